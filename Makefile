@@ -1,0 +1,42 @@
+# The README's two commands, and a few shortcuts.
+#   make demo  — install dependencies, build, run the main job on the bundled demo city
+#   make test  — install dependencies, build (release and ASan/UBSan), run every test
+.PHONY: all deps build build-debug demo test test-release test-debug format bench clean
+
+JOBS ?= $(shell nproc)
+RENCHENG := build/release/apps/rencheng/rencheng
+DEMO := examples/demo-city
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+
+build-debug: deps
+	@cmake --preset debug >/dev/null
+	@cmake --build --preset debug -j $(JOBS)
+
+demo: build
+	$(RENCHENG) validate $(DEMO)
+	$(RENCHENG) info $(DEMO)
+
+test-release: build
+	ctest --preset release -j $(JOBS)
+
+test-debug: build-debug
+	ctest --preset debug -j $(JOBS)
+
+test: test-release test-debug
+
+format:
+	scripts/check-format --fix
+
+bench: build
+	scripts/bench-generate
+
+clean:
+	rm -rf build

@@ -1,0 +1,1 @@
+# Benchmark targets; each module's owner adds its own lines here.

@@ -1,0 +1,45 @@
+// The synthetic city generator behind `rencheng generate`.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "core/geo.hpp"
+#include "core/progress.hpp"
+#include "model/city.hpp"
+
+namespace rencheng::citygen {
+
+struct GenerateOptions {
+    std::int64_t population = 100000;  ///< residents, >= 1000
+    std::uint64_t seed = 1;
+    LonLat centre{114.30, 30.60};      ///< city centre, degrees
+    std::string name = "Synthetic City";
+    std::string name_zh = "合成城";
+    std::string crs = "EPSG:4547";     ///< analysis CRS written to city.toml
+    /// Throws Error(kOutOfRange) naming the bad option.
+    void validate() const;
+};
+
+struct GenerateSummary {
+    std::int64_t population = 0;
+    std::int32_t road_nodes = 0;
+    std::int32_t road_links = 0;
+    std::int32_t bridges = 0;
+    std::int32_t facilities = 0;
+    std::int32_t zones = 0;
+    std::int32_t dependencies = 0;
+    double area_km2 = 0.0;
+};
+
+/// Lays out a city in memory. Same options → same city, bit for bit.
+model::City generate_city(const GenerateOptions& options, ProgressSink* progress = nullptr);
+
+/// Writes `city` as a bundle into `out_dir` atomically (temporary folder, then rename). With
+/// `replace`, an existing `out_dir` is replaced; otherwise an existing non-empty folder is an
+/// Error(kOutputExists). Same city → same bytes.
+GenerateSummary write_city_bundle(const model::City& city, const GenerateOptions& options,
+                                  const std::filesystem::path& out_dir, bool replace);
+
+} // namespace rencheng::citygen

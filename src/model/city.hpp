@@ -1,0 +1,135 @@
+// The city: what a bundle holds (city.toml, terrain, roads, facilities, population, dependencies).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/geo.hpp"
+#include "transport/road_network.hpp"
+
+namespace rencheng::model {
+
+/// Kinds of critical facility. `capacity` means, by kind: hospital — beds; shelter — persons;
+/// fire_station — engines; depot — repair crews; command_centre — staff positions;
+/// telecom_site — subscribers served; school — pupils.
+enum class FacilityKind : std::uint8_t {
+    kHospital,
+    kShelter,
+    kFireStation,
+    kDepot,
+    kCommandCentre,
+    kTelecomSite,
+    kSchool,
+};
+inline constexpr int kFacilityKindCount = 7;
+/// "hospital", "shelter", "fire_station", "depot", "command_centre", "telecom_site", "school".
+std::string_view facility_kind_name(FacilityKind k);
+std::optional<FacilityKind> parse_facility_kind(std::string_view name);
+
+struct Facility {
+    std::string id;
+    FacilityKind kind = FacilityKind::kHospital;
+    std::string name;
+    std::string name_zh;
+    LonLat position;
+    double capacity = 0.0; ///< unit by kind, see FacilityKind
+    int source_line = 0;
+};
+
+/// A population zone: a polygon (or a point) with the number of residents.
+struct PopulationZone {
+    std::string id;
+    std::string district;
+    std::vector<LonLat> ring;   ///< outer ring, closed (first == last); empty for a point zone
+    LonLat centroid;            ///< the point for a point zone, the ring's centroid otherwise
+    std::int64_t population = 0;
+    int source_line = 0;
+};
+
+/// Services one asset provides to another (DESIGN.md §4).
+enum class Service : std::uint8_t { kPower, kWater, kGas, kRoadAccess, kTelecom, kDrainage };
+inline constexpr int kServiceCount = 6;
+/// "power", "water", "gas", "road_access", "telecom", "drainage".
+std::string_view service_name(Service s);
+std::optional<Service> parse_service(std::string_view name);
+
+/// Consumer C needs service S from provider P, with an optional backup and threshold.
+/// Assets are named `<layer>:<id>` (docs/bundle.md): facility:, zone:, road_node:, road_link:, and
+/// each lifeline's layers as they land.
+struct Dependency {
+    std::string consumer;
+    Service service = Service::kPower;
+    std::string provider;
+    double backup_hours = 0.0;        ///< hours the consumer rides through a loss (generator, battery)
+    std::optional<double> threshold;  ///< service level below which the service counts as lost
+                                      ///< (water: pressure m; power: voltage pu; …)
+    int source_line = 0;
+};
+
+/// An elevation surface on a regular lon/lat grid (ESRI ASCII grid, docs/bundle.md).
+struct Terrain {
+    int ncols = 0;
+    int nrows = 0;
+    double xll_lon = 0.0;       ///< west edge of the grid, degrees
+    double yll_lat = 0.0;       ///< south edge of the grid, degrees
+    double cellsize_deg = 0.0;
+    double nodata = -9999.0;
+    std::vector<float> elevation_m; ///< row-major, row 0 is the NORTHERN row (file order)
+
+    /// Bilinear elevation at p, metres; nullopt outside the grid or on nodata.
+    [[nodiscard]] std::optional<double> elevation_at(LonLat p) const;
+};
+
+/// Reads an ESRI ASCII grid (ncols, nrows, xllcorner|xllcenter, yllcorner|yllcenter, cellsize,
+/// NODATA_value, then nrows lines of ncols values). Problems go to `diags` with file and line.
+Terrain read_terrain(const std::filesystem::path& path, Diagnostics& diags);
+Terrain parse_terrain(std::string_view text, const std::string& file, Diagnostics& diags);
+/// Writes the same form, values with 2 decimals.
+std::string format_terrain(const Terrain& t);
+
+/// What city.toml says about the city itself.
+struct CityInfo {
+    std::string name;
+    std::string name_zh;
+    std::string crs;           ///< the CRS for analysis, e.g. "EPSG:4547"; GeoJSON is always WGS84
+    BoundingBox extent;        ///< lon/lat box every asset must lie in
+};
+
+/// File names of the bundle as city.toml gives them, relative to the bundle folder.
+struct BundleFiles {
+    std::string terrain;
+    std::string roads;
+    std::string roads_format = "geojson";
+    std::string facilities;
+    std::string population;
+    std::string dependencies;
+};
+
+/// A loaded city bundle.
+struct City {
+    std::filesystem::path root; ///< the bundle folder
+    CityInfo info;
+    BundleFiles files;
+    std::optional<Terrain> terrain;
+    std::optional<transport::RoadNetwork> roads;
+    std::vector<Facility> facilities;
+    std::vector<PopulationZone> zones;
+    std::vector<Dependency> dependencies;
+
+    [[nodiscard]] std::int64_t total_population() const;
+    /// True when `asset` ("layer:id") names an asset of this city.
+    [[nodiscard]] bool has_asset(std::string_view asset) const;
+};
+
+/// Loads the bundle in `path` (a folder holding city.toml, or the city.toml itself) and checks
+/// it: every problem (missing file, bad syntax, unknown CRS, duplicate id, a dependency naming an
+/// asset that does not exist, an asset outside the extent, negative population, …) goes to
+/// `diags` with file and line. The city returned holds whatever could be read.
+City load_city(const std::filesystem::path& path, Diagnostics& diags);
+
+} // namespace rencheng::model
