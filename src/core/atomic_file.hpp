@@ -36,7 +36,9 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
 
 /// Builds a folder atomically: files are written into a temporary sibling folder that `commit()`
 /// renames to the target. With `replace`, an existing target is replaced at commit; without it an
-/// existing non-empty target is an Error(kOutputExists) at construction.
+/// existing non-empty target (or a file of that name) is an Error(kOutputExists) at construction.
+/// Missing parent folders are created at construction. Without `commit()` the temporary folder
+/// is removed and the target is untouched.
 class AtomicDirectory {
 public:
     AtomicDirectory(std::filesystem::path target, bool replace);

@@ -39,10 +39,13 @@ CsrGraph build_csr(std::int32_t node_count, std::span<const std::int32_t> tails,
 CsrGraph transpose(const CsrGraph& g);
 
 /// Strongly connected components (iterative Tarjan). Returns the component number of every node;
-/// components are numbered 0..count-1. `count` receives the number of components.
+/// components are numbered 0..count-1 in the order Tarjan completes them, which is a reverse
+/// topological order of the condensation: for every arc u -> v, comp[u] >= comp[v]. `count`
+/// receives the number of components.
 std::vector<std::int32_t> strongly_connected_components(const CsrGraph& g, std::int32_t& count);
 
-/// Weakly connected components of the graph taken as undirected.
+/// Weakly connected components of the graph taken as undirected, numbered in the order of their
+/// lowest node (node 0 is in component 0).
 std::vector<std::int32_t> weakly_connected_components(const CsrGraph& g, std::int32_t& count);
 
 } // namespace rencheng

@@ -12,7 +12,8 @@ std::array<std::uint32_t, 4> philox4x32_10(std::array<std::uint32_t, 4> counter,
                                            std::array<std::uint32_t, 2> key);
 
 /// A stream of random numbers that depends only on (seed, realization, stream id): the key is the
-/// seed, the counter holds (realization, stream id, position). So realization r of a Monte Carlo
+/// seed (low word, high word), the counter holds (position low word, position high word,
+/// realization, stream id), where position counts 128-bit blocks. So realization r of a Monte Carlo
 /// run draws the same numbers whichever thread or MPI rank runs it and whatever ran before.
 /// Stream ids name the purpose of the draws (damage sampling, repair durations, …) so that adding
 /// draws for one purpose does not shift another's.
