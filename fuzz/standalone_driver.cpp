@@ -37,13 +37,15 @@ struct Mix {
 
 std::vector<std::uint8_t> mutate(const std::vector<std::vector<std::uint8_t>>& corpus, Mix& rng) {
     std::vector<std::uint8_t> v = corpus[rng.below(corpus.size())];
-    static const char* tokens[] = {"\"", "{", "}", "[", "]", ",", ":", "\n", "=", "-1", "1e999",
-                                   "nan", "null", "true", "\"\"", "#", "\r\n", "0", "-0.0"};
+    static const char* tokens[] = {"\"",   "{", "}",    "[",     "]",   ",",    ":",
+                                   "\n",   "=", "-1",   "1e999", "nan", "null", "true",
+                                   "\"\"", "#", "\r\n", "0",     "-0.0"};
     const int edits = 1 + static_cast<int>(rng.below(8));
     for (int e = 0; e < edits; ++e) {
         switch (rng.below(6)) {
         case 0: // flip a bit
-            if (!v.empty()) v[rng.below(v.size())] ^= static_cast<std::uint8_t>(1u << rng.below(8));
+            if (!v.empty())
+                v[rng.below(v.size())] ^= static_cast<std::uint8_t>(1u << rng.below(8));
             break;
         case 1: // delete a run
             if (!v.empty()) {
@@ -56,7 +58,8 @@ std::vector<std::uint8_t> mutate(const std::vector<std::vector<std::uint8_t>>& c
         case 2: { // insert a token
             const char* t = tokens[rng.below(std::size(tokens))];
             std::size_t at = rng.below(v.size() + 1);
-            v.insert(v.begin() + static_cast<std::ptrdiff_t>(at), t, t + std::char_traits<char>::length(t));
+            v.insert(v.begin() + static_cast<std::ptrdiff_t>(at), t,
+                     t + std::char_traits<char>::length(t));
             break;
         }
         case 3: // truncate
@@ -103,9 +106,11 @@ int main(int argc, char** argv) {
         if (std::filesystem::is_directory(p)) {
             std::vector<std::filesystem::path> files;
             for (const auto& e : std::filesystem::recursive_directory_iterator(p))
-                if (e.is_regular_file()) files.push_back(e.path());
+                if (e.is_regular_file())
+                    files.push_back(e.path());
             std::sort(files.begin(), files.end());
-            for (const auto& f : files) corpus.push_back(read_bytes(f));
+            for (const auto& f : files)
+                corpus.push_back(read_bytes(f));
         } else if (std::filesystem::is_regular_file(p)) {
             corpus.push_back(read_bytes(p));
         } else {
@@ -113,8 +118,10 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    if (corpus.empty()) corpus.emplace_back();
-    for (const auto& input : corpus) LLVMFuzzerTestOneInput(input.data(), input.size());
+    if (corpus.empty())
+        corpus.emplace_back();
+    for (const auto& input : corpus)
+        LLVMFuzzerTestOneInput(input.data(), input.size());
     Mix rng{0x5EED5EED12345678ULL};
     for (long m = 0; m < mutations; ++m) {
         auto v = mutate(corpus, rng);

@@ -7,8 +7,8 @@ namespace rencheng::cli {
 
 /// State shared by the subcommands of one invocation.
 struct CommandContext {
-    bool quiet = false;  ///< --quiet: no progress bar, no chatter
-    int exit_code = 0;   ///< set by the subcommand that ran
+    bool quiet = false; ///< --quiet: no progress bar, no chatter
+    int exit_code = 0;  ///< set by the subcommand that ran
 };
 
 void add_generate_command(CLI::App& app, CommandContext& ctx);

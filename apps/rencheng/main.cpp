@@ -37,8 +37,13 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
+        // CLI11 checks for a missing subcommand before it complains about arguments it did not
+        // understand, so `rencheng frobnicate` would otherwise read "A subcommand is required".
+        std::string what = e.what();
+        if (app.get_subcommands().empty() && !app.remaining().empty())
+            what = "unknown subcommand or option '" + app.remaining().front() + "'";
         std::fprintf(stderr, "rencheng: %s\nRun 'rencheng --help' for the list of options.\n",
-                     e.what());
+                     what.c_str());
         return exit_status(ErrorCode::kUsage);
     } catch (const Error& e) {
         if (!e.diagnostics().empty()) {

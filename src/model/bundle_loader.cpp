@@ -1,1 +1,398 @@
-// (being written)
+// Loads a city bundle: city.toml, then every file it names, then the checks across files.
+#include <cmath>
+#include <cstdio>
+#include <initializer_list>
+#include <string>
+#include <system_error>
+
+#include <toml++/toml.h>
+
+#include "core/atomic_file.hpp"
+#include "model/city.hpp"
+
+namespace rencheng::model {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// Positions may lie this far outside the extent (degrees, about 0.1 m): files round
+/// coordinates to 7 decimals.
+constexpr double kExtentTolerance_deg = 1e-6;
+
+int line_of(const toml::source_region& s) {
+    return static_cast<int>(s.begin.line);
+}
+int column_of(const toml::source_region& s) {
+    return static_cast<int>(s.begin.column);
+}
+
+/// Reads the keys of one known section; reports unknown keys and ill-typed values.
+class SectionReader {
+public:
+    SectionReader(const toml::table& table, std::string name, const std::string& file,
+                  Diagnostics& diags)
+        : table_(table), name_(std::move(name)), file_(file), diags_(diags) {}
+
+    /// Reports every key not in `known`.
+    void check_keys(std::initializer_list<std::string_view> known) {
+        for (auto&& [key, node] : table_) {
+            bool ok = false;
+            for (auto k : known)
+                ok = ok || key.str() == k;
+            if (!ok) {
+                std::string list;
+                for (auto k : known)
+                    list += (list.empty() ? "" : ", ") + std::string(k);
+                diags_.error(ErrorCode::kUnknownKey, file_, line_of(key.source()),
+                             column_of(key.source()), "",
+                             "unknown key '" + std::string(key.str()) + "' in [" + name_ +
+                                 "] (known: " + list + ")");
+            }
+        }
+    }
+
+    /// A string value; `line` receives the key's line. Reports a missing (when required),
+    /// ill-typed or (when `non_empty`) empty value.
+    std::string string(std::string_view key, bool required, int* line = nullptr,
+                       bool non_empty = true) {
+        const toml::node* node = table_.get(key);
+        if (node == nullptr) {
+            if (required)
+                missing(key);
+            return {};
+        }
+        if (line != nullptr)
+            *line = line_of(node->source());
+        const auto* s = node->as_string();
+        if (s == nullptr || (non_empty && s->get().empty())) {
+            diags_.error(ErrorCode::kWrongType, file_, line_of(node->source()),
+                         column_of(node->source()), "",
+                         "[" + name_ + "]." + std::string(key) + " must be a " +
+                             (non_empty ? "non-empty " : "") + "string");
+            return {};
+        }
+        return s->get();
+    }
+
+    void missing(std::string_view key) {
+        diags_.error(ErrorCode::kMissingKey, file_, line_of(table_.source()), 0, "",
+                     "[" + name_ + "] has no '" + std::string(key) + "'");
+    }
+
+    [[nodiscard]] const toml::table& table() const { return table_; }
+
+private:
+    const toml::table& table_;
+    std::string name_;
+    const std::string& file_;
+    Diagnostics& diags_;
+};
+
+/// Reads [city].extent into `out`; leaves it all zero after a report.
+void read_extent(SectionReader& city, const std::string& file, Diagnostics& diags,
+                 BoundingBox& out) {
+    const toml::node* node = city.table().get("extent");
+    if (node == nullptr) {
+        city.missing("extent");
+        return;
+    }
+    const int line = line_of(node->source());
+    const int col = column_of(node->source());
+    const auto* arr = node->as_array();
+    double v[4] = {0, 0, 0, 0};
+    bool numeric = arr != nullptr && arr->size() == 4;
+    for (std::size_t i = 0; numeric && i < 4; ++i) {
+        const auto x = (*arr)[i].value<double>(); // integers convert too
+        numeric = x.has_value() && std::isfinite(*x);
+        if (numeric)
+            v[i] = *x;
+    }
+    if (!numeric) {
+        diags.error(ErrorCode::kWrongType, file, line, col, "",
+                    "[city].extent must be 4 numbers [min_lon, min_lat, max_lon, max_lat]");
+        return;
+    }
+    const BoundingBox box{v[0], v[1], v[2], v[3]};
+    bool ok = true;
+    auto error = [&](const std::string& message) {
+        diags.error(ErrorCode::kOutOfRange, file, line, col, "", message);
+        ok = false;
+    };
+    if (box.min_lon < -180.0 || box.max_lon > 180.0)
+        error("[city].extent longitudes must lie in [-180, 180]");
+    if (box.min_lat < -90.0 || box.max_lat > 90.0)
+        error("[city].extent latitudes must lie in [-90, 90]");
+    if (!(box.min_lon < box.max_lon))
+        error("[city].extent: min_lon must be less than max_lon (the order is [min_lon, min_lat, "
+              "max_lon, max_lat])");
+    if (!(box.min_lat < box.max_lat))
+        error("[city].extent: min_lat must be less than max_lat (the order is [min_lon, min_lat, "
+              "max_lon, max_lat])");
+    if (ok)
+        out = box;
+}
+
+bool extent_valid(const BoundingBox& b) {
+    return b.min_lon < b.max_lon && b.min_lat < b.max_lat;
+}
+
+bool inside(const BoundingBox& b, LonLat p) {
+    return p.lon >= b.min_lon - kExtentTolerance_deg && p.lon <= b.max_lon + kExtentTolerance_deg &&
+           p.lat >= b.min_lat - kExtentTolerance_deg && p.lat <= b.max_lat + kExtentTolerance_deg;
+}
+
+std::string format_lonlat(LonLat p) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "(%.7f, %.7f)", p.lon, p.lat);
+    return buf;
+}
+
+} // namespace
+
+CityToml parse_city_toml(std::string_view text, const std::string& file, Diagnostics& diags) {
+    CityToml out;
+    toml::table root;
+    try {
+        root = toml::parse(text, file);
+    } catch (const toml::parse_error& e) {
+        diags.error(ErrorCode::kTomlSyntax, file, line_of(e.source()), column_of(e.source()), "",
+                    std::string(e.description()));
+        return out;
+    }
+
+    bool have_city = false;
+    for (auto&& [key, node] : root) {
+        const std::string name(key.str());
+        const int line = line_of(key.source());
+        const int col = column_of(key.source());
+        const auto* table = node.as_table();
+        const bool known = name == "city" || name == "terrain" || name == "roads" ||
+                           name == "facilities" || name == "population" || name == "dependencies";
+        if (table == nullptr) {
+            if (known) {
+                diags.error(ErrorCode::kWrongType, file, line, col, "",
+                            "'" + name + "' must be a section [" + name + "]");
+            } else {
+                diags.error(ErrorCode::kUnknownKey, file, line, col, "",
+                            "unknown top-level key '" + name + "' (keys belong in a section)");
+            }
+            continue;
+        }
+        if (!known) {
+            diags.warning(ErrorCode::kUnknownKey, file, line, col, "",
+                          "section [" + name + "] is not known to this version; ignored");
+            continue;
+        }
+        SectionReader s(*table, name, file, diags);
+        if (name == "city") {
+            have_city = true;
+            s.check_keys({"name", "name_zh", "crs", "extent"});
+            out.info.name = s.string("name", true);
+            out.info.name_zh = s.string("name_zh", false, nullptr, false);
+            out.info.crs = s.string("crs", true, &out.crs_line);
+            read_extent(s, file, diags, out.info.extent);
+        } else if (name == "roads") {
+            s.check_keys({"format", "file"});
+            out.files.roads = s.string("file", true, &out.roads_line);
+            int format_line = 0;
+            const std::string format = s.string("format", false, &format_line);
+            if (!format.empty()) {
+                if (format != "geojson") {
+                    diags.error(ErrorCode::kUnsupported, file, format_line, 0, "",
+                                "[roads].format '" + format + "' is not supported (only geojson)");
+                } else {
+                    out.files.roads_format = format;
+                }
+            }
+        } else {
+            s.check_keys({"file"});
+            int* line_out = name == "terrain"      ? &out.terrain_line
+                            : name == "facilities" ? &out.facilities_line
+                            : name == "population" ? &out.population_line
+                                                   : &out.dependencies_line;
+            std::string* file_out = name == "terrain"      ? &out.files.terrain
+                                    : name == "facilities" ? &out.files.facilities
+                                    : name == "population" ? &out.files.population
+                                                           : &out.files.dependencies;
+            *file_out = s.string("file", true, line_out);
+        }
+    }
+    if (!have_city)
+        diags.error(ErrorCode::kMissingKey, file, 0, 0, "",
+                    "no [city] section (it needs name, crs and extent)");
+    return out;
+}
+
+City load_city(const fs::path& path, Diagnostics& diags) {
+    City city;
+    std::error_code ec;
+    fs::path toml_path;
+    if (fs::is_directory(path, ec)) {
+        city.root = path;
+        toml_path = path / "city.toml";
+    } else if (fs::exists(path, ec)) {
+        city.root = path.parent_path();
+        toml_path = path;
+    } else {
+        diags.error(ErrorCode::kFileNotFound, path.string(), 0, 0, "",
+                    "no such bundle folder or city.toml");
+        return city;
+    }
+    if (!fs::exists(toml_path, ec)) {
+        diags.error(ErrorCode::kFileNotFound, toml_path.string(), 0, 0, "",
+                    "the bundle folder has no city.toml");
+        return city;
+    }
+    const std::string toml_name = toml_path.string();
+    std::string text;
+    try {
+        text = read_file(toml_path);
+    } catch (const Error& e) {
+        diags.error(e.code(), toml_name, 0, 0, "", e.what());
+        return city;
+    }
+    const CityToml ct = parse_city_toml(text, toml_name, diags);
+    city.info = ct.info;
+    city.files = ct.files;
+
+    if (!city.info.crs.empty()) {
+        std::string why;
+        if (!is_known_crs(city.info.crs, &why))
+            diags.error(ErrorCode::kUnknownCrs, toml_name, ct.crs_line, 0, "",
+                        "PROJ does not know the CRS '" + city.info.crs + "'" +
+                            (why.empty() ? std::string() : ": " + why));
+    }
+    const BoundingBox extent = city.info.extent;
+    const bool check_extent = extent_valid(extent);
+
+    // Reads one named file; nullopt (after a report) when it is missing or unreadable.
+    auto open = [&](const std::string& name, const char* section,
+                    int key_line) -> std::optional<std::string> {
+        if (name.empty())
+            return std::nullopt;
+        const fs::path p = city.root / name;
+        if (!fs::is_regular_file(p, ec)) {
+            diags.error(ErrorCode::kFileNotFound, toml_name, key_line, 0, "",
+                        std::string("[") + section + "].file names '" + name +
+                            "', which does not exist (looked for " + p.string() + ")");
+            return std::nullopt;
+        }
+        try {
+            return read_file(p);
+        } catch (const Error& e) {
+            diags.error(e.code(), p.string(), 0, 0, "", e.what());
+            return std::nullopt;
+        }
+    };
+    auto display = [&](const std::string& name) { return (city.root / name).string(); };
+    // A layer whose file could not be read at all: references to it are not checked, so that
+    // one broken file does not bury its own error under one per dependency.
+    auto unreadable = [&](std::size_t errors_before, std::size_t items) {
+        return items == 0 && diags.error_count() > errors_before;
+    };
+    bool facilities_ok = city.files.facilities.empty();
+    bool zones_ok = city.files.population.empty();
+    bool roads_ok = city.files.roads.empty();
+
+    if (auto t = open(city.files.terrain, "terrain", ct.terrain_line)) {
+        const std::string name = display(city.files.terrain);
+        const std::size_t before = diags.error_count();
+        Terrain terrain = parse_terrain(*t, name, diags);
+        if (diags.error_count() == before) {
+            const double tol = terrain.cellsize_deg / 2;
+            const double east = terrain.xll_lon + terrain.ncols * terrain.cellsize_deg;
+            const double north = terrain.yll_lat + terrain.nrows * terrain.cellsize_deg;
+            if (check_extent &&
+                (terrain.xll_lon > extent.min_lon + tol || east < extent.max_lon - tol ||
+                 terrain.yll_lat > extent.min_lat + tol || north < extent.max_lat - tol))
+                diags.warning(ErrorCode::kOutsideCity, name, 1, 0, "",
+                              "the terrain grid does not cover the whole city extent");
+            city.terrain = std::move(terrain);
+        }
+    }
+
+    if (auto t = open(city.files.roads, "roads", ct.roads_line)) {
+        const std::string name = display(city.files.roads);
+        const std::size_t before = diags.error_count();
+        transport::RoadNetwork roads = transport::parse_roads_geojson(*t, name, diags);
+        roads_ok = !unreadable(before, roads.link_id.size());
+        for (std::int32_t l = 0; check_extent && l < roads.link_count(); ++l) {
+            const auto li = static_cast<std::size_t>(l);
+            for (const LonLat& p : roads.link_geometry[li]) {
+                if (inside(extent, p))
+                    continue;
+                diags.error(ErrorCode::kOutsideCity, name, roads.link_source_line[li], 0,
+                            roads.link_id[li],
+                            "point " + format_lonlat(p) + " lies outside the city extent");
+                break;
+            }
+        }
+        city.roads = std::move(roads);
+    } else if (!city.files.roads.empty()) {
+        roads_ok = false;
+    }
+
+    if (auto t = open(city.files.facilities, "facilities", ct.facilities_line)) {
+        const std::string name = display(city.files.facilities);
+        const std::size_t before = diags.error_count();
+        city.facilities = parse_facilities_geojson(*t, name, diags);
+        facilities_ok = !unreadable(before, city.facilities.size());
+        for (const auto& f : city.facilities)
+            if (check_extent && !inside(extent, f.position))
+                diags.error(ErrorCode::kOutsideCity, name, f.source_line, 0, f.id,
+                            "facility at " + format_lonlat(f.position) +
+                                " lies outside the city extent");
+    }
+
+    if (auto t = open(city.files.population, "population", ct.population_line)) {
+        const std::string name = display(city.files.population);
+        const std::size_t before = diags.error_count();
+        city.zones = parse_population_geojson(*t, name, diags);
+        zones_ok = !unreadable(before, city.zones.size());
+        for (const auto& z : city.zones) {
+            if (!check_extent)
+                break;
+            const LonLat* out = nullptr;
+            if (z.ring.empty()) {
+                if (!inside(extent, z.centroid))
+                    out = &z.centroid;
+            } else {
+                for (const auto& p : z.ring)
+                    if (out == nullptr && !inside(extent, p))
+                        out = &p;
+            }
+            if (out != nullptr)
+                diags.error(ErrorCode::kOutsideCity, name, z.source_line, 0, z.id,
+                            "zone point " + format_lonlat(*out) + " lies outside the city extent");
+        }
+    }
+
+    city.index_assets();
+
+    if (auto t = open(city.files.dependencies, "dependencies", ct.dependencies_line)) {
+        const std::string name = display(city.files.dependencies);
+        city.dependencies = parse_dependencies_csv(*t, name, diags);
+        auto checked = [&](std::string_view asset) {
+            if (asset.starts_with("facility:"))
+                return facilities_ok;
+            if (asset.starts_with("zone:"))
+                return zones_ok;
+            if (asset.starts_with("road_node:") || asset.starts_with("road_link:"))
+                return roads_ok;
+            return true;
+        };
+        for (const auto& d : city.dependencies) {
+            for (const std::string* asset : {&d.consumer, &d.provider}) {
+                if (!checked(*asset) || city.has_asset(*asset))
+                    continue;
+                diags.error(ErrorCode::kUnknownReference, name, d.source_line, 0, d.consumer,
+                            std::string(asset == &d.consumer ? "consumer" : "provider") + " '" +
+                                *asset + "' is not an asset of this city");
+            }
+        }
+    }
+    return city;
+}
+
+} // namespace rencheng::model

@@ -1,1 +1,573 @@
-// (being written)
+// The city's own data: facility kinds and services, the asset registry, and the readers of
+// facilities.geojson, population.geojson and dependencies.csv.
+#include "model/city.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <numeric>
+#include <unordered_map>
+
+#include "core/csv.hpp"
+#include "core/json_reader.hpp"
+
+namespace rencheng::model {
+
+namespace {
+
+constexpr std::array<std::string_view, kFacilityKindCount> kFacilityKindNames = {
+    "hospital", "shelter", "fire_station", "depot", "command_centre", "telecom_site", "school"};
+constexpr std::array<std::string_view, kServiceCount> kServiceNames = {
+    "power", "water", "gas", "road_access", "telecom", "drainage"};
+
+} // namespace
+
+std::string_view facility_kind_name(FacilityKind k) {
+    const auto i = static_cast<std::size_t>(k);
+    return i < kFacilityKindNames.size() ? kFacilityKindNames[i] : "unknown";
+}
+
+std::optional<FacilityKind> parse_facility_kind(std::string_view name) {
+    for (std::size_t i = 0; i < kFacilityKindNames.size(); ++i)
+        if (kFacilityKindNames[i] == name)
+            return static_cast<FacilityKind>(i);
+    return std::nullopt;
+}
+
+std::string_view service_name(Service s) {
+    const auto i = static_cast<std::size_t>(s);
+    return i < kServiceNames.size() ? kServiceNames[i] : "unknown";
+}
+
+std::optional<Service> parse_service(std::string_view name) {
+    for (std::size_t i = 0; i < kServiceNames.size(); ++i)
+        if (kServiceNames[i] == name)
+            return static_cast<Service>(i);
+    return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Asset registry
+
+namespace {
+
+/// Splits "layer:id" at the first ':'; false when there is none or either side is empty.
+bool split_asset(std::string_view asset, std::string_view& layer, std::string_view& id) {
+    const auto colon = asset.find(':');
+    if (colon == std::string_view::npos || colon == 0 || colon + 1 == asset.size())
+        return false;
+    layer = asset.substr(0, colon);
+    id = asset.substr(colon + 1);
+    return true;
+}
+
+} // namespace
+
+AssetRegistry::AssetRegistry(const City& city) {
+    facilities_.reserve(city.facilities.size());
+    for (const auto& f : city.facilities)
+        facilities_.insert(f.id);
+    zones_.reserve(city.zones.size());
+    for (const auto& z : city.zones)
+        zones_.insert(z.id);
+    if (city.roads) {
+        road_nodes_.insert(city.roads->node_id.begin(), city.roads->node_id.end());
+        road_links_.insert(city.roads->link_id.begin(), city.roads->link_id.end());
+    }
+}
+
+bool AssetRegistry::is_known_layer(std::string_view layer) {
+    return layer == "facility" || layer == "zone" || layer == "road_node" || layer == "road_link";
+}
+
+bool AssetRegistry::contains(std::string_view asset) const {
+    std::string_view layer, id;
+    if (!split_asset(asset, layer, id))
+        return false;
+    if (layer == "facility")
+        return facilities_.find(id) != facilities_.end();
+    if (layer == "zone")
+        return zones_.find(id) != zones_.end();
+    if (layer == "road_node")
+        return road_nodes_.find(id) != road_nodes_.end();
+    if (layer == "road_link")
+        return road_links_.find(id) != road_links_.end();
+    return false;
+}
+
+bool AssetRegistry::matches_counts(const City& city) const {
+    // Sets hold distinct ids; a city with duplicate ids never matches and falls back to a scan.
+    const std::size_t nodes = city.roads ? city.roads->node_id.size() : 0;
+    const std::size_t links = city.roads ? city.roads->link_id.size() : 0;
+    return facilities_.size() == city.facilities.size() && zones_.size() == city.zones.size() &&
+           road_nodes_.size() == nodes && road_links_.size() == links;
+}
+
+std::int64_t City::total_population() const {
+    return std::accumulate(
+        zones.begin(), zones.end(), std::int64_t{0},
+        [](std::int64_t s, const PopulationZone& z) { return s + z.population; });
+}
+
+void City::index_assets() {
+    registry_ = std::make_shared<const AssetRegistry>(*this);
+}
+
+bool City::has_asset(std::string_view asset) const {
+    if (registry_ && registry_->matches_counts(*this))
+        return registry_->contains(asset);
+    // No index (a city built in memory) or a stale one: answer by scanning.
+    std::string_view layer, id;
+    if (!split_asset(asset, layer, id))
+        return false;
+    if (layer == "facility")
+        return std::any_of(facilities.begin(), facilities.end(),
+                           [&](const Facility& f) { return f.id == id; });
+    if (layer == "zone")
+        return std::any_of(zones.begin(), zones.end(),
+                           [&](const PopulationZone& z) { return z.id == id; });
+    if (layer == "road_node")
+        return roads && roads->find_node(id) >= 0;
+    if (layer == "road_link")
+        return roads &&
+               std::find(roads->link_id.begin(), roads->link_id.end(), id) != roads->link_id.end();
+    return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// GeoJSON readers (facilities, population)
+
+namespace {
+
+using nlohmann::json;
+
+std::string json_type_name(const json& v) {
+    if (v.is_number_integer())
+        return "an integer";
+    if (v.is_number())
+        return "a number";
+    if (v.is_string())
+        return "a string";
+    if (v.is_boolean())
+        return "a boolean";
+    if (v.is_null())
+        return "null";
+    if (v.is_array())
+        return "an array";
+    return "an object";
+}
+
+const json* find_key(const json& obj, const char* key) {
+    const auto it = obj.find(key);
+    return it == obj.end() ? nullptr : &*it;
+}
+
+/// Reports the problems of one feature; remembers whether any was an error.
+struct FeatureReport {
+    Diagnostics& diags;
+    const std::string& file;
+    int line;
+    std::string id;
+    bool failed = false;
+
+    void error(ErrorCode code, std::string message) {
+        diags.error(code, file, line, 0, id, std::move(message));
+        failed = true;
+    }
+};
+
+std::optional<LonLat> read_position(const json& v, FeatureReport& rep, const std::string& what) {
+    if (!v.is_array() || v.size() < 2 || v.size() > 3) {
+        rep.error(ErrorCode::kBadGeometry, what + " is not a [lon, lat] position");
+        return std::nullopt;
+    }
+    if (!v[0].is_number() || !v[1].is_number()) {
+        rep.error(ErrorCode::kBadGeometry, what + " has a non-numeric coordinate");
+        return std::nullopt;
+    }
+    const LonLat p{v[0].get<double>(), v[1].get<double>()};
+    if (!std::isfinite(p.lon) || !std::isfinite(p.lat) || p.lon < -180.0 || p.lon > 180.0 ||
+        p.lat < -90.0 || p.lat > 90.0) {
+        rep.error(ErrorCode::kOutOfRange, what + " lies outside lon [-180, 180] / lat [-90, 90]");
+        return std::nullopt;
+    }
+    return p;
+}
+
+std::optional<std::string> string_property(const json& props, const char* key, bool required,
+                                           FeatureReport& rep) {
+    const json* v = find_key(props, key);
+    if (v == nullptr || (!required && v->is_null())) {
+        if (required)
+            rep.error(ErrorCode::kMissingKey, std::string("missing property '") + key + "'");
+        return std::nullopt;
+    }
+    if (!v->is_string() || (required && v->get_ref<const std::string&>().empty())) {
+        rep.error(ErrorCode::kWrongType,
+                  std::string("property '") + key + "' must be a " +
+                      (required ? "non-empty " : "") + "string, not " +
+                      (v->is_string() ? std::string("an empty one") : json_type_name(*v)));
+        return std::nullopt;
+    }
+    return v->get<std::string>();
+}
+
+/// The features of a FeatureCollection with the line each starts on; nullptr after a report.
+const json* feature_array(const JsonDocument& doc, const std::string& file, Diagnostics& diags) {
+    if (doc.root.is_null())
+        return nullptr; // syntax error, already reported
+    if (!doc.root.is_object() || doc.root.value("type", json()) != "FeatureCollection") {
+        diags.error(ErrorCode::kWrongType, file, 1, 0, "",
+                    "top level must be a GeoJSON FeatureCollection");
+        return nullptr;
+    }
+    const json* features = find_key(doc.root, "features");
+    if (features == nullptr || !features->is_array()) {
+        diags.error(ErrorCode::kMissingKey, file, 1, 0, "",
+                    "the FeatureCollection has no 'features' array");
+        return nullptr;
+    }
+    return features;
+}
+
+/// The feature's properties object after the type checks; nullptr after a report.
+const json* feature_properties(const json& f, FeatureReport& rep) {
+    if (!f.is_object() || f.value("type", json()) != "Feature") {
+        rep.error(ErrorCode::kWrongType, "element of 'features' is not a GeoJSON Feature");
+        return nullptr;
+    }
+    const json* props = find_key(f, "properties");
+    if (props == nullptr || !props->is_object()) {
+        rep.error(ErrorCode::kMissingKey, "feature has no 'properties' object");
+        return nullptr;
+    }
+    return props;
+}
+
+/// The geometry object and its type name; nullptr after a report.
+const json* feature_geometry(const json& f, std::string& type, FeatureReport& rep) {
+    const json* geom = find_key(f, "geometry");
+    if (geom == nullptr || !geom->is_object()) {
+        rep.error(ErrorCode::kBadGeometry, "feature has no geometry");
+        return nullptr;
+    }
+    const json* t = find_key(*geom, "type");
+    type = t != nullptr && t->is_string() ? t->get<std::string>() : std::string();
+    return geom;
+}
+
+/// Planar area-weighted centroid of a closed ring in lon/lat; the vertex mean when the area
+/// vanishes (fine at city scale).
+LonLat ring_centroid(const std::vector<LonLat>& ring) {
+    double a2 = 0.0, cx = 0.0, cy = 0.0;
+    const LonLat o = ring.front(); // shift to the first vertex for precision
+    for (std::size_t i = 0; i + 1 < ring.size(); ++i) {
+        const double x0 = ring[i].lon - o.lon, y0 = ring[i].lat - o.lat;
+        const double x1 = ring[i + 1].lon - o.lon, y1 = ring[i + 1].lat - o.lat;
+        const double c = x0 * y1 - x1 * y0;
+        a2 += c;
+        cx += (x0 + x1) * c;
+        cy += (y0 + y1) * c;
+    }
+    if (std::abs(a2) < 1e-18) {
+        LonLat m{0.0, 0.0};
+        for (std::size_t i = 0; i + 1 < ring.size(); ++i) {
+            m.lon += ring[i].lon;
+            m.lat += ring[i].lat;
+        }
+        const double n = static_cast<double>(ring.size() - 1);
+        return {m.lon / n, m.lat / n};
+    }
+    return {o.lon + cx / (3.0 * a2), o.lat + cy / (3.0 * a2)};
+}
+
+} // namespace
+
+std::vector<Facility> parse_facilities_geojson(std::string_view text, const std::string& file,
+                                               Diagnostics& diags) {
+    std::vector<Facility> out;
+    const JsonDocument doc = parse_json(text, file, diags);
+    const json* features = feature_array(doc, file, diags);
+    if (features == nullptr)
+        return out;
+
+    std::unordered_map<std::string, int> seen; // id → line of its first feature
+    for (std::size_t i = 0; i < features->size(); ++i) {
+        const int line = i < doc.feature_lines.size() ? doc.feature_lines[i] : 0;
+        FeatureReport rep{diags, file, line, ""};
+        const json& f = (*features)[i];
+        const json* props = feature_properties(f, rep);
+        if (props == nullptr)
+            continue;
+        Facility fac;
+        fac.source_line = line;
+        if (auto id = string_property(*props, "id", true, rep))
+            fac.id = rep.id = *id;
+
+        std::string type;
+        if (const json* geom = feature_geometry(f, type, rep)) {
+            if (type != "Point") {
+                rep.error(ErrorCode::kBadGeometry,
+                          "a facility's geometry must be a Point, not " +
+                              (type.empty() ? std::string("an untyped geometry") : type));
+            } else if (const json* c = find_key(*geom, "coordinates"); c == nullptr) {
+                rep.error(ErrorCode::kBadGeometry, "Point has no 'coordinates'");
+            } else if (auto p = read_position(*c, rep, "the point")) {
+                fac.position = *p;
+            }
+        }
+        if (auto kind = string_property(*props, "kind", true, rep)) {
+            if (auto k = parse_facility_kind(*kind)) {
+                fac.kind = *k;
+            } else {
+                rep.error(ErrorCode::kUnknownValue,
+                          "unknown facility kind '" + *kind +
+                              "' (hospital, shelter, fire_station, depot, command_centre, "
+                              "telecom_site, school)");
+            }
+        }
+        if (auto name = string_property(*props, "name", false, rep))
+            fac.name = *name;
+        if (auto name = string_property(*props, "name_zh", false, rep))
+            fac.name_zh = *name;
+        if (const json* cap = find_key(*props, "capacity"); cap == nullptr) {
+            rep.error(ErrorCode::kMissingKey, "missing property 'capacity'");
+        } else if (!cap->is_number()) {
+            rep.error(ErrorCode::kWrongType,
+                      "property 'capacity' must be a number, not " + json_type_name(*cap));
+        } else if (const double c = cap->get<double>(); !std::isfinite(c) || c < 0.0) {
+            rep.error(ErrorCode::kOutOfRange,
+                      "property 'capacity' must be >= 0, got " + cap->dump());
+        } else {
+            fac.capacity = c;
+        }
+        if (rep.failed)
+            continue;
+        if (const auto [it, inserted] = seen.emplace(fac.id, line); !inserted) {
+            rep.error(ErrorCode::kDuplicateId, "facility id '" + fac.id +
+                                                   "' already used on line " +
+                                                   std::to_string(it->second));
+            continue;
+        }
+        out.push_back(std::move(fac));
+    }
+    return out;
+}
+
+std::vector<PopulationZone> parse_population_geojson(std::string_view text, const std::string& file,
+                                                     Diagnostics& diags) {
+    std::vector<PopulationZone> out;
+    const JsonDocument doc = parse_json(text, file, diags);
+    const json* features = feature_array(doc, file, diags);
+    if (features == nullptr)
+        return out;
+
+    std::unordered_map<std::string, int> seen;
+    for (std::size_t i = 0; i < features->size(); ++i) {
+        const int line = i < doc.feature_lines.size() ? doc.feature_lines[i] : 0;
+        FeatureReport rep{diags, file, line, ""};
+        const json& f = (*features)[i];
+        const json* props = feature_properties(f, rep);
+        if (props == nullptr)
+            continue;
+        PopulationZone zone;
+        zone.source_line = line;
+        if (auto id = string_property(*props, "id", true, rep))
+            zone.id = rep.id = *id;
+
+        std::string type;
+        if (const json* geom = feature_geometry(f, type, rep)) {
+            const json* c = find_key(*geom, "coordinates");
+            if (type != "Point" && type != "Polygon") {
+                rep.error(ErrorCode::kBadGeometry,
+                          "a zone's geometry must be a Polygon or a Point, not " +
+                              (type.empty() ? std::string("an untyped geometry") : type));
+            } else if (c == nullptr) {
+                rep.error(ErrorCode::kBadGeometry, type + " has no 'coordinates'");
+            } else if (type == "Point") {
+                if (auto p = read_position(*c, rep, "the point"))
+                    zone.centroid = *p;
+            } else if (!c->is_array() || c->empty() || !(*c)[0].is_array()) {
+                rep.error(ErrorCode::kBadGeometry, "Polygon has no outer ring");
+            } else {
+                const json& ring = (*c)[0];
+                bool ok = true;
+                for (std::size_t k = 0; k < ring.size() && ok; ++k) {
+                    auto p = read_position(ring[k], rep, "ring point " + std::to_string(k + 1));
+                    if (p)
+                        zone.ring.push_back(*p);
+                    ok = p.has_value();
+                }
+                if (ok && zone.ring.size() < 4) {
+                    rep.error(ErrorCode::kBadGeometry,
+                              "the outer ring has " + std::to_string(zone.ring.size()) +
+                                  " points; a closed ring needs at least 4");
+                } else if (ok && !(zone.ring.front() == zone.ring.back())) {
+                    rep.error(ErrorCode::kBadGeometry,
+                              "the outer ring is not closed (first point != last point)");
+                } else if (ok) {
+                    zone.centroid = ring_centroid(zone.ring);
+                    if (c->size() > 1)
+                        diags.warning(ErrorCode::kUnsupported, file, line, 0, zone.id,
+                                      "holes (inner rings) are ignored");
+                }
+            }
+        }
+        if (auto d = string_property(*props, "district", true, rep))
+            zone.district = *d;
+        if (const json* pop = find_key(*props, "population"); pop == nullptr) {
+            rep.error(ErrorCode::kMissingKey, "missing property 'population'");
+        } else if (!pop->is_number()) {
+            rep.error(ErrorCode::kWrongType,
+                      "property 'population' must be an integer, not " + json_type_name(*pop));
+        } else if (const double v = pop->get<double>(); !std::isfinite(v) || v != std::floor(v)) {
+            rep.error(ErrorCode::kWrongType,
+                      "property 'population' must be an integer, got " + pop->dump());
+        } else if (v < 0.0 || v > 1e12) {
+            rep.error(ErrorCode::kOutOfRange,
+                      "property 'population' must be in [0, 1e12], got " + pop->dump());
+        } else {
+            zone.population =
+                pop->is_number_integer() ? pop->get<std::int64_t>() : static_cast<std::int64_t>(v);
+        }
+        if (rep.failed)
+            continue;
+        if (const auto [it, inserted] = seen.emplace(zone.id, line); !inserted) {
+            rep.error(ErrorCode::kDuplicateId, "zone id '" + zone.id + "' already used on line " +
+                                                   std::to_string(it->second));
+            continue;
+        }
+        out.push_back(std::move(zone));
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// dependencies.csv
+
+namespace {
+
+constexpr std::array<std::string_view, 5> kDependencyColumns = {"consumer", "service", "provider",
+                                                                "backup_hours", "threshold"};
+
+/// Line of the header: the first line that is neither blank nor a '#' comment.
+int header_line(std::string_view text) {
+    int line = 1;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        const std::size_t end = std::min(text.find('\n', pos), text.size());
+        std::string_view l = text.substr(pos, end - pos);
+        while (!l.empty() && (l.back() == '\r' || l.back() == ' ' || l.back() == '\t'))
+            l.remove_suffix(1);
+        if (!l.empty() && l.front() != '#')
+            return line;
+        pos = end + 1;
+        ++line;
+    }
+    return 1;
+}
+
+bool is_blank(std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t'; });
+}
+
+} // namespace
+
+std::vector<Dependency> parse_dependencies_csv(std::string_view text, const std::string& file,
+                                               Diagnostics& diags) {
+    std::vector<Dependency> out;
+    const std::size_t errors_before = diags.error_count();
+    const CsvTable table = parse_csv(text, file, diags);
+    if (table.header.empty()) {
+        if (diags.error_count() == errors_before)
+            diags.error(ErrorCode::kMissingKey, file, 1, 0, "",
+                        "no header; expected consumer,service,provider,backup_hours,threshold");
+        return out;
+    }
+    const int hline = header_line(text);
+    std::array<int, kDependencyColumns.size()> col{};
+    bool header_ok = true;
+    for (std::size_t c = 0; c < kDependencyColumns.size(); ++c) {
+        col[c] = table.column(kDependencyColumns[c]);
+        if (col[c] < 0) {
+            diags.error(ErrorCode::kMissingKey, file, hline, 0, "",
+                        "missing column '" + std::string(kDependencyColumns[c]) +
+                            "'; the header must be consumer,service,provider,backup_hours,"
+                            "threshold");
+            header_ok = false;
+        }
+    }
+    for (const auto& h : table.header) {
+        if (std::find(kDependencyColumns.begin(), kDependencyColumns.end(), h) ==
+            kDependencyColumns.end()) {
+            diags.error(ErrorCode::kUnknownKey, file, hline, 0, "", "unknown column '" + h + "'");
+            header_ok = false;
+        }
+    }
+    if (!header_ok)
+        return out;
+
+    for (const auto& row : table.rows) {
+        auto field = [&](std::size_t c) -> std::string_view {
+            const auto i = static_cast<std::size_t>(col[c]);
+            return i < row.fields.size() ? std::string_view(row.fields[i]) : std::string_view();
+        };
+        Dependency d;
+        d.source_line = row.line;
+        d.consumer = std::string(field(0));
+        d.provider = std::string(field(2));
+        bool ok = true;
+        auto error = [&](ErrorCode code, std::string message) {
+            diags.error(code, file, row.line, 0, d.consumer, std::move(message));
+            ok = false;
+        };
+        for (const auto* asset : {&d.consumer, &d.provider}) {
+            const char* role = asset == &d.consumer ? "consumer" : "provider";
+            const auto colon = asset->find(':');
+            if (asset->empty()) {
+                error(ErrorCode::kMissingKey, std::string("empty ") + role);
+            } else if (colon == std::string::npos || colon == 0 || colon + 1 == asset->size()) {
+                error(ErrorCode::kUnknownReference,
+                      std::string(role) + " '" + *asset + "' is not of the form <layer>:<id>");
+            } else if (!AssetRegistry::is_known_layer(std::string_view(*asset).substr(0, colon))) {
+                error(ErrorCode::kUnknownReference,
+                      std::string(role) + " '" + *asset + "' names unknown layer '" +
+                          asset->substr(0, colon) + "' (facility, zone, road_node, road_link)");
+            }
+        }
+        if (auto s = parse_service(field(1))) {
+            d.service = *s;
+        } else {
+            error(ErrorCode::kUnknownValue,
+                  "unknown service '" + std::string(field(1)) +
+                      "' (power, water, gas, road_access, telecom, drainage)");
+        }
+        if (!is_blank(field(3))) {
+            if (auto h = parse_double(field(3)); !h) {
+                error(ErrorCode::kNumberSyntax,
+                      "backup_hours '" + std::string(field(3)) + "' is not a number");
+            } else if (*h < 0.0) {
+                error(ErrorCode::kOutOfRange,
+                      "backup_hours must be >= 0, got " + std::string(field(3)));
+            } else {
+                d.backup_hours = *h;
+            }
+        }
+        if (!is_blank(field(4))) {
+            if (auto t = parse_double(field(4))) {
+                d.threshold = *t;
+            } else {
+                error(ErrorCode::kNumberSyntax,
+                      "threshold '" + std::string(field(4)) + "' is not a number");
+            }
+        }
+        if (ok && d.consumer == d.provider)
+            diags.warning(ErrorCode::kInconsistent, file, row.line, 0, d.consumer,
+                          "an asset depends on itself");
+        if (ok)
+            out.push_back(std::move(d));
+    }
+    return out;
+}
+
+} // namespace rencheng::model

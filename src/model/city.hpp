@@ -3,9 +3,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "core/error.hpp"
@@ -45,8 +48,8 @@ struct Facility {
 struct PopulationZone {
     std::string id;
     std::string district;
-    std::vector<LonLat> ring;   ///< outer ring, closed (first == last); empty for a point zone
-    LonLat centroid;            ///< the point for a point zone, the ring's centroid otherwise
+    std::vector<LonLat> ring; ///< outer ring, closed (first == last); empty for a point zone
+    LonLat centroid;          ///< the point for a point zone, the ring's centroid otherwise
     std::int64_t population = 0;
     int source_line = 0;
 };
@@ -65,9 +68,9 @@ struct Dependency {
     std::string consumer;
     Service service = Service::kPower;
     std::string provider;
-    double backup_hours = 0.0;        ///< hours the consumer rides through a loss (generator, battery)
-    std::optional<double> threshold;  ///< service level below which the service counts as lost
-                                      ///< (water: pressure m; power: voltage pu; …)
+    double backup_hours = 0.0; ///< hours the consumer rides through a loss (generator, battery)
+    std::optional<double> threshold; ///< service level below which the service counts as lost
+                                     ///< (water: pressure m; power: voltage pu; …)
     int source_line = 0;
 };
 
@@ -75,8 +78,8 @@ struct Dependency {
 struct Terrain {
     int ncols = 0;
     int nrows = 0;
-    double xll_lon = 0.0;       ///< west edge of the grid, degrees
-    double yll_lat = 0.0;       ///< south edge of the grid, degrees
+    double xll_lon = 0.0; ///< west edge of the grid, degrees
+    double yll_lat = 0.0; ///< south edge of the grid, degrees
     double cellsize_deg = 0.0;
     double nodata = -9999.0;
     std::vector<float> elevation_m; ///< row-major, row 0 is the NORTHERN row (file order)
@@ -96,8 +99,8 @@ std::string format_terrain(const Terrain& t);
 struct CityInfo {
     std::string name;
     std::string name_zh;
-    std::string crs;           ///< the CRS for analysis, e.g. "EPSG:4547"; GeoJSON is always WGS84
-    BoundingBox extent;        ///< lon/lat box every asset must lie in
+    std::string crs;    ///< the CRS for analysis, e.g. "EPSG:4547"; GeoJSON is always WGS84
+    BoundingBox extent; ///< lon/lat box every asset must lie in
 };
 
 /// File names of the bundle as city.toml gives them, relative to the bundle folder.
@@ -108,6 +111,39 @@ struct BundleFiles {
     std::string facilities;
     std::string population;
     std::string dependencies;
+};
+
+struct City;
+
+/// Every asset of a city by layer, for O(1) lookups of "layer:id" names (docs/bundle.md,
+/// dependencies.csv). Built once from a city in O(assets); it copies the ids, so it stays valid
+/// while the city changes, but then describes the city as it was.
+class AssetRegistry {
+public:
+    AssetRegistry() = default;
+    explicit AssetRegistry(const City& city);
+
+    /// True when `asset` ("layer:id") names an asset of the city the registry was built from.
+    [[nodiscard]] bool contains(std::string_view asset) const;
+    /// True when `layer` is a layer this version knows ("facility", "zone", "road_node",
+    /// "road_link").
+    [[nodiscard]] static bool is_known_layer(std::string_view layer);
+    /// True when the registry was built from a city holding as many assets per layer as `city`.
+    [[nodiscard]] bool matches_counts(const City& city) const;
+
+private:
+    /// Hash and equality that accept std::string_view, so lookups do not allocate.
+    struct Hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+    using IdSet = std::unordered_set<std::string, Hash, std::equal_to<>>;
+    IdSet facilities_;
+    IdSet zones_;
+    IdSet road_nodes_;
+    IdSet road_links_;
 };
 
 /// A loaded city bundle.
@@ -122,9 +158,45 @@ struct City {
     std::vector<Dependency> dependencies;
 
     [[nodiscard]] std::int64_t total_population() const;
-    /// True when `asset` ("layer:id") names an asset of this city.
+    /// True when `asset` ("layer:id") names an asset of this city. O(1) once index_assets() has
+    /// run (load_city runs it); a linear scan when the index is missing or the number of assets
+    /// has changed since.
     [[nodiscard]] bool has_asset(std::string_view asset) const;
+    /// Builds the lookup behind has_asset(). Call it again after changing the assets' ids.
+    void index_assets();
+
+private:
+    std::shared_ptr<const AssetRegistry> registry_; ///< shared read-only between copies
 };
+
+/// What city.toml says, with the line of each key that later checks report against.
+struct CityToml {
+    CityInfo info;
+    BundleFiles files;
+    int crs_line = 0;
+    int terrain_line = 0;
+    int roads_line = 0;
+    int facilities_line = 0;
+    int population_line = 0;
+    int dependencies_line = 0;
+};
+
+/// Parses the text of city.toml (`file` names it in diagnostics) and checks its structure: the
+/// required [city] keys and their types, the extent's ranges, unknown keys (errors) and sections
+/// (warnings). Does not check the CRS with PROJ nor that the named files exist (load_city does).
+CityToml parse_city_toml(std::string_view text, const std::string& file, Diagnostics& diags);
+
+/// Parses facilities.geojson (Point features; docs/bundle.md). Checks each feature on its own and
+/// ids for uniqueness; load_city checks the positions against the extent.
+std::vector<Facility> parse_facilities_geojson(std::string_view text, const std::string& file,
+                                               Diagnostics& diags);
+/// Parses population.geojson (Polygon or Point features; docs/bundle.md).
+std::vector<PopulationZone> parse_population_geojson(std::string_view text, const std::string& file,
+                                                     Diagnostics& diags);
+/// Parses dependencies.csv (docs/bundle.md). Checks the syntax of asset names, services and
+/// numbers; load_city checks that the assets exist.
+std::vector<Dependency> parse_dependencies_csv(std::string_view text, const std::string& file,
+                                               Diagnostics& diags);
 
 /// Loads the bundle in `path` (a folder holding city.toml, or the city.toml itself) and checks
 /// it: every problem (missing file, bad syntax, unknown CRS, duplicate id, a dependency naming an

@@ -43,19 +43,19 @@ struct RoadNetwork {
     std::vector<std::int32_t> link_to;
     std::vector<RoadClass> link_class;
     std::vector<double> length_m;
-    std::vector<double> free_speed_ms;    ///< free-flow speed, m/s
-    std::vector<double> capacity_vehh;    ///< capacity per direction, vehicles per hour
-    std::vector<std::int32_t> lanes;      ///< lanes per direction
-    std::vector<std::uint8_t> oneway;     ///< 1: only from → to
-    std::vector<std::uint8_t> bridge;     ///< 1: the link is (or includes) a bridge
-    std::vector<std::uint8_t> tunnel;     ///< 1: the link is (or includes) a tunnel
-    std::vector<std::string> link_name;   ///< street name, may be empty
+    std::vector<double> free_speed_ms;              ///< free-flow speed, m/s
+    std::vector<double> capacity_vehh;              ///< capacity per direction, vehicles per hour
+    std::vector<std::int32_t> lanes;                ///< lanes per direction
+    std::vector<std::uint8_t> oneway;               ///< 1: only from → to
+    std::vector<std::uint8_t> bridge;               ///< 1: the link is (or includes) a bridge
+    std::vector<std::uint8_t> tunnel;               ///< 1: the link is (or includes) a tunnel
+    std::vector<std::string> link_name;             ///< street name, may be empty
     std::vector<std::vector<LonLat>> link_geometry; ///< polyline from → to, >= 2 points
-    std::vector<int> link_source_line;    ///< line in the input file, 0 when generated
+    std::vector<int> link_source_line;              ///< line in the input file, 0 when generated
 
     // Directed arcs, built by build_graph()
-    CsrGraph graph;                       ///< arc ids index arc_link / arc_reverse
-    std::vector<std::int32_t> arc_link;   ///< link of each arc
+    CsrGraph graph;                        ///< arc ids index arc_link / arc_reverse
+    std::vector<std::int32_t> arc_link;    ///< link of each arc
     std::vector<std::uint8_t> arc_reverse; ///< 1: the arc runs to → from
 
     [[nodiscard]] std::int32_t node_count() const {
@@ -86,8 +86,7 @@ struct RoadNetwork {
 RoadNetwork read_roads_geojson(const std::filesystem::path& path, Diagnostics& diags);
 
 /// Same, from text already in memory (`file` names it in diagnostics). For tests and fuzzing.
-RoadNetwork parse_roads_geojson(std::string_view text, const std::string& file,
-                                Diagnostics& diags);
+RoadNetwork parse_roads_geojson(std::string_view text, const std::string& file, Diagnostics& diags);
 
 /// Writes the GeoJSON form read by read_roads_geojson: one feature per line, coordinates with 7
 /// decimals, numbers in fixed notation, so that the same network gives the same bytes.
