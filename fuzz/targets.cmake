@@ -1,1 +1,13 @@
 # Fuzz targets, one per parser. Each module's owner adds its own lines here.
+rencheng_add_fuzzer(fuzz_csv SOURCES fuzz_csv.cpp DEPS rencheng::core
+                    CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/csv)
+rencheng_add_fuzzer(fuzz_json SOURCES fuzz_json.cpp DEPS rencheng::core
+                    CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/json)
+rencheng_add_fuzzer(fuzz_roads_geojson SOURCES fuzz_roads_geojson.cpp DEPS rencheng::transport
+                    CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/roads)
+rencheng_add_fuzzer(fuzz_city_toml SOURCES fuzz_city_toml.cpp DEPS rencheng::model
+                    CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/toml)
+rencheng_add_fuzzer(fuzz_terrain SOURCES fuzz_terrain.cpp DEPS rencheng::model
+                    CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/terrain)
+rencheng_add_fuzzer(fuzz_dependencies SOURCES fuzz_dependencies.cpp DEPS rencheng::model
+                    CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/dependencies)
