@@ -1,1 +1,5 @@
 # Benchmark targets; each module's owner adds its own lines here.
+add_executable(bench_core bench_core.cpp)
+target_link_libraries(bench_core PRIVATE rencheng::core benchmark::benchmark)
+add_executable(bench_generate bench_generate.cpp)
+target_link_libraries(bench_generate PRIVATE rencheng::citygen benchmark::benchmark)

@@ -1,1 +1,266 @@
-// (being written)
+// `rencheng generate`: options, the stages in order, and writing the bundle.
+#include "citygen/citygen.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "citygen/detail/layout.hpp"
+#include "citygen/detail/plan.hpp"
+#include "core/atomic_file.hpp"
+#include "core/error.hpp"
+#include "model/bundle_writer.hpp"
+
+#ifndef RENCHENG_VERSION
+#define RENCHENG_VERSION "unknown"
+#endif
+
+namespace rencheng::citygen {
+
+namespace {
+
+constexpr std::int64_t kMinPopulation = 1000;
+constexpr std::int64_t kMaxPopulation = 50000000;
+
+bool has_control_char(const std::string& s) {
+    return std::any_of(s.begin(), s.end(),
+                       [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+void write_text(const std::filesystem::path& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    out.close();
+    if (!out) {
+        throw Error(ErrorCode::kWriteFailed, "cannot write " + path.string());
+    }
+}
+
+std::string quoted(const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+        }
+        out += c;
+    }
+    return out + "\"";
+}
+
+// Reports stage `done` of `total` to an optional sink.
+class Stages {
+public:
+    Stages(ProgressSink* sink, std::uint64_t total) : sink_(sink) {
+        if (sink_ != nullptr) {
+            sink_->start("generate", total);
+        }
+    }
+    void done(std::uint64_t n) {
+        if (sink_ != nullptr) {
+            sink_->advance(n);
+        }
+    }
+    void finish() {
+        if (sink_ != nullptr) {
+            sink_->finish();
+        }
+    }
+
+private:
+    ProgressSink* sink_;
+};
+
+} // namespace
+
+void GenerateOptions::validate() const {
+    char buf[160];
+    if (population < kMinPopulation || population > kMaxPopulation) {
+        std::snprintf(buf, sizeof buf, "--population must be between %lld and %lld (got %lld)",
+                      static_cast<long long>(kMinPopulation),
+                      static_cast<long long>(kMaxPopulation), static_cast<long long>(population));
+        throw Error(ErrorCode::kOutOfRange, buf);
+    }
+    if (!std::isfinite(centre.lon) || !std::isfinite(centre.lat) || centre.lon < -179.0 ||
+        centre.lon > 179.0 || centre.lat < -75.0 || centre.lat > 75.0) {
+        std::snprintf(buf, sizeof buf,
+                      "--centre must have longitude in [-179, 179] and latitude in [-75, 75] "
+                      "(got %.6f,%.6f)",
+                      centre.lon, centre.lat);
+        throw Error(ErrorCode::kOutOfRange, buf);
+    }
+    if (name.empty() || has_control_char(name)) {
+        throw Error(ErrorCode::kOutOfRange, "--name must be non-empty text on one line");
+    }
+    if (has_control_char(name_zh)) {
+        throw Error(ErrorCode::kOutOfRange, "--name-zh must be text on one line");
+    }
+    if (crs.empty() || has_control_char(crs)) {
+        throw Error(ErrorCode::kOutOfRange, "--crs must be non-empty text on one line");
+    }
+    std::string why;
+    if (!is_known_crs(crs, &why)) {
+        throw Error(ErrorCode::kUnknownCrs, "--crs " + crs + " is not a CRS PROJ knows: " + why);
+    }
+}
+
+std::string default_crs(LonLat centre) {
+    // CGCS2000 3-degree Gauss-Kruger zones with central meridians 75°E .. 135°E are EPSG:4534 ..
+    // EPSG:4554 (EPSG:4547 is 114°E). Outside China's longitudes fall back to UTM on WGS84.
+    const int cm = static_cast<int>(std::lround(centre.lon / 3.0)) * 3;
+    if (cm >= 75 && cm <= 135 && centre.lat > 0.0) {
+        return "EPSG:" + std::to_string(4534 + (cm - 75) / 3);
+    }
+    const int zone =
+        std::clamp(static_cast<int>(std::floor((centre.lon + 180.0) / 6.0)) + 1, 1, 60);
+    return "EPSG:" + std::to_string((centre.lat >= 0.0 ? 32600 : 32700) + zone);
+}
+
+model::City generate_city(const GenerateOptions& options, ProgressSink* progress) {
+    options.validate();
+    Stages stages(progress, 6);
+    const detail::CityPlan plan = detail::make_plan(options);
+    stages.done(1);
+
+    model::City city;
+    city.info.name = options.name;
+    city.info.name_zh = options.name_zh;
+    city.info.crs = options.crs;
+    city.files.terrain = "terrain.asc";
+    city.files.roads = "roads.geojson";
+    city.files.roads_format = "geojson";
+    city.files.facilities = "facilities.geojson";
+    city.files.population = "population.geojson";
+    city.files.dependencies = "dependencies.csv";
+
+    detail::RoadLayout roads = detail::make_roads(plan);
+    stages.done(2);
+    city.zones = detail::make_zones(plan);
+    stages.done(3);
+    city.facilities = detail::make_facilities(plan, city.zones, roads);
+    stages.done(4);
+
+    // Road access: every facility and every zone from its nearest road node.
+    const detail::NearestIndex nodes(roads.node_xy, 250.0);
+    auto access = [&](const std::string& consumer, LonLat where) {
+        const std::int32_t v = nodes.nearest(plan.frame.to_xy(where));
+        if (v < 0) {
+            return;
+        }
+        model::Dependency d;
+        d.consumer = consumer;
+        d.service = model::Service::kRoadAccess;
+        d.provider = "road_node:" + roads.net.node_id[static_cast<std::size_t>(v)];
+        city.dependencies.push_back(std::move(d));
+    };
+    for (const model::Facility& f : city.facilities) {
+        access("facility:" + f.id, f.position);
+    }
+    for (const model::PopulationZone& z : city.zones) {
+        access("zone:" + z.id, z.centroid);
+    }
+    stages.done(5);
+
+    // Extent: a box around every asset with about 200 m to spare, on a 0.0001° grid.
+    BoundingBox box{options.centre.lon, options.centre.lat, options.centre.lon, options.centre.lat};
+    auto grow = [&](LonLat p) {
+        box.min_lon = std::min(box.min_lon, p.lon);
+        box.min_lat = std::min(box.min_lat, p.lat);
+        box.max_lon = std::max(box.max_lon, p.lon);
+        box.max_lat = std::max(box.max_lat, p.lat);
+    };
+    for (const LonLat& p : roads.net.node_position) {
+        grow(p);
+    }
+    for (const model::PopulationZone& z : city.zones) {
+        grow(z.centroid);
+        for (const LonLat& p : z.ring) {
+            grow(p);
+        }
+    }
+    for (const model::Facility& f : city.facilities) {
+        grow(f.position);
+    }
+    constexpr double kPad = 0.002;
+    box.min_lon = std::floor((box.min_lon - kPad) * 1e4) / 1e4;
+    box.min_lat = std::floor((box.min_lat - kPad) * 1e4) / 1e4;
+    box.max_lon = std::ceil((box.max_lon + kPad) * 1e4) / 1e4;
+    box.max_lat = std::ceil((box.max_lat + kPad) * 1e4) / 1e4;
+    city.info.extent = box;
+    city.terrain = detail::make_terrain(plan, box);
+    city.roads = std::move(roads.net);
+    stages.done(6);
+    stages.finish();
+    return city;
+}
+
+GenerateSummary summarize(const model::City& city) {
+    GenerateSummary s;
+    s.population = 0;
+    for (const model::PopulationZone& z : city.zones) {
+        s.population += z.population;
+    }
+    if (city.roads) {
+        s.road_nodes = city.roads->node_count();
+        s.road_links = city.roads->link_count();
+        s.bridges = static_cast<std::int32_t>(
+            std::count(city.roads->bridge.begin(), city.roads->bridge.end(), std::uint8_t{1}));
+    }
+    s.facilities = static_cast<std::int32_t>(city.facilities.size());
+    s.zones = static_cast<std::int32_t>(city.zones.size());
+    s.dependencies = static_cast<std::int32_t>(city.dependencies.size());
+    const BoundingBox& e = city.info.extent;
+    const detail::LocalFrame frame({0.5 * (e.min_lon + e.max_lon), 0.5 * (e.min_lat + e.max_lat)});
+    for (const model::PopulationZone& z : city.zones) {
+        if (!z.ring.empty()) {
+            s.area_km2 += detail::ring_area_km2(frame, z.ring);
+        }
+    }
+    return s;
+}
+
+GenerateSummary write_city_bundle(const model::City& city, const GenerateOptions& options,
+                                  const std::filesystem::path& out_dir, bool replace) {
+    const GenerateSummary summary = summarize(city);
+    char buf[512];
+    std::string comment = "Generated by `rencheng generate` (RenCheng " RENCHENG_VERSION ").\n";
+    std::snprintf(
+        buf, sizeof buf, "rencheng generate --population %lld --seed %llu --centre %.6f,%.6f",
+        static_cast<long long>(options.population), static_cast<unsigned long long>(options.seed),
+        options.centre.lon, options.centre.lat);
+    comment += std::string("Command: ") + buf + " --name " + quoted(options.name) + " --name-zh " +
+               quoted(options.name_zh) + " --crs " + options.crs + "\n";
+    std::snprintf(buf, sizeof buf,
+                  "Population %lld in %d zones over %.2f km2; %d road nodes, %d links "
+                  "(%d bridges); %d facilities; %d dependencies.\n",
+                  static_cast<long long>(summary.population), summary.zones, summary.area_km2,
+                  summary.road_nodes, summary.road_links, summary.bridges, summary.facilities,
+                  summary.dependencies);
+    comment += buf;
+    comment += "The same command with the same version writes the same bytes.";
+
+    AtomicDirectory dir(out_dir, replace);
+    const std::filesystem::path& tmp = dir.path();
+    write_text(tmp / "city.toml", model::format_city_toml(city.info, city.files, comment));
+    if (city.terrain && !city.files.terrain.empty()) {
+        write_text(tmp / city.files.terrain, model::format_terrain(*city.terrain));
+    }
+    if (city.roads && !city.files.roads.empty()) {
+        write_text(tmp / city.files.roads, transport::format_roads_geojson(*city.roads));
+    }
+    if (!city.files.facilities.empty()) {
+        write_text(tmp / city.files.facilities, model::format_facilities_geojson(city.facilities));
+    }
+    if (!city.files.population.empty()) {
+        write_text(tmp / city.files.population, model::format_population_geojson(city.zones));
+    }
+    if (!city.files.dependencies.empty()) {
+        write_text(tmp / city.files.dependencies,
+                   model::format_dependencies_csv(city.dependencies));
+    }
+    dir.commit();
+    return summary;
+}
+
+} // namespace rencheng::citygen

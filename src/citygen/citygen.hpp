@@ -12,12 +12,12 @@
 namespace rencheng::citygen {
 
 struct GenerateOptions {
-    std::int64_t population = 100000;  ///< residents, >= 1000
+    std::int64_t population = 100000; ///< residents, >= 1000
     std::uint64_t seed = 1;
-    LonLat centre{114.30, 30.60};      ///< city centre, degrees
+    LonLat centre{114.30, 30.60}; ///< city centre, degrees
     std::string name = "Synthetic City";
     std::string name_zh = "合成城";
-    std::string crs = "EPSG:4547";     ///< analysis CRS written to city.toml
+    std::string crs = "EPSG:4547"; ///< analysis CRS written to city.toml
     /// Throws Error(kOutOfRange) naming the bad option.
     void validate() const;
 };
@@ -35,6 +35,13 @@ struct GenerateSummary {
 
 /// Lays out a city in memory. Same options → same city, bit for bit.
 model::City generate_city(const GenerateOptions& options, ProgressSink* progress = nullptr);
+
+/// Counts of a generated (or loaded) city: population, zones and their area, roads, facilities.
+GenerateSummary summarize(const model::City& city);
+
+/// The analysis CRS suggested for a city centred at `centre`: the CGCS2000 3-degree
+/// Gauss-Kruger zone (EPSG:4534-4554) in China's longitudes, else the WGS84 UTM zone.
+std::string default_crs(LonLat centre);
 
 /// Writes `city` as a bundle into `out_dir` atomically (temporary folder, then rename). With
 /// `replace`, an existing `out_dir` is replaced; otherwise an existing non-empty folder is an
