@@ -12,6 +12,7 @@
 #include "command.hpp"
 #include "core/error.hpp"
 #include "core/geo.hpp"
+#include "diagnostics_output.hpp"
 #include "model/city.hpp"
 
 namespace rencheng::cli {
@@ -221,22 +222,13 @@ void run_info(const InfoOptions& opt, CommandContext& ctx) {
     Diagnostics diags;
     const model::City city = model::load_city(opt.bundle, diags);
     diags.sort();
-    for (const auto& d : diags.items()) {
-        if (ctx.quiet && d.severity != Severity::kError)
-            continue;
-        std::fprintf(stderr, "%s\n", format_diagnostic(d).c_str());
-    }
+    print_diagnostics(diags, stderr, ctx.quiet);
     if (diags.has_errors()) {
         std::fprintf(stderr,
                      "rencheng info: the bundle has %zu error(s); fix them first / "
                      "数据包有错误，请先修正\n",
                      diags.error_count());
-        for (const auto& d : diags.items()) {
-            if (d.severity == Severity::kError) {
-                ctx.exit_code = exit_status(d.code);
-                break;
-            }
-        }
+        ctx.exit_code = failure_exit_status(diags, false);
         return;
     }
     print_info(city);
@@ -251,10 +243,7 @@ void add_info_command(CLI::App& app, CommandContext& ctx) {
     CLI::App* cmd = app.add_subcommand(
         "info",
         "Summarise what a city bundle holds (population, roads, facilities, …) / 数据包概况");
-    cmd->add_option("bundle", opt->bundle,
-                    "The bundle: a folder holding city.toml, or the city.toml itself")
-        ->required()
-        ->type_name("BUNDLE");
+    add_bundle_argument(*cmd, opt->bundle);
     cmd->footer("Exit status: 0 when the bundle is valid; otherwise its diagnostics are printed "
                 "and the status is that of 'rencheng validate'.\n");
     cmd->callback([opt, &ctx] { run_info(*opt, ctx); });

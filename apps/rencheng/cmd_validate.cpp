@@ -6,6 +6,7 @@
 
 #include "command.hpp"
 #include "core/error.hpp"
+#include "diagnostics_output.hpp"
 #include "model/city.hpp"
 
 namespace rencheng::cli {
@@ -34,11 +35,7 @@ void run_validate(const ValidateOptions& opt, CommandContext& ctx) {
     Diagnostics diags;
     (void)model::load_city(opt.bundle, diags);
     diags.sort();
-    for (const auto& d : diags.items()) {
-        if (ctx.quiet && d.severity != Severity::kError)
-            continue;
-        std::printf("%s\n", format_diagnostic(d).c_str());
-    }
+    print_diagnostics(diags, stdout, ctx.quiet);
     const std::size_t errors = diags.error_count();
     const std::size_t warnings = diags.warning_count();
     const bool fail = errors > 0 || (opt.werror && warnings > 0);
@@ -48,13 +45,7 @@ void run_validate(const ValidateOptions& opt, CommandContext& ctx) {
                     warnings == 1 ? "" : "s", fail ? "无效" : "有效");
     }
     std::fflush(stdout);
-    ctx.exit_code = 0;
-    for (const auto& d : diags.items()) {
-        if (d.severity == Severity::kError || (opt.werror && d.severity == Severity::kWarning)) {
-            ctx.exit_code = exit_status(d.code);
-            break;
-        }
-    }
+    ctx.exit_code = failure_exit_status(diags, opt.werror);
 }
 
 } // namespace
@@ -64,10 +55,7 @@ void add_validate_command(CLI::App& app, CommandContext& ctx) {
     CLI::App* cmd = app.add_subcommand(
         "validate",
         "Check a city bundle and list every problem with file and line / 校验城市数据包");
-    cmd->add_option("bundle", opt->bundle,
-                    "The bundle: a folder holding city.toml, or the city.toml itself")
-        ->required()
-        ->type_name("BUNDLE");
+    add_bundle_argument(*cmd, opt->bundle);
     cmd->add_flag("--werror", opt->werror, "Treat warnings as errors (exit 1 when there are any)");
     cmd->footer("Exit status: 0 valid, 1 bad content or syntax, 3 a file is missing or "
                 "unreadable (from the first error listed). See docs/errors.md.\n");

@@ -1,6 +1,8 @@
 // Shared plumbing of the `rencheng` subcommands: each file adds one subcommand to the app.
 #pragma once
 
+#include <string>
+
 #include <CLI/CLI.hpp>
 
 namespace rencheng::cli {
@@ -10,6 +12,15 @@ struct CommandContext {
     bool quiet = false; ///< --quiet: no progress bar, no chatter
     int exit_code = 0;  ///< set by the subcommand that ran
 };
+
+/// Adds the required positional BUNDLE argument of the subcommands that read a city bundle.
+inline CLI::Option* add_bundle_argument(CLI::App& cmd, std::string& bundle) {
+    return cmd
+        .add_option("bundle", bundle,
+                    "The bundle: a folder holding city.toml, or the city.toml itself")
+        ->required()
+        ->type_name("BUNDLE");
+}
 
 void add_generate_command(CLI::App& app, CommandContext& ctx);
 void add_validate_command(CLI::App& app, CommandContext& ctx);

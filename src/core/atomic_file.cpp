@@ -189,4 +189,13 @@ std::string read_file(const fs::path& path) {
     return content;
 }
 
+std::optional<std::string> read_file(const fs::path& path, Diagnostics& diags) {
+    try {
+        return read_file(path);
+    } catch (const Error& e) {
+        diags.error(e.code(), path.string(), 0, 0, "", e.what());
+        return std::nullopt;
+    }
+}
+
 } // namespace rencheng

@@ -3,10 +3,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace rencheng {
+
+class Diagnostics;
 
 /// Writes a file so that readers see either the old file or the whole new one, never a half-written
 /// one: the data go to a temporary file in the same folder, which `commit()` flushes and renames
@@ -59,5 +62,9 @@ private:
 
 /// Reads a whole file. Throws Error(kFileNotFound / kFileUnreadable) naming it.
 std::string read_file(const std::filesystem::path& path);
+
+/// Reads a whole file; nullopt when it cannot, after reporting read_file's error (its code and
+/// message) to `diags` at the file's name, line 0.
+std::optional<std::string> read_file(const std::filesystem::path& path, Diagnostics& diags);
 
 } // namespace rencheng

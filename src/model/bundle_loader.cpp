@@ -245,14 +245,10 @@ City load_city(const fs::path& path, Diagnostics& diags) {
         return city;
     }
     const std::string toml_name = toml_path.string();
-    std::string text;
-    try {
-        text = read_file(toml_path);
-    } catch (const Error& e) {
-        diags.error(e.code(), toml_name, 0, 0, "", e.what());
+    const std::optional<std::string> text = read_file(toml_path, diags);
+    if (!text)
         return city;
-    }
-    const CityToml ct = parse_city_toml(text, toml_name, diags);
+    const CityToml ct = parse_city_toml(*text, toml_name, diags);
     city.info = ct.info;
     city.files = ct.files;
 
@@ -278,12 +274,7 @@ City load_city(const fs::path& path, Diagnostics& diags) {
                             "', which does not exist (looked for " + p.string() + ")");
             return std::nullopt;
         }
-        try {
-            return read_file(p);
-        } catch (const Error& e) {
-            diags.error(e.code(), p.string(), 0, 0, "", e.what());
-            return std::nullopt;
-        }
+        return read_file(p, diags);
     };
     auto display = [&](const std::string& name) { return (city.root / name).string(); };
     // A layer whose file could not be read at all: references to it are not checked, so that

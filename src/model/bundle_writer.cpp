@@ -5,49 +5,11 @@
 #include <sstream>
 #include <string>
 
+#include "core/geojson.hpp"
+
 namespace rencheng::model {
 
 namespace {
-
-void append_json_string(std::string& out, const std::string& s) {
-    out += '"';
-    for (char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (ch == '"' || ch == '\\') {
-            out += '\\';
-            out += ch;
-        } else if (c < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-        } else {
-            out += ch;
-        }
-    }
-    out += '"';
-}
-
-// Fixed notation with at most `decimals` decimals, trailing zeros dropped.
-std::string number(double v, int decimals) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    std::string s = buf;
-    if (s.find('.') != std::string::npos) {
-        while (s.back() == '0') {
-            s.pop_back();
-        }
-        if (s.back() == '.') {
-            s.pop_back();
-        }
-    }
-    return s == "-0" ? "0" : s;
-}
-
-std::string position(const LonLat& p) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "[%.7f,%.7f]", p.lon, p.lat);
-    return buf;
-}
 
 std::string toml_string(const std::string& s) {
     std::string out = "\"";
@@ -107,8 +69,11 @@ std::string format_facilities_geojson(const std::vector<Facility>& facilities) {
             out += ",\"name_zh\":";
             append_json_string(out, f.name_zh);
         }
-        out += ",\"capacity\":" + number(f.capacity, 3);
-        out += "},\"geometry\":{\"type\":\"Point\",\"coordinates\":" + position(f.position) + "}}";
+        out += ",\"capacity\":";
+        append_fixed(out, f.capacity, 3);
+        out += "},\"geometry\":{\"type\":\"Point\",\"coordinates\":";
+        append_position(out, f.position);
+        out += "}}";
         out += k + 1 < facilities.size() ? ",\n" : "\n";
     }
     out += "]}\n";
@@ -125,14 +90,15 @@ std::string format_population_geojson(const std::vector<PopulationZone>& zones) 
         append_json_string(out, z.district);
         out += ",\"population\":" + std::to_string(z.population);
         if (z.ring.empty()) {
-            out += "},\"geometry\":{\"type\":\"Point\",\"coordinates\":" + position(z.centroid);
+            out += "},\"geometry\":{\"type\":\"Point\",\"coordinates\":";
+            append_position(out, z.centroid);
         } else {
             out += "},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[";
             for (std::size_t p = 0; p < z.ring.size(); ++p) {
                 if (p > 0) {
                     out += ',';
                 }
-                out += position(z.ring[p]);
+                append_position(out, z.ring[p]);
             }
             out += "]]";
         }
@@ -152,10 +118,10 @@ std::string format_dependencies_csv(const std::vector<Dependency>& deps) {
         out += ',';
         out += csv_field(d.provider);
         out += ',';
-        out += number(d.backup_hours, 3);
+        append_fixed(out, d.backup_hours, 3);
         out += ',';
         if (d.threshold) {
-            out += number(*d.threshold, 6);
+            append_fixed(out, *d.threshold, 6);
         }
         out += '\n';
     }
@@ -205,7 +171,7 @@ std::string format_terrain(const Terrain& t) {
     std::snprintf(buf, sizeof buf, "xllcorner %.7f\nyllcorner %.7f\ncellsize %.7f\n", t.xll_lon,
                   t.yll_lat, t.cellsize_deg);
     out += buf;
-    out += "NODATA_value " + number(t.nodata, 2) + "\n";
+    out += "NODATA_value " + format_fixed(t.nodata, 2) + "\n";
     out.reserve(out.size() + t.elevation_m.size() * 7);
     for (int r = 0; r < t.nrows; ++r) {
         for (int c = 0; c < t.ncols; ++c) {

@@ -9,7 +9,7 @@
 #include <unordered_map>
 
 #include "core/csv.hpp"
-#include "core/json_reader.hpp"
+#include "core/geojson.hpp"
 
 namespace rencheng::model {
 
@@ -141,121 +141,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string json_type_name(const json& v) {
-    if (v.is_number_integer())
-        return "an integer";
-    if (v.is_number())
-        return "a number";
-    if (v.is_string())
-        return "a string";
-    if (v.is_boolean())
-        return "a boolean";
-    if (v.is_null())
-        return "null";
-    if (v.is_array())
-        return "an array";
-    return "an object";
-}
-
-const json* find_key(const json& obj, const char* key) {
-    const auto it = obj.find(key);
-    return it == obj.end() ? nullptr : &*it;
-}
-
-/// Reports the problems of one feature; remembers whether any was an error.
-struct FeatureReport {
-    Diagnostics& diags;
-    const std::string& file;
-    int line;
-    std::string id;
-    bool failed = false;
-
-    void error(ErrorCode code, std::string message) {
-        diags.error(code, file, line, 0, id, std::move(message));
-        failed = true;
-    }
-};
-
-std::optional<LonLat> read_position(const json& v, FeatureReport& rep, const std::string& what) {
-    if (!v.is_array() || v.size() < 2 || v.size() > 3) {
-        rep.error(ErrorCode::kBadGeometry, what + " is not a [lon, lat] position");
-        return std::nullopt;
-    }
-    if (!v[0].is_number() || !v[1].is_number()) {
-        rep.error(ErrorCode::kBadGeometry, what + " has a non-numeric coordinate");
-        return std::nullopt;
-    }
-    const LonLat p{v[0].get<double>(), v[1].get<double>()};
-    if (!std::isfinite(p.lon) || !std::isfinite(p.lat) || p.lon < -180.0 || p.lon > 180.0 ||
-        p.lat < -90.0 || p.lat > 90.0) {
-        rep.error(ErrorCode::kOutOfRange, what + " lies outside lon [-180, 180] / lat [-90, 90]");
-        return std::nullopt;
-    }
-    return p;
-}
-
-std::optional<std::string> string_property(const json& props, const char* key, bool required,
-                                           FeatureReport& rep) {
-    const json* v = find_key(props, key);
-    if (v == nullptr || (!required && v->is_null())) {
-        if (required)
-            rep.error(ErrorCode::kMissingKey, std::string("missing property '") + key + "'");
-        return std::nullopt;
-    }
-    if (!v->is_string() || (required && v->get_ref<const std::string&>().empty())) {
-        rep.error(ErrorCode::kWrongType,
-                  std::string("property '") + key + "' must be a " +
-                      (required ? "non-empty " : "") + "string, not " +
-                      (v->is_string() ? std::string("an empty one") : json_type_name(*v)));
-        return std::nullopt;
-    }
-    return v->get<std::string>();
-}
-
-/// The features of a FeatureCollection with the line each starts on; nullptr after a report.
-const json* feature_array(const JsonDocument& doc, const std::string& file, Diagnostics& diags) {
-    if (doc.root.is_null())
-        return nullptr; // syntax error, already reported
-    if (!doc.root.is_object() || doc.root.value("type", json()) != "FeatureCollection") {
-        diags.error(ErrorCode::kWrongType, file, 1, 0, "",
-                    "top level must be a GeoJSON FeatureCollection");
-        return nullptr;
-    }
-    const json* features = find_key(doc.root, "features");
-    if (features == nullptr || !features->is_array()) {
-        diags.error(ErrorCode::kMissingKey, file, 1, 0, "",
-                    "the FeatureCollection has no 'features' array");
-        return nullptr;
-    }
-    return features;
-}
-
-/// The feature's properties object after the type checks; nullptr after a report.
-const json* feature_properties(const json& f, FeatureReport& rep) {
-    if (!f.is_object() || f.value("type", json()) != "Feature") {
-        rep.error(ErrorCode::kWrongType, "element of 'features' is not a GeoJSON Feature");
-        return nullptr;
-    }
-    const json* props = find_key(f, "properties");
-    if (props == nullptr || !props->is_object()) {
-        rep.error(ErrorCode::kMissingKey, "feature has no 'properties' object");
-        return nullptr;
-    }
-    return props;
-}
-
-/// The geometry object and its type name; nullptr after a report.
-const json* feature_geometry(const json& f, std::string& type, FeatureReport& rep) {
-    const json* geom = find_key(f, "geometry");
-    if (geom == nullptr || !geom->is_object()) {
-        rep.error(ErrorCode::kBadGeometry, "feature has no geometry");
-        return nullptr;
-    }
-    const json* t = find_key(*geom, "type");
-    type = t != nullptr && t->is_string() ? t->get<std::string>() : std::string();
-    return geom;
-}
-
 /// Planar area-weighted centroid of a closed ring in lon/lat; the vertex mean when the area
 /// vanishes (fine at city scale).
 LonLat ring_centroid(const std::vector<LonLat>& ring) {
@@ -286,23 +171,15 @@ LonLat ring_centroid(const std::vector<LonLat>& ring) {
 std::vector<Facility> parse_facilities_geojson(std::string_view text, const std::string& file,
                                                Diagnostics& diags) {
     std::vector<Facility> out;
-    const JsonDocument doc = parse_json(text, file, diags);
-    const json* features = feature_array(doc, file, diags);
-    if (features == nullptr)
-        return out;
-
     std::unordered_map<std::string, int> seen; // id → line of its first feature
-    for (std::size_t i = 0; i < features->size(); ++i) {
-        const int line = i < doc.feature_lines.size() ? doc.feature_lines[i] : 0;
-        FeatureReport rep{diags, file, line, ""};
-        const json& f = (*features)[i];
+    for_each_geojson_feature(text, file, diags, [&](const json& f, GeoJsonFeatureContext& rep) {
         const json* props = feature_properties(f, rep);
         if (props == nullptr)
-            continue;
+            return;
         Facility fac;
-        fac.source_line = line;
-        if (auto id = string_property(*props, "id", true, rep))
-            fac.id = rep.id = *id;
+        fac.source_line = rep.line;
+        if (auto id = feature_id(*props, rep))
+            fac.id = *id;
 
         std::string type;
         if (const json* geom = feature_geometry(f, type, rep)) {
@@ -330,50 +207,26 @@ std::vector<Facility> parse_facilities_geojson(std::string_view text, const std:
             fac.name = *name;
         if (auto name = string_property(*props, "name_zh", false, rep))
             fac.name_zh = *name;
-        if (const json* cap = find_key(*props, "capacity"); cap == nullptr) {
-            rep.error(ErrorCode::kMissingKey, "missing property 'capacity'");
-        } else if (!cap->is_number()) {
-            rep.error(ErrorCode::kWrongType,
-                      "property 'capacity' must be a number, not " + json_type_name(*cap));
-        } else if (const double c = cap->get<double>(); !std::isfinite(c) || c < 0.0) {
-            rep.error(ErrorCode::kOutOfRange,
-                      "property 'capacity' must be >= 0, got " + cap->dump());
-        } else {
-            fac.capacity = c;
-        }
-        if (rep.failed)
-            continue;
-        if (const auto [it, inserted] = seen.emplace(fac.id, line); !inserted) {
-            rep.error(ErrorCode::kDuplicateId, "facility id '" + fac.id +
-                                                   "' already used on line " +
-                                                   std::to_string(it->second));
-            continue;
-        }
-        out.push_back(std::move(fac));
-    }
+        if (auto cap = number_property(*props, "capacity", true, NumberBound{0.0, false}, rep))
+            fac.capacity = *cap;
+        if (!rep.failed && claim_feature_id(seen, "facility", rep))
+            out.push_back(std::move(fac));
+    });
     return out;
 }
 
 std::vector<PopulationZone> parse_population_geojson(std::string_view text, const std::string& file,
                                                      Diagnostics& diags) {
     std::vector<PopulationZone> out;
-    const JsonDocument doc = parse_json(text, file, diags);
-    const json* features = feature_array(doc, file, diags);
-    if (features == nullptr)
-        return out;
-
-    std::unordered_map<std::string, int> seen;
-    for (std::size_t i = 0; i < features->size(); ++i) {
-        const int line = i < doc.feature_lines.size() ? doc.feature_lines[i] : 0;
-        FeatureReport rep{diags, file, line, ""};
-        const json& f = (*features)[i];
+    std::unordered_map<std::string, int> seen; // id → line of its first feature
+    for_each_geojson_feature(text, file, diags, [&](const json& f, GeoJsonFeatureContext& rep) {
         const json* props = feature_properties(f, rep);
         if (props == nullptr)
-            continue;
+            return;
         PopulationZone zone;
-        zone.source_line = line;
-        if (auto id = string_property(*props, "id", true, rep))
-            zone.id = rep.id = *id;
+        zone.source_line = rep.line;
+        if (auto id = feature_id(*props, rep))
+            zone.id = *id;
 
         std::string type;
         if (const json* geom = feature_geometry(f, type, rep)) {
@@ -408,37 +261,19 @@ std::vector<PopulationZone> parse_population_geojson(std::string_view text, cons
                 } else if (ok) {
                     zone.centroid = ring_centroid(zone.ring);
                     if (c->size() > 1)
-                        diags.warning(ErrorCode::kUnsupported, file, line, 0, zone.id,
+                        diags.warning(ErrorCode::kUnsupported, file, rep.line, 0, zone.id,
                                       "holes (inner rings) are ignored");
                 }
             }
         }
         if (auto d = string_property(*props, "district", true, rep))
             zone.district = *d;
-        if (const json* pop = find_key(*props, "population"); pop == nullptr) {
-            rep.error(ErrorCode::kMissingKey, "missing property 'population'");
-        } else if (!pop->is_number()) {
-            rep.error(ErrorCode::kWrongType,
-                      "property 'population' must be an integer, not " + json_type_name(*pop));
-        } else if (const double v = pop->get<double>(); !std::isfinite(v) || v != std::floor(v)) {
-            rep.error(ErrorCode::kWrongType,
-                      "property 'population' must be an integer, got " + pop->dump());
-        } else if (v < 0.0 || v > 1e12) {
-            rep.error(ErrorCode::kOutOfRange,
-                      "property 'population' must be in [0, 1e12], got " + pop->dump());
-        } else {
-            zone.population =
-                pop->is_number_integer() ? pop->get<std::int64_t>() : static_cast<std::int64_t>(v);
-        }
-        if (rep.failed)
-            continue;
-        if (const auto [it, inserted] = seen.emplace(zone.id, line); !inserted) {
-            rep.error(ErrorCode::kDuplicateId, "zone id '" + zone.id + "' already used on line " +
-                                                   std::to_string(it->second));
-            continue;
-        }
-        out.push_back(std::move(zone));
-    }
+        if (auto pop = integer_property(*props, "population", true,
+                                        IntegerRange{0, 1'000'000'000'000, "[0, 1e12]"}, rep))
+            zone.population = *pop;
+        if (!rep.failed && claim_feature_id(seen, "zone", rep))
+            out.push_back(std::move(zone));
+    });
     return out;
 }
 

@@ -202,14 +202,8 @@ Terrain parse_terrain(std::string_view text, const std::string& file, Diagnostic
 }
 
 Terrain read_terrain(const std::filesystem::path& path, Diagnostics& diags) {
-    std::string text;
-    try {
-        text = read_file(path);
-    } catch (const Error& e) {
-        diags.error(e.code(), path.string(), 0, 0, "", e.what());
-        return {};
-    }
-    return parse_terrain(text, path.string(), diags);
+    const std::optional<std::string> text = read_file(path, diags);
+    return text ? parse_terrain(*text, path.string(), diags) : Terrain{};
 }
 
 std::optional<double> Terrain::elevation_at(LonLat p) const {

@@ -1,58 +1,11 @@
 // Writes a road network as GeoJSON (docs/bundle.md "roads.geojson"), byte-for-byte reproducibly.
-#include <cstdio>
 #include <string>
 
+#include "core/geojson.hpp"
 #include "core/units.hpp"
 #include "transport/road_network.hpp"
 
 namespace rencheng::transport {
-
-namespace {
-
-void append_json_string(std::string& out, const std::string& s) {
-    out += '"';
-    for (char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (ch == '"' || ch == '\\') {
-            out += '\\';
-            out += ch;
-        } else if (c < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-        } else {
-            out += ch;
-        }
-    }
-    out += '"';
-}
-
-// Fixed notation with at most `decimals` decimals, trailing zeros dropped ("60", "212.35").
-void append_number(std::string& out, double v, int decimals) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    std::string s = buf;
-    if (s.find('.') != std::string::npos) {
-        while (s.back() == '0') {
-            s.pop_back();
-        }
-        if (s.back() == '.') {
-            s.pop_back();
-        }
-    }
-    if (s == "-0") {
-        s = "0";
-    }
-    out += s;
-}
-
-void append_position(std::string& out, const LonLat& p) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "[%.7f,%.7f]", p.lon, p.lat);
-    out += buf;
-}
-
-} // namespace
 
 std::string format_roads_geojson(const RoadNetwork& net) {
     std::string out;
@@ -71,9 +24,9 @@ std::string format_roads_geojson(const RoadNetwork& net) {
         out += "\",\"lanes\":";
         out += std::to_string(net.lanes[i]);
         out += ",\"speed_kmh\":";
-        append_number(out, net.free_speed_ms[i] / units::kKmPerHour, 3);
+        append_fixed(out, net.free_speed_ms[i] / units::kKmPerHour, 3);
         out += ",\"capacity_vehh\":";
-        append_number(out, net.capacity_vehh[i], 1);
+        append_fixed(out, net.capacity_vehh[i], 1);
         out += ",\"oneway\":";
         out += net.oneway[i] != 0 ? "true" : "false";
         out += ",\"bridge\":";
@@ -85,7 +38,7 @@ std::string format_roads_geojson(const RoadNetwork& net) {
             append_json_string(out, net.link_name[i]);
         }
         out += ",\"length_m\":";
-        append_number(out, net.length_m[i], 2);
+        append_fixed(out, net.length_m[i], 2);
         out += "},\"geometry\":{\"type\":\"LineString\",\"coordinates\":[";
         // A link without stored geometry is drawn straight between its end nodes.
         if (i < net.link_geometry.size() && net.link_geometry[i].size() >= 2) {
