@@ -11,3 +11,5 @@ rencheng_add_fuzzer(fuzz_terrain SOURCES fuzz_terrain.cpp DEPS rencheng::model
                     CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/terrain)
 rencheng_add_fuzzer(fuzz_dependencies SOURCES fuzz_dependencies.cpp DEPS rencheng::model
                     CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/dependencies)
+rencheng_add_fuzzer(fuzz_epanet_inp SOURCES fuzz_epanet_inp.cpp DEPS rencheng::water
+                    CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/epanet_inp)
