@@ -1,0 +1,624 @@
+// Extended-period hydraulic simulation with EPANET 2.2's time-step, control and rule logic.
+#include "water/eps.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace rencheng::water {
+
+namespace {
+
+using namespace epanet_units;
+constexpr Seconds kDay = 86400;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+bool same_setting(double a, double b) {
+    return (std::isnan(a) && std::isnan(b)) || a == b;
+}
+
+double pattern_value(const Network& net, PatternIndex p, long long period) {
+    if (!p.valid())
+        return 1.0;
+    const auto& m = net.patterns[p.idx()].multipliers;
+    if (m.empty())
+        return 1.0;
+    return m[static_cast<std::size_t>(period % static_cast<long long>(m.size()))];
+}
+
+struct Simulation {
+    const Network& net;
+    const HydraulicTopology& topo;
+    HydraulicState s;
+    Seconds htime = 0;
+    Seconds dur = 0;
+    Seconds hstep = 3600, pstep = 3600, pstart = 0, rstep = 3600, rstart = 0, tstart = 0;
+    Seconds rulestep = 360;
+    Seconds rtime = 0;
+    Seconds rule_time1 = 0;
+    UnitFactors uf;
+    /// Tank volume per m³ of inflow: 1, or EPANET's kCfs/cfs_m3s (see EpsOptions).
+    double vscale = 1.0;
+
+    Simulation(const Network& n, const HydraulicTopology& t) : net(n), topo(t), s(n, t) {
+        uf = unit_factors(n.options);
+    }
+
+    void reset_pump_flow(std::size_t k) {
+        const auto p = static_cast<std::size_t>(net.pump_of_link[k]);
+        if (topo.pump_curve[p] == HydraulicTopology::PumpCurve::kConstantPower)
+            s.flow_m3s[k] = topo.pump_q0[p];
+    }
+
+    void set_link_status(std::size_t k, bool open) {
+        const auto kind = net.link_kind[k];
+        const bool gpv =
+            kind == LinkKind::kValve &&
+            net.valves.kind[static_cast<std::size_t>(net.valve_of_link[k])] == ValveKind::kGpv;
+        if (open) {
+            if (kind == LinkKind::kPump) {
+                s.setting[k] = 1.0;
+                if (s.status[k] == LinkState::kClosed)
+                    reset_pump_flow(k);
+            }
+            if (kind == LinkKind::kValve && !gpv)
+                s.setting[k] = kNaN;
+            s.status[k] = LinkState::kOpen;
+        } else {
+            if (kind == LinkKind::kPump)
+                s.setting[k] = 0.0;
+            if (kind == LinkKind::kValve && !gpv)
+                s.setting[k] = kNaN;
+            s.status[k] = LinkState::kClosed;
+        }
+    }
+
+    void set_link_setting(std::size_t k, double value) {
+        const auto kind = net.link_kind[k];
+        if (kind == LinkKind::kPump) {
+            s.setting[k] = value;
+            if (value > 0 && is_closed(s.status[k])) {
+                reset_pump_flow(k);
+                s.status[k] = LinkState::kOpen;
+            }
+            if (value == 0 && !is_closed(s.status[k]))
+                s.status[k] = LinkState::kClosed;
+        } else if (kind == LinkKind::kValve &&
+                   net.valves.kind[static_cast<std::size_t>(net.valve_of_link[k])] ==
+                       ValveKind::kFcv) {
+            s.setting[k] = value;
+            s.status[k] = LinkState::kActive;
+        } else {
+            if (std::isnan(s.setting[k]) && is_closed(s.status[k]))
+                s.status[k] = LinkState::kOpen;
+            s.setting[k] = value;
+        }
+    }
+
+    /// Demands, reservoir heads and pump speeds of the current pattern period.
+    void demands() {
+        const long long p = (htime + pstart) / pstep;
+        const double dmult = net.options.demand_multiplier;
+        for (std::size_t i = 0; i < static_cast<std::size_t>(net.node_count()); ++i) {
+            if (net.node_kind[i] == NodeKind::kJunction) {
+                double sum = 0;
+                for (auto d = net.demand_begin[i]; d < net.demand_begin[i + 1]; ++d) {
+                    const Demand& dm = net.demands[static_cast<std::size_t>(d)];
+                    sum += dm.base_m3s * pattern_value(net, net.effective_pattern(dm), p) * dmult;
+                }
+                s.node_demand[i] = sum;
+            } else if (net.node_kind[i] == NodeKind::kReservoir && net.head_pattern[i].valid()) {
+                s.head_m[i] = net.elevation_m[i] * pattern_value(net, net.head_pattern[i], p);
+            }
+        }
+        for (std::int32_t q = 0; q < net.pumps.count(); ++q) {
+            const auto uq = static_cast<std::size_t>(q);
+            if (net.pumps.pattern[uq].valid())
+                set_link_setting(net.pumps.link[uq].idx(),
+                                 pattern_value(net, net.pumps.pattern[uq], p));
+        }
+    }
+
+    /// Simple controls on tank levels and times (EPANET's controls()).
+    void controls() {
+        for (const Control& c : net.controls) {
+            if (!c.link.valid())
+                continue;
+            bool reset = false;
+            if (c.node.valid() &&
+                (c.type == Control::Type::kLowLevel || c.type == Control::Type::kHighLevel)) {
+                const auto n = c.node.idx();
+                const std::int32_t t = net.tank_of_node[n];
+                if (t >= 0 && net.node_kind[n] == NodeKind::kTank) {
+                    const double vplus = std::fabs(s.node_demand[n]) * vscale;
+                    const double v1 = tank_volume(net, topo, t, s.head_m[n]);
+                    const double v2 = tank_volume(net, topo, t, net.elevation_m[n] + c.level);
+                    if (c.type == Control::Type::kLowLevel && v1 <= v2 + vplus)
+                        reset = true;
+                    if (c.type == Control::Type::kHighLevel && v1 >= v2 - vplus)
+                        reset = true;
+                } else if (net.node_kind[n] == NodeKind::kReservoir) {
+                    const double grade = net.elevation_m[n] + c.level;
+                    if (c.type == Control::Type::kLowLevel && s.head_m[n] <= grade)
+                        reset = true;
+                    if (c.type == Control::Type::kHighLevel && s.head_m[n] >= grade)
+                        reset = true;
+                }
+            }
+            if (c.type == Control::Type::kTimer && c.time == htime)
+                reset = true;
+            if (c.type == Control::Type::kTimeOfDay && (htime + tstart) % kDay == c.time)
+                reset = true;
+            if (!reset)
+                continue;
+            const std::size_t k = c.link.idx();
+            LinkState target;
+            double target_setting;
+            control_target(net, c.link, c.status, c.setting, target, target_setting);
+            const LinkState s1 = is_closed(s.status[k]) ? LinkState::kClosed : LinkState::kOpen;
+            const double k1 = s.setting[k];
+            double k2 = k1;
+            if (net.link_kind[k] != LinkKind::kPipe && net.link_kind[k] != LinkKind::kCvPipe)
+                k2 = target_setting;
+            if (net.link_kind[k] == LinkKind::kPump && s1 == LinkState::kClosed &&
+                target == LinkState::kOpen)
+                reset_pump_flow(k);
+            if (s1 != target || !same_setting(k1, k2)) {
+                s.status[k] = target;
+                s.setting[k] = k2;
+            }
+        }
+    }
+
+    bool is_tank(std::size_t n) const {
+        return net.node_kind[n] == NodeKind::kTank && net.tank_of_node[n] >= 0;
+    }
+
+    void tank_time_step(Seconds& tstep) const {
+        for (std::int32_t t = 0; t < net.tanks.count(); ++t) {
+            const auto ut = static_cast<std::size_t>(t);
+            const std::size_t n = net.tanks.node[ut].idx();
+            const double h = s.head_m[n];
+            const double q = s.node_demand[n] * vscale;
+            if (std::fabs(q) <= kZeroFlow)
+                continue;
+            double v = 0;
+            if (q > 0 && h < topo.tank_hmax[ut])
+                v = topo.tank_vmax[ut] - s.tank_volume_m3[ut];
+            else if (q < 0 && h > topo.tank_hmin[ut])
+                v = topo.tank_vmin[ut] - s.tank_volume_m3[ut];
+            else
+                continue;
+            const auto dt = static_cast<Seconds>(std::floor(v / q + 0.5));
+            if (dt > 0 && dt < tstep)
+                tstep = dt;
+        }
+    }
+
+    void control_time_step(Seconds& tstep) const {
+        for (const Control& c : net.controls) {
+            Seconds t = 0;
+            if (c.node.valid() &&
+                (c.type == Control::Type::kLowLevel || c.type == Control::Type::kHighLevel)) {
+                const auto n = c.node.idx();
+                if (!is_tank(n))
+                    continue;
+                const std::int32_t ti = net.tank_of_node[n];
+                const double h = s.head_m[n];
+                const double q = s.node_demand[n] * vscale;
+                if (std::fabs(q) <= kZeroFlow)
+                    continue;
+                const double grade = net.elevation_m[n] + c.level;
+                if ((h < grade && c.type == Control::Type::kHighLevel && q > 0) ||
+                    (h > grade && c.type == Control::Type::kLowLevel && q < 0)) {
+                    const double v = tank_volume(net, topo, ti, grade) -
+                                     s.tank_volume_m3[static_cast<std::size_t>(ti)];
+                    t = static_cast<Seconds>(std::floor(v / q + 0.5));
+                }
+            }
+            if (c.type == Control::Type::kTimer && c.time > htime)
+                t = c.time - htime;
+            if (c.type == Control::Type::kTimeOfDay) {
+                const Seconds t1 = (htime + tstart) % kDay;
+                const Seconds t2 = c.time;
+                t = t2 >= t1 ? t2 - t1 : kDay - t1 + t2;
+            }
+            if (t > 0 && t < tstep && c.link.valid()) {
+                const std::size_t k = c.link.idx();
+                LinkState target;
+                double target_setting;
+                control_target(net, c.link, c.status, c.setting, target, target_setting);
+                const bool pipe =
+                    net.link_kind[k] == LinkKind::kPipe || net.link_kind[k] == LinkKind::kCvPipe;
+                if ((!pipe && !same_setting(s.setting[k], target_setting)) || s.status[k] != target)
+                    tstep = t;
+            }
+        }
+    }
+
+    void tank_levels(Seconds dt) {
+        for (std::int32_t t = 0; t < net.tanks.count(); ++t) {
+            const auto ut = static_cast<std::size_t>(t);
+            const std::size_t n = net.tanks.node[ut].idx();
+            const double q = s.node_demand[n] * vscale;
+            double& v = s.tank_volume_m3[ut];
+            v += q * static_cast<double>(dt);
+            if (v + q >= topo.tank_vmax[ut])
+                v = topo.tank_vmax[ut];
+            else if (v - q <= topo.tank_vmin[ut])
+                v = topo.tank_vmin[ut];
+            s.head_m[n] = tank_head(net, topo, t, v);
+        }
+    }
+
+    // Rules (EPANET 2.2 manual §3.1 "Rule-Based Controls") ---------------------------------
+
+    bool check_time(const RulePremise& p) const {
+        Seconds t1 = 0, t2 = 0;
+        if (p.attribute == RulePremise::Attribute::kTime) {
+            t1 = rule_time1;
+            t2 = htime;
+        } else {
+            t1 = (rule_time1 + tstart) % kDay;
+            t2 = (htime + tstart) % kDay;
+        }
+        const auto x = static_cast<Seconds>(p.value);
+        using R = RulePremise::Relation;
+        switch (p.relation) {
+        case R::kLt:
+        case R::kBelow:
+            return t2 < x;
+        case R::kLe:
+            return t2 <= x;
+        case R::kGt:
+        case R::kAbove:
+            return t2 > x;
+        case R::kGe:
+            return t2 >= x;
+        default: {
+            bool flag = false;
+            if (t2 < t1)
+                flag = x >= t1 || x <= t2;
+            else
+                flag = x >= t1 && x <= t2;
+            return (p.relation == R::kNe || p.relation == R::kNot) ? !flag : flag;
+        }
+        }
+    }
+
+    bool check_status(const RulePremise& p) const {
+        if (p.index < 0 || !p.status)
+            return false;
+        const LinkState st = s.status[static_cast<std::size_t>(p.index)];
+        LinkStatus j = LinkStatus::kOpen;
+        if (is_closed(st))
+            j = LinkStatus::kClosed;
+        else if (st == LinkState::kActive)
+            j = LinkStatus::kActive;
+        using R = RulePremise::Relation;
+        const bool ne = p.relation == R::kNe || p.relation == R::kNot;
+        return ne ? j != *p.status : j == *p.status;
+    }
+
+    bool check_value(const RulePremise& p) const {
+        using A = RulePremise::Attribute;
+        const auto i = static_cast<std::size_t>(p.index);
+        double x = 0, scale = 1; // x in SI; scale = SI per file unit (tolerance 0.001 file units)
+        switch (p.attribute) {
+        case A::kDemand:
+            scale = uf.flow;
+            if (p.object == RulePremise::Object::kSystem) {
+                x = 0;
+                for (std::size_t n = 0; n < static_cast<std::size_t>(net.node_count()); ++n)
+                    if (net.node_kind[n] == NodeKind::kJunction && system_demand_[n] > 0)
+                        x += system_demand_[n];
+            } else {
+                x = s.node_demand[i];
+            }
+            break;
+        case A::kHead:
+        case A::kGrade:
+            scale = uf.length;
+            x = s.head_m[i];
+            break;
+        case A::kPressure:
+            scale = uf.pressure;
+            x = s.head_m[i] - net.elevation_m[i];
+            break;
+        case A::kLevel:
+            scale = uf.length;
+            x = s.head_m[i] - net.elevation_m[i];
+            break;
+        case A::kFlow:
+            scale = uf.flow;
+            x = std::fabs(s.flow_m3s[i]);
+            break;
+        case A::kSetting: {
+            if (std::isnan(s.setting[i]))
+                return false;
+            x = s.setting[i];
+            scale = 1;
+            if (net.link_kind[i] == LinkKind::kValve) {
+                const auto vk = net.valves.kind[static_cast<std::size_t>(net.valve_of_link[i])];
+                if (vk == ValveKind::kPrv || vk == ValveKind::kPsv || vk == ValveKind::kPbv)
+                    scale = uf.pressure;
+                else if (vk == ValveKind::kFcv)
+                    scale = uf.flow;
+            }
+            break;
+        }
+        case A::kFillTime:
+        case A::kDrainTime: {
+            if (!is_tank(i))
+                return false;
+            const auto t = static_cast<std::size_t>(net.tank_of_node[i]);
+            const double q = s.node_demand[i] * vscale;
+            if (p.attribute == A::kFillTime) {
+                if (q <= 1e-6 * kCfs)
+                    return false;
+                x = (topo.tank_vmax[t] - s.tank_volume_m3[t]) / q;
+            } else {
+                if (q >= -1e-6 * kCfs)
+                    return false;
+                x = (topo.tank_vmin[t] - s.tank_volume_m3[t]) / q;
+            }
+            break;
+        }
+        default:
+            return false;
+        }
+        const double tol = 1e-3 * scale;
+        const double v = p.value;
+        using R = RulePremise::Relation;
+        switch (p.relation) {
+        case R::kEq:
+        case R::kIs:
+            return std::fabs(x - v) <= tol;
+        case R::kNe:
+        case R::kNot:
+            return std::fabs(x - v) >= tol;
+        case R::kLt:
+        case R::kBelow:
+            return x <= v + tol;
+        case R::kLe:
+            return x <= v - tol;
+        case R::kGt:
+        case R::kAbove:
+            return x >= v - tol;
+        case R::kGe:
+            return x >= v + tol;
+        }
+        return false;
+    }
+
+    bool check_premise(const RulePremise& p) const {
+        using A = RulePremise::Attribute;
+        if (p.attribute == A::kTime || p.attribute == A::kClockTime)
+            return check_time(p);
+        if (p.attribute == A::kStatus)
+            return check_status(p);
+        return check_value(p);
+    }
+
+    bool eval_premises(const Rule& r) const {
+        bool result = true;
+        for (const RulePremise& p : r.premises) {
+            if (p.logic == RulePremise::Logic::kOr) {
+                if (!result)
+                    result = check_premise(p);
+            } else {
+                if (!result)
+                    return false;
+                result = check_premise(p);
+            }
+        }
+        return result;
+    }
+
+    struct Pending {
+        const RuleAction* action;
+        std::size_t rule;
+    };
+    std::vector<Pending> actions_;
+    std::vector<double> system_demand_;
+
+    void add_actions(std::size_t r, const std::vector<RuleAction>& list) {
+        for (const RuleAction& a : list) {
+            if (!a.link.valid())
+                continue;
+            bool found = false;
+            for (auto& pa : actions_) {
+                if (pa.action->link == a.link) {
+                    const double pr = net.rules[r].priority.value_or(0.0);
+                    const double pr1 = net.rules[pa.rule].priority.value_or(0.0);
+                    if (pr > pr1) {
+                        pa.action = &a;
+                        pa.rule = r;
+                    }
+                    found = true;
+                    break;
+                }
+            }
+            // EPANET pushes onto the front of its list.
+            if (!found)
+                actions_.insert(actions_.begin(), Pending{&a, r});
+        }
+    }
+
+    int check_rules(Seconds dt) {
+        rule_time1 = htime - dt + 1;
+        actions_.clear();
+        for (std::size_t r = 0; r < net.rules.size(); ++r) {
+            if (eval_premises(net.rules[r]))
+                add_actions(r, net.rules[r].then_actions);
+            else
+                add_actions(r, net.rules[r].else_actions);
+        }
+        int n = 0;
+        for (const auto& pa : actions_) {
+            const RuleAction& a = *pa.action;
+            const std::size_t k = a.link.idx();
+            const LinkState st = s.status[k];
+            bool flag = false;
+            if (a.status && *a.status == LinkStatus::kOpen && is_closed(st)) {
+                set_link_status(k, true);
+                flag = true;
+            } else if (a.status && *a.status == LinkStatus::kClosed && !is_closed(st)) {
+                set_link_status(k, false);
+                flag = true;
+            } else if (!a.status) {
+                double tol = 1e-3;
+                if (net.link_kind[k] == LinkKind::kValve) {
+                    const auto vk = net.valves.kind[static_cast<std::size_t>(net.valve_of_link[k])];
+                    if (vk == ValveKind::kPrv || vk == ValveKind::kPsv || vk == ValveKind::kPbv)
+                        tol *= kFoot;
+                    else if (vk == ValveKind::kFcv)
+                        tol *= kCfs;
+                }
+                const double v = s.setting[k];
+                if (std::isnan(v) || std::fabs(a.setting - v) > tol) {
+                    set_link_setting(k, a.setting);
+                    flag = true;
+                }
+            }
+            n += flag ? 1 : 0;
+        }
+        return n;
+    }
+
+    void rule_time_step(Seconds& tstep) {
+        const Seconds tnow = htime;
+        const Seconds tmax = tnow + tstep;
+        Seconds dt = rulestep;
+        Seconds dt1 = rulestep - (tnow % rulestep);
+        dt = std::min(dt, tstep);
+        dt1 = std::min(dt1, tstep);
+        if (dt1 == 0)
+            dt1 = dt;
+        do {
+            htime += dt1;
+            tank_levels(dt1);
+            if (check_rules(dt1))
+                break;
+            dt = std::min(dt, tmax - htime);
+            dt1 = dt;
+        } while (dt > 0);
+        tstep = htime - tnow;
+        htime = tnow;
+    }
+
+    Seconds time_step() {
+        Seconds tstep = hstep;
+        const Seconds n = (htime + pstart) / pstep + 1;
+        Seconds t = n * pstep - htime;
+        if (t > 0 && t < tstep)
+            tstep = t;
+        t = rtime - htime;
+        if (t > 0 && t < tstep)
+            tstep = t;
+        tank_time_step(tstep);
+        control_time_step(tstep);
+        if (!net.rules.empty())
+            rule_time_step(tstep);
+        else
+            tank_levels(tstep);
+        return tstep;
+    }
+};
+
+} // namespace
+
+std::string EpsOptions::validate() const {
+    if (duration < -1)
+        return "duration must be >= 0 or -1";
+    return hydraulic.validate();
+}
+
+EpsResult simulate_eps(const Network& net, const HydraulicTopology& topo,
+                       const EpsOptions& options) {
+    EpsResult out;
+    Simulation sim(net, topo);
+    initialize_state(net, topo, sim.s);
+    const Times& t = net.times;
+    sim.dur = options.duration >= 0 ? options.duration : t.duration;
+    // EPANET 2.2's adjustments (input1.c adjustdata): the hydraulic step is at most the pattern
+    // and report steps; a report start after the end becomes 0.
+    sim.pstep = t.pattern_step > 0 ? t.pattern_step : 3600;
+    sim.rstep = t.report_step > 0 ? t.report_step : sim.pstep;
+    sim.hstep = t.hydraulic_step > 0 ? t.hydraulic_step : 3600;
+    sim.hstep = std::min({sim.hstep, sim.pstep, sim.rstep});
+    sim.pstart = t.pattern_start;
+    sim.rstart = t.report_start > sim.dur ? 0 : t.report_start;
+    sim.tstart = t.start_clocktime;
+    sim.rulestep = t.rule_step && *t.rule_step > 0 ? *t.rule_step : sim.hstep / 10;
+    sim.rulestep = std::max<Seconds>(1, std::min(sim.rulestep, sim.hstep));
+    sim.rtime = sim.rstep;
+    if (options.epanet_volume_rounding)
+        sim.vscale = epanet_units::kCfs / topo.cfs_m3s;
+    sim.system_demand_.assign(static_cast<std::size_t>(net.node_count()), 0);
+    const auto nn = static_cast<std::size_t>(net.node_count());
+    const auto nl = static_cast<std::size_t>(net.link_count());
+
+    while (true) {
+        sim.demands();
+        sim.system_demand_ = sim.s.node_demand;
+        sim.controls();
+        HydraulicSummary sum = solve_hydraulics(net, topo, sim.s, options.hydraulic);
+        ++out.hydraulic_steps;
+        out.iterations += sum.iterations;
+        if (!sum.converged) {
+            out.converged = false;
+            if (out.message.empty())
+                out.message = "t = " + std::to_string(sim.htime) + " s: " + sum.message;
+        }
+        // Continuity: Σ of every node's outflow (junction demand, tank and reservoir inflow) is 0.
+        double supply = 0, imbalance = 0;
+        for (std::size_t i = 0; i < nn; ++i) {
+            imbalance += sim.s.node_demand[i];
+            if (net.node_kind[i] != NodeKind::kJunction && sim.s.node_demand[i] < 0)
+                supply -= sim.s.node_demand[i];
+            if (net.node_kind[i] == NodeKind::kJunction && sim.s.node_demand[i] < 0)
+                supply -= sim.s.node_demand[i];
+        }
+        // Relative to the supply, with a floor of 1e-9 m³/s for networks at rest.
+        out.max_mass_balance_error =
+            std::max(out.max_mass_balance_error, std::fabs(imbalance) / std::max(supply, 1e-9));
+        const Seconds h = sim.htime;
+        const bool report = h >= sim.rstart && (h - sim.rstart) % sim.rstep == 0 &&
+                            (options.report_until < 0 || h <= options.report_until);
+        if (report) {
+            EpsSnapshot snap;
+            snap.time_s = h;
+            snap.summary = sum;
+            snap.head_m = sim.s.head_m;
+            snap.demand_m3s = sim.s.node_demand;
+            snap.flow_m3s.resize(nl);
+            for (std::size_t k = 0; k < nl; ++k)
+                snap.flow_m3s[k] = reported_flow(sim.s, k);
+            snap.cut_off = sim.s.cut_off;
+            out.reports.push_back(std::move(snap));
+        }
+        if (sim.htime >= sim.dur)
+            break;
+        if (options.report_until >= 0 && sim.htime >= options.report_until)
+            break;
+        std::vector<double> v0 = sim.s.tank_volume_m3;
+        const Seconds step = sim.time_step();
+        // Storage change equals net inflow × step, unless a tank hit a limit.
+        for (std::int32_t k = 0; k < net.tanks.count(); ++k) {
+            const auto uk = static_cast<std::size_t>(k);
+            const double q = sim.s.node_demand[net.tanks.node[uk].idx()] * sim.vscale;
+            const double dv = sim.s.tank_volume_m3[uk] - v0[uk];
+            const double full = topo.tank_vmax[uk], empty = topo.tank_vmin[uk];
+            if (sim.s.tank_volume_m3[uk] < full && sim.s.tank_volume_m3[uk] > empty)
+                out.max_storage_error_m3 = std::max(out.max_storage_error_m3,
+                                                    std::fabs(dv - q * static_cast<double>(step)));
+        }
+        sim.htime += step;
+        if (sim.htime >= sim.rtime)
+            sim.rtime += sim.rstep;
+    }
+    return out;
+}
+
+} // namespace rencheng::water

@@ -1,0 +1,59 @@
+// Extended-period hydraulic simulation with EPANET 2.2's time-step logic: patterns, tanks, simple
+// controls and rule-based controls.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "water/hydraulics.hpp"
+#include "water/network.hpp"
+
+namespace rencheng::water {
+
+struct EpsOptions {
+    HydraulicOptions hydraulic;
+    /// Simulated duration in seconds; -1: the network's DURATION.
+    Seconds duration = -1;
+    /// Last reporting time kept in the results; -1: no limit.
+    Seconds report_until = -1;
+    /// EPANET integrates tank volumes in ft³ from flows converted with rounded factors (LPS
+    /// 28.317 per cfs, CMH 101.94, ...), so an SI network's tanks gain (1 ± 6e-6)·q·Δt. True
+    /// reproduces that for comparison with EPANET; false (default) conserves volume exactly.
+    bool epanet_volume_rounding = false;
+    [[nodiscard]] std::string validate() const;
+};
+
+/// The solution at one reporting time (SI; EPANET's reported quantities).
+struct EpsSnapshot {
+    Seconds time_s = 0;
+    HydraulicSummary summary;
+    std::vector<double> head_m; ///< per node
+    std::vector<double>
+        demand_m3s;               ///< per node: junction delivered + emitter; tank/reservoir inflow
+    std::vector<double> flow_m3s; ///< per link, 0 when closed
+    std::vector<std::uint8_t> cut_off; ///< per node
+};
+
+struct EpsResult {
+    bool converged = true;    ///< every hydraulic step converged
+    int hydraulic_steps = 0;  ///< solves done
+    long long iterations = 0; ///< Newton iterations over all solves
+    /// Largest |Σ node outflows| / total supply over all steps (continuity of every solve).
+    double max_mass_balance_error = 0;
+    /// Largest |Δ storage − Σ tank inflow · Δt| over the steps, m³.
+    double max_storage_error_m3 = 0;
+    std::vector<EpsSnapshot> reports;
+    std::string message;
+};
+
+/// Runs the extended-period simulation (EPANET 2.2 Users Manual ch. 4 and its Hydraulics chapter):
+/// at each hydraulic time demands follow their patterns, controls act, the network is solved;
+/// the next step is the smallest of the hydraulic step, the time to the next pattern period or
+/// reporting time, to a tank filling or draining, to a control's trigger, and to a rule firing
+/// (rules are checked every rule step). Tanks integrate their net inflow (Euler).
+/// Results are kept at the reporting times Report Start + k·Report Step.
+EpsResult simulate_eps(const Network& net, const HydraulicTopology& topo,
+                       const EpsOptions& options);
+
+} // namespace rencheng::water

@@ -1,0 +1,1494 @@
+// Global Gradient Algorithm (Todini & Pilati 1988) with EPANET 2.2's coefficients and status logic.
+#include "water/hydraulics.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <limits>
+
+namespace rencheng::water {
+
+namespace {
+
+using namespace epanet_units;
+constexpr double kPi = 3.14159265358979323846;
+constexpr double kTinyGradient = 1e-6 * kGradient;  ///< EPANET's TINY as a head-loss gradient
+constexpr double kTinyFlow = 1e-6 * kCfs;           ///< EPANET's TINY as a flow
+constexpr double kBigConductance = 1e8 / kGradient; ///< EPANET's CBIG as 1/gradient
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+bool missing(double setting) {
+    return std::isnan(setting);
+}
+
+/// Linear interpolation with end values held (EPANET's interp()).
+double interpolate(const std::vector<double>& x, const std::vector<double>& y, double xx) {
+    const std::size_t n = x.size();
+    if (n == 0)
+        return 0;
+    if (xx <= x[0])
+        return y[0];
+    for (std::size_t k = 1; k < n; ++k) {
+        if (x[k] >= xx) {
+            const double dx = x[k] - x[k - 1];
+            if (std::fabs(dx) < 1e-6)
+                return y[k];
+            return y[k] - (x[k] - xx) * (y[k] - y[k - 1]) / dx;
+        }
+    }
+    return y[n - 1];
+}
+
+/// Intercept h0 and slope r of the curve segment bracketing q (EPANET's curvecoeff()).
+void curve_segment(const Curve& c, double q, double& h0, double& r) {
+    const std::size_t n = c.x.size();
+    if (n < 2) {
+        h0 = n == 1 ? c.y[0] : 0;
+        r = 0;
+        return;
+    }
+    std::size_t k2 = 0;
+    while (k2 < n && c.x[k2] < q)
+        ++k2;
+    if (k2 == 0)
+        ++k2;
+    else if (k2 == n)
+        --k2;
+    const std::size_t k1 = k2 - 1;
+    r = (c.y[k2] - c.y[k1]) / (c.x[k2] - c.x[k1]);
+    h0 = c.y[k1] - r * c.x[k1];
+}
+
+/// Power function h = a + b q^c through (0,h0), (q1,h1), (q2,h2) (EPANET's powercurve()).
+bool power_curve(double h0, double h1, double h2, double q1, double q2, double& a, double& b,
+                 double& c) {
+    if (h0 <= 0 || h0 - h1 <= 0 || h1 - h2 <= 0 || q1 <= 0 || q2 - q1 <= 0)
+        return false;
+    a = h0;
+    c = std::log((h0 - h2) / (h0 - h1)) / std::log(q2 / q1);
+    if (c <= 0 || c > 20)
+        return false;
+    b = -(h0 - h1) / std::pow(q1, c);
+    return b < 0;
+}
+
+} // namespace
+
+std::string HydraulicOptions::validate() const {
+    if (!(accuracy >= 0))
+        return "accuracy must be >= 0";
+    if (!(polish_accuracy >= 0))
+        return "polish_accuracy must be >= 0";
+    if (polish_trials < 0 || max_trials < 0)
+        return "trial counts must be >= 0";
+    return {};
+}
+
+HydraulicTopology::HydraulicTopology(const Network& net) {
+    const auto nn = static_cast<std::size_t>(net.node_count());
+    const auto nl = static_cast<std::size_t>(net.link_count());
+    row.assign(nn, -1);
+    for (std::size_t i = 0; i < nn; ++i)
+        if (net.node_kind[i] == NodeKind::kJunction) {
+            row[i] = junctions++;
+            node_of_row.push_back(i);
+        }
+    cfs_m3s = epanet_cfs(net.options.flow_units);
+    // VISCOSITY above 1e-3 is relative to water at 20 °C, else an actual value in ft²/s or m²/s
+    // (EPANET 2.2 input1.c adjustdata).
+    const double v = net.options.viscosity;
+    const double viscosity_ft2s =
+        v > 1e-3 ? v * 1.1e-5 : (is_si(net.options.flow_units) ? v / (kFoot * kFoot) : v);
+    viscosity_m2s = viscosity_ft2s * cfs_m3s / kFoot;
+    adjacency = net.adjacency();
+
+    resistance.assign(nl, 0);
+    minor.assign(nl, 0);
+    std::vector<std::pair<std::int32_t, std::int32_t>> edges;
+    for (std::size_t k = 0; k < nl; ++k) {
+        const auto kind = net.link_kind[k];
+        if (kind == LinkKind::kPipe || kind == LinkKind::kCvPipe) {
+            resistance[k] = pipe_resistance(net.options.headloss, net.length_m[k],
+                                            net.diameter_m[k], net.roughness[k], cfs_m3s);
+        }
+        if (kind != LinkKind::kPump && net.diameter_m[k] > 0)
+            minor[k] = minor_loss_coefficient(net.minor_loss[k], net.diameter_m[k], cfs_m3s);
+        const std::int32_t a = row[net.from_node[k].idx()];
+        const std::int32_t b = row[net.to_node[k].idx()];
+        if (a >= 0 && b >= 0 && a != b)
+            edges.emplace_back(a, b);
+    }
+    symbolic = SymbolicCholesky(junctions, edges);
+    offdiag.assign(nl, -1);
+    for (std::size_t k = 0; k < nl; ++k) {
+        const std::int32_t a = row[net.from_node[k].idx()];
+        const std::int32_t b = row[net.to_node[k].idx()];
+        if (a >= 0 && b >= 0 && a != b)
+            offdiag[k] = symbolic.position(a, b);
+    }
+    diag.resize(static_cast<std::size_t>(junctions));
+    for (std::int32_t j = 0; j < junctions; ++j)
+        diag[static_cast<std::size_t>(j)] = symbolic.diagonal_position(j);
+
+    // Pumps (EPANET 2.2 manual §3.1 "Pumps"; one point: (0, 1.33334 h1), (q1, h1), (2 q1, 0)).
+    const auto np = static_cast<std::size_t>(net.pumps.count());
+    pump_curve.assign(np, PumpCurve::kNone);
+    pump_h0.assign(np, 0);
+    pump_r.assign(np, 0);
+    pump_n.assign(np, 1);
+    pump_hmax.assign(np, 0);
+    pump_q0.assign(np, kCfs);
+    pump_points.assign(np, CurveIndex{});
+    for (std::size_t p = 0; p < np; ++p) {
+        const auto type = net.pumps.type[p];
+        if (type == Pumps::Type::kPower) {
+            double hp =
+                net.pumps.power_w[p] / (is_si(net.options.flow_units) ? 745.7 : 745.69987158227022);
+            pump_curve[p] = PumpCurve::kConstantPower;
+            pump_r[p] = -8.814 * hp * kFoot * kCfs;
+            pump_n[p] = -1;
+            pump_hmax[p] = 1e10;
+            pump_q0[p] = kCfs;
+            continue;
+        }
+        std::vector<double> x, y;
+        if (type == Pumps::Type::kHeadCurve && net.pumps.curve[p].valid()) {
+            const Curve& c = net.curves[net.pumps.curve[p].idx()];
+            x = c.x;
+            y = c.y;
+            pump_points[p] = net.pumps.curve[p];
+        } else if (type == Pumps::Type::kLegacy) {
+            const auto& v = net.pumps.legacy_values[p];
+            for (std::size_t i = 0; i + 1 < v.size(); i += 2) {
+                x.push_back(v[i]);
+                y.push_back(v[i + 1]);
+            }
+        }
+        double h0 = 0, h1 = 0, h2 = 0, q1 = 0, q2 = 0;
+        bool power = false;
+        if (x.size() == 1) {
+            q1 = x[0];
+            h1 = y[0];
+            h0 = 1.33334 * h1;
+            q2 = 2 * q1;
+            h2 = 0;
+            power = true;
+        } else if (x.size() == 3 && x[0] == 0.0) {
+            h0 = y[0];
+            q1 = x[1];
+            h1 = y[1];
+            q2 = x[2];
+            h2 = y[2];
+            power = true;
+        }
+        double a = 0, b = 0, c = 0;
+        if (power && power_curve(h0, h1, h2, q1, q2, a, b, c)) {
+            pump_curve[p] = PumpCurve::kPower;
+            pump_h0[p] = -a;
+            pump_r[p] = -b;
+            pump_n[p] = c;
+            pump_q0[p] = q1;
+            pump_hmax[p] = h0;
+        } else if (x.size() >= 2 && pump_points[p].valid()) {
+            pump_curve[p] = PumpCurve::kCustom;
+            pump_q0[p] = (x.front() + x.back()) / 2.0;
+            pump_hmax[p] = y.front();
+        }
+    }
+
+    // Tanks: area, head limits, volumes (cylindrical or by volume curve).
+    const auto nt = static_cast<std::size_t>(net.tanks.count());
+    tank_area_m2.assign(nt, 0);
+    tank_hmin.assign(nt, 0);
+    tank_hmax.assign(nt, 0);
+    tank_vmin.assign(nt, 0);
+    tank_vmax.assign(nt, 0);
+    tank_v0.assign(nt, 0);
+    for (std::size_t t = 0; t < nt; ++t) {
+        const double el = net.elevation_m[net.tanks.node[t].idx()];
+        const double d = net.tanks.diameter_m[t];
+        tank_area_m2[t] = kPi * d * d / 4.0;
+        tank_hmin[t] = el + net.tanks.min_level_m[t];
+        tank_hmax[t] = el + net.tanks.max_level_m[t];
+        if (net.tanks.volume_curve[t].valid()) {
+            const Curve& c = net.curves[net.tanks.volume_curve[t].idx()];
+            tank_vmin[t] = interpolate(c.x, c.y, net.tanks.min_level_m[t]);
+            tank_vmax[t] = interpolate(c.x, c.y, net.tanks.max_level_m[t]);
+            tank_v0[t] = interpolate(c.x, c.y, net.tanks.initial_level_m[t]);
+            if (tank_area_m2[t] == 0 && c.x.size() >= 2)
+                tank_area_m2[t] = (c.y.back() - c.y.front()) / (c.x.back() - c.x.front());
+        } else {
+            tank_vmin[t] = net.tanks.min_volume_m3[t] > 0
+                               ? net.tanks.min_volume_m3[t]
+                               : tank_area_m2[t] * net.tanks.min_level_m[t];
+            tank_vmax[t] = tank_vmin[t] + (tank_hmax[t] - tank_hmin[t]) * tank_area_m2[t];
+            tank_v0[t] = tank_vmin[t] + (net.tanks.initial_level_m[t] - net.tanks.min_level_m[t]) *
+                                            tank_area_m2[t];
+        }
+    }
+}
+
+double tank_volume(const Network& net, const HydraulicTopology& topo, std::int32_t tank, double h) {
+    const auto t = static_cast<std::size_t>(tank);
+    if (net.tanks.volume_curve[t].valid()) {
+        const Curve& c = net.curves[net.tanks.volume_curve[t].idx()];
+        return interpolate(c.x, c.y, h - net.elevation_m[net.tanks.node[t].idx()]);
+    }
+    return topo.tank_vmin[t] + (h - topo.tank_hmin[t]) * topo.tank_area_m2[t];
+}
+
+double tank_head(const Network& net, const HydraulicTopology& topo, std::int32_t tank, double v) {
+    const auto t = static_cast<std::size_t>(tank);
+    if (net.tanks.volume_curve[t].valid()) {
+        const Curve& c = net.curves[net.tanks.volume_curve[t].idx()];
+        return net.elevation_m[net.tanks.node[t].idx()] + interpolate(c.y, c.x, v);
+    }
+    return topo.tank_hmin[t] + (v - topo.tank_vmin[t]) / topo.tank_area_m2[t];
+}
+
+HydraulicState::HydraulicState(const Network& net, const HydraulicTopology& topo)
+    : numeric_(topo.symbolic) {
+    const auto nn = static_cast<std::size_t>(net.node_count());
+    const auto nl = static_cast<std::size_t>(net.link_count());
+    head_m.assign(nn, 0);
+    node_demand.assign(nn, 0);
+    demand_flow.assign(nn, 0);
+    emitter_flow.assign(nn, 0);
+    cut_off.assign(nn, 0);
+    flow_m3s.assign(nl, 0);
+    status.assign(nl, LinkState::kOpen);
+    setting.assign(nl, kNaN);
+    tank_volume_m3.assign(static_cast<std::size_t>(net.tanks.count()), 0);
+    p_.assign(nl, 0);
+    y_.assign(nl, 0);
+    f_.assign(static_cast<std::size_t>(topo.junctions), 0);
+    xflow_.assign(nn, 0);
+    zone_done_.assign(nn, 0);
+    cut_off_status_.assign(nl, LinkState::kOpen);
+    pruned_link_.assign(nl, 0);
+    prune_parent_.assign(nn, -1);
+    prune_order_.reserve(nn);
+    queue_.reserve(nn);
+}
+
+void initialize_state(const Network& net, const HydraulicTopology& topo, HydraulicState& s) {
+    const auto nn = static_cast<std::size_t>(net.node_count());
+    for (std::size_t i = 0; i < nn; ++i) {
+        s.head_m[i] = net.elevation_m[i];
+        s.emitter_flow[i] = net.emitter_coefficient[i] > 0 ? kCfs : 0.0;
+        s.node_demand[i] = 0;
+    }
+    for (std::int32_t t = 0; t < net.tanks.count(); ++t) {
+        const auto ut = static_cast<std::size_t>(t);
+        s.tank_volume_m3[ut] = topo.tank_v0[ut];
+        s.head_m[net.tanks.node[ut].idx()] =
+            topo.tank_hmin[ut] - net.tanks.min_level_m[ut] + net.tanks.initial_level_m[ut];
+    }
+    for (std::size_t k = 0; k < static_cast<std::size_t>(net.link_count()); ++k) {
+        const auto kind = net.link_kind[k];
+        const auto init = net.initial_status[k];
+        LinkState st = init == LinkStatus::kClosed ? LinkState::kClosed : LinkState::kOpen;
+        double setting = kNaN;
+        if (kind == LinkKind::kPump) {
+            const auto p = static_cast<std::size_t>(net.pump_of_link[k]);
+            setting = st == LinkState::kClosed ? 0.0 : net.pumps.speed[p];
+            if (setting == 0.0)
+                st = LinkState::kClosed;
+        } else if (kind == LinkKind::kValve) {
+            const auto v = static_cast<std::size_t>(net.valve_of_link[k]);
+            const auto vk = net.valves.kind[v];
+            if (vk == ValveKind::kGpv) {
+                setting = 0.0; // the curve is in the topology
+            } else if (init == LinkStatus::kActive) {
+                setting = net.valves.setting[v];
+                st = LinkState::kActive;
+            }
+            if (init == LinkStatus::kActive &&
+                (vk == ValveKind::kPrv || vk == ValveKind::kPsv || vk == ValveKind::kFcv))
+                st = LinkState::kActive;
+        }
+        s.status[k] = st;
+        s.setting[k] = setting;
+        if (is_closed(st)) {
+            s.flow_m3s[k] = kZeroFlow;
+        } else if (kind == LinkKind::kPump) {
+            const auto p = static_cast<std::size_t>(net.pump_of_link[k]);
+            s.flow_m3s[k] = setting * topo.pump_q0[p];
+        } else {
+            // 1 ft/s: EPANET's initial velocity.
+            const double d = net.diameter_m[k];
+            s.flow_m3s[k] = kPi * d * d / 4.0 / (kFoot * kFoot) * kCfs;
+        }
+    }
+}
+
+namespace {
+
+/// One solve's working context.
+struct Solver {
+    const Network& net;
+    const HydraulicTopology& topo;
+    HydraulicState& s;
+    bool pda = false;
+    double pmin = 0, preq = 0, pexp = 0.5;
+    double qexp = 2.0; ///< emitter head-loss exponent 1/γ
+    bool leak = false; ///< closed links keep EPANET's 1e-8 conductance
+
+    [[nodiscard]] bool junction(NodeIndex n) const { return topo.row[n.idx()] >= 0; }
+    [[nodiscard]] double elev(NodeIndex n) const { return net.elevation_m[n.idx()]; }
+
+    void closed_coeff(std::size_t k) {
+        s.p_[k] = 1.0 / kBigGradient;
+        s.y_[k] = s.flow_m3s[k];
+    }
+
+    void valve_coeff(std::size_t k) {
+        if (is_closed(s.status[k])) {
+            closed_coeff(k);
+            return;
+        }
+        const HeadLoss hl = open_valve_head_loss(topo.minor[k], s.flow_m3s[k]);
+        s.p_[k] = 1.0 / hl.g;
+        s.y_[k] = hl.h / hl.g;
+    }
+
+    void pipe_coeff(std::size_t k) {
+        if (is_closed(s.status[k])) {
+            closed_coeff(k);
+            return;
+        }
+        const HeadLoss hl =
+            pipe_head_loss(net.options.headloss, topo.resistance[k], topo.minor[k], s.flow_m3s[k],
+                           net.diameter_m[k], net.roughness[k], topo.viscosity_m2s);
+        s.p_[k] = 1.0 / hl.g;
+        s.y_[k] = hl.h / hl.g;
+    }
+
+    void pump_coeff(std::size_t k) {
+        const double setting = s.setting[k];
+        if (is_closed(s.status[k]) || setting == 0.0) {
+            closed_coeff(k);
+            return;
+        }
+        const auto p = static_cast<std::size_t>(net.pump_of_link[k]);
+        const double flow = s.flow_m3s[k];
+        const double q = std::fabs(flow);
+        double hgrad = 0, hloss = 0;
+        switch (topo.pump_curve[p]) {
+        case HydraulicTopology::PumpCurve::kNone:
+            s.p_[k] = 1.0 / kSmallGradient;
+            s.y_[k] = flow;
+            return;
+        case HydraulicTopology::PumpCurve::kCustom: {
+            double h0 = 0, r = 0;
+            curve_segment(net.curves[topo.pump_points[p].idx()], q / setting, h0, r);
+            hgrad = -r * setting;
+            hloss = -h0 * setting * setting + hgrad * flow;
+            break;
+        }
+        case HydraulicTopology::PumpCurve::kConstantPower: {
+            const double r = topo.pump_r[p] * setting * setting * setting;
+            hgrad = q > 0 ? -r / q / q : kBigGradient * 2;
+            if (hgrad > kBigGradient) {
+                hgrad = kBigGradient;
+                hloss = -hgrad * flow;
+            } else if (hgrad < kRqTol) {
+                hgrad = kRqTol;
+                hloss = -hgrad * flow;
+            } else {
+                hloss = r / flow;
+            }
+            break;
+        }
+        case HydraulicTopology::PumpCurve::kPower: {
+            const double h0 = setting * setting * topo.pump_h0[p];
+            double n = topo.pump_n[p];
+            if (std::fabs(n - 1.0) < 1e-6)
+                n = 1.0;
+            const double r = topo.pump_r[p] * std::pow(setting, 2.0 - n);
+            if (n != 1.0) {
+                hgrad = n * r * std::pow(q, n - 1.0);
+                if (hgrad < kRqTol) {
+                    hgrad = kRqTol;
+                    hloss = h0 + hgrad * flow;
+                } else {
+                    hloss = h0 + hgrad * flow / n;
+                }
+            } else {
+                hgrad = r;
+                hloss = h0 + hgrad * flow;
+            }
+            break;
+        }
+        }
+        s.p_[k] = 1.0 / hgrad;
+        s.y_[k] = hloss / hgrad;
+    }
+
+    void head_loss_coeffs() {
+        for (std::size_t k = 0; k < static_cast<std::size_t>(net.link_count()); ++k) {
+            switch (net.link_kind[k]) {
+            case LinkKind::kPipe:
+            case LinkKind::kCvPipe:
+                pipe_coeff(k);
+                break;
+            case LinkKind::kPump:
+                pump_coeff(k);
+                break;
+            case LinkKind::kValve: {
+                const auto v = static_cast<std::size_t>(net.valve_of_link[k]);
+                switch (net.valves.kind[v]) {
+                case ValveKind::kPbv:
+                    if (missing(s.setting[k]) || s.setting[k] == 0.0 || is_closed(s.status[k]) ||
+                        topo.minor[k] * s.flow_m3s[k] * s.flow_m3s[k] > s.setting[k]) {
+                        valve_coeff(k);
+                    } else {
+                        s.p_[k] = kBigConductance;
+                        s.y_[k] = s.setting[k] * kBigConductance;
+                    }
+                    break;
+                case ValveKind::kTcv: {
+                    if (!missing(s.setting[k]) && !is_closed(s.status[k])) {
+                        const HeadLoss hl = open_valve_head_loss(
+                            minor_loss_coefficient(s.setting[k], net.diameter_m[k], topo.cfs_m3s),
+                            s.flow_m3s[k]);
+                        s.p_[k] = 1.0 / hl.g;
+                        s.y_[k] = hl.h / hl.g;
+                    } else {
+                        valve_coeff(k);
+                    }
+                    break;
+                }
+                case ValveKind::kGpv: {
+                    if (s.status[k] == LinkState::kClosed || !net.valves.curve[v].valid()) {
+                        valve_coeff(k);
+                    } else {
+                        const double q = std::max(std::fabs(s.flow_m3s[k]), kTinyFlow);
+                        double h0 = 0, r = 0;
+                        curve_segment(net.curves[net.valves.curve[v].idx()], q, h0, r);
+                        r = std::max(r, kTinyGradient);
+                        s.p_[k] = 1.0 / r;
+                        s.y_[k] = (h0 / r + q) * (s.flow_m3s[k] < 0 ? -1.0 : 1.0);
+                    }
+                    break;
+                }
+                case ValveKind::kPrv:
+                case ValveKind::kPsv:
+                case ValveKind::kFcv:
+                    if (missing(s.setting[k]))
+                        valve_coeff(k);
+                    else
+                        s.p_[k] = 0.0;
+                    break;
+                case ValveKind::kPcv:
+                    valve_coeff(k);
+                    break;
+                }
+                break;
+            }
+            }
+        }
+    }
+
+    // Matrix assembly ------------------------------------------------------------------------
+
+    void add_link(std::size_t k, std::vector<double>& ax) {
+        const NodeIndex n1 = net.from_node[k], n2 = net.to_node[k];
+        const double p = s.p_[k], y = s.y_[k];
+        s.xflow_[n1.idx()] -= s.flow_m3s[k];
+        s.xflow_[n2.idx()] += s.flow_m3s[k];
+        const std::int32_t r1 = topo.row[n1.idx()], r2 = topo.row[n2.idx()];
+        if (topo.offdiag[k] >= 0)
+            ax[static_cast<std::size_t>(topo.offdiag[k])] -= p;
+        if (r1 >= 0) {
+            ax[static_cast<std::size_t>(topo.diag[static_cast<std::size_t>(r1)])] += p;
+            s.f_[static_cast<std::size_t>(r1)] += y;
+        } else if (r2 >= 0) {
+            s.f_[static_cast<std::size_t>(r2)] += p * s.head_m[n1.idx()];
+        }
+        if (r2 >= 0) {
+            ax[static_cast<std::size_t>(topo.diag[static_cast<std::size_t>(r2)])] += p;
+            s.f_[static_cast<std::size_t>(r2)] -= y;
+        } else if (r1 >= 0) {
+            s.f_[static_cast<std::size_t>(r1)] += p * s.head_m[n2.idx()];
+        }
+    }
+
+    /// A link touching a zone cut off from every source. The zone has no supply. A zone with
+    /// demand has its heads at the elevations (pressure zero: the demand is not met); one without
+    /// settles at the level of its surroundings through EPANET's closed-link conductance of
+    /// 1e-8 cfs/ft (given to every link of the zone; active pressure valves none).
+    void add_cut_off_link(std::size_t k, std::vector<double>& ax) {
+        // One small conductance for all of them keeps the zone's rows well scaled.
+        double p = 1.0 / kBigGradient;
+        if (!is_closed(s.status[k]) && pressure_valve_active(k))
+            p = 0;
+        if (p == 0)
+            return;
+        const NodeIndex n1 = net.from_node[k], n2 = net.to_node[k];
+        const std::int32_t r1 = topo.row[n1.idx()], r2 = topo.row[n2.idx()];
+        const bool fixed1 = r1 < 0 || s.cut_off[n1.idx()] == 2;
+        const bool fixed2 = r2 < 0 || s.cut_off[n2.idx()] == 2;
+        // A zone held at its elevations draws nothing from the supplied network.
+        if ((s.cut_off[n1.idx()] == 2 && !s.cut_off[n2.idx()]) ||
+            (s.cut_off[n2.idx()] == 2 && !s.cut_off[n1.idx()]))
+            return;
+        const double h1 = r1 < 0 ? s.head_m[n1.idx()] : net.elevation_m[n1.idx()];
+        const double h2 = r2 < 0 ? s.head_m[n2.idx()] : net.elevation_m[n2.idx()];
+        if (!fixed1 && !fixed2 && topo.offdiag[k] >= 0)
+            ax[static_cast<std::size_t>(topo.offdiag[k])] -= p;
+        if (!fixed1)
+            ax[static_cast<std::size_t>(topo.diag[static_cast<std::size_t>(r1)])] += p;
+        else if (!fixed2)
+            s.f_[static_cast<std::size_t>(r2)] += p * h1;
+        if (!fixed2)
+            ax[static_cast<std::size_t>(topo.diag[static_cast<std::size_t>(r2)])] += p;
+        else if (!fixed1)
+            s.f_[static_cast<std::size_t>(r1)] += p * h2;
+    }
+
+    /// Links whose ends are both reachable: the rest are cut off and left out of the system.
+    [[nodiscard]] bool link_in_system(std::size_t k) const {
+        return !s.cut_off[net.from_node[k].idx()] && !s.cut_off[net.to_node[k].idx()] &&
+               !s.pruned_link_[k];
+    }
+
+    void emitter_head_loss(std::size_t i, double& hloss, double& hgrad) const {
+        const double ke = std::max(kSmallGradient, std::pow(net.emitter_coefficient[i], -qexp));
+        const double q = s.emitter_flow[i];
+        hgrad = qexp * ke * std::pow(std::fabs(q), qexp - 1.0);
+        if (hgrad < kRqTol) {
+            hgrad = kRqTol;
+            hloss = hgrad * q;
+        } else {
+            hloss = hgrad * q / qexp;
+        }
+    }
+
+    /// Wagner et al. (1988) demand as a virtual link (EPANET 2.2 Hydraulics chapter, PDA):
+    /// head loss dp·(d/D)^(1/e) between p = pmin and preq, barriers outside [0, D].
+    void demand_head_loss(std::size_t i, double& hloss, double& hgrad) const {
+        const double dp = preq - pmin;
+        const double n = 1.0 / pexp;
+        const double d = s.demand_flow[i];
+        const double dfull = s.node_demand[i];
+        const double r = d / dfull;
+        if (r <= 0) {
+            hgrad = kBigGradient;
+            hloss = kBigGradient * d;
+        } else if (r < 1.0) {
+            hgrad = n * dp * std::pow(r, n - 1.0) / dfull;
+            if (hgrad < kRqTol) {
+                hgrad = kRqTol;
+                hloss = hgrad * d;
+            } else {
+                hloss = hgrad * d / n;
+            }
+        } else {
+            hgrad = kBigGradient;
+            hloss = dp + kBigGradient * (d - dfull);
+        }
+    }
+
+    /// The gradient method's linear system A·H = F for the junction heads (Todini & Pilati 1988;
+    /// EPANET 2.2 Users Manual, Hydraulics chapter): A_ii = Σ p over the node's links (plus the
+    /// emitter and PDA virtual links), A_ij = −p, F_i = Σ ±y + flow excess − demand + Σ p·H of
+    /// fixed-head neighbours, with EPANET's treatment of active PRV, PSV and FCV.
+    void matrix_coeffs(std::vector<double>& ax) {
+        std::fill(ax.begin(), ax.end(), 0.0);
+        std::fill(s.f_.begin(), s.f_.end(), 0.0);
+        std::fill(s.xflow_.begin(), s.xflow_.end(), 0.0);
+        const auto nl = static_cast<std::size_t>(net.link_count());
+        // Closed links are left out (EPANET keeps them as 1e-8 conductances, which only adds
+        // flows of ~1e-6 cfs that break continuity); cut-off zones are handled below.
+        for (std::size_t k = 0; k < nl; ++k) {
+            if (s.pruned_link_[k])
+                continue;
+            if (!link_in_system(k)) {
+                add_cut_off_link(k, ax);
+                continue;
+            }
+            if (s.p_[k] == 0.0 || (is_closed(s.status[k]) && !leak))
+                continue;
+            add_link(k, ax);
+        }
+        const auto nn = static_cast<std::size_t>(net.node_count());
+        // Emitters and pressure-driven demands: virtual links to the node's elevation.
+        for (std::size_t i = 0; i < nn; ++i) {
+            const std::int32_t r = topo.row[i];
+            if (r < 0 || s.cut_off[i])
+                continue;
+            const auto ur = static_cast<std::size_t>(r);
+            if (net.emitter_coefficient[i] > 0) {
+                double hloss = 0, hgrad = 0;
+                emitter_head_loss(i, hloss, hgrad);
+                ax[static_cast<std::size_t>(topo.diag[ur])] += 1.0 / hgrad;
+                s.f_[ur] += (hloss + net.elevation_m[i]) / hgrad;
+                s.xflow_[i] -= s.emitter_flow[i];
+            }
+            if (pda && s.node_demand[i] > 0) {
+                double hloss = 0, hgrad = 0;
+                demand_head_loss(i, hloss, hgrad);
+                ax[static_cast<std::size_t>(topo.diag[ur])] += 1.0 / hgrad;
+                s.f_[ur] += (hloss + net.elevation_m[i] + pmin) / hgrad;
+            }
+        }
+        for (std::size_t i = 0; i < nn; ++i) {
+            const std::int32_t r = topo.row[i];
+            if (r < 0 || s.cut_off[i])
+                continue;
+            s.xflow_[i] -= s.demand_flow[i];
+            s.f_[static_cast<std::size_t>(r)] += s.xflow_[i];
+        }
+        // Pressure and flow control valves with a setting.
+        for (std::int32_t v = 0; v < net.valves.count(); ++v) {
+            const auto uv = static_cast<std::size_t>(v);
+            const std::size_t k = net.valves.link[uv].idx();
+            if (missing(s.setting[k]) || !link_in_system(k))
+                continue;
+            const auto kind = net.valves.kind[uv];
+            if (kind != ValveKind::kPrv && kind != ValveKind::kPsv && kind != ValveKind::kFcv)
+                continue;
+            const NodeIndex n1 = net.from_node[k], n2 = net.to_node[k];
+            const std::int32_t i = topo.row[n1.idx()], j = topo.row[n2.idx()];
+            auto F = [&](std::int32_t r, double v2) {
+                if (r >= 0)
+                    s.f_[static_cast<std::size_t>(r)] += v2;
+            };
+            auto D = [&](std::int32_t r, double v2) {
+                if (r >= 0)
+                    ax[static_cast<std::size_t>(topo.diag[static_cast<std::size_t>(r)])] += v2;
+            };
+            auto as_pipe = [&]() {
+                valve_coeff(k);
+                if (is_closed(s.status[k]) && !leak)
+                    return;
+                if (topo.offdiag[k] >= 0)
+                    ax[static_cast<std::size_t>(topo.offdiag[k])] -= s.p_[k];
+                D(i, s.p_[k]);
+                D(j, s.p_[k]);
+                F(i, s.y_[k] - s.flow_m3s[k]);
+                F(j, -(s.y_[k] - s.flow_m3s[k]));
+                // Fixed-head ends enter the right-hand side.
+                if (i < 0 && j >= 0)
+                    F(j, s.p_[k] * s.head_m[n1.idx()]);
+                if (j < 0 && i >= 0)
+                    F(i, s.p_[k] * s.head_m[n2.idx()]);
+            };
+            if (kind == ValveKind::kPrv) {
+                if (s.status[k] == LinkState::kActive) {
+                    const double hset = elev(n2) + s.setting[k];
+                    s.p_[k] = 0.0;
+                    s.y_[k] = s.flow_m3s[k] + s.xflow_[n2.idx()];
+                    F(j, hset * kBigConductance);
+                    D(j, kBigConductance);
+                    if (s.xflow_[n2.idx()] < 0.0)
+                        F(i, s.xflow_[n2.idx()]);
+                } else {
+                    as_pipe();
+                }
+            } else if (kind == ValveKind::kPsv) {
+                if (s.status[k] == LinkState::kActive) {
+                    const double hset = elev(n1) + s.setting[k];
+                    s.p_[k] = 0.0;
+                    s.y_[k] = s.flow_m3s[k] - s.xflow_[n1.idx()];
+                    F(i, hset * kBigConductance);
+                    D(i, kBigConductance);
+                    if (s.xflow_[n1.idx()] > 0.0)
+                        F(j, s.xflow_[n1.idx()]);
+                } else {
+                    as_pipe();
+                }
+            } else {
+                const double q = s.setting[k];
+                if (s.status[k] == LinkState::kActive) {
+                    s.xflow_[n1.idx()] -= q;
+                    s.xflow_[n2.idx()] += q;
+                    s.y_[k] = s.flow_m3s[k] - q;
+                    F(i, -q);
+                    F(j, q);
+                    s.p_[k] = 1.0 / kBigGradient;
+                    if (topo.offdiag[k] >= 0)
+                        ax[static_cast<std::size_t>(topo.offdiag[k])] -= s.p_[k];
+                    D(i, s.p_[k]);
+                    D(j, s.p_[k]);
+                    if (i < 0 && j >= 0)
+                        F(j, s.p_[k] * s.head_m[n1.idx()]);
+                    if (j < 0 && i >= 0)
+                        F(i, s.p_[k] * s.head_m[n2.idx()]);
+                } else {
+                    as_pipe();
+                }
+            }
+        }
+        for (const std::int32_t u : s.prune_order_) {
+            const std::int32_t r = topo.row[static_cast<std::size_t>(u)];
+            ax[static_cast<std::size_t>(topo.diag[static_cast<std::size_t>(r)])] = 1.0;
+            s.f_[static_cast<std::size_t>(r)] = 0.0;
+        }
+        // Cut-off junctions in zones with demand, or without any link: head at the elevation.
+        for (std::size_t i = 0; i < nn; ++i) {
+            const std::int32_t r = topo.row[i];
+            if (r < 0 || !s.cut_off[i])
+                continue;
+            auto& d = ax[static_cast<std::size_t>(topo.diag[static_cast<std::size_t>(r)])];
+            if (d == 0.0 || s.cut_off[i] == 2) {
+                d = 1.0;
+                s.f_[static_cast<std::size_t>(r)] = net.elevation_m[i];
+            }
+        }
+    }
+
+    [[nodiscard]] bool pressure_valve_active(std::size_t k) const {
+        if (net.link_kind[k] != LinkKind::kValve || s.status[k] != LinkState::kActive ||
+            missing(s.setting[k]))
+            return false;
+        const auto kind = net.valves.kind[static_cast<std::size_t>(net.valve_of_link[k])];
+        return kind == ValveKind::kPrv || kind == ValveKind::kPsv;
+    }
+
+    /// Marks junctions with no path of non-closed links to a tank or reservoir.
+    /// find_cut_off() again only if a status changed since the last call.
+    std::int32_t update_cut_off(std::int32_t previous) {
+        if (std::equal(s.status.begin(), s.status.end(), s.cut_off_status_.begin()))
+            return previous;
+        std::copy(s.status.begin(), s.status.end(), s.cut_off_status_.begin());
+        return find_cut_off();
+    }
+
+    std::int32_t find_cut_off() {
+        const auto nn = static_cast<std::size_t>(net.node_count());
+        const CsrGraph& g = topo.adjacency;
+        std::fill(s.cut_off.begin(), s.cut_off.end(), 1);
+        s.queue_.clear();
+        for (std::size_t i = 0; i < nn; ++i)
+            if (topo.row[i] < 0) {
+                s.cut_off[i] = 0;
+                s.queue_.push_back(static_cast<std::int32_t>(i));
+            }
+        // An active PRV fixes the head below it, an active PSV the head above it: those nodes
+        // are sources, and the valve itself joins nothing.
+        for (std::int32_t v = 0; v < net.valves.count(); ++v) {
+            const std::size_t k = net.valves.link[static_cast<std::size_t>(v)].idx();
+            if (s.status[k] != LinkState::kActive || missing(s.setting[k]))
+                continue;
+            const auto kind = net.valves.kind[static_cast<std::size_t>(v)];
+            std::size_t fixed = nn;
+            if (kind == ValveKind::kPrv)
+                fixed = net.to_node[k].idx();
+            else if (kind == ValveKind::kPsv)
+                fixed = net.from_node[k].idx();
+            if (fixed < nn && s.cut_off[fixed]) {
+                s.cut_off[fixed] = 0;
+                s.queue_.push_back(static_cast<std::int32_t>(fixed));
+            }
+        }
+        for (std::size_t h = 0; h < s.queue_.size(); ++h) {
+            const auto u = static_cast<std::size_t>(s.queue_[h]);
+            const auto nb = g.neighbours(static_cast<std::int32_t>(u));
+            const auto arcs = g.arcs(static_cast<std::int32_t>(u));
+            for (std::size_t a = 0; a < nb.size(); ++a) {
+                const auto w = static_cast<std::size_t>(nb[a]);
+                const auto k = static_cast<std::size_t>(arcs[a]);
+                if (!s.cut_off[w] || (is_closed(s.status[k]) && !leak))
+                    continue;
+                // An active PRV or PSV passes water downstream only.
+                if (pressure_valve_active(k) && net.from_node[k].idx() != u)
+                    continue;
+                s.cut_off[w] = 0;
+                s.queue_.push_back(static_cast<std::int32_t>(w));
+            }
+        }
+        // Zones with demand (2) are told apart from idle ones (1), zone by zone.
+        std::int32_t count = 0;
+        for (std::size_t i0 = 0; i0 < nn; ++i0) {
+            if (s.cut_off[i0] != 1 || s.zone_done_[i0])
+                continue;
+            s.queue_.clear();
+            s.queue_.push_back(static_cast<std::int32_t>(i0));
+            s.zone_done_[i0] = 1;
+            bool demand = false;
+            for (std::size_t h = 0; h < s.queue_.size(); ++h) {
+                const auto u = static_cast<std::size_t>(s.queue_[h]);
+                demand = demand || s.node_demand[u] > 0 || net.emitter_coefficient[u] > 0;
+                const auto nb = g.neighbours(static_cast<std::int32_t>(u));
+                const auto arcs = g.arcs(static_cast<std::int32_t>(u));
+                for (std::size_t a = 0; a < nb.size(); ++a) {
+                    const auto w = static_cast<std::size_t>(nb[a]);
+                    const auto k = static_cast<std::size_t>(arcs[a]);
+                    if (s.cut_off[w] != 1 || s.zone_done_[w] || is_closed(s.status[k]))
+                        continue;
+                    s.zone_done_[w] = 1;
+                    s.queue_.push_back(static_cast<std::int32_t>(w));
+                }
+            }
+            if (demand)
+                for (const std::int32_t u : s.queue_)
+                    s.cut_off[static_cast<std::size_t>(u)] = 2;
+        }
+        for (std::size_t i = 0; i < nn; ++i) {
+            s.zone_done_[i] = 0;
+            count += s.cut_off[i] ? 1 : 0;
+        }
+        prune_dead_ends();
+        return count;
+    }
+
+    /// Idle dead ends: a junction without demand or emitter at the end of a pipe carries no
+    /// flow and has its neighbour's head. Such branches are taken out of the system, repeatedly
+    /// (whole idle trees): their zero-flow pipes would sit at EPANET's smallest gradient, a
+    /// conductance 1e8 times their neighbours', whose round-off keeps Newton from converging
+    /// below ~1e-6. (Only in our model of closed links; with EPANET's, closed links carry flow.)
+    void prune_dead_ends() {
+        const auto nn = static_cast<std::size_t>(net.node_count());
+        std::fill(s.pruned_link_.begin(), s.pruned_link_.end(), 0);
+        s.prune_order_.clear();
+        if (leak)
+            return;
+        const CsrGraph& g = topo.adjacency;
+        auto active = [&](std::size_t k) {
+            return !s.pruned_link_[k] && !is_closed(s.status[k]) &&
+                   !s.cut_off[net.from_node[k].idx()] && !s.cut_off[net.to_node[k].idx()] &&
+                   net.from_node[k] != net.to_node[k];
+        };
+        // The one remaining link of u if it has exactly one and it is a pipe, else -1.
+        auto single_pipe = [&](std::size_t u) -> std::int32_t {
+            std::int32_t found = -1;
+            const auto arcs = g.arcs(static_cast<std::int32_t>(u));
+            for (const std::int32_t a : arcs) {
+                const auto k = static_cast<std::size_t>(a);
+                if (!active(k))
+                    continue;
+                if (found >= 0 && found != a)
+                    return -1;
+                found = a;
+            }
+            if (found < 0)
+                return -1;
+            const auto kind = net.link_kind[static_cast<std::size_t>(found)];
+            return kind == LinkKind::kPipe || kind == LinkKind::kCvPipe ? found : -1;
+        };
+        auto idle = [&](std::size_t u) {
+            return topo.row[u] >= 0 && !s.cut_off[u] && s.node_demand[u] == 0.0 &&
+                   net.emitter_coefficient[u] == 0.0;
+        };
+        s.queue_.clear();
+        for (std::size_t u = 0; u < nn; ++u)
+            if (idle(u) && single_pipe(u) >= 0)
+                s.queue_.push_back(static_cast<std::int32_t>(u));
+        for (std::size_t h = 0; h < s.queue_.size(); ++h) {
+            const auto u = static_cast<std::size_t>(s.queue_[h]);
+            const std::int32_t k = single_pipe(u);
+            if (k < 0)
+                continue;
+            const auto uk = static_cast<std::size_t>(k);
+            const std::size_t w =
+                net.from_node[uk].idx() == u ? net.to_node[uk].idx() : net.from_node[uk].idx();
+            s.pruned_link_[uk] = 1;
+            s.flow_m3s[uk] = 0;
+            s.prune_parent_[u] = static_cast<std::int32_t>(w);
+            s.prune_order_.push_back(static_cast<std::int32_t>(u));
+            if (idle(w) && single_pipe(w) >= 0)
+                s.queue_.push_back(static_cast<std::int32_t>(w));
+        }
+    }
+
+    void set_pruned_heads() {
+        for (auto it = s.prune_order_.rbegin(); it != s.prune_order_.rend(); ++it) {
+            const auto u = static_cast<std::size_t>(*it);
+            s.head_m[u] = s.head_m[static_cast<std::size_t>(s.prune_parent_[u])];
+        }
+    }
+
+    // Status checks (EPANET 2.2 hydstatus) ----------------------------------------------------
+
+    static LinkState cv_status(LinkState st, double dh, double q) {
+        if (std::fabs(dh) > kHeadTol) {
+            if (dh < -kHeadTol)
+                return LinkState::kClosed;
+            if (q < -kFlowTol)
+                return LinkState::kClosed;
+            return LinkState::kOpen;
+        }
+        if (q < -kFlowTol)
+            return LinkState::kClosed;
+        return st;
+    }
+
+    LinkState prv_status(std::size_t k, LinkState st, double hset, double h1, double h2) const {
+        const double hml = topo.minor[k] * s.flow_m3s[k] * s.flow_m3s[k];
+        const double q = s.flow_m3s[k];
+        switch (st) {
+        case LinkState::kActive:
+            if (q < -kFlowTol)
+                return LinkState::kClosed;
+            if (h1 - hml < hset - kHeadTol)
+                return LinkState::kOpen;
+            return LinkState::kActive;
+        case LinkState::kOpen:
+            if (q < -kFlowTol)
+                return LinkState::kClosed;
+            if (h2 >= hset + kHeadTol)
+                return LinkState::kActive;
+            return LinkState::kOpen;
+        case LinkState::kClosed:
+            if (h1 >= hset + kHeadTol && h2 < hset - kHeadTol)
+                return LinkState::kActive;
+            if (h1 < hset - kHeadTol && h1 > h2 + kHeadTol)
+                return LinkState::kOpen;
+            return LinkState::kClosed;
+        case LinkState::kXPressure:
+            if (q < -kFlowTol)
+                return LinkState::kClosed;
+            return st;
+        default:
+            return st;
+        }
+    }
+
+    LinkState psv_status(std::size_t k, LinkState st, double hset, double h1, double h2) const {
+        const double hml = topo.minor[k] * s.flow_m3s[k] * s.flow_m3s[k];
+        const double q = s.flow_m3s[k];
+        switch (st) {
+        case LinkState::kActive:
+            if (q < -kFlowTol)
+                return LinkState::kClosed;
+            if (h2 + hml > hset + kHeadTol)
+                return LinkState::kOpen;
+            return LinkState::kActive;
+        case LinkState::kOpen:
+            if (q < -kFlowTol)
+                return LinkState::kClosed;
+            if (h1 < hset - kHeadTol)
+                return LinkState::kActive;
+            return LinkState::kOpen;
+        case LinkState::kClosed:
+            if (h2 > hset + kHeadTol && h1 > h2 + kHeadTol)
+                return LinkState::kOpen;
+            if (h1 >= hset + kHeadTol && h1 > h2 + kHeadTol)
+                return LinkState::kActive;
+            return LinkState::kClosed;
+        case LinkState::kXPressure:
+            if (q < -kFlowTol)
+                return LinkState::kClosed;
+            return st;
+        default:
+            return st;
+        }
+    }
+
+    /// PRV/PSV status (EPANET's valvestatus()); true if any changed.
+    bool valve_status() {
+        bool change = false;
+        for (std::int32_t v = 0; v < net.valves.count(); ++v) {
+            const auto uv = static_cast<std::size_t>(v);
+            const std::size_t k = net.valves.link[uv].idx();
+            if (missing(s.setting[k]))
+                continue;
+            const NodeIndex n1 = net.from_node[k], n2 = net.to_node[k];
+            const LinkState old = s.status[k];
+            const auto kind = net.valves.kind[uv];
+            if (kind == ValveKind::kPrv)
+                s.status[k] = prv_status(k, old, elev(n2) + s.setting[k], s.head_m[n1.idx()],
+                                         s.head_m[n2.idx()]);
+            else if (kind == ValveKind::kPsv)
+                s.status[k] = psv_status(k, old, elev(n1) + s.setting[k], s.head_m[n1.idx()],
+                                         s.head_m[n2.idx()]);
+            else
+                continue;
+            change = change || old != s.status[k];
+        }
+        return change;
+    }
+
+    void tank_status(std::size_t k) {
+        if (is_closed(s.status[k]))
+            return;
+        NodeIndex n1 = net.from_node[k], n2 = net.to_node[k];
+        double q = s.flow_m3s[k];
+        std::int32_t t = net.tank_of_node[n1.idx()];
+        if (t < 0 || net.node_kind[n1.idx()] != NodeKind::kTank) {
+            t = net.tank_of_node[n2.idx()];
+            if (t < 0 || net.node_kind[n2.idx()] != NodeKind::kTank)
+                return;
+            std::swap(n1, n2);
+            q = -q;
+        }
+        const auto ut = static_cast<std::size_t>(t);
+        const double h = s.head_m[n1.idx()] - s.head_m[n2.idx()];
+        const bool pump = net.link_kind[k] == LinkKind::kPump;
+        if (s.head_m[n1.idx()] >= topo.tank_hmax[ut] - kHeadTol && !net.tanks.overflow[ut]) {
+            if (pump) {
+                if (net.to_node[k] == n1)
+                    s.status[k] = LinkState::kTempClosed;
+            } else if (cv_status(LinkState::kOpen, h, q) == LinkState::kClosed) {
+                s.status[k] = LinkState::kTempClosed;
+            }
+        }
+        if (s.head_m[n1.idx()] <= topo.tank_hmin[ut] + kHeadTol) {
+            if (pump) {
+                if (net.from_node[k] == n1)
+                    s.status[k] = LinkState::kTempClosed;
+            } else if (cv_status(LinkState::kClosed, h, q) == LinkState::kOpen) {
+                s.status[k] = LinkState::kTempClosed;
+            }
+        }
+    }
+
+    /// CVs, pumps, FCVs and links to tanks (EPANET's linkstatus()); true if any changed.
+    bool link_status() {
+        bool change = false;
+        for (std::size_t k = 0; k < static_cast<std::size_t>(net.link_count()); ++k) {
+            const NodeIndex n1 = net.from_node[k], n2 = net.to_node[k];
+            const double dh = s.head_m[n1.idx()] - s.head_m[n2.idx()];
+            const LinkState old = s.status[k];
+            if (old == LinkState::kXHead || old == LinkState::kTempClosed)
+                s.status[k] = LinkState::kOpen;
+            const auto kind = net.link_kind[k];
+            if (kind == LinkKind::kCvPipe)
+                s.status[k] = cv_status(s.status[k], dh, s.flow_m3s[k]);
+            if (kind == LinkKind::kPump && s.status[k] >= LinkState::kOpen && s.setting[k] > 0.0) {
+                const auto p = static_cast<std::size_t>(net.pump_of_link[k]);
+                const double hmax =
+                    topo.pump_curve[p] == HydraulicTopology::PumpCurve::kConstantPower
+                        ? 1e10
+                        : s.setting[k] * s.setting[k] * topo.pump_hmax[p];
+                if (-dh > hmax + kHeadTol)
+                    s.status[k] = LinkState::kXHead;
+                else
+                    s.status[k] = LinkState::kOpen;
+            }
+            if (kind == LinkKind::kValve && !missing(s.setting[k]) &&
+                net.valves.kind[static_cast<std::size_t>(net.valve_of_link[k])] ==
+                    ValveKind::kFcv) {
+                LinkState st = old;
+                if (dh < -kHeadTol)
+                    st = LinkState::kXFcv;
+                else if (s.flow_m3s[k] < -kFlowTol)
+                    st = LinkState::kXFcv;
+                else if (old == LinkState::kXFcv && s.flow_m3s[k] >= s.setting[k])
+                    st = LinkState::kActive;
+                s.status[k] = st;
+            }
+            if (!junction(n1) || !junction(n2))
+                tank_status(k);
+            change = change || old != s.status[k];
+        }
+        return change;
+    }
+
+    /// Simple controls on junction pressure, checked at convergence (EPANET's pswitch()).
+    bool pressure_switch() {
+        bool any = false;
+        for (const Control& c : net.controls) {
+            if (!c.link.valid() || !c.node.valid() || !junction(c.node))
+                continue;
+            if (c.type != Control::Type::kLowLevel && c.type != Control::Type::kHighLevel)
+                continue;
+            const double grade = elev(c.node) + c.level;
+            const double h = s.head_m[c.node.idx()];
+            const bool reset = (c.type == Control::Type::kLowLevel && h <= grade + kHeadTol) ||
+                               (c.type == Control::Type::kHighLevel && h >= grade - kHeadTol);
+            if (!reset)
+                continue;
+            const std::size_t k = c.link.idx();
+            LinkState target;
+            double target_setting;
+            control_target(net, c.link, c.status, c.setting, target, target_setting);
+            bool change = false;
+            const auto kind = net.link_kind[k];
+            if (kind == LinkKind::kPipe || kind == LinkKind::kCvPipe) {
+                change = s.status[k] != target;
+            } else if (kind == LinkKind::kPump) {
+                change = s.setting[k] != target_setting;
+            } else {
+                const bool sm = missing(s.setting[k]), tm = missing(target_setting);
+                if (sm != tm || (!sm && s.setting[k] != target_setting))
+                    change = true;
+                else if (sm && s.status[k] != target)
+                    change = true;
+            }
+            if (change) {
+                s.status[k] = target;
+                if (kind != LinkKind::kPipe && kind != LinkKind::kCvPipe)
+                    s.setting[k] = target_setting;
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    // Flow update ------------------------------------------------------------------------------
+
+    /// Newton update of link, emitter and demand flows (Todini & Pilati 1988, the gradient
+    /// method's flow correction q ← q − (y − p·Δh), p = 1/g, y = h(q)/g); returns Σ|Δq| / Σ|q|.
+    double new_flows(double relax) {
+        double qsum = 0, dqsum = 0;
+        const auto nn = static_cast<std::size_t>(net.node_count());
+        for (std::size_t i = 0; i < nn; ++i)
+            if (topo.row[i] < 0)
+                s.node_demand[i] = 0;
+        for (std::size_t k = 0; k < static_cast<std::size_t>(net.link_count()); ++k) {
+            const NodeIndex n1 = net.from_node[k], n2 = net.to_node[k];
+            if (!link_in_system(k) || (is_closed(s.status[k]) && !leak)) {
+                s.flow_m3s[k] = 0;
+                continue;
+            }
+            const double dh = s.head_m[n1.idx()] - s.head_m[n2.idx()];
+            double dq = (s.y_[k] - s.p_[k] * dh) * relax;
+            if (net.link_kind[k] == LinkKind::kPump) {
+                const auto p = static_cast<std::size_t>(net.pump_of_link[k]);
+                if (topo.pump_curve[p] == HydraulicTopology::PumpCurve::kConstantPower &&
+                    dq > s.flow_m3s[k])
+                    dq = s.flow_m3s[k] / 2.0;
+            }
+            s.flow_m3s[k] -= dq;
+            qsum += std::fabs(s.flow_m3s[k]);
+            dqsum += std::fabs(dq);
+            if (!is_closed(s.status[k])) {
+                if (!junction(n1))
+                    s.node_demand[n1.idx()] -= s.flow_m3s[k];
+                if (!junction(n2))
+                    s.node_demand[n2.idx()] += s.flow_m3s[k];
+            }
+        }
+        for (std::size_t i = 0; i < nn; ++i) {
+            if (topo.row[i] < 0 || s.cut_off[i])
+                continue;
+            if (net.emitter_coefficient[i] > 0) {
+                double hloss = 0, hgrad = 0;
+                emitter_head_loss(i, hloss, hgrad);
+                const double dh = s.head_m[i] - net.elevation_m[i];
+                const double dq = (hloss - dh) / hgrad * relax;
+                s.emitter_flow[i] -= dq;
+                qsum += std::fabs(s.emitter_flow[i]);
+                dqsum += std::fabs(dq);
+            }
+            if (pda && s.node_demand[i] > 0) {
+                double hloss = 0, hgrad = 0;
+                demand_head_loss(i, hloss, hgrad);
+                const double dh = s.head_m[i] - net.elevation_m[i] - pmin;
+                const double dq = (hloss - dh) / hgrad * relax;
+                s.demand_flow[i] -= dq;
+                qsum += std::fabs(s.demand_flow[i]);
+                dqsum += std::fabs(dq);
+            }
+        }
+        // EPANET compares Σ|q| (cfs) with ACCURACY before dividing.
+        if (qsum / kCfs > accuracy_)
+            return dqsum / qsum;
+        return dqsum / kCfs;
+    }
+
+    bool pda_converged() const {
+        const double tol = 0.001 * kCfs;
+        for (std::size_t i = 0; i < static_cast<std::size_t>(net.node_count()); ++i) {
+            if (topo.row[i] < 0 || s.cut_off[i] || s.node_demand[i] <= 0)
+                continue;
+            if (s.demand_flow[i] < -tol)
+                return false;
+            if (s.demand_flow[i] > tol &&
+                s.head_m[i] - net.elevation_m[i] - pmin < -tol * kGradient)
+                return false;
+        }
+        return true;
+    }
+
+    /// Assembles, factorises and solves once; false if the matrix was not positive definite
+    /// (then `bad_row` is the junction row).
+    bool newton_step(std::int32_t& bad_node) {
+        head_loss_coeffs();
+        auto& ax = s.numeric_.values();
+        matrix_coeffs(ax);
+        const std::int32_t bad = s.numeric_.factor(topo.symbolic);
+        if (bad >= 0) {
+            bad_node = bad;
+            return false;
+        }
+        s.numeric_.solve_refined(topo.symbolic, s.f_);
+        for (std::size_t i = 0; i < static_cast<std::size_t>(net.node_count()); ++i) {
+            const std::int32_t r = topo.row[i];
+            if (r >= 0)
+                s.head_m[i] = s.f_[static_cast<std::size_t>(r)];
+        }
+        set_pruned_heads();
+        return true;
+    }
+
+    /// An active control valve next to the failing row is switched open (EPANET's badvalve()).
+    bool bad_valve(std::int32_t row) {
+        for (std::int32_t v = 0; v < net.valves.count(); ++v) {
+            const std::size_t k = net.valves.link[static_cast<std::size_t>(v)].idx();
+            const std::int32_t r1 = topo.row[net.from_node[k].idx()];
+            const std::int32_t r2 = topo.row[net.to_node[k].idx()];
+            if (row != r1 && row != r2)
+                continue;
+            const auto kind = net.valves.kind[static_cast<std::size_t>(v)];
+            if ((kind == ValveKind::kPrv || kind == ValveKind::kPsv || kind == ValveKind::kFcv) &&
+                s.status[k] == LinkState::kActive) {
+                s.status[k] = kind == ValveKind::kFcv ? LinkState::kXFcv : LinkState::kXPressure;
+                return true;
+            }
+            return false;
+        }
+        return false;
+    }
+
+    /// Whether link k's flow enters the continuity equations as assembled last.
+    [[nodiscard]] bool link_carries_flow(std::size_t k) const {
+        return link_in_system(k) && (!is_closed(s.status[k]) || leak);
+    }
+
+    /// Restores exact continuity after the last Newton step. Flows in links at EPANET's
+    /// smallest gradient (1/p up to 1e7 cfs/ft) are p·Δh, so round-off in the heads leaves node
+    /// imbalances of ~1e-8 m³/s. One more solve with the last factor, A·δh = imbalance, and the
+    /// flow changes p·(δh₁ − δh₂) remove them (a projection onto the continuity constraints).
+    void project_continuity() {
+        const auto nn = static_cast<std::size_t>(net.node_count());
+        const auto nl = static_cast<std::size_t>(net.link_count());
+        auto& ex = s.xflow_;
+        auto excess = [&]() {
+            std::fill(ex.begin(), ex.end(), 0.0);
+            for (std::size_t k = 0; k < nl; ++k) {
+                if (!link_carries_flow(k))
+                    continue;
+                ex[net.from_node[k].idx()] -= s.flow_m3s[k];
+                ex[net.to_node[k].idx()] += s.flow_m3s[k];
+            }
+            for (std::size_t i = 0; i < nn; ++i)
+                if (topo.row[i] >= 0 && !s.cut_off[i])
+                    ex[i] -= s.demand_flow[i] + s.emitter_flow[i];
+        };
+        excess();
+        // Active PRVs and PSVs carry whatever their held node needs.
+        for (std::int32_t v = 0; v < net.valves.count(); ++v) {
+            const std::size_t k = net.valves.link[static_cast<std::size_t>(v)].idx();
+            if (!pressure_valve_active(k) || !link_in_system(k))
+                continue;
+            const std::size_t n1 = net.from_node[k].idx(), n2 = net.to_node[k].idx();
+            const bool prv = net.valves.kind[static_cast<std::size_t>(v)] == ValveKind::kPrv;
+            const std::size_t held = prv ? n2 : n1;
+            if (topo.row[held] < 0)
+                continue;
+            const double d = prv ? -ex[n2] : ex[n1];
+            s.flow_m3s[k] += d;
+            ex[n1] -= d;
+            ex[n2] += d;
+        }
+        for (std::size_t i = 0; i < nn; ++i) {
+            const std::int32_t r = topo.row[i];
+            if (r >= 0)
+                s.f_[static_cast<std::size_t>(r)] = s.cut_off[i] ? 0.0 : ex[i];
+        }
+        s.numeric_.solve(topo.symbolic, s.f_);
+        auto dh = [&](std::size_t n) {
+            const std::int32_t r = topo.row[n];
+            return r < 0 || s.cut_off[n] ? 0.0 : s.f_[static_cast<std::size_t>(r)];
+        };
+        for (std::size_t k = 0; k < nl; ++k) {
+            if (!link_carries_flow(k) || s.p_[k] == 0.0 || pressure_valve_active(k))
+                continue;
+            s.flow_m3s[k] += s.p_[k] * (dh(net.from_node[k].idx()) - dh(net.to_node[k].idx()));
+        }
+        for (std::size_t i = 0; i < nn; ++i) {
+            if (topo.row[i] < 0 || s.cut_off[i])
+                continue;
+            if (net.emitter_coefficient[i] > 0) {
+                double hloss = 0, hgrad = 0;
+                emitter_head_loss(i, hloss, hgrad);
+                s.emitter_flow[i] += dh(i) / hgrad;
+            }
+            if (pda && s.node_demand[i] > 0) {
+                double hloss = 0, hgrad = 0;
+                demand_head_loss(i, hloss, hgrad);
+                s.demand_flow[i] += dh(i) / hgrad;
+            }
+        }
+        // Net inflows of tanks and reservoirs from the corrected flows.
+        for (std::size_t i = 0; i < nn; ++i)
+            if (topo.row[i] < 0)
+                s.node_demand[i] = 0;
+        for (std::size_t k = 0; k < nl; ++k) {
+            if (!link_in_system(k) || is_closed(s.status[k]))
+                continue;
+            const std::size_t n1 = net.from_node[k].idx(), n2 = net.to_node[k].idx();
+            if (topo.row[n1] < 0)
+                s.node_demand[n1] -= s.flow_m3s[k];
+            if (topo.row[n2] < 0)
+                s.node_demand[n2] += s.flow_m3s[k];
+        }
+    }
+
+    double accuracy_ = 0.001;
+};
+
+} // namespace
+
+void control_target(const Network& net, LinkIndex link, const std::optional<LinkStatus>& status,
+                    double setting, LinkState& target, double& target_setting) {
+    const std::size_t k = link.idx();
+    const auto kind = net.link_kind[k];
+    const bool gpv =
+        kind == LinkKind::kValve &&
+        net.valves.kind[static_cast<std::size_t>(net.valve_of_link[k])] == ValveKind::kGpv;
+    if (status) {
+        const bool open = *status != LinkStatus::kClosed;
+        target = open ? LinkState::kOpen : LinkState::kClosed;
+        if (kind == LinkKind::kPump)
+            target_setting = open ? 1.0 : 0.0;
+        else if (gpv)
+            target_setting = 0.0;
+        else
+            target_setting = kNaN;
+        if (*status == LinkStatus::kActive && kind == LinkKind::kValve) {
+            target = LinkState::kActive;
+            target_setting = net.valves.setting[static_cast<std::size_t>(net.valve_of_link[k])];
+        }
+        return;
+    }
+    target_setting = setting;
+    if (kind == LinkKind::kPump)
+        target = setting > 0 ? LinkState::kOpen : LinkState::kClosed;
+    else if (kind == LinkKind::kValve)
+        target = LinkState::kActive;
+    else
+        target = setting > 0 ? LinkState::kOpen : LinkState::kClosed;
+}
+
+HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& topo,
+                                  HydraulicState& s, const HydraulicOptions& options) {
+    Solver sv{net, topo, s};
+    sv.pda = net.options.demand_model == DemandModel::kPda;
+    sv.pmin = net.options.minimum_pressure_m;
+    sv.preq = net.options.required_pressure_m;
+    sv.pexp = net.options.pressure_exponent;
+    sv.qexp = 1.0 / net.options.emitter_exponent;
+    sv.leak = options.closed_link_leakage;
+    const double hacc = options.accuracy > 0 ? options.accuracy : net.options.accuracy;
+    sv.accuracy_ = hacc;
+    const int max_iter = options.max_trials > 0 ? options.max_trials : net.options.trials;
+    const int check_freq = net.options.check_freq > 0 ? net.options.check_freq : 2;
+    const int max_check = net.options.max_check;
+    const double damp_limit = net.options.damp_limit;
+    const int extra = net.options.unbalanced_continue ? net.options.unbalanced_trials : 0;
+
+    HydraulicSummary out;
+    const auto nn = static_cast<std::size_t>(net.node_count());
+    for (std::size_t i = 0; i < nn; ++i)
+        if (topo.row[i] >= 0)
+            s.demand_flow[i] = s.node_demand[i];
+    std::copy(s.status.begin(), s.status.end(), s.cut_off_status_.begin());
+    out.cut_off_nodes = sv.find_cut_off();
+
+    int nextcheck = check_freq;
+    double relax = 1.0;
+    double relerr = 0;
+    int iter = 1;
+    const int maxtrials = max_iter + (extra > 0 ? extra : 0);
+    bool converged = false;
+    int main_stalled = 0;
+    double previous_relerr = std::numeric_limits<double>::infinity();
+    while (iter <= maxtrials) {
+        std::int32_t bad = -1;
+        if (!sv.newton_step(bad)) {
+            if (sv.bad_valve(bad)) {
+                out.cut_off_nodes = sv.update_cut_off(out.cut_off_nodes);
+                continue;
+            }
+            out.message = "matrix not positive definite at node '" +
+                          net.node_id[topo.node_of_row[static_cast<std::size_t>(bad)]] + "'";
+            break;
+        }
+        relerr = sv.new_flows(relax);
+        relax = 1.0;
+        bool valve_change = false;
+        if (damp_limit > 0) {
+            if (relerr <= damp_limit) {
+                relax = 0.6;
+                valve_change = sv.valve_status();
+            }
+        } else {
+            valve_change = sv.valve_status();
+        }
+        // An ACCURACY below what double precision allows (flows at EPANET's smallest gradient
+        // carry round-off of ~1e-7 relative) is met once the error stops falling below 1e-6.
+        main_stalled = relerr <= 1e-6 && relerr > 0.5 * previous_relerr ? main_stalled + 1 : 0;
+        previous_relerr = relerr;
+        const bool ok = (relerr <= hacc || main_stalled >= 4) && (!sv.pda || sv.pda_converged());
+        if (ok) {
+            if (iter > max_iter) {
+                converged = true;
+                break;
+            }
+            bool change = valve_change;
+            if (sv.link_status())
+                change = true;
+            if (sv.pressure_switch())
+                change = true;
+            if (!change) {
+                converged = true;
+                break;
+            }
+            nextcheck = iter + check_freq;
+        } else if (iter <= max_check && iter == nextcheck) {
+            sv.link_status();
+            nextcheck += check_freq;
+        }
+        out.cut_off_nodes = sv.update_cut_off(out.cut_off_nodes);
+        ++iter;
+    }
+    out.iterations = std::min(iter, maxtrials);
+    // Polish at fixed statuses: EPANET's stopping rule leaves errors of up to a few mm.
+    bool factor_valid = converged;
+    int stalled = 0;
+    if (converged && options.polish_accuracy > 0) {
+        for (int t = 0; t < options.polish_trials; ++t) {
+            std::int32_t bad = -1;
+            if (!sv.newton_step(bad)) {
+                factor_valid = false;
+                break;
+            }
+            const double previous = relerr;
+            relerr = sv.new_flows(1.0);
+            ++out.iterations;
+            if (relerr <= options.polish_accuracy)
+                break;
+            // Flows crossing EPANET's small-gradient switch can keep Newton from settling
+            // below ~1e-6; stop once it no longer improves.
+            stalled = relerr > 0.5 * previous ? stalled + 1 : 0;
+            if (stalled >= 3)
+                break;
+        }
+    }
+    if (converged && factor_valid)
+        sv.project_continuity();
+    out.converged = converged;
+    out.relative_error = relerr;
+    if (!converged && out.message.empty())
+        out.message = "no convergence in " + std::to_string(maxtrials) + " trials";
+    // Reported demands: junctions delivered demand + emitter outflow.
+    for (std::size_t i = 0; i < nn; ++i) {
+        if (topo.row[i] < 0)
+            continue;
+        if (s.cut_off[i]) {
+            s.demand_flow[i] = 0;
+            s.emitter_flow[i] = 0;
+        }
+        s.node_demand[i] = s.demand_flow[i] + s.emitter_flow[i];
+    }
+    if (out.cut_off_nodes > 0 && out.message.empty()) {
+        out.message = std::to_string(out.cut_off_nodes) +
+                      " junction(s) cut off from every source by closed links, no supply there:";
+        int listed = 0;
+        for (std::size_t i = 0; i < nn && listed < 5; ++i)
+            if (s.cut_off[i]) {
+                out.message += " '" + net.node_id[i] + "'";
+                ++listed;
+            }
+        if (out.cut_off_nodes > listed)
+            out.message += " ...";
+    }
+    return out;
+}
+
+} // namespace rencheng::water

@@ -1,0 +1,142 @@
+// Steady hydraulics of a water network by the Global Gradient Algorithm (Todini & Pilati 1988) with
+// EPANET 2.2's link laws, status checks, emitters and demand models.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "water/head_loss.hpp"
+#include "water/network.hpp"
+#include "water/sparse_cholesky.hpp"
+
+namespace rencheng::water {
+
+/// Options of the hydraulic solver. Defaults follow EPANET 2.2 but converge further. The
+/// network's TRIALS, ACCURACY, CHECKFREQ, MAXCHECK, DAMPLIMIT and UNBALANCED CONTINUE n are
+/// honoured; HEADERROR and FLOWCHANGE are not needed (the solution is polished well below them).
+struct HydraulicOptions {
+    /// Stopping rule for EPANET's status logic: Σ|Δq| / Σ|q| below this. 0: the network's ACCURACY.
+    double accuracy = 0;
+    /// After EPANET's rule is met with no status change, Newton steps continue at fixed statuses
+    /// until Σ|Δq| / Σ|q| is below this (0: no polishing).
+    double polish_accuracy = 1e-12;
+    int polish_trials = 30;
+    /// EPANET's model of closed links: a conductance of 1e-8 cfs/ft instead of none. Zones cut
+    /// off by closed links are then solved as EPANET solves them (with enormous heads and the
+    /// demand drawn through the closed links) instead of getting zero supply. For comparison with
+    /// EPANET only.
+    bool closed_link_leakage = false;
+    /// Trials before giving up; 0: the network's TRIALS.
+    int max_trials = 0;
+    /// Empty when valid, else what is wrong.
+    [[nodiscard]] std::string validate() const;
+};
+
+/// Run-time status of a link, in EPANET's order (everything up to kClosed is closed).
+enum class LinkState : std::uint8_t {
+    kXHead,      ///< pump closed: head above shutoff head
+    kTempClosed, ///< closed to keep a full tank from filling or an empty one from draining
+    kClosed,
+    kOpen,
+    kActive,    ///< PRV/PSV/FCV controlling
+    kXFlow,     ///< unused, kept for order
+    kXFcv,      ///< FCV open: cannot deliver its flow
+    kXPressure, ///< PRV/PSV open: cannot hold its pressure
+};
+inline bool is_closed(LinkState s) {
+    return s <= LinkState::kClosed;
+}
+
+/// Everything about a network's hydraulics that depends only on its topology and element data:
+/// junction numbering, link coefficients, the matrix pattern and its symbolic factorisation.
+/// Built once, shared read-only between scenarios and threads.
+struct HydraulicTopology {
+    explicit HydraulicTopology(const Network& net);
+
+    enum class PumpCurve : std::uint8_t { kNone, kPower, kCustom, kConstantPower };
+    std::int32_t junctions = 0;    ///< junctions are the unknown nodes
+    std::vector<std::int32_t> row; ///< node → matrix row, -1 for tanks and reservoirs
+    std::vector<std::size_t> node_of_row;
+    std::vector<double> resistance;    ///< pipes: r of h = r q^n
+    std::vector<double> minor;         ///< pipes and valves: m of h = m q²
+    std::vector<std::int32_t> offdiag; ///< link → value position, -1 if not junction-junction
+    std::vector<std::int32_t> diag;    ///< junction row → value position
+    // Pumps (by pump number): head gain = -(h0 + r q^n) for kPower; curve points for kCustom;
+    // h = -r/q for kConstantPower.
+    std::vector<PumpCurve> pump_curve;
+    std::vector<double> pump_h0, pump_r, pump_n, pump_hmax, pump_q0;
+    std::vector<CurveIndex> pump_points;
+    // Tanks (by tank number).
+    std::vector<double> tank_area_m2, tank_hmin, tank_hmax, tank_vmin, tank_vmax, tank_v0;
+    double cfs_m3s = epanet_units::kCfs; ///< EPANET's effective cfs (see epanet_cfs())
+    /// ν such that ν·d is EPANET's ν_ft·d_ft in the flow basis of cfs_m3s (Reynolds number).
+    double viscosity_m2s = epanet_units::kViscosity;
+    CsrGraph adjacency; ///< node-link incidence (arcs are link indices)
+    SymbolicCholesky symbolic;
+};
+
+/// The state of one scenario: heads, flows, statuses and settings of the current period, tank
+/// volumes, and the solver's scratch space (sized once; the Newton loop allocates nothing).
+struct HydraulicState {
+    HydraulicState(const Network& net, const HydraulicTopology& topo);
+
+    std::vector<double> head_m;       ///< per node
+    std::vector<double> node_demand;  ///< per node: full demand (junctions) before solve,
+                                      ///< reported demand after; tanks/reservoirs net inflow
+    std::vector<double> demand_flow;  ///< per node: delivered demand (PDA)
+    std::vector<double> emitter_flow; ///< per node
+    std::vector<double> flow_m3s;     ///< per link
+    std::vector<LinkState> status;    ///< per link
+    std::vector<double> setting;      ///< per link: pump speed, valve setting; NaN: none (fixed)
+    std::vector<double> tank_volume_m3;
+    /// per node: 0 supplied; 1 no open path reaches a fixed head; 2 the same, in a zone with
+    /// demand (head held at the elevation)
+    std::vector<std::uint8_t> cut_off;
+    // scratch
+    std::vector<double> p_, y_, f_, xflow_;
+    std::vector<std::int32_t> queue_;
+    std::vector<std::uint8_t> zone_done_;
+    std::vector<LinkState> cut_off_status_;  ///< statuses cut_off was computed for
+    std::vector<std::uint8_t> pruned_link_;  ///< idle dead-end pipes left out of the system
+    std::vector<std::int32_t> prune_parent_; ///< pruned node → the node whose head it takes
+    std::vector<std::int32_t> prune_order_;
+    NumericCholesky numeric_;
+};
+
+/// What a solve did.
+struct HydraulicSummary {
+    bool converged = false;
+    int iterations = 0;
+    double relative_error = 0;      ///< Σ|Δq| / Σ|q| of the last iteration
+    std::int32_t cut_off_nodes = 0; ///< junctions with no path to a source (supply zero there)
+    std::string message;            ///< why it did not converge, or what was cut off
+};
+
+/// Status and setting a control or rule action sets on `link` (EPANET's control semantics: OPEN
+/// and CLOSED fix a valve's status, a number sets a pump's speed or a valve's setting).
+void control_target(const Network& net, LinkIndex link, const std::optional<LinkStatus>& status,
+                    double setting, LinkState& target, double& target_setting);
+
+/// Sets the state to EPANET's initial conditions (inithyd): tank levels, initial statuses and
+/// settings, initial flows.
+void initialize_state(const Network& net, const HydraulicTopology& topo, HydraulicState& state);
+
+/// Solves the network for the demands in `state.node_demand` (junctions: full demand, m³/s) and
+/// the fixed heads in `state.head_m` (tanks, reservoirs), from the statuses and flows in `state`.
+/// Never throws for a hydraulic failure: the summary says what happened. Nodes cut off from every
+/// source get zero delivered demand, head = elevation, and their links zero flow.
+HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& topo,
+                                  HydraulicState& state, const HydraulicOptions& options);
+
+/// Tank volume (m³) at head h (m) and head at volume v, with the tank's volume curve if any.
+double tank_volume(const Network& net, const HydraulicTopology& topo, std::int32_t tank, double h);
+double tank_head(const Network& net, const HydraulicTopology& topo, std::int32_t tank, double v);
+
+/// Reported flow of link k: 0 for closed links (as EPANET reports).
+inline double reported_flow(const HydraulicState& s, std::size_t k) {
+    return is_closed(s.status[k]) ? 0.0 : s.flow_m3s[k];
+}
+
+} // namespace rencheng::water

@@ -1,0 +1,76 @@
+// Writer of water solver results in the long CSV form shared by every lifeline (DESIGN.md §5).
+#include "water/results_csv.hpp"
+
+#include <charconv>
+#include <cmath>
+
+#include "core/atomic_file.hpp"
+
+namespace rencheng::water {
+
+namespace {
+
+void append_number(std::string& out, double v) {
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, r.ptr);
+}
+
+void append_id(std::string& out, const std::string& id) {
+    if (id.find_first_of(",\"\n\r") == std::string::npos) {
+        out += id;
+        return;
+    }
+    out += '"';
+    for (const char c : id) {
+        if (c == '"')
+            out += '"';
+        out += c;
+    }
+    out += '"';
+}
+
+void row(std::string& out, Seconds t, const char* type, const std::string& id, const char* q,
+         double v) {
+    out += std::to_string(t);
+    out += ',';
+    out += type;
+    out += ',';
+    append_id(out, id);
+    out += ',';
+    out += q;
+    out += ',';
+    append_number(out, v);
+    out += '\n';
+}
+
+} // namespace
+
+std::string format_results_csv(const Network& net, const EpsResult& result) {
+    std::string out = "time_s,type,id,quantity,value\n";
+    constexpr double kPi = 3.14159265358979323846;
+    for (const EpsSnapshot& s : result.reports) {
+        for (std::size_t i = 0; i < static_cast<std::size_t>(net.node_count()); ++i) {
+            row(out, s.time_s, "node", net.node_id[i], "head_m", s.head_m[i]);
+            row(out, s.time_s, "node", net.node_id[i], "pressure_m",
+                s.head_m[i] - net.elevation_m[i]);
+            row(out, s.time_s, "node", net.node_id[i], "demand_m3s", s.demand_m3s[i]);
+        }
+        for (std::size_t k = 0; k < static_cast<std::size_t>(net.link_count()); ++k) {
+            row(out, s.time_s, "link", net.link_id[k], "flow_m3s", s.flow_m3s[k]);
+            double v = 0;
+            const double d = net.diameter_m[k];
+            if (net.link_kind[k] != LinkKind::kPump && d > 0)
+                v = std::fabs(s.flow_m3s[k]) / (kPi * d * d / 4.0);
+            row(out, s.time_s, "link", net.link_id[k], "velocity_ms", v);
+        }
+    }
+    return out;
+}
+
+void write_results_csv(const std::filesystem::path& path, const Network& net,
+                       const EpsResult& result) {
+    write_file_atomic(path, format_results_csv(net, result));
+}
+
+} // namespace rencheng::water

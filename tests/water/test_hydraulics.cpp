@@ -1,0 +1,377 @@
+// Unit tests of the hydraulic solver: head-loss laws, sparse Cholesky, steady solves, cut-off
+// zones, pressure-driven demand, extended period and mass balance.
+#include <cmath>
+#include <random>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "water/epanet_inp.hpp"
+#include "water/eps.hpp"
+#include "water/head_loss.hpp"
+#include "water/hydraulics.hpp"
+#include "water/results_csv.hpp"
+#include "water/sparse_cholesky.hpp"
+
+using namespace rencheng;
+using namespace rencheng::water;
+
+namespace {
+
+Network parse_ok(const std::string& text) {
+    Diagnostics diags;
+    Network net = parse_inp(text, "test.inp", diags);
+    EXPECT_FALSE(diags.has_errors()) << diags.format();
+    return net;
+}
+
+EpsResult run(const Network& net) {
+    HydraulicTopology topo(net);
+    return simulate_eps(net, topo, EpsOptions{});
+}
+
+} // namespace
+
+TEST(HeadLoss, HazenWilliamsMatchesEpanetConstant) {
+    // L = 1000 m, D = 0.3 m, C = 130, Q = 0.1 m³/s: 10.667 L C^-1.852 d^-4.871 Q^1.852 (MODELS.md
+    // §3).
+    const double r = pipe_resistance(HeadLossFormula::kHazenWilliams, 1000, 0.3, 130);
+    const HeadLoss hl = pipe_head_loss(HeadLossFormula::kHazenWilliams, r, 0, 0.1, 0.3, 130, 1e-6);
+    const double expected =
+        10.667 * 1000 * std::pow(130, -1.852) * std::pow(0.3, -4.871) * std::pow(0.1, 1.852);
+    EXPECT_NEAR(hl.h, expected, 2e-4 * expected);
+    EXPECT_NEAR(hl.h, 6.43, 0.01);
+    EXPECT_NEAR(hl.g, 1.852 * hl.h / 0.1, 1e-9);
+    // Reverse flow reverses the loss.
+    const HeadLoss back =
+        pipe_head_loss(HeadLossFormula::kHazenWilliams, r, 0, -0.1, 0.3, 130, 1e-6);
+    EXPECT_DOUBLE_EQ(back.h, -hl.h);
+}
+
+TEST(HeadLoss, SmallFlowIsLinear) {
+    const double r = pipe_resistance(HeadLossFormula::kHazenWilliams, 100, 0.1, 100);
+    const HeadLoss hl =
+        pipe_head_loss(HeadLossFormula::kHazenWilliams, r, 0, 1e-14, 0.1, 100, 1e-6);
+    EXPECT_DOUBLE_EQ(hl.g, epanet_units::kRqTol);
+    EXPECT_NEAR(hl.h, epanet_units::kRqTol * 1e-14, 1e-30);
+}
+
+TEST(HeadLoss, DarcyWeisbachRegimes) {
+    const double d = 0.3, eps = 0.00026, nu = epanet_units::kViscosity;
+    const double r = pipe_resistance(HeadLossFormula::kDarcyWeisbach, 1000, d, eps);
+    // Laminar: f = 64/Re.
+    const double q_lam = 1e-5;
+    const double re = 4 * q_lam / (3.14159265358979 * d * nu);
+    ASSERT_LT(re, 2000);
+    const HeadLoss lam = pipe_head_loss(HeadLossFormula::kDarcyWeisbach, r, 0, q_lam, d, eps, nu);
+    EXPECT_NEAR(lam.h, 64 / re * r * q_lam * q_lam, 1e-12 * std::fabs(lam.h) + 1e-18);
+    // Turbulent: Swamee-Jain, and the transition is continuous at Re 4000.
+    const double q4000 = 4000 * 3.14159265358979323846 * d * nu / 4;
+    double df = 0;
+    const double f_above = friction_factor(q4000 * (1 + 1e-9), eps / d, nu * d, df);
+    const double f_below = friction_factor(q4000 * (1 - 1e-9), eps / d, nu * d, df);
+    EXPECT_NEAR(f_above, f_below, 1e-6);
+    const HeadLoss tur = pipe_head_loss(HeadLossFormula::kDarcyWeisbach, r, 0, 0.1, d, eps, nu);
+    EXPECT_GT(tur.h, 0);
+    EXPECT_GT(tur.g, 0);
+}
+
+TEST(SparseCholesky, SolvesRandomGridLaplacian) {
+    // A 20×20 grid Laplacian plus a diagonal shift: SPD.
+    const int w = 20, n = w * w;
+    std::vector<std::pair<std::int32_t, std::int32_t>> edges;
+    for (int y = 0; y < w; ++y)
+        for (int x = 0; x < w; ++x) {
+            if (x + 1 < w)
+                edges.emplace_back(y * w + x, y * w + x + 1);
+            if (y + 1 < w)
+                edges.emplace_back(y * w + x, (y + 1) * w + x);
+        }
+    SymbolicCholesky sym(n, edges);
+    NumericCholesky num(sym);
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<double> u(0.5, 2.0);
+    std::vector<double> diag(n, 0.1), weight(edges.size());
+    auto& ax = num.values();
+    std::fill(ax.begin(), ax.end(), 0.0);
+    for (std::size_t e = 0; e < edges.size(); ++e) {
+        weight[e] = u(rng);
+        ax[static_cast<std::size_t>(sym.position(edges[e].first, edges[e].second))] -= weight[e];
+        diag[static_cast<std::size_t>(edges[e].first)] += weight[e];
+        diag[static_cast<std::size_t>(edges[e].second)] += weight[e];
+    }
+    for (int i = 0; i < n; ++i)
+        ax[static_cast<std::size_t>(sym.diagonal_position(i))] += diag[static_cast<std::size_t>(i)];
+    std::vector<double> x_true(n), b(n);
+    for (int i = 0; i < n; ++i)
+        x_true[static_cast<std::size_t>(i)] = std::sin(i);
+    for (int i = 0; i < n; ++i)
+        b[static_cast<std::size_t>(i)] =
+            diag[static_cast<std::size_t>(i)] * x_true[static_cast<std::size_t>(i)];
+    for (std::size_t e = 0; e < edges.size(); ++e) {
+        b[static_cast<std::size_t>(edges[e].first)] -=
+            weight[e] * x_true[static_cast<std::size_t>(edges[e].second)];
+        b[static_cast<std::size_t>(edges[e].second)] -=
+            weight[e] * x_true[static_cast<std::size_t>(edges[e].first)];
+    }
+    ASSERT_EQ(num.factor(sym), -1);
+    num.solve(sym, b);
+    for (int i = 0; i < n; ++i)
+        EXPECT_NEAR(b[static_cast<std::size_t>(i)], x_true[static_cast<std::size_t>(i)], 1e-10);
+    // Fill stays modest with the minimum-degree ordering (a dense factor would have 80 200).
+    EXPECT_LT(sym.factor_nonzeros(), 12000);
+}
+
+TEST(SparseCholesky, ReportsNotPositiveDefinite) {
+    SymbolicCholesky sym(2, {{0, 1}});
+    NumericCholesky num(sym);
+    auto& ax = num.values();
+    ax[static_cast<std::size_t>(sym.diagonal_position(0))] = 1;
+    ax[static_cast<std::size_t>(sym.diagonal_position(1))] = 1;
+    ax[static_cast<std::size_t>(sym.position(0, 1))] = -2;
+    EXPECT_GE(num.factor(sym), 0);
+}
+
+TEST(Hydraulics, SinglePipeFromReservoir) {
+    // LPS, H-W: J1 draws 10 L/s from R1 through 1000 m of 300 mm pipe, C 130.
+    const Network net = parse_ok("[JUNCTIONS]\n J1 10 10\n[RESERVOIRS]\n R1 100\n[PIPES]\n"
+                                 " P1 R1 J1 1000 300 130\n[OPTIONS]\n UNITS LPS\n");
+    const EpsResult res = run(net);
+    ASSERT_TRUE(res.converged) << res.message;
+    ASSERT_EQ(res.reports.size(), 1u);
+    const auto& s = res.reports[0];
+    const double r = pipe_resistance(HeadLossFormula::kHazenWilliams, 1000, 0.3, 130,
+                                     epanet_cfs(FlowUnits::kLps));
+    EXPECT_NEAR(s.flow_m3s[0], 0.01, 1e-12);
+    EXPECT_NEAR(s.head_m[0], 100 - r * std::pow(0.01, 1.852), 1e-9);
+    EXPECT_NEAR(s.demand_m3s[1], -0.01, 1e-12); // reservoir supplies
+}
+
+TEST(Hydraulics, CutOffZoneGetsNoSupplyAndNoNaN) {
+    // J2 and J3 sit behind a closed pipe: cut off from every source.
+    const Network net = parse_ok("[JUNCTIONS]\n J1 10 5\n J2 10 5\n J3 12 5\n[RESERVOIRS]\n R1 60\n"
+                                 "[PIPES]\n P1 R1 J1 500 200 120\n P2 J1 J2 500 200 120 0 Closed\n"
+                                 " P3 J2 J3 500 200 120\n[OPTIONS]\n UNITS LPS\n");
+    const EpsResult res = run(net);
+    ASSERT_EQ(res.reports.size(), 1u);
+    const auto& s = res.reports[0];
+    EXPECT_EQ(s.summary.cut_off_nodes, 2);
+    EXPECT_NE(s.summary.message.find("cut off"), std::string::npos);
+    EXPECT_TRUE(s.cut_off[1] && s.cut_off[2]);
+    for (double h : s.head_m)
+        EXPECT_TRUE(std::isfinite(h));
+    EXPECT_DOUBLE_EQ(s.demand_m3s[1], 0.0);
+    EXPECT_DOUBLE_EQ(s.demand_m3s[2], 0.0);
+    EXPECT_DOUBLE_EQ(s.flow_m3s[2], 0.0);
+    EXPECT_NEAR(s.flow_m3s[0], 0.005, 1e-12);
+}
+
+TEST(Hydraulics, PressureDrivenDemandFollowsWagner) {
+    // One junction fed through a short fat pipe so the pressure is ~15 m: d = D ((p-0)/20)^0.5.
+    const Network net = parse_ok(
+        "[JUNCTIONS]\n J1 0 10\n[RESERVOIRS]\n R1 15\n[PIPES]\n P1 R1 J1 1 1000 140\n"
+        "[OPTIONS]\n UNITS LPS\n DEMAND MODEL PDA\n MINIMUM PRESSURE 0\n REQUIRED PRESSURE 20\n"
+        " PRESSURE EXPONENT 0.5\n");
+    const EpsResult res = run(net);
+    ASSERT_TRUE(res.converged) << res.message;
+    const auto& s = res.reports[0];
+    const double p = s.head_m[0];
+    EXPECT_NEAR(s.demand_m3s[0], 0.010 * std::sqrt(p / 20.0), 1e-7);
+    EXPECT_NEAR(s.demand_m3s[0], 0.00866, 2e-5);
+}
+
+TEST(Hydraulics, EmitterOutflow) {
+    // q = K p^0.5 with K = 1 L/s per m^0.5 at a node fed at ~25 m.
+    const Network net =
+        parse_ok("[JUNCTIONS]\n J1 0 0\n[RESERVOIRS]\n R1 25\n[PIPES]\n"
+                 " P1 R1 J1 1 1000 140\n[EMITTERS]\n J1 1\n[OPTIONS]\n UNITS LPS\n");
+    const EpsResult res = run(net);
+    ASSERT_TRUE(res.converged) << res.message;
+    const auto& s = res.reports[0];
+    EXPECT_NEAR(s.demand_m3s[0], 0.001 * std::sqrt(s.head_m[0]), 1e-8);
+}
+
+TEST(Hydraulics, TwoSimulationsSideBySide) {
+    // No global state: interleaved states of one topology give the same answers as alone.
+    const Network net = parse_ok("[JUNCTIONS]\n J1 10 10\n J2 5 20\n[RESERVOIRS]\n R1 100\n"
+                                 "[PIPES]\n P1 R1 J1 1000 300 130\n P2 J1 J2 800 200 120\n"
+                                 "[OPTIONS]\n UNITS LPS\n");
+    HydraulicTopology topo(net);
+    HydraulicState a(net, topo), b(net, topo);
+    initialize_state(net, topo, a);
+    initialize_state(net, topo, b);
+    a.node_demand[0] = 0.01;
+    a.node_demand[1] = 0.02;
+    b.node_demand[0] = 0.02;
+    b.node_demand[1] = 0.01;
+    a.head_m[2] = b.head_m[2] = 100;
+    const auto sa = solve_hydraulics(net, topo, a, HydraulicOptions{});
+    const auto sb = solve_hydraulics(net, topo, b, HydraulicOptions{});
+    ASSERT_TRUE(sa.converged && sb.converged);
+    EXPECT_NEAR(a.flow_m3s[0], 0.03, 1e-12);
+    EXPECT_NEAR(b.flow_m3s[1], 0.01, 1e-12);
+    EXPECT_NE(a.head_m[1], b.head_m[1]);
+}
+
+TEST(Hydraulics, OptionsValidate) {
+    HydraulicOptions o;
+    EXPECT_TRUE(o.validate().empty());
+    o.accuracy = -1;
+    EXPECT_FALSE(o.validate().empty());
+}
+
+TEST(Eps, TankMassBalanceEveryStep) {
+    // A tank fed by a pump-free pipe from a reservoir and drawn by a patterned demand.
+    const Network net = parse_ok(
+        "[JUNCTIONS]\n J1 0 20 PAT\n[RESERVOIRS]\n R1 40\n[TANKS]\n T1 10 5 0 20 15 0\n"
+        "[PIPES]\n P1 R1 J1 1000 200 120\n P2 J1 T1 500 200 120\n[PATTERNS]\n PAT 0.5 1.5 1 0.2\n"
+        "[TIMES]\n DURATION 12:00\n HYDRAULIC TIMESTEP 1:00\n[OPTIONS]\n UNITS LPS\n");
+    const EpsResult res = run(net);
+    ASSERT_TRUE(res.converged) << res.message;
+    EXPECT_EQ(res.reports.size(), 13u);
+    EXPECT_LT(res.max_mass_balance_error, 1e-6);
+    EXPECT_LT(res.max_storage_error_m3, 1e-6);
+}
+
+TEST(ResultsCsv, LongFormHeaderAndQuoting) {
+    const Network net = parse_ok("[JUNCTIONS]\n J1 10 10\n[RESERVOIRS]\n R1 100\n[PIPES]\n"
+                                 " P1 R1 J1 1000 300 130\n[OPTIONS]\n UNITS LPS\n");
+    const EpsResult res = run(net);
+    const std::string csv = format_results_csv(net, res);
+    EXPECT_EQ(csv.rfind("time_s,type,id,quantity,value\n", 0), 0u);
+    EXPECT_NE(csv.find("0,node,J1,head_m,"), std::string::npos);
+    EXPECT_NE(csv.find("0,link,P1,flow_m3s,0.0"), std::string::npos);
+}
+
+TEST(Valves, PrvHoldsDownstreamPressure) {
+    // 100 m reservoir, PRV set to 30 m at an outlet at elevation 0: the outlet's head is 30 m.
+    const Network net = parse_ok(
+        "[JUNCTIONS]\n J1 0 0\n J2 0 5\n[RESERVOIRS]\n R1 100\n[PIPES]\n P1 R1 J1 100 300 130\n"
+        "[VALVES]\n V1 J1 J2 300 PRV 30 0\n[OPTIONS]\n UNITS LPS\n");
+    HydraulicTopology topo(net);
+    HydraulicState s(net, topo);
+    initialize_state(net, topo, s);
+    s.node_demand[1] = 0.005;
+    s.head_m[2] = 100;
+    const auto sum = solve_hydraulics(net, topo, s, HydraulicOptions{});
+    ASSERT_TRUE(sum.converged) << sum.message;
+    EXPECT_EQ(s.status[1], LinkState::kActive);
+    EXPECT_NEAR(s.head_m[1], 30.0, 1e-6);
+    EXPECT_NEAR(s.flow_m3s[1], 0.005, 1e-12);
+}
+
+TEST(Valves, PrvOpensWhenUpstreamIsTooLow) {
+    const Network net = parse_ok(
+        "[JUNCTIONS]\n J1 0 0\n J2 0 5\n[RESERVOIRS]\n R1 20\n[PIPES]\n P1 R1 J1 100 300 130\n"
+        "[VALVES]\n V1 J1 J2 300 PRV 30 0\n[OPTIONS]\n UNITS LPS\n");
+    const EpsResult res = run(net);
+    ASSERT_TRUE(res.converged) << res.message;
+    const auto& s = res.reports[0];
+    EXPECT_LT(s.head_m[1], 20.0);
+    EXPECT_GT(s.head_m[1], 19.9);
+    EXPECT_NEAR(s.flow_m3s[1], 0.005, 1e-12);
+}
+
+TEST(Valves, FcvLimitsFlow) {
+    // Two reservoirs 50 m apart joined through an FCV set to 5 L/s.
+    const Network net = parse_ok("[JUNCTIONS]\n J1 0 0\n J2 0 0\n[RESERVOIRS]\n R1 100\n R2 50\n"
+                                 "[PIPES]\n P1 R1 J1 100 300 130\n P2 J2 R2 100 300 130\n"
+                                 "[VALVES]\n V1 J1 J2 300 FCV 5 0\n[OPTIONS]\n UNITS LPS\n");
+    const EpsResult res = run(net);
+    ASSERT_TRUE(res.converged) << res.message;
+    // EPANET's active FCV keeps a 1e-8 cfs/ft conductance: 50 m adds ~5e-8 m³/s.
+    EXPECT_NEAR(res.reports[0].flow_m3s[2], 0.005, 1e-7);
+}
+
+TEST(Valves, CheckValveStopsReverseFlow) {
+    // J1 is fed by R2 (100 m); the CV pipe from R1 (50 m) would flow backwards, so it closes.
+    const Network net = parse_ok(
+        "[JUNCTIONS]\n J1 0 5\n[RESERVOIRS]\n R1 50\n R2 100\n"
+        "[PIPES]\n P1 R1 J1 100 300 130 0 CV\n P2 R2 J1 100 300 130\n[OPTIONS]\n UNITS LPS\n");
+    const EpsResult res = run(net);
+    ASSERT_TRUE(res.converged) << res.message;
+    EXPECT_DOUBLE_EQ(res.reports[0].flow_m3s[0], 0.0);
+    EXPECT_NEAR(res.reports[0].flow_m3s[1], 0.005, 1e-12);
+}
+
+TEST(Controls, TimerClosesPipe) {
+    const Network net = parse_ok("[JUNCTIONS]\n J1 0 5\n[RESERVOIRS]\n R1 50\n R2 40\n"
+                                 "[PIPES]\n P1 R1 J1 100 300 130\n P2 R2 J1 100 300 "
+                                 "130\n[CONTROLS]\n LINK P1 CLOSED AT TIME 2\n"
+                                 "[TIMES]\n DURATION 4\n[OPTIONS]\n UNITS LPS\n");
+    const EpsResult res = run(net);
+    ASSERT_TRUE(res.converged) << res.message;
+    ASSERT_EQ(res.reports.size(), 5u);
+    EXPECT_GT(res.reports[1].flow_m3s[0], 0.001);
+    EXPECT_DOUBLE_EQ(res.reports[2].flow_m3s[0], 0.0);
+    EXPECT_NEAR(res.reports[2].flow_m3s[1], 0.005, 1e-12);
+}
+
+TEST(Rules, HigherPriorityWins) {
+    // Both rules hold from the start; the one with priority 5 opens P1, the other would close it.
+    const Network net =
+        parse_ok("[JUNCTIONS]\n J1 0 5\n[RESERVOIRS]\n R1 50\n R2 40\n"
+                 "[PIPES]\n P1 R1 J1 100 300 130 0 Closed\n P2 R2 J1 100 300 130\n"
+                 "[RULES]\nRULE A\nIF SYSTEM TIME >= 0\nTHEN PIPE P1 STATUS IS CLOSED\nPRIORITY 1\n"
+                 "RULE B\nIF SYSTEM TIME >= 0\nTHEN PIPE P1 STATUS IS OPEN\nPRIORITY 5\n"
+                 "[TIMES]\n DURATION 2\n HYDRAULIC TIMESTEP 1\n RULE TIMESTEP 0:15\n[OPTIONS]\n "
+                 "UNITS LPS\n");
+    const EpsResult res = run(net);
+    ASSERT_TRUE(res.converged) << res.message;
+    ASSERT_EQ(res.reports.size(), 3u);
+    EXPECT_DOUBLE_EQ(res.reports[0].flow_m3s[0], 0.0); // rules act from the first rule step on
+    EXPECT_GT(res.reports[1].flow_m3s[0], 0.001);
+}
+
+TEST(Eps, TankFillingShortensTheStep) {
+    // A small tank fills within the first hour: the time step stops at the fill time, the inlet
+    // closes (the tank may not overfill) and the level stays at its maximum.
+    const Network net =
+        parse_ok("[JUNCTIONS]\n J1 0 0\n[RESERVOIRS]\n R1 40\n[TANKS]\n T1 10 1 0 2 2 0\n"
+                 "[PIPES]\n P1 R1 J1 100 200 120\n P2 J1 T1 100 200 120\n"
+                 "[TIMES]\n DURATION 2\n[OPTIONS]\n UNITS LPS\n");
+    const EpsResult res = run(net);
+    ASSERT_TRUE(res.converged) << res.message;
+    ASSERT_EQ(res.reports.size(), 3u);
+    EXPECT_GT(res.hydraulic_steps, 3); // an extra step at the fill time
+    EXPECT_NEAR(res.reports[1].head_m[2], 12.0, 1e-9);
+    EXPECT_DOUBLE_EQ(res.reports[1].flow_m3s[1], 0.0);
+}
+
+TEST(Hydraulics, ScenariosShareOneTopologyAcrossThreads) {
+    // One topology (symbolic factorisation included) read by two threads, each with its own state.
+    const Network net =
+        parse_ok("[JUNCTIONS]\n J1 10 10\n J2 5 20\n J3 5 5\n[RESERVOIRS]\n R1 100\n"
+                 "[PIPES]\n P1 R1 J1 1000 300 130\n P2 J1 J2 800 200 120\n"
+                 " P3 J2 J3 500 150 120\n P4 J1 J3 700 150 120\n[OPTIONS]\n UNITS LPS\n");
+    const HydraulicTopology topo(net);
+    std::vector<double> inflow(2);
+    auto scenario = [&](int which, double scale) {
+        for (int rep = 0; rep < 50; ++rep) {
+            HydraulicState s(net, topo);
+            initialize_state(net, topo, s);
+            s.node_demand[0] = 0.01 * scale;
+            s.node_demand[1] = 0.02 * scale;
+            s.node_demand[2] = 0.005 * scale;
+            s.head_m[3] = 100;
+            const auto sum = solve_hydraulics(net, topo, s, HydraulicOptions{});
+            if (sum.converged)
+                inflow[static_cast<std::size_t>(which)] = s.flow_m3s[0];
+        }
+    };
+    std::thread a(scenario, 0, 1.0), b(scenario, 1, 2.0);
+    a.join();
+    b.join();
+    EXPECT_NEAR(inflow[0], 0.035, 1e-12);
+    EXPECT_NEAR(inflow[1], 0.070, 1e-12);
+}
+
+TEST(ResultsCsv, QuotesIdsWithCommas) {
+    Network net = parse_ok("[JUNCTIONS]\n J1 10 10\n[RESERVOIRS]\n R1 100\n[PIPES]\n"
+                           " P1 R1 J1 1000 300 130\n[OPTIONS]\n UNITS LPS\n");
+    const EpsResult res = run(net);
+    net.node_id[0] = "J,\"1\""; // ids as other formats may give them
+    const std::string csv = format_results_csv(net, res);
+    EXPECT_NE(csv.find("0,node,\"J,\"\"1\"\"\",head_m,"), std::string::npos);
+}
