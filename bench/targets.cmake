@@ -6,3 +6,6 @@ target_link_libraries(bench_generate PRIVATE rencheng::citygen benchmark::benchm
 add_executable(bench_water_inp bench_water_inp.cpp)
 target_link_libraries(bench_water_inp PRIVATE rencheng::water benchmark::benchmark)
 target_compile_definitions(bench_water_inp PRIVATE RENCHENG_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+add_executable(bench_power bench_power.cpp)
+target_link_libraries(bench_power PRIVATE rencheng::power benchmark::benchmark)
+target_compile_definitions(bench_power PRIVATE RENCHENG_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

@@ -13,3 +13,5 @@ rencheng_add_fuzzer(fuzz_dependencies SOURCES fuzz_dependencies.cpp DEPS renchen
                     CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/dependencies)
 rencheng_add_fuzzer(fuzz_epanet_inp SOURCES fuzz_epanet_inp.cpp DEPS rencheng::water
                     CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/epanet_inp)
+rencheng_add_fuzzer(fuzz_matpower SOURCES fuzz_matpower.cpp DEPS rencheng::power
+                    CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/matpower)

@@ -1,0 +1,9 @@
+function [baseMVA, bus] = old
+mpc.version = '1';
+mpc.baseMVA = -1;
+mpc.bus = [1 7 0 0 0 0 1.5 0 0 345 1 1.1 0.9; 1 2 x 0];
+mpc.gen = [9 0 0 0 0 1 100 1 0 0];
+mpc.branch = [1 2 0 0 0 0 0 0 -1 0 1];
+mpc.bus(1, 2) = 3;
+mpc.bus_name = {'only one'};
+mpc.x = [1 2

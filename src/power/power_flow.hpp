@@ -1,0 +1,152 @@
+// Power flow: bus admittance matrix, AC Newton-Raphson (polar), fast-decoupled XB/BX, DC model.
+#pragma once
+
+#include <complex>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "power/network.hpp"
+#include "power/sparse_lu.hpp"
+
+namespace rencheng::power {
+
+enum class PowerFlowMethod : std::uint8_t {
+    kNewton,          ///< AC, Newton-Raphson in polar coordinates (MATPOWER 'NR')
+    kFastDecoupledXb, ///< AC, fast-decoupled, XB version (MATPOWER 'FDXB')
+    kFastDecoupledBx, ///< AC, fast-decoupled, BX version (MATPOWER 'FDBX')
+    kDc,              ///< DC power flow (MATPOWER runpf with PF_DC)
+};
+
+/// "newton", "fdxb", "fdbx", "dc".
+std::string_view method_name(PowerFlowMethod m);
+
+struct PowerFlowOptions {
+    PowerFlowMethod method = PowerFlowMethod::kNewton;
+    /// Convergence: the largest active or reactive power mismatch, per unit (MATPOWER pf.tol).
+    double tolerance_pu = 1e-8;
+    /// Most iterations of one solve; 0 takes the method's default (Newton 10, fast-decoupled 30,
+    /// MATPOWER pf.nr.max_it and pf.fd.max_it).
+    int max_iterations = 0;
+    /// Generator reactive limits: after a converged solve, generators outside [Qmin, Qmax] are
+    /// fixed at the limit and their buses become PQ, and the flow is solved again, until none is
+    /// outside (MATPOWER pf.enforce_q_lims = 1). AC methods only.
+    bool enforce_q_limits = false;
+    /// With enforce_q_limits: fix only the generator with the largest violation per round
+    /// (MATPOWER pf.enforce_q_lims = 2).
+    bool q_limits_one_at_a_time = false;
+    /// A generator violates a limit when it is beyond it by more than this (MATPOWER
+    /// opf.violation, 5e-6 MVAr), per unit.
+    double q_limit_tolerance_pu = 5e-8;
+
+    /// Throws Error(kOutOfRange) naming the first bad option.
+    void validate() const;
+};
+
+enum class MismatchKind : std::uint8_t { kActive, kReactive };
+
+/// The outcome of a power flow: the summary, then per-element results in the network's order.
+/// Per-unit quantities are on the network's base_mva; angles in radians.
+struct PowerFlowResult {
+    PowerFlowMethod method = PowerFlowMethod::kNewton;
+    bool converged = false;
+    int iterations = 0; ///< all solves together (Q-limit rounds add up); DC: 1
+    /// Largest power mismatch at the end (∞-norm over the active-power equations of PV and PQ
+    /// buses and the reactive-power equations of PQ buses), per unit, with its bus and kind.
+    double max_mismatch_pu = 0;
+    BusIndex worst_bus;
+    MismatchKind worst_kind = MismatchKind::kActive;
+    std::vector<BusIndex> reference_buses; ///< as solved
+    std::vector<GenIndex> q_limited;       ///< generators fixed at a reactive limit
+    /// The linear system (Jacobian, B', B'' or B) was singular: typically a part of the network
+    /// without a reference bus.
+    bool singular = false;
+    int symbolic_analyses = 0; ///< sparse LU orderings computed in this solve
+    double solve_seconds = 0;
+
+    std::vector<BusType> bus_type; ///< per bus, as solved (PV buses may have become PQ)
+    std::vector<double> vm_pu;     ///< per bus; DC: 1
+    std::vector<double> va_rad;    ///< per bus
+    std::vector<double> pg_pu;     ///< per generator; out of service: 0
+    std::vector<double> qg_pu;     ///< per generator; out of service: 0; DC: as in the case
+    /// Per branch, the power entering the branch at its from and to ends; out of service: 0.
+    std::vector<double> p_from_pu, q_from_pu, p_to_pu, q_to_pu;
+
+    /// One line: "converged after 4 iterations, max mismatch 1.2e-12 p.u. (P at bus 5)".
+    [[nodiscard]] std::string summary(const Network& net) const;
+};
+
+/// The bus admittance matrix in compressed sparse column form (every diagonal entry present),
+/// with the per-branch two-port admittances it was built from (MATPOWER manual eq. 3.3-3.11:
+/// y_s = 1/(r + jx), τ = ratio·e^{jθ_shift}, Y_ff = (y_s + jb/2)/|τ|², Y_ft = -y_s/τ*,
+/// Y_tf = -y_s/τ, Y_tt = y_s + jb/2; bus shunt (G_s + jB_s)/baseMVA on the diagonal).
+struct Admittance {
+    std::int32_t n = 0;
+    std::vector<std::int32_t> col_start;
+    std::vector<std::int32_t> row;
+    std::vector<std::complex<double>> value;
+    std::vector<std::complex<double>> yff, yft, ytf, ytt; ///< per branch, 0 when out of service
+};
+
+/// Builds Ybus of the in-service branches between non-isolated buses.
+Admittance make_ybus(const Network& net);
+
+/// A power flow solver for one network. It builds the admittance matrix once and keeps the sparse
+/// LU's symbolic analysis of the Jacobian (and of B', B'', B) for as long as the set of PV and PQ
+/// buses stays the same, so repeated solves (changed loads or generation, e.g. per scenario)
+/// only refactor. The network must outlive the solver; its loads and generator set points may
+/// change between solves, its branches, statuses and bus types may not.
+class PowerFlowSolver {
+public:
+    explicit PowerFlowSolver(const Network& net);
+
+    /// Solves the power flow. Never throws for a flow that does not converge (the result says
+    /// so, with its numbers); throws Error(kInconsistent) when the network cannot be solved at all
+    /// (no bus with a generator in service to be the reference) and Error(kOutOfRange) for bad
+    /// options.
+    PowerFlowResult solve(const PowerFlowOptions& options = {});
+
+    [[nodiscard]] const Admittance& ybus() const { return ybus_; }
+
+private:
+    struct Pattern; // Jacobian pattern for one PV/PQ split
+    struct Sets {
+        std::vector<std::int32_t> ang_var; ///< per bus: angle unknown, -1 for ref/isolated
+        std::vector<std::int32_t> mag_var; ///< per bus: magnitude unknown, -1 unless PQ
+        std::vector<std::int32_t> refs;    ///< reference buses
+        std::int32_t n_ang = 0, n_mag = 0;
+    };
+
+    Sets classify(const std::vector<BusType>& types, const std::vector<std::uint8_t>& gen_on,
+                  std::vector<BusType>& effective) const;
+    bool newton(const Sets& s, std::vector<std::complex<double>>& v,
+                const std::vector<std::complex<double>>& sbus, const PowerFlowOptions& o,
+                int& iterations, int& analyses);
+    bool fast_decoupled(const Sets& s, std::vector<std::complex<double>>& v,
+                        const std::vector<std::complex<double>>& sbus, const PowerFlowOptions& o,
+                        int& iterations, int& analyses);
+    PowerFlowResult solve_dc(const PowerFlowOptions& o);
+
+    const Network& net_;
+    Admittance ybus_;
+    bool singular_ = false;                   ///< set by the last linear solve that failed
+    std::vector<std::uint8_t> bus_active_;    ///< 0 for isolated buses
+    std::vector<std::uint8_t> branch_active_; ///< in service with both ends active
+    std::vector<std::uint8_t> gen_active_;    ///< in service at an active bus
+
+    // Newton: Jacobian pattern and LU for the last PV/PQ split.
+    std::vector<std::int32_t> jac_key_; ///< ang_var then mag_var of the cached pattern
+    CscMatrix jac_;
+    std::vector<std::int32_t> pos_p_ang_, pos_p_mag_, pos_q_ang_, pos_q_mag_; ///< per Ybus nnz
+    SparseLu jac_lu_;
+    // Fast-decoupled and DC.
+    std::vector<std::int32_t> b_key_;
+    PowerFlowMethod b_method_ = PowerFlowMethod::kNewton;
+    CscMatrix bp_, bpp_;
+    SparseLu bp_lu_, bpp_lu_;
+};
+
+/// Convenience: PowerFlowSolver(net).solve(options).
+PowerFlowResult solve_power_flow(const Network& net, const PowerFlowOptions& options = {});
+
+} // namespace rencheng::power
