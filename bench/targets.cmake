@@ -9,3 +9,6 @@ target_compile_definitions(bench_water_inp PRIVATE RENCHENG_SOURCE_DIR="${PROJEC
 add_executable(bench_power bench_power.cpp)
 target_link_libraries(bench_power PRIVATE rencheng::power benchmark::benchmark)
 target_compile_definitions(bench_power PRIVATE RENCHENG_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+add_executable(bench_assignment bench_assignment.cpp)
+target_link_libraries(bench_assignment PRIVATE rencheng::transport benchmark::benchmark)
+target_compile_definitions(bench_assignment PRIVATE RENCHENG_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

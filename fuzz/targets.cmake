@@ -15,3 +15,5 @@ rencheng_add_fuzzer(fuzz_epanet_inp SOURCES fuzz_epanet_inp.cpp DEPS rencheng::w
                     CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/epanet_inp)
 rencheng_add_fuzzer(fuzz_matpower SOURCES fuzz_matpower.cpp DEPS rencheng::power
                     CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/matpower)
+rencheng_add_fuzzer(fuzz_tntp SOURCES fuzz_tntp.cpp DEPS rencheng::transport
+                    CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/tntp)

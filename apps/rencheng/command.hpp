@@ -25,6 +25,7 @@ inline CLI::Option* add_bundle_argument(CLI::App& cmd, std::string& bundle) {
 void add_generate_command(CLI::App& app, CommandContext& ctx);
 void add_validate_command(CLI::App& app, CommandContext& ctx);
 void add_info_command(CLI::App& app, CommandContext& ctx);
+void add_roads_command(CLI::App& app, CommandContext& ctx);
 void add_power_command(CLI::App& app, CommandContext& ctx);
 
 } // namespace rencheng::cli

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
     cli::add_generate_command(app, ctx);
     cli::add_validate_command(app, ctx);
     cli::add_info_command(app, ctx);
+    cli::add_roads_command(app, ctx);
     cli::add_power_command(app, ctx);
 
     try {
