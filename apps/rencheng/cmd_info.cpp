@@ -168,6 +168,32 @@ void print_info(const model::City& city) {
         t.row("Roads / 道路", "none");
     }
 
+    if (city.water) {
+        const auto& w = *city.water;
+        long long tanks = w.tanks.count(), pipes = 0;
+        double pipe_km = 0, demand_lps = 0;
+        for (std::int32_t l = 0; l < w.link_count(); ++l) {
+            const auto k = w.link_kind[static_cast<std::size_t>(l)];
+            if (k == water::LinkKind::kPipe || k == water::LinkKind::kCvPipe) {
+                ++pipes;
+                pipe_km += w.length_m[static_cast<std::size_t>(l)] / 1000;
+            }
+        }
+        for (const auto& d : w.demands)
+            demand_lps += d.base_m3s * 1000;
+        t.row("Water / 供水", count_of(w.junction_count(), "junction") + ", " +
+                                  count_of(w.reservoir_count(), "reservoir") + ", " +
+                                  count_of(tanks, "tank"));
+        t.row("  pipes", count_of(pipes, "pipe") + ", " + fixed(pipe_km, 1) + " km");
+        t.row("  pumps, valves",
+              count_of(w.pumps.count(), "pump") + ", " + count_of(w.valves.count(), "valve") +
+                  ", " +
+                  count_of(static_cast<long long>(city.water_valves.size()), "isolation valve"));
+        t.row("  base demand", fixed(demand_lps, 1) + " L/s");
+    } else {
+        t.row("Water / 供水", "none");
+    }
+
     t.row("Facilities / 设施", thousands(static_cast<long long>(city.facilities.size())));
     for (int k = 0; k < model::kFacilityKindCount; ++k) {
         const auto kind = static_cast<model::FacilityKind>(k);

@@ -12,6 +12,7 @@
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "model/bundle_writer.hpp"
+#include "water/epanet_inp.hpp"
 
 #ifndef RENCHENG_VERSION
 #define RENCHENG_VERSION "unknown"
@@ -119,7 +120,7 @@ std::string default_crs(LonLat centre) {
 
 model::City generate_city(const GenerateOptions& options, ProgressSink* progress) {
     options.validate();
-    Stages stages(progress, 6);
+    Stages stages(progress, 7);
     const detail::CityPlan plan = detail::make_plan(options);
     stages.done(1);
 
@@ -133,6 +134,8 @@ model::City generate_city(const GenerateOptions& options, ProgressSink* progress
     city.files.facilities = "facilities.geojson";
     city.files.population = "population.geojson";
     city.files.dependencies = "dependencies.csv";
+    city.files.water = "water.inp";
+    city.files.water_valves = "water_valves.csv";
 
     detail::RoadLayout roads = detail::make_roads(plan);
     stages.done(2);
@@ -162,6 +165,37 @@ model::City generate_city(const GenerateOptions& options, ProgressSink* progress
     }
     stages.done(5);
 
+    // Water: facilities that need it and every zone from the nearest junction, at the 10 m
+    // minimum service head of GB 50013-2018 §3.0.9; hospitals ride 12 h on their own storage
+    // (a day's worth is usual; half of it counts as usable in an outage).
+    detail::WaterLayout water = detail::make_water(plan, roads, city.zones, city.facilities);
+    auto water_from = [&](const std::string& consumer, LonLat where, double backup_h) {
+        const std::int32_t v = nodes.nearest(plan.frame.to_xy(where));
+        if (v < 0) {
+            return;
+        }
+        model::Dependency d;
+        d.consumer = consumer;
+        d.service = model::Service::kWater;
+        d.provider = "water_node:" + water.road_node_junction[static_cast<std::size_t>(v)];
+        d.backup_hours = backup_h;
+        d.threshold = 10.0;
+        city.dependencies.push_back(std::move(d));
+    };
+    for (const model::Facility& f : city.facilities) {
+        using K = model::FacilityKind;
+        if (f.kind == K::kHospital || f.kind == K::kShelter || f.kind == K::kSchool ||
+            f.kind == K::kFireStation) {
+            water_from("facility:" + f.id, f.position, f.kind == K::kHospital ? 12.0 : 0.0);
+        }
+    }
+    for (const model::PopulationZone& z : city.zones) {
+        water_from("zone:" + z.id, z.centroid, 0.0);
+    }
+    city.water = std::move(water.network);
+    city.water_valves = std::move(water.valves);
+    stages.done(6);
+
     // Extent: a box around every asset with about 200 m to spare, on a 0.0001° grid.
     BoundingBox box{options.centre.lon, options.centre.lat, options.centre.lon, options.centre.lat};
     auto grow = [&](LonLat p) {
@@ -182,6 +216,9 @@ model::City generate_city(const GenerateOptions& options, ProgressSink* progress
     for (const model::Facility& f : city.facilities) {
         grow(f.position);
     }
+    for (std::size_t v = 0; v < city.water->x.size(); ++v) {
+        grow({city.water->x[v], city.water->y[v]});
+    }
     constexpr double kPad = 0.002;
     box.min_lon = std::floor((box.min_lon - kPad) * 1e4) / 1e4;
     box.min_lat = std::floor((box.min_lat - kPad) * 1e4) / 1e4;
@@ -190,7 +227,7 @@ model::City generate_city(const GenerateOptions& options, ProgressSink* progress
     city.info.extent = box;
     city.terrain = detail::make_terrain(plan, box);
     city.roads = std::move(roads.net);
-    stages.done(6);
+    stages.done(7);
     stages.finish();
     return city;
 }
@@ -206,6 +243,13 @@ GenerateSummary summarize(const model::City& city) {
         s.road_links = city.roads->link_count();
         s.bridges = static_cast<std::int32_t>(
             std::count(city.roads->bridge.begin(), city.roads->bridge.end(), std::uint8_t{1}));
+    }
+    if (city.water) {
+        s.water_junctions = city.water->junction_count();
+        s.water_pipes = city.water->pipe_count();
+        s.water_tanks = city.water->tanks.count();
+        s.water_pumps = city.water->pumps.count();
+        s.water_valves = city.water->valves.count();
     }
     s.facilities = static_cast<std::int32_t>(city.facilities.size());
     s.zones = static_cast<std::int32_t>(city.zones.size());
@@ -258,6 +302,13 @@ GenerateSummary write_city_bundle(const model::City& city, const GenerateOptions
     if (!city.files.dependencies.empty()) {
         write_text(tmp / city.files.dependencies,
                    model::format_dependencies_csv(city.dependencies));
+    }
+    if (city.water && !city.files.water.empty()) {
+        write_text(tmp / city.files.water, water::format_inp(*city.water));
+    }
+    if (!city.files.water_valves.empty() && !city.files.water.empty()) {
+        write_text(tmp / city.files.water_valves,
+                   model::format_water_valves_csv(city.water_valves));
     }
     dir.commit();
     return summary;

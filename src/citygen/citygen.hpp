@@ -30,6 +30,11 @@ struct GenerateSummary {
     std::int32_t facilities = 0;
     std::int32_t zones = 0;
     std::int32_t dependencies = 0;
+    std::int32_t water_junctions = 0;
+    std::int32_t water_pipes = 0;
+    std::int32_t water_tanks = 0;
+    std::int32_t water_pumps = 0;
+    std::int32_t water_valves = 0; ///< PRVs and other control valves of the .inp
     double area_km2 = 0.0;
 };
 

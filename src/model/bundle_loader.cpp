@@ -9,6 +9,7 @@
 
 #include "core/atomic_file.hpp"
 #include "model/city.hpp"
+#include "water/epanet_inp.hpp"
 
 namespace rencheng::model {
 
@@ -168,7 +169,8 @@ CityToml parse_city_toml(std::string_view text, const std::string& file, Diagnos
         const int col = column_of(key.source());
         const auto* table = node.as_table();
         const bool known = name == "city" || name == "terrain" || name == "roads" ||
-                           name == "facilities" || name == "population" || name == "dependencies";
+                           name == "facilities" || name == "population" || name == "dependencies" ||
+                           name == "water";
         if (table == nullptr) {
             if (known) {
                 diags.error(ErrorCode::kWrongType, file, line, col, "",
@@ -205,6 +207,10 @@ CityToml parse_city_toml(std::string_view text, const std::string& file, Diagnos
                     out.files.roads_format = format;
                 }
             }
+        } else if (name == "water") {
+            s.check_keys({"file", "valves"});
+            out.files.water = s.string("file", true, &out.water_line);
+            out.files.water_valves = s.string("valves", false, &out.water_valves_line);
         } else {
             s.check_keys({"file"});
             int* line_out = name == "terrain"      ? &out.terrain_line
@@ -359,6 +365,55 @@ City load_city(const fs::path& path, Diagnostics& diags) {
         }
     }
 
+    bool water_ok = city.files.water.empty();
+    if (auto t = open(city.files.water, "water", ct.water_line)) {
+        const std::string name = display(city.files.water);
+        const std::size_t before = diags.error_count();
+        water::Network net = water::parse_inp(*t, name, diags);
+        water_ok = diags.error_count() == before;
+        if (water_ok) {
+            // [COORDINATES] of a bundle's network are lon/lat (docs/bundle.md).
+            for (std::int32_t v = 0; check_extent && v < net.node_count(); ++v) {
+                const auto uv = static_cast<std::size_t>(v);
+                if (net.has_coordinates[uv] && !inside(extent, {net.x[uv], net.y[uv]})) {
+                    diags.error(ErrorCode::kOutsideCity, name, 0, 0, net.node_id[uv],
+                                "node at " + format_lonlat({net.x[uv], net.y[uv]}) +
+                                    " lies outside the city extent");
+                    break;
+                }
+            }
+            city.water = std::move(net);
+        }
+    } else if (!city.files.water.empty()) {
+        water_ok = false;
+    }
+    if (!city.files.water_valves.empty() && city.files.water.empty()) {
+        diags.error(ErrorCode::kInconsistent, toml_name, ct.water_valves_line, 0, "",
+                    "[water].valves needs [water].file");
+    } else if (auto t = open(city.files.water_valves, "water", ct.water_valves_line)) {
+        const std::string name = display(city.files.water_valves);
+        city.water_valves = parse_water_valves_csv(*t, name, diags);
+        for (const auto& v : city.water_valves) {
+            if (!city.water)
+                break;
+            const water::LinkIndex l = city.water->find_link(v.link);
+            if (!l.valid()) {
+                diags.error(ErrorCode::kUnknownReference, name, v.source_line, 0, v.id,
+                            "link '" + v.link + "' is not a link of the water network");
+                continue;
+            }
+            const auto ul = static_cast<std::size_t>(l.idx());
+            if (city.water->link_kind[ul] != water::LinkKind::kPipe &&
+                city.water->link_kind[ul] != water::LinkKind::kCvPipe)
+                diags.error(ErrorCode::kInconsistent, name, v.source_line, 0, v.id,
+                            "link '" + v.link + "' is not a pipe");
+            const water::NodeIndex nd = city.water->find_node(v.node);
+            if (nd != city.water->from_node[ul] && nd != city.water->to_node[ul])
+                diags.error(ErrorCode::kInconsistent, name, v.source_line, 0, v.id,
+                            "node '" + v.node + "' is not an end of pipe '" + v.link + "'");
+        }
+    }
+
     city.index_assets();
 
     if (auto t = open(city.files.dependencies, "dependencies", ct.dependencies_line)) {
@@ -371,6 +426,8 @@ City load_city(const fs::path& path, Diagnostics& diags) {
                 return zones_ok;
             if (asset.starts_with("road_node:") || asset.starts_with("road_link:"))
                 return roads_ok;
+            if (asset.starts_with("water_node:") || asset.starts_with("water_link:"))
+                return water_ok;
             return true;
         };
         for (const auto& d : city.dependencies) {

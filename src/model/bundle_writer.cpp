@@ -128,6 +128,14 @@ std::string format_dependencies_csv(const std::vector<Dependency>& deps) {
     return out;
 }
 
+std::string format_water_valves_csv(const std::vector<IsolationValve>& valves) {
+    std::string out = "valve,link,node\n";
+    for (const IsolationValve& v : valves) {
+        out += csv_field(v.id) + ',' + csv_field(v.link) + ',' + csv_field(v.node) + '\n';
+    }
+    return out;
+}
+
 std::string format_city_toml(const CityInfo& info, const BundleFiles& files,
                              const std::string& generator_comment) {
     std::string out;
@@ -160,6 +168,13 @@ std::string format_city_toml(const CityInfo& info, const BundleFiles& files,
     file_section(out, "facilities", files.facilities);
     file_section(out, "population", files.population);
     file_section(out, "dependencies", files.dependencies);
+    if (!files.water.empty()) {
+        out += "\n[water]\n";
+        out += "file = " + toml_string(files.water) + "\n";
+        if (!files.water_valves.empty()) {
+            out += "valves = " + toml_string(files.water_valves) + "\n";
+        }
+    }
     return out;
 }
 

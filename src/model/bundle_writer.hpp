@@ -14,6 +14,8 @@ std::string format_facilities_geojson(const std::vector<Facility>& facilities);
 std::string format_population_geojson(const std::vector<PopulationZone>& zones);
 /// dependencies.csv with its header consumer,service,provider,backup_hours,threshold.
 std::string format_dependencies_csv(const std::vector<Dependency>& deps);
+/// water_valves.csv with its header valve,link,node.
+std::string format_water_valves_csv(const std::vector<IsolationValve>& valves);
 /// city.toml naming the city and its files. `generator_comment` lines are written as a leading
 /// comment block (e.g. how the city was generated); may be empty.
 std::string format_city_toml(const CityInfo& info, const BundleFiles& files,

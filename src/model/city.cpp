@@ -74,10 +74,15 @@ AssetRegistry::AssetRegistry(const City& city) {
         road_nodes_.insert(city.roads->node_id.begin(), city.roads->node_id.end());
         road_links_.insert(city.roads->link_id.begin(), city.roads->link_id.end());
     }
+    if (city.water) {
+        water_nodes_.insert(city.water->node_id.begin(), city.water->node_id.end());
+        water_links_.insert(city.water->link_id.begin(), city.water->link_id.end());
+    }
 }
 
 bool AssetRegistry::is_known_layer(std::string_view layer) {
-    return layer == "facility" || layer == "zone" || layer == "road_node" || layer == "road_link";
+    return layer == "facility" || layer == "zone" || layer == "road_node" || layer == "road_link" ||
+           layer == "water_node" || layer == "water_link";
 }
 
 bool AssetRegistry::contains(std::string_view asset) const {
@@ -92,6 +97,10 @@ bool AssetRegistry::contains(std::string_view asset) const {
         return road_nodes_.find(id) != road_nodes_.end();
     if (layer == "road_link")
         return road_links_.find(id) != road_links_.end();
+    if (layer == "water_node")
+        return water_nodes_.find(id) != water_nodes_.end();
+    if (layer == "water_link")
+        return water_links_.find(id) != water_links_.end();
     return false;
 }
 
@@ -99,8 +108,11 @@ bool AssetRegistry::matches_counts(const City& city) const {
     // Sets hold distinct ids; a city with duplicate ids never matches and falls back to a scan.
     const std::size_t nodes = city.roads ? city.roads->node_id.size() : 0;
     const std::size_t links = city.roads ? city.roads->link_id.size() : 0;
+    const std::size_t wnodes = city.water ? city.water->node_id.size() : 0;
+    const std::size_t wlinks = city.water ? city.water->link_id.size() : 0;
     return facilities_.size() == city.facilities.size() && zones_.size() == city.zones.size() &&
-           road_nodes_.size() == nodes && road_links_.size() == links;
+           road_nodes_.size() == nodes && road_links_.size() == links &&
+           water_nodes_.size() == wnodes && water_links_.size() == wlinks;
 }
 
 std::int64_t City::total_population() const {
@@ -131,6 +143,10 @@ bool City::has_asset(std::string_view asset) const {
     if (layer == "road_link")
         return roads &&
                std::find(roads->link_id.begin(), roads->link_id.end(), id) != roads->link_id.end();
+    if (layer == "water_node")
+        return water && water->find_node(id).valid();
+    if (layer == "water_link")
+        return water && water->find_link(id).valid();
     return false;
 }
 
@@ -367,7 +383,8 @@ std::vector<Dependency> parse_dependencies_csv(std::string_view text, const std:
             } else if (!AssetRegistry::is_known_layer(std::string_view(*asset).substr(0, colon))) {
                 error(ErrorCode::kUnknownReference,
                       std::string(role) + " '" + *asset + "' names unknown layer '" +
-                          asset->substr(0, colon) + "' (facility, zone, road_node, road_link)");
+                          asset->substr(0, colon) +
+                          "' (facility, zone, road_node, road_link, water_node, water_link)");
             }
         }
         if (auto s = parse_service(field(1))) {
@@ -401,6 +418,61 @@ std::vector<Dependency> parse_dependencies_csv(std::string_view text, const std:
                           "an asset depends on itself");
         if (ok)
             out.push_back(std::move(d));
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// water_valves.csv
+
+std::vector<IsolationValve> parse_water_valves_csv(std::string_view text, const std::string& file,
+                                                   Diagnostics& diags) {
+    std::vector<IsolationValve> out;
+    const std::size_t errors_before = diags.error_count();
+    const CsvTable table = parse_csv(text, file, diags);
+    if (table.header.empty()) {
+        if (diags.error_count() == errors_before)
+            diags.error(ErrorCode::kMissingKey, file, 1, 0, "",
+                        "no header; expected valve,link,node");
+        return out;
+    }
+    const int hline = header_line(text);
+    constexpr std::array<std::string_view, 3> kColumns = {"valve", "link", "node"};
+    std::array<int, 3> col{};
+    bool header_ok = true;
+    for (std::size_t c = 0; c < kColumns.size(); ++c) {
+        col[c] = table.column(kColumns[c]);
+        if (col[c] < 0) {
+            diags.error(ErrorCode::kMissingKey, file, hline, 0, "",
+                        "missing column '" + std::string(kColumns[c]) +
+                            "'; the header must be valve,link,node");
+            header_ok = false;
+        }
+    }
+    if (!header_ok)
+        return out;
+    std::unordered_map<std::string, int> seen;
+    for (const auto& row : table.rows) {
+        auto field = [&](std::size_t c) -> std::string {
+            const auto i = static_cast<std::size_t>(col[c]);
+            return i < row.fields.size() ? row.fields[i] : std::string();
+        };
+        IsolationValve v;
+        v.id = field(0);
+        v.link = field(1);
+        v.node = field(2);
+        v.source_line = row.line;
+        if (v.id.empty() || v.link.empty() || v.node.empty()) {
+            diags.error(ErrorCode::kMissingKey, file, row.line, 0, v.id,
+                        "a valve needs a valve id, a link and a node");
+            continue;
+        }
+        if (auto [it, fresh] = seen.emplace(v.id, row.line); !fresh) {
+            diags.error(ErrorCode::kDuplicateId, file, row.line, 0, v.id,
+                        "valve '" + v.id + "' is also on line " + std::to_string(it->second));
+            continue;
+        }
+        out.push_back(std::move(v));
     }
     return out;
 }

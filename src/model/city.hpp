@@ -14,6 +14,7 @@
 #include "core/error.hpp"
 #include "core/geo.hpp"
 #include "transport/road_network.hpp"
+#include "water/network.hpp"
 
 namespace rencheng::model {
 
@@ -62,8 +63,8 @@ std::string_view service_name(Service s);
 std::optional<Service> parse_service(std::string_view name);
 
 /// Consumer C needs service S from provider P, with an optional backup and threshold.
-/// Assets are named `<layer>:<id>` (docs/bundle.md): facility:, zone:, road_node:, road_link:, and
-/// each lifeline's layers as they land.
+/// Assets are named `<layer>:<id>` (docs/bundle.md): facility:, zone:, road_node:, road_link:,
+/// water_node:, water_link:, and each other lifeline's layers as they land.
 struct Dependency {
     std::string consumer;
     Service service = Service::kPower;
@@ -71,6 +72,15 @@ struct Dependency {
     double backup_hours = 0.0; ///< hours the consumer rides through a loss (generator, battery)
     std::optional<double> threshold; ///< service level below which the service counts as lost
                                      ///< (water: pressure m; power: voltage pu; …)
+    int source_line = 0;
+};
+
+/// An isolation (gate) valve of the water network: on pipe `link`, at its end at node `node`.
+/// EPANET has no element for these; they live in the bundle's water_valves.csv (docs/bundle.md).
+struct IsolationValve {
+    std::string id;
+    std::string link;
+    std::string node;
     int source_line = 0;
 };
 
@@ -111,6 +121,8 @@ struct BundleFiles {
     std::string facilities;
     std::string population;
     std::string dependencies;
+    std::string water;        ///< EPANET .inp
+    std::string water_valves; ///< isolation valves CSV, optional
 };
 
 struct City;
@@ -126,7 +138,7 @@ public:
     /// True when `asset` ("layer:id") names an asset of the city the registry was built from.
     [[nodiscard]] bool contains(std::string_view asset) const;
     /// True when `layer` is a layer this version knows ("facility", "zone", "road_node",
-    /// "road_link").
+    /// "road_link", "water_node", "water_link").
     [[nodiscard]] static bool is_known_layer(std::string_view layer);
     /// True when the registry was built from a city holding as many assets per layer as `city`.
     [[nodiscard]] bool matches_counts(const City& city) const;
@@ -144,6 +156,8 @@ private:
     IdSet zones_;
     IdSet road_nodes_;
     IdSet road_links_;
+    IdSet water_nodes_;
+    IdSet water_links_;
 };
 
 /// A loaded city bundle.
@@ -153,6 +167,8 @@ struct City {
     BundleFiles files;
     std::optional<Terrain> terrain;
     std::optional<transport::RoadNetwork> roads;
+    std::optional<water::Network> water;
+    std::vector<IsolationValve> water_valves;
     std::vector<Facility> facilities;
     std::vector<PopulationZone> zones;
     std::vector<Dependency> dependencies;
@@ -179,6 +195,8 @@ struct CityToml {
     int facilities_line = 0;
     int population_line = 0;
     int dependencies_line = 0;
+    int water_line = 0;
+    int water_valves_line = 0;
 };
 
 /// Parses the text of city.toml (`file` names it in diagnostics) and checks its structure: the
@@ -197,6 +215,11 @@ std::vector<PopulationZone> parse_population_geojson(std::string_view text, cons
 /// numbers; load_city checks that the assets exist.
 std::vector<Dependency> parse_dependencies_csv(std::string_view text, const std::string& file,
                                                Diagnostics& diags);
+
+/// Parses water_valves.csv (header valve,link,node; docs/bundle.md). Checks syntax and unique
+/// ids; load_city checks that each link is a pipe of the network and the node one of its ends.
+std::vector<IsolationValve> parse_water_valves_csv(std::string_view text, const std::string& file,
+                                                   Diagnostics& diags);
 
 /// Loads the bundle in `path` (a folder holding city.toml, or the city.toml itself) and checks
 /// it: every problem (missing file, bad syntax, unknown CRS, duplicate id, a dependency naming an

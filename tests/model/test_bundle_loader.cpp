@@ -179,5 +179,62 @@ TEST(LoadCity, TerrainNotCoveringTheCityIsAWarning) {
     EXPECT_TRUE(c.terrain.has_value());
 }
 
+// A small water network with lon/lat coordinates inside the good bundle's extent.
+const char* kWaterInp = "[JUNCTIONS]\nJ1 20 1.5\nJ2 22 2.5\n\n[RESERVOIRS]\nR1 60\n\n"
+                        "[PIPES]\nP1 R1 J1 500 300 120 0 Open\nP2 J1 J2 400 150 120 0 Open\n\n"
+                        "[OPTIONS]\nUnits LPS\n\n[COORDINATES]\nJ1 114.30 30.60\n"
+                        "J2 114.31 30.60\nR1 114.29 30.60\n\n[END]\n";
+
+TEST(LoadCity, WaterNetworkAndValves) {
+    TempBundle b("water");
+    b.append("city.toml", "\n[water]\nfile = \"water.inp\"\nvalves = \"water_valves.csv\"\n");
+    b.write("water.inp", kWaterInp);
+    b.write("water_valves.csv", "valve,link,node\nIV1,P2,J1\nIV2,P2,J2\n");
+    b.append("dependencies.csv",
+             "zone:Z1,water,water_node:J2,0,10\nfacility:H1,water,water_link:P2,12,\n");
+    Diagnostics d;
+    const City c = load_city(b.dir(), d);
+    EXPECT_TRUE(d.empty()) << d.format();
+    ASSERT_TRUE(c.water.has_value());
+    EXPECT_EQ(c.water->junction_count(), 2);
+    EXPECT_EQ(c.water_valves.size(), 2u);
+    EXPECT_TRUE(c.has_asset("water_node:J2"));
+    EXPECT_TRUE(c.has_asset("water_node:R1"));
+    EXPECT_TRUE(c.has_asset("water_link:P1"));
+    EXPECT_FALSE(c.has_asset("water_link:J1"));
+    EXPECT_FALSE(c.has_asset("water_node:P1"));
+}
+
+TEST(LoadCity, BadWaterFilesAreReportedWithTheirLines) {
+    TempBundle b("bad-water");
+    b.append("city.toml", "\n[water]\nfile = \"water.inp\"\nvalves = \"water_valves.csv\"\n");
+    std::string inp = kWaterInp;
+    inp.replace(inp.find("J2 22 2.5"), 9, "J2 22 x.5");
+    b.write("water.inp", inp);
+    b.write("water_valves.csv", "valve,link,node\nIV1,P2,J1\nIV1,P2,J2\n");
+    b.append("dependencies.csv", "zone:Z1,water,water_node:J2,0,10\n");
+    Diagnostics d;
+    const City c = load_city(b.dir(), d);
+    EXPECT_FALSE(c.water.has_value());
+    EXPECT_TRUE(has(d, ErrorCode::kNumberSyntax, "water.inp", 3)) << d.format();
+    EXPECT_TRUE(has(d, ErrorCode::kDuplicateId, "water_valves.csv", 3)) << d.format();
+    // References into the unreadable network are not checked.
+    for (const auto& x : d.items())
+        EXPECT_FALSE(x.file.ends_with("dependencies.csv")) << d.format();
+}
+
+TEST(LoadCity, ValvesMustSitOnPipeEnds) {
+    TempBundle b("valve-refs");
+    b.append("city.toml", "\n[water]\nfile = \"water.inp\"\nvalves = \"water_valves.csv\"\n");
+    b.write("water.inp", kWaterInp);
+    b.write("water_valves.csv", "valve,link,node\nIV1,P9,J1\nIV2,P2,R1\n");
+    b.append("dependencies.csv", "zone:Z1,water,water_node:J9,0,10\n");
+    Diagnostics d;
+    load_city(b.dir(), d);
+    EXPECT_TRUE(has(d, ErrorCode::kUnknownReference, "water_valves.csv", 2)) << d.format();
+    EXPECT_TRUE(has(d, ErrorCode::kInconsistent, "water_valves.csv", 3)) << d.format();
+    EXPECT_TRUE(has(d, ErrorCode::kUnknownReference, "dependencies.csv", 6)) << d.format();
+}
+
 } // namespace
 } // namespace rencheng::model

@@ -2,12 +2,14 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "citygen/detail/plan.hpp"
 #include "core/geo.hpp"
 #include "model/city.hpp"
 #include "transport/road_network.hpp"
+#include "water/network.hpp"
 
 namespace rencheng::citygen::detail {
 
@@ -68,6 +70,19 @@ std::vector<model::PopulationZone> make_zones(const CityPlan& plan);
 std::vector<model::Facility> make_facilities(const CityPlan& plan,
                                              const std::vector<model::PopulationZone>& zones,
                                              const RoadLayout& roads);
+
+/// The water network under the streets and its isolation valves.
+struct WaterLayout {
+    water::Network network;
+    std::vector<model::IsolationValve> valves;
+    std::vector<std::string> road_node_junction; ///< junction id of each road node
+};
+
+/// Lays the water network: a junction at every road node, a pipe under every street, two
+/// treatment plants with pump stations, hilltop tanks and PRV-fed low zones (stream kStreamWater).
+WaterLayout make_water(const CityPlan& plan, const RoadLayout& roads,
+                       const std::vector<model::PopulationZone>& zones,
+                       const std::vector<model::Facility>& facilities);
 
 /// Elevation grid covering `box`.
 model::Terrain make_terrain(const CityPlan& plan, const BoundingBox& box);

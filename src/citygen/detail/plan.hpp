@@ -18,6 +18,7 @@ enum StreamId : std::uint32_t {
     kStreamPopulation = 4, ///< zone weights
     kStreamFacilities = 5, ///< facility choice and capacities
     kStreamNames = 6,      ///< street names
+    kStreamWater = 7,      ///< pipe ages and materials, isolation valves
 };
 
 /// Equirectangular plane around an origin: metres east (x) and north (y). Exact inverse; within
