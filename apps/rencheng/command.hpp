@@ -27,5 +27,6 @@ void add_validate_command(CLI::App& app, CommandContext& ctx);
 void add_info_command(CLI::App& app, CommandContext& ctx);
 void add_roads_command(CLI::App& app, CommandContext& ctx);
 void add_power_command(CLI::App& app, CommandContext& ctx);
+void add_water_command(CLI::App& app, CommandContext& ctx);
 
 } // namespace rencheng::cli

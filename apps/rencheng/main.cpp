@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
     cli::add_info_command(app, ctx);
     cli::add_roads_command(app, ctx);
     cli::add_power_command(app, ctx);
+    cli::add_water_command(app, ctx);
 
     try {
         app.parse(argc, argv);

@@ -563,7 +563,11 @@ EpsResult simulate_eps(const Network& net, const HydraulicTopology& topo,
         sim.demands();
         sim.system_demand_ = sim.s.node_demand;
         sim.controls();
+        if (options.before_solve)
+            options.before_solve(sim.htime, sim.s);
         HydraulicSummary sum = solve_hydraulics(net, topo, sim.s, options.hydraulic);
+        if (options.after_solve)
+            options.after_solve(sim.htime, sim.s, sum);
         ++out.hydraulic_steps;
         out.iterations += sum.iterations;
         if (!sum.converged) {
@@ -596,6 +600,9 @@ EpsResult simulate_eps(const Network& net, const HydraulicTopology& topo,
             for (std::size_t k = 0; k < nl; ++k)
                 snap.flow_m3s[k] = reported_flow(sim.s, k);
             snap.cut_off = sim.s.cut_off;
+            snap.link_open.resize(nl);
+            for (std::size_t k = 0; k < nl; ++k)
+                snap.link_open[k] = is_closed(sim.s.status[k]) ? 0 : 1;
             out.reports.push_back(std::move(snap));
         }
         if (sim.htime >= sim.dur)

@@ -21,6 +21,11 @@ struct EpsOptions {
     /// 28.317 per cfs, CMH 101.94, ...), so an SI network's tanks gain (1 ± 6e-6)·q·Δt. True
     /// reproduces that for comparison with EPANET; false (default) conserves volume exactly.
     bool epanet_volume_rounding = false;
+    /// Called at every hydraulic time after demands and controls are set and before the solve
+    /// (time in s): lets a caller impose a scenario's state (water/damage.hpp forces closures).
+    std::function<void(Seconds, HydraulicState&)> before_solve;
+    /// Called after every solve with its summary (time in s), before tanks move.
+    std::function<void(Seconds, const HydraulicState&, const HydraulicSummary&)> after_solve;
     [[nodiscard]] std::string validate() const;
 };
 
@@ -32,7 +37,8 @@ struct EpsSnapshot {
     std::vector<double>
         demand_m3s;               ///< per node: junction delivered + emitter; tank/reservoir inflow
     std::vector<double> flow_m3s; ///< per link, 0 when closed
-    std::vector<std::uint8_t> cut_off; ///< per node
+    std::vector<std::uint8_t> cut_off;   ///< per node
+    std::vector<std::uint8_t> link_open; ///< per link: 1 open (or active), 0 closed
 };
 
 struct EpsResult {

@@ -331,8 +331,9 @@ struct Solver {
     HydraulicState& s;
     bool pda = false;
     double pmin = 0, preq = 0, pexp = 0.5;
-    double qexp = 2.0; ///< emitter head-loss exponent 1/γ
-    bool leak = false; ///< closed links keep EPANET's 1e-8 conductance
+    double qexp = 2.0;        ///< emitter head-loss exponent 1/γ
+    bool leak = false;        ///< closed links keep EPANET's 1e-8 conductance
+    bool no_backflow = false; ///< emitters cannot draw water in (HydraulicOptions)
 
     [[nodiscard]] bool junction(NodeIndex n) const { return topo.row[n.idx()] >= 0; }
     [[nodiscard]] double elev(NodeIndex n) const { return net.elevation_m[n.idx()]; }
@@ -407,7 +408,9 @@ struct Solver {
                 n = 1.0;
             const double r = topo.pump_r[p] * std::pow(setting, 2.0 - n);
             if (n != 1.0) {
-                hgrad = n * r * std::pow(q, n - 1.0);
+                // EPANET's pumpcoeff() floors |q| at TINY (1e-6 cfs): at zero flow (a pump just
+                // opened) q^(n-1) is infinite for n < 1.
+                hgrad = n * r * std::pow(std::max(q, kZeroFlow), n - 1.0);
                 if (hgrad < kRqTol) {
                     hgrad = kRqTol;
                     hloss = h0 + hgrad * flow;
@@ -556,6 +559,12 @@ struct Solver {
     void emitter_head_loss(std::size_t i, double& hloss, double& hgrad) const {
         const double ke = std::max(kSmallGradient, std::pow(net.emitter_coefficient[i], -qexp));
         const double q = s.emitter_flow[i];
+        if (no_backflow && q <= 0) {
+            // A barrier like the PDA demand's at zero flow: no inflow through a leak.
+            hgrad = kBigGradient;
+            hloss = kBigGradient * q;
+            return;
+        }
         hgrad = qexp * ke * std::pow(std::fabs(q), qexp - 1.0);
         if (hgrad < kRqTol) {
             hgrad = kRqTol;
@@ -766,23 +775,10 @@ struct Solver {
                 s.cut_off[i] = 0;
                 s.queue_.push_back(static_cast<std::int32_t>(i));
             }
-        // An active PRV fixes the head below it, an active PSV the head above it: those nodes
-        // are sources, and the valve itself joins nothing.
-        for (std::int32_t v = 0; v < net.valves.count(); ++v) {
-            const std::size_t k = net.valves.link[static_cast<std::size_t>(v)].idx();
-            if (s.status[k] != LinkState::kActive || missing(s.setting[k]))
-                continue;
-            const auto kind = net.valves.kind[static_cast<std::size_t>(v)];
-            std::size_t fixed = nn;
-            if (kind == ValveKind::kPrv)
-                fixed = net.to_node[k].idx();
-            else if (kind == ValveKind::kPsv)
-                fixed = net.from_node[k].idx();
-            if (fixed < nn && s.cut_off[fixed]) {
-                s.cut_off[fixed] = 0;
-                s.queue_.push_back(static_cast<std::int32_t>(fixed));
-            }
-        }
+        // An active PRV or PSV holds a head on one side but creates no water: the nodes beyond it
+        // are supplied only if water reaches the valve (the search passes it downstream below).
+        // Counting them as sources left a zone behind a PRV fed from a cut-off zone anchored to
+        // nothing: a singular matrix (damage states with an isolated tank).
         for (std::size_t h = 0; h < s.queue_.size(); ++h) {
             const auto u = static_cast<std::size_t>(s.queue_[h]);
             const auto nb = g.neighbours(static_cast<std::int32_t>(u));
@@ -1364,6 +1360,7 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
     sv.pexp = net.options.pressure_exponent;
     sv.qexp = 1.0 / net.options.emitter_exponent;
     sv.leak = options.closed_link_leakage;
+    sv.no_backflow = options.emitter_no_backflow;
     const double hacc = options.accuracy > 0 ? options.accuracy : net.options.accuracy;
     sv.accuracy_ = hacc;
     const int max_iter = options.max_trials > 0 ? options.max_trials : net.options.trials;

@@ -30,6 +30,9 @@ struct HydraulicOptions {
     bool closed_link_leakage = false;
     /// Trials before giving up; 0: the network's TRIALS.
     int max_trials = 0;
+    /// Emitters carry no inflow: q = K p^γ for p > 0 and 0 otherwise (the orifice leak model of
+    /// WNTR, used by water/damage.hpp). False keeps EPANET 2.2's signed q = K |p|^γ sign(p).
+    bool emitter_no_backflow = false;
     /// Empty when valid, else what is wrong.
     [[nodiscard]] std::string validate() const;
 };

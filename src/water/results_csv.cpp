@@ -55,6 +55,9 @@ std::string format_results_csv(const Network& net, const EpsResult& result) {
             row(out, s.time_s, "node", net.node_id[i], "pressure_m",
                 s.head_m[i] - net.elevation_m[i]);
             row(out, s.time_s, "node", net.node_id[i], "demand_m3s", s.demand_m3s[i]);
+            if (net.node_kind[i] == NodeKind::kTank)
+                row(out, s.time_s, "node", net.node_id[i], "level_m",
+                    s.head_m[i] - net.elevation_m[i]);
         }
         for (std::size_t k = 0; k < static_cast<std::size_t>(net.link_count()); ++k) {
             row(out, s.time_s, "link", net.link_id[k], "flow_m3s", s.flow_m3s[k]);
@@ -63,6 +66,8 @@ std::string format_results_csv(const Network& net, const EpsResult& result) {
             if (net.link_kind[k] != LinkKind::kPump && d > 0)
                 v = std::fabs(s.flow_m3s[k]) / (kPi * d * d / 4.0);
             row(out, s.time_s, "link", net.link_id[k], "velocity_ms", v);
+            if (k < s.link_open.size())
+                row(out, s.time_s, "link", net.link_id[k], "status", s.link_open[k]);
         }
     }
     return out;

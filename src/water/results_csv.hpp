@@ -10,7 +10,8 @@
 namespace rencheng::water {
 
 /// The results as long CSV text: per reporting time, `node` rows `head_m`, `pressure_m`,
-/// `demand_m3s` and `link` rows `flow_m3s`, `velocity_ms` (0 for pumps and closed links), values in
+/// `demand_m3s` (tanks also `level_m`, water depth above the bottom) and `link` rows `flow_m3s`,
+/// `velocity_ms` (0 for pumps and closed links), `status` (1 open or active, 0 closed), values in
 /// shortest round-trip form; ids quoted as RFC 4180 requires.
 std::string format_results_csv(const Network& net, const EpsResult& result);
 

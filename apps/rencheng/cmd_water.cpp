@@ -1,0 +1,257 @@
+// `rencheng water solve|check NET.inp`: EPANET network hydraulics to the long results CSV, and
+// validation with a summary.
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "command.hpp"
+#include "core/error.hpp"
+#include "diagnostics_output.hpp"
+#include "water/epanet_inp.hpp"
+#include "water/eps.hpp"
+#include "water/results_csv.hpp"
+
+namespace rencheng::cli {
+
+namespace {
+
+struct WaterOptions {
+    std::string inp;
+    std::string results;
+    std::string duration;
+    bool pda = false;
+    bool werror = false;
+};
+
+/// "24h", "90m", "3600s", "2d" or "H:MM[:SS]" → seconds. Throws Error(kUsage).
+units::Seconds parse_duration(const std::string& text) {
+    const auto bad = [&] {
+        return Error(ErrorCode::kUsage, "--duration '" + text +
+                                            "': give a number with a unit (s, m, h, d), e.g. "
+                                            "24h or 3600s, or H:MM[:SS]");
+    };
+    if (text.find(':') != std::string::npos) {
+        long long parts[3] = {0, 0, 0};
+        int n = 0;
+        std::size_t pos = 0;
+        while (pos <= text.size() && n < 3) {
+            const std::size_t end = std::min(text.find(':', pos), text.size());
+            const auto r = std::from_chars(text.data() + pos, text.data() + end, parts[n]);
+            if (r.ec != std::errc{} || r.ptr != text.data() + end || parts[n] < 0)
+                throw bad();
+            ++n;
+            pos = end + 1;
+        }
+        if (pos <= text.size() || n < 2 || parts[1] >= 60 || parts[2] >= 60)
+            throw bad();
+        return parts[0] * 3600 + parts[1] * 60 + parts[2];
+    }
+    if (text.size() < 2)
+        throw bad();
+    double value = 0;
+    const char unit = text.back();
+    const auto r = std::from_chars(text.data(), text.data() + text.size() - 1, value);
+    if (r.ec != std::errc{} || r.ptr != text.data() + text.size() - 1 || !(value >= 0))
+        throw bad();
+    double scale = 0;
+    switch (unit) {
+    case 's':
+        scale = 1;
+        break;
+    case 'm':
+        scale = 60;
+        break;
+    case 'h':
+        scale = 3600;
+        break;
+    case 'd':
+        scale = 86400;
+        break;
+    default:
+        throw bad();
+    }
+    const double s = value * scale;
+    if (s > 1e12 || s != static_cast<double>(static_cast<long long>(s)))
+        throw bad();
+    return static_cast<units::Seconds>(s);
+}
+
+/// Reads the network and prints its diagnostics; nullopt (with ctx.exit_code set) on errors.
+std::optional<water::Network> load(const WaterOptions& opt, CommandContext& ctx) {
+    Diagnostics diags;
+    water::Network net = water::read_inp(opt.inp, diags);
+    diags.sort();
+    print_diagnostics(diags, stderr, ctx.quiet);
+    if (diags.has_errors() || (opt.werror && diags.warning_count() > 0)) {
+        std::fprintf(stderr, "%s: %zu error%s, %zu warning%s\n", opt.inp.c_str(),
+                     diags.error_count(), diags.error_count() == 1 ? "" : "s",
+                     diags.warning_count(), diags.warning_count() == 1 ? "" : "s");
+        ctx.exit_code = failure_exit_status(diags, opt.werror);
+        return std::nullopt;
+    }
+    return net;
+}
+
+std::string format_seconds(units::Seconds s) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(s / 3600),
+                  static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
+    return buf;
+}
+
+void run_water_solve(const WaterOptions& opt, CommandContext& ctx) {
+    using namespace rencheng::water;
+    EpsOptions eo;
+    if (!opt.duration.empty())
+        eo.duration = parse_duration(opt.duration);
+    auto loaded = load(opt, ctx);
+    if (!loaded)
+        return;
+    Network& net = *loaded;
+    if (opt.pda)
+        net.options.demand_model = DemandModel::kPda;
+    const HydraulicTopology topo(net);
+    const EpsResult res = simulate_eps(net, topo, eo);
+    if (!opt.results.empty())
+        write_results_csv(opt.results, net, res);
+    // Junctions without water at some reporting time, with the reason.
+    std::vector<std::uint8_t> cut(static_cast<std::size_t>(net.node_count()), 0);
+    std::int32_t max_cut = 0;
+    for (const EpsSnapshot& s : res.reports) {
+        max_cut = std::max(max_cut, s.summary.cut_off_nodes);
+        for (std::size_t i = 0; i < cut.size(); ++i)
+            if (s.cut_off[i] && net.node_kind[i] == NodeKind::kJunction)
+                cut[i] = 1;
+    }
+    if (!ctx.quiet) {
+        std::printf("%s: %d nodes, %d links, %s demand; simulated %s in %d hydraulic steps "
+                    "(%lld iterations)\n",
+                    opt.inp.c_str(), net.node_count(), net.link_count(),
+                    net.options.demand_model == DemandModel::kPda ? "pressure-driven"
+                                                                  : "demand-driven",
+                    format_seconds(res.reports.empty() ? 0 : res.reports.back().time_s).c_str(),
+                    res.hydraulic_steps, res.iterations);
+        std::printf("  mass balance: largest relative error %.3g\n", res.max_mass_balance_error);
+        const auto n_cut = std::count(cut.begin(), cut.end(), 1);
+        if (n_cut > 0) {
+            std::printf("  %lld junction%s without water (cut off from every tank and reservoir "
+                        "by closed links):",
+                        static_cast<long long>(n_cut), n_cut == 1 ? "" : "s");
+            int shown = 0;
+            for (std::size_t i = 0; i < cut.size() && shown < 10; ++i)
+                if (cut[i]) {
+                    std::printf(" %s", net.node_id[i].c_str());
+                    ++shown;
+                }
+            std::printf(n_cut > 10 ? " ...\n" : "\n");
+        }
+        if (!opt.results.empty())
+            std::printf("  results: %s\n", opt.results.c_str());
+    }
+    std::fflush(stdout);
+    if (!res.converged) {
+        std::fprintf(stderr, "%s: error E%03d (%s): %s%s\n", opt.inp.c_str(),
+                     static_cast<int>(ErrorCode::kNoConvergence),
+                     std::string(error_code_name(ErrorCode::kNoConvergence)).c_str(),
+                     res.message.c_str(),
+                     opt.results.empty() ? "" : " (results written, unconverged steps included)");
+        ctx.exit_code = exit_status(ErrorCode::kNoConvergence);
+        return;
+    }
+    ctx.exit_code = 0;
+}
+
+void run_water_check(const WaterOptions& opt, CommandContext& ctx) {
+    using namespace rencheng::water;
+    auto loaded = load(opt, ctx);
+    if (!loaded)
+        return;
+    const Network& net = *loaded;
+    // Junctions that no open link path joins to a tank or reservoir (closed pipes count as cut).
+    const CsrGraph adj = net.adjacency();
+    const auto nn = static_cast<std::size_t>(net.node_count());
+    std::vector<std::uint8_t> reached(nn, 0);
+    std::vector<std::int32_t> queue;
+    for (std::size_t i = 0; i < nn; ++i)
+        if (net.node_kind[i] != NodeKind::kJunction) {
+            reached[i] = 1;
+            queue.push_back(static_cast<std::int32_t>(i));
+        }
+    for (std::size_t q = 0; q < queue.size(); ++q) {
+        const auto arcs = adj.arcs(queue[q]);
+        const auto heads = adj.neighbours(queue[q]);
+        for (std::size_t a = 0; a < arcs.size(); ++a) {
+            const auto w = static_cast<std::size_t>(heads[a]);
+            if (reached[w] ||
+                net.initial_status[static_cast<std::size_t>(arcs[a])] == LinkStatus::kClosed)
+                continue;
+            reached[w] = 1;
+            queue.push_back(heads[a]);
+        }
+    }
+    const auto unreached = std::count(reached.begin(), reached.end(), 0);
+    if (!ctx.quiet) {
+        std::printf("%s: valid EPANET network\n", opt.inp.c_str());
+        std::printf("  nodes: %d (%d junctions, %d reservoirs, %d tanks)\n", net.node_count(),
+                    net.junction_count(), net.reservoir_count(), net.tanks.count());
+        std::printf("  links: %d (%d pipes, %d pumps, %d valves)\n", net.link_count(),
+                    net.pipe_count(), net.pumps.count(), net.valves.count());
+        std::printf("  patterns %zu, curves %zu, controls %zu, rules %zu\n", net.patterns.size(),
+                    net.curves.size(), net.controls.size(), net.rules.size());
+        std::printf("  units %s, head loss %s, demand model %s, duration %s\n",
+                    std::string(flow_units_name(net.options.flow_units)).c_str(),
+                    net.options.headloss == HeadLossFormula::kHazenWilliams   ? "H-W"
+                    : net.options.headloss == HeadLossFormula::kDarcyWeisbach ? "D-W"
+                                                                              : "C-M",
+                    net.options.demand_model == DemandModel::kPda ? "PDA" : "DDA",
+                    format_seconds(net.times.duration).c_str());
+        if (unreached > 0)
+            std::printf("  %lld node%s not joined to any tank or reservoir by open links "
+                        "(they get no water)\n",
+                        static_cast<long long>(unreached), unreached == 1 ? "" : "s");
+    }
+    std::fflush(stdout);
+    ctx.exit_code = 0;
+}
+
+void add_common(CLI::App* cmd, WaterOptions& opt) {
+    cmd->add_option("network", opt.inp, "The EPANET input file")->required()->type_name("NET.inp");
+    cmd->add_flag("--werror", opt.werror, "Treat warnings of the input as errors");
+}
+
+} // namespace
+
+void add_water_command(CLI::App& app, CommandContext& ctx) {
+    CLI::App* water = app.add_subcommand(
+        "water", "The water lifeline: EPANET networks and hydraulics / 供水生命线：水力计算");
+    water->require_subcommand(1);
+    auto solve_opt = std::make_shared<WaterOptions>();
+    CLI::App* solve = water->add_subcommand(
+        "solve", "Extended-period hydraulics of an EPANET .inp network / 水力求解");
+    add_common(solve, *solve_opt);
+    solve->add_flag("--pda", solve_opt->pda,
+                    "Pressure-driven demand (the file's minimum/required pressures)");
+    solve->add_option("--duration", solve_opt->duration,
+                      "Simulated time: 24h, 90m, 3600s, 2d or H:MM (default: the file's)");
+    solve
+        ->add_option("--results", solve_opt->results,
+                     "Write results as long CSV (time_s,type,id,quantity,value)")
+        ->type_name("FILE.csv");
+    solve->footer("Exit status: 0 solved, 1 bad input, 2 bad usage, 3 a file is missing or "
+                  "unreadable, 4 some step did not converge. See docs/water.md.\n");
+    solve->callback([solve_opt, &ctx] { run_water_solve(*solve_opt, ctx); });
+
+    auto check_opt = std::make_shared<WaterOptions>();
+    CLI::App* check = water->add_subcommand(
+        "check", "Validate an EPANET .inp network and summarise it / 校验管网文件");
+    add_common(check, *check_opt);
+    check->footer("Exit status: 0 valid, 1 errors in the input (file:line: message), 3 the file "
+                  "is missing or unreadable.\n");
+    check->callback([check_opt, &ctx] { run_water_check(*check_opt, ctx); });
+}
+
+} // namespace rencheng::cli

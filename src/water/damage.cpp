@@ -1,0 +1,284 @@
+// Damage of a water network: leaks as orifice emitters, closures forced on every solve, and the
+// damaged extended-period simulation with its per-step mass balance.
+#include "water/damage.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+#include "core/error.hpp"
+
+namespace rencheng::water {
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+bool is_pipe(const Network& net, LinkIndex k) {
+    const auto kind = net.link_kind[k.idx()];
+    return kind == LinkKind::kPipe || kind == LinkKind::kCvPipe;
+}
+
+bool node_ok(const Network& net, NodeIndex n) {
+    return n.valid() && n.value() >= 0 && n.value() < net.node_count();
+}
+
+bool link_ok(const Network& net, LinkIndex k) {
+    return k.valid() && k.value() >= 0 && k.value() < net.link_count();
+}
+
+void check_coefficients(std::ostringstream& err, const char* what, std::size_t i, double area,
+                        double cd) {
+    if (!(area >= 0) || !std::isfinite(area))
+        err << what << ' ' << i << ": area must be >= 0 m²\n";
+    if (!(cd > 0 && cd <= 1))
+        err << what << ' ' << i << ": discharge coefficient must be in (0, 1]\n";
+}
+
+/// The junction a leak acts at: its node, or the nearer end of its link (-1: none, e.g. both
+/// ends are tanks or reservoirs).
+NodeIndex leak_node(const Network& net, const Leak& leak) {
+    if (leak.node.valid())
+        return leak.node;
+    const NodeIndex a = net.from_node[leak.link.idx()], b = net.to_node[leak.link.idx()];
+    const bool a_j = net.node_kind[a.idx()] == NodeKind::kJunction;
+    const bool b_j = net.node_kind[b.idx()] == NodeKind::kJunction;
+    if (a_j && (leak.position < 0.5 || !b_j))
+        return a;
+    if (b_j)
+        return b;
+    return NodeIndex{};
+}
+
+void close_links_at(const CsrGraph& adj, NodeIndex n, std::vector<std::uint8_t>& closed) {
+    for (const std::int32_t k : adj.arcs(n.value()))
+        closed[static_cast<std::size_t>(k)] = 1;
+}
+
+} // namespace
+
+std::string DamageState::validate(const Network& net) const {
+    std::ostringstream err;
+    for (std::size_t i = 0; i < leaks.size(); ++i) {
+        const Leak& l = leaks[i];
+        if (l.node.valid() == l.link.valid())
+            err << "leak " << i << ": give either a node or a link\n";
+        else if (l.node.valid() &&
+                 (!node_ok(net, l.node) || net.node_kind[l.node.idx()] != NodeKind::kJunction))
+            err << "leak " << i << ": node must be a junction\n";
+        else if (l.link.valid() && (!link_ok(net, l.link) || !is_pipe(net, l.link)))
+            err << "leak " << i << ": link must be a pipe\n";
+        if (!(l.position >= 0 && l.position <= 1))
+            err << "leak " << i << ": position must be in [0, 1]\n";
+        check_coefficients(err, "leak", i, l.area_m2, l.discharge_coefficient);
+    }
+    for (std::size_t i = 0; i < breaks.size(); ++i) {
+        if (!link_ok(net, breaks[i].link) || !is_pipe(net, breaks[i].link))
+            err << "break " << i << ": link must be a pipe\n";
+        check_coefficients(err, "break", i, breaks[i].area_m2, breaks[i].discharge_coefficient);
+    }
+    for (std::size_t i = 0; i < closed_links.size(); ++i)
+        if (!link_ok(net, closed_links[i]))
+            err << "closed link " << i << ": no such link\n";
+    for (std::size_t i = 0; i < pump_outages.size(); ++i)
+        if (!link_ok(net, pump_outages[i]) ||
+            net.link_kind[pump_outages[i].idx()] != LinkKind::kPump)
+            err << "pump outage " << i << ": link must be a pump\n";
+    for (std::size_t i = 0; i < tank_outages.size(); ++i)
+        if (!node_ok(net, tank_outages[i]) ||
+            net.node_kind[tank_outages[i].idx()] != NodeKind::kTank)
+            err << "tank outage " << i << ": node must be a tank\n";
+    for (std::size_t i = 0; i < source_losses.size(); ++i)
+        if (!node_ok(net, source_losses[i]) ||
+            net.node_kind[source_losses[i].idx()] != NodeKind::kReservoir)
+            err << "source loss " << i << ": node must be a reservoir\n";
+    return err.str();
+}
+
+AppliedDamage apply_damage(const Network& net, const DamageState& damage) {
+    if (const std::string err = damage.validate(net); !err.empty())
+        throw Error(ErrorCode::kOutOfRange, "damage does not fit the network: " + err);
+    AppliedDamage out{net, {}, {}};
+    const auto nn = static_cast<std::size_t>(net.node_count());
+    const auto nl = static_cast<std::size_t>(net.link_count());
+    out.leak_coefficient_m3s.assign(nn, 0);
+    out.forced_closed.assign(nl, 0);
+    const double sqrt_2g = std::sqrt(2 * kLeakGravity);
+    auto add_leak = [&](NodeIndex n, double area, double cd) {
+        if (n.valid() && area > 0)
+            out.leak_coefficient_m3s[n.idx()] += cd * area * sqrt_2g;
+    };
+    for (const Leak& l : damage.leaks)
+        add_leak(leak_node(net, l), l.area_m2, l.discharge_coefficient);
+    for (const Break& b : damage.breaks) {
+        const std::size_t k = b.link.idx();
+        const double d = net.diameter_m[k];
+        const double area = b.area_m2 > 0 ? b.area_m2 : kPi * d * d / 4;
+        for (const NodeIndex n : {net.from_node[k], net.to_node[k]})
+            if (net.node_kind[n.idx()] == NodeKind::kJunction)
+                add_leak(n, area, b.discharge_coefficient);
+        out.forced_closed[k] = 1;
+    }
+    for (const LinkIndex k : damage.closed_links)
+        out.forced_closed[k.idx()] = 1;
+    for (const LinkIndex k : damage.pump_outages)
+        out.forced_closed[k.idx()] = 1;
+    if (!damage.tank_outages.empty() || !damage.source_losses.empty()) {
+        const CsrGraph adj = net.adjacency();
+        for (const NodeIndex n : damage.tank_outages)
+            close_links_at(adj, n, out.forced_closed);
+        for (const NodeIndex n : damage.source_losses)
+            close_links_at(adj, n, out.forced_closed);
+    }
+    const bool any_leak =
+        std::any_of(out.leak_coefficient_m3s.begin(), out.leak_coefficient_m3s.end(),
+                    [](double k) { return k > 0; });
+    if (any_leak) {
+        const bool has_emitters =
+            std::any_of(net.emitter_coefficient.begin(), net.emitter_coefficient.end(),
+                        [](double k) { return k > 0; });
+        if (has_emitters && net.options.emitter_exponent != 0.5)
+            throw Error(ErrorCode::kUnsupported,
+                        "leaks need emitter exponent 0.5 but the network's emitters use " +
+                            std::to_string(net.options.emitter_exponent));
+        out.net.options.emitter_exponent = 0.5;
+        for (std::size_t i = 0; i < nn; ++i)
+            out.net.emitter_coefficient[i] += out.leak_coefficient_m3s[i];
+    }
+    return out;
+}
+
+void impose_damage(const Network& net, const AppliedDamage& applied, HydraulicState& state) {
+    for (std::size_t k = 0; k < applied.forced_closed.size(); ++k) {
+        if (!applied.forced_closed[k])
+            continue;
+        const auto kind = net.link_kind[k];
+        if (kind == LinkKind::kPump) {
+            state.setting[k] = 0.0;
+        } else if (kind == LinkKind::kValve &&
+                   net.valves.kind[static_cast<std::size_t>(net.valve_of_link[k])] !=
+                       ValveKind::kGpv) {
+            state.setting[k] = std::numeric_limits<double>::quiet_NaN();
+        }
+        state.status[k] = LinkState::kClosed;
+    }
+}
+
+DamageResult simulate_damage(const Network& net, const HydraulicTopology& topo,
+                             const DamageState& damage, const EpsOptions& options) {
+    const AppliedDamage applied = apply_damage(net, damage);
+    const Network& dnet = applied.net;
+    const auto nn = static_cast<std::size_t>(net.node_count());
+    DamageResult out;
+    EpsOptions o = options;
+    o.hydraulic.emitter_no_backflow =
+        options.hydraulic.emitter_no_backflow ||
+        std::any_of(applied.leak_coefficient_m3s.begin(), applied.leak_coefficient_m3s.end(),
+                    [](double k) { return k > 0; });
+    std::vector<double> required(nn, 0);
+    o.before_solve = [&](Seconds t, HydraulicState& s) {
+        for (std::size_t i = 0; i < nn; ++i)
+            required[i] = net.node_kind[i] == NodeKind::kJunction ? s.node_demand[i] : 0.0;
+        impose_damage(dnet, applied, s);
+        if (options.before_solve)
+            options.before_solve(t, s);
+    };
+    o.after_solve = [&](Seconds t, const HydraulicState& s, const HydraulicSummary& sum) {
+        DamageStep st;
+        st.time_s = t;
+        st.summary = sum;
+        st.head_m = s.head_m;
+        st.flow_m3s.resize(s.flow_m3s.size());
+        for (std::size_t k = 0; k < s.flow_m3s.size(); ++k)
+            st.flow_m3s[k] = reported_flow(s, k);
+        st.required_m3s = required;
+        st.delivered_m3s.assign(nn, 0);
+        st.leak_m3s.assign(nn, 0);
+        st.cut_off = s.cut_off;
+        double reservoir_out = 0, gross = 0;
+        for (std::size_t i = 0; i < nn; ++i) {
+            const double q = s.node_demand[i];
+            if (net.node_kind[i] != NodeKind::kJunction) {
+                gross += std::max(-q, 0.0);
+                if (net.node_kind[i] == NodeKind::kReservoir)
+                    reservoir_out -= q;
+                else
+                    st.storage_m3s += q;
+                continue;
+            }
+            const double emitted = s.cut_off[i] ? 0.0 : s.emitter_flow[i];
+            const double k_total = dnet.emitter_coefficient[i];
+            const double leak =
+                k_total > 0 ? emitted * applied.leak_coefficient_m3s[i] / k_total : 0.0;
+            st.leak_m3s[i] = leak;
+            st.leak_total_m3s += leak;
+            st.emitter_m3s += emitted - leak;
+            st.delivered_m3s[i] = q - emitted;
+            st.demand_m3s += q - emitted;
+            gross += std::max(-(q - emitted), 0.0);
+        }
+        st.supply_m3s = gross;
+        const double imbalance =
+            reservoir_out - st.demand_m3s - st.leak_total_m3s - st.emitter_m3s - st.storage_m3s;
+        st.mass_balance_error = std::fabs(imbalance) / std::max(gross, 1e-9);
+        out.max_mass_balance_error = std::max(out.max_mass_balance_error, st.mass_balance_error);
+        out.max_cut_off_junctions = std::max(out.max_cut_off_junctions, sum.cut_off_nodes);
+        out.converged = out.converged && sum.converged;
+        out.steps.push_back(std::move(st));
+        if (options.after_solve)
+            options.after_solve(t, s, sum);
+    };
+    out.eps = simulate_eps(dnet, topo, o);
+    return out;
+}
+
+DamageState random_damage(const Network& net, RngStream& rng, const RandomDamageOptions& options) {
+    DamageState d;
+    std::vector<LinkIndex> pipes, pumps;
+    std::vector<NodeIndex> tanks, reservoirs;
+    for (std::int32_t k = 0; k < net.link_count(); ++k) {
+        if (is_pipe(net, LinkIndex{k}))
+            pipes.emplace_back(k);
+        else if (net.link_kind[static_cast<std::size_t>(k)] == LinkKind::kPump)
+            pumps.emplace_back(k);
+    }
+    for (std::int32_t n = 0; n < net.node_count(); ++n) {
+        const auto kind = net.node_kind[static_cast<std::size_t>(n)];
+        if (kind == NodeKind::kTank)
+            tanks.emplace_back(n);
+        else if (kind == NodeKind::kReservoir)
+            reservoirs.emplace_back(n);
+    }
+    auto count = [&](int max) {
+        return static_cast<int>(rng.below(static_cast<std::uint64_t>(max) + 1));
+    };
+    auto pick = [&](const auto& v) { return v[static_cast<std::size_t>(rng.below(v.size()))]; };
+    if (!pipes.empty()) {
+        for (int i = count(options.max_leaks); i > 0; --i) {
+            Leak l;
+            l.link = pick(pipes);
+            l.position = rng.uniform();
+            l.area_m2 = rng.uniform(0.0, options.max_leak_area_m2);
+            d.leaks.push_back(l);
+        }
+        for (int i = count(options.max_breaks); i > 0; --i)
+            d.breaks.push_back(Break{pick(pipes)});
+    }
+    if (net.link_count() > 0)
+        for (int i = count(options.max_closed_links); i > 0; --i)
+            d.closed_links.emplace_back(
+                static_cast<std::int32_t>(rng.below(static_cast<std::uint64_t>(net.link_count()))));
+    if (!pumps.empty())
+        for (int i = count(options.max_pump_outages); i > 0; --i)
+            d.pump_outages.push_back(pick(pumps));
+    if (!tanks.empty())
+        for (int i = count(options.max_tank_outages); i > 0; --i)
+            d.tank_outages.push_back(pick(tanks));
+    if (!reservoirs.empty())
+        for (int i = count(options.max_source_losses); i > 0; --i)
+            d.source_losses.push_back(pick(reservoirs));
+    return d;
+}
+
+} // namespace rencheng::water

@@ -1,0 +1,127 @@
+// Damage of a water network for one scenario (leaks, breaks, closures, pump, tank and source
+// outages) and the extended-period simulation of the damaged network with its mass balance.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/rng.hpp"
+#include "water/eps.hpp"
+#include "water/hydraulics.hpp"
+#include "water/network.hpp"
+
+namespace rencheng::water {
+
+/// Gravity used by the orifice leak law (as WNTR), m/s².
+inline constexpr double kLeakGravity = 9.81;
+/// Default discharge coefficient of a leak (WNTR's default, 0.75).
+inline constexpr double kLeakDischargeCoefficient = 0.75;
+
+/// An orifice leak (WNTR's leak model, WNTR documentation "Hydraulics: leak model"):
+/// Q = Cd·A·sqrt(2 g p) for p > 0 and 0 otherwise, p the node's pressure head (m).
+/// Give either `node` (a junction) or `link` with `position` in [0, 1] from its start node: a leak
+/// along a pipe is put at the nearer end junction (position < 0.5: the start node), so no new
+/// topology is built (see docs/water.md "Damage model").
+struct Leak {
+    NodeIndex node;
+    LinkIndex link;
+    double position = 0.5;
+    double area_m2 = 0;
+    double discharge_coefficient = kLeakDischargeCoefficient;
+};
+
+/// A pipe break: the pipe is closed and a full-bore leak (area π d²/4 unless `area_m2` > 0) opens
+/// at each of its end junctions — WNTR's break_pipe with the two broken ends folded onto the
+/// pipe's end nodes.
+struct Break {
+    LinkIndex link;
+    double area_m2 = 0;
+    double discharge_coefficient = kLeakDischargeCoefficient;
+};
+
+/// The damage of one scenario. Everything holds for the whole simulation and overrides controls
+/// and rules (a closed link stays closed whatever a control says).
+struct DamageState {
+    std::vector<Leak> leaks;
+    std::vector<Break> breaks;
+    std::vector<LinkIndex> closed_links;  ///< any link kind: pipes, pumps, valves
+    std::vector<LinkIndex> pump_outages;  ///< pump links without power: closed
+    std::vector<NodeIndex> tank_outages;  ///< tanks out of service: isolated from the network
+    std::vector<NodeIndex> source_losses; ///< reservoirs lost: isolated from the network
+
+    [[nodiscard]] bool empty() const {
+        return leaks.empty() && breaks.empty() && closed_links.empty() && pump_outages.empty() &&
+               tank_outages.empty() && source_losses.empty();
+    }
+    /// Empty when the damage fits `net` (indices in range, right element kinds, areas ≥ 0,
+    /// 0 < Cd ≤ 1, positions in [0, 1]), else every problem, one per line.
+    [[nodiscard]] std::string validate(const Network& net) const;
+};
+
+/// The damage turned into what the solver sees. `net` is a copy of the input network whose
+/// emitter coefficients include the leaks (exponent 0.5); it has the same nodes and links, so the
+/// HydraulicTopology of the undamaged network serves it unchanged.
+struct AppliedDamage {
+    Network net;
+    std::vector<double> leak_coefficient_m3s; ///< per node: Σ Cd·A·sqrt(2g), m³/s per m^0.5
+    std::vector<std::uint8_t> forced_closed;  ///< per link: 1 closed by the damage
+};
+
+/// Applies `damage` to `net`. Throws Error(kOutOfRange) with validate()'s text when the damage
+/// does not fit, and Error(kUnsupported) when the damage has leaks and the network already has
+/// emitters with an exponent other than 0.5 (the solver has one emitter exponent).
+AppliedDamage apply_damage(const Network& net, const DamageState& damage);
+
+/// Forces the damage's closures onto a state (pumps: speed 0; valves: fixed closed).
+void impose_damage(const Network& net, const AppliedDamage& applied, HydraulicState& state);
+
+/// One hydraulic time of a damaged simulation (SI; per-node vectors by node index).
+struct DamageStep {
+    Seconds time_s = 0;
+    HydraulicSummary summary;
+    std::vector<double> head_m;
+    std::vector<double> flow_m3s;      ///< per link, 0 when closed
+    std::vector<double> required_m3s;  ///< junctions: demand wanted (patterns applied)
+    std::vector<double> delivered_m3s; ///< junctions: demand delivered (0 where cut off)
+    std::vector<double> leak_m3s;      ///< leak outflow per node (damage leaks only)
+    std::vector<std::uint8_t> cut_off; ///< as HydraulicState::cut_off (1, 2: no path to a source)
+    double supply_m3s = 0;             ///< outflow of reservoirs and draining tanks
+    double demand_m3s = 0;             ///< Σ delivered demand
+    double leak_total_m3s = 0;         ///< Σ leaks
+    double emitter_m3s = 0;            ///< Σ the network's own emitters
+    double storage_m3s = 0;            ///< Σ tank inflow (rate of storage change)
+    /// |supply − demand − leaks − emitters − storage| / supply (1e-9 m³/s floor on supply).
+    double mass_balance_error = 0;
+};
+
+struct DamageResult {
+    EpsResult eps;                 ///< the reporting-time snapshots of the damaged network
+    std::vector<DamageStep> steps; ///< every hydraulic time
+    double max_mass_balance_error = 0;
+    std::int32_t max_cut_off_junctions = 0;
+    bool converged = true;
+};
+
+/// Extended-period simulation (simulate_eps) of the damaged network. `options.before_solve` and
+/// `options.after_solve` are used by this function (any given are called after its own).
+/// Never throws for a hydraulic failure; see apply_damage() for the errors of bad damage.
+DamageResult simulate_damage(const Network& net, const HydraulicTopology& topo,
+                             const DamageState& damage, const EpsOptions& options);
+
+/// What random_damage() draws: each count is drawn uniformly in [0, max].
+struct RandomDamageOptions {
+    int max_leaks = 3;
+    int max_breaks = 2;
+    int max_closed_links = 3;
+    int max_pump_outages = 1;
+    int max_tank_outages = 1;
+    int max_source_losses = 1;
+    double max_leak_area_m2 = 0.01;
+};
+
+/// A random damage state of `net` drawn from `rng` (leaks and breaks on pipes, closures of any
+/// link, outages of pumps, tanks and reservoirs). For Monte Carlo tests and sampling.
+DamageState random_damage(const Network& net, RngStream& rng, const RandomDamageOptions& options);
+
+} // namespace rencheng::water

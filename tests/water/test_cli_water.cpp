@@ -1,0 +1,165 @@
+// Tests of `rencheng water solve|check`: results file against EPANET's reference, durations,
+// cut-off reporting and exit statuses on bad input.
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "reference_check.hpp"
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+    int status = -1;
+    std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+fs::path temp_path(const std::string& suffix) {
+    static int counter = 0;
+    return fs::temp_directory_path() / ("rencheng-water-" + std::to_string(::getpid()) + "-" +
+                                        std::to_string(counter++) + suffix);
+}
+
+Result run(const std::vector<std::string>& args) {
+    const fs::path out = temp_path(".out"), err = temp_path(".err");
+    std::vector<std::string> argv_s{RENCHENG_BINARY};
+    argv_s.insert(argv_s.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_s)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    pid_t pid = 0;
+    Result r;
+    if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) == 0) {
+        int st = 0;
+        waitpid(pid, &st, 0);
+        r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    }
+    posix_spawn_file_actions_destroy(&fa);
+    r.out = slurp(out);
+    r.err = slurp(err);
+    fs::remove(out);
+    fs::remove(err);
+    return r;
+}
+
+const fs::path kNet1 =
+    fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "water" / "net1" / "Net1.inp";
+
+/// value of (time, type, id, quantity) in a long CSV text; NaN when absent.
+double lookup(const std::string& csv, const std::string& key) {
+    const std::size_t at = csv.find("\n" + key + ",");
+    if (at == std::string::npos)
+        return std::nan("");
+    const std::size_t start = at + key.size() + 2;
+    return std::stod(csv.substr(start, csv.find('\n', start) - start));
+}
+
+} // namespace
+
+TEST(CliWater, SolveNet1MatchesEpanetHeads) {
+    const fs::path csv = temp_path(".csv");
+    const Result r = run({"water", "solve", kNet1.string(), "--results", csv.string()});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("mass balance"), std::string::npos) << r.out;
+    const std::string ours = slurp(csv);
+    fs::remove(csv);
+    ASSERT_EQ(ours.rfind("time_s,type,id,quantity,value\n", 0), 0u);
+    const std::string ref =
+        rencheng::water::test_support::read_gz(kNet1.parent_path() / "Net1.csv.gz");
+    ASSERT_FALSE(ref.empty());
+    int compared = 0;
+    for (const char* id : {"10", "11", "12", "13", "21", "22", "23", "31", "32", "2"}) {
+        const std::string key = std::string("0,node,") + id + ",head_m";
+        const double want = lookup(ref, key);
+        ASSERT_FALSE(std::isnan(want)) << key;
+        EXPECT_NEAR(lookup(ours, key), want, 1e-3) << key;
+        ++compared;
+    }
+    EXPECT_EQ(compared, 10);
+    // Every quantity of DESIGN.md §5, a 24 h run reported hourly.
+    for (const char* key :
+         {"0,node,10,pressure_m", "0,node,10,demand_m3s", "0,node,2,level_m", "0,link,10,flow_m3s",
+          "0,link,10,velocity_ms", "0,link,9,status", "86400,node,10,head_m"})
+        EXPECT_FALSE(std::isnan(lookup(ours, key))) << key;
+    EXPECT_EQ(lookup(ours, "0,link,9,status"), 1.0); // the pump runs at the start
+}
+
+TEST(CliWater, DurationAndPda) {
+    const fs::path csv = temp_path(".csv");
+    const Result r = run(
+        {"water", "solve", kNet1.string(), "--pda", "--duration", "2h", "--results", csv.string()});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("pressure-driven"), std::string::npos) << r.out;
+    const std::string ours = slurp(csv);
+    fs::remove(csv);
+    EXPECT_FALSE(std::isnan(lookup(ours, "7200,node,10,head_m")));
+    EXPECT_TRUE(std::isnan(lookup(ours, "10800,node,10,head_m")));
+    const Result bad = run({"water", "solve", kNet1.string(), "--duration", "24"});
+    EXPECT_EQ(bad.status, 2) << bad.err;
+    EXPECT_NE(bad.err.find("--duration"), std::string::npos) << bad.err;
+}
+
+TEST(CliWater, CutOffZoneIsSolvedAndReported) {
+    const fs::path inp = temp_path(".inp");
+    std::ofstream(inp) << "[JUNCTIONS]\n J1 10 5\n J2 10 5\n J3 12 5\n[RESERVOIRS]\n R1 60\n"
+                          "[PIPES]\n P1 R1 J1 500 200 120\n P2 J1 J2 500 200 120 0 Closed\n"
+                          " P3 J2 J3 500 200 120\n[OPTIONS]\n UNITS LPS\n";
+    const fs::path csv = temp_path(".csv");
+    const Result r = run({"water", "solve", inp.string(), "--results", csv.string()});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("2 junctions without water"), std::string::npos) << r.out;
+    const std::string ours = slurp(csv);
+    EXPECT_EQ(lookup(ours, "0,node,J2,demand_m3s"), 0.0);
+    EXPECT_EQ(lookup(ours, "0,link,P2,status"), 0.0);
+    const Result c = run({"water", "check", inp.string()});
+    EXPECT_EQ(c.status, 0) << c.err;
+    EXPECT_NE(c.out.find("2 nodes not joined"), std::string::npos) << c.out;
+    fs::remove(inp);
+    fs::remove(csv);
+}
+
+TEST(CliWater, CheckSummarisesAndRejectsBrokenInput) {
+    const Result ok = run({"water", "check", kNet1.string()});
+    EXPECT_EQ(ok.status, 0) << ok.err;
+    EXPECT_NE(ok.out.find("valid EPANET network"), std::string::npos) << ok.out;
+    EXPECT_NE(ok.out.find("nodes: 11 (9 junctions, 1 reservoirs, 1 tanks)"), std::string::npos)
+        << ok.out;
+
+    const fs::path inp = temp_path(".inp");
+    std::ofstream(inp) << "[JUNCTIONS]\n J1 10 5\n J2 abc 5\n[PIPES]\n P1 J1 J9 100 200 120\n";
+    const Result bad = run({"water", "check", inp.string()});
+    EXPECT_EQ(bad.status, 1) << bad.err;
+    EXPECT_NE(bad.err.find(inp.string() + ":3"), std::string::npos) << bad.err;
+    const fs::path csv = temp_path(".csv");
+    const Result solve = run({"water", "solve", inp.string(), "--results", csv.string()});
+    EXPECT_EQ(solve.status, 1);
+    EXPECT_FALSE(fs::exists(csv));
+    fs::remove(inp);
+
+    const Result missing = run({"water", "check", "/nonexistent/net.inp"});
+    EXPECT_EQ(missing.status, 3) << missing.err;
+}
