@@ -1,13 +1,17 @@
 // Benchmarks of the power lifeline on case9241pegase: reading the case, Newton-Raphson with and
-// without reuse of the sparse LU's symbolic analysis, DC power flow.
+// without reuse of the sparse LU's symbolic analysis, DC power flow, N-1 contingency throughput.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/error.hpp"
+#include "core/parallel.hpp"
+#include "power/contingency.hpp"
 #include "power/matpower.hpp"
 #include "power/power_flow.hpp"
 
@@ -104,6 +108,50 @@ void BM_DcCase9241pegase(benchmark::State& state) {
         benchmark::DoNotOptimize(solver.solve(o).va_rad.data());
 }
 BENCHMARK(BM_DcCase9241pegase)->Unit(benchmark::kMillisecond);
+
+/// N-1 throughput: a fixed, evenly spread subset of case9241pegase's N-1 list (every 40th of the
+/// 17 000 branch and generator outages) analysed with `threads` worker threads (the first
+/// argument) and DC screening on (second argument 1) or off (0). Counters: contingencies per
+/// second (wall clock) and per CPU second.
+void BM_NMinus1Case9241pegase(benchmark::State& state) {
+    const power::Network* net = large_case();
+    if (net == nullptr) {
+        state.SkipWithError("case9241pegase.m not found");
+        return;
+    }
+    const auto all = power::n_minus_1_contingencies(*net);
+    std::vector<power::Contingency> cs;
+    for (std::size_t i = 0; i < all.size(); i += 40)
+        cs.push_back(all[i]);
+    power::ContingencyOptions o;
+    o.dc_screening = state.range(1) != 0;
+    const ThreadLimit limit(static_cast<std::size_t>(state.range(0)));
+    std::int64_t done = 0;
+    int screened = 0;
+    // Process CPU time (all threads): contingencies per CPU second is the per-core throughput,
+    // which a shared machine does not distort as much as wall-clock time.
+    const std::clock_t cpu0 = std::clock();
+    for (auto _ : state) {
+        const auto rep = power::analyse_contingencies(*net, cs, o);
+        done += static_cast<std::int64_t>(cs.size());
+        screened = rep.screened;
+        benchmark::DoNotOptimize(rep.outcomes.data());
+    }
+    state.counters["contingencies_per_s"] =
+        benchmark::Counter(static_cast<double>(done), benchmark::Counter::kIsRate);
+    const double cpu_s = static_cast<double>(std::clock() - cpu0) / CLOCKS_PER_SEC;
+    state.counters["contingencies_per_cpu_s"] = cpu_s > 0 ? static_cast<double>(done) / cpu_s : 0;
+    state.counters["screened"] = screened;
+    state.counters["contingencies"] = static_cast<double>(cs.size());
+}
+BENCHMARK(BM_NMinus1Case9241pegase)
+    ->Args({1, 1})
+    ->Args({2, 1})
+    ->Args({1, 0})
+    ->Args({2, 0})
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime()
+    ->Iterations(1);
 
 } // namespace
 
