@@ -158,10 +158,10 @@ HydraulicTopology::HydraulicTopology(const Network& net) {
             y = c.y;
             pump_points[p] = net.pumps.curve[p];
         } else if (type == Pumps::Type::kLegacy) {
-            const auto& v = net.pumps.legacy_values[p];
-            for (std::size_t i = 0; i + 1 < v.size(); i += 2) {
-                x.push_back(v[i]);
-                y.push_back(v[i + 1]);
+            const auto& legacy = net.pumps.legacy_values[p];
+            for (std::size_t i = 0; i + 1 < legacy.size(); i += 2) {
+                x.push_back(legacy[i]);
+                y.push_back(legacy[i + 1]);
             }
         }
         double h0 = 0, h1 = 0, h2 = 0, q1 = 0, q2 = 0;

@@ -9,9 +9,6 @@
 // the rest as a prefix ("error E305", or "error E305 [L7]: duplicate"). A line without a line
 // number ("city.toml: error E101") matches a diagnostic without one. Adding a case is adding a
 // folder.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,7 +23,7 @@
 
 #include <gtest/gtest.h>
 
-extern char** environ;
+#include "support/run_rencheng.hpp"
 
 namespace {
 
@@ -36,61 +33,11 @@ const fs::path kSource = RENCHENG_SOURCE_DIR;
 const fs::path kBroken = kSource / "tests" / "cli" / "broken";
 const fs::path kGood = kSource / "tests" / "cli" / "good";
 
-struct Result {
-    int status = -1; ///< exit status, or -1 when the process did not exit normally
-    std::string out;
-    std::string err;
-};
+using Result = rencheng::test::CommandResult;
+using rencheng::test::slurp;
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-/// Runs the rencheng binary with `args`, capturing stdout and stderr through temporary files
-/// (no pipes, so a chatty child cannot dead-lock against us).
 Result run(const std::vector<std::string>& args) {
-    static int counter = 0;
-    const fs::path base =
-        fs::temp_directory_path() /
-        ("rencheng-cli-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    const std::string out_file = base.string() + ".out";
-    const std::string err_file = base.string() + ".err";
-
-    std::vector<std::string> argv_s = {RENCHENG_BINARY};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_s)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0600);
-    posix_spawn_file_actions_addopen(&actions, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0600);
-    Result r;
-    pid_t pid = 0;
-    const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
-        r.err = "posix_spawn failed: " + std::to_string(rc);
-        return r;
-    }
-    int wstatus = 0;
-    while (::waitpid(pid, &wstatus, 0) < 0) {
-    }
-    if (WIFEXITED(wstatus))
-        r.status = WEXITSTATUS(wstatus);
-    r.out = slurp(out_file);
-    r.err = slurp(err_file);
-    std::error_code ec;
-    fs::remove(out_file, ec);
-    fs::remove(err_file, ec);
-    return r;
+    return rencheng::test::run_rencheng(args);
 }
 
 std::vector<std::string> lines_of(const std::string& text) {

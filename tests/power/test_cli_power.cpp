@@ -1,7 +1,4 @@
 // Tests of `rencheng power solve`: results file, convergence report, exit statuses.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -12,58 +9,25 @@
 
 #include <gtest/gtest.h>
 
-#include "reference_data.hpp"
+#include "support/run_rencheng.hpp"
 
-extern char** environ;
+#include "reference_data.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-    int status = -1;
-    std::string out, err;
-};
+using Result = rencheng::test::CommandResult;
+using rencheng::test::slurp;
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
+Result run(const std::vector<std::string>& args) {
+    return rencheng::test::run_rencheng(args);
 }
 
 fs::path temp_path(const std::string& suffix) {
     static int counter = 0;
     return fs::temp_directory_path() / ("rencheng-power-" + std::to_string(::getpid()) + "-" +
                                         std::to_string(counter++) + suffix);
-}
-
-/// Runs the rencheng binary with `args`, stdout and stderr to temporary files.
-Result run(const std::vector<std::string>& args) {
-    const fs::path out = temp_path(".out"), err = temp_path(".err");
-    std::vector<std::string> argv_s{RENCHENG_BINARY};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_s)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    pid_t pid = 0;
-    Result r;
-    if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) == 0) {
-        int st = 0;
-        waitpid(pid, &st, 0);
-        r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    }
-    posix_spawn_file_actions_destroy(&fa);
-    r.out = slurp(out);
-    r.err = slurp(err);
-    fs::remove(out);
-    fs::remove(err);
-    return r;
 }
 
 const fs::path kCase9 =
