@@ -23,6 +23,8 @@ build-debug: deps
 demo: build
 	$(RENCHENG) validate $(DEMO)
 	$(RENCHENG) info $(DEMO)
+	@mkdir -p runs
+	$(RENCHENG) water solve $(DEMO)/water.inp --results runs/demo-city-water.csv
 
 test-release: build
 	ctest --preset release -j $(JOBS)
