@@ -12,3 +12,6 @@ target_compile_definitions(bench_power PRIVATE RENCHENG_SOURCE_DIR="${PROJECT_SO
 add_executable(bench_assignment bench_assignment.cpp)
 target_link_libraries(bench_assignment PRIVATE rencheng::transport benchmark::benchmark)
 target_compile_definitions(bench_assignment PRIVATE RENCHENG_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+add_executable(bench_water_hydraulics bench_water_hydraulics.cpp)
+target_link_libraries(bench_water_hydraulics PRIVATE rencheng::water benchmark::benchmark)
+target_compile_definitions(bench_water_hydraulics PRIVATE RENCHENG_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

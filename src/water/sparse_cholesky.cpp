@@ -146,13 +146,23 @@ SymbolicCholesky::SymbolicCholesky(std::int32_t n,
     li_.assign(static_cast<std::size_t>(lp_[un]), 0);
     std::vector<std::int32_t> c(lp_.begin(), lp_.end() - 1);
     std::fill(mark.begin(), mark.end(), -1);
+    // The row patterns are kept too (in ereach's topological order, with the position of each
+    // L(k,i) in li_), so the numeric phase, run every Newton iteration, walks no tree.
+    rp_.assign(un + 1, 0);
+    rj_.assign(li_.size() - un, 0);
+    rpos_.assign(li_.size() - un, 0);
     for (std::int32_t k = 0; k < n; ++k) {
+        const auto uk = static_cast<std::size_t>(k);
         const std::int32_t top = ereach(n, cp_, ci_, k, parent_, stack, mark);
-        for (std::int32_t t = top; t < n; ++t) {
+        auto r = static_cast<std::size_t>(rp_[uk]);
+        for (std::int32_t t = top; t < n; ++t, ++r) {
             const auto i = static_cast<std::size_t>(stack[static_cast<std::size_t>(t)]);
+            rj_[r] = static_cast<std::int32_t>(i);
+            rpos_[r] = c[i];
             li_[static_cast<std::size_t>(c[i]++)] = k;
         }
-        li_[static_cast<std::size_t>(c[static_cast<std::size_t>(k)]++)] = k;
+        rp_[uk + 1] = static_cast<std::int32_t>(r);
+        li_[static_cast<std::size_t>(c[uk]++)] = k;
     }
 }
 
@@ -172,38 +182,36 @@ std::int32_t SymbolicCholesky::position(std::int32_t i, std::int32_t j) const {
 NumericCholesky::NumericCholesky(const SymbolicCholesky& s)
     : ax_(s.ci_.size(), 0.0), lx_(s.li_.size(), 0.0), x_(static_cast<std::size_t>(s.n_), 0.0),
       work_(static_cast<std::size_t>(s.n_), 0.0), rhs_(static_cast<std::size_t>(s.n_), 0.0),
-      res_(static_cast<std::size_t>(s.n_), 0.0), c_(static_cast<std::size_t>(s.n_), 0),
-      stack_(static_cast<std::size_t>(s.n_), 0), mark_(static_cast<std::size_t>(s.n_), -1) {}
+      res_(static_cast<std::size_t>(s.n_), 0.0) {}
 
 std::int32_t NumericCholesky::factor(const SymbolicCholesky& s) {
     // Up-looking Cholesky (Davis 2006, §4.8): row k of L from a sparse triangular solve with the
     // rows above, L(k,0..k-1) = L(0..k-1,0..k-1)⁻¹ C(0..k-1,k), then L(k,k) = sqrt(c_kk - Σ l²).
+    // Row k's pattern (cs_ereach) and where each entry goes come from the symbolic phase.
     const std::int32_t n = s.n_;
-    std::fill(mark_.begin(), mark_.end(), -1);
-    for (std::int32_t k = 0; k < n; ++k)
-        c_[static_cast<std::size_t>(k)] = s.lp_[static_cast<std::size_t>(k)];
     for (std::int32_t k = 0; k < n; ++k) {
         const auto uk = static_cast<std::size_t>(k);
-        const std::int32_t top = ereach(n, s.cp_, s.ci_, k, s.parent_, stack_, mark_);
         x_[uk] = 0;
         for (std::int32_t p = s.cp_[uk]; p < s.cp_[uk + 1]; ++p)
             x_[static_cast<std::size_t>(s.ci_[static_cast<std::size_t>(p)])] =
                 ax_[static_cast<std::size_t>(p)];
         double d = x_[uk];
         x_[uk] = 0;
-        for (std::int32_t t = top; t < n; ++t) {
-            const auto i = static_cast<std::size_t>(stack_[static_cast<std::size_t>(t)]);
+        for (std::int32_t t = s.rp_[uk]; t < s.rp_[uk + 1]; ++t) {
+            const auto i = static_cast<std::size_t>(s.rj_[static_cast<std::size_t>(t)]);
+            const std::int32_t pos = s.rpos_[static_cast<std::size_t>(t)];
             const double lki = x_[i] / lx_[static_cast<std::size_t>(s.lp_[i])];
             x_[i] = 0;
-            for (std::int32_t p = s.lp_[i] + 1; p < c_[i]; ++p)
+            // Column i of L as far as computed: the entries above row k.
+            for (std::int32_t p = s.lp_[i] + 1; p < pos; ++p)
                 x_[static_cast<std::size_t>(s.li_[static_cast<std::size_t>(p)])] -=
                     lx_[static_cast<std::size_t>(p)] * lki;
             d -= lki * lki;
-            lx_[static_cast<std::size_t>(c_[i]++)] = lki;
+            lx_[static_cast<std::size_t>(pos)] = lki;
         }
         if (!(d > 0) || !std::isfinite(d))
             return s.perm_[uk];
-        lx_[static_cast<std::size_t>(c_[uk]++)] = std::sqrt(d);
+        lx_[static_cast<std::size_t>(s.lp_[uk])] = std::sqrt(d);
     }
     return -1;
 }

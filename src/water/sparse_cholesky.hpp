@@ -40,6 +40,9 @@ private:
     std::vector<std::int32_t> diag_pos_;
     std::vector<std::int32_t> parent_;  ///< elimination tree
     std::vector<std::int32_t> lp_, li_; ///< pattern of L, column form, diagonal first
+    /// Pattern of L by rows (strictly lower part, in the order the numeric phase uses them):
+    /// row k holds L(k, rj_[t]), stored at li_/lx_ position rpos_[t], for t in rp_[k]..rp_[k+1).
+    std::vector<std::int32_t> rp_, rj_, rpos_;
 };
 
 /// The numeric factor for one set of values; the workspace is sized once, so factor() and solve()
@@ -63,7 +66,6 @@ public:
 
 private:
     std::vector<double> ax_, lx_, x_, work_, rhs_, res_;
-    std::vector<std::int32_t> c_, stack_, mark_;
 };
 
 } // namespace rencheng::water

@@ -1,0 +1,318 @@
+// Benchmarks of the water hydraulic solver: Newton iterations, steady solves and 24-h EPS on a
+// generated ~100k-node network, and EPS on the largest shared networks when the data is present.
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/atomic_file.hpp"
+#include "core/error.hpp"
+#include "water/epanet_inp.hpp"
+#include "water/eps.hpp"
+#include "water/hydraulics.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using rencheng::Diagnostics;
+using namespace rencheng::water;
+
+/// A jittered n × n street grid in LPS with Hazen-Williams losses: every row is a street with a
+/// pipe between neighbours; columns are joined at every 5th column and at random elsewhere (about
+/// 1.3 links per node, many loops). Mains (600 mm every 20th line, 300 mm every 5th) carry the
+/// water from four reservoirs at the corners; distribution pipes are 100-200 mm. Elevations vary
+/// smoothly, demands vary per junction and follow a 24-h pattern; one tank floats on the middle.
+std::string generated_grid_inp(int n) {
+    std::mt19937 rng(20260501);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    const auto id = [](int i, int j) { return "J" + std::to_string(i) + "_" + std::to_string(j); };
+    std::string text = "[TITLE]\nGenerated jittered grid\n[JUNCTIONS]\n";
+    char buf[256];
+    for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j) {
+            const double elev =
+                20.0 + 10.0 * std::sin(i * 0.02) * std::cos(j * 0.03) + 2.0 * unit(rng);
+            const double demand = 0.01 + 0.03 * unit(rng); // L/s
+            std::snprintf(buf, sizeof buf, " %s\t%.2f\t%.4f\tP1\n", id(i, j).c_str(), elev, demand);
+            text += buf;
+        }
+    text += "[RESERVOIRS]\n R1 95\n R2 95\n R3 95\n R4 95\n";
+    text += "[TANKS]\n T1 30 40 20 50 30 0\n";
+    text += "[PIPES]\n";
+    int k = 0;
+    const auto diameter_mm = [&](int line) {
+        if (line % 20 == 0)
+            return 600.0;
+        if (line % 5 == 0)
+            return 300.0;
+        return unit(rng) < 0.5 ? 100.0 : (unit(rng) < 0.5 ? 150.0 : 200.0);
+    };
+    const auto pipe = [&](const std::string& a, const std::string& b, double d_mm) {
+        const double length = 100.0 * (0.7 + 0.6 * unit(rng));
+        const double c = 90.0 + 40.0 * unit(rng);
+        std::snprintf(buf, sizeof buf, " P%d\t%s\t%s\t%.1f\t%.0f\t%.1f\t0\tOpen\n", k++, a.c_str(),
+                      b.c_str(), length, d_mm, c);
+        text += buf;
+    };
+    for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j) {
+            if (j + 1 < n)
+                pipe(id(i, j), id(i, j + 1), diameter_mm(i));
+            if (i + 1 < n && (j % 5 == 0 || unit(rng) < 0.15))
+                pipe(id(i, j), id(i + 1, j), diameter_mm(j));
+        }
+    pipe("R1", id(0, 0), 1000);
+    pipe("R2", id(0, n - 1), 1000);
+    pipe("R3", id(n - 1, 0), 1000);
+    pipe("R4", id(n - 1, n - 1), 1000);
+    pipe("T1", id(n / 2, n / 2), 400);
+    text += "[PATTERNS]\n P1";
+    const double mult[24] = {0.5, 0.45, 0.4, 0.4,  0.45, 0.6, 0.9, 1.3, 1.4, 1.3, 1.2, 1.15,
+                             1.2, 1.15, 1.1, 1.05, 1.1,  1.3, 1.5, 1.4, 1.2, 1.0, 0.8, 0.6};
+    for (const double m : mult) {
+        std::snprintf(buf, sizeof buf, " %.2f", m);
+        text += buf;
+    }
+    text += "\n[TIMES]\n Duration 24:00\n Hydraulic Timestep 1:00\n Pattern Timestep 1:00\n"
+            " Report Timestep 1:00\n";
+    text += "[OPTIONS]\n Units LPS\n Headloss H-W\n";
+    text += "[END]\n";
+    return text;
+}
+
+constexpr int kGridSide = 316; // 99,856 junctions
+
+const Network& grid_network() {
+    static const Network net = [] {
+        Diagnostics diags;
+        Network n = parse_inp(generated_grid_inp(kGridSide), "grid.inp", diags);
+        if (diags.has_errors()) {
+            std::fprintf(stderr, "generated grid does not parse\n");
+            std::abort();
+        }
+        return n;
+    }();
+    return net;
+}
+
+const HydraulicTopology& grid_topology() {
+    static const HydraulicTopology topo(grid_network());
+    return topo;
+}
+
+/// Full junction demands at pattern period 0 (what simulate_eps sets before its first solve).
+void set_demands(const Network& net, HydraulicState& s) {
+    for (std::int32_t i = 0; i < net.node_count(); ++i) {
+        if (net.node_kind[static_cast<std::size_t>(i)] != NodeKind::kJunction)
+            continue;
+        double sum = 0;
+        for (auto d = net.demand_begin[static_cast<std::size_t>(i)];
+             d < net.demand_begin[static_cast<std::size_t>(i) + 1]; ++d) {
+            const Demand& dem = net.demands[static_cast<std::size_t>(d)];
+            const PatternIndex p = net.effective_pattern(dem);
+            const double m = p.valid() ? net.patterns[p.idx()].multipliers.front() : 1.0;
+            sum += dem.base_m3s * m;
+        }
+        s.node_demand[static_cast<std::size_t>(i)] = sum * net.options.demand_multiplier;
+    }
+}
+
+void BM_GridParse(benchmark::State& state) {
+    const std::string text = generated_grid_inp(kGridSide);
+    std::int64_t links = 0;
+    for (auto _ : state) {
+        Diagnostics diags;
+        const Network net = parse_inp(text, "grid.inp", diags);
+        links = net.link_count();
+        benchmark::DoNotOptimize(links);
+    }
+    state.counters["links"] = static_cast<double>(links);
+}
+BENCHMARK(BM_GridParse)->Unit(benchmark::kMillisecond);
+
+/// The symbolic phase alone: minimum-degree ordering, elimination tree, pattern of L.
+void BM_GridSymbolic(benchmark::State& state) {
+    const Network& net = grid_network();
+    const HydraulicTopology& topo = grid_topology();
+    std::vector<std::pair<std::int32_t, std::int32_t>> edges;
+    for (std::int32_t k = 0; k < net.link_count(); ++k) {
+        const std::int32_t a = topo.row[net.from_node[static_cast<std::size_t>(k)].idx()];
+        const std::int32_t b = topo.row[net.to_node[static_cast<std::size_t>(k)].idx()];
+        if (a >= 0 && b >= 0 && a != b)
+            edges.emplace_back(a, b);
+    }
+    std::int64_t nnz = 0;
+    for (auto _ : state) {
+        const SymbolicCholesky s(topo.junctions, edges);
+        nnz = s.factor_nonzeros();
+        benchmark::DoNotOptimize(nnz);
+    }
+    state.counters["junctions"] = topo.junctions;
+    state.counters["L_nonzeros"] = static_cast<double>(nnz);
+}
+BENCHMARK(BM_GridSymbolic)->Unit(benchmark::kMillisecond);
+
+/// HydraulicTopology as a whole (coefficients, adjacency and the symbolic phase).
+void BM_GridTopology(benchmark::State& state) {
+    const Network& net = grid_network();
+    for (auto _ : state) {
+        const HydraulicTopology topo(net);
+        benchmark::DoNotOptimize(topo.junctions);
+    }
+}
+BENCHMARK(BM_GridTopology)->Unit(benchmark::kMillisecond);
+
+/// One steady solve from EPANET's initial flows; the counter ms_per_iteration is the solve time
+/// divided by its Newton iterations (numeric factorisation, solve, status checks).
+void BM_GridSteadySolve(benchmark::State& state) {
+    const Network& net = grid_network();
+    const HydraulicTopology& topo = grid_topology();
+    HydraulicState s(net, topo);
+    HydraulicSummary sum;
+    double seconds = 0;
+    std::int64_t iterations = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        initialize_state(net, topo, s);
+        set_demands(net, s);
+        state.ResumeTiming();
+        const auto t0 = std::chrono::steady_clock::now();
+        sum = solve_hydraulics(net, topo, s, HydraulicOptions{});
+        seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        iterations += sum.iterations;
+    }
+    if (!sum.converged)
+        state.SkipWithError(("did not converge: " + sum.message).c_str());
+    state.counters["iterations"] = sum.iterations;
+    state.counters["ms_per_iteration"] =
+        iterations > 0 ? 1e3 * seconds / static_cast<double>(iterations) : 0.0;
+}
+BENCHMARK(BM_GridSteadySolve)->Unit(benchmark::kMillisecond);
+
+/// A solve capped at one Newton iteration (not converged; measures one iteration with the
+/// per-solve set-up included).
+void BM_GridOneNewtonIteration(benchmark::State& state) {
+    const Network& net = grid_network();
+    const HydraulicTopology& topo = grid_topology();
+    HydraulicState s(net, topo);
+    HydraulicOptions opt;
+    opt.max_trials = 1;
+    opt.polish_trials = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        initialize_state(net, topo, s);
+        set_demands(net, s);
+        state.ResumeTiming();
+        const auto sum = solve_hydraulics(net, topo, s, opt);
+        benchmark::DoNotOptimize(sum.iterations);
+    }
+}
+BENCHMARK(BM_GridOneNewtonIteration)->Unit(benchmark::kMillisecond);
+
+void run_eps(benchmark::State& state, const Network& net, const HydraulicTopology& topo) {
+    EpsResult res;
+    double seconds = 0;
+    long long iterations = 0;
+    for (auto _ : state) {
+        const auto t0 = std::chrono::steady_clock::now();
+        res = simulate_eps(net, topo, EpsOptions{});
+        seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        iterations += res.iterations;
+    }
+    if (!res.converged)
+        state.SetLabel("not every step converged: " + res.message);
+    state.counters["nodes"] = net.node_count();
+    state.counters["links"] = net.link_count();
+    state.counters["steps"] = res.hydraulic_steps;
+    state.counters["iterations"] = static_cast<double>(res.iterations);
+    state.counters["ms_per_iteration"] =
+        iterations > 0 ? 1e3 * seconds / static_cast<double>(iterations) : 0.0;
+}
+
+/// 24-h EPS with hourly steps (topology built once, outside the timing).
+void BM_GridEps24h(benchmark::State& state) {
+    run_eps(state, grid_network(), grid_topology());
+}
+BENCHMARK(BM_GridEps24h)->Unit(benchmark::kMillisecond);
+
+fs::path shared_water_root() {
+    const char* env = std::getenv("RENCHENG_REFERENCE_DATA");
+    if (env != nullptr && fs::is_directory(fs::path(env) / "water"))
+        return fs::path(env) / "water";
+    const fs::path p = fs::path(RENCHENG_SOURCE_DIR) / ".." / "shared" / "data" / "water";
+    return fs::is_directory(p) ? p : fs::path();
+}
+
+/// The largest shared networks (those with EPANET references first), relative to the data root.
+const char* const kSharedNetworks[] = {
+    "epanet-example-networks/epanet-tests/exeter/exnet-3.inp",
+    "emt/networks/asce-tf-wdst/KL/KL.inp",
+    "emt/networks/asce-tf-wdst/ky4/ky4.inp",
+    "emt/networks/exeter-benchmarks/DesignResiliance/EXN.inp",
+    "epanet-nrtestsuite/public/exeter/exnet.inp",
+    "emt/networks/exeter-benchmarks/D-Town Water Distribution Network BWN-II/Original_BWNII/"
+    "2_Walski.inp",
+    "emt/networks/asce-tf-wdst/ky9/ky9.inp",
+    "emt/networks/asce-tf-wdst/Battle of the Water Sensor Networks/BWSN_Network_2.inp",
+    "emt/networks/pangaea/PacificCity.inp",
+};
+
+struct SharedCase {
+    Network net;
+    HydraulicTopology topo;
+    explicit SharedCase(Network n) : net(std::move(n)), topo(net) {}
+};
+
+void register_shared_networks() {
+    const fs::path root = shared_water_root();
+    if (root.empty()) {
+        benchmark::RegisterBenchmark("BM_SharedEps", [](benchmark::State& state) {
+            state.SkipWithError("shared reference data not found (RENCHENG_REFERENCE_DATA)");
+            for (auto _ : state) {
+            }
+        });
+        return;
+    }
+    for (const char* rel : kSharedNetworks) {
+        const fs::path path = root / rel;
+        if (!fs::is_regular_file(path))
+            continue;
+        const std::string name = "BM_SharedEps/" + path.stem().string();
+        benchmark::RegisterBenchmark(name.c_str(), [path](benchmark::State& state) {
+            Diagnostics diags;
+            Network net = parse_inp(rencheng::read_file(path), path.string(), diags);
+            if (diags.has_errors()) {
+                state.SkipWithError("does not parse");
+                for (auto _ : state) {
+                }
+                return;
+            }
+            const SharedCase c(std::move(net));
+            run_eps(state, c.net, c.topo);
+        })->Unit(benchmark::kMillisecond);
+    }
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv))
+        return 1;
+    // RENCHENG_BENCH_WRITE_GRID=FILE writes the generated network, e.g. to time EPANET on it
+    // (scripts/bench-water-vs-epanet FILE).
+    if (const char* out = std::getenv("RENCHENG_BENCH_WRITE_GRID"); out != nullptr && *out != 0)
+        rencheng::write_file_atomic(out, generated_grid_inp(kGridSide));
+    register_shared_networks();
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}
