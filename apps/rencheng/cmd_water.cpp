@@ -23,6 +23,7 @@ struct WaterOptions {
     std::string inp;
     std::string results;
     std::string duration;
+    std::string quality; ///< "", "none", "age", "trace:NODE"
     bool pda = false;
     bool werror = false;
 };
@@ -114,10 +115,27 @@ void run_water_solve(const WaterOptions& opt, CommandContext& ctx) {
     Network& net = *loaded;
     if (opt.pda)
         net.options.demand_model = DemandModel::kPda;
+    if (!opt.quality.empty()) {
+        if (opt.quality == "none" || opt.quality == "age") {
+            net.options.quality = {opt.quality == "none" ? "NONE" : "AGE"};
+        } else if (opt.quality.rfind("trace:", 0) == 0 && opt.quality.size() > 6) {
+            net.options.quality = {"TRACE", opt.quality.substr(6)};
+        } else {
+            throw Error(ErrorCode::kUsage,
+                        "--quality '" + opt.quality + "': give none, age or trace:NODE");
+        }
+    }
     const HydraulicTopology topo(net);
-    const EpsResult res = simulate_eps(net, topo, eo);
+    // The quality analysis rides on the hydraulics; without one the plain EPS runs.
+    const QualityModel qmodel = quality_model(net);
+    QualityResult qres;
+    if (qmodel.kind != QualityKind::kNone)
+        qres = simulate_quality(net, topo, eo);
+    else
+        qres.hydraulics = simulate_eps(net, topo, eo);
+    const EpsResult& res = qres.hydraulics;
     if (!opt.results.empty())
-        write_results_csv(opt.results, net, res);
+        write_results_csv(opt.results, net, qres);
     // Junctions without water at some reporting time, with the reason.
     std::vector<std::uint8_t> cut(static_cast<std::size_t>(net.node_count()), 0);
     std::int32_t max_cut = 0;
@@ -136,6 +154,12 @@ void run_water_solve(const WaterOptions& opt, CommandContext& ctx) {
                     format_seconds(res.reports.empty() ? 0 : res.reports.back().time_s).c_str(),
                     res.hydraulic_steps, res.iterations);
         std::printf("  mass balance: largest relative error %.3g\n", res.max_mass_balance_error);
+        if (qmodel.kind != QualityKind::kNone)
+            std::printf("  water quality (%s%s%s): mass balance ratio %.6f, at most %lld "
+                        "segments\n",
+                        std::string(quality_kind_name(qmodel.kind)).c_str(),
+                        qmodel.chemical_name.empty() ? "" : " ", qmodel.chemical_name.c_str(),
+                        qres.mass_balance.ratio, static_cast<long long>(qres.max_segments));
         const auto n_cut = std::count(cut.begin(), cut.end(), 1);
         if (n_cut > 0) {
             std::printf("  %lld junction%s without water (cut off from every tank and reservoir "
@@ -237,6 +261,11 @@ void add_water_command(CLI::App& app, CommandContext& ctx) {
                     "Pressure-driven demand (the file's minimum/required pressures)");
     solve->add_option("--duration", solve_opt->duration,
                       "Simulated time: 24h, 90m, 3600s, 2d or H:MM (default: the file's)");
+    solve
+        ->add_option("--quality", solve_opt->quality,
+                     "Water quality analysis instead of the file's QUALITY option: none, age or "
+                     "trace:NODE / 水质分析（水龄、溯源）")
+        ->type_name("KIND");
     solve
         ->add_option("--results", solve_opt->results,
                      "Write results as long CSV (time_s,type,id,quantity,value)")

@@ -46,10 +46,21 @@ void row(std::string& out, Seconds t, const char* type, const std::string& id, c
 
 } // namespace
 
-std::string format_results_csv(const Network& net, const EpsResult& result) {
+namespace {
+
+std::string format_rows(const Network& net, const EpsResult& result, const QualityResult* quality) {
     std::string out = "time_s,type,id,quantity,value\n";
     constexpr double kPi = 3.14159265358979323846;
+    const std::string qname = quality ? quality_quantity_name(quality->model) : std::string();
+    std::size_t qi = 0;
     for (const EpsSnapshot& s : result.reports) {
+        const QualitySnapshot* q = nullptr;
+        if (!qname.empty()) {
+            while (qi < quality->reports.size() && quality->reports[qi].time_s < s.time_s)
+                ++qi;
+            if (qi < quality->reports.size() && quality->reports[qi].time_s == s.time_s)
+                q = &quality->reports[qi];
+        }
         for (std::size_t i = 0; i < static_cast<std::size_t>(net.node_count()); ++i) {
             row(out, s.time_s, "node", net.node_id[i], "head_m", s.head_m[i]);
             row(out, s.time_s, "node", net.node_id[i], "pressure_m",
@@ -58,6 +69,8 @@ std::string format_results_csv(const Network& net, const EpsResult& result) {
             if (net.node_kind[i] == NodeKind::kTank)
                 row(out, s.time_s, "node", net.node_id[i], "level_m",
                     s.head_m[i] - net.elevation_m[i]);
+            if (q)
+                row(out, s.time_s, "node", net.node_id[i], qname.c_str(), q->node[i]);
         }
         for (std::size_t k = 0; k < static_cast<std::size_t>(net.link_count()); ++k) {
             row(out, s.time_s, "link", net.link_id[k], "flow_m3s", s.flow_m3s[k]);
@@ -68,14 +81,45 @@ std::string format_results_csv(const Network& net, const EpsResult& result) {
             row(out, s.time_s, "link", net.link_id[k], "velocity_ms", v);
             if (k < s.link_open.size())
                 row(out, s.time_s, "link", net.link_id[k], "status", s.link_open[k]);
+            if (q)
+                row(out, s.time_s, "link", net.link_id[k], qname.c_str(), q->link[k]);
         }
     }
     return out;
 }
 
+} // namespace
+
+std::string quality_quantity_name(const QualityModel& model) {
+    switch (model.kind) {
+    case QualityKind::kNone:
+        return {};
+    case QualityKind::kChemical:
+        return model.units == "ug/L" ? "concentration_ugl" : "concentration_mgl";
+    case QualityKind::kAge:
+        return "age_h";
+    case QualityKind::kTrace:
+        return "trace_pct";
+    }
+    return {};
+}
+
+std::string format_results_csv(const Network& net, const EpsResult& result) {
+    return format_rows(net, result, nullptr);
+}
+
+std::string format_results_csv(const Network& net, const QualityResult& quality) {
+    return format_rows(net, quality.hydraulics, &quality);
+}
+
 void write_results_csv(const std::filesystem::path& path, const Network& net,
                        const EpsResult& result) {
     write_file_atomic(path, format_results_csv(net, result));
+}
+
+void write_results_csv(const std::filesystem::path& path, const Network& net,
+                       const QualityResult& quality) {
+    write_file_atomic(path, format_results_csv(net, quality));
 }
 
 } // namespace rencheng::water

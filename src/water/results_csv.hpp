@@ -6,6 +6,7 @@
 
 #include "water/eps.hpp"
 #include "water/network.hpp"
+#include "water/quality.hpp"
 
 namespace rencheng::water {
 
@@ -15,8 +16,18 @@ namespace rencheng::water {
 /// shortest round-trip form; ids quoted as RFC 4180 requires.
 std::string format_results_csv(const Network& net, const EpsResult& result);
 
+/// The same with the water quality at each reporting time: `node` and `link` rows named by the
+/// kind of analysis — `concentration_mgl` (or `concentration_ugl`), `age_h`, `trace_pct` (link
+/// rows: the mean over the link's volume). `quality.hydraulics` supplies the hydraulic rows.
+std::string format_results_csv(const Network& net, const QualityResult& quality);
+
+/// The quantity name of a quality result in the long CSV ("" for no analysis).
+std::string quality_quantity_name(const QualityModel& model);
+
 /// Writes format_results_csv() to `path` atomically. Throws Error(kWriteFailed) on failure.
 void write_results_csv(const std::filesystem::path& path, const Network& net,
                        const EpsResult& result);
+void write_results_csv(const std::filesystem::path& path, const Network& net,
+                       const QualityResult& quality);
 
 } // namespace rencheng::water

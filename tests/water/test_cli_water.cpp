@@ -88,6 +88,29 @@ TEST(CliWater, DurationAndPda) {
     EXPECT_NE(bad.err.find("--duration"), std::string::npos) << bad.err;
 }
 
+TEST(CliWater, QualityRowsFollowTheAnalysis) {
+    // Net1 asks for chlorine; --quality switches the analysis for one run.
+    const fs::path csv = temp_path(".csv");
+    Result r = run({"water", "solve", kNet1.string(), "--results", csv.string()});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("water quality (chemical Chlorine)"), std::string::npos) << r.out;
+    std::string ours = slurp(csv);
+    EXPECT_DOUBLE_EQ(lookup(ours, "0,node,10,concentration_mgl"), 0.5); // initial quality
+    EXPECT_FALSE(std::isnan(lookup(ours, "86400,link,10,concentration_mgl")));
+    r = run({"water", "solve", kNet1.string(), "--quality", "trace:9", "--results", csv.string()});
+    ASSERT_EQ(r.status, 0) << r.err;
+    ours = slurp(csv);
+    EXPECT_DOUBLE_EQ(lookup(ours, "3600,node,9,trace_pct"), 100.0); // the traced reservoir
+    EXPECT_TRUE(std::isnan(lookup(ours, "3600,node,9,concentration_mgl")));
+    r = run({"water", "solve", kNet1.string(), "--quality", "none", "--results", csv.string()});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(slurp(csv).find("concentration_mgl"), std::string::npos);
+    fs::remove(csv);
+    const Result bad = run({"water", "solve", kNet1.string(), "--quality", "colour"});
+    EXPECT_EQ(bad.status, 2) << bad.err;
+    EXPECT_NE(bad.err.find("--quality"), std::string::npos) << bad.err;
+}
+
 TEST(CliWater, CutOffZoneIsSolvedAndReported) {
     const fs::path inp = temp_path(".inp");
     std::ofstream(inp) << "[JUNCTIONS]\n J1 10 5\n J2 10 5\n J3 12 5\n[RESERVOIRS]\n R1 60\n"
