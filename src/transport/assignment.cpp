@@ -318,8 +318,12 @@ public:
 
     AssignmentResult run(Clock::time_point t0) {
         AssignmentResult res;
-        for (std::size_t r = 0; r < origins_.size(); ++r)
-            initialise(r);
+        for (std::size_t r = 0; r < origins_.size(); ++r) {
+            if (warm_start(r))
+                ++res.warm_started_origins;
+            else
+                initialise(r);
+        }
         for (int it = 0;; ++it) {
             recompute_link_flows();
             const GapReport g = evaluate(net_, trips_, model_, x_, opt_.closed);
@@ -343,6 +347,11 @@ public:
             }
         }
         res.flow = x_;
+        if (opt_.keep_bush_flows) {
+            res.bush_flow.assign(static_cast<std::size_t>(trips_.zone_count), {});
+            for (std::size_t r = 0; r < origins_.size(); ++r)
+                res.bush_flow[static_cast<std::size_t>(origins_[r])] = bush_flow_[r];
+        }
         return res;
     }
 
@@ -386,6 +395,57 @@ private:
                 refresh(a);
     }
 
+    /// Starts bush r from the caller's flows of its origin when they are feasible on this
+    /// network (see AssignmentOptions::warm_start_bush_flow); returns false, leaving nothing
+    /// changed, when they are not.
+    bool warm_start(std::size_t r) {
+        const std::int32_t o = origins_[r];
+        const auto& ws = opt_.warm_start_bush_flow;
+        if (static_cast<std::size_t>(o) >= ws.size() ||
+            ws[static_cast<std::size_t>(o)].size() != links_)
+            return false;
+        const auto& w = ws[static_cast<std::size_t>(o)];
+        const auto b = static_cast<std::size_t>(trips_.origin_begin[static_cast<std::size_t>(o)]);
+        const auto e =
+            static_cast<std::size_t>(trips_.origin_begin[static_cast<std::size_t>(o) + 1]);
+        double largest = 0.0, total = 0.0;
+        std::vector<double> balance(nodes_, 0.0);
+        for (std::size_t k = b; k < e; ++k) {
+            largest = std::max(largest, trips_.demand[k]);
+            total += trips_.demand[k];
+            balance[static_cast<std::size_t>(trips_.destination[k])] -= trips_.demand[k];
+        }
+        balance[static_cast<std::size_t>(o)] += total;
+        const double eps = kFlowTolerance * largest;
+        std::vector<std::uint8_t> in(links_, 0);
+        for (std::size_t a = 0; a < links_; ++a) {
+            if (!(w[a] >= 0.0) || !std::isfinite(w[a]))
+                return false;
+            if (w[a] <= eps)
+                continue;
+            if (closed(a))
+                return false; // this origin used a link that is now closed
+            in[a] = 1;
+            balance[static_cast<std::size_t>(net_.init[a])] -= w[a];
+            balance[static_cast<std::size_t>(net_.term[a])] += w[a];
+        }
+        for (const double imbalance : balance)
+            if (std::abs(imbalance) > 1e-9 * std::max(total, 1.0))
+                return false; // not the flows of this origin's demand
+        in_bush_[r] = std::move(in);
+        if (!try_topological_order(r))
+            return false; // cyclic: not a bush
+        bush_flow_[r].assign(links_, 0.0);
+        flow_eps_[r] = eps;
+        for (std::size_t a = 0; a < links_; ++a)
+            if (in_bush_[r][a] != 0) {
+                bush_flow_[r][a] = w[a];
+                x_[a] += w[a];
+                refresh(a);
+            }
+        return true;
+    }
+
     /// Link flows as the sum of the bushes' flows in origin order (removes drift of the
     /// incremental updates and makes the flows independent of the update history's rounding).
     void recompute_link_flows() {
@@ -401,6 +461,15 @@ private:
 
     /// Kahn's topological order of the nodes reachable in bush r, from its origin.
     void topological_order(std::size_t r) {
+        if (!try_topological_order(r)) // a cycle: the bush update rules exclude this
+            throw Error(ErrorCode::kInternal, "Algorithm B: bush of origin " +
+                                                  std::to_string(origins_[r] + 1) +
+                                                  " is not acyclic");
+    }
+
+    /// Same; false when some bush link cannot be ordered (a cycle, or a link out of a node the
+    /// bush does not reach).
+    bool try_topological_order(std::size_t r) {
         const auto& in = in_bush_[r];
         std::fill(indeg_.begin(), indeg_.end(), 0);
         for (std::size_t a = 0; a < links_; ++a)
@@ -421,10 +490,9 @@ private:
             }
         }
         for (std::size_t n = 0; n < nodes_; ++n)
-            if (indeg_[n] > 0) // a cycle: the bush update rules exclude this
-                throw Error(ErrorCode::kInternal, "Algorithm B: bush of origin " +
-                                                      std::to_string(origins_[r] + 1) +
-                                                      " is not acyclic");
+            if (indeg_[n] > 0)
+                return false;
+        return true;
     }
 
     /// Shortest (min_) and longest (max_) path labels over bush r in topological order. The

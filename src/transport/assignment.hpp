@@ -44,6 +44,15 @@ struct AssignmentOptions {
     std::vector<std::uint8_t> closed;
     /// Algorithm B: most flow-shifting passes over one bush per visit.
     int inner_passes = 4;
+    /// Algorithm B: return every origin's bush flows in AssignmentResult::bush_flow (memory:
+    /// zones x links doubles), to warm-start a later assignment of the same trips.
+    bool keep_bush_flows = false;
+    /// Algorithm B warm start: per zone (size zone_count; an empty entry means none), the link
+    /// flows of that origin's bush from an earlier assignment of the same trips, e.g. the
+    /// undisrupted network. An origin starts from them when they are feasible here: no flow on a
+    /// closed link, flow conservation at every node to 1e-9 of the origin's demand, acyclic.
+    /// Otherwise it starts from an all-or-nothing load as usual. Frank-Wolfe ignores it.
+    std::vector<std::vector<double>> warm_start_bush_flow;
     /// Called after every iteration (may be empty). The library never prints.
     std::function<void(const AssignmentIteration&)> on_iteration;
 
@@ -64,6 +73,10 @@ struct AssignmentResult {
     bool converged = false;
     double seconds = 0.0;
     std::vector<AssignmentIteration> history;
+    /// Algorithm B with keep_bush_flows: per zone, its bush's link flows (empty: no demand).
+    std::vector<std::vector<double>> bush_flow;
+    /// Algorithm B: origins that started from warm_start_bush_flow.
+    std::int32_t warm_started_origins = 0;
 };
 
 /// BPR link time t0 (1 + b (x / c)^p) and its derivative with respect to x.

@@ -18,9 +18,12 @@ struct HeapGreater {
 
 } // namespace
 
-void shortest_paths(const AssignmentNetwork& net, std::int32_t origin,
-                    std::span<const double> link_cost, std::span<const std::uint8_t> closed,
-                    ShortestPathTree& tree, ShortestPathWorkspace& workspace) {
+namespace {
+
+/// Dijkstra from `origin`; stops when `target` (>= 0) is settled.
+void search(const AssignmentNetwork& net, std::int32_t origin, std::int32_t target,
+            std::span<const double> link_cost, std::span<const std::uint8_t> closed,
+            ShortestPathTree& tree, ShortestPathWorkspace& workspace) {
     const auto n = static_cast<std::size_t>(net.node_count);
     // Preconditions (programmer errors): costs per link, origin a node.
     assert(link_cost.size() == static_cast<std::size_t>(net.link_count()));
@@ -40,6 +43,8 @@ void shortest_paths(const AssignmentNetwork& net, std::int32_t origin,
         heap.pop_back();
         if (d > tree.dist[static_cast<std::size_t>(u)])
             continue;
+        if (u == target)
+            return; // settled: its label is final
         if (u != origin && !net.passable(u))
             continue; // centroid: a path may end here but not pass through
         const auto begin = static_cast<std::size_t>(net.out.offsets[static_cast<std::size_t>(u)]);
@@ -58,6 +63,22 @@ void shortest_paths(const AssignmentNetwork& net, std::int32_t origin,
             }
         }
     }
+}
+
+} // namespace
+
+void shortest_paths(const AssignmentNetwork& net, std::int32_t origin,
+                    std::span<const double> link_cost, std::span<const std::uint8_t> closed,
+                    ShortestPathTree& tree, ShortestPathWorkspace& workspace) {
+    search(net, origin, -1, link_cost, closed, tree, workspace);
+}
+
+double shortest_path_cost(const AssignmentNetwork& net, std::int32_t origin, std::int32_t target,
+                          std::span<const double> link_cost, std::span<const std::uint8_t> closed,
+                          ShortestPathTree& tree, ShortestPathWorkspace& workspace) {
+    assert(target >= 0 && target < net.node_count);
+    search(net, origin, target, link_cost, closed, tree, workspace);
+    return tree.dist[static_cast<std::size_t>(target)];
 }
 
 ShortestPathTree shortest_paths(const AssignmentNetwork& net, std::int32_t origin,

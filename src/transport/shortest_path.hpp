@@ -45,6 +45,12 @@ ShortestPathTree shortest_paths(const AssignmentNetwork& net, std::int32_t origi
                                 std::span<const double> link_cost,
                                 std::span<const std::uint8_t> closed = {});
 
+/// Cost of the shortest path from `origin` to `target` only: the same search as
+/// shortest_paths(), stopped when the target is settled (kUnreachable when there is none).
+double shortest_path_cost(const AssignmentNetwork& net, std::int32_t origin, std::int32_t target,
+                          std::span<const double> link_cost, std::span<const std::uint8_t> closed,
+                          ShortestPathTree& tree, ShortestPathWorkspace& workspace);
+
 /// The links of the path to `node` in the tree, from the origin on; empty when unreachable or
 /// when node is the origin.
 std::vector<std::int32_t> path_to(const AssignmentNetwork& net, const ShortestPathTree& tree,

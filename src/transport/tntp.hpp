@@ -114,6 +114,18 @@ TntpFlows read_tntp_flow(const std::filesystem::path& path, Diagnostics& diags);
 TntpNodes parse_tntp_nodes(std::string_view text, const std::string& file, Diagnostics& diags);
 TntpNodes read_tntp_nodes(const std::filesystem::path& path, Diagnostics& diags);
 
+/// Writes a `_net` file that parse_tntp_net reads back to the same network: metadata (zones,
+/// nodes, first thru node, links), the column comment, then one link per line with all ten
+/// fields; numbers in shortest round-trip form ("%.17g"), so the bytes are the same for the
+/// same network. For the synthetic city generator and scenario export.
+std::string format_tntp_net(const AssignmentNetwork& net);
+/// Writes a `_trips` file (metadata zones and total OD flow, then "Origin o" blocks with five
+/// "d : q;" entries per line) that parse_tntp_trips reads back to the same table.
+std::string format_tntp_trips(const TripTable& trips);
+/// The same, written atomically (core/atomic_file.hpp); throws Error(kWriteFailed).
+void write_tntp_net(const std::filesystem::path& path, const AssignmentNetwork& net);
+void write_tntp_trips(const std::filesystem::path& path, const TripTable& trips);
+
 /// Checks that `trips` fits `net` (same zone count); adds an error to `diags` otherwise.
 bool check_trips_fit(const AssignmentNetwork& net, const TripTable& trips, const std::string& file,
                      Diagnostics& diags);
