@@ -1,0 +1,504 @@
+// Dynamic wave routing (SWMM 5.2 Reference Manual Vol. II, ch. 4): link momentum with damped
+// inertial terms solved explicitly per Picard trial, node continuity with EXTRAN surcharge, under-
+// relaxation between trials and a Courant-limited variable step.
+#include <algorithm>
+#include <cmath>
+
+#include "drainage/routing.hpp"
+
+namespace rencheng::drainage {
+
+using namespace swmm_si;
+
+namespace {
+constexpr double kOmega = 0.5; // under-relaxation between Picard trials
+constexpr double kFudgeVolume = 0.0001 * kFoot * kFoot * kFoot;
+
+double sgn(double x) {
+    return x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0);
+}
+} // namespace
+
+FlowClass FlowRouter::dw_flow_class(int j, double q, double h1, double h2, double y1, double y2,
+                                    double& yc, double& yn, double& fasnh) const {
+    const auto& l = links_[j];
+    double z1 = l.offset1, z2 = l.offset2;
+    if (nodes_[l.n1].kind == NodeKind::kOutfall)
+        z1 = std::max(0.0, z1 - nodes_[l.n1].depth);
+    if (nodes_[l.n2].kind == NodeKind::kOutfall)
+        z2 = std::max(0.0, z2 - nodes_[l.n2].depth);
+    FlowClass fc = FlowClass::kSubcritical;
+    fasnh = 1.0;
+    if (y1 > kFudgeLength && y2 > kFudgeLength) {
+        if (q < 0) {
+            if (z1 > 0) {
+                yn = normal_depth(l, q);
+                yc = critical_depth(l, q);
+                if (y1 < std::min(yn, yc))
+                    fc = FlowClass::kUpCritical;
+            }
+        } else if (z2 > 0) {
+            yn = normal_depth(l, q);
+            yc = critical_depth(l, q);
+            const double lo = std::min(yn, yc), hi = std::max(yn, yc);
+            if (y2 < lo)
+                fc = FlowClass::kDnCritical;
+            else if (y2 < hi)
+                fasnh = hi - lo < kFudgeLength ? 0.0 : (hi - y2) / (hi - lo);
+        }
+    } else if (y1 <= kFudgeLength && y2 <= kFudgeLength) {
+        fc = FlowClass::kDry;
+    } else if (y2 > kFudgeLength) {
+        if (h2 < nodes_[l.n1].invert_m + l.offset1) {
+            fc = FlowClass::kUpDry;
+        } else if (z1 > 0) {
+            yn = normal_depth(l, q);
+            yc = critical_depth(l, q);
+            fc = FlowClass::kUpCritical;
+        }
+    } else {
+        if (h1 < nodes_[l.n2].invert_m + l.offset2) {
+            fc = FlowClass::kDnDry;
+        } else if (z2 > 0) {
+            yn = normal_depth(l, q);
+            yc = critical_depth(l, q);
+            fc = FlowClass::kDnCritical;
+        }
+    }
+    return fc;
+}
+
+void FlowRouter::dw_surface_area(int j, double q, double length, double& h1, double& h2, double& y1,
+                                 double& y2) {
+    auto& l = links_[j];
+    const auto& xs = l.xs;
+    // top width, held at the crown cutoff in closed conduits (EXTRAN)
+    auto width = [&](double y) {
+        if (xs.is_closed() && y / xs.y_full_m() >= crown_cutoff_)
+            y = crown_cutoff_ * xs.y_full_m();
+        return xs.top_width_m(y);
+    };
+    double d1 = y1, d2 = y2;
+    double yn = 0.5 * (d1 + d2), yc = yn, fasnh = 1.0;
+    const double yfull = xs.y_full_m();
+    if (d1 >= yfull && d2 >= yfull)
+        l.flow_class = FlowClass::kSubcritical;
+    else
+        l.flow_class = dw_flow_class(j, q, h1, h2, y1, y2, yc, yn, fasnh);
+    double sa1 = 0, sa2 = 0;
+    switch (l.flow_class) {
+    case FlowClass::kSubcritical:
+    case FlowClass::kSupercritical: {
+        const double dm = std::max(0.5 * (d1 + d2), kFudgeLength);
+        const double w1 = width(d1), w2 = width(d2), wm = width(dm);
+        sa1 = (w1 + wm) * length / 4.0;
+        sa2 = (wm + w2) * length / 4.0 * fasnh;
+        break;
+    }
+    case FlowClass::kUpCritical: {
+        d1 = yn < yc ? yn : yc;
+        d1 = std::max(d1, kFudgeLength);
+        h1 = nodes_[l.n1].invert_m + l.offset1 + d1;
+        const double dm = std::max(0.5 * (d1 + d2), kFudgeLength);
+        sa2 = (width(dm) + width(d2)) * length * 0.5;
+        break;
+    }
+    case FlowClass::kDnCritical: {
+        d2 = yn < yc ? yn : yc;
+        d2 = std::max(d2, kFudgeLength);
+        h2 = nodes_[l.n2].invert_m + l.offset2 + d2;
+        const double dm = std::max(0.5 * (d1 + d2), kFudgeLength);
+        sa1 = (width(d1) + width(dm)) * length * 0.5;
+        break;
+    }
+    case FlowClass::kUpDry: {
+        d1 = kFudgeLength;
+        const double dm = std::max(0.5 * (d1 + d2), kFudgeLength);
+        const double w1 = width(d1), w2 = width(d2), wm = width(dm);
+        sa2 = (wm + w2) * length / 4.0;
+        if (l.offset1 <= 0)
+            sa1 = (w1 + wm) * length / 4.0;
+        break;
+    }
+    case FlowClass::kDnDry: {
+        d2 = kFudgeLength;
+        const double dm = std::max(0.5 * (d1 + d2), kFudgeLength);
+        const double w1 = width(d1), w2 = width(d2), wm = width(dm);
+        sa1 = (wm + w1) * length / 4.0;
+        if (l.offset2 <= 0)
+            sa2 = (w2 + wm) * length / 4.0;
+        break;
+    }
+    case FlowClass::kDry:
+        sa1 = sa2 = kFudgeLength * length / 2.0;
+        break;
+    }
+    l.surf_area1 = sa1;
+    l.surf_area2 = sa2;
+    y1 = d1;
+    y2 = d2;
+}
+
+void FlowRouter::dw_conduit_flow(int j, int steps, double omega, double dt) {
+    auto& l = links_[j];
+    const auto& xs = l.xs;
+    const double barrels = l.barrels;
+    const double q_old = l.old_flow / barrels;
+    const double q_last = l.q1;
+    const auto& a = nodes_[l.n1];
+    const auto& b = nodes_[l.n2];
+    const double z1 = a.invert_m + l.offset1, z2 = b.invert_m + l.offset2;
+    double h1 = std::max(a.depth + a.invert_m, z1);
+    double h2 = std::max(b.depth + b.invert_m, z2);
+    const double yfull = xs.y_full_m();
+    double y1 = std::min(std::max(h1 - z1, kFudgeLength), yfull);
+    double y2 = std::min(std::max(h2 - z2, kFudgeLength), yfull);
+    const double a_old = std::max(l.a2, kFudgeArea);
+    const double length = l.mod_length_m;
+    dw_surface_area(j, q_last, length, h1, h2, y1, y2);
+    auto area = [&](double y) { return y >= yfull ? xs.a_full_m2() : xs.area_m2(y); };
+    auto hrad = [&](double y) { return y >= yfull ? xs.r_full_m() : xs.hydraulic_radius_m(y); };
+    const double a1 = area(y1), r1 = hrad(y1), a2 = area(y2);
+    const double y_mid = 0.5 * (y1 + y2);
+    double a_mid = area(y_mid);
+    const double r_mid = hrad(y_mid);
+    const bool full = y1 >= yfull && y2 >= yfull;
+    const bool closed = l.setting == 0;
+    if (l.flow_class == FlowClass::kDry || l.flow_class == FlowClass::kUpDry ||
+        l.flow_class == FlowClass::kDnDry || closed || a_mid <= kFudgeArea) {
+        l.a1 = 0.5 * (a1 + a2);
+        l.q1 = l.q2 = 0;
+        l.dqdh = kGravity * dt * a_mid / length * barrels;
+        l.froude = 0;
+        l.depth = std::min(y_mid, yfull);
+        l.volume = l.a1 * l.length_m * barrels;
+        l.flow = 0;
+        return;
+    }
+    double v = q_last / a_mid;
+    if (std::abs(v) > kMaxVelocity)
+        v = kMaxVelocity * sgn(q_last);
+    // Froude number on the hydraulic depth A/T (0 when full)
+    double froude = 0;
+    if (y_mid > kFudgeLength && !(xs.is_closed() && yfull - y_mid <= kFudgeLength)) {
+        const double hd = xs.area_m2(y_mid) / xs.top_width_m(y_mid);
+        froude = std::abs(v) / std::sqrt(kGravity * hd);
+    }
+    l.froude = froude;
+    if (l.flow_class == FlowClass::kSubcritical && froude > 1.0)
+        l.flow_class = FlowClass::kSupercritical;
+    // inertial damping: full terms below Fr 0.5, none above 1 (PARTIAL)
+    double sigma = froude <= 0.5 ? 1.0 : (froude >= 1.0 ? 0.0 : 2.0 * (1.0 - froude));
+    double rho = 1.0;
+    if (!full && q_last > 0 && h1 >= h2)
+        rho = sigma;
+    const double a_wtd = a1 + (a_mid - a1) * rho;
+    const double r_wtd = r1 + (r_mid - r1) * rho;
+    if (settings_.damping == InertialDamping::kNone)
+        sigma = 1.0;
+    else if (settings_.damping == InertialDamping::kFull)
+        sigma = 0.0;
+    if (full && xs.is_closed())
+        sigma = 0.0;
+    const double dq1 = dt * l.rough_factor / std::pow(r_wtd, 1.33333) * std::abs(v);
+    const double dq2 = dt * kGravity * a_wtd * (h2 - h1) / length;
+    double dq3 = 0, dq4 = 0;
+    if (sigma > 0) {
+        dq3 = 2.0 * v * (a_mid - a_old) * sigma;
+        dq4 = dt * v * v * (a2 - a1) / length * sigma;
+    }
+    double dq5 = 0;
+    if (l.has_losses) {
+        const double qa = std::abs(q_last);
+        double losses = 0;
+        if (a1 > kFudgeArea)
+            losses += l.loss_inlet * (qa / a1);
+        if (a2 > kFudgeArea)
+            losses += l.loss_outlet * (qa / a2);
+        if (a_mid > kFudgeArea)
+            losses += l.loss_avg * (qa / a_mid);
+        dq5 = losses / 2.0 / length * dt;
+    }
+    const double denom = 1.0 + dq1 + dq5;
+    double q = (q_old - dq2 + dq3 + dq4) / denom;
+    l.dqdh = 1.0 / denom * kGravity * dt * a_wtd / length * barrels;
+    l.normal_flow = false;
+    if (q > 0 && settings_.normal_flow_limited != NormalFlowLimited::kNone && y1 < yfull &&
+        (l.flow_class == FlowClass::kSubcritical || l.flow_class == FlowClass::kSupercritical)) {
+        const bool has_outfall = a.kind == NodeKind::kOutfall || b.kind == NodeKind::kOutfall;
+        const auto mode = settings_.normal_flow_limited;
+        bool check = false;
+        if ((mode == NormalFlowLimited::kSlope || mode == NormalFlowLimited::kBoth ||
+             has_outfall) &&
+            y1 < y2)
+            check = true;
+        if (!check && (mode == NormalFlowLimited::kFroude || mode == NormalFlowLimited::kBoth) &&
+            !has_outfall && y1 > kFudgeLength && y2 > kFudgeLength) {
+            const double hd1 = a1 / xs.top_width_m(y1);
+            if (std::abs(q / a1) / std::sqrt(kGravity * hd1) >= 1.0 && y1 < yfull)
+                check = true;
+        }
+        if (check) {
+            const double q_norm = l.beta * a1 * std::pow(r1, 2.0 / 3.0);
+            if (q_norm < q) {
+                l.normal_flow = true;
+                q = q_norm;
+            }
+        }
+    }
+    if (steps > 0) {
+        q = (1.0 - omega) * q_last + omega * q;
+        if (q * q_last < 0)
+            q = 0.001 * kCfs * sgn(q);
+    }
+    if (l.q_limit > 0 && std::abs(q) > l.q_limit)
+        q = sgn(q) * l.q_limit;
+    if (flap_blocks(l, q))
+        q = 0;
+    if (q > kFudgeFlow && a.depth <= kFudgeLength)
+        q = kFudgeFlow;
+    if (q < -kFudgeFlow && b.depth <= kFudgeLength)
+        q = -kFudgeFlow;
+    l.a1 = a_mid;
+    l.q1 = l.q2 = q;
+    l.depth = std::min(y_mid, yfull);
+    a_mid = 0.5 * (a1 + a2);
+    l.volume = a_mid * l.length_m * barrels;
+    l.flow = q * barrels;
+}
+
+void FlowRouter::dw_non_conduit_flow(int j, int steps, double omega, double dt) {
+    auto& l = links_[j];
+    const double q_last = l.flow;
+    l.dqdh = 0;
+    double q = l.setting == 0 && l.kind != LinkKind::kPump ? 0.0 : regulator_flow(j);
+    if (l.kind == LinkKind::kPump && q != 0) {
+        const int n = l.n1;
+        const auto& nd = nodes_[n];
+        const auto curve = net_.pumps.curve[l.type_index];
+        if (nd.kind == NodeKind::kStorage) {
+            q = node_max_outflow(n, q, dt);
+        } else if (curve.valid()) {
+            const auto type = net_.curves[curve.idx()].type;
+            if (type == CurveType::kPump1) {
+                q = node_max_outflow(n, q, dt);
+            } else {
+                const double net_in = nd.inflow - nd.outflow - q;
+                const double vol = 0.5 * (nd.old_net_inflow + net_in) * dt;
+                const double y = nd.old_depth + vol / std::max(nd.surf_area, 1e-12);
+                if (y <= 0)
+                    q = nd.inflow;
+            }
+        }
+    }
+    l.surf_area1 = l.kind == LinkKind::kOrifice ? l.reg_surf_area / 2.0 : 0.0;
+    l.surf_area2 = l.surf_area1;
+    if (l.flow_class == FlowClass::kUpCritical || nodes_[l.n1].kind == NodeKind::kStorage)
+        l.surf_area1 = 0;
+    if (l.flow_class == FlowClass::kDnCritical || nodes_[l.n2].kind == NodeKind::kStorage)
+        l.surf_area2 = 0;
+    if (steps > 0 && l.kind != LinkKind::kPump) {
+        q = (1.0 - omega) * q_last + omega * q;
+        if (q * q_last < 0)
+            q = 0.001 * kCfs * sgn(q);
+    }
+    l.flow = q;
+}
+
+void FlowRouter::dw_update_node_flows(int j) {
+    const auto& l = links_[j];
+    auto& a = nodes_[l.n1];
+    auto& b = nodes_[l.n2];
+    const double q = l.flow;
+    if (q >= 0) {
+        a.outflow += q;
+        b.inflow += q;
+    } else {
+        a.inflow -= q;
+        b.outflow -= q;
+    }
+    const double barrels = l.kind == LinkKind::kConduit ? l.barrels : 1;
+    a.surf_area += l.surf_area1 * barrels;
+    b.surf_area += l.surf_area2 * barrels;
+    a.sumdqdh += l.dqdh;
+    const bool type4 = l.kind == LinkKind::kPump && net_.pumps.curve[l.type_index].valid() &&
+                       net_.curves[net_.pumps.curve[l.type_index].idx()].type == CurveType::kPump4;
+    if (!type4)
+        b.sumdqdh += l.dqdh;
+}
+
+void FlowRouter::dw_set_node_depth(int i, double dt, int steps, double omega) {
+    auto& nd = nodes_[i];
+    const bool can_pond = settings_.allow_ponding && nd.ponded_area_m2 > 0;
+    const bool ponded = can_pond && nd.depth > nd.full_depth_m;
+    const double y_crown = nd.crown_depth_m;
+    const double y_old = nd.old_depth;
+    const double y_last = nd.depth;
+    nd.overflow = 0;
+    const double surf_area = std::max(nd.surf_area, settings_.min_surface_area_m2);
+    const double dq = nd.inflow - nd.outflow;
+    const double dv = 0.5 * (nd.old_net_inflow + dq) * dt;
+    bool surcharged;
+    if (ponded)
+        surcharged = false;
+    else if (nd.kind == NodeKind::kStorage)
+        surcharged = nd.sur_depth_m > 0 && y_last > nd.full_depth_m;
+    else
+        surcharged = y_crown > 0 && y_last > y_crown;
+    double y_new;
+    if (!surcharged) {
+        y_new = y_old + dv / surf_area;
+        if (!ponded)
+            nd.old_surf_area = surf_area;
+        if (steps > 0)
+            y_new = (1.0 - omega) * y_last + omega * y_new;
+        if (ponded && y_new < nd.full_depth_m)
+            y_new = nd.full_depth_m - kFudgeLength;
+    } else {
+        // EXTRAN surcharge: head change from the flow imbalance over Σ dQ/dH, blended with the
+        // surface-area form just above the crown
+        double denom = nd.sumdqdh;
+        if (y_last < 1.25 * y_crown) {
+            const double f = (y_last - y_crown) / y_crown;
+            denom += (nd.old_surf_area / dt - nd.sumdqdh) * std::exp(-15.0 * f);
+        }
+        // a surcharged node that no link flows into is damped (SWMM: corr 0.6)
+        const double corr = (nd.degree > 0 && !nd.has_inflow_link) ? 0.6 : 1.0;
+        const double dy = denom == 0 ? 0.0 : corr * dq / denom;
+        y_new = y_last + dy;
+        if (y_new < y_crown)
+            y_new = y_crown - kFudgeLength;
+        if (can_pond && y_new > nd.full_depth_m)
+            y_new = nd.full_depth_m + kFudgeLength;
+    }
+    y_new = std::max(y_new, 0.0);
+    double y_max = nd.full_depth_m;
+    if (!can_pond)
+        y_max += nd.sur_depth_m;
+    if (y_new > y_max) {
+        if (!can_pond) {
+            nd.overflow = dv / dt;
+            nd.volume = nd.full_volume_m3;
+            y_new = y_max;
+        } else {
+            nd.volume = std::max(nd.old_volume + dv, nd.full_volume_m3);
+            nd.overflow = (nd.volume - std::max(nd.old_volume, nd.full_volume_m3)) / dt;
+        }
+        if (nd.overflow < kFudgeFlow)
+            nd.overflow = 0;
+    } else {
+        nd.volume = node_volume(i, y_new);
+    }
+    nd.dydt = std::abs(y_new - y_old) / dt;
+    nd.depth = y_new;
+}
+
+bool FlowRouter::dw_node_depths(double t_s, double dt, int steps, double omega) {
+    set_outfall_depths(t_s);
+    bool all = true;
+    for (int i = 0; i < static_cast<int>(nodes_.size()); ++i) {
+        auto& nd = nodes_[i];
+        if (nd.kind == NodeKind::kOutfall)
+            continue;
+        const double y_old = nd.depth;
+        dw_set_node_depth(i, dt, steps, omega);
+        nd.converged = std::abs(y_old - nd.depth) <= settings_.head_tolerance_m;
+        all = all && nd.converged;
+    }
+    return all;
+}
+
+int FlowRouter::dynwave_step(double t_s, double dt) {
+    const double t_end = t_s + dt;
+    for (auto& nd : nodes_) {
+        nd.converged = false;
+        nd.dydt = 0;
+    }
+    for (auto& l : links_) {
+        l.bypassed = false;
+        l.surf_area1 = l.surf_area2 = 0;
+        if (l.kind == LinkKind::kConduit)
+            l.a2 = l.a1;
+    }
+    int steps = 0;
+    bool converged = false;
+    const double omega = kOmega;
+    while (steps < settings_.max_trials) {
+        for (int i = 0; i < static_cast<int>(nodes_.size()); ++i) {
+            auto& nd = nodes_[i];
+            double area = 0;
+            if (nd.kind == NodeKind::kStorage)
+                area = storage_area(i, std::min(nd.depth, nd.full_depth_m));
+            if (settings_.allow_ponding && nd.ponded_area_m2 > 0 && nd.depth > nd.full_depth_m)
+                area = nd.ponded_area_m2;
+            nd.surf_area = area;
+            nd.inflow = 0;
+            nd.outflow = nd.losses;
+            if (nd.lat_flow >= 0)
+                nd.inflow += nd.lat_flow;
+            else
+                nd.outflow -= nd.lat_flow;
+            nd.sumdqdh = 0;
+        }
+        for (int j = 0; j < static_cast<int>(links_.size()); ++j) {
+            auto& l = links_[j];
+            if (l.kind == LinkKind::kConduit && l.xs.shape() != Shape::kDummy && !l.bypassed)
+                dw_conduit_flow(j, steps, omega, dt);
+        }
+        for (int j = 0; j < static_cast<int>(links_.size()); ++j) {
+            const auto& l = links_[j];
+            if (l.kind == LinkKind::kConduit && l.xs.shape() != Shape::kDummy)
+                dw_update_node_flows(j);
+        }
+        for (int j = 0; j < static_cast<int>(links_.size()); ++j) {
+            auto& l = links_[j];
+            if (l.kind == LinkKind::kConduit && l.xs.shape() != Shape::kDummy)
+                continue;
+            if (!l.bypassed) {
+                if (l.kind == LinkKind::kConduit) // dummy conduit passes its inflow
+                    l.flow = nodes_[l.n1].inflow;
+                else
+                    dw_non_conduit_flow(j, steps, omega, dt);
+            }
+            dw_update_node_flows(j);
+        }
+        converged = dw_node_depths(t_end, dt, steps, omega);
+        ++steps;
+        if (steps > 1) {
+            if (converged)
+                break;
+            for (auto& l : links_)
+                l.bypassed = nodes_[l.n1].converged && nodes_[l.n2].converged;
+        }
+    }
+    return steps;
+}
+
+double FlowRouter::dw_variable_step(double max_step) {
+    double t_link = max_step;
+    for (const auto& l : links_) {
+        if (l.kind != LinkKind::kConduit)
+            continue;
+        const double q = std::abs(l.flow) / l.barrels;
+        if (q <= kFudgeFlow || l.a1 <= kFudgeArea || l.froude <= 0.01)
+            continue;
+        double t = l.volume / l.barrels / q;
+        t *= l.mod_length_m / l.length_m;
+        t *= l.froude / (1.0 + l.froude) * settings_.courant_factor;
+        t_link = std::min(t_link, t);
+    }
+    double t_node = t_link;
+    for (const auto& nd : nodes_) {
+        if (nd.kind == NodeKind::kOutfall || nd.depth <= kFudgeLength ||
+            nd.depth + kFudgeLength >= nd.crown_depth_m)
+            continue;
+        const double max_depth = nd.crown_depth_m * 0.25;
+        if (max_depth < kFudgeLength || nd.dydt < kFudgeLength)
+            continue;
+        t_node = std::min(t_node, max_depth / nd.dydt);
+    }
+    (void)kFudgeVolume;
+    return std::max(std::min(t_link, t_node), settings_.min_step_s);
+}
+
+} // namespace rencheng::drainage

@@ -1,0 +1,111 @@
+// Long and summary CSV writers of drainage results.
+#include "drainage/results_csv.hpp"
+
+#include <charconv>
+
+#include "core/atomic_file.hpp"
+
+namespace rencheng::drainage {
+
+namespace {
+
+void append_number(std::string& out, double v) {
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v == 0 ? 0.0 : v); // no "-0"
+    out.append(buf, r.ptr);
+}
+
+void append_id(std::string& out, const std::string& id) {
+    if (id.find_first_of(",\"\n\r") == std::string::npos) {
+        out += id;
+        return;
+    }
+    out += '"';
+    for (const char c : id) {
+        if (c == '"')
+            out += '"';
+        out += c;
+    }
+    out += '"';
+}
+
+void row(std::string& out, std::int64_t t, const char* type, const std::string& id, const char* q,
+         double v) {
+    out += std::to_string(t);
+    out += ',';
+    out += type;
+    out += ',';
+    append_id(out, id);
+    out += ',';
+    out += q;
+    out += ',';
+    append_number(out, v);
+    out += '\n';
+}
+
+void summary_row(std::string& out, const char* type, const std::string& id, const char* q,
+                 double v) {
+    out += type;
+    out += ',';
+    append_id(out, id);
+    out += ',';
+    out += q;
+    out += ',';
+    append_number(out, v);
+    out += '\n';
+}
+
+} // namespace
+
+std::string format_results_csv(const Network& net, const SimulationResult& result) {
+    std::string out = "time_s,type,id,quantity,value\n";
+    const auto& s = result.series;
+    const auto nn = static_cast<std::size_t>(net.node_count());
+    const auto nl = static_cast<std::size_t>(net.link_count());
+    const auto ns = static_cast<std::size_t>(net.subcatchments.count());
+    for (std::size_t k = 0; k < s.time_s.size(); ++k) {
+        const auto t = s.time_s[k];
+        for (std::size_t i = 0; i < ns; ++i)
+            row(out, t, "subcatch", net.subcatchments.id[i], "runoff_m3s",
+                s.subcatch_runoff_m3s[k * ns + i]);
+        for (std::size_t i = 0; i < nn; ++i) {
+            row(out, t, "node", net.node_id[i], "depth_m", s.node_depth_m[k * nn + i]);
+            row(out, t, "node", net.node_id[i], "flood_m3s", s.node_flood_m3s[k * nn + i]);
+            row(out, t, "node", net.node_id[i], "total_inflow_m3s", s.node_inflow_m3s[k * nn + i]);
+        }
+        for (std::size_t j = 0; j < nl; ++j)
+            row(out, t, "link", net.link_id[j], "flow_m3s", s.link_flow_m3s[k * nl + j]);
+    }
+    return out;
+}
+
+std::string format_summary_csv(const Network& net, const SimulationResult& result) {
+    std::string out = "type,id,quantity,value\n";
+    const auto& m = result.summary;
+    const bool routed = m.has_routing && net.link_count() > 0;
+    for (std::size_t i = 0; i < static_cast<std::size_t>(net.node_count()); ++i) {
+        if (routed)
+            summary_row(out, "node", net.node_id[i], "max_depth_m", m.max_depth_m[i]);
+        summary_row(out, "node", net.node_id[i], "flood_volume_m3", m.flood_volume_m3[i]);
+    }
+    if (routed)
+        for (std::size_t j = 0; j < static_cast<std::size_t>(net.link_count()); ++j)
+            summary_row(out, "link", net.link_id[j], "max_flow_m3s", m.max_flow_m3s[j]);
+    summary_row(out, "system", "system", "runoff_continuity_error_pct",
+                m.runoff_continuity_error_pct);
+    summary_row(out, "system", "system", "flow_routing_continuity_error_pct",
+                m.flow_routing_continuity_error_pct);
+    return out;
+}
+
+void write_results_csv(const std::filesystem::path& path, const Network& net,
+                       const SimulationResult& result) {
+    write_file_atomic(path, format_results_csv(net, result));
+}
+
+void write_summary_csv(const std::filesystem::path& path, const Network& net,
+                       const SimulationResult& result) {
+    write_file_atomic(path, format_summary_csv(net, result));
+}
+
+} // namespace rencheng::drainage

@@ -1,0 +1,30 @@
+// Writers of drainage simulation results: the long CSV form `time_s,type,id,quantity,value`
+// shared by every lifeline (DESIGN.md §5) and the summary form `type,id,quantity,value` of the
+// SWMM reference results (shared/data/REFERENCE.md §1, §3).
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "drainage/network.hpp"
+#include "drainage/simulation.hpp"
+
+namespace rencheng::drainage {
+
+/// Per report time: `subcatch` rows `runoff_m3s`; `node` rows `depth_m`, `flood_m3s`,
+/// `total_inflow_m3s`; `link` rows `flow_m3s` (signed, positive from the link's first node to
+/// its second as written in the .inp). Values in shortest round-trip form, ids quoted per RFC 4180.
+std::string format_results_csv(const Network& net, const SimulationResult& result);
+
+/// Per node `max_depth_m` (when links were routed) and `flood_volume_m3`; per link `max_flow_m3s`
+/// (max |flow| over all routing steps); and for `system`, `runoff_continuity_error_pct` and
+/// `flow_routing_continuity_error_pct`.
+std::string format_summary_csv(const Network& net, const SimulationResult& result);
+
+/// Write the texts above atomically. Throw Error(kWriteFailed) on failure.
+void write_results_csv(const std::filesystem::path& path, const Network& net,
+                       const SimulationResult& result);
+void write_summary_csv(const std::filesystem::path& path, const Network& net,
+                       const SimulationResult& result);
+
+} // namespace rencheng::drainage

@@ -1,0 +1,1049 @@
+// Flow router set-up and the parts kinematic and dynamic wave share: conduit parameters, node
+// storage, outfall boundary depths and regulator (pump, orifice, weir, outlet) flows.
+#include "drainage/routing.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+#include "core/error.hpp"
+#include "drainage/controls.hpp"
+
+namespace rencheng::drainage {
+
+using namespace swmm_si;
+
+namespace {
+
+/// Piecewise-linear curve lookup with the end values held (SWMM table_lookup).
+double curve_lookup(const Curve& c, double x) {
+    const auto n = c.x.size();
+    if (n == 0)
+        return 0;
+    if (x <= c.x.front())
+        return c.y.front();
+    for (std::size_t i = 1; i < n; ++i) {
+        if (x <= c.x[i]) {
+            const double dx = c.x[i] - c.x[i - 1];
+            return dx > 0 ? c.y[i - 1] + (x - c.x[i - 1]) * (c.y[i] - c.y[i - 1]) / dx : c.y[i];
+        }
+    }
+    return c.y.back();
+}
+
+/// Storage-curve lookup (SWMM table_lookupEx): proportional to x below the first point, and
+/// extended with the last segment's slope (never negative) beyond the last.
+double curve_lookup_extended(const Curve& c, double x) {
+    const auto n = c.x.size();
+    if (n == 0)
+        return 0;
+    if (x <= c.x.front())
+        return c.x.front() > 0 ? x / c.x.front() * c.y.front() : c.y.front();
+    double slope = 0;
+    for (std::size_t i = 1; i < n; ++i) {
+        const double dx = c.x[i] - c.x[i - 1];
+        if (dx != 0)
+            slope = (c.y[i] - c.y[i - 1]) / dx;
+        if (x <= c.x[i])
+            return dx > 0 ? c.y[i - 1] + (x - c.x[i - 1]) * (c.y[i] - c.y[i - 1]) / dx : c.y[i];
+    }
+    return c.y.back() + std::max(slope, 0.0) * (x - c.x.back());
+}
+
+/// Step lookup: the y of the interval x falls in (SWMM table_intervalLookup, pump curves 1, 2).
+double curve_interval(const Curve& c, double x) {
+    for (std::size_t i = 0; i < c.x.size(); ++i)
+        if (x < c.x[i])
+            return c.y[i];
+    return c.y.empty() ? 0.0 : c.y.back();
+}
+
+double curve_slope(const Curve& c, double x) {
+    const auto n = c.x.size();
+    if (n < 2)
+        return 0;
+    std::size_t i = 1;
+    while (i < n - 1 && x > c.x[i])
+        ++i;
+    const double dx = c.x[i] - c.x[i - 1];
+    return dx > 0 ? (c.y[i] - c.y[i - 1]) / dx : 0.0;
+}
+
+/// Builds the geometry of a link's cross-section; throws for shapes not supported.
+CrossSection make_cross_section(const Network& net, LinkIndex l) {
+    const auto& x = net.xsection[l.idx()];
+    const auto& g = x.geom;
+    switch (x.shape) {
+    case XsectShape::kDummy:
+        return CrossSection::dummy();
+    case XsectShape::kCircular:
+        return CrossSection::circular(g[0]);
+    case XsectShape::kFilledCircular:
+        return CrossSection::filled_circular(g[0], g[1]);
+    case XsectShape::kRectClosed:
+        return CrossSection::rect_closed(g[0], g[1]);
+    case XsectShape::kRectOpen:
+        return CrossSection::rect_open(g[0], g[1]);
+    case XsectShape::kTrapezoidal:
+        return CrossSection::trapezoidal(g[0], g[1], g[2], g[3]);
+    case XsectShape::kTriangular:
+        return CrossSection::triangular(g[0], g[1]);
+    case XsectShape::kParabolic:
+        return CrossSection::parabolic(g[0], g[1]);
+    case XsectShape::kIrregular: {
+        const auto& t = net.transects.at(x.transect.idx());
+        TransectProfile p;
+        const double xf = t.station_factor > 0 ? t.station_factor : 1.0;
+        for (std::size_t i = 0; i < t.station_m.size(); ++i) {
+            p.station_m.push_back(t.station_m[i] * xf);
+            p.elevation_m.push_back(t.elevation_m[i] + t.elevation_offset_m);
+        }
+        const double lf = t.meander_factor > 0 ? t.meander_factor : 1.0;
+        p.n_channel = t.n_channel * std::sqrt(lf);
+        p.n_left = t.n_left > 0 ? t.n_left : t.n_channel;
+        p.n_right = t.n_right > 0 ? t.n_right : t.n_channel;
+        p.left_bank_m = t.left_bank_m * xf;
+        p.right_bank_m = t.right_bank_m * xf;
+        return CrossSection::irregular(tabulate_transect(p));
+    }
+    default:
+        throw Error(ErrorCode::kUnsupported, "link " + net.link_id[l.idx()] +
+                                                 ": cross-section shape " +
+                                                 std::string(xsect_shape_name(x.shape)) +
+                                                 " is not yet supported by flow routing");
+    }
+}
+
+} // namespace
+
+RoutingSettings routing_settings(const Network& net) {
+    const auto& o = net.options;
+    RoutingSettings s;
+    s.model = o.routing;
+    s.route_step_s = o.routing_step_s > 0 ? o.routing_step_s : 20.0;
+    s.courant_factor = o.variable_step;
+    s.lengthening_step_s = o.lengthening_step_s;
+    s.min_step_s = std::max(std::min(o.minimum_step_s, s.route_step_s), 0.001);
+    if (o.min_surface_area_m2 > 0)
+        s.min_surface_area_m2 = o.min_surface_area_m2;
+    if (o.head_tolerance_m > 0)
+        s.head_tolerance_m = o.head_tolerance_m;
+    if (o.max_trials > 0)
+        s.max_trials = o.max_trials;
+    s.allow_ponding = o.allow_ponding;
+    s.damping = o.inertial_damping;
+    s.normal_flow_limited = o.normal_flow_limited;
+    s.surcharge = o.surcharge_method;
+    return s;
+}
+
+FlowRouter::FlowRouter(const Network& net, const RoutingSettings& settings)
+    : net_(net), settings_(settings) {
+    if (settings_.surcharge == SurchargeMethod::kSlot)
+        throw Error(ErrorCode::kUnsupported,
+                    "SURCHARGE_METHOD SLOT is not yet supported; use EXTRAN");
+    if (net.dividers.count() > 0)
+        throw Error(ErrorCode::kUnsupported, "flow dividers are not yet supported by routing");
+    build_nodes();
+    build_links();
+    init_state();
+    init_seepage();
+}
+
+void FlowRouter::init_seepage() {
+    const auto& st = net_.storages;
+    seepage_.resize(static_cast<std::size_t>(st.count()));
+    for (int k = 0; k < st.count(); ++k) {
+        auto& s = seepage_[k];
+        if (!st.has_seepage[k] || st.seepage_ksat_ms[k] <= 0)
+            continue;
+        s.active = true;
+        s.ksat_ms = st.seepage_ksat_ms[k];
+        s.imd = st.seepage_initial_deficit[k];
+        Infiltration ga;
+        ga.model = InfiltrationModel::kModifiedGreenAmpt;
+        ga.suction_m = st.seepage_suction_m[k];
+        ga.ksat_ms = s.ksat_ms;
+        ga.initial_deficit = s.imd;
+        s.bottom = InfiltrationState(ga);
+        s.bank = InfiltrationState(ga);
+        constexpr double kBig = 1e10;
+        if (st.shape[k] == StorageShape::kFunctional) {
+            const auto& p = st.param[k];
+            s.bottom_area_m2 = p[2] + (p[1] == 0 ? p[0] : 0.0);
+            s.bank_max_depth_m = s.bank_max_area_m2 = kBig;
+        } else if (st.shape[k] == StorageShape::kTabular && st.curve[k].valid()) {
+            // banks: the rising part of the area curve above any flat bottom (SWMM exfil.c)
+            const auto& c = net_.curves[st.curve[k].idx()];
+            s.bottom_area_m2 = curve_lookup_extended(c, 0.0);
+            double last = c.y.empty() ? 0.0 : c.y.front();
+            for (std::size_t i = 1; i < c.x.size(); ++i) {
+                const double a = c.y[i];
+                if (a < last)
+                    break;
+                if (a > last) {
+                    s.bank_max_area_m2 = a;
+                    s.bank_max_depth_m = c.x[i];
+                } else if (s.bank_max_area_m2 == 0) {
+                    s.bank_min_depth_m = c.x[i];
+                } else {
+                    break;
+                }
+                last = a;
+            }
+        } else {
+            s.active = false;
+        }
+    }
+}
+
+void FlowRouter::update_orifice_coefficients(LinkState& l) const {
+    // orifice (cOrif) and weir-like (cWeir) coefficients for the current opening (SWMM
+    // orifice_setSetting)
+    const auto& o = net_.orifices;
+    const double cd = o.discharge_coefficient[l.type_index];
+    const double h = l.setting * l.xs.y_full_m();
+    const double f = l.xs.area_m2(h) * std::sqrt(2.0 * kGravity);
+    l.c_orif = cd * f;
+    double hw;
+    if (o.type[l.type_index] == OrificeType::kBottom) {
+        const double a_over_l = l.xs.shape() == Shape::kCircular
+                                    ? h / 4.0
+                                    : h * l.xs.w_max_m() / (2.0 * (h + l.xs.w_max_m()));
+        l.h_crit = cd / 0.414 * a_over_l;
+        hw = l.h_crit;
+    } else {
+        l.h_crit = h;
+        hw = h / 2.0;
+    }
+    l.c_weir = cd * std::sqrt(hw) * f;
+}
+
+double FlowRouter::set_storage_losses(double dt, double evap_ms) {
+    double total = 0;
+    for (int k = 0; k < net_.storages.count(); ++k) {
+        const int n = net_.storages.node[k].idx();
+        auto& nd = nodes_[n];
+        const double depth = nd.depth;
+        const double area = storage_area(n, depth);
+        double evap = evap_ms * net_.storages.evap_factor[k];
+        evap = nd.volume > kFudgeArea * kFoot ? evap * area : 0.0;
+        double exfil = 0;
+        auto& s = seepage_[k];
+        if (s.active) {
+            exfil = (s.imd == 0 ? s.ksat_ms : s.bottom.rate_ms(dt, 0, 0, depth)) * s.bottom_area_m2;
+            if (depth > s.bank_min_depth_m) {
+                const double bank_area = std::min(area, s.bank_max_area_m2) - s.bottom_area_m2;
+                if (bank_area > 0) {
+                    double d = depth > s.bank_max_depth_m
+                                   ? depth - s.bank_max_depth_m +
+                                         (s.bank_max_depth_m - s.bank_min_depth_m) / 2.0
+                                   : (depth - s.bank_min_depth_m) / 2.0;
+                    exfil += bank_area * (s.imd == 0 ? s.ksat_ms : s.bank.rate_ms(dt, 0, 0, d));
+                }
+            }
+        }
+        const double loss = (evap + exfil) * dt;
+        if (loss > nd.volume && loss > 0) {
+            const double r = nd.volume / loss;
+            evap *= r;
+            exfil *= r;
+        }
+        nd.losses = evap + exfil;
+        total += nd.losses;
+    }
+    return total;
+}
+
+void FlowRouter::build_nodes() {
+    const int n = net_.node_count();
+    nodes_.resize(n);
+    for (int i = 0; i < n; ++i) {
+        auto& s = nodes_[i];
+        s.kind = net_.node_kind[i];
+        s.invert_m = net_.invert_m[i];
+        s.full_depth_m = net_.max_depth_m[i];
+        s.sur_depth_m = net_.surcharge_depth_m[i];
+        s.ponded_area_m2 = net_.ponded_area_m2[i];
+        s.depth = net_.initial_depth_m[i];
+        if (s.kind == NodeKind::kOutfall)
+            s.full_depth_m = 0;
+    }
+}
+
+void FlowRouter::build_links() {
+    const int m = net_.link_count();
+    links_.resize(m);
+    const bool dw = settings_.model == FlowRouting::kDynwave;
+    for (int j = 0; j < m; ++j) {
+        const LinkIndex li(j);
+        auto& l = links_[j];
+        l.kind = net_.link_kind[j];
+        l.n1 = net_.from_node[j].idx();
+        l.n2 = net_.to_node[j].idx();
+        l.type_index = net_.type_index[j];
+        l.offset1 = net_.inlet_offset_depth_m(li);
+        l.offset2 = net_.outlet_offset_depth_m(li);
+        l.q_limit = net_.max_flow_m3s.empty() ? 0.0 : net_.max_flow_m3s[j];
+        l.flow = net_.initial_flow_m3s.empty() ? 0.0 : net_.initial_flow_m3s[j];
+        if (l.kind != LinkKind::kPump)
+            l.xs = make_cross_section(net_, li);
+        l.barrels = std::max(1, net_.xsection[j].barrels);
+        const auto& loss = net_.losses[j];
+        l.loss_inlet = loss.entry;
+        l.loss_outlet = loss.exit;
+        l.loss_avg = loss.average;
+        l.flap_gate = loss.flap_gate;
+        switch (l.kind) {
+        case LinkKind::kConduit: {
+            l.offset1 = std::max(l.offset1, 0.0);
+            l.offset2 = std::max(l.offset2, 0.0);
+            const auto& xs = net_.xsection[j];
+            if (xs.shape == XsectShape::kFilledCircular) {
+                l.offset1 += xs.geom[1];
+                l.offset2 += xs.geom[1];
+            }
+            double roughness = net_.conduits.roughness[l.type_index];
+            double length = net_.conduits.length_m[l.type_index];
+            if (xs.shape == XsectShape::kIrregular) {
+                const auto& t = net_.transects[xs.transect.idx()];
+                const double lf = t.meander_factor > 0 ? t.meander_factor : 1.0;
+                roughness = t.n_channel * std::sqrt(lf);
+                length /= lf;
+            }
+            l.length_m = length;
+            // slope from the end elevations along the pipe (SWMM conduit_getSlope)
+            const double e1 = l.offset1 + nodes_[l.n1].invert_m;
+            const double e2 = l.offset2 + nodes_[l.n2].invert_m;
+            double delta = std::max(std::abs(e1 - e2), kMinDeltaZ);
+            double slope = delta >= length ? delta / length
+                                           : delta / std::sqrt(length * length - delta * delta);
+            if (net_.options.min_slope > 0 && slope < net_.options.min_slope)
+                slope = net_.options.min_slope;
+            if (e1 < e2)
+                slope = -slope;
+            if (dw && slope < 0 && l.xs.shape() != Shape::kDummy) {
+                // dynamic wave routes an uphill conduit reversed
+                std::swap(l.n1, l.n2);
+                std::swap(l.offset1, l.offset2);
+                std::swap(l.loss_inlet, l.loss_outlet);
+                slope = -slope;
+                l.direction = -1;
+                l.flow = -l.flow;
+            }
+            l.slope = slope;
+            double lengthen = 1.0;
+            if (dw && settings_.lengthening_step_s > 0 && l.xs.shape() != Shape::kDummy) {
+                double y_full = l.xs.y_full_m();
+                if (!l.xs.is_closed())
+                    y_full = l.xs.a_full_m2() / l.xs.top_width_m(y_full);
+                const double v_full =
+                    l.xs.s_full() * std::sqrt(std::abs(slope)) / roughness / l.xs.a_full_m2();
+                const double t = std::min(settings_.route_step_s, settings_.lengthening_step_s);
+                const double ratio = (std::sqrt(kGravity * y_full) + v_full) * t / length;
+                lengthen = std::max(ratio, 1.0);
+            }
+            l.mod_length_m = length * lengthen;
+            if (lengthen != 1.0) {
+                slope /= lengthen;
+                roughness /= std::sqrt(lengthen);
+            }
+            l.rough_factor = kGravity * roughness * roughness;
+            l.beta = l.xs.shape() == Shape::kDummy ? 0.0 : std::sqrt(std::abs(slope)) / roughness;
+            l.q_full = l.xs.s_full() * l.beta;
+            l.q_max = l.xs.s_max() * l.beta;
+            l.has_losses = l.loss_inlet != 0 || l.loss_outlet != 0 || l.loss_avg != 0;
+            break;
+        }
+        case LinkKind::kPump: {
+            const auto& p = net_.pumps;
+            const auto curve = p.curve[l.type_index];
+            l.pump_on = p.initially_on[l.type_index] != 0;
+            l.setting = l.pump_on ? 1.0 : 0.0;
+            if (curve.valid()) {
+                const auto& c = net_.curves[curve.idx()];
+                if (!c.x.empty()) {
+                    l.pump_x_min = c.x.front();
+                    l.pump_x_max = c.x.back();
+                    l.q_full = *std::max_element(c.y.begin(), c.y.end());
+                }
+                if (c.type == CurveType::kPump5)
+                    throw Error(ErrorCode::kUnsupported,
+                                "pump " + net_.link_id[j] + ": TYPE5 curves are not yet supported");
+            }
+            break;
+        }
+        case LinkKind::kOrifice:
+        case LinkKind::kWeir: {
+            l.offset1 = std::max(l.offset1, 0.0);
+            l.reg_length = std::max(200.0 * kFoot, 2.0 * settings_.route_step_s *
+                                                       std::sqrt(kGravity * l.xs.y_full_m()));
+            if (l.kind == LinkKind::kOrifice) {
+                l.flap_gate = net_.orifices.flap_gate[l.type_index] != 0;
+                update_orifice_coefficients(l);
+            } else {
+                l.flap_gate = net_.weirs.flap_gate[l.type_index] != 0;
+                const auto type = net_.weirs.type[l.type_index];
+                if (type == WeirType::kRoadway)
+                    throw Error(ErrorCode::kUnsupported,
+                                "weir " + net_.link_id[j] +
+                                    ": ROADWAY weirs are not yet supported");
+                // equivalent orifice coefficient for a surcharged weir: full-height flow at
+                // half the height as head
+                const double hf = l.xs.y_full_m();
+                double q1 = 0, q2 = 0;
+                const auto& w = net_.weirs;
+                const double cd = w.coefficient[l.type_index];
+                const double len = l.xs.w_max_m();
+                switch (type) {
+                case WeirType::kTransverse:
+                    q1 = cd * std::max(len - 0.1 * w.end_contractions[l.type_index] * hf, 0.0) *
+                         std::pow(hf, 1.5);
+                    break;
+                case WeirType::kSideflow:
+                    q1 = cd *
+                         std::pow(std::max(len - 0.1 * w.end_contractions[l.type_index] * hf, 0.0),
+                                  0.83) *
+                         std::pow(hf, 1.67);
+                    break;
+                default:
+                    q1 = 0;
+                    break;
+                }
+                l.c_surcharge = (q1 + q2) / std::sqrt(hf / 2.0);
+            }
+            break;
+        }
+        case LinkKind::kOutlet:
+            l.offset1 = std::max(l.offset1, 0.0);
+            l.flap_gate = net_.outlets.flap_gate[l.type_index] != 0;
+            break;
+        }
+        if (dw && (l.kind == LinkKind::kOrifice || l.kind == LinkKind::kWeir ||
+                   l.kind == LinkKind::kOutlet)) {
+            // a regulator's crest may not lie below the downstream invert in dynamic wave
+            const double crest = nodes_[l.n1].invert_m + l.offset1;
+            if (crest < nodes_[l.n2].invert_m)
+                l.offset1 = nodes_[l.n2].invert_m - nodes_[l.n1].invert_m;
+        }
+    }
+    // Node full depth reaches at least the crown of every connected link (SWMM link_validate).
+    for (const auto& l : links_) {
+        const bool bottom_orifice = l.kind == LinkKind::kOrifice &&
+                                    net_.orifices.type[l.type_index] == OrificeType::kBottom;
+        if (l.kind == LinkKind::kPump || bottom_orifice)
+            continue;
+        auto& a = nodes_[l.n1];
+        if (a.kind != NodeKind::kOutfall && (a.kind != NodeKind::kStorage || a.sur_depth_m > 0))
+            a.full_depth_m = std::max(a.full_depth_m, l.offset1 + l.xs.y_full_m());
+        auto& b = nodes_[l.n2];
+        if (b.kind != NodeKind::kOutfall && (b.kind != NodeKind::kStorage || b.sur_depth_m > 0) &&
+            l.kind == LinkKind::kConduit)
+            b.full_depth_m = std::max(b.full_depth_m, l.offset2 + l.xs.y_full_m());
+    }
+    for (const auto& l : links_) {
+        nodes_[l.n1].degree++;
+        // SWMM counts a link as inflow to its second node, or to its first when that is an
+        // outfall (validateGeneralLayout)
+        nodes_[nodes_[l.n1].kind == NodeKind::kOutfall ? l.n1 : l.n2].has_inflow_link = true;
+    }
+    // Kinematic wave: links in topological order so that each sees its inflows.
+    const int n = net_.node_count();
+    std::vector<int> indeg(n, 0);
+    for (const auto& l : links_)
+        indeg[l.n2]++;
+    std::vector<int> queue;
+    for (int i = 0; i < n; ++i)
+        if (indeg[i] == 0)
+            queue.push_back(i);
+    std::vector<std::vector<int>> out(n);
+    for (int j = 0; j < static_cast<int>(links_.size()); ++j)
+        out[links_[j].n1].push_back(j);
+    for (std::size_t q = 0; q < queue.size(); ++q) {
+        for (int j : out[queue[q]]) {
+            sorted_links_.push_back(j);
+            if (--indeg[links_[j].n2] == 0)
+                queue.push_back(links_[j].n2);
+        }
+    }
+    if (settings_.model != FlowRouting::kDynwave && sorted_links_.size() != links_.size())
+        throw Error(ErrorCode::kInconsistent,
+                    "the network has a loop; kinematic wave needs a tree (use DYNWAVE)");
+}
+
+void FlowRouter::init_state() {
+    const bool dw = settings_.model == FlowRouting::kDynwave;
+    crown_cutoff_ = 0.96;
+    for (auto& nd : nodes_) {
+        nd.crown_depth_m = 0;
+        nd.full_volume_m3 = 0;
+    }
+    for (const auto& l : links_) {
+        if (l.kind == LinkKind::kPump)
+            continue;
+        nodes_[l.n1].crown_depth_m =
+            std::max(nodes_[l.n1].crown_depth_m, l.offset1 + l.xs.y_full_m());
+        nodes_[l.n2].crown_depth_m =
+            std::max(nodes_[l.n2].crown_depth_m, l.offset2 + l.xs.y_full_m());
+    }
+    for (int i = 0; i < static_cast<int>(nodes_.size()); ++i) {
+        auto& nd = nodes_[i];
+        if (nd.kind == NodeKind::kStorage)
+            nd.full_volume_m3 = storage_volume(i, nd.full_depth_m);
+    }
+    // A type-1 pump's wet well holds at least the curve's largest volume (SWMM pump_validate).
+    for (const auto& l : links_) {
+        if (l.kind != LinkKind::kPump)
+            continue;
+        const auto curve = net_.pumps.curve[l.type_index];
+        if (curve.valid() && net_.curves[curve.idx()].type == CurveType::kPump1 &&
+            nodes_[l.n1].kind != NodeKind::kStorage)
+            nodes_[l.n1].full_volume_m3 = std::max(nodes_[l.n1].full_volume_m3, l.pump_x_max);
+    }
+    if (dw) {
+        // initial node depths: average of connected link depths unless given (SWMM
+        // initNodeDepths), then conduit depths halfway between their end depths.
+        std::vector<double> sum(nodes_.size(), 0.0), cnt(nodes_.size(), 0.0);
+        for (auto& l : links_) {
+            const double y = l.depth > kFudgeLength ? l.depth + l.offset1 : 0.0;
+            sum[l.n1] += y;
+            cnt[l.n1] += 1;
+            sum[l.n2] += y;
+            cnt[l.n2] += 1;
+        }
+        for (std::size_t i = 0; i < nodes_.size(); ++i) {
+            auto& nd = nodes_[i];
+            if (nd.kind == NodeKind::kOutfall || nd.kind == NodeKind::kStorage || nd.depth > 0)
+                continue;
+            if (cnt[i] > 0)
+                nd.depth = sum[i] / cnt[i];
+        }
+        set_outfall_depths(0);
+        for (auto& l : links_) {
+            if (l.kind != LinkKind::kConduit || l.flow != 0)
+                continue;
+            const double y1 = std::clamp(nodes_[l.n1].depth - l.offset1, 0.0, l.xs.y_full_m());
+            const double y2 = std::clamp(nodes_[l.n2].depth - l.offset2, 0.0, l.xs.y_full_m());
+            l.depth = std::max(0.5 * (y1 + y2), kFudgeLength);
+        }
+    }
+    for (int i = 0; i < static_cast<int>(nodes_.size()); ++i) {
+        auto& nd = nodes_[i];
+        nd.old_depth = nd.depth;
+        nd.volume = node_volume(i, nd.depth);
+        if (settings_.allow_ponding && nd.ponded_area_m2 > 0 && nd.depth > nd.full_depth_m)
+            nd.volume = nd.full_volume_m3 + (nd.depth - nd.full_depth_m) * nd.ponded_area_m2;
+        nd.old_volume = nd.volume;
+        nd.inflow = nd.outflow = 0;
+    }
+    for (auto& l : links_) {
+        if (l.kind == LinkKind::kConduit) {
+            l.q1 = l.q2 = l.flow / l.barrels;
+            l.a1 = l.a2 = l.xs.area_m2(l.depth);
+            l.volume = l.a1 * l.length_m * l.barrels;
+            l.old_volume = l.volume;
+        }
+        if (l.flow >= 0) {
+            nodes_[l.n1].outflow += l.flow;
+            nodes_[l.n2].inflow += l.flow;
+        } else {
+            nodes_[l.n1].inflow -= l.flow;
+            nodes_[l.n2].outflow -= l.flow;
+        }
+    }
+}
+
+double FlowRouter::stored_volume_m3() const {
+    double v = 0;
+    for (const auto& nd : nodes_)
+        v += nd.volume;
+    for (const auto& l : links_)
+        v += l.volume;
+    return v;
+}
+
+double FlowRouter::storage_area(int n, double d) const {
+    const int k = net_.storage_of_node[n];
+    const auto& s = net_.storages;
+    switch (s.shape[k]) {
+    case StorageShape::kTabular:
+        return s.curve[k].valid() ? curve_lookup_extended(net_.curves[s.curve[k].idx()], d) : 0.0;
+    case StorageShape::kFunctional: {
+        const auto& p = s.param[k];
+        return p[2] + p[0] * std::pow(d, p[1]);
+    }
+    default:
+        throw Error(ErrorCode::kUnsupported, "storage node " + net_.node_id[n] +
+                                                 ": only TABULAR and FUNCTIONAL shapes are "
+                                                 "supported by routing so far");
+    }
+}
+
+double FlowRouter::storage_volume(int n, double d) const {
+    if (d <= 0)
+        return 0;
+    const int k = net_.storage_of_node[n];
+    const auto& s = net_.storages;
+    if (s.shape[k] == StorageShape::kFunctional) {
+        const auto& p = s.param[k];
+        const double e = p[1] + 1.0;
+        return p[2] * d + p[0] / e * std::pow(d, e);
+    }
+    if (s.shape[k] != StorageShape::kTabular)
+        return storage_area(n, d); // throws
+    if (!s.curve[k].valid())
+        return 0;
+    // trapezoidal integration of the linear area curve (extrapolated past its ends)
+    const auto& c = net_.curves[s.curve[k].idx()];
+    double v = 0, x0 = 0, a0 = curve_lookup_extended(c, 0.0);
+    for (std::size_t i = 0; i < c.x.size() && c.x[i] < d; ++i) {
+        if (c.x[i] <= x0)
+            continue;
+        const double a = c.y[i];
+        v += 0.5 * (a0 + a) * (c.x[i] - x0);
+        x0 = c.x[i];
+        a0 = a;
+    }
+    const double a = curve_lookup_extended(c, d);
+    v += 0.5 * (a0 + a) * (d - x0);
+    return v;
+}
+
+double FlowRouter::storage_depth(int n, double v) const {
+    const auto& nd = nodes_[n];
+    if (nd.full_volume_m3 > 0 && v >= nd.full_volume_m3)
+        return nd.full_depth_m;
+    if (v <= 0)
+        return 0;
+    double lo = 0, hi = nd.full_depth_m > 0 ? nd.full_depth_m : 1.0;
+    while (storage_volume(n, hi) < v && hi < 1e4)
+        hi *= 2;
+    double d = 0.5 * (lo + hi);
+    for (int it = 0; it < 100; ++it) {
+        const double f = storage_volume(n, d) - v;
+        if (std::abs(f) <= 1e-10 * std::max(v, 1.0))
+            break;
+        if (f > 0)
+            hi = d;
+        else
+            lo = d;
+        const double a = storage_area(n, d);
+        double next = a > 0 ? d - f / a : 0.5 * (lo + hi);
+        if (!(next > lo && next < hi))
+            next = 0.5 * (lo + hi);
+        d = next;
+        if (hi - lo < 1e-12)
+            break;
+    }
+    return std::min(d, nd.full_depth_m);
+}
+
+double FlowRouter::node_volume(int n, double d) const {
+    const auto& nd = nodes_[n];
+    if (nd.kind == NodeKind::kStorage) {
+        if (d >= nd.full_depth_m && nd.full_volume_m3 > 0)
+            return nd.full_volume_m3;
+        return storage_volume(n, d);
+    }
+    // non-storage nodes hold no volume below their rim (SWMM node_getVolume)
+    if (nd.full_depth_m > 0)
+        return nd.full_volume_m3 * (d / nd.full_depth_m);
+    return 0;
+}
+
+double FlowRouter::node_depth_of_volume(int n, double v) const {
+    if (nodes_[n].kind == NodeKind::kStorage)
+        return storage_depth(n, v);
+    return 0;
+}
+
+double FlowRouter::normal_depth(const LinkState& l, double q) const {
+    if (l.kind != LinkKind::kConduit || l.xs.shape() == Shape::kDummy)
+        return 0;
+    q = std::min(std::abs(q), l.q_max);
+    if (q <= 0 || l.beta <= 0)
+        return 0;
+    return l.xs.depth_of_section_factor_m(q / l.beta);
+}
+
+double FlowRouter::critical_depth(const LinkState& l, double q) const {
+    if (l.kind != LinkKind::kConduit)
+        return 0;
+    return l.xs.critical_depth_fast_m(q, kGravity);
+}
+
+double FlowRouter::outfall_depth(int n, double y_norm, double y_crit, double z, double t_s) const {
+    const int k = net_.outfall_of_node[n];
+    const auto& o = net_.outfalls;
+    const double invert = nodes_[n].invert_m;
+    double stage = invert;
+    switch (o.type[k]) {
+    case OutfallType::kFree:
+        return z > 0 ? 0.0 : std::min(y_norm, y_crit);
+    case OutfallType::kNormal:
+        return z > 0 ? 0.0 : y_norm;
+    case OutfallType::kFixed:
+        stage = o.fixed_stage_m[k];
+        break;
+    case OutfallType::kTidal: {
+        const auto& c = net_.curves[o.tidal_curve[k].idx()];
+        const double start_tod = static_cast<double>(net_.options.start.time_of_day);
+        const double hour_s = std::fmod(start_tod + t_s, 86400.0);
+        const double x0 = c.x.empty() ? 0.0 : c.x.front();
+        stage = curve_lookup(c, x0 + hour_s);
+        break;
+    }
+    case OutfallType::kTimeSeries: {
+        const auto& s = net_.series[o.stage_series[k].idx()];
+        Curve c;
+        c.x = s.time_s;
+        c.y = s.value;
+        stage = curve_lookup(c, t_s); // ends held (SWMM extends the stage series)
+        break;
+    }
+    }
+    y_crit = std::min(y_crit, y_norm);
+    if (y_crit + z + invert < stage)
+        return stage - invert;
+    if (z > 0)
+        return stage < invert + z ? std::max(0.0, stage - invert) : z + y_crit;
+    return y_crit;
+}
+
+void FlowRouter::set_outfall_depths(double t_s) {
+    for (const auto& l : links_) {
+        int n;
+        double z;
+        if (nodes_[l.n2].kind == NodeKind::kOutfall) {
+            n = l.n2;
+            z = l.offset2;
+        } else if (nodes_[l.n1].kind == NodeKind::kOutfall) {
+            n = l.n1;
+            z = l.offset1;
+        } else {
+            continue;
+        }
+        double yn = 0, yc = 0;
+        if (l.kind == LinkKind::kConduit) {
+            const double q = std::abs(l.flow / l.barrels);
+            yn = normal_depth(l, q);
+            yc = critical_depth(l, q);
+        }
+        nodes_[n].depth = outfall_depth(n, yn, yc, z, t_s);
+    }
+}
+
+bool FlowRouter::flap_blocks(const LinkState& l, double q) const {
+    if (l.flap_gate && q * l.direction < 0)
+        return true;
+    const int n = q < 0 ? l.n2 : (q > 0 ? l.n1 : -1);
+    if (n >= 0 && nodes_[n].kind == NodeKind::kOutfall &&
+        net_.outfalls.flap_gate[net_.outfall_of_node[n]] != 0)
+        return true;
+    return false;
+}
+
+double FlowRouter::node_max_outflow(int n, double q, double dt) const {
+    const auto& nd = nodes_[n];
+    if (nd.full_volume_m3 > 0)
+        q = std::min(q, nd.inflow + nd.old_volume / dt);
+    return std::max(0.0, q);
+}
+
+double FlowRouter::regulator_flow(int j) {
+    auto& l = links_[j];
+    const auto& a = nodes_[l.n1];
+    const auto& b = nodes_[l.n2];
+    const bool dw = settings_.model == FlowRouting::kDynwave;
+    double h1 = a.depth + a.invert_m;
+    double h2 = dw ? b.depth + b.invert_m : a.invert_m;
+    switch (l.kind) {
+    case LinkKind::kPump: {
+        l.flow_class = FlowClass::kDry;
+        l.dqdh = 0;
+        const int k = l.type_index;
+        if (l.setting == 0)
+            return 0;
+        const auto curve = net_.pumps.curve[k];
+        double q = 0;
+        if (!curve.valid()) {
+            q = a.inflow + a.overflow; // ideal pump passes what arrives
+        } else {
+            const auto& c = net_.curves[curve.idx()];
+            switch (c.type) {
+            case CurveType::kPump1:
+                q = curve_interval(c, a.volume);
+                break;
+            case CurveType::kPump2:
+                q = curve_interval(c, a.depth);
+                break;
+            case CurveType::kPump3: {
+                const double head = std::max(h2 - h1, 0.0);
+                q = curve_lookup(c, head);
+                l.dqdh = -curve_slope(c, head);
+                break;
+            }
+            case CurveType::kPump4: {
+                const double dh = 0.001 * kFoot;
+                q = curve_lookup(c, a.depth);
+                l.dqdh = (curve_lookup(c, a.depth + dh) - q) / dh;
+                break;
+            }
+            default:
+                break;
+            }
+        }
+        return std::max(q, 0.0) * l.setting;
+    }
+    case LinkKind::kOrifice: {
+        double dir = h1 >= h2 ? 1.0 : -1.0;
+        double y1 = a.depth;
+        if (dir < 0) {
+            std::swap(h1, h2);
+            y1 = b.depth;
+        }
+        const bool bottom = net_.orifices.type[l.type_index] == OrificeType::kBottom;
+        const double hcrest = a.invert_m + l.offset1;
+        double head, f;
+        if (bottom) {
+            head = h1 < hcrest ? 0.0 : (h2 > hcrest ? h1 - h2 : h1 - hcrest);
+            f = std::min(head / l.h_crit, 1.0);
+        } else {
+            const double hcrown = hcrest + l.xs.y_full_m() * l.setting;
+            const double hmid = 0.5 * (hcrest + hcrown);
+            f = (h1 < hcrown && hcrown > hcrest) ? (h1 - hcrest) / (hcrown - hcrest) : 1.0;
+            head = f < 1.0 ? h1 - hcrest : (h2 < hmid ? h1 - hmid : h1 - h2);
+        }
+        if (head <= kFudgeLength || y1 <= kFudgeLength || flap_blocks(l, dir)) {
+            l.depth = 0;
+            l.flow_class = FlowClass::kDry;
+            l.reg_surf_area = kFudgeLength * l.reg_length;
+            l.dqdh = 0;
+            return 0;
+        }
+        l.flow_class = FlowClass::kSubcritical;
+        if (hcrest > h2)
+            l.flow_class = dir > 0 ? FlowClass::kDnCritical : FlowClass::kUpCritical;
+        const double yo = l.xs.y_full_m() * l.setting;
+        if (!bottom) {
+            l.depth = yo * f;
+            l.reg_surf_area = l.xs.top_width_m(l.depth) * l.reg_length;
+        } else {
+            l.depth = yo;
+            l.reg_surf_area = l.xs.area_m2(yo);
+        }
+        double q;
+        if (f <= 0) {
+            q = 0;
+            l.dqdh = 0;
+        } else if (f < 1.0) {
+            q = l.c_weir * std::pow(f, 1.5);
+            l.dqdh = 1.5 * q / (f * l.h_crit);
+        } else {
+            q = l.c_orif * std::sqrt(head);
+            l.dqdh = q / (2.0 * head);
+        }
+        q *= dir;
+        if (f < 1.0 && h2 > hcrest) {
+            const double ratio = (h2 - hcrest) / (h1 - hcrest);
+            q *= std::pow(1.0 - std::pow(ratio, 1.5), 0.385);
+        }
+        return q;
+    }
+    case LinkKind::kWeir: {
+        const double dir = h1 > h2 ? 1.0 : -1.0;
+        if (dir < 0)
+            std::swap(h1, h2);
+        const int k = l.type_index;
+        const auto& w = net_.weirs;
+        double hcrest = a.invert_m + l.offset1;
+        const double hcrown = hcrest + l.xs.y_full_m();
+        hcrest += (1.0 - l.setting) * l.xs.y_full_m();
+        double head = h1 - hcrest;
+        l.dqdh = 0;
+        if (head <= kFudgeLength || hcrest >= hcrown || flap_blocks(l, dir)) {
+            l.depth = 0;
+            l.flow_class = FlowClass::kDry;
+            return 0;
+        }
+        l.flow_class = FlowClass::kSubcritical;
+        if (hcrest > h2)
+            l.flow_class = dir > 0 ? FlowClass::kDnCritical : FlowClass::kUpCritical;
+        const double y = l.xs.y_full_m() - (hcrown - std::min(h1, hcrown));
+        l.reg_surf_area = l.xs.top_width_m(y) * l.reg_length;
+        if (h1 >= hcrown) {
+            if (w.can_surcharge[k]) {
+                const double ymid = 0.5 * (hcrest + hcrown);
+                head = h2 < ymid ? h1 - ymid : h1 - h2;
+                const double q = l.c_surcharge * std::sqrt(std::max(head, 0.0));
+                l.dqdh = head > 0 ? q / (2.0 * head) : 0.0;
+                l.depth = hcrown - hcrest;
+                return dir * q;
+            }
+            head = hcrown - hcrest;
+        }
+        const double cd = w.coefficient_curve[k].valid()
+                              ? curve_lookup(net_.curves[w.coefficient_curve[k].idx()], head)
+                              : w.coefficient[k];
+        double q1 = 0, q2 = 0, power = 1.5;
+        double len = l.xs.w_max_m();
+        auto type = w.type[k];
+        const double side_slope =
+            l.xs.y_full_m() > 0
+                ? (l.xs.top_width_m(l.xs.y_full_m() * 0.999999) - l.xs.top_width_m(0)) /
+                      (2.0 * l.xs.y_full_m() * 0.999999)
+                : 0.0;
+        if (type == WeirType::kVNotch && l.setting < 1.0)
+            type = WeirType::kTrapezoidal;
+        switch (type) {
+        case WeirType::kTransverse:
+            len = std::max(len - 0.1 * w.end_contractions[k] * head, 0.0);
+            q1 = cd * len * std::pow(head, 1.5);
+            break;
+        case WeirType::kSideflow:
+            len = std::max(len - 0.1 * w.end_contractions[k] * head, 0.0);
+            if (dir < 0) {
+                q1 = cd * len * std::pow(head, 1.5);
+            } else {
+                q1 = cd * std::pow(len, 0.83) * std::pow(head, 1.67);
+                power = 5.0 / 3.0;
+            }
+            break;
+        case WeirType::kVNotch:
+            q1 = cd * side_slope * std::pow(head, 2.5);
+            power = 2.5;
+            break;
+        case WeirType::kTrapezoidal: {
+            const double yb = (1.0 - l.setting) * l.xs.y_full_m();
+            q1 = cd * l.xs.top_width_m(yb) * std::pow(head, 1.5);
+            q2 = w.end_coefficient[k] * side_slope * std::pow(head, 2.5);
+            break;
+        }
+        case WeirType::kRoadway:
+            break;
+        }
+        l.dqdh = head > 0 ? (power * q1 + 2.5 * q2) / head : 0.0;
+        if (h2 > hcrest) {
+            const double ratio = (h2 - hcrest) / (h1 - hcrest);
+            q1 *= std::pow(1.0 - std::pow(ratio, power), 0.385);
+            if (q2 > 0)
+                q2 *= std::pow(1.0 - std::pow(ratio, 2.5), 0.385);
+        }
+        l.depth = std::min(h1 - hcrest, l.xs.y_full_m());
+        return dir * (q1 + q2);
+    }
+    case LinkKind::kOutlet: {
+        const double dir = h1 >= h2 ? 1.0 : -1.0;
+        double y1 = a.depth;
+        if (dir < 0) {
+            std::swap(h1, h2);
+            y1 = b.depth;
+        }
+        const int k = l.type_index;
+        const auto rating = net_.outlets.rating[k];
+        const double hcrest = a.invert_m + l.offset1;
+        const bool by_head =
+            rating == OutletRating::kFunctionalHead || rating == OutletRating::kTabularHead;
+        const double head = (by_head && dw) ? h1 - std::max(h2, hcrest) : h1 - hcrest;
+        if (head <= kFudgeLength || y1 <= kFudgeLength || flap_blocks(l, dir)) {
+            l.depth = 0;
+            l.flow_class = FlowClass::kDry;
+            return 0;
+        }
+        l.depth = head;
+        l.flow_class = FlowClass::kSubcritical;
+        double q;
+        if (net_.outlets.curve[k].valid())
+            q = curve_lookup(net_.curves[net_.outlets.curve[k].idx()], head);
+        else
+            q = net_.outlets.coefficient[k] * std::pow(head, net_.outlets.exponent[k]);
+        return dir * l.setting * q;
+    }
+    case LinkKind::kConduit:
+        break;
+    }
+    return 0;
+}
+
+double FlowRouter::system_outflow_m3s(int n, bool& flooded) {
+    auto& nd = nodes_[n];
+    flooded = false;
+    double out = 0;
+    if (nd.kind == NodeKind::kOutfall) {
+        if (nd.outflow == 0) {
+            out = nd.inflow;
+        } else if (nd.inflow == 0) {
+            out = -nd.outflow;
+            nd.inflow = std::abs(out);
+        }
+        nd.overflow = 0;
+        nd.volume = 0;
+    } else if (settings_.model != FlowRouting::kDynwave && nd.degree == 0 &&
+               nd.kind != NodeKind::kStorage) {
+        if (nd.outflow == 0)
+            out = nd.inflow;
+        nd.overflow = 0;
+        nd.volume = 0;
+    } else {
+        if (nd.volume <= nd.full_volume_m3)
+            out = nd.overflow;
+        flooded = out > 0;
+    }
+    return out;
+}
+
+double FlowRouter::next_step(double fixed) {
+    if (settings_.model != FlowRouting::kDynwave || settings_.courant_factor == 0 || fixed < 0.001)
+        return fixed;
+    variable_step_ = variable_step_ == 0 ? settings_.min_step_s : dw_variable_step(fixed);
+    variable_step_ = std::floor(1000.0 * variable_step_) / 1000.0;
+    return variable_step_;
+}
+
+int FlowRouter::step(double t_s, double dt) {
+    // old state (SWMM link_setOldHydState / node_setOldHydState)
+    for (auto& l : links_) {
+        l.old_depth = l.depth;
+        l.old_flow = l.flow;
+        l.old_volume = l.volume;
+    }
+    for (auto& nd : nodes_) {
+        nd.old_depth = nd.depth;
+        nd.old_volume = nd.volume;
+        nd.old_flow_inflow = nd.inflow;
+        nd.old_net_inflow = nd.inflow - nd.outflow;
+    }
+    for (auto& nd : nodes_) {
+        nd.inflow = nd.lat_flow;
+        nd.outflow = nd.losses;
+        nd.overflow = nd.volume > nd.full_volume_m3 ? (nd.volume - nd.full_volume_m3) / dt : 0.0;
+    }
+    for (auto& nd : nodes_) {
+        nd.updated = false;
+        nd.overflow = 0;
+        if (nd.kind != NodeKind::kStorage && nd.volume > nd.full_volume_m3)
+            nd.overflow = (nd.volume - nd.full_volume_m3) / dt;
+    }
+    // pumps switch on and off at their start-up and shut-off depths (SWMM link_setTargetSetting)
+    for (auto& l : links_) {
+        if (l.kind != LinkKind::kPump)
+            continue;
+        const double on = net_.pumps.startup_depth_m[l.type_index];
+        const double off = net_.pumps.shutoff_depth_m[l.type_index];
+        const double y = nodes_[l.n1].depth;
+        if (off > 0 && l.setting > 0 && y < off)
+            l.setting = 0;
+        else if (on > 0 && l.setting == 0 && y > on)
+            l.setting = 1;
+    }
+    if (rules_)
+        rules_->apply(*this, t_s, dt);
+    for (auto& l : links_)
+        if (l.kind == LinkKind::kOrifice)
+            update_orifice_coefficients(l);
+    if (links_.empty())
+        return 1;
+    return settings_.model == FlowRouting::kDynwave ? dynwave_step(t_s, dt) : kinwave_step(t_s, dt);
+}
+
+} // namespace rencheng::drainage

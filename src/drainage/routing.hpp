@@ -1,0 +1,214 @@
+// Flow routing through a drainage network: SWMM 5.2's kinematic wave and dynamic wave schemes
+// (Rossman 2017, SWMM Reference Manual Vol. II) on the SI network model. The router holds all
+// state; several routers can run side by side.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "drainage/infiltration.hpp"
+#include "drainage/network.hpp"
+#include "drainage/xsection.hpp"
+
+namespace rencheng::drainage {
+
+class ControlRules;
+
+/// SWMM works in ft and cfs; its dimensional thresholds are carried into SI here so that the
+/// schemes behave alike (SWMM 5.2 consts.h, dynwave.c, dwflow.c).
+namespace swmm_si {
+inline constexpr double kFoot = 0.3048;
+inline constexpr double kCfs = 0.0283168466;
+inline constexpr double kGravity = 32.2 * kFoot;             ///< m/s², SWMM's g
+inline constexpr double kFudgeLength = 0.0001 * kFoot;       ///< m
+inline constexpr double kFudgeArea = 0.0001 * kFoot * kFoot; ///< m²
+inline constexpr double kFudgeFlow = 0.0001 * kCfs;          ///< m³/s
+inline constexpr double kFlowTolerance = 0.00001 * kCfs;     ///< m³/s, smallest lateral inflow
+inline constexpr double kMinSurfaceArea = 12.566 * kFoot * kFoot; ///< m², default MIN_SURFAREA
+inline constexpr double kHeadTolerance = 0.005 * kFoot;           ///< m, default HEAD_TOLERANCE
+inline constexpr double kMaxVelocity = 50.0 * kFoot;              ///< m/s
+inline constexpr double kMinDeltaZ = 0.001 * kFoot;               ///< m, smallest conduit drop
+} // namespace swmm_si
+
+enum class FlowClass : std::uint8_t {
+    kDry,
+    kUpDry,
+    kDnDry,
+    kSubcritical,
+    kSupercritical,
+    kUpCritical,
+    kDnCritical
+};
+
+/// Routing state of one node (SWMM TNode and dynwave's TXnode). Volumes m³, flows m³/s, depths m.
+struct NodeState {
+    NodeKind kind = NodeKind::kJunction;
+    double invert_m = 0;
+    double full_depth_m = 0; ///< max depth (raised to the highest connected crown when 0)
+    double sur_depth_m = 0;  ///< surcharge depth allowed above full depth
+    double ponded_area_m2 = 0;
+    double crown_depth_m = 0; ///< highest connected conduit crown above the invert
+    double full_volume_m3 = 0;
+    int degree = 0;               ///< number of outgoing links
+    bool has_inflow_link = false; ///< some link ends here (SWMM damps surcharge of nodes without)
+
+    double depth = 0, old_depth = 0;
+    double volume = 0, old_volume = 0;
+    double inflow = 0, outflow = 0, overflow = 0;
+    double lat_flow = 0, old_lat_flow = 0;
+    double old_net_inflow = 0, old_flow_inflow = 0;
+    double losses = 0;
+    // dynamic wave
+    double surf_area = 0, old_surf_area = 0, sumdqdh = 0, dydt = 0;
+    bool converged = false;
+    bool updated = false; // kinematic wave: storage solved this step
+};
+
+/// Routing state of one link (SWMM TLink and TConduit).
+struct LinkState {
+    LinkKind kind = LinkKind::kConduit;
+    int n1 = 0, n2 = 0;              ///< node indices (conduits may be reversed: see direction)
+    int type_index = 0;              ///< index into the network's conduits/pumps/...
+    int direction = 1;               ///< -1 when the conduit was reversed (uphill)
+    double offset1 = 0, offset2 = 0; ///< depth of the link invert above the node invert, m
+    CrossSection xs;
+    int barrels = 1;
+    double length_m = 0, mod_length_m = 0;
+    double slope = 0;
+    double rough_factor = 0; ///< g·n² (dynamic wave friction)
+    double beta = 0;         ///< √S/n (Manning: Q = beta·A·R^(2/3))
+    double q_full = 0, q_max = 0;
+    double q_limit = 0;
+    double loss_inlet = 0, loss_outlet = 0, loss_avg = 0;
+    bool has_losses = false;
+    bool flap_gate = false;
+    double setting = 1;
+    // state
+    double flow = 0, old_flow = 0;
+    double depth = 0, old_depth = 0;
+    double volume = 0, old_volume = 0;
+    double q1 = 0, q2 = 0, a1 = 0, a2 = 0; ///< per barrel (kinematic wave: inlet/outlet)
+    double froude = 0, dqdh = 0;
+    double surf_area1 = 0, surf_area2 = 0;
+    FlowClass flow_class = FlowClass::kDry;
+    bool bypassed = false;
+    bool normal_flow = false;
+    // regulators
+    double reg_surf_area = 0; ///< orifice / weir surface area contributed to nodes
+    double reg_length = 0; ///< orifice / weir equivalent length (SWMM: 2·step·√(g·D), >= 200 ft)
+    double c_orif = 0, c_weir = 0, h_crit = 0, c_surcharge = 0;
+    double pump_x_min = 0, pump_x_max = 0;
+    bool pump_on = true;
+};
+
+/// Options of a routing run derived from the network's [OPTIONS].
+struct RoutingSettings {
+    FlowRouting model = FlowRouting::kDynwave;
+    double route_step_s = 20;
+    double courant_factor = 0; ///< VARIABLE_STEP, 0: fixed
+    double min_step_s = 0.5;
+    double lengthening_step_s = 0;
+    double min_surface_area_m2 = swmm_si::kMinSurfaceArea;
+    double head_tolerance_m = swmm_si::kHeadTolerance;
+    int max_trials = 8;
+    bool allow_ponding = false;
+    InertialDamping damping = InertialDamping::kPartial;
+    NormalFlowLimited normal_flow_limited = NormalFlowLimited::kBoth;
+    SurchargeMethod surcharge = SurchargeMethod::kExtran;
+};
+
+/// Converts the network's [OPTIONS] into routing settings (SWMM's defaults for zeros).
+RoutingSettings routing_settings(const Network& net);
+
+/// Flow router. Construct once per run; call set_lateral_inflows() then step() for each routing
+/// step. Throws rencheng::Error(kUnsupported) for network features it does not route.
+class FlowRouter {
+public:
+    FlowRouter(const Network& net, const RoutingSettings& settings);
+
+    /// The next routing step (s): the fixed step, or SWMM's Courant-limited variable step for
+    /// dynamic wave. `fixed_step_s` is the longest step allowed.
+    double next_step(double fixed_step_s);
+
+    /// Routes one step of `dt_s` seconds beginning `t_s` seconds after the simulation start, with
+    /// the nodes' lateral inflows already set (node_lateral). Returns the Picard trials used.
+    int step(double t_s, double dt_s);
+
+    /// Control rules evaluated at the start of every step (not owned; may be null).
+    void set_rules(const ControlRules* rules) { rules_ = rules; }
+    /// A link's setting: pump on (1) / off (0), regulator opening fraction, conduit open/closed.
+    void set_link_setting(int j, double setting) { links_[j].setting = setting; }
+
+    std::vector<NodeState>& nodes() { return nodes_; }
+    const std::vector<NodeState>& nodes() const { return nodes_; }
+    const std::vector<LinkState>& links() const { return links_; }
+
+    /// Sets each storage unit's evaporation and seepage loss rate (m³/s) for the coming step of
+    /// `dt_s` from its depth at the step start and the potential evaporation `evap_ms` (m/s);
+    /// returns the total (SWMM storage_getLosses).
+    double set_storage_losses(double dt_s, double evap_ms);
+
+    /// Total stored volume in nodes and links, m³ (SWMM massbal_getStorage).
+    double stored_volume_m3() const;
+    /// Flow leaving the system at node n this step (outfall discharge or flooding), m³/s, and
+    /// whether it is flooding; negative: water entering through an outfall.
+    double system_outflow_m3s(int n, bool& flooded);
+
+private:
+    void build_nodes();
+    void build_links();
+    void init_state();
+    void init_seepage();
+    void update_orifice_coefficients(LinkState& l) const;
+    double outfall_depth(int n, double y_norm, double y_crit, double z, double t_s) const;
+    void set_outfall_depths(double t_s);
+    double normal_depth(const LinkState& l, double q) const;
+    double critical_depth(const LinkState& l, double q) const;
+    double storage_area(int n, double depth) const;
+    double storage_volume(int n, double depth) const;
+    double storage_depth(int n, double volume) const;
+    double node_volume(int n, double depth) const;
+    double node_depth_of_volume(int n, double volume) const;
+    bool flap_blocks(const LinkState& l, double q) const;
+    double regulator_flow(int j); // pumps, orifices, weirs, outlets
+    double node_max_outflow(int n, double q, double dt) const;
+    double node_outflow_to(int n, int j) const;
+
+    // kinematic wave (kinwave.cpp)
+    int kinwave_step(double t_s, double dt);
+    double kinwave_link(int j, double& qin, double dt);
+    void kw_update_storage(int n, std::size_t order_pos, double dt);
+    double kw_link_inflow(int j, double dt);
+
+    // dynamic wave (dynwave.cpp)
+    int dynwave_step(double t_s, double dt);
+    void dw_conduit_flow(int j, int steps, double omega, double dt);
+    void dw_non_conduit_flow(int j, int steps, double omega, double dt);
+    void dw_update_node_flows(int j);
+    bool dw_node_depths(double t_s, double dt, int steps, double omega);
+    void dw_set_node_depth(int n, double dt, int steps, double omega);
+    FlowClass dw_flow_class(int j, double q, double h1, double h2, double y1, double y2, double& yc,
+                            double& yn, double& fasnh) const;
+    void dw_surface_area(int j, double q, double length, double& h1, double& h2, double& y1,
+                         double& y2);
+    double dw_variable_step(double max_step);
+
+    const Network& net_;
+    RoutingSettings settings_;
+    std::vector<NodeState> nodes_;
+    std::vector<LinkState> links_;
+    std::vector<int> sorted_links_; ///< kinematic wave: upstream before downstream
+    /// Seepage of storage units (Green-Ampt through bottom and banks), by storage number.
+    struct Seepage {
+        bool active = false;
+        double ksat_ms = 0, imd = 0;
+        double bottom_area_m2 = 0, bank_min_depth_m = 0, bank_max_depth_m = 0, bank_max_area_m2 = 0;
+        InfiltrationState bottom, bank;
+    };
+    std::vector<Seepage> seepage_;
+    const ControlRules* rules_ = nullptr;
+    double variable_step_ = 0;
+    double crown_cutoff_ = 0.96;
+};
+
+} // namespace rencheng::drainage

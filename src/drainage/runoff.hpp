@@ -1,0 +1,87 @@
+// Surface runoff of one subcatchment: SWMM's non-linear reservoir on three sub-areas (impervious
+// without depression storage, impervious with it, pervious), infiltration on the pervious part,
+// evaporation of ponded water and routing of runoff between sub-areas (SWMM 5.2 Reference Manual
+// Vol. I, ch. 3). SI throughout: m, m², s.
+#pragma once
+
+#include <array>
+
+#include "drainage/infiltration.hpp"
+
+namespace rencheng::drainage {
+
+struct SubcatchmentParams {
+    double area_m2 = 0;
+    double width_m = 0;              ///< characteristic width of overland flow
+    double slope = 0;                ///< m/m
+    double imperv_fraction = 0;      ///< 0..1
+    double n_imperv = 0;             ///< Manning's n of the impervious part
+    double n_perv = 0;               ///< Manning's n of the pervious part
+    double dstore_imperv_m = 0;      ///< depression storage, impervious
+    double dstore_perv_m = 0;        ///< depression storage, pervious
+    double zero_dstore_fraction = 0; ///< share of the impervious area without depression storage
+    SubareaRouting route_to = SubareaRouting::kOutlet;
+    double routed_fraction = 1; ///< share of the routed sub-area's runoff sent internally
+    Infiltration infiltration;
+    bool has_infiltration = false; ///< false: the pervious area does not infiltrate
+};
+
+/// Water volumes of one runoff step, m³.
+struct RunoffStepVolumes {
+    double rain_m3 = 0;
+    double evap_m3 = 0;
+    double infil_m3 = 0;
+    double runoff_m3 = 0; ///< what leaves the subcatchment
+};
+
+/// Per sub-area parameters derived from SubcatchmentParams.
+struct Subarea {
+    double n = 0;        ///< Manning's n; 0 = excess runs off within the step
+    double dstore_m = 0; ///< depression storage
+    double area_fraction = 0;
+    double alpha = 0;           ///< outflow q = alpha·(d − ds)^(5/3), m^(−2/3)/s
+    double outlet_fraction = 1; ///< share of its runoff leaving the subcatchment
+    // state
+    double depth_m = 0;
+    double inflow_ms = 0; ///< inflow rate this step (run-on, routed, then rain), m/s
+    double runoff_ms = 0; ///< outflow rate at the end of the last step, per unit sub-area area
+};
+
+/// The state of one subcatchment's surface. Steps are independent of other subcatchments except
+/// through run-on passed in.
+class SubcatchmentRunoff {
+public:
+    SubcatchmentRunoff() = default;
+    explicit SubcatchmentRunoff(const SubcatchmentParams& params);
+
+    /// Advances one runoff step of `dt_s` seconds with rainfall `rain_ms` (m/s), potential
+    /// evaporation `evap_ms` (m/s) and run-on `runon_m3s` from upstream subcatchments or outfalls
+    /// (m³/s, spread over the whole area). Runoff sent between sub-areas is the previous step's,
+    /// as in SWMM. Returns the step's volumes; `runoff_m3s()` is the outflow rate at its end.
+    RunoffStepVolumes step(double dt_s, double rain_ms, double evap_ms, double runon_m3s);
+
+    /// Outflow (m³/s) leaving the subcatchment at the end of the last step.
+    double runoff_m3s() const { return runoff_m3s_; }
+    /// Water ponded on the surface, m³.
+    double stored_m3() const;
+    double area_m2() const { return area_m2_; }
+    const std::array<Subarea, 3>& subareas() const { return sub_; }
+    const InfiltrationState& infiltration() const { return infil_; }
+
+private:
+    double subarea_step(int i, double area_m2, double precip_ms, double evap_ms, double dt,
+                        RunoffStepVolumes& v);
+
+    double area_m2_ = 0;
+    double imperv_fraction_ = 0;
+    std::array<Subarea, 3> sub_{}; // 0: impervious w/o storage, 1: impervious, 2: pervious
+    SubareaRouting route_to_ = SubareaRouting::kOutlet;
+    InfiltrationState infil_;
+    double runoff_m3s_ = 0;
+};
+
+/// Overland outflow per unit area, m/s, of the non-linear reservoir: (1/n)·(W/A)·√S·(d − ds)^(5/3)
+/// (Manning in SI). `area_m2` is the area the width is spread over.
+double overland_alpha(double width_m, double area_m2, double slope, double n);
+
+} // namespace rencheng::drainage

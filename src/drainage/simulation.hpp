@@ -1,0 +1,73 @@
+// A whole drainage simulation the way SWMM 5.2 runs one: rain gages from time series, runoff at
+// the wet/dry step, flow routing at the routing step, point results at report times, and the
+// runoff and flow-routing continuity errors as SWMM's report defines them.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <vector>
+
+#include "drainage/network.hpp"
+
+namespace rencheng::drainage {
+
+struct SimulationOptions {
+    /// Overrides the file's FLOW_ROUTING (kKinwave or kDynwave).
+    std::optional<FlowRouting> routing;
+    /// Folder that relative FILE names of the model (rain files) are resolved against; normally
+    /// the folder of the .inp file.
+    std::filesystem::path base_dir;
+};
+
+/// Results at each report time, element-major within a time: value of element i at report k is
+/// `v[k * count + i]`. Node values are SWMM's point values interpolated between routing steps.
+struct ReportSeries {
+    std::vector<std::int64_t> time_s;
+    std::vector<double> node_depth_m;
+    std::vector<double> node_flood_m3s;
+    std::vector<double> node_inflow_m3s;
+    std::vector<double> link_flow_m3s;
+    std::vector<double> subcatch_runoff_m3s;
+};
+
+/// Volume totals of the runoff and flow-routing balances, m³ (SWMM massbal.c).
+struct RunoffTotals {
+    double rain_m3 = 0, evap_m3 = 0, infil_m3 = 0, runoff_m3 = 0;
+    double initial_storage_m3 = 0, final_storage_m3 = 0;
+};
+struct RoutingTotals {
+    double dry_weather_m3 = 0, wet_weather_m3 = 0, external_m3 = 0;
+    double flooding_m3 = 0, outflow_m3 = 0;
+    double losses_m3 = 0; ///< evaporation and seepage from storage units
+    double initial_storage_m3 = 0, final_storage_m3 = 0;
+};
+
+struct SimulationSummary {
+    bool has_runoff = false;             ///< the model has subcatchments
+    bool has_routing = false;            ///< flow routing ran (nodes exist and routing not ignored)
+    std::vector<double> max_depth_m;     ///< per node, over all routing steps
+    std::vector<double> flood_volume_m3; ///< per node
+    std::vector<double> max_flow_m3s;    ///< per link, max |flow| over all routing steps
+    RunoffTotals runoff;
+    RoutingTotals routing;
+    double runoff_continuity_error_pct = 0;
+    double flow_routing_continuity_error_pct = 0;
+    std::int64_t routing_steps = 0;
+    std::int64_t runoff_steps = 0;
+    double mean_trials = 0; ///< Picard trials per dynamic-wave step
+};
+
+struct SimulationResult {
+    ReportSeries series;
+    SimulationSummary summary;
+};
+
+/// Runs the model from its start to its end. Throws rencheng::Error(kUnsupported) naming the
+/// feature when the model uses something not simulated yet (see docs/drainage.md).
+SimulationResult simulate(const Network& net, const SimulationOptions& options = {});
+
+/// SWMM's continuity error: 100·(1 − out/in), 0 when |in − out| is below 1 ft³ (as SWMM reports).
+double continuity_error_pct(double in_m3, double out_m3);
+
+} // namespace rencheng::drainage

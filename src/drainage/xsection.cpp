@@ -1,0 +1,577 @@
+// Cross-section geometry: closed forms for the regular shapes, linear interpolation of a depth
+// table for irregular channels.
+#include "drainage/xsection.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <numbers>
+
+#include "core/error.hpp"
+
+namespace rencheng::drainage {
+namespace {
+
+constexpr double kPi = std::numbers::pi;
+/// SWMM closes a rectangular conduit's lid progressively above 97 % of the full area, so that the
+/// hydraulic radius (and flow) does not jump when the conduit fills (SWMM 5.2 RECT_ALFMAX).
+constexpr double kRectAlfMax = 0.97;
+
+double circle_theta(double y, double d) {
+    const double c = std::clamp(1.0 - 2.0 * y / d, -1.0, 1.0);
+    return 2.0 * std::acos(c);
+}
+double circle_area(double y, double d) {
+    const double t = circle_theta(y, d);
+    return d * d / 8.0 * (t - std::sin(t));
+}
+double circle_perimeter(double y, double d) {
+    return d * circle_theta(y, d) / 2.0;
+}
+double circle_width(double y, double d) {
+    return d * std::sin(circle_theta(y, d) / 2.0);
+}
+
+/// Linear interpolation of table `v` at fraction `x` in [0, 1] of its evenly spaced abscissa.
+double lookup(const std::vector<double>& v, double x) {
+    const auto n = static_cast<int>(v.size()) - 1;
+    if (x <= 0)
+        return v.front();
+    if (x >= 1)
+        return v.back();
+    const double pos = x * n;
+    const int i = std::min(static_cast<int>(pos), n - 1);
+    const double f = pos - i;
+    return v[i] + f * (v[i + 1] - v[i]);
+}
+
+/// Fraction x of the abscissa where increasing table `v` takes value `value`.
+double inverse_lookup(const std::vector<double>& v, double value) {
+    const auto n = static_cast<int>(v.size()) - 1;
+    if (value <= v.front())
+        return 0;
+    if (value >= v.back())
+        return 1;
+    const auto it = std::upper_bound(v.begin(), v.end(), value);
+    const int i = static_cast<int>(it - v.begin()) - 1;
+    const double span = v[i + 1] - v[i];
+    const double f = span > 0 ? (value - v[i]) / span : 0.0;
+    return (i + f) / n;
+}
+
+} // namespace
+
+CrossSection CrossSection::dummy() {
+    return CrossSection();
+}
+
+CrossSection CrossSection::circular(double diameter_m) {
+    CrossSection x;
+    x.shape_ = Shape::kCircular;
+    x.p1_ = diameter_m;
+    x.y_full_ = diameter_m;
+    x.finish();
+    return x;
+}
+
+CrossSection CrossSection::filled_circular(double diameter_m, double filled_depth_m) {
+    CrossSection x;
+    x.shape_ = Shape::kFilledCircular;
+    x.p1_ = diameter_m;
+    x.p2_ = std::clamp(filled_depth_m, 0.0, diameter_m);
+    x.y_full_ = diameter_m - x.p2_;
+    x.finish();
+    return x;
+}
+
+CrossSection CrossSection::rect_closed(double height_m, double width_m) {
+    CrossSection x;
+    x.shape_ = Shape::kRectClosed;
+    x.p1_ = width_m;
+    x.y_full_ = height_m;
+    x.finish();
+    return x;
+}
+
+CrossSection CrossSection::rect_open(double height_m, double width_m) {
+    CrossSection x;
+    x.shape_ = Shape::kRectOpen;
+    x.p1_ = width_m;
+    x.y_full_ = height_m;
+    x.finish();
+    return x;
+}
+
+CrossSection CrossSection::trapezoidal(double height_m, double bottom_width_m, double left_slope,
+                                       double right_slope) {
+    CrossSection x;
+    x.shape_ = Shape::kTrapezoidal;
+    x.p1_ = bottom_width_m;
+    x.p2_ = left_slope;
+    x.p3_ = right_slope;
+    x.y_full_ = height_m;
+    x.finish();
+    return x;
+}
+
+CrossSection CrossSection::triangular(double height_m, double top_width_m) {
+    CrossSection x;
+    x.shape_ = Shape::kTriangular;
+    x.p1_ = top_width_m / (2.0 * height_m); // side slope, horizontal per vertical
+    x.y_full_ = height_m;
+    x.finish();
+    return x;
+}
+
+CrossSection CrossSection::parabolic(double height_m, double top_width_m) {
+    CrossSection x;
+    x.shape_ = Shape::kParabolic;
+    const double half = top_width_m / 2.0;
+    x.p1_ = height_m / (half * half); // y = c·x²
+    x.y_full_ = height_m;
+    x.finish();
+    return x;
+}
+
+CrossSection CrossSection::irregular(GeometryTable table) {
+    CrossSection x;
+    x.shape_ = Shape::kIrregular;
+    x.y_full_ = table.y_full_m;
+    x.table_ = std::move(table);
+    x.finish();
+    return x;
+}
+
+double CrossSection::area_raw(double y) const {
+    switch (shape_) {
+    case Shape::kDummy:
+        return 0;
+    case Shape::kCircular:
+        return circle_area(y, p1_);
+    case Shape::kFilledCircular:
+        return circle_area(y + p2_, p1_) - circle_area(p2_, p1_);
+    case Shape::kRectClosed:
+    case Shape::kRectOpen:
+        return p1_ * y;
+    case Shape::kTrapezoidal:
+        return y * (p1_ + 0.5 * (p2_ + p3_) * y);
+    case Shape::kTriangular:
+        return p1_ * y * y;
+    case Shape::kParabolic:
+        return 4.0 / 3.0 * std::sqrt(y / p1_) * y;
+    case Shape::kIrregular:
+        return lookup(table_.area_m2, y / y_full_);
+    }
+    return 0;
+}
+
+double CrossSection::width_raw(double y) const {
+    switch (shape_) {
+    case Shape::kDummy:
+        return 0;
+    case Shape::kCircular:
+        return circle_width(y, p1_);
+    case Shape::kFilledCircular:
+        return circle_width(y + p2_, p1_);
+    case Shape::kRectClosed:
+    case Shape::kRectOpen:
+        return p1_;
+    case Shape::kTrapezoidal:
+        return p1_ + (p2_ + p3_) * y;
+    case Shape::kTriangular:
+        return 2.0 * p1_ * y;
+    case Shape::kParabolic:
+        return 2.0 * std::sqrt(y / p1_);
+    case Shape::kIrregular:
+        return lookup(table_.width_m, y / y_full_);
+    }
+    return 0;
+}
+
+double CrossSection::perimeter_raw(double y) const {
+    switch (shape_) {
+    case Shape::kDummy:
+        return 0;
+    case Shape::kCircular:
+        return circle_perimeter(y, p1_);
+    case Shape::kFilledCircular:
+        // the sediment surface (a chord) is wetted too
+        return circle_perimeter(y + p2_, p1_) - circle_perimeter(p2_, p1_) + circle_width(p2_, p1_);
+    case Shape::kRectClosed: {
+        double p = p1_ + 2.0 * y;
+        const double alpha = y / y_full_;
+        if (alpha > kRectAlfMax)
+            p += (alpha - kRectAlfMax) / (1.0 - kRectAlfMax) * p1_;
+        return p;
+    }
+    case Shape::kRectOpen:
+        return p1_ + 2.0 * y;
+    case Shape::kTrapezoidal:
+        return p1_ + y * (std::sqrt(1 + p2_ * p2_) + std::sqrt(1 + p3_ * p3_));
+    case Shape::kTriangular:
+        return 2.0 * y * std::sqrt(1 + p1_ * p1_);
+    case Shape::kParabolic: {
+        // arc length of y = c·x² from -x to x
+        const double x = std::sqrt(y / p1_);
+        const double u = 2.0 * p1_ * x;
+        return x * std::sqrt(1 + u * u) + std::asinh(u) / (2.0 * p1_);
+    }
+    case Shape::kIrregular: {
+        const double a = area_raw(y);
+        const double r = lookup(table_.hrad_m, y / y_full_);
+        return r > 0 ? a / r : 0.0;
+    }
+    }
+    return 0;
+}
+
+void CrossSection::finish() {
+    if (shape_ == Shape::kDummy || y_full_ <= 0)
+        return;
+    a_full_ = area_raw(y_full_);
+    w_max_ = shape_ == Shape::kIrregular
+                 ? *std::max_element(table_.width_m.begin(), table_.width_m.end())
+                 : width_raw(y_full_);
+    if (shape_ == Shape::kCircular)
+        w_max_ = p1_;
+    if (shape_ == Shape::kFilledCircular)
+        w_max_ = p2_ < p1_ / 2 ? p1_ : width_raw(0);
+    const double p_full = shape_ == Shape::kRectClosed  ? 2.0 * (p1_ + y_full_)
+                          : shape_ == Shape::kIrregular ? 0.0
+                                                        : perimeter_raw(y_full_);
+    r_full_ =
+        shape_ == Shape::kIrregular ? table_.hrad_m.back() : (p_full > 0 ? a_full_ / p_full : 0.0);
+    s_full_ = a_full_ * std::pow(r_full_, 2.0 / 3.0);
+    // The section factor peaks below full depth in closed shapes; find the peak on a fine scan of
+    // depth refined by golden-section search.
+    s_max_ = s_full_;
+    a_max_ = a_full_;
+    const int n = 200;
+    int best = n;
+    for (int i = 1; i < n; ++i) {
+        const double a = area_raw(y_full_ * i / n);
+        const double s = section_factor(a);
+        if (s > s_max_) {
+            s_max_ = s;
+            best = i;
+        }
+    }
+    if (best < n) {
+        double lo = y_full_ * (best - 1) / n, hi = y_full_ * (best + 1) / n;
+        const double g = (std::sqrt(5.0) - 1) / 2;
+        for (int it = 0; it < 60; ++it) {
+            const double y1 = hi - g * (hi - lo), y2 = lo + g * (hi - lo);
+            if (section_factor(area_raw(y1)) > section_factor(area_raw(y2)))
+                hi = y2;
+            else
+                lo = y1;
+        }
+        a_max_ = area_raw(0.5 * (lo + hi));
+        s_max_ = section_factor(a_max_);
+    }
+    // lookup rows, quadratically closer near the invert where the functions bend most
+    const int rows = 1000;
+    const double y_smax = best < n ? depth_of_area_m(a_max_) : y_full_;
+    lut_y_.resize(rows + 1);
+    lut_s_.resize(rows + 1);
+    lut_c_.resize(rows + 1);
+    for (int i = 0; i <= rows; ++i) {
+        const double f = static_cast<double>(i) / rows;
+        const double y = y_full_ * f * f;
+        lut_y_[i] = y;
+        const double a = area_raw(y);
+        lut_s_[i] = y <= y_smax ? section_factor(a) : s_max_;
+        const double t = width_raw(y);
+        lut_c_[i] = t > 0 ? a * a * a / t : (i > 0 ? lut_c_[i - 1] : 0.0);
+    }
+    lut_s_rows_ = rows;
+    for (int i = 1; i <= rows; ++i)
+        if (lut_y_[i] > y_smax) {
+            lut_s_rows_ = i - 1;
+            break;
+        }
+    // A³/T must rise for the lookup; closed shapes flatten near the crown
+    for (int i = 1; i <= rows; ++i)
+        lut_c_[i] = std::max(lut_c_[i], lut_c_[i - 1]);
+}
+
+namespace {
+/// y where the increasing table v (over ys, rows 0..last) takes value x.
+double interpolate_rising(const std::vector<double>& ys, const std::vector<double>& v, int last,
+                          double x) {
+    if (x <= v[0])
+        return ys[0];
+    if (x >= v[last])
+        return ys[last];
+    const auto it = std::upper_bound(v.begin(), v.begin() + last + 1, x);
+    const auto i = static_cast<std::size_t>(it - v.begin());
+    const double span = v[i] - v[i - 1];
+    const double f = span > 0 ? (x - v[i - 1]) / span : 0.0;
+    return ys[i - 1] + f * (ys[i] - ys[i - 1]);
+}
+} // namespace
+
+double CrossSection::depth_of_section_factor_m(double s) const {
+    if (s <= 0 || shape_ == Shape::kDummy || lut_y_.empty())
+        return 0;
+    if (s >= s_max_)
+        return depth_of_area_m(a_max_);
+    return interpolate_rising(lut_y_, lut_s_, lut_s_rows_, s);
+}
+
+double CrossSection::critical_depth_fast_m(double q, double g) const {
+    q = std::abs(q);
+    if (q <= 0 || shape_ == Shape::kDummy || lut_y_.empty())
+        return 0;
+    const double c = q * q / g;
+    const int last = static_cast<int>(lut_c_.size()) - 1;
+    if (c >= lut_c_[last])
+        return y_full_;
+    return interpolate_rising(lut_y_, lut_c_, last, c);
+}
+
+double CrossSection::area_m2(double y) const {
+    if (y <= 0 || shape_ == Shape::kDummy)
+        return 0;
+    if (y >= y_full_)
+        return is_closed() ? a_full_ : a_full_ + (y - y_full_) * w_max_;
+    return area_raw(y);
+}
+
+double CrossSection::top_width_m(double y) const {
+    if (shape_ == Shape::kDummy)
+        return 0;
+    if (y >= y_full_)
+        return is_closed() ? 0.0 : w_max_;
+    return width_raw(std::max(y, 0.0));
+}
+
+double CrossSection::wetted_perimeter_m(double y) const {
+    if (y <= 0 || shape_ == Shape::kDummy)
+        return 0;
+    if (y >= y_full_)
+        return r_full_ > 0 ? a_full_ / r_full_ : 0.0;
+    return perimeter_raw(y);
+}
+
+double CrossSection::hydraulic_radius_m(double y) const {
+    if (y <= 0 || shape_ == Shape::kDummy)
+        return 0;
+    if (y >= y_full_)
+        return r_full_;
+    if (shape_ == Shape::kIrregular)
+        return lookup(table_.hrad_m, y / y_full_);
+    const double p = perimeter_raw(y);
+    return p > 0 ? area_raw(y) / p : 0.0;
+}
+
+double CrossSection::depth_of_area_m(double a) const {
+    if (a <= 0 || shape_ == Shape::kDummy)
+        return 0;
+    if (a >= a_full_)
+        return is_closed() || w_max_ <= 0 ? y_full_ : y_full_ + (a - a_full_) / w_max_;
+    switch (shape_) {
+    case Shape::kRectClosed:
+    case Shape::kRectOpen:
+        return a / p1_;
+    case Shape::kTriangular:
+        return std::sqrt(a / p1_);
+    case Shape::kTrapezoidal: {
+        const double s = 0.5 * (p2_ + p3_);
+        if (s <= 0)
+            return a / p1_;
+        return (std::sqrt(p1_ * p1_ + 4.0 * s * a) - p1_) / (2.0 * s);
+    }
+    case Shape::kIrregular:
+        return y_full_ * inverse_lookup(table_.area_m2, a);
+    default:
+        break;
+    }
+    // Newton on A(y) = a with dA/dy = T, kept inside a shrinking bracket.
+    double lo = 0, hi = y_full_;
+    double y = y_full_ * (a / a_full_);
+    for (int it = 0; it < 60; ++it) {
+        const double f = area_raw(y) - a;
+        if (std::abs(f) <= 1e-12 * a_full_)
+            break;
+        if (f > 0)
+            hi = y;
+        else
+            lo = y;
+        const double t = width_raw(y);
+        double next = t > 0 ? y - f / t : 0.5 * (lo + hi);
+        if (!(next > lo && next < hi))
+            next = 0.5 * (lo + hi);
+        y = next;
+        if (hi - lo <= 1e-13 * y_full_)
+            break;
+    }
+    return y;
+}
+
+double CrossSection::hydraulic_radius_of_area_m(double a) const {
+    if (a <= 0 || shape_ == Shape::kDummy)
+        return 0;
+    if (a >= a_full_)
+        return r_full_;
+    switch (shape_) {
+    case Shape::kRectClosed: {
+        // SWMM's lid rule expressed on area (the same as on depth for a rectangle)
+        double p = p1_ + 2.0 * a / p1_;
+        if (a / a_full_ > kRectAlfMax)
+            p += (a / a_full_ - kRectAlfMax) / (1.0 - kRectAlfMax) * p1_;
+        return a / p;
+    }
+    case Shape::kRectOpen:
+        return a / (p1_ + 2.0 * a / p1_);
+    default:
+        return hydraulic_radius_m(depth_of_area_m(a));
+    }
+}
+
+double CrossSection::section_factor(double a) const {
+    if (a <= 0)
+        return 0;
+    return a * std::pow(hydraulic_radius_of_area_m(a), 2.0 / 3.0);
+}
+
+double CrossSection::section_factor_derivative(double a) const {
+    const double h = std::max(1e-6 * a_full_, 1e-12);
+    const double lo = std::max(a - h, 0.0);
+    const double hi = a + h;
+    return (section_factor(hi) - section_factor(lo)) / (hi - lo);
+}
+
+double CrossSection::area_of_section_factor_m2(double s) const {
+    if (s <= 0 || shape_ == Shape::kDummy)
+        return 0;
+    if (s >= s_max_)
+        return a_max_;
+    // S(A) rises monotonically on [0, a_max]; bracketed Newton.
+    double lo = 0, hi = a_max_;
+    double a = a_max_ * std::pow(s / s_max_, 0.6); // S ~ A^(5/3) for wide sections
+    for (int it = 0; it < 80; ++it) {
+        const double f = section_factor(a) - s;
+        if (std::abs(f) <= 1e-12 * s_max_)
+            break;
+        if (f > 0)
+            hi = a;
+        else
+            lo = a;
+        const double d = section_factor_derivative(a);
+        double next = d > 0 ? a - f / d : 0.5 * (lo + hi);
+        if (!(next > lo && next < hi))
+            next = 0.5 * (lo + hi);
+        a = next;
+        if (hi - lo <= 1e-14 * a_max_)
+            break;
+    }
+    return a;
+}
+
+double CrossSection::critical_depth_m(double q, double g) const {
+    q = std::abs(q);
+    if (q <= 0 || shape_ == Shape::kDummy)
+        return 0;
+    // Q²·T = g·A³: Froude number 1. A³/T increases with depth for every shape here.
+    const double q2g = q * q / g;
+    auto f = [&](double y) {
+        const double t = width_raw(y);
+        const double a = area_raw(y);
+        return t > 0 ? a * a * a / t - q2g : 1.0;
+    };
+    double hi = y_full_ * 0.999999;
+    if (f(hi) <= 0)
+        return y_full_;
+    double lo = 0;
+    for (int it = 0; it < 60 && hi - lo > 1e-10 * y_full_; ++it) {
+        const double mid = 0.5 * (lo + hi);
+        if (f(mid) > 0)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+GeometryTable tabulate_transect(const TransectProfile& p, int entries) {
+    const auto n = p.station_m.size();
+    if (n < 2 || p.elevation_m.size() != n)
+        throw Error(ErrorCode::kInconsistent, "a transect needs at least two stations");
+    const double ymin = *std::min_element(p.elevation_m.begin(), p.elevation_m.end());
+    const double ymax = *std::max_element(p.elevation_m.begin(), p.elevation_m.end());
+    if (!(ymax > ymin))
+        throw Error(ErrorCode::kInconsistent, "a transect has no depth (all stations level)");
+    if (!(p.n_channel > 0))
+        throw Error(ErrorCode::kInconsistent, "a transect needs a channel Manning's n > 0");
+    const double n_left = p.n_left > 0 ? p.n_left : p.n_channel;
+    const double n_right = p.n_right > 0 ? p.n_right : p.n_channel;
+
+    // The profile is closed by vertical walls up to its highest point at both ends.
+    std::vector<double> xs, zs;
+    xs.push_back(p.station_m.front());
+    zs.push_back(ymax);
+    xs.insert(xs.end(), p.station_m.begin(), p.station_m.end());
+    zs.insert(zs.end(), p.elevation_m.begin(), p.elevation_m.end());
+    xs.push_back(p.station_m.back());
+    zs.push_back(ymax);
+
+    GeometryTable t;
+    t.y_full_m = ymax - ymin;
+    t.area_m2.assign(entries, 0.0);
+    t.hrad_m.assign(entries, 0.0);
+    t.width_m.assign(entries, 0.0);
+    for (int i = 1; i < entries; ++i) {
+        const double level = ymin + t.y_full_m * i / (entries - 1);
+        double area = 0, width = 0, conveyance = 0;
+        // Wet area and perimeter accumulated over a pocket of one roughness zone.
+        double pa = 0, pp = 0, pn = p.n_channel;
+        auto close_pocket = [&]() {
+            if (pa > 0 && pp > 0)
+                conveyance += pa * std::pow(pa / pp, 2.0 / 3.0) / pn;
+            pa = pp = 0;
+        };
+        for (std::size_t k = 1; k < xs.size(); ++k) {
+            const double z0 = zs[k - 1], z1 = zs[k];
+            const double lo = std::min(z0, z1), hi = std::max(z0, z1);
+            const double dx = std::abs(xs[k] - xs[k - 1]);
+            double zone_n = p.n_channel;
+            if (xs[k - 1] < p.left_bank_m)
+                zone_n = n_left;
+            if (xs[k] > p.right_bank_m)
+                zone_n = n_right;
+            if (lo >= level) { // dry segment ends a pocket
+                close_pocket();
+                continue;
+            }
+            if (zone_n != pn) {
+                close_pocket();
+                pn = zone_n;
+            }
+            double a, w, wp;
+            const double len = std::hypot(dx, hi - lo);
+            if (level >= hi) {
+                a = dx * ((level - hi) + (level - lo)) / 2.0;
+                w = dx;
+                wp = len;
+            } else {
+                const double r = (level - lo) / (hi - lo);
+                a = dx * (hi - lo) / 2.0 * r * r;
+                w = dx * r;
+                wp = len * r;
+            }
+            pa += a;
+            pp += wp;
+            area += a;
+            width += w;
+        }
+        close_pocket();
+        t.area_m2[i] = area;
+        t.width_m[i] = width;
+        t.hrad_m[i] = area > 0 ? std::pow(p.n_channel * conveyance / area, 1.5) : t.hrad_m[i - 1];
+    }
+    t.width_m[0] = t.width_m[1];
+    return t;
+}
+
+} // namespace rencheng::drainage
