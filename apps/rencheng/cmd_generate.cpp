@@ -58,6 +58,8 @@ void run_generate(const GenerateArgs& args, CommandContext& ctx) {
                     s.bridges);
         std::printf("  water        %d junctions, %d pipes, %d tanks, %d pumps, %d PRVs\n",
                     s.water_junctions, s.water_pipes, s.water_tanks, s.water_pumps, s.water_valves);
+        std::printf("  power        %d buses, %d branches, %d generators, %d ties, %.1f MW load\n",
+                    s.power_buses, s.power_branches, s.power_gens, s.power_ties, s.power_load_mw);
         std::printf("  facilities   %d\n", s.facilities);
         std::printf("  dependencies %d\n", s.dependencies);
         std::printf("  crs          %s\n", options.crs.c_str());
@@ -72,9 +74,10 @@ void add_generate_command(CLI::App& app, CommandContext& ctx) {
     CLI::App* sub = app.add_subcommand(
         "generate",
         "Generate a synthetic city bundle: terrain with a river valley, roads with "
-        "bridges, population zones, critical facilities, the water network and their "
-        "dependencies.\n"
-        "生成合成城市数据包：地形与河谷、道路与桥梁、人口分区、关键设施、供水管网及其依赖关系。");
+        "bridges, population zones, critical facilities, the water network, the power grid and "
+        "their dependencies.\n"
+        "生成合成城市数据包：地形与河谷、道路与桥梁、人口分区、关键设施、供水管网、电网及其依赖关系"
+        "。");
     sub->add_option("-p,--population", args->options.population,
                     "Residents of the city (1000 to 50000000) / 人口")
         ->required();

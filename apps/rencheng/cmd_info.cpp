@@ -194,6 +194,38 @@ void print_info(const model::City& city) {
         t.row("Water / 供水", "none");
     }
 
+    if (city.power) {
+        const auto& p = *city.power;
+        double load_mw = 0, capacity_mw = 0;
+        for (double pd : p.buses.pd_pu)
+            load_mw += pd * p.base_mva;
+        for (std::int32_t g = 0; g < p.gens.count(); ++g)
+            if (p.gens.in_service(power::GenIndex{g}))
+                capacity_mw += p.gens.pmax_pu[static_cast<std::size_t>(g)] * p.base_mva;
+        long long in_service = 0, transformers = 0;
+        for (std::int32_t k = 0; k < p.branches.count(); ++k) {
+            const auto u = static_cast<std::size_t>(k);
+            in_service += p.branches.in_service(power::BranchIndex{k}) ? 1 : 0;
+            const double kf = p.buses.base_kv[static_cast<std::size_t>(p.branches.from[u].idx())];
+            const double kt = p.buses.base_kv[static_cast<std::size_t>(p.branches.to[u].idx())];
+            transformers += (p.branches.tap[u] != 0 || kf != kt) ? 1 : 0;
+        }
+        long long ties = 0;
+        for (const auto& w : city.power_switches)
+            ties += w.normally_open ? 1 : 0;
+        t.row("Power / 电力", thousands(p.buses.count()) + " buses, " +
+                                  thousands(p.branches.count()) + " branches (" +
+                                  thousands(in_service) + " in service), " +
+                                  count_of(p.gens.count(), "generator"));
+        t.row("  load, capacity",
+              fixed(load_mw, 1) + " MW peak load, " + fixed(capacity_mw, 1) + " MW generation");
+        t.row("  transformers", thousands(transformers));
+        t.row("  switches", thousands(static_cast<long long>(city.power_switches.size())) +
+                                " switches, " + thousands(ties) + " normally open");
+    } else {
+        t.row("Power / 电力", "none");
+    }
+
     t.row("Facilities / 设施", thousands(static_cast<long long>(city.facilities.size())));
     for (int k = 0; k < model::kFacilityKindCount; ++k) {
         const auto kind = static_cast<model::FacilityKind>(k);

@@ -33,7 +33,7 @@ std::string bundle_label(const std::filesystem::path& path) {
 
 void run_validate(const ValidateOptions& opt, CommandContext& ctx) {
     Diagnostics diags;
-    (void)model::load_city(opt.bundle, diags);
+    const model::City city = model::load_city(opt.bundle, diags);
     diags.sort();
     print_diagnostics(diags, stdout, ctx.quiet);
     const std::size_t errors = diags.error_count();
@@ -43,6 +43,17 @@ void run_validate(const ValidateOptions& opt, CommandContext& ctx) {
         std::printf("%s: %s (%zu error%s, %zu warning%s) / %s\n", bundle_label(opt.bundle).c_str(),
                     fail ? "invalid" : "valid", errors, errors == 1 ? "" : "s", warnings,
                     warnings == 1 ? "" : "s", fail ? "无效" : "有效");
+    }
+    if (!ctx.quiet && city.power) {
+        // What the grid holds, so a user sees the case was read (details: rencheng info).
+        const auto& p = *city.power;
+        double load_mw = 0;
+        for (double pd : p.buses.pd_pu)
+            load_mw += pd * p.base_mva;
+        std::printf("  power grid / 电网: %d buses 母线, %d branches 支路, %d generators 发电机, "
+                    "%.1f MW load 负荷, %zu switches 开关\n",
+                    p.buses.count(), p.branches.count(), p.gens.count(), load_mw,
+                    city.power_switches.size());
     }
     std::fflush(stdout);
     ctx.exit_code = failure_exit_status(diags, opt.werror);

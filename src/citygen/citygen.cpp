@@ -12,6 +12,7 @@
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "model/bundle_writer.hpp"
+#include "power/matpower.hpp"
 #include "water/epanet_inp.hpp"
 
 #ifndef RENCHENG_VERSION
@@ -120,7 +121,7 @@ std::string default_crs(LonLat centre) {
 
 model::City generate_city(const GenerateOptions& options, ProgressSink* progress) {
     options.validate();
-    Stages stages(progress, 7);
+    Stages stages(progress, 8);
     const detail::CityPlan plan = detail::make_plan(options);
     stages.done(1);
 
@@ -136,6 +137,9 @@ model::City generate_city(const GenerateOptions& options, ProgressSink* progress
     city.files.dependencies = "dependencies.csv";
     city.files.water = "water.inp";
     city.files.water_valves = "water_valves.csv";
+    city.files.power = "power.m";
+    city.files.power_buses = "power_buses.csv";
+    city.files.power_switches = "power_switches.csv";
 
     detail::RoadLayout roads = detail::make_roads(plan);
     stages.done(2);
@@ -196,6 +200,41 @@ model::City generate_city(const GenerateOptions& options, ProgressSink* progress
     city.water_valves = std::move(water.valves);
     stages.done(6);
 
+    // Power: every zone and every facility from the load point of its feeder; water pumps and
+    // sources likewise. Backup hours (docs/bundle.md): hospitals keep 72 h of generator fuel,
+    // the command centre 24 h, fire stations 8 h, telecom sites a 4 h battery; shelters, schools,
+    // depots, pumps and treatment plants have none.
+    detail::PowerLayout grid =
+        detail::make_power(plan, roads, city.zones, city.facilities, *city.water);
+    auto power_from = [&](const std::string& consumer, std::int32_t bus, double backup_h) {
+        model::Dependency d;
+        d.consumer = consumer;
+        d.service = model::Service::kPower;
+        d.provider = "power_bus:" + std::to_string(bus);
+        d.backup_hours = backup_h;
+        city.dependencies.push_back(std::move(d));
+    };
+    for (std::size_t f = 0; f < city.facilities.size(); ++f) {
+        using K = model::FacilityKind;
+        const model::Facility& fac = city.facilities[f];
+        const double backup_h = fac.kind == K::kHospital        ? 72.0
+                                : fac.kind == K::kCommandCentre ? 24.0
+                                : fac.kind == K::kFireStation   ? 8.0
+                                : fac.kind == K::kTelecomSite   ? 4.0
+                                                                : 0.0;
+        power_from("facility:" + fac.id, grid.facility_bus[f], backup_h);
+    }
+    for (const auto& [asset, bus] : grid.water_assets) {
+        power_from(asset, bus, 0.0);
+    }
+    for (std::size_t z = 0; z < city.zones.size(); ++z) {
+        power_from("zone:" + city.zones[z].id, grid.zone_bus[z], 0.0);
+    }
+    city.power = std::move(grid.network);
+    city.power_buses = std::move(grid.buses);
+    city.power_switches = std::move(grid.switches);
+    stages.done(7);
+
     // Extent: a box around every asset with about 200 m to spare, on a 0.0001° grid.
     BoundingBox box{options.centre.lon, options.centre.lat, options.centre.lon, options.centre.lat};
     auto grow = [&](LonLat p) {
@@ -219,6 +258,9 @@ model::City generate_city(const GenerateOptions& options, ProgressSink* progress
     for (std::size_t v = 0; v < city.water->x.size(); ++v) {
         grow({city.water->x[v], city.water->y[v]});
     }
+    for (const model::PowerBusInfo& b : city.power_buses) {
+        grow(b.position);
+    }
     constexpr double kPad = 0.002;
     box.min_lon = std::floor((box.min_lon - kPad) * 1e4) / 1e4;
     box.min_lat = std::floor((box.min_lat - kPad) * 1e4) / 1e4;
@@ -227,7 +269,7 @@ model::City generate_city(const GenerateOptions& options, ProgressSink* progress
     city.info.extent = box;
     city.terrain = detail::make_terrain(plan, box);
     city.roads = std::move(roads.net);
-    stages.done(7);
+    stages.done(8);
     stages.finish();
     return city;
 }
@@ -250,6 +292,17 @@ GenerateSummary summarize(const model::City& city) {
         s.water_tanks = city.water->tanks.count();
         s.water_pumps = city.water->pumps.count();
         s.water_valves = city.water->valves.count();
+    }
+    if (city.power) {
+        s.power_buses = city.power->buses.count();
+        s.power_branches = city.power->branches.count();
+        s.power_gens = city.power->gens.count();
+        for (const double pd : city.power->buses.pd_pu) {
+            s.power_load_mw += pd * city.power->base_mva;
+        }
+        s.power_ties = static_cast<std::int32_t>(
+            std::count_if(city.power_switches.begin(), city.power_switches.end(),
+                          [](const model::PowerSwitch& w) { return w.normally_open; }));
     }
     s.facilities = static_cast<std::int32_t>(city.facilities.size());
     s.zones = static_cast<std::int32_t>(city.zones.size());
@@ -309,6 +362,14 @@ GenerateSummary write_city_bundle(const model::City& city, const GenerateOptions
     if (!city.files.water_valves.empty() && !city.files.water.empty()) {
         write_text(tmp / city.files.water_valves,
                    model::format_water_valves_csv(city.water_valves));
+    }
+    if (city.power && !city.files.power.empty()) {
+        write_text(tmp / city.files.power, power::format_matpower(*city.power));
+        write_text(tmp / city.files.power_buses, model::format_power_buses_csv(city.power_buses));
+        if (!city.files.power_switches.empty()) {
+            write_text(tmp / city.files.power_switches,
+                       model::format_power_switches_csv(city.power_switches));
+        }
     }
     dir.commit();
     return summary;

@@ -35,6 +35,11 @@ struct GenerateSummary {
     std::int32_t water_tanks = 0;
     std::int32_t water_pumps = 0;
     std::int32_t water_valves = 0; ///< PRVs and other control valves of the .inp
+    std::int32_t power_buses = 0;
+    std::int32_t power_branches = 0; ///< lines and transformers, the open ties included
+    std::int32_t power_gens = 0;
+    std::int32_t power_ties = 0; ///< normally-open 10 kV tie switches
+    double power_load_mw = 0.0;  ///< peak load of the case
     double area_km2 = 0.0;
 };
 

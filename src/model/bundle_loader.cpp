@@ -9,6 +9,7 @@
 
 #include "core/atomic_file.hpp"
 #include "model/city.hpp"
+#include "power/matpower.hpp"
 #include "water/epanet_inp.hpp"
 
 namespace rencheng::model {
@@ -149,6 +150,84 @@ std::string format_lonlat(LonLat p) {
     return buf;
 }
 
+/// Reads [power]: the MATPOWER case, then power_buses.csv (one row per bus of the case, inside
+/// the extent) and power_switches.csv (branch rows of the case, normally-open switches on
+/// branches out of service). False when the case could not be read (its references are then
+/// not checked).
+template <class Open, class Display>
+bool load_power(City& city, const CityToml& ct, bool check_extent, Open& open, Display& display,
+                Diagnostics& diags) {
+    if (city.files.power.empty())
+        return true;
+    const auto t = open(city.files.power, "power", ct.power_line);
+    if (!t)
+        return false;
+    const std::string case_name = display(city.files.power);
+    std::size_t before = diags.error_count();
+    power::Network net = power::parse_matpower(*t, case_name, diags);
+    if (diags.error_count() != before)
+        return false;
+    city.power = std::move(net);
+    const power::Network& pn = *city.power;
+    const BoundingBox extent = city.info.extent;
+
+    if (auto b = open(city.files.power_buses, "power", ct.power_buses_line)) {
+        const std::string name = display(city.files.power_buses);
+        before = diags.error_count();
+        city.power_buses = parse_power_buses_csv(*b, name, diags);
+        std::vector<std::uint8_t> placed(static_cast<std::size_t>(pn.buses.count()), 0);
+        for (const auto& info : city.power_buses) {
+            const power::BusIndex i = pn.find_bus(info.bus_number);
+            if (!i.valid()) {
+                diags.error(ErrorCode::kUnknownReference, name, info.source_line, 0,
+                            std::to_string(info.bus_number),
+                            "bus " + std::to_string(info.bus_number) + " is not a bus of " +
+                                city.files.power);
+                continue;
+            }
+            placed[static_cast<std::size_t>(i.idx())] = 1;
+            if (check_extent && !inside(extent, info.position))
+                diags.error(ErrorCode::kOutsideCity, name, info.source_line, 0,
+                            std::to_string(info.bus_number),
+                            "bus at " + format_lonlat(info.position) +
+                                " lies outside the city extent");
+        }
+        // Only when the file itself read cleanly: a broken row already has its own error.
+        for (std::int32_t i = 0; diags.error_count() == before && i < pn.buses.count(); ++i)
+            if (placed[static_cast<std::size_t>(i)] == 0) {
+                diags.error(ErrorCode::kMissingKey, name, 0, 0,
+                            std::to_string(pn.buses.number[static_cast<std::size_t>(i)]),
+                            "bus " + std::to_string(pn.buses.number[static_cast<std::size_t>(i)]) +
+                                " of " + city.files.power +
+                                " has no row (every bus needs a "
+                                "position)");
+                break;
+            }
+    }
+
+    if (auto w = open(city.files.power_switches, "power", ct.power_switches_line)) {
+        const std::string name = display(city.files.power_switches);
+        city.power_switches = parse_power_switches_csv(*w, name, diags);
+        for (const auto& sw : city.power_switches) {
+            if (sw.branch_row > pn.branches.count()) {
+                diags.error(ErrorCode::kOutOfRange, name, sw.source_line, 0, sw.id,
+                            "branch " + std::to_string(sw.branch_row) + " is out of range (" +
+                                city.files.power + " has " + std::to_string(pn.branches.count()) +
+                                " branches)");
+                continue;
+            }
+            const bool in_service = pn.branches.in_service(power::BranchIndex{sw.branch_row - 1});
+            if (sw.normally_open == in_service)
+                diags.error(ErrorCode::kInconsistent, name, sw.source_line, 0, sw.id,
+                            std::string("switch is normally ") +
+                                (sw.normally_open ? "open" : "closed") + " but branch " +
+                                std::to_string(sw.branch_row) + " has BR_STATUS " +
+                                (in_service ? "1" : "0"));
+        }
+    }
+    return true;
+}
+
 } // namespace
 
 CityToml parse_city_toml(std::string_view text, const std::string& file, Diagnostics& diags) {
@@ -170,7 +249,7 @@ CityToml parse_city_toml(std::string_view text, const std::string& file, Diagnos
         const auto* table = node.as_table();
         const bool known = name == "city" || name == "terrain" || name == "roads" ||
                            name == "facilities" || name == "population" || name == "dependencies" ||
-                           name == "water";
+                           name == "water" || name == "power";
         if (table == nullptr) {
             if (known) {
                 diags.error(ErrorCode::kWrongType, file, line, col, "",
@@ -211,6 +290,11 @@ CityToml parse_city_toml(std::string_view text, const std::string& file, Diagnos
             s.check_keys({"file", "valves"});
             out.files.water = s.string("file", true, &out.water_line);
             out.files.water_valves = s.string("valves", false, &out.water_valves_line);
+        } else if (name == "power") {
+            s.check_keys({"file", "buses", "switches"});
+            out.files.power = s.string("file", true, &out.power_line);
+            out.files.power_buses = s.string("buses", true, &out.power_buses_line);
+            out.files.power_switches = s.string("switches", false, &out.power_switches_line);
         } else {
             s.check_keys({"file"});
             int* line_out = name == "terrain"      ? &out.terrain_line
@@ -414,6 +498,8 @@ City load_city(const fs::path& path, Diagnostics& diags) {
         }
     }
 
+    const bool power_ok = load_power(city, ct, check_extent, open, display, diags);
+
     city.index_assets();
 
     if (auto t = open(city.files.dependencies, "dependencies", ct.dependencies_line)) {
@@ -428,6 +514,9 @@ City load_city(const fs::path& path, Diagnostics& diags) {
                 return roads_ok;
             if (asset.starts_with("water_node:") || asset.starts_with("water_link:"))
                 return water_ok;
+            if (asset.starts_with("power_bus:") || asset.starts_with("power_branch:") ||
+                asset.starts_with("power_gen:"))
+                return power_ok;
             return true;
         };
         for (const auto& d : city.dependencies) {

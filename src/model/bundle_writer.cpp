@@ -175,6 +175,36 @@ std::string format_city_toml(const CityInfo& info, const BundleFiles& files,
             out += "valves = " + toml_string(files.water_valves) + "\n";
         }
     }
+    if (!files.power.empty()) {
+        out += "\n[power]\n";
+        out += "file = " + toml_string(files.power) + "\n";
+        out += "buses = " + toml_string(files.power_buses) + "\n";
+        if (!files.power_switches.empty()) {
+            out += "switches = " + toml_string(files.power_switches) + "\n";
+        }
+    }
+    return out;
+}
+
+std::string format_power_buses_csv(const std::vector<PowerBusInfo>& buses) {
+    std::string out = "bus,lon,lat,kind,name\n";
+    for (const PowerBusInfo& b : buses) {
+        out += std::to_string(b.bus_number);
+        out += ',';
+        append_fixed(out, b.position.lon, 7);
+        out += ',';
+        append_fixed(out, b.position.lat, 7);
+        out += ',' + csv_field(b.kind) + ',' + csv_field(b.name) + '\n';
+    }
+    return out;
+}
+
+std::string format_power_switches_csv(const std::vector<PowerSwitch>& switches) {
+    std::string out = "switch,branch,normally_open,kind\n";
+    for (const PowerSwitch& w : switches) {
+        out += csv_field(w.id) + ',' + std::to_string(w.branch_row) + ',' +
+               (w.normally_open ? '1' : '0') + ',' + csv_field(w.kind) + '\n';
+    }
     return out;
 }
 

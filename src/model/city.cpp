@@ -34,6 +34,15 @@ std::optional<FacilityKind> parse_facility_kind(std::string_view name) {
     return std::nullopt;
 }
 
+bool is_power_bus_kind(std::string_view kind) {
+    return std::find(kPowerBusKinds.begin(), kPowerBusKinds.end(), kind) != kPowerBusKinds.end();
+}
+
+bool is_power_switch_kind(std::string_view kind) {
+    return std::find(kPowerSwitchKinds.begin(), kPowerSwitchKinds.end(), kind) !=
+           kPowerSwitchKinds.end();
+}
+
 std::string_view service_name(Service s) {
     const auto i = static_cast<std::size_t>(s);
     return i < kServiceNames.size() ? kServiceNames[i] : "unknown";
@@ -78,11 +87,52 @@ AssetRegistry::AssetRegistry(const City& city) {
         water_nodes_.insert(city.water->node_id.begin(), city.water->node_id.end());
         water_links_.insert(city.water->link_id.begin(), city.water->link_id.end());
     }
+    if (city.power) {
+        for (const std::int64_t number : city.power->buses.number)
+            power_buses_.insert(std::to_string(number));
+        power_branch_count_ = static_cast<std::size_t>(city.power->branches.count());
+        power_gen_count_ = static_cast<std::size_t>(city.power->gens.count());
+    }
 }
+
+namespace {
+
+/// The 1-based row `id` names when it is a plain positive decimal integer within [1, rows].
+bool is_row_id(std::string_view id, std::size_t rows) {
+    if (id.empty() || id.size() > 9 || id.front() == '0')
+        return false;
+    std::size_t row = 0;
+    for (char c : id) {
+        if (c < '0' || c > '9')
+            return false;
+        row = row * 10 + static_cast<std::size_t>(c - '0');
+    }
+    return row >= 1 && row <= rows;
+}
+
+/// True when `id` is the canonical decimal form of a bus number of `net`.
+bool is_power_bus_id(const power::Network& net, std::string_view id) {
+    if (id.empty() || id.size() > 18)
+        return false;
+    std::int64_t v = 0;
+    const bool negative = id.front() == '-';
+    const std::string_view digits = negative ? id.substr(1) : id;
+    if (digits.empty() || (digits.size() > 1 && digits.front() == '0'))
+        return false;
+    for (char c : digits) {
+        if (c < '0' || c > '9')
+            return false;
+        v = v * 10 + (c - '0');
+    }
+    return net.find_bus(negative ? -v : v).valid();
+}
+
+} // namespace
 
 bool AssetRegistry::is_known_layer(std::string_view layer) {
     return layer == "facility" || layer == "zone" || layer == "road_node" || layer == "road_link" ||
-           layer == "water_node" || layer == "water_link";
+           layer == "water_node" || layer == "water_link" || layer == "power_bus" ||
+           layer == "power_branch" || layer == "power_gen";
 }
 
 bool AssetRegistry::contains(std::string_view asset) const {
@@ -101,6 +151,12 @@ bool AssetRegistry::contains(std::string_view asset) const {
         return water_nodes_.find(id) != water_nodes_.end();
     if (layer == "water_link")
         return water_links_.find(id) != water_links_.end();
+    if (layer == "power_bus")
+        return power_buses_.find(id) != power_buses_.end();
+    if (layer == "power_branch")
+        return is_row_id(id, power_branch_count_);
+    if (layer == "power_gen")
+        return is_row_id(id, power_gen_count_);
     return false;
 }
 
@@ -110,9 +166,14 @@ bool AssetRegistry::matches_counts(const City& city) const {
     const std::size_t links = city.roads ? city.roads->link_id.size() : 0;
     const std::size_t wnodes = city.water ? city.water->node_id.size() : 0;
     const std::size_t wlinks = city.water ? city.water->link_id.size() : 0;
+    const auto pbuses = static_cast<std::size_t>(city.power ? city.power->buses.count() : 0);
+    const auto pbranches = static_cast<std::size_t>(city.power ? city.power->branches.count() : 0);
+    const auto pgens = static_cast<std::size_t>(city.power ? city.power->gens.count() : 0);
     return facilities_.size() == city.facilities.size() && zones_.size() == city.zones.size() &&
            road_nodes_.size() == nodes && road_links_.size() == links &&
-           water_nodes_.size() == wnodes && water_links_.size() == wlinks;
+           water_nodes_.size() == wnodes && water_links_.size() == wlinks &&
+           power_buses_.size() == pbuses && power_branch_count_ == pbranches &&
+           power_gen_count_ == pgens;
 }
 
 std::int64_t City::total_population() const {
@@ -147,6 +208,12 @@ bool City::has_asset(std::string_view asset) const {
         return water && water->find_node(id).valid();
     if (layer == "water_link")
         return water && water->find_link(id).valid();
+    if (layer == "power_bus")
+        return power && is_power_bus_id(*power, id);
+    if (layer == "power_branch")
+        return power && is_row_id(id, static_cast<std::size_t>(power->branches.count()));
+    if (layer == "power_gen")
+        return power && is_row_id(id, static_cast<std::size_t>(power->gens.count()));
     return false;
 }
 
@@ -384,7 +451,8 @@ std::vector<Dependency> parse_dependencies_csv(std::string_view text, const std:
                 error(ErrorCode::kUnknownReference,
                       std::string(role) + " '" + *asset + "' names unknown layer '" +
                           asset->substr(0, colon) +
-                          "' (facility, zone, road_node, road_link, water_node, water_link)");
+                          "' (facility, zone, road_node, road_link, water_node, water_link, "
+                          "power_bus, power_branch, power_gen)");
             }
         }
         if (auto s = parse_service(field(1))) {
@@ -473,6 +541,177 @@ std::vector<IsolationValve> parse_water_valves_csv(std::string_view text, const 
             continue;
         }
         out.push_back(std::move(v));
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// power_buses.csv and power_switches.csv
+
+namespace {
+
+/// Finds each of `columns` in the table's header; reports the missing ones (the message shows
+/// the expected header). False when any is missing.
+template <std::size_t N>
+bool find_columns(const CsvTable& table, const std::array<std::string_view, N>& columns,
+                  std::array<int, N>& col, std::string_view text, const std::string& file,
+                  Diagnostics& diags) {
+    std::string expected;
+    for (auto c : columns)
+        expected += (expected.empty() ? "" : ",") + std::string(c);
+    bool ok = true;
+    for (std::size_t c = 0; c < N; ++c) {
+        col[c] = table.column(columns[c]);
+        if (col[c] < 0) {
+            diags.error(ErrorCode::kMissingKey, file, header_line(text), 0, "",
+                        "missing column '" + std::string(columns[c]) + "'; the header must be " +
+                            expected);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+std::string joined(const auto& names) {
+    std::string out;
+    for (auto n : names)
+        out += (out.empty() ? "" : ", ") + std::string(n);
+    return out;
+}
+
+} // namespace
+
+std::vector<PowerBusInfo> parse_power_buses_csv(std::string_view text, const std::string& file,
+                                                Diagnostics& diags) {
+    std::vector<PowerBusInfo> out;
+    const std::size_t errors_before = diags.error_count();
+    const CsvTable table = parse_csv(text, file, diags);
+    if (table.header.empty()) {
+        if (diags.error_count() == errors_before)
+            diags.error(ErrorCode::kMissingKey, file, 1, 0, "",
+                        "no header; expected bus,lon,lat,kind,name");
+        return out;
+    }
+    constexpr std::array<std::string_view, 5> kColumns = {"bus", "lon", "lat", "kind", "name"};
+    std::array<int, 5> col{};
+    if (!find_columns(table, kColumns, col, text, file, diags))
+        return out;
+    std::unordered_map<long long, int> seen; // bus number → line
+    for (const auto& row : table.rows) {
+        auto field = [&](std::size_t c) -> std::string_view {
+            const auto i = static_cast<std::size_t>(col[c]);
+            return i < row.fields.size() ? std::string_view(row.fields[i]) : std::string_view();
+        };
+        PowerBusInfo b;
+        b.source_line = row.line;
+        const std::string id(field(0));
+        bool ok = true;
+        auto error = [&](ErrorCode code, std::string message) {
+            diags.error(code, file, row.line, 0, id, std::move(message));
+            ok = false;
+        };
+        const auto number = parse_int(field(0));
+        if (!number || *number < 1 || *number > 2'000'000'000) {
+            error(ErrorCode::kNumberSyntax,
+                  "bus '" + id + "' is not a positive integer bus number");
+        } else {
+            b.bus_number = static_cast<int>(*number);
+        }
+        const auto lon = parse_double(field(1));
+        const auto lat = parse_double(field(2));
+        if (!lon || *lon < -180.0 || *lon > 180.0)
+            error(ErrorCode::kOutOfRange,
+                  "lon '" + std::string(field(1)) + "' is not a longitude in [-180, 180]");
+        if (!lat || *lat < -90.0 || *lat > 90.0)
+            error(ErrorCode::kOutOfRange,
+                  "lat '" + std::string(field(2)) + "' is not a latitude in [-90, 90]");
+        if (lon && lat)
+            b.position = {*lon, *lat};
+        b.kind = std::string(field(3));
+        if (!is_power_bus_kind(b.kind))
+            error(ErrorCode::kUnknownValue,
+                  "unknown bus kind '" + b.kind + "' (" + joined(kPowerBusKinds) + ")");
+        b.name = std::string(field(4));
+        if (ok) {
+            if (auto [it, fresh] = seen.emplace(b.bus_number, row.line); !fresh) {
+                error(ErrorCode::kDuplicateId,
+                      "bus " + id + " is also on line " + std::to_string(it->second));
+            }
+        }
+        if (ok)
+            out.push_back(std::move(b));
+    }
+    return out;
+}
+
+std::vector<PowerSwitch> parse_power_switches_csv(std::string_view text, const std::string& file,
+                                                  Diagnostics& diags) {
+    std::vector<PowerSwitch> out;
+    const std::size_t errors_before = diags.error_count();
+    const CsvTable table = parse_csv(text, file, diags);
+    if (table.header.empty()) {
+        if (diags.error_count() == errors_before)
+            diags.error(ErrorCode::kMissingKey, file, 1, 0, "",
+                        "no header; expected switch,branch,normally_open,kind");
+        return out;
+    }
+    constexpr std::array<std::string_view, 4> kColumns = {"switch", "branch", "normally_open",
+                                                          "kind"};
+    std::array<int, 4> col{};
+    if (!find_columns(table, kColumns, col, text, file, diags))
+        return out;
+    std::unordered_map<std::string, int> seen;
+    std::unordered_map<int, std::string> on_branch; // branch row → switch id
+    for (const auto& row : table.rows) {
+        auto field = [&](std::size_t c) -> std::string_view {
+            const auto i = static_cast<std::size_t>(col[c]);
+            return i < row.fields.size() ? std::string_view(row.fields[i]) : std::string_view();
+        };
+        PowerSwitch sw;
+        sw.source_line = row.line;
+        sw.id = std::string(field(0));
+        bool ok = true;
+        auto error = [&](ErrorCode code, std::string message) {
+            diags.error(code, file, row.line, 0, sw.id, std::move(message));
+            ok = false;
+        };
+        if (sw.id.empty())
+            error(ErrorCode::kMissingKey, "empty switch id");
+        const auto branch = parse_int(field(1));
+        if (!branch || *branch < 1 || *branch > 2'000'000'000) {
+            error(ErrorCode::kNumberSyntax,
+                  "branch '" + std::string(field(1)) + "' is not a 1-based row of mpc.branch");
+        } else {
+            sw.branch_row = static_cast<int>(*branch);
+        }
+        const std::string_view open = field(2);
+        if (open == "1" || open == "true") {
+            sw.normally_open = true;
+        } else if (open == "0" || open == "false") {
+            sw.normally_open = false;
+        } else {
+            error(ErrorCode::kWrongType,
+                  "normally_open '" + std::string(open) + "' must be 0 or 1");
+        }
+        sw.kind = std::string(field(3));
+        if (!is_power_switch_kind(sw.kind))
+            error(ErrorCode::kUnknownValue,
+                  "unknown switch kind '" + sw.kind + "' (" + joined(kPowerSwitchKinds) + ")");
+        if (ok && sw.kind == "tie" && !sw.normally_open)
+            diags.warning(ErrorCode::kInconsistent, file, row.line, 0, sw.id,
+                          "a tie switch is normally open");
+        if (ok) {
+            if (auto [it, fresh] = seen.emplace(sw.id, row.line); !fresh)
+                error(ErrorCode::kDuplicateId,
+                      "switch '" + sw.id + "' is also on line " + std::to_string(it->second));
+        }
+        if (ok) {
+            if (auto [it, fresh] = on_branch.emplace(sw.branch_row, sw.id); !fresh)
+                error(ErrorCode::kDuplicateId, "branch " + std::to_string(sw.branch_row) +
+                                                   " already has switch '" + it->second + "'");
+        }
+        if (ok)
+            out.push_back(std::move(sw));
     }
     return out;
 }

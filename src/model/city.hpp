@@ -1,6 +1,7 @@
 // The city: what a bundle holds (city.toml, terrain, roads, facilities, population, dependencies).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -13,6 +14,7 @@
 
 #include "core/error.hpp"
 #include "core/geo.hpp"
+#include "power/network.hpp"
 #include "transport/road_network.hpp"
 #include "water/network.hpp"
 
@@ -121,8 +123,48 @@ struct BundleFiles {
     std::string facilities;
     std::string population;
     std::string dependencies;
-    std::string water;        ///< EPANET .inp
-    std::string water_valves; ///< isolation valves CSV, optional
+    std::string water;          ///< EPANET .inp
+    std::string water_valves;   ///< isolation valves CSV, optional
+    std::string power;          ///< MATPOWER case (.m), [power].file
+    std::string power_buses;    ///< bus positions CSV, [power].buses (required with a case)
+    std::string power_switches; ///< 10 kV switches CSV, [power].switches, optional
+};
+
+/// Kinds of power bus in power_buses.csv (docs/bundle.md): "supply_220kv" (external grid
+/// in-feed, the slack), "substation_220kv" (220 kV side of a 220/110 kV substation),
+/// "substation_110kv" (110 kV busbar of a substation), "substation_10kv" (10 kV busbar of a
+/// 110/10 kV substation, or a 10 kV switching node), "load_10kv" (a 10 kV feeder section's load
+/// point), "generator" (terminal bus of a local power plant).
+inline constexpr std::array<std::string_view, 6> kPowerBusKinds = {
+    "supply_220kv",    "substation_220kv", "substation_110kv",
+    "substation_10kv", "load_10kv",        "generator"};
+/// True when `kind` is one of kPowerBusKinds.
+bool is_power_bus_kind(std::string_view kind);
+
+/// Where a bus of the power case lies, and what it is (power_buses.csv).
+struct PowerBusInfo {
+    int bus_number = 0; ///< BUS_I of the case
+    LonLat position;
+    std::string kind; ///< one of kPowerBusKinds
+    std::string name;
+    int source_line = 0;
+};
+
+/// Kinds of switch in power_switches.csv: "tie" (normally open, between feeders of different
+/// substations), "sectionalising" (normally closed, along a feeder), "breaker" (normally closed,
+/// a feeder's head at the substation busbar).
+inline constexpr std::array<std::string_view, 3> kPowerSwitchKinds = {"tie", "sectionalising",
+                                                                      "breaker"};
+bool is_power_switch_kind(std::string_view kind);
+
+/// A 10 kV switch: it opens or closes branch row `branch_row` of the case (1-based, the row of
+/// `mpc.branch`). A normally-open switch's branch is written with BR_STATUS 0.
+struct PowerSwitch {
+    std::string id;
+    int branch_row = 0; ///< 1-based row of mpc.branch
+    bool normally_open = false;
+    std::string kind; ///< one of kPowerSwitchKinds
+    int source_line = 0;
 };
 
 struct City;
@@ -138,7 +180,9 @@ public:
     /// True when `asset` ("layer:id") names an asset of the city the registry was built from.
     [[nodiscard]] bool contains(std::string_view asset) const;
     /// True when `layer` is a layer this version knows ("facility", "zone", "road_node",
-    /// "road_link", "water_node", "water_link").
+    /// "road_link", "water_node", "water_link", "power_bus", "power_branch", "power_gen").
+    /// power_bus ids are bus numbers; power_branch and power_gen ids are 1-based rows of
+    /// mpc.branch and mpc.gen.
     [[nodiscard]] static bool is_known_layer(std::string_view layer);
     /// True when the registry was built from a city holding as many assets per layer as `city`.
     [[nodiscard]] bool matches_counts(const City& city) const;
@@ -158,6 +202,9 @@ private:
     IdSet road_links_;
     IdSet water_nodes_;
     IdSet water_links_;
+    IdSet power_buses_;
+    std::size_t power_branch_count_ = 0;
+    std::size_t power_gen_count_ = 0;
 };
 
 /// A loaded city bundle.
@@ -169,6 +216,9 @@ struct City {
     std::optional<transport::RoadNetwork> roads;
     std::optional<water::Network> water;
     std::vector<IsolationValve> water_valves;
+    std::optional<power::Network> power;
+    std::vector<PowerBusInfo> power_buses; ///< one per bus of `power`, file order
+    std::vector<PowerSwitch> power_switches;
     std::vector<Facility> facilities;
     std::vector<PopulationZone> zones;
     std::vector<Dependency> dependencies;
@@ -197,6 +247,9 @@ struct CityToml {
     int dependencies_line = 0;
     int water_line = 0;
     int water_valves_line = 0;
+    int power_line = 0;
+    int power_buses_line = 0;
+    int power_switches_line = 0;
 };
 
 /// Parses the text of city.toml (`file` names it in diagnostics) and checks its structure: the
@@ -220,6 +273,15 @@ std::vector<Dependency> parse_dependencies_csv(std::string_view text, const std:
 /// ids; load_city checks that each link is a pipe of the network and the node one of its ends.
 std::vector<IsolationValve> parse_water_valves_csv(std::string_view text, const std::string& file,
                                                    Diagnostics& diags);
+
+/// Parses power_buses.csv (header bus,lon,lat,kind,name; docs/bundle.md). Checks syntax, kinds
+/// and unique bus numbers; load_city checks the numbers against the case and the extent.
+std::vector<PowerBusInfo> parse_power_buses_csv(std::string_view text, const std::string& file,
+                                                Diagnostics& diags);
+/// Parses power_switches.csv (header switch,branch,normally_open,kind; normally_open is 0 or 1).
+/// load_city checks the branch rows against the case.
+std::vector<PowerSwitch> parse_power_switches_csv(std::string_view text, const std::string& file,
+                                                  Diagnostics& diags);
 
 /// Loads the bundle in `path` (a folder holding city.toml, or the city.toml itself) and checks
 /// it: every problem (missing file, bad syntax, unknown CRS, duplicate id, a dependency naming an

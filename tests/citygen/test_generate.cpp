@@ -176,10 +176,11 @@ TEST(Generate, SameSeedSameBytes) {
     citygen::write_city_bundle(citygen::generate_city(o), o, b.path() / "city", false);
     const auto fa = read_folder(a.path() / "city");
     const auto fb = read_folder(b.path() / "city");
-    ASSERT_EQ(fa.size(), 8U);
+    ASSERT_EQ(fa.size(), 11U);
     for (const char* name :
          {"city.toml", "terrain.asc", "roads.geojson", "facilities.geojson", "population.geojson",
-          "dependencies.csv", "water.inp", "water_valves.csv"}) {
+          "dependencies.csv", "water.inp", "water_valves.csv", "power.m", "power_buses.csv",
+          "power_switches.csv"}) {
         ASSERT_TRUE(fa.count(name)) << name;
         EXPECT_TRUE(fa.at(name) == fb.at(name)) << name << " differs between two runs";
     }
@@ -337,8 +338,8 @@ TEST_F(SmallCity, EveryFacilityAndZoneHasRoadAccess) {
     std::set<std::string> consumers;
     std::set<std::string> nodes(city_->roads->node_id.begin(), city_->roads->node_id.end());
     for (const auto& d : city_->dependencies) {
-        if (d.service == model::Service::kWater) {
-            continue; // test_water_gen.cpp checks those
+        if (d.service == model::Service::kWater || d.service == model::Service::kPower) {
+            continue; // test_water_gen.cpp and test_power_gen.cpp check those
         }
         EXPECT_EQ(d.service, model::Service::kRoadAccess);
         EXPECT_EQ(d.backup_hours, 0.0);

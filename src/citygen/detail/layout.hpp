@@ -3,11 +3,13 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "citygen/detail/plan.hpp"
 #include "core/geo.hpp"
 #include "model/city.hpp"
+#include "power/network.hpp"
 #include "transport/road_network.hpp"
 #include "water/network.hpp"
 
@@ -83,6 +85,26 @@ struct WaterLayout {
 WaterLayout make_water(const CityPlan& plan, const RoadLayout& roads,
                        const std::vector<model::PopulationZone>& zones,
                        const std::vector<model::Facility>& facilities);
+
+/// The power grid (power_gen.cpp, docs/generate.md "The power grid").
+struct PowerLayout {
+    power::Network network;
+    std::vector<model::PowerBusInfo> buses;
+    std::vector<model::PowerSwitch> switches;
+    std::vector<std::int32_t> zone_bus;     ///< bus number of each zone's load point
+    std::vector<std::int32_t> facility_bus; ///< bus number of the load point feeding each facility
+    /// Water assets that need power ("water_link:<pump>", "water_node:<source>") and the bus
+    /// number that feeds each.
+    std::vector<std::pair<std::string, std::int32_t>> water_assets;
+};
+
+/// Lays out the grid: loads from the zones, facilities and the water network's pumps and
+/// sources; substations, rings, feeders and ties; a gas-fired plant; transformer taps set so the
+/// AC power flow holds the 10 kV busbars near 1.03 p.u. Throws Error(kNoConvergence) if the power
+/// flow of the result does not converge.
+PowerLayout make_power(const CityPlan& plan, const RoadLayout& roads,
+                       const std::vector<model::PopulationZone>& zones,
+                       const std::vector<model::Facility>& facilities, const water::Network& water);
 
 /// Elevation grid covering `box`.
 model::Terrain make_terrain(const CityPlan& plan, const BoundingBox& box);
