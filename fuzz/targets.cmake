@@ -17,3 +17,11 @@ rencheng_add_fuzzer(fuzz_matpower SOURCES fuzz_matpower.cpp DEPS rencheng::power
                     CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/matpower)
 rencheng_add_fuzzer(fuzz_tntp SOURCES fuzz_tntp.cpp DEPS rencheng::transport
                     CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/tntp)
+rencheng_add_fuzzer(fuzz_swmm_inp SOURCES fuzz_swmm_inp.cpp DEPS rencheng::drainage
+                    CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/swmm_inp)
+rencheng_add_fuzzer(fuzz_fragility_json SOURCES fuzz_fragility_json.cpp DEPS rencheng::hazard
+                    CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/fragility_json)
+rencheng_add_fuzzer(fuzz_hazard_text SOURCES fuzz_hazard_text.cpp DEPS rencheng::hazard
+                    CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/hazard_text)
+rencheng_add_fuzzer(fuzz_roads_csv SOURCES fuzz_roads_csv.cpp DEPS rencheng::transport
+                    CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/roads_csv)
