@@ -15,3 +15,6 @@ target_compile_definitions(bench_assignment PRIVATE RENCHENG_SOURCE_DIR="${PROJE
 add_executable(bench_water_hydraulics bench_water_hydraulics.cpp)
 target_link_libraries(bench_water_hydraulics PRIVATE rencheng::water benchmark::benchmark)
 target_compile_definitions(bench_water_hydraulics PRIVATE RENCHENG_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+add_executable(bench_transport_ch bench_transport_ch.cpp)
+target_link_libraries(bench_transport_ch PRIVATE rencheng::transport benchmark::benchmark)
+target_compile_definitions(bench_transport_ch PRIVATE RENCHENG_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

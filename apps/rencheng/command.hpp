@@ -28,5 +28,9 @@ void add_info_command(CLI::App& app, CommandContext& ctx);
 void add_roads_command(CLI::App& app, CommandContext& ctx);
 void add_power_command(CLI::App& app, CommandContext& ctx);
 void add_water_command(CLI::App& app, CommandContext& ctx);
+void add_report_command(CLI::App& app, CommandContext& ctx);
+void add_drainage_command(CLI::App& app, CommandContext& ctx);
+void add_stress_test_command(CLI::App& app, CommandContext& ctx);
+void add_rain_command(CLI::App& app, CommandContext& ctx);
 
 } // namespace rencheng::cli

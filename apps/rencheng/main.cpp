@@ -30,6 +30,10 @@ int main(int argc, char** argv) {
     cli::add_roads_command(app, ctx);
     cli::add_power_command(app, ctx);
     cli::add_water_command(app, ctx);
+    cli::add_report_command(app, ctx);
+    cli::add_drainage_command(app, ctx);
+    cli::add_stress_test_command(app, ctx);
+    cli::add_rain_command(app, ctx);
 
     try {
         app.parse(argc, argv);
