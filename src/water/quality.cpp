@@ -91,6 +91,7 @@ private:
     void setup_reactions();
     void add_segment(std::size_t chain, double v, double c);
     void release_first(std::size_t chain);
+    double withdraw_leading(std::size_t chain, double volume, double& mass_out);
     void reverse_segments(std::size_t chain);
     void sort_nodes();
     bool flow_direction_changed();
@@ -275,6 +276,32 @@ void QualitySolver::release_first(std::size_t chain) {
     seg.prev = free_;
     free_ = s;
     --live_segments_;
+}
+
+/// Takes `volume` from a tank chain's leading segments (the last segment gives whatever remains,
+/// as EPANET's FIFO/LIFO models do), adds the mass taken to `mass_out` and returns the volume
+/// taken. The chain always keeps at least one segment.
+double QualitySolver::withdraw_leading(std::size_t chain, double volume, double& mass_out) {
+    double taken = 0.0;
+    while (volume > 0.0) {
+        const std::int32_t s = first_[chain];
+        if (s < 0)
+            break;
+        Segment& seg = pool_[static_cast<std::size_t>(s)];
+        double vseg = std::min(seg.v, volume);
+        if (s == last_[chain])
+            vseg = volume;
+        taken += vseg;
+        mass_out += seg.c * vseg;
+        volume -= vseg;
+        if (volume >= 0.0 && vseg >= seg.v) {
+            if (seg.prev >= 0)
+                release_first(chain);
+        } else {
+            seg.v -= vseg;
+        }
+    }
+    return taken;
 }
 
 void QualitySolver::reverse_segments(std::size_t chain) {
@@ -799,26 +826,8 @@ void QualitySolver::mix_fifo(std::int32_t t, double vin, double win, double vnet
     }
     const double vmax = topo_.tank_vmax[ti];
     const bool full = period_->tank_volume[ti] >= vmax && vnet > 0.0;
-    double vout = full ? vin : vin - vnet;
-    double vsum = 0.0, wsum = 0.0;
-    while (vout > 0.0) {
-        const std::int32_t s = first_[chain];
-        if (s < 0)
-            break;
-        Segment& seg = pool_[static_cast<std::size_t>(s)];
-        double vseg = std::min(seg.v, vout);
-        if (s == last_[chain])
-            vseg = vout;
-        vsum += vseg;
-        wsum += seg.c * vseg;
-        vout -= vseg;
-        if (vout >= 0.0 && vseg >= seg.v) {
-            if (seg.prev >= 0)
-                release_first(chain);
-        } else {
-            seg.v -= vseg;
-        }
-    }
+    double wsum = 0.0;
+    const double vsum = withdraw_leading(chain, full ? vin : vin - vnet, wsum);
     if (vsum > 0.0)
         tank_quality_[ti] = wsum / vsum;
     else if (first_[chain] < 0)
@@ -846,48 +855,13 @@ void QualitySolver::mix_lifo(std::int32_t t, double vin, double win, double vnet
         if (period_->tank_volume[ti] >= topo_.tank_vmax[ti]) {
             // A full tank overflows from its bottom (oldest) water.
             double wsum = 0.0;
-            double v = vnet;
-            while (v > 0.0) {
-                const std::int32_t s = first_[chain];
-                if (s < 0)
-                    break;
-                Segment& seg = pool_[static_cast<std::size_t>(s)];
-                double vseg = std::min(seg.v, v);
-                if (s == last_[chain])
-                    vseg = v;
-                wsum += seg.c * vseg;
-                v -= vseg;
-                if (v >= 0.0 && vseg >= seg.v) {
-                    if (seg.prev >= 0)
-                        release_first(chain);
-                } else {
-                    seg.v -= vseg;
-                }
-            }
+            withdraw_leading(chain, vnet, wsum);
             mass.outflow += wsum;
         }
     } else if (vnet < 0.0) {
-        double vsum = 0.0, wsum = 0.0;
-        double v = -vnet;
-        reverse_segments(chain);
-        while (v > 0.0) {
-            const std::int32_t s = first_[chain];
-            if (s < 0)
-                break;
-            Segment& seg = pool_[static_cast<std::size_t>(s)];
-            double vseg = std::min(seg.v, v);
-            if (s == last_[chain])
-                vseg = v;
-            vsum += vseg;
-            wsum += seg.c * vseg;
-            v -= vseg;
-            if (v >= 0.0 && vseg >= seg.v) {
-                if (seg.prev >= 0)
-                    release_first(chain);
-            } else {
-                seg.v -= vseg;
-            }
-        }
+        double wsum = 0.0;
+        reverse_segments(chain); // LIFO drains from the top: withdraw from the newest end
+        const double vsum = withdraw_leading(chain, -vnet, wsum);
         reverse_segments(chain);
         tank_quality_[ti] = (wsum + win) / (vsum + vin);
     }
