@@ -166,9 +166,12 @@ TEST(RoadsExtraCli, BadInputNamesFileLineAndField) {
                                           "--shelters", kFacilities, "--occupancy", "0"});
     EXPECT_EQ(o.status, 2) << o.err;
     const CommandResult missing =
-        run_rencheng({"-q", "roads", "evacuate", kNet, "--zones", "/nonexistent/zones.csv",
-                      "--shelters", kFacilities});
+        run_rencheng({"-q", "roads", "evacuate",
+                      (kCases / "Evacuation" / "Evacuation_net.tntp").string(), "--zones",
+                      "/nonexistent/zones.csv", "--shelters",
+                      (kCases / "Evacuation" / "shelters.csv").string()});
     EXPECT_EQ(missing.status, 3) << missing.err;
+    EXPECT_TRUE(has(missing.err, "/nonexistent/zones.csv")) << missing.err;
 }
 
 TEST(RoadsExtraCli, HelpIsBilingual) {
