@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -153,6 +154,66 @@ BENCHMARK(BM_NMinus1Case9241pegase)
     ->UseRealTime()
     ->Iterations(1);
 
+/// One case's power flow as MATPOWER's runpf does it from a loaded case (for
+/// bench/power-vs-matpower): admittance matrix, Jacobian pattern and ordering, Newton-Raphson,
+/// generator and branch results. `reuse`: the solver is kept, only the numeric work repeats.
+void BM_Runpf(benchmark::State& state, const power::Network* net, bool reuse) {
+    std::optional<power::PowerFlowSolver> kept;
+    if (reuse)
+        kept.emplace(*net);
+    int iterations = 0;
+    for (auto _ : state) {
+        const auto r = reuse ? kept->solve() : power::solve_power_flow(*net);
+        if (!r.converged)
+            state.SkipWithError("did not converge");
+        iterations = r.iterations;
+        benchmark::DoNotOptimize(r.vm_pu.data());
+    }
+    state.counters["iterations"] = iterations;
+}
+
+/// Registers BM_Runpf/<case>/{cold,reuse} for each case file in RENCHENG_POWER_CASES
+/// (colon-separated paths); none without it.
+void register_case_benchmarks() {
+    static std::vector<std::unique_ptr<power::Network>> nets;
+    const char* env = std::getenv("RENCHENG_POWER_CASES");
+    if (env == nullptr)
+        return;
+    std::string list = env;
+    std::size_t start = 0;
+    while (start <= list.size()) {
+        const std::size_t end = std::min(list.find(':', start), list.size());
+        const std::string path = list.substr(start, end - start);
+        start = end + 1;
+        if (path.empty())
+            continue;
+        Diagnostics d;
+        try {
+            auto net = std::make_unique<power::Network>(power::read_matpower(path, d));
+            if (d.has_errors())
+                continue;
+            const std::string name = fs::path(path).stem().string();
+            benchmark::RegisterBenchmark(("BM_Runpf/" + name + "/cold").c_str(), BM_Runpf,
+                                         net.get(), false)
+                ->Unit(benchmark::kMillisecond);
+            benchmark::RegisterBenchmark(("BM_Runpf/" + name + "/reuse").c_str(), BM_Runpf,
+                                         net.get(), true)
+                ->Unit(benchmark::kMillisecond);
+            nets.push_back(std::move(net));
+        } catch (const std::exception&) {
+            // not a readable case: skipped
+        }
+    }
+}
+
 } // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+    register_case_benchmarks();
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv))
+        return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

@@ -347,12 +347,14 @@ ContingencyReport analyse_contingencies(const Network& net,
     const std::size_t n = contingencies.size();
     report.outcomes.resize(n);
     std::vector<std::uint8_t> solved(n, 0);
-    // A few chunks per thread: each chunk is one workspace (its own factorisation of B_r).
+    // A few chunks per thread: each chunk is one workspace (its own factorisation of B_r, and an
+    // IslandSolver whose Jacobian pattern and pivot order come from the case).
     const std::size_t grain =
-        std::max<std::size_t>(1, n / (8 * std::max<std::size_t>(1, max_threads())));
+        std::max<std::size_t>(1, n / (4 * std::max<std::size_t>(1, max_threads())));
     parallel_for_chunks(
         n,
         [&](std::size_t begin, std::size_t end) {
+            std::optional<IslandSolver> islands;
             SparseLu lu;
             bool screening = false;
             std::vector<double> x;
@@ -376,7 +378,9 @@ ContingencyReport analyse_contingencies(const Network& net,
                     continue;
                 }
                 try {
-                    out = summarise(net, solve_islands(net, c.outages, io), options);
+                    if (!islands)
+                        islands.emplace(net, io);
+                    out = summarise(net, islands->solve(c.outages), options);
                 } catch (const std::exception&) {
                     // solve_islands does not throw for outages; should it run out of memory,
                     // the contingency is reported as losing all load.

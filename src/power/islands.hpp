@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -109,5 +110,38 @@ struct IslandingResult {
 /// Error(kOutOfRange) only for bad options.
 IslandingResult solve_islands(const Network& net, const OutageSet& outages,
                               const IslandOptions& options = {});
+
+/// solve_islands for many outage sets on one network (contingency analysis), with a workspace kept
+/// between calls. When the outages leave exactly one island with generation, holding the case's
+/// reference bus with a unit in service (and the flow is Newton without reactive limits), that
+/// island is shed and dispatched as solve_islands does and then solved on the whole network's
+/// admittance pattern, with the outaged branches' admittances taken out and the other islands'
+/// buses set out (PowerFlowSolver with keep_pattern), from the warm start: the sparse LU's
+/// symbolic analysis and pivot order, made once from the case, serve every such outage set. Any
+/// other outage set, or one whose flow does not converge that way, goes to solve_islands. Results
+/// equal solve_islands' within the power flow's tolerance and do not depend on the order of the
+/// calls. The network must outlive the solver.
+class IslandSolver {
+public:
+    /// Throws Error(kOutOfRange) for bad options (as solve_islands).
+    IslandSolver(const Network& net, IslandOptions options);
+    ~IslandSolver();
+    IslandSolver(const IslandSolver&) = delete;
+    IslandSolver& operator=(const IslandSolver&) = delete;
+
+    /// As solve_islands(net, outages, options); never throws for any outage set.
+    IslandingResult solve(const OutageSet& outages);
+
+    /// Outage sets solved on the kept pattern, and by solve_islands.
+    [[nodiscard]] std::int64_t pattern_solves() const { return pattern_solves_; }
+    [[nodiscard]] std::int64_t general_solves() const { return general_solves_; }
+
+private:
+    const Network& net_;
+    IslandOptions options_;
+    BusIndex reference_; ///< the case's only reference bus; invalid: no pattern solves
+    std::unique_ptr<PowerFlowSolver> flow_;
+    std::int64_t pattern_solves_ = 0, general_solves_ = 0;
+};
 
 } // namespace rencheng::power

@@ -8,6 +8,9 @@
 #include <cstdio>
 #include <limits>
 #include <numeric>
+#include <utility>
+
+#include <amd.h>
 
 #include "core/error.hpp"
 
@@ -96,13 +99,21 @@ Admittance assemble(const Network& net, const std::vector<std::uint8_t>& branch_
     return y;
 }
 
-/// I = Y V.
-void multiply(const Admittance& y, const std::vector<Complex>& v, std::vector<Complex>& out) {
-    out.assign(static_cast<std::size_t>(y.n), 0.0);
-    for (std::int32_t j = 0; j < y.n; ++j) {
-        const Complex vj = v[static_cast<std::size_t>(j)];
-        for (std::int32_t k = y.col_start[j]; k < y.col_start[j + 1]; ++k)
-            out[static_cast<std::size_t>(y.row[k])] += y.value[k] * vj;
+/// Ybus by rows, for I = Y V as one dot product per bus.
+struct CsrView {
+    std::int32_t n = 0;
+    const std::int32_t* start = nullptr;
+    const std::int32_t* col = nullptr;
+    const Complex* value = nullptr;
+};
+
+/// I = Y V (out has one entry per bus).
+void multiply(const CsrView& y, const std::vector<Complex>& v, std::vector<Complex>& out) {
+    for (std::int32_t i = 0; i < y.n; ++i) {
+        Complex sum = 0.0;
+        for (std::int32_t k = y.start[i]; k < y.start[i + 1]; ++k)
+            sum += y.value[k] * v[static_cast<std::size_t>(y.col[k])];
+        out[static_cast<std::size_t>(i)] = sum;
     }
 }
 
@@ -195,24 +206,132 @@ Admittance make_ybus(const Network& net) {
 
 // ---------------------------------------------------------------------------------------------
 
-PowerFlowSolver::PowerFlowSolver(const Network& net) : net_(net) {
+PowerFlowSolver::PowerFlowSolver(const Network& net, bool keep_pattern)
+    : net_(net), keep_pattern_(keep_pattern) {
     const auto nb = static_cast<std::size_t>(net.buses.count());
-    bus_active_.assign(nb, 0);
+    case_bus_active_.assign(nb, 0);
     for (std::size_t i = 0; i < nb; ++i)
-        bus_active_[i] = net.buses.type[i] != BusType::kIsolated;
+        case_bus_active_[i] = net.buses.type[i] != BusType::kIsolated;
     const auto nl = static_cast<std::size_t>(net.branches.count());
-    branch_active_.assign(nl, 0);
+    case_branch_active_.assign(nl, 0);
     for (std::size_t k = 0; k < nl; ++k) {
         const auto f = net.branches.from[k], t = net.branches.to[k];
-        branch_active_[k] = net.branches.status[k] != 0 && f.valid() && t.valid() &&
-                            bus_active_[f.idx()] && bus_active_[t.idx()];
+        case_branch_active_[k] = net.branches.status[k] != 0 && f.valid() && t.valid() &&
+                                 case_bus_active_[f.idx()] && case_bus_active_[t.idx()];
     }
     const auto ng = static_cast<std::size_t>(net.gens.count());
-    gen_active_.assign(ng, 0);
+    case_gen_active_.assign(ng, 0);
     for (std::size_t g = 0; g < ng; ++g)
-        gen_active_[g] =
-            net.gens.status[g] > 0 && net.gens.bus[g].valid() && bus_active_[net.gens.bus[g].idx()];
+        case_gen_active_[g] = net.gens.status[g] > 0 && net.gens.bus[g].valid() &&
+                              case_bus_active_[net.gens.bus[g].idx()];
+    bus_active_ = case_bus_active_;
+    branch_active_ = case_branch_active_;
+    gen_active_ = case_gen_active_;
     ybus_ = assemble(net, branch_active_, BranchModel{});
+    base_value_ = ybus_.value;
+
+    // The rows of Ybus, and where each branch's four entries are (for outages).
+    const std::int32_t n = ybus_.n;
+    csr_start_.assign(static_cast<std::size_t>(n) + 1, 0);
+    for (std::int32_t r : ybus_.row)
+        ++csr_start_[static_cast<std::size_t>(r) + 1];
+    for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i)
+        csr_start_[i + 1] += csr_start_[i];
+    csr_col_.resize(ybus_.row.size());
+    csr_of_csc_.resize(ybus_.row.size());
+    csr_value_.resize(ybus_.row.size());
+    std::vector<std::int32_t> next(csr_start_.begin(), csr_start_.end() - 1);
+    for (std::int32_t j = 0; j < n; ++j)
+        for (std::int32_t k = ybus_.col_start[j]; k < ybus_.col_start[j + 1]; ++k) {
+            const std::int32_t at = next[static_cast<std::size_t>(ybus_.row[k])]++;
+            csr_col_[static_cast<std::size_t>(at)] = j;
+            csr_of_csc_[static_cast<std::size_t>(k)] = at;
+            csr_value_[static_cast<std::size_t>(at)] = ybus_.value[static_cast<std::size_t>(k)];
+        }
+    auto find = [&](std::int32_t row, std::int32_t col) {
+        const auto first = ybus_.row.begin() + ybus_.col_start[static_cast<std::size_t>(col)];
+        const auto last = ybus_.row.begin() + ybus_.col_start[static_cast<std::size_t>(col) + 1];
+        return static_cast<std::int32_t>(std::lower_bound(first, last, row) - ybus_.row.begin());
+    };
+    branch_pos_.assign(nl, {-1, -1, -1, -1});
+    for (std::size_t k = 0; k < nl; ++k) {
+        if (!branch_active_[k])
+            continue;
+        const std::int32_t f = net.branches.from[k].value(), t = net.branches.to[k].value();
+        branch_pos_[k] = {find(f, f), find(f, t), find(t, f), find(t, t)};
+    }
+}
+
+void PowerFlowSolver::set_outages(const std::vector<BranchIndex>& branches,
+                                  const std::vector<GenIndex>& gens,
+                                  const std::vector<std::uint8_t>& bus_out) {
+    // Back to the case, then the new outages.
+    for (std::int32_t l : outaged_branches_) {
+        const auto k = static_cast<std::size_t>(l);
+        for (std::int32_t p : branch_pos_[k]) {
+            ybus_.value[static_cast<std::size_t>(p)] = base_value_[static_cast<std::size_t>(p)];
+            csr_value_[static_cast<std::size_t>(csr_of_csc_[static_cast<std::size_t>(p)])] =
+                base_value_[static_cast<std::size_t>(p)];
+        }
+        branch_two_port(net_, k, BranchModel{}, ybus_.yff[k], ybus_.yft[k], ybus_.ytf[k],
+                        ybus_.ytt[k]);
+    }
+    outaged_branches_.clear();
+    bus_active_ = case_bus_active_;
+    branch_active_ = case_branch_active_;
+    gen_active_ = case_gen_active_;
+    b_key_.clear(); // B', B'' and B are built from the branches in service
+    const auto nb = static_cast<std::size_t>(net_.buses.count());
+    if (!bus_out.empty())
+        for (std::size_t i = 0; i < nb; ++i)
+            if (bus_out[i])
+                bus_active_[i] = 0;
+    for (std::size_t k = 0; k < branch_active_.size(); ++k)
+        if (branch_active_[k] &&
+            (!bus_active_[net_.branches.from[k].idx()] || !bus_active_[net_.branches.to[k].idx()]))
+            branch_active_[k] = 0;
+    for (std::size_t g = 0; g < gen_active_.size(); ++g)
+        if (gen_active_[g] && !bus_active_[net_.gens.bus[g].idx()])
+            gen_active_[g] = 0;
+    for (GenIndex g : gens)
+        gen_active_[g.idx()] = 0;
+    for (BranchIndex b : branches) {
+        const std::size_t k = b.idx();
+        if (!case_branch_active_[k] || std::find(outaged_branches_.begin(), outaged_branches_.end(),
+                                                 b.value()) != outaged_branches_.end())
+            continue;
+        branch_active_[k] = 0;
+        outaged_branches_.push_back(b.value());
+        const Complex two_port[4] = {ybus_.yff[k], ybus_.yft[k], ybus_.ytf[k], ybus_.ytt[k]};
+        for (std::size_t m = 0; m < 4; ++m) {
+            const auto p = static_cast<std::size_t>(branch_pos_[k][m]);
+            ybus_.value[p] -= two_port[m];
+            csr_value_[static_cast<std::size_t>(csr_of_csc_[p])] = ybus_.value[p];
+        }
+        ybus_.yff[k] = ybus_.yft[k] = ybus_.ytf[k] = ybus_.ytt[k] = 0.0;
+    }
+}
+
+void PowerFlowSolver::set_schedule(std::vector<double> pd_pu, std::vector<double> qd_pu,
+                                   std::vector<double> pg_pu) {
+    const auto nb = static_cast<std::size_t>(net_.buses.count());
+    const auto ng = static_cast<std::size_t>(net_.gens.count());
+    if ((!pd_pu.empty() && pd_pu.size() != nb) || (!qd_pu.empty() && qd_pu.size() != nb) ||
+        (!pg_pu.empty() && pg_pu.size() != ng))
+        throw Error(ErrorCode::kOutOfRange,
+                    "power flow: loads must be empty or one per bus, set points one per unit");
+    pd_ = std::move(pd_pu);
+    qd_ = std::move(qd_pu);
+    pg_ = std::move(pg_pu);
+}
+
+void PowerFlowSolver::set_initial_voltages(std::vector<double> vm_pu, std::vector<double> va_rad) {
+    const auto nb = static_cast<std::size_t>(net_.buses.count());
+    if ((!vm_pu.empty() && vm_pu.size() != nb) || vm_pu.size() != va_rad.size())
+        throw Error(ErrorCode::kOutOfRange,
+                    "power flow: initial voltages must be empty or one per bus");
+    initial_vm_ = std::move(vm_pu);
+    initial_va_ = std::move(va_rad);
 }
 
 /// MATPOWER bustypes: reference and PV buses need a generator in service, else they count as
@@ -265,12 +384,11 @@ namespace {
 
 /// Mismatch F (MATPOWER newtonpf): ΔP at PV and PQ buses, ΔQ at PQ buses, of S = V·conj(Y V)
 /// against the scheduled injections; `scale_by_vm` divides by |V| first (fdpf).
-double mismatch(const Admittance& y, const std::vector<Complex>& v,
-                const std::vector<Complex>& sbus, const std::vector<std::int32_t>& ang_var,
-                const std::vector<std::int32_t>& mag_var, bool scale_by_vm,
-                std::vector<Complex>& current, std::vector<Complex>& s, std::vector<double>& f,
-                double* norm_p = nullptr, double* norm_q = nullptr, std::int32_t* worst = nullptr,
-                bool* worst_q = nullptr) {
+double mismatch(const CsrView& y, const std::vector<Complex>& v, const std::vector<Complex>& sbus,
+                const std::vector<std::int32_t>& ang_var, const std::vector<std::int32_t>& mag_var,
+                bool scale_by_vm, std::vector<Complex>& current, std::vector<Complex>& s,
+                std::vector<double>& f, double* norm_p = nullptr, double* norm_q = nullptr,
+                std::int32_t* worst = nullptr, bool* worst_q = nullptr) {
     multiply(y, v, current);
     double np = 0, nq = 0, worst_value = -1;
     for (std::size_t i = 0; i < v.size(); ++i) {
@@ -312,127 +430,218 @@ double mismatch(const Admittance& y, const std::vector<Complex>& v,
 
 } // namespace
 
+void PowerFlowSolver::build_jacobian_pattern(const std::vector<std::uint8_t>& has_ang,
+                                             const std::vector<std::uint8_t>& has_mag) {
+    const std::int32_t nb = net_.buses.count();
+    const auto nbs = static_cast<std::size_t>(nb);
+    if (bus_rank_.empty()) {
+        // Approximate minimum degree on the bus graph (Amestoy, Davis & Duff 1996): numbering the
+        // unknowns bus by bus in this order makes a fill-reducing order of the Jacobian, whose
+        // 2x2 blocks follow the bus graph, and keeps each bus's two unknowns together.
+        std::vector<std::int32_t> order(nbs);
+        double control[AMD_CONTROL], info[AMD_INFO];
+        amd_defaults(control);
+        if (amd_order(nb, ybus_.col_start.data(), ybus_.row.data(), order.data(), control, info) <
+            AMD_OK)
+            std::iota(order.begin(), order.end(), 0); // out of memory: the bus order
+        bus_rank_.assign(nbs, 0);
+        for (std::size_t r = 0; r < nbs; ++r)
+            bus_rank_[static_cast<std::size_t>(order[r])] = static_cast<std::int32_t>(r);
+    }
+    std::vector<std::int32_t> by_rank(nbs);
+    for (std::size_t i = 0; i < nbs; ++i)
+        by_rank[static_cast<std::size_t>(bus_rank_[i])] = static_cast<std::int32_t>(i);
+    jac_ang_.assign(nbs, -1);
+    jac_mag_.assign(nbs, -1);
+    std::int32_t n = 0;
+    for (std::int32_t i : by_rank) {
+        const auto ii = static_cast<std::size_t>(i);
+        if (has_ang[ii])
+            jac_ang_[ii] = n++;
+        if (has_mag[ii])
+            jac_mag_[ii] = n++;
+    }
+    jac_pos_.assign(ybus_.row.size(), {-1, -1, -1, -1});
+    jac_ = CscMatrix{};
+    jac_.n = n;
+    jac_.col_start.assign(static_cast<std::size_t>(n) + 1, 0);
+    // Column u of bus j holds the rows of the buses i of Ybus column j, in unknown order.
+    std::vector<std::int32_t> entries;
+    for (std::int32_t u = 0, at = 0; u < n; ++u) {
+        // The bus of unknown u: unknowns come in rank order, angle before magnitude.
+        while (jac_ang_[static_cast<std::size_t>(by_rank[static_cast<std::size_t>(at)])] != u &&
+               jac_mag_[static_cast<std::size_t>(by_rank[static_cast<std::size_t>(at)])] != u)
+            ++at;
+        const std::int32_t j = by_rank[static_cast<std::size_t>(at)];
+        const bool is_ang = jac_ang_[static_cast<std::size_t>(j)] == u;
+        // Slots in jac_pos_: 0 ∂P/∂θ, 1 ∂P/∂|V|, 2 ∂Q/∂θ, 3 ∂Q/∂|V|.
+        const std::size_t slot_p = is_ang ? 0 : 1, slot_q = is_ang ? 2 : 3;
+        entries.clear();
+        for (std::int32_t k = ybus_.col_start[j]; k < ybus_.col_start[j + 1]; ++k)
+            entries.push_back(k);
+        std::sort(entries.begin(), entries.end(), [&](std::int32_t x, std::int32_t y) {
+            return bus_rank_[static_cast<std::size_t>(ybus_.row[x])] <
+                   bus_rank_[static_cast<std::size_t>(ybus_.row[y])];
+        });
+        for (std::int32_t k : entries) {
+            const auto i = static_cast<std::size_t>(ybus_.row[k]);
+            if (jac_ang_[i] >= 0) {
+                jac_pos_[static_cast<std::size_t>(k)][slot_p] = jac_.nnz();
+                jac_.row.push_back(jac_ang_[i]);
+            }
+            if (jac_mag_[i] >= 0) {
+                jac_pos_[static_cast<std::size_t>(k)][slot_q] = jac_.nnz();
+                jac_.row.push_back(jac_mag_[i]);
+            }
+        }
+        jac_.col_start[static_cast<std::size_t>(u) + 1] = jac_.nnz();
+    }
+    jac_.value.assign(jac_.row.size(), 0.0);
+    if (n > 0)
+        jac_lu_.analyze(jac_, /*ordered=*/true);
+}
+
 bool PowerFlowSolver::newton(const Sets& s, std::vector<Complex>& v,
                              const std::vector<Complex>& sbus, const PowerFlowOptions& o,
                              int& iterations, int& analyses) {
     const std::int32_t nb = net_.buses.count();
-    const std::int32_t n = s.n_ang + s.n_mag;
-    const int max_it = o.max_iterations > 0 ? o.max_iterations : 10;
-
-    // Jacobian pattern (MATPOWER newtonpf: J = [dP/dθ dP/d|V|; dQ/dθ dQ/d|V|]) for this PV/PQ
-    // split; the symbolic LU is computed only when the split changes.
-    std::vector<std::int32_t> key(s.ang_var);
-    key.insert(key.end(), s.mag_var.begin(), s.mag_var.end());
-    if (key != jac_key_ || !jac_lu_.analysed()) {
-        std::vector<std::int32_t> bus_of(static_cast<std::size_t>(n));
-        for (std::int32_t i = 0; i < nb; ++i) {
-            if (s.ang_var[static_cast<std::size_t>(i)] >= 0)
-                bus_of[static_cast<std::size_t>(s.ang_var[static_cast<std::size_t>(i)])] = i;
-            if (s.mag_var[static_cast<std::size_t>(i)] >= 0)
-                bus_of[static_cast<std::size_t>(s.mag_var[static_cast<std::size_t>(i)])] = i;
-        }
-        const std::size_t nnz_y = ybus_.row.size();
-        pos_p_ang_.assign(nnz_y, -1);
-        pos_p_mag_.assign(nnz_y, -1);
-        pos_q_ang_.assign(nnz_y, -1);
-        pos_q_mag_.assign(nnz_y, -1);
-        jac_ = CscMatrix{};
-        jac_.n = n;
-        jac_.col_start.assign(static_cast<std::size_t>(n) + 1, 0);
-        for (std::int32_t u = 0; u < n; ++u) {
-            const std::int32_t j = bus_of[static_cast<std::size_t>(u)];
-            const bool is_ang = u < s.n_ang;
-            auto& pos_p = is_ang ? pos_p_ang_ : pos_p_mag_;
-            auto& pos_q = is_ang ? pos_q_ang_ : pos_q_mag_;
-            for (std::int32_t k = ybus_.col_start[j]; k < ybus_.col_start[j + 1]; ++k) {
-                const std::int32_t r = s.ang_var[static_cast<std::size_t>(ybus_.row[k])];
-                if (r < 0)
-                    continue;
-                pos_p[static_cast<std::size_t>(k)] = jac_.nnz();
-                jac_.row.push_back(r);
-            }
-            for (std::int32_t k = ybus_.col_start[j]; k < ybus_.col_start[j + 1]; ++k) {
-                const std::int32_t r = s.mag_var[static_cast<std::size_t>(ybus_.row[k])];
-                if (r < 0)
-                    continue;
-                pos_q[static_cast<std::size_t>(k)] = jac_.nnz();
-                jac_.row.push_back(r);
-            }
-            jac_.col_start[static_cast<std::size_t>(u) + 1] = jac_.nnz();
-        }
-        jac_.value.assign(jac_.row.size(), 0.0);
-        jac_key_ = std::move(key);
-        if (n > 0) {
-            jac_lu_.analyze(jac_);
-            ++analyses;
-        }
-    }
-
     const auto nbs = static_cast<std::size_t>(nb);
-    std::vector<Complex> current(nbs), sc(nbs);
-    std::vector<double> f(static_cast<std::size_t>(n)), dx(static_cast<std::size_t>(n));
-    std::vector<double> vm(nbs), va(nbs);
-    for (std::size_t i = 0; i < nbs; ++i) {
-        vm[i] = std::abs(v[i]);
-        va[i] = std::arg(v[i]);
+    const int max_it = o.max_iterations > 0 ? o.max_iterations : 10;
+    const CsrView yr{ybus_.n, csr_start_.data(), csr_col_.data(), csr_value_.data()};
+
+    // Jacobian pattern (MATPOWER newtonpf: J = [dP/dθ dP/d|V|; dQ/dθ dQ/d|V|], here bus by bus):
+    // for this PV/PQ split, or with keep_pattern for this set of reference buses; the symbolic LU
+    // is computed only when that changes.
+    std::vector<std::int32_t> key;
+    if (keep_pattern_) {
+        key = s.refs;
+    } else {
+        key = s.ang_var;
+        key.insert(key.end(), s.mag_var.begin(), s.mag_var.end());
     }
-    double norm_f = mismatch(ybus_, v, sbus, s.ang_var, s.mag_var, false, current, sc, f);
+    if (key != jac_key_ || !jac_lu_.analysed()) {
+        std::vector<std::uint8_t> has_ang(nbs, 0), has_mag(nbs, 0);
+        for (std::size_t i = 0; i < nbs; ++i) {
+            if (keep_pattern_) {
+                const bool ref = std::find(s.refs.begin(), s.refs.end(),
+                                           static_cast<std::int32_t>(i)) != s.refs.end();
+                has_ang[i] = has_mag[i] = case_bus_active_[i] && !ref;
+            } else {
+                has_ang[i] = s.ang_var[i] >= 0;
+                has_mag[i] = s.mag_var[i] >= 0;
+            }
+        }
+        build_jacobian_pattern(has_ang, has_mag);
+        jac_key_ = std::move(key);
+        if (jac_.n > 0)
+            ++analyses;
+    }
+    const std::int32_t n = jac_.n;
+    const auto ns = static_cast<std::size_t>(n);
+    // The equations of this state in the pattern's numbering; -1: no equation.
+    eq_ang_.assign(nbs, -1);
+    eq_mag_.assign(nbs, -1);
+    for (std::size_t i = 0; i < nbs; ++i) {
+        if (s.ang_var[i] >= 0)
+            eq_ang_[i] = jac_ang_[i];
+        if (s.mag_var[i] >= 0)
+            eq_mag_[i] = jac_mag_[i];
+    }
+    jac_lu_.restore_pivots();
+
+    current_.resize(nbs);
+    s_calc_.resize(nbs);
+    f_.assign(ns, 0.0); // unknowns without an equation keep a zero mismatch
+    dx_.resize(ns);
+    vm_.resize(nbs);
+    va_.resize(nbs);
+    for (std::size_t i = 0; i < nbs; ++i) {
+        vm_[i] = std::abs(v[i]);
+        va_[i] = std::arg(v[i]);
+    }
+    double norm_f = mismatch(yr, v, sbus, eq_ang_, eq_mag_, false, current_, s_calc_, f_);
+    auto fill_jacobian = [&] {
+        // Jacobian values, straight into the LU's value array. For Ybus entry (i, j),
+        // t = V_i conj(Y_ij V_j): ∂S_i/∂θ_j = -j t (+ j S_i when i = j),
+        // ∂S_i/∂|V_j| = t/|V_j| (+ S_i/|V_i| when i = j) (MATPOWER dSbus_dV, polar; Zimmerman,
+        // "AC Power Flows, Generalized OPF Costs and their Derivatives using Complex Matrix
+        // Notation", TN2, eq. 15-16). An unknown without an equation has the row "1 · change = 0"
+        // and a zero column.
+        for (std::int32_t j = 0; j < nb; ++j) {
+            const auto jj = static_cast<std::size_t>(j);
+            if (jac_ang_[jj] < 0 && jac_mag_[jj] < 0)
+                continue;
+            const bool col_ang = eq_ang_[jj] >= 0, col_mag = eq_mag_[jj] >= 0;
+            const double inv_vm = 1.0 / vm_[jj];
+            for (std::int32_t k = ybus_.col_start[j]; k < ybus_.col_start[j + 1]; ++k) {
+                const auto kk = static_cast<std::size_t>(k);
+                const auto i = static_cast<std::size_t>(ybus_.row[k]);
+                const bool row_p = eq_ang_[i] >= 0, row_q = eq_mag_[i] >= 0;
+                const Complex t = v[i] * std::conj(ybus_.value[kk] * v[jj]);
+                Complex d_ang(t.imag(), -t.real());
+                Complex d_mag = t * inv_vm;
+                if (i == jj) {
+                    d_ang += kJ * s_calc_[i];
+                    d_mag += s_calc_[i] * inv_vm;
+                }
+                const double unit = i == jj ? 1.0 : 0.0;
+                const auto& pos = jac_pos_[kk];
+                double* value = jac_.value.data();
+                if (pos[0] >= 0)
+                    value[pos[0]] =
+                        row_p && col_ang ? d_ang.real() : (row_p || col_ang ? 0.0 : unit);
+                if (pos[1] >= 0)
+                    value[pos[1]] = row_p && col_mag ? d_mag.real() : 0.0;
+                if (pos[2] >= 0)
+                    value[pos[2]] = row_q && col_ang ? d_ang.imag() : 0.0;
+                if (pos[3] >= 0)
+                    value[pos[3]] =
+                        row_q && col_mag ? d_mag.imag() : (row_q || col_mag ? 0.0 : unit);
+            }
+        }
+    };
+    if (keep_pattern_ && !jac_lu_.factored() && n > 0) {
+        // The pivot order every later solve refactors with comes from this first state (in
+        // contingency analysis: the case), whatever the order of the solves that follow.
+        fill_jacobian();
+        if (!jac_lu_.factor(jac_)) {
+            singular_ = true;
+            return false;
+        }
+    }
     if (norm_f < o.tolerance_pu)
         return true;
-    if (n == 0)
+    if (n == 0 || s.n_ang + s.n_mag == 0)
         return true;
     int it = 0;
     while (it < max_it) {
         ++it;
         ++iterations;
-        // Jacobian values. For Ybus entry (i, j), t = V_i conj(Y_ij V_j):
-        // ∂S_i/∂θ_j = -j t (+ j S_i when i = j), ∂S_i/∂|V_j| = t/|V_j| (+ S_i/|V_i| when i = j)
-        // (MATPOWER dSbus_dV, polar; Zimmerman, "AC Power Flows, Generalized OPF Costs and their
-        // Derivatives using Complex Matrix Notation", TN2, eq. 15-16).
-        for (std::int32_t j = 0; j < nb; ++j) {
-            const auto jj = static_cast<std::size_t>(j);
-            if (s.ang_var[jj] < 0 && s.mag_var[jj] < 0)
-                continue;
-            for (std::int32_t k = ybus_.col_start[j]; k < ybus_.col_start[j + 1]; ++k) {
-                const auto kk = static_cast<std::size_t>(k);
-                const auto i = static_cast<std::size_t>(ybus_.row[k]);
-                const Complex t = v[i] * std::conj(ybus_.value[kk] * v[jj]);
-                Complex d_ang(t.imag(), -t.real());
-                Complex d_mag = t / vm[jj];
-                if (i == jj) {
-                    d_ang += kJ * sc[i];
-                    d_mag += sc[i] / vm[i];
-                }
-                if (pos_p_ang_[kk] >= 0)
-                    jac_.value[static_cast<std::size_t>(pos_p_ang_[kk])] = d_ang.real();
-                if (pos_p_mag_[kk] >= 0)
-                    jac_.value[static_cast<std::size_t>(pos_p_mag_[kk])] = d_mag.real();
-                if (pos_q_ang_[kk] >= 0)
-                    jac_.value[static_cast<std::size_t>(pos_q_ang_[kk])] = d_ang.imag();
-                if (pos_q_mag_[kk] >= 0)
-                    jac_.value[static_cast<std::size_t>(pos_q_mag_[kk])] = d_mag.imag();
-            }
-        }
+        fill_jacobian();
         if (!jac_lu_.factor(jac_)) {
             singular_ = true;
             return false;
         }
-        for (std::size_t u = 0; u < dx.size(); ++u)
-            dx[u] = -f[u];
-        jac_lu_.solve(dx);
+        for (std::size_t u = 0; u < ns; ++u)
+            dx_[u] = -f_[u];
+        jac_lu_.solve(dx_);
         for (std::size_t i = 0; i < nbs; ++i) {
-            if (s.ang_var[i] >= 0)
-                va[i] += dx[static_cast<std::size_t>(s.ang_var[i])];
-            if (s.mag_var[i] >= 0)
-                vm[i] += dx[static_cast<std::size_t>(s.mag_var[i])];
-            if (s.ang_var[i] >= 0 || s.mag_var[i] >= 0) {
-                v[i] = std::polar(1.0, va[i]) * vm[i];
-                // As MATPOWER: a negative magnitude becomes a positive one turned by π.
-                vm[i] = std::abs(v[i]);
-                va[i] = std::arg(v[i]);
+            if (eq_ang_[i] >= 0)
+                va_[i] += dx_[static_cast<std::size_t>(eq_ang_[i])];
+            if (eq_mag_[i] >= 0)
+                vm_[i] += dx_[static_cast<std::size_t>(eq_mag_[i])];
+            if (eq_ang_[i] >= 0 || eq_mag_[i] >= 0) {
+                v[i] = std::polar(1.0, va_[i]) * vm_[i];
+                // As MATPOWER: a negative magnitude becomes a positive one turned by π. (A
+                // positive one is kept as it is: |V| and arg V would give it back but for
+                // rounding and a multiple of 2π, at the price of a hypot and an atan2 per bus.)
+                if (!(vm_[i] > 0)) {
+                    vm_[i] = std::abs(v[i]);
+                    va_[i] = std::arg(v[i]);
+                }
             }
         }
-        norm_f = mismatch(ybus_, v, sbus, s.ang_var, s.mag_var, false, current, sc, f);
+        norm_f = mismatch(yr, v, sbus, eq_ang_, eq_mag_, false, current_, s_calc_, f_);
         if (norm_f < o.tolerance_pu)
             return true;
         if (!std::isfinite(norm_f))
@@ -447,6 +656,7 @@ bool PowerFlowSolver::fast_decoupled(const Sets& s, std::vector<Complex>& v,
     const std::int32_t nb = net_.buses.count();
     const int max_it = o.max_iterations > 0 ? o.max_iterations : 30;
     const bool xb = o.method == PowerFlowMethod::kFastDecoupledXb;
+    const CsrView yr{ybus_.n, csr_start_.data(), csr_col_.data(), csr_value_.data()};
 
     std::vector<std::int32_t> key(s.ang_var);
     key.insert(key.end(), s.mag_var.begin(), s.mag_var.end());
@@ -496,7 +706,7 @@ bool PowerFlowSolver::fast_decoupled(const Sets& s, std::vector<Complex>& v,
         va[i] = std::arg(v[i]);
     }
     double np = 0, nq = 0;
-    mismatch(ybus_, v, sbus, s.ang_var, s.mag_var, true, current, sc, f, &np, &nq);
+    mismatch(yr, v, sbus, s.ang_var, s.mag_var, true, current, sc, f, &np, &nq);
     if (np < o.tolerance_pu && nq < o.tolerance_pu)
         return true;
     std::vector<double> dp(static_cast<std::size_t>(s.n_ang)),
@@ -517,7 +727,7 @@ bool PowerFlowSolver::fast_decoupled(const Sets& s, std::vector<Complex>& v,
             if (s.ang_var[i] >= 0)
                 va[i] += dp[static_cast<std::size_t>(s.ang_var[i])];
         rebuild();
-        mismatch(ybus_, v, sbus, s.ang_var, s.mag_var, true, current, sc, f, &np, &nq);
+        mismatch(yr, v, sbus, s.ang_var, s.mag_var, true, current, sc, f, &np, &nq);
         if (np < o.tolerance_pu && nq < o.tolerance_pu)
             return true;
         // Q half-iteration: Δ|V| = -B''^{-1} ΔQ/|V|.
@@ -529,7 +739,7 @@ bool PowerFlowSolver::fast_decoupled(const Sets& s, std::vector<Complex>& v,
             if (s.mag_var[i] >= 0)
                 vm[i] += dq[static_cast<std::size_t>(s.mag_var[i] - s.n_ang)];
         rebuild();
-        mismatch(ybus_, v, sbus, s.ang_var, s.mag_var, true, current, sc, f, &np, &nq);
+        mismatch(yr, v, sbus, s.ang_var, s.mag_var, true, current, sc, f, &np, &nq);
         if (np < o.tolerance_pu && nq < o.tolerance_pu)
             return true;
         if (!std::isfinite(np) || !std::isfinite(nq))
@@ -548,6 +758,10 @@ PowerFlowResult PowerFlowSolver::solve(const PowerFlowOptions& options) {
     const auto ng = static_cast<std::size_t>(net.gens.count());
     const auto nl = static_cast<std::size_t>(net.branches.count());
 
+    const CsrView yr{ybus_.n, csr_start_.data(), csr_col_.data(), csr_value_.data()};
+    const std::vector<double>& pd_set = pd_.empty() ? net.buses.pd_pu : pd_;
+    const std::vector<double>& qd_set = qd_.empty() ? net.buses.qd_pu : qd_;
+    const std::vector<double>& pg_set = pg_.empty() ? net.gens.pg_pu : pg_;
     PowerFlowResult res;
     res.method = options.method;
     singular_ = false;
@@ -559,15 +773,17 @@ PowerFlowResult PowerFlowSolver::solve(const PowerFlowOptions& options) {
     // of a Q-limit round starts from them, as MATPOWER's runpf does.
     std::vector<double> pg(ng), qg(ng);
     for (std::size_t g = 0; g < ng; ++g) {
-        pg[g] = net.gens.pg_pu[g];
+        pg[g] = pg_set[g];
         qg[g] = net.gens.qg_pu[g];
     }
 
     // Initial voltages: the case's, with generator set points at voltage-controlled buses (the
     // last generator of a bus wins, as in MATPOWER).
     std::vector<Complex> v(nb);
+    const bool warm = initial_vm_.size() == nb;
     for (std::size_t i = 0; i < nb; ++i)
-        v[i] = std::polar(1.0, net.buses.va_rad[i]) * net.buses.vm_pu[i];
+        v[i] = std::polar(1.0, warm ? initial_va_[i] : net.buses.va_rad[i]) *
+               (warm && initial_vm_[i] > 0 ? initial_vm_[i] : net.buses.vm_pu[i]);
     for (std::size_t g = 0; g < ng; ++g) {
         if (!gen_active_[g])
             continue;
@@ -587,7 +803,7 @@ PowerFlowResult PowerFlowSolver::solve(const PowerFlowOptions& options) {
     while (true) {
         // Scheduled injections (MATPOWER makeSbus): generators in service minus load, per unit.
         for (std::size_t i = 0; i < nb; ++i)
-            sbus[i] = Complex(-net.buses.pd_pu[i], -net.buses.qd_pu[i]);
+            sbus[i] = Complex(-pd_set[i], -qd_set[i]);
         for (std::size_t g = 0; g < ng; ++g)
             if (gen_active_[g])
                 sbus[net.gens.bus[g].idx()] += Complex(pg[g], qg[g]);
@@ -598,7 +814,7 @@ PowerFlowResult PowerFlowSolver::solve(const PowerFlowOptions& options) {
 
         // pfsoln: generator P at the reference buses and Q at reference and PV buses from the
         // solved injections.
-        multiply(ybus_, v, current);
+        multiply(yr, v, current);
         std::vector<std::size_t> on;
         for (std::size_t g = 0; g < ng; ++g)
             if (gen_active_[g] && eff[net.gens.bus[g].idx()] != BusType::kPq)
@@ -612,7 +828,7 @@ PowerFlowResult PowerFlowSolver::solve(const PowerFlowOptions& options) {
         for (std::size_t g : on) {
             const std::size_t b = net.gens.bus[g].idx();
             const Complex sb = v[b] * std::conj(current[b]);
-            qg[g] = (sb.imag() + net.buses.qd_pu[b]) / count[b];
+            qg[g] = (sb.imag() + qd_set[b]) / count[b];
         }
         if (on.size() > 1) {
             // Several generators at one bus share its Q in proportion to their Q ranges, with a
@@ -667,7 +883,7 @@ PowerFlowResult PowerFlowSolver::solve(const PowerFlowOptions& options) {
                 }
             }
             if (!first)
-                pg[first_gen] = sb.real() + net.buses.pd_pu[rb] - others;
+                pg[first_gen] = sb.real() + pd_set[rb] - others;
         }
 
         if (!ok || !options.enforce_q_limits)
@@ -799,7 +1015,7 @@ PowerFlowResult PowerFlowSolver::solve(const PowerFlowOptions& options) {
         std::vector<double> f(static_cast<std::size_t>(s.n_ang + s.n_mag));
         std::int32_t worst = -1;
         bool worst_q = false;
-        res.max_mismatch_pu = mismatch(ybus_, v, sbus, s.ang_var, s.mag_var, false, current, sc, f,
+        res.max_mismatch_pu = mismatch(yr, v, sbus, s.ang_var, s.mag_var, false, current, sc, f,
                                        nullptr, nullptr, &worst, &worst_q);
         if (worst >= 0) {
             res.worst_bus = BusIndex{worst};
@@ -816,6 +1032,8 @@ PowerFlowResult PowerFlowSolver::solve_dc(const PowerFlowOptions& options) {
     const auto nb = static_cast<std::size_t>(net.buses.count());
     const auto ng = static_cast<std::size_t>(net.gens.count());
     const auto nl = static_cast<std::size_t>(net.branches.count());
+    const std::vector<double>& pd_set = pd_.empty() ? net.buses.pd_pu : pd_;
+    const std::vector<double>& pg_set = pg_.empty() ? net.gens.pg_pu : pg_;
     PowerFlowResult res;
     res.method = PowerFlowMethod::kDc;
     std::vector<BusType> eff;
@@ -847,10 +1065,10 @@ PowerFlowResult PowerFlowSolver::solve_dc(const PowerFlowOptions& options) {
         pbus[static_cast<std::size_t>(t)] += pf_shift[k];
     }
     for (std::size_t i = 0; i < nb; ++i)
-        pbus[i] += -net.buses.pd_pu[i] - net.buses.gs_pu[i];
+        pbus[i] += -pd_set[i] - net.buses.gs_pu[i];
     for (std::size_t g = 0; g < ng; ++g)
         if (gen_active_[g])
-            pbus[net.gens.bus[g].idx()] += net.gens.pg_pu[g];
+            pbus[net.gens.bus[g].idx()] += pg_set[g];
     std::sort(e.begin(), e.end(), [](const Entry& x, const Entry& y) {
         return x.col != y.col ? x.col < y.col : x.row < y.row;
     });
@@ -927,7 +1145,7 @@ PowerFlowResult PowerFlowSolver::solve_dc(const PowerFlowOptions& options) {
     res.qg_pu.assign(ng, 0.0);
     for (std::size_t g = 0; g < ng; ++g)
         if (gen_active_[g]) {
-            res.pg_pu[g] = net.gens.pg_pu[g];
+            res.pg_pu[g] = pg_set[g];
             res.qg_pu[g] = net.gens.qg_pu[g];
         }
     for (std::int32_t r : s.refs) {

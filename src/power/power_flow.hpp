@@ -1,6 +1,7 @@
 // Power flow: bus admittance matrix, AC Newton-Raphson (polar), fast-decoupled XB/BX, DC model.
 #pragma once
 
+#include <array>
 #include <complex>
 #include <cstdint>
 #include <string>
@@ -94,11 +95,20 @@ Admittance make_ybus(const Network& net);
 /// A power flow solver for one network. It builds the admittance matrix once and keeps the sparse
 /// LU's symbolic analysis of the Jacobian (and of B', B'', B) for as long as the set of PV and PQ
 /// buses stays the same, so repeated solves (changed loads or generation, e.g. per scenario)
-/// only refactor. The network must outlive the solver; its loads and generator set points may
-/// change between solves, its branches, statuses and bus types may not.
+/// only refactor. The Newton unknowns are numbered bus by bus (angle, then magnitude) in an
+/// approximate-minimum-degree order of the bus graph, so the LU needs no further ordering and
+/// walks the matrix in memory order. The network must outlive the solver; its loads and
+/// generator set points may change between solves, its branches, statuses and bus types may not
+/// (take elements out with set_outages() instead).
 class PowerFlowSolver {
 public:
-    explicit PowerFlowSolver(const Network& net);
+    /// With `keep_pattern` (contingency analysis), the Newton Jacobian has an angle and a
+    /// magnitude unknown for every bus of the case other than the reference, whatever the current
+    /// bus types and outages: an unknown that is not one in the current state (the magnitude at a
+    /// PV bus, both at a bus set out) gets the equation "change = 0". The pattern, and with it the
+    /// LU's symbolic analysis and first pivot order, then survives outages and PV/PQ changes; only
+    /// a change of reference bus makes a new one.
+    explicit PowerFlowSolver(const Network& net, bool keep_pattern = false);
 
     /// Solves the power flow. Never throws for a flow that does not converge (the result says
     /// so, with its numbers); throws Error(kInconsistent) when the network cannot be solved at all
@@ -106,10 +116,29 @@ public:
     /// options.
     PowerFlowResult solve(const PowerFlowOptions& options = {});
 
+    /// Takes branches and generators out of service and sets buses out (`bus_out`: empty or one
+    /// flag per bus; a bus set out must not be joined to one in service by a branch left in
+    /// service), on top of the case's statuses, replacing the previous call's outages. The
+    /// admittance matrix keeps its pattern: a branch out has its admittances subtracted, its
+    /// entries stay as zeros. Indices must be in range.
+    void set_outages(const std::vector<BranchIndex>& branches, const std::vector<GenIndex>& gens,
+                     const std::vector<std::uint8_t>& bus_out);
+    /// The starting voltages of the next solves, one value per bus each (a magnitude ≤ 0 takes the
+    /// case's VM); empty vectors: the case's VM and VA. Throws Error(kOutOfRange) on a size
+    /// mismatch.
+    void set_initial_voltages(std::vector<double> vm_pu, std::vector<double> va_rad);
+
+    /// Loads (PD, QD per bus) and generator active-power set points (PG per unit), per unit, in
+    /// place of the case's for the next solves (e.g. after shedding); an empty vector keeps the
+    /// case's. Throws Error(kOutOfRange) on a size mismatch.
+    void set_schedule(std::vector<double> pd_pu, std::vector<double> qd_pu,
+                      std::vector<double> pg_pu);
+
     [[nodiscard]] const Admittance& ybus() const { return ybus_; }
+    /// Symbolic analyses of the Newton Jacobian since construction.
+    [[nodiscard]] int jacobian_analyses() const { return jac_lu_.analyses(); }
 
 private:
-    struct Pattern; // Jacobian pattern for one PV/PQ split
     struct Sets {
         std::vector<std::int32_t> ang_var; ///< per bus: angle unknown, -1 for ref/isolated
         std::vector<std::int32_t> mag_var; ///< per bus: magnitude unknown, -1 unless PQ
@@ -119,6 +148,9 @@ private:
 
     Sets classify(const std::vector<BusType>& types, const std::vector<std::uint8_t>& gen_on,
                   std::vector<BusType>& effective) const;
+    /// The Jacobian's pattern for unknowns `has_ang`/`has_mag` per bus (see the class comment).
+    void build_jacobian_pattern(const std::vector<std::uint8_t>& has_ang,
+                                const std::vector<std::uint8_t>& has_mag);
     bool newton(const Sets& s, std::vector<std::complex<double>>& v,
                 const std::vector<std::complex<double>>& sbus, const PowerFlowOptions& o,
                 int& iterations, int& analyses);
@@ -128,17 +160,38 @@ private:
     PowerFlowResult solve_dc(const PowerFlowOptions& o);
 
     const Network& net_;
+    bool keep_pattern_ = false;
     Admittance ybus_;
-    bool singular_ = false;                   ///< set by the last linear solve that failed
-    std::vector<std::uint8_t> bus_active_;    ///< 0 for isolated buses
+    /// Ybus by rows (I = Y V is a row-wise product), with each CSC entry's CSR position.
+    std::vector<std::int32_t> csr_start_, csr_col_, csr_of_csc_;
+    std::vector<std::complex<double>> csr_value_;
+    std::vector<std::complex<double>> base_value_; ///< Ybus values with no outage
+    /// Per branch, the CSC positions of its (f,f), (f,t), (t,f), (t,t) entries; -1 when inactive.
+    std::vector<std::array<std::int32_t, 4>> branch_pos_;
+    std::vector<std::int32_t> outaged_branches_; ///< by set_outages(), to restore
+    std::vector<double> initial_vm_, initial_va_;
+    std::vector<double> pd_, qd_, pg_;          ///< set_schedule(); empty: the case's
+    bool singular_ = false;                     ///< set by the last linear solve that failed
+    std::vector<std::uint8_t> case_bus_active_; ///< 0 for isolated buses
+    std::vector<std::uint8_t> bus_active_;      ///< 0 for isolated buses and buses set out
+    std::vector<std::uint8_t> case_branch_active_;
     std::vector<std::uint8_t> branch_active_; ///< in service with both ends active
-    std::vector<std::uint8_t> gen_active_;    ///< in service at an active bus
+    std::vector<std::uint8_t> case_gen_active_;
+    std::vector<std::uint8_t> gen_active_; ///< in service at an active bus
 
-    // Newton: Jacobian pattern and LU for the last PV/PQ split.
-    std::vector<std::int32_t> jac_key_; ///< ang_var then mag_var of the cached pattern
+    // Newton: Jacobian pattern and LU for the last PV/PQ split (keep_pattern: reference set).
+    std::vector<std::int32_t> bus_rank_; ///< AMD position of each bus (empty until needed)
+    std::vector<std::int32_t> jac_key_;
+    std::vector<std::int32_t> jac_ang_, jac_mag_; ///< per bus: its unknowns in the pattern, or -1
     CscMatrix jac_;
-    std::vector<std::int32_t> pos_p_ang_, pos_p_mag_, pos_q_ang_, pos_q_mag_; ///< per Ybus nnz
+    /// Per Ybus entry (i, j): where ∂P_i/∂θ_j, ∂P_i/∂|V_j|, ∂Q_i/∂θ_j, ∂Q_i/∂|V_j| go in jac_.value
+    /// (-1: not in the pattern).
+    std::vector<std::array<std::int32_t, 4>> jac_pos_;
     SparseLu jac_lu_;
+    // Newton work vectors (kept so that an iteration allocates nothing).
+    std::vector<std::int32_t> eq_ang_, eq_mag_;
+    std::vector<std::complex<double>> current_, s_calc_;
+    std::vector<double> f_, dx_, vm_, va_;
     // Fast-decoupled and DC.
     std::vector<std::int32_t> b_key_;
     PowerFlowMethod b_method_ = PowerFlowMethod::kNewton;
