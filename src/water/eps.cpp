@@ -236,6 +236,9 @@ struct Simulation {
         }
     }
 
+    /// Per tank: volume spilled so far (tanks that may overflow), m³.
+    std::vector<double> spilled_m3;
+
     void tank_levels(Seconds dt) {
         for (std::int32_t t = 0; t < net.tanks.count(); ++t) {
             const auto ut = static_cast<std::size_t>(t);
@@ -243,6 +246,10 @@ struct Simulation {
             const double q = s.node_demand[n] * vscale;
             double& v = s.tank_volume_m3[ut];
             v += q * static_cast<double>(dt);
+            // What a tank that may overflow takes in beyond its maximum volume spills; it stays
+            // full (EPANET 2.2 tanklevels and tankstatus with CanOverflow).
+            if (net.tanks.overflow[ut] && v > topo.tank_vmax[ut])
+                spilled_m3[ut] += v - topo.tank_vmax[ut];
             if (v + q >= topo.tank_vmax[ut])
                 v = topo.tank_vmax[ut];
             else if (v - q <= topo.tank_vmin[ut])
@@ -556,9 +563,11 @@ EpsResult simulate_eps(const Network& net, const HydraulicTopology& topo,
     if (options.epanet_volume_rounding)
         sim.vscale = epanet_units::kCfs / topo.cfs_m3s;
     sim.system_demand_.assign(static_cast<std::size_t>(net.node_count()), 0);
+    sim.spilled_m3.assign(static_cast<std::size_t>(net.tanks.count()), 0.0);
     const auto nn = static_cast<std::size_t>(net.node_count());
     const auto nl = static_cast<std::size_t>(net.link_count());
 
+    std::vector<double> v0, spilled0; // tank volumes and spills before a step
     while (true) {
         sim.demands();
         sim.system_demand_ = sim.s.node_demand;
@@ -603,28 +612,43 @@ EpsResult simulate_eps(const Network& net, const HydraulicTopology& topo,
             snap.link_open.resize(nl);
             for (std::size_t k = 0; k < nl; ++k)
                 snap.link_open[k] = is_closed(sim.s.status[k]) ? 0 : 1;
+            snap.tank_overflow_m3s.assign(static_cast<std::size_t>(net.tanks.count()), 0.0);
+            for (std::int32_t k = 0; k < net.tanks.count(); ++k) {
+                const auto uk = static_cast<std::size_t>(k);
+                const double q = sim.s.node_demand[net.tanks.node[uk].idx()];
+                if (net.tanks.overflow[uk] && q > 0 &&
+                    sim.s.tank_volume_m3[uk] >= topo.tank_vmax[uk])
+                    snap.tank_overflow_m3s[uk] = q;
+            }
             out.reports.push_back(std::move(snap));
         }
         if (sim.htime >= sim.dur)
             break;
         if (options.report_until >= 0 && sim.htime >= options.report_until)
             break;
-        std::vector<double> v0 = sim.s.tank_volume_m3;
+        v0.assign(sim.s.tank_volume_m3.begin(), sim.s.tank_volume_m3.end());
+        spilled0.assign(sim.spilled_m3.begin(), sim.spilled_m3.end());
         const Seconds step = sim.time_step();
-        // Storage change equals net inflow × step, unless a tank hit a limit.
+        // Storage change plus spill equals net inflow × step, unless a tank hit a limit (then
+        // EPANET's rule sets it to the limit within a second's flow).
         for (std::int32_t k = 0; k < net.tanks.count(); ++k) {
             const auto uk = static_cast<std::size_t>(k);
             const double q = sim.s.node_demand[net.tanks.node[uk].idx()] * sim.vscale;
             const double dv = sim.s.tank_volume_m3[uk] - v0[uk];
+            const double spill = sim.spilled_m3[uk] - spilled0[uk];
             const double full = topo.tank_vmax[uk], empty = topo.tank_vmin[uk];
-            if (sim.s.tank_volume_m3[uk] < full && sim.s.tank_volume_m3[uk] > empty)
-                out.max_storage_error_m3 = std::max(out.max_storage_error_m3,
-                                                    std::fabs(dv - q * static_cast<double>(step)));
+            const bool inside = sim.s.tank_volume_m3[uk] < full && sim.s.tank_volume_m3[uk] > empty;
+            const bool spilling = net.tanks.overflow[uk] && v0[uk] >= full && spill > 0;
+            if (inside || spilling)
+                out.max_storage_error_m3 =
+                    std::max(out.max_storage_error_m3,
+                             std::fabs(dv + spill - q * static_cast<double>(step)));
         }
         sim.htime += step;
         if (sim.htime >= sim.rtime)
             sim.rtime += sim.rstep;
     }
+    out.tank_overflow_volume_m3 = sim.spilled_m3;
     return out;
 }
 

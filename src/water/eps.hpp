@@ -39,6 +39,9 @@ struct EpsSnapshot {
     std::vector<double> flow_m3s; ///< per link, 0 when closed
     std::vector<std::uint8_t> cut_off;   ///< per node
     std::vector<std::uint8_t> link_open; ///< per link: 1 open (or active), 0 closed
+    /// Per tank: the rate it spills at, m³/s (EPANET 2.2 `Overflow YES` tanks that are full and
+    /// still fed: their whole net inflow overflows); 0 otherwise.
+    std::vector<double> tank_overflow_m3s;
 };
 
 struct EpsResult {
@@ -50,6 +53,8 @@ struct EpsResult {
     /// Largest |Δ storage − Σ tank inflow · Δt| over the steps, m³.
     double max_storage_error_m3 = 0;
     std::vector<EpsSnapshot> reports;
+    /// Per tank: volume spilled over the whole run by tanks that may overflow, m³.
+    std::vector<double> tank_overflow_volume_m3;
     std::string message;
 };
 
@@ -58,7 +63,10 @@ struct EpsResult {
 /// the next step is the smallest of the hydraulic step, the time to the next pattern period or
 /// reporting time, to a tank filling or draining, to a control's trigger, and to a rule firing
 /// (rules are checked every rule step). Tanks integrate their net inflow (Euler).
-/// Results are kept at the reporting times Report Start + k·Report Step.
+/// Results are kept at the reporting times Report Start + k·Report Step. A tank that may overflow
+/// (EPANET 2.2 `Overflow YES`) stays at its maximum level when full, its inlets stay open, and
+/// what flows in beyond the maximum volume spills (EpsSnapshot::tank_overflow_m3s,
+/// EpsResult::tank_overflow_volume_m3).
 EpsResult simulate_eps(const Network& net, const HydraulicTopology& topo,
                        const EpsOptions& options);
 

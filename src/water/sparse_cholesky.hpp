@@ -1,5 +1,6 @@
-// Sparse Cholesky factorisation A = L Lᵀ with a symbolic phase (ordering, elimination tree, pattern
-// of L) done once per sparsity pattern and a numeric phase that allocates nothing.
+// Sparse Cholesky factorisation A = L Lᵀ with a symbolic phase (ordering, elimination tree,
+// supernodes and the pattern of L) done once per sparsity pattern and a numeric phase that
+// allocates nothing.
 #pragma once
 
 #include <cstdint>
@@ -8,9 +9,11 @@
 
 namespace rencheng::water {
 
-/// The symbolic factorisation of an n×n symmetric pattern: a minimum-degree ordering, the
-/// elimination tree of the permuted matrix and the pattern of its Cholesky factor (Davis 2006,
-/// "Direct Methods for Sparse Linear Systems", ch. 4). Built once per topology, shared read-only.
+/// The symbolic factorisation of an n×n symmetric pattern: an approximate minimum-degree ordering
+/// (AMD, Amestoy, Davis & Duff 1996) in elimination-tree postorder, the elimination tree, and the
+/// supernodes of L with their row patterns (Davis 2006, "Direct Methods for Sparse Linear
+/// Systems", ch. 4; Ng & Peyton 1993 for the supernodal layout). Built once per topology, shared
+/// read-only.
 class SymbolicCholesky {
 public:
     SymbolicCholesky() = default;
@@ -27,22 +30,31 @@ public:
         return diag_pos_[static_cast<std::size_t>(i)];
     }
     [[nodiscard]] std::int32_t value_count() const { return static_cast<std::int32_t>(ci_.size()); }
-    [[nodiscard]] std::int64_t factor_nonzeros() const {
-        return static_cast<std::int64_t>(li_.size());
+    /// Nonzeros of L (diagonal included).
+    [[nodiscard]] std::int64_t factor_nonzeros() const { return factor_nonzeros_; }
+    /// Number of supernodes (groups of columns of L with one row pattern).
+    [[nodiscard]] std::int32_t supernode_count() const {
+        return static_cast<std::int32_t>(super_.size()) - 1;
     }
 
 private:
     friend class NumericCholesky;
     std::int32_t n_ = 0;
+    std::int64_t factor_nonzeros_ = 0;
     std::vector<std::int32_t> perm_;    ///< perm_[k] = original index of pivot k
     std::vector<std::int32_t> pinv_;    ///< inverse of perm_
     std::vector<std::int32_t> cp_, ci_; ///< upper triangle of P A Pᵀ, column form
     std::vector<std::int32_t> diag_pos_;
-    std::vector<std::int32_t> parent_;  ///< elimination tree
-    std::vector<std::int32_t> lp_, li_; ///< pattern of L, column form, diagonal first
-    /// Pattern of L by rows (strictly lower part, in the order the numeric phase uses them):
-    /// row k holds L(k, rj_[t]), stored at li_/lx_ position rpos_[t], for t in rp_[k]..rp_[k+1).
-    std::vector<std::int32_t> rp_, rj_, rpos_;
+    std::vector<std::int32_t> parent_; ///< elimination tree
+    /// Supernode s holds the pivots super_[s] .. super_[s+1]-1; its rows are
+    /// srow_[srow_ptr_[s] .. srow_ptr_[s+1]) (its own pivots first, ascending) and its values a
+    /// dense column-major block of rows × columns at lx_[sval_ptr_[s]].
+    std::vector<std::int32_t> super_, srow_ptr_, srow_;
+    std::vector<std::int64_t> sval_ptr_;
+    std::vector<std::int32_t> snode_of_; ///< pivot → its supernode
+    /// Value position p of A → where it goes in the supernodal storage of L.
+    std::vector<std::int64_t> amap_;
+    std::size_t max_update_ = 0; ///< largest dense update block (doubles)
 };
 
 /// The numeric factor for one set of values; the workspace is sized once, so factor() and solve()
@@ -65,7 +77,10 @@ public:
     void solve_refined(const SymbolicCholesky& s, std::vector<double>& b);
 
 private:
-    std::vector<double> ax_, lx_, x_, work_, rhs_, res_;
+    std::vector<double> ax_, lx_, work_, rhs_, res_, update_;
+    /// Left-looking schedule: descendants waiting to update supernode s form a list from
+    /// head_[s] through next_[d]; lpos_[d] is the first row of d not yet applied.
+    std::vector<std::int32_t> head_, next_, lpos_, relative_;
 };
 
 } // namespace rencheng::water
