@@ -7,10 +7,14 @@
 #include <fstream>
 #include <string>
 
+#include "citygen/detail/drainage_layout.hpp"
+#include "citygen/detail/gas_layout.hpp"
 #include "citygen/detail/layout.hpp"
 #include "citygen/detail/plan.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "drainage/swmm_inp.hpp"
+#include "gas/geojson_io.hpp"
 #include "model/bundle_writer.hpp"
 #include "power/matpower.hpp"
 #include "water/epanet_inp.hpp"
@@ -140,10 +144,13 @@ model::City generate_city(const GenerateOptions& options, ProgressSink* progress
     city.files.power = "power.m";
     city.files.power_buses = "power_buses.csv";
     city.files.power_switches = "power_switches.csv";
+    city.files.drainage = "drainage.inp";
+    city.files.gas = "gas.geojson";
 
     detail::RoadLayout roads = detail::make_roads(plan);
     stages.done(2);
-    city.zones = detail::make_zones(plan);
+    city.zones =
+        options.streets ? detail::make_street_zones(plan, roads) : detail::make_zones(plan);
     stages.done(3);
     city.facilities = detail::make_facilities(plan, city.zones, roads);
     stages.done(4);
@@ -233,7 +240,19 @@ model::City generate_city(const GenerateOptions& options, ProgressSink* progress
     city.power = std::move(grid.network);
     city.power_buses = std::move(grid.buses);
     city.power_switches = std::move(grid.switches);
+    // Storm drains (docs/generate.md "The storm drains"), from their own RNG stream; each pump
+    // station runs on the nearest 10 kV load point, with no standby generation.
+    detail::DrainageLayout drains =
+        detail::make_drainage(plan, roads, city.zones, city.power_buses);
+    for (const auto& [asset, bus] : drains.pump_buses) {
+        power_from(asset, bus, 0.0);
+    }
+    city.drainage = std::move(drains.network);
     stages.done(7);
+
+    // Gas (docs/generate.md "The gas network"), drawn from its own RNG stream and laid inside the
+    // roads' extent, so the other layers' files are the same with or without it.
+    city.gas = detail::make_gas(plan, roads, city.zones, city.facilities).network;
 
     // Extent: a box around every asset with about 200 m to spare, on a 0.0001° grid.
     BoundingBox box{options.centre.lon, options.centre.lat, options.centre.lon, options.centre.lat};
@@ -246,6 +265,11 @@ model::City generate_city(const GenerateOptions& options, ProgressSink* progress
     for (const LonLat& p : roads.net.node_position) {
         grow(p);
     }
+    for (const std::vector<LonLat>& line : roads.net.link_geometry) {
+        for (const LonLat& p : line) {
+            grow(p);
+        }
+    }
     for (const model::PopulationZone& z : city.zones) {
         grow(z.centroid);
         for (const LonLat& p : z.ring) {
@@ -257,6 +281,11 @@ model::City generate_city(const GenerateOptions& options, ProgressSink* progress
     }
     for (std::size_t v = 0; v < city.water->x.size(); ++v) {
         grow({city.water->x[v], city.water->y[v]});
+    }
+    if (city.drainage) {
+        for (std::size_t v = 0; v < city.drainage->x.size(); ++v) {
+            grow({city.drainage->x[v], city.drainage->y[v]});
+        }
     }
     for (const model::PowerBusInfo& b : city.power_buses) {
         grow(b.position);
@@ -293,6 +322,18 @@ GenerateSummary summarize(const model::City& city) {
         s.water_pumps = city.water->pumps.count();
         s.water_valves = city.water->valves.count();
     }
+    if (city.drainage) {
+        const drainage::Network& d = *city.drainage;
+        s.drainage_junctions =
+            d.node_count() - d.outfalls.count() - d.storages.count() - d.dividers.count();
+        s.drainage_conduits = d.conduits.count();
+        s.drainage_outfalls = d.outfalls.count();
+        s.drainage_pumps = d.pumps.count();
+        s.drainage_subcatchments = d.subcatchments.count();
+        for (double len : d.conduits.length_m) {
+            s.drainage_conduit_km += len / 1000.0;
+        }
+    }
     if (city.power) {
         s.power_buses = city.power->buses.count();
         s.power_branches = city.power->branches.count();
@@ -303,6 +344,19 @@ GenerateSummary summarize(const model::City& city) {
         s.power_ties = static_cast<std::int32_t>(
             std::count_if(city.power_switches.begin(), city.power_switches.end(),
                           [](const model::PowerSwitch& w) { return w.normally_open; }));
+    }
+    if (city.gas) {
+        const gas::Network& g = *city.gas;
+        for (std::size_t i = 0; i < g.node_id.size(); ++i) {
+            s.gas_sources += g.node_kind[i] == gas::NodeKind::kSource ? 1 : 0;
+            s.gas_customers += g.node_kind[i] == gas::NodeKind::kCustomer ? 1 : 0;
+        }
+        for (const gas::ConnectionKind k : g.connection_kind) {
+            s.gas_pipes += k == gas::ConnectionKind::kPipe ? 1 : 0;
+            s.gas_valves += k == gas::ConnectionKind::kValve ? 1 : 0;
+            s.gas_regulators += k == gas::ConnectionKind::kRegulator ? 1 : 0;
+        }
+        s.gas_nodes = g.node_count();
     }
     s.facilities = static_cast<std::int32_t>(city.facilities.size());
     s.zones = static_cast<std::int32_t>(city.zones.size());
@@ -319,7 +373,7 @@ GenerateSummary summarize(const model::City& city) {
 
 GenerateSummary write_city_bundle(const model::City& city, const GenerateOptions& options,
                                   const std::filesystem::path& out_dir, bool replace) {
-    const GenerateSummary summary = summarize(city);
+    GenerateSummary summary = summarize(city);
     char buf[512];
     std::string comment = "Generated by `rencheng generate` (RenCheng " RENCHENG_VERSION ").\n";
     std::snprintf(
@@ -327,7 +381,8 @@ GenerateSummary write_city_bundle(const model::City& city, const GenerateOptions
         static_cast<long long>(options.population), static_cast<unsigned long long>(options.seed),
         options.centre.lon, options.centre.lat);
     comment += std::string("Command: ") + buf + " --name " + quoted(options.name) + " --name-zh " +
-               quoted(options.name_zh) + " --crs " + options.crs + "\n";
+               quoted(options.name_zh) + " --crs " + options.crs +
+               (options.streets ? " --roads-from " + quoted(options.streets_source) : "") + "\n";
     std::snprintf(buf, sizeof buf,
                   "Population %lld in %d zones over %.2f km2; %d road nodes, %d links "
                   "(%d bridges); %d facilities; %d dependencies.\n",
@@ -370,6 +425,23 @@ GenerateSummary write_city_bundle(const model::City& city, const GenerateOptions
             write_text(tmp / city.files.power_switches,
                        model::format_power_switches_csv(city.power_switches));
         }
+    }
+    if (city.drainage && !city.files.drainage.empty()) {
+        write_text(tmp / city.files.drainage, drainage::format_swmm_inp(*city.drainage));
+    }
+    // The roads as TNTP (docs/generate.md "Roads as TNTP"), beside the bundle's own files.
+    if (city.roads && !city.zones.empty() &&
+        static_cast<std::int32_t>(city.zones.size()) <= kMaxTntpZones) {
+        const CityTntp tntp = make_city_tntp(city);
+        const std::string stem = tntp_file_stem(city.info.name);
+        write_text(tmp / (stem + "_net.tntp"), transport::format_tntp_net(tntp.net));
+        write_text(tmp / (stem + "_trips.tntp"), transport::format_tntp_trips(tntp.trips));
+        write_text(tmp / (stem + "_node.tntp"), tntp.nodes_text);
+        summary.tntp_zones = tntp.net.zone_count;
+        summary.tntp_trips_vehh = tntp.trips.total();
+    }
+    if (city.gas && !city.files.gas.empty()) {
+        write_text(tmp / city.files.gas, gas::format_gas_geojson(*city.gas));
     }
     dir.commit();
     return summary;

@@ -149,6 +149,18 @@ CityPlan make_plan(const GenerateOptions& options) {
     plan.radius_m = std::max(900.0, std::sqrt(area_m2 / units::kPi));
     plan.boundary = {rng.uniform(0.04, 0.12), rng.uniform(0.0, kTwoPi), rng.uniform(0.02, 0.07),
                      rng.uniform(0.0, kTwoPi)};
+    if (options.streets) {
+        // On real streets the built-up area is a circle around the centre that holds them all;
+        // the draws above still happen so the other draws are those of the synthetic city.
+        double reach_m = 0.0;
+        for (const LonLat& p : options.streets->node_position) {
+            const Xy q = plan.frame.to_xy(p);
+            reach_m = std::max(reach_m, std::hypot(q.x, q.y));
+        }
+        plan.radius_m = reach_m + 50.0;
+        plan.boundary[0] = 0.0;
+        plan.boundary[2] = 0.0;
+    }
     const double r = plan.radius_m;
 
     River& river = plan.river;
@@ -161,6 +173,13 @@ CityPlan make_plan(const GenerateOptions& options) {
     river.phase_rad = {rng.uniform(0.0, kTwoPi), rng.uniform(0.0, kTwoPi),
                        rng.uniform(0.0, kTwoPi)};
     river.width_m = std::clamp(50.0 + 25.0 * std::sqrt(n / 1e5), 60.0, 300.0);
+    if (options.streets) {
+        // Real streets have their own rivers and coasts, which the plan does not know: the
+        // synthetic river runs 2 km beyond the farthest street, so no street, block or facility
+        // meets it (its valley still shapes the terrain).
+        const double reach = plan.max_radius() + 0.25 * r + river.width_m + 2000.0;
+        river.offset_m = (river.offset_m < 0.0 ? -1.0 : 1.0) * reach;
+    }
 
     plan.grid_angle_rad = rng.uniform(-0.26, 0.26);
     plan.street_spacing_m = rng.uniform(195.0, 230.0);

@@ -165,6 +165,9 @@ Lattice make_lattice(const CityPlan& plan) {
 }
 
 RoadLayout make_roads(const CityPlan& plan) {
+    if (plan.options.streets) {
+        return make_street_roads(plan);
+    }
     const Lattice grid = make_lattice(plan);
     const int k_max = grid.k_max;
     const std::vector<Xy>& lattice = grid.points;

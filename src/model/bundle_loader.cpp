@@ -8,6 +8,8 @@
 #include <toml++/toml.h>
 
 #include "core/atomic_file.hpp"
+#include "drainage/swmm_inp.hpp"
+#include "gas/geojson_io.hpp"
 #include "model/city.hpp"
 #include "power/matpower.hpp"
 #include "water/epanet_inp.hpp"
@@ -228,6 +230,70 @@ bool load_power(City& city, const CityToml& ct, bool check_extent, Open& open, D
     return true;
 }
 
+/// Reads [drainage]: the SWMM .inp (errors with file:line from the SWMM reader) and, when the
+/// network read cleanly, checks that every node with [COORDINATES] (lon/lat in a bundle) lies in
+/// the extent. False when the file could not be read cleanly (its references are then not
+/// checked).
+template <class Open, class Display>
+bool load_drainage(City& city, const CityToml& ct, bool check_extent, Open& open, Display& display,
+                   Diagnostics& diags) {
+    if (city.files.drainage.empty())
+        return true;
+    const auto t = open(city.files.drainage, "drainage", ct.drainage_line);
+    if (!t)
+        return false;
+    const std::string name = display(city.files.drainage);
+    const std::size_t before = diags.error_count();
+    drainage::Network net = drainage::parse_swmm_inp(*t, name, diags);
+    if (diags.error_count() != before)
+        return false;
+    for (std::int32_t v = 0; check_extent && v < net.node_count(); ++v) {
+        const auto uv = static_cast<std::size_t>(v);
+        if (net.has_coordinates[uv] != 0 && !inside(city.info.extent, {net.x[uv], net.y[uv]})) {
+            diags.error(ErrorCode::kOutsideCity, name, 0, 0, net.node_id[uv],
+                        "node at " + format_lonlat({net.x[uv], net.y[uv]}) +
+                            " lies outside the city extent");
+            break;
+        }
+    }
+    city.drainage = std::move(net);
+    return true;
+}
+
+/// Reads [gas]: the city gas GeoJSON (docs/gas.md; its reader's diagnostics carry file, line and
+/// element id) and checks that every node with a position lies in the extent.
+template <class Open, class Display>
+void load_gas(City& city, const CityToml& ct, bool check_extent, Open& open, Display& display,
+              Diagnostics& diags) {
+    if (city.files.gas.empty())
+        return;
+    const auto t = open(city.files.gas, "gas", ct.gas_line);
+    if (!t)
+        return;
+    const std::string name = display(city.files.gas);
+    gas::Network net;
+    try {
+        net = gas::parse_gas_geojson(*t, name);
+    } catch (const Error& e) {
+        if (e.diagnostics().empty())
+            diags.error(e.code(), name, 0, 0, "", e.what());
+        else
+            diags.append(e.diagnostics());
+        return;
+    }
+    for (std::int32_t v = 0; check_extent && v < net.node_count(); ++v) {
+        const auto uv = static_cast<std::size_t>(v);
+        if (gas::is_set(net.lon_deg[uv]) && gas::is_set(net.lat_deg[uv]) &&
+            !inside(city.info.extent, {net.lon_deg[uv], net.lat_deg[uv]})) {
+            diags.error(ErrorCode::kOutsideCity, name, 0, 0, net.node_id[uv],
+                        "node at " + format_lonlat({net.lon_deg[uv], net.lat_deg[uv]}) +
+                            " lies outside the city extent");
+            break;
+        }
+    }
+    city.gas = std::move(net);
+}
+
 } // namespace
 
 CityToml parse_city_toml(std::string_view text, const std::string& file, Diagnostics& diags) {
@@ -249,7 +315,8 @@ CityToml parse_city_toml(std::string_view text, const std::string& file, Diagnos
         const auto* table = node.as_table();
         const bool known = name == "city" || name == "terrain" || name == "roads" ||
                            name == "facilities" || name == "population" || name == "dependencies" ||
-                           name == "water" || name == "power";
+                           name == "water" || name == "power" || name == "drainage" ||
+                           name == "gas";
         if (table == nullptr) {
             if (known) {
                 diags.error(ErrorCode::kWrongType, file, line, col, "",
@@ -290,6 +357,12 @@ CityToml parse_city_toml(std::string_view text, const std::string& file, Diagnos
             s.check_keys({"file", "valves"});
             out.files.water = s.string("file", true, &out.water_line);
             out.files.water_valves = s.string("valves", false, &out.water_valves_line);
+        } else if (name == "drainage") {
+            s.check_keys({"file"});
+            out.files.drainage = s.string("file", true, &out.drainage_line);
+        } else if (name == "gas") {
+            s.check_keys({"file"});
+            out.files.gas = s.string("file", true, &out.gas_line);
         } else if (name == "power") {
             s.check_keys({"file", "buses", "switches"});
             out.files.power = s.string("file", true, &out.power_line);
@@ -499,6 +572,8 @@ City load_city(const fs::path& path, Diagnostics& diags) {
     }
 
     const bool power_ok = load_power(city, ct, check_extent, open, display, diags);
+    const bool drainage_ok = load_drainage(city, ct, check_extent, open, display, diags);
+    load_gas(city, ct, check_extent, open, display, diags);
 
     city.index_assets();
 
@@ -517,6 +592,8 @@ City load_city(const fs::path& path, Diagnostics& diags) {
             if (asset.starts_with("power_bus:") || asset.starts_with("power_branch:") ||
                 asset.starts_with("power_gen:"))
                 return power_ok;
+            if (asset.starts_with("drainage_node:") || asset.starts_with("drainage_link:"))
+                return drainage_ok;
             return true;
         };
         for (const auto& d : city.dependencies) {

@@ -183,6 +183,8 @@ std::string format_city_toml(const CityInfo& info, const BundleFiles& files,
             out += "switches = " + toml_string(files.power_switches) + "\n";
         }
     }
+    file_section(out, "drainage", files.drainage);
+    file_section(out, "gas", files.gas);
     return out;
 }
 

@@ -93,6 +93,10 @@ AssetRegistry::AssetRegistry(const City& city) {
         power_branch_count_ = static_cast<std::size_t>(city.power->branches.count());
         power_gen_count_ = static_cast<std::size_t>(city.power->gens.count());
     }
+    if (city.drainage) {
+        drainage_nodes_.insert(city.drainage->node_id.begin(), city.drainage->node_id.end());
+        drainage_links_.insert(city.drainage->link_id.begin(), city.drainage->link_id.end());
+    }
 }
 
 namespace {
@@ -132,7 +136,8 @@ bool is_power_bus_id(const power::Network& net, std::string_view id) {
 bool AssetRegistry::is_known_layer(std::string_view layer) {
     return layer == "facility" || layer == "zone" || layer == "road_node" || layer == "road_link" ||
            layer == "water_node" || layer == "water_link" || layer == "power_bus" ||
-           layer == "power_branch" || layer == "power_gen";
+           layer == "power_branch" || layer == "power_gen" || layer == "drainage_node" ||
+           layer == "drainage_link";
 }
 
 bool AssetRegistry::contains(std::string_view asset) const {
@@ -157,6 +162,10 @@ bool AssetRegistry::contains(std::string_view asset) const {
         return is_row_id(id, power_branch_count_);
     if (layer == "power_gen")
         return is_row_id(id, power_gen_count_);
+    if (layer == "drainage_node")
+        return drainage_nodes_.find(id) != drainage_nodes_.end();
+    if (layer == "drainage_link")
+        return drainage_links_.find(id) != drainage_links_.end();
     return false;
 }
 
@@ -169,11 +178,14 @@ bool AssetRegistry::matches_counts(const City& city) const {
     const auto pbuses = static_cast<std::size_t>(city.power ? city.power->buses.count() : 0);
     const auto pbranches = static_cast<std::size_t>(city.power ? city.power->branches.count() : 0);
     const auto pgens = static_cast<std::size_t>(city.power ? city.power->gens.count() : 0);
+    const std::size_t dnodes = city.drainage ? city.drainage->node_id.size() : 0;
+    const std::size_t dlinks = city.drainage ? city.drainage->link_id.size() : 0;
     return facilities_.size() == city.facilities.size() && zones_.size() == city.zones.size() &&
            road_nodes_.size() == nodes && road_links_.size() == links &&
            water_nodes_.size() == wnodes && water_links_.size() == wlinks &&
            power_buses_.size() == pbuses && power_branch_count_ == pbranches &&
-           power_gen_count_ == pgens;
+           power_gen_count_ == pgens && drainage_nodes_.size() == dnodes &&
+           drainage_links_.size() == dlinks;
 }
 
 std::int64_t City::total_population() const {
@@ -214,6 +226,10 @@ bool City::has_asset(std::string_view asset) const {
         return power && is_row_id(id, static_cast<std::size_t>(power->branches.count()));
     if (layer == "power_gen")
         return power && is_row_id(id, static_cast<std::size_t>(power->gens.count()));
+    if (layer == "drainage_node")
+        return drainage && drainage->find_node(id).valid();
+    if (layer == "drainage_link")
+        return drainage && drainage->find_link(id).valid();
     return false;
 }
 
@@ -452,7 +468,7 @@ std::vector<Dependency> parse_dependencies_csv(std::string_view text, const std:
                       std::string(role) + " '" + *asset + "' names unknown layer '" +
                           asset->substr(0, colon) +
                           "' (facility, zone, road_node, road_link, water_node, water_link, "
-                          "power_bus, power_branch, power_gen)");
+                          "power_bus, power_branch, power_gen, drainage_node, drainage_link)");
             }
         }
         if (auto s = parse_service(field(1))) {

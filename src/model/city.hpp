@@ -14,6 +14,8 @@
 
 #include "core/error.hpp"
 #include "core/geo.hpp"
+#include "drainage/network.hpp"
+#include "gas/network.hpp"
 #include "power/network.hpp"
 #include "transport/road_network.hpp"
 #include "water/network.hpp"
@@ -128,6 +130,8 @@ struct BundleFiles {
     std::string power;          ///< MATPOWER case (.m), [power].file
     std::string power_buses;    ///< bus positions CSV, [power].buses (required with a case)
     std::string power_switches; ///< 10 kV switches CSV, [power].switches, optional
+    std::string drainage;       ///< EPA SWMM .inp, [drainage].file
+    std::string gas;            ///< city gas network GeoJSON, [gas].file (docs/gas.md)
 };
 
 /// Kinds of power bus in power_buses.csv (docs/bundle.md): "supply_220kv" (external grid
@@ -180,9 +184,11 @@ public:
     /// True when `asset` ("layer:id") names an asset of the city the registry was built from.
     [[nodiscard]] bool contains(std::string_view asset) const;
     /// True when `layer` is a layer this version knows ("facility", "zone", "road_node",
-    /// "road_link", "water_node", "water_link", "power_bus", "power_branch", "power_gen").
-    /// power_bus ids are bus numbers; power_branch and power_gen ids are 1-based rows of
-    /// mpc.branch and mpc.gen.
+    /// "road_link", "water_node", "water_link", "power_bus", "power_branch", "power_gen",
+    /// "drainage_node", "drainage_link"). power_bus ids are bus numbers; power_branch and
+    /// power_gen ids are 1-based rows of mpc.branch and mpc.gen; drainage ids are SWMM names
+    /// (nodes: junctions, outfalls, dividers, storage units; links: conduits, pumps, orifices,
+    /// weirs, outlets), compared without regard to ASCII case as SWMM does.
     [[nodiscard]] static bool is_known_layer(std::string_view layer);
     /// True when the registry was built from a city holding as many assets per layer as `city`.
     [[nodiscard]] bool matches_counts(const City& city) const;
@@ -203,6 +209,10 @@ private:
     IdSet water_nodes_;
     IdSet water_links_;
     IdSet power_buses_;
+    /// SWMM names: looked up without regard to ASCII case, as SWMM does (drainage/network.hpp).
+    using DrainageIdSet = std::unordered_set<std::string, drainage::IdHash, drainage::IdEqual>;
+    DrainageIdSet drainage_nodes_;
+    DrainageIdSet drainage_links_;
     std::size_t power_branch_count_ = 0;
     std::size_t power_gen_count_ = 0;
 };
@@ -219,6 +229,8 @@ struct City {
     std::optional<power::Network> power;
     std::vector<PowerBusInfo> power_buses; ///< one per bus of `power`, file order
     std::vector<PowerSwitch> power_switches;
+    std::optional<drainage::Network> drainage; ///< the storm-drain network, [drainage].file
+    std::optional<gas::Network> gas;           ///< the gas network, [gas].file
     std::vector<Facility> facilities;
     std::vector<PopulationZone> zones;
     std::vector<Dependency> dependencies;
@@ -250,6 +262,8 @@ struct CityToml {
     int power_line = 0;
     int power_buses_line = 0;
     int power_switches_line = 0;
+    int drainage_line = 0;
+    int gas_line = 0;
 };
 
 /// Parses the text of city.toml (`file` names it in diagnostics) and checks its structure: the

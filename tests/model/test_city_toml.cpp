@@ -128,7 +128,7 @@ TEST(CityToml, ExtentRanges) {
 TEST(CityToml, UnknownKeysAreErrorsUnknownSectionsWarnings) {
     Diagnostics d;
     parse_city_toml("[city]\nname = \"X\"\ncrs = \"EPSG:4326\"\nextent = [1, 2, 3, 4]\n"
-                    "population = 5\n[gas]\nfile = \"net.geojson\"\n[roads]\nfile = \"r\"\n"
+                    "population = 5\n[telecom]\nfile = \"sites.geojson\"\n[roads]\nfile = \"r\"\n"
                     "speed = 3\n",
                     "city.toml", d);
     EXPECT_EQ(d.error_count(), 2u) << d.format();

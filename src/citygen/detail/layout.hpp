@@ -61,6 +61,18 @@ struct RoadLayout {
 /// returns the largest strongly connected part.
 RoadLayout make_roads(const CityPlan& plan);
 
+/// The real street network of plan.options.streets as a RoadLayout (streets.cpp): ids,
+/// attributes and geometry as read; positions rounded to 7 decimals.
+RoadLayout make_street_roads(const CityPlan& plan);
+
+/// Population zones on real streets (streets.cpp, docs/generate.md "On real streets"): square
+/// blocks of kStreetZoneSide_m over the streets, kept where they hold enough street, with
+/// populations in proportion to their street length and summing exactly to the plan's.
+std::vector<model::PopulationZone> make_street_zones(const CityPlan& plan, const RoadLayout& roads);
+
+/// Side of a population zone on real streets, metres (the synthetic blocks are 390-460 m).
+inline constexpr double kStreetZoneSide_m = 400.0;
+
 /// Rounds a position to the 7 decimals the files keep, so the city in memory equals the one read
 /// back from its files.
 LonLat round_position(LonLat p);
