@@ -25,8 +25,8 @@ demo: build
 	$(RENCHENG) info $(DEMO)
 	@mkdir -p runs
 	$(RENCHENG) water solve $(DEMO)/water.inp --results runs/demo-city-water.csv
-	@rm -rf runs/demo-city-earthquake  # the demo's own previous run; stress-test never overwrites
-	$(RENCHENG) stress-test $(DEMO)/scenarios/earthquake-m65.toml --out runs/demo-city-earthquake
+	@rm -rf runs/demo-city-rainstorm  # the demo's own previous run; stress-test never overwrites
+	$(RENCHENG) stress-test $(DEMO)/scenarios/rainstorm-50y.toml --out runs/demo-city-rainstorm
 
 test-release: build
 	ctest --preset release -j $(JOBS)

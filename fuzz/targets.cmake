@@ -25,3 +25,9 @@ rencheng_add_fuzzer(fuzz_hazard_text SOURCES fuzz_hazard_text.cpp DEPS rencheng:
                     CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/hazard_text)
 rencheng_add_fuzzer(fuzz_roads_csv SOURCES fuzz_roads_csv.cpp DEPS rencheng::transport
                     CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/roads_csv)
+rencheng_add_fuzzer(fuzz_osm_xml SOURCES fuzz_osm_xml.cpp DEPS rencheng::transport
+                    CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/osm_xml)
+rencheng_add_fuzzer(fuzz_gaslib_xml SOURCES fuzz_gaslib_xml.cpp DEPS rencheng::gas
+                    CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/gaslib_xml)
+rencheng_add_fuzzer(fuzz_gas_geojson SOURCES fuzz_gas_geojson.cpp DEPS rencheng::gas
+                    CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/gas_geojson)

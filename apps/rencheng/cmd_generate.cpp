@@ -9,6 +9,8 @@
 #include "core/csv.hpp"
 #include "core/error.hpp"
 #include "core/progress.hpp"
+#include "diagnostics_output.hpp"
+#include "transport/osm_reader.hpp"
 
 namespace rencheng::cli {
 
@@ -19,6 +21,7 @@ struct GenerateArgs {
     std::string centre;
     std::string crs;
     std::string out;
+    std::string roads_from;
     bool force = false;
 };
 
@@ -41,6 +44,25 @@ void run_generate(const GenerateArgs& args, CommandContext& ctx) {
     if (!args.centre.empty()) {
         options.centre = parse_centre(args.centre);
     }
+    if (!args.roads_from.empty()) {
+        if (!args.centre.empty()) {
+            throw Error(ErrorCode::kUsage,
+                        "--centre and --roads-from exclude each other: the streets fix the centre");
+        }
+        Diagnostics diags;
+        transport::OsmImportReport report;
+        auto streets = std::make_shared<transport::RoadNetwork>(
+            transport::read_osm(args.roads_from, diags, &report));
+        diags.sort();
+        print_diagnostics(diags, stderr, ctx.quiet);
+        if (diags.has_errors()) {
+            ctx.exit_code = failure_exit_status(diags, false);
+            return;
+        }
+        options.centre = citygen::streets_centre(*streets);
+        options.streets = std::move(streets);
+        options.streets_source = args.roads_from;
+    }
     options.crs = args.crs.empty() ? citygen::default_crs(options.centre) : args.crs;
     options.validate();
 
@@ -60,9 +82,18 @@ void run_generate(const GenerateArgs& args, CommandContext& ctx) {
                     s.water_junctions, s.water_pipes, s.water_tanks, s.water_pumps, s.water_valves);
         std::printf("  power        %d buses, %d branches, %d generators, %d ties, %.1f MW load\n",
                     s.power_buses, s.power_branches, s.power_gens, s.power_ties, s.power_load_mw);
+        std::printf("  drainage     %d manholes, %d conduits (%.1f km), %d outfalls, %d pumps, "
+                    "%d subcatchments\n",
+                    s.drainage_junctions, s.drainage_conduits, s.drainage_conduit_km,
+                    s.drainage_outfalls, s.drainage_pumps, s.drainage_subcatchments);
         std::printf("  facilities   %d\n", s.facilities);
         std::printf("  dependencies %d\n", s.dependencies);
         std::printf("  crs          %s\n", options.crs.c_str());
+        if (s.tntp_zones > 0) {
+            std::printf("  tntp         %s_{net,trips,node}.tntp: %d zones, %.1f veh/h at peak\n",
+                        citygen::tntp_file_stem(options.name).c_str(), s.tntp_zones,
+                        s.tntp_trips_vehh);
+        }
     }
     ctx.exit_code = 0;
 }
@@ -96,6 +127,11 @@ void add_generate_command(CLI::App& app, CommandContext& ctx) {
     sub->add_option("--crs", args->crs,
                     "Analysis CRS written to city.toml (default: the CGCS2000 3-degree "
                     "Gauss-Kruger zone of the centre, EPSG:4547 at 114E) / 分析坐标系");
+    sub->add_option("--roads-from", args->roads_from,
+                    "Lay the city on the drivable streets of an OpenStreetMap file (.osm.pbf, "
+                    ".osm) instead of a synthetic street grid; the streets fix the centre / "
+                    "使用开放街道地图的真实路网")
+        ->type_name("FILE.osm.pbf");
     sub->add_flag("-f,--force", args->force, "Replace an existing output folder / 覆盖已有目录");
     sub->callback([args, &ctx]() { run_generate(*args, ctx); });
 }

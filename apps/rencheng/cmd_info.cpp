@@ -226,6 +226,35 @@ void print_info(const model::City& city) {
         t.row("Power / 电力", "none");
     }
 
+    if (city.drainage) {
+        const auto& d = *city.drainage;
+        long long conduits = d.conduits.count();
+        double conduit_km = 0;
+        for (double len : d.conduits.length_m)
+            conduit_km += len / 1000;
+        double catchment_ha = 0, imperv_ha = 0;
+        for (std::int32_t s = 0; s < d.subcatchments.count(); ++s) {
+            const auto u = static_cast<std::size_t>(s);
+            catchment_ha += d.subcatchments.area_m2[u] / 1e4;
+            imperv_ha += d.subcatchments.area_m2[u] * d.subcatchments.imperv_fraction[u] / 1e4;
+        }
+        const long long junctions =
+            d.node_count() - d.outfalls.count() - d.storages.count() - d.dividers.count();
+        t.row("Drainage / 排水", count_of(junctions, "junction") + ", " +
+                                     count_of(d.outfalls.count(), "outfall") + ", " +
+                                     count_of(d.storages.count(), "storage unit"));
+        t.row("  conduits", count_of(conduits, "conduit") + ", " + fixed(conduit_km, 1) + " km");
+        t.row("  pumps, regulators",
+              count_of(d.pumps.count(), "pump") + ", " +
+                  count_of(d.orifices.count() + d.weirs.count() + d.outlets.count(), "regulator"));
+        t.row("  subcatchments",
+              count_of(d.subcatchments.count(), "subcatchment") + ", " + fixed(catchment_ha, 1) +
+                  " ha (" + fixed(catchment_ha > 0 ? 100 * imperv_ha / catchment_ha : 0.0, 0) +
+                  " % impervious)");
+    } else {
+        t.row("Drainage / 排水", "none");
+    }
+
     t.row("Facilities / 设施", thousands(static_cast<long long>(city.facilities.size())));
     for (int k = 0; k < model::kFacilityKindCount; ++k) {
         const auto kind = static_cast<model::FacilityKind>(k);

@@ -16,6 +16,8 @@
 #include "transport/assignment.hpp"
 #include "transport/disruption.hpp"
 #include "transport/evacuation.hpp"
+#include "transport/osm_reader.hpp"
+#include "transport/road_network.hpp"
 #include "transport/shortest_path.hpp"
 #include "transport/tntp.hpp"
 
@@ -585,6 +587,38 @@ void run_evacuate(const EvacuateArgs& args, CommandContext& ctx) {
     std::fflush(stdout);
 }
 
+struct ImportOsmArgs {
+    std::string input;
+    std::string out;
+};
+
+/// `roads import-osm`: an OpenStreetMap file to our roads GeoJSON (docs/bundle.md).
+void run_import_osm(const ImportOsmArgs& args, CommandContext& ctx) {
+    Diagnostics diags;
+    transport::OsmImportReport report;
+    const transport::RoadNetwork net = transport::read_osm(args.input, diags, &report);
+    if (!inputs_ok(diags, ctx))
+        return;
+    write_file_atomic(args.out, transport::format_roads_geojson(net));
+    if (!ctx.quiet) {
+        const auto count = [](const std::vector<std::uint8_t>& v) {
+            return static_cast<long long>(std::count(v.begin(), v.end(), std::uint8_t{1}));
+        };
+        std::printf("imported %s into %s / 已导入\n", args.input.c_str(), args.out.c_str());
+        std::printf("  ways         %lld read, %lld drivable / 路段\n",
+                    static_cast<long long>(report.ways_read),
+                    static_cast<long long>(report.ways_drivable));
+        std::printf("  network      %d nodes, %d links, %.1f km / 节点、路段、总长\n",
+                    net.node_count(), net.link_count(), net.total_length_m() / 1000.0);
+        std::printf("  one-way      %lld links; bridges %lld, tunnels %lld / 单行、桥梁、隧道\n",
+                    count(net.oneway), count(net.bridge), count(net.tunnel));
+        std::printf("  dropped      %d nodes, %d links outside the largest strongly connected "
+                    "part (%d components) / 非最大强连通部分\n",
+                    report.nodes_dropped, report.links_dropped, report.components);
+    }
+    ctx.exit_code = 0;
+}
+
 } // namespace
 
 void add_roads_command(CLI::App& app, CommandContext& ctx) {
@@ -727,6 +761,21 @@ void add_roads_command(CLI::App& app, CommandContext& ctx) {
                      "shelter)")
         ->type_name("FILE.csv");
     evac->callback([eargs, &ctx] { run_evacuate(*eargs, ctx); });
+
+    auto oargs = std::make_shared<ImportOsmArgs>();
+    CLI::App* osm = roads->add_subcommand(
+        "import-osm", "Import the drivable roads of an OpenStreetMap file (.osm.pbf, .osm) as "
+                      "roads GeoJSON / 导入开放街道地图道路");
+    osm->add_option("input", oargs->input, "OpenStreetMap file (.osm.pbf, .osm, .osm.gz, .osm.bz2)")
+        ->required()
+        ->type_name("FILE.osm.pbf");
+    osm->add_option("-o,--out", oargs->out, "Roads GeoJSON to write (docs/bundle.md)")
+        ->required()
+        ->type_name("FILE.geojson");
+    osm->footer("Keeps drivable highway classes and the largest strongly connected part; see "
+                "docs/transport.md. Exit status: 0 written, 1 bad input, 3 the file is missing "
+                "or unreadable.\n");
+    osm->callback([oargs, &ctx] { run_import_osm(*oargs, ctx); });
 }
 
 } // namespace rencheng::cli

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <exception>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -21,6 +22,10 @@
 #include "sim/metrics.hpp"
 #include "sim/scenario.hpp"
 #include "sim/simulation.hpp"
+
+#ifdef RENCHENG_WITH_MPI
+#include "mpi_runner.hpp"
+#endif
 
 #ifndef RENCHENG_VERSION
 #define RENCHENG_VERSION "unknown"
@@ -98,14 +103,26 @@ void print_summary(const sim::Simulation& sim, const sim::EnsembleResult& ens,
 }
 
 void run_stress_test(const StressOptions& opt, CommandContext& ctx) {
-    const bool quiet = opt.quiet || ctx.quiet;
+    // Under mpirun every rank runs this function; rank 0 alone talks and writes (MPI is never
+    // initialised otherwise, nor by any other subcommand).
+    int rank = 0, ranks = 1;
+#ifdef RENCHENG_WITH_MPI
+    std::optional<MpiSession> mpi;
+    if (launched_by_mpi()) {
+        mpi.emplace();
+        rank = mpi->rank();
+        ranks = mpi->size();
+    }
+#endif
+    const bool quiet = opt.quiet || ctx.quiet || rank != 0;
     const auto started = std::chrono::steady_clock::now();
     const std::time_t now = std::time(nullptr);
     Diagnostics diags;
     sim::Scenario scenario = sim::load_scenario(opt.scenario, diags);
     if (diags.has_errors()) {
         diags.sort();
-        print_diagnostics(diags, stderr, false);
+        if (rank == 0)
+            print_diagnostics(diags, stderr, false);
         ctx.exit_code = failure_exit_status(diags, false);
         return;
     }
@@ -116,7 +133,8 @@ void run_stress_test(const StressOptions& opt, CommandContext& ctx) {
     const model::City city = model::load_city(scenario.city, diags);
     if (diags.has_errors()) {
         diags.sort();
-        print_diagnostics(diags, stderr, false);
+        if (rank == 0)
+            print_diagnostics(diags, stderr, false);
         ctx.exit_code = failure_exit_status(diags, false);
         return;
     }
@@ -125,25 +143,61 @@ void run_stress_test(const StressOptions& opt, CommandContext& ctx) {
     const fs::path out =
         opt.out.empty() ? fs::path("runs") / (scenario.name + "-" + utc_stamp(now, "%Y%m%dT%H%M%S"))
                         : fs::path(opt.out);
-    AtomicDirectory dir(out, false);
+    std::optional<AtomicDirectory> dir;
+    sim::EnsembleOptions eo;
+#ifdef RENCHENG_WITH_MPI
+    if (mpi) {
+        // Rank 0 claims the run folder first, so that a folder that exists stops every rank
+        // before any computing.
+        int status = 0;
+        std::exception_ptr failure;
+        if (rank == 0) {
+            try {
+                dir.emplace(out, false);
+            } catch (const Error& e) {
+                status = exit_status(e.code());
+                failure = std::current_exception();
+            }
+        }
+        status = mpi->broadcast_status(status);
+        if (failure)
+            std::rethrow_exception(failure);
+        if (status != 0) {
+            ctx.exit_code = status;
+            return;
+        }
+        mpi->share(scenario.realizations, eo.first, eo.count);
+    }
+#endif
+    if (rank == 0 && !dir)
+        dir.emplace(out, false);
 
     TerminalProgress progress(stderr, quiet);
-    sim::EnsembleOptions eo;
     eo.threads = opt.threads;
     eo.progress = &progress;
-    const sim::EnsembleResult ens = sim::run_ensemble(simulation, eo);
+    sim::EnsembleResult ens = sim::run_ensemble(simulation, eo);
+#ifdef RENCHENG_WITH_MPI
+    if (mpi) {
+        ens = mpi->gather(std::move(ens));
+        if (rank != 0) {
+            ctx.exit_code = 0;
+            return;
+        }
+    }
+#endif
 
     report::RunInfo info;
     info.rencheng_version = RENCHENG_VERSION;
     info.started_utc = utc_stamp(now, "%Y-%m-%dT%H:%M:%SZ");
     info.threads = opt.threads;
+    info.mpi_ranks = ranks;
     info.scenario_file = fs::absolute(opt.scenario).lexically_normal().string();
     info.city_bundle = fs::absolute(scenario.city).lexically_normal().string();
     info.command = opt.argv;
     info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    report::write_run_folder(dir.path(), simulation, ens, info);
-    report::write_report_html(dir.path());
-    dir.commit();
+    report::write_run_folder(dir->path(), simulation, ens, info);
+    report::write_report_html(dir->path());
+    dir->commit();
     if (!quiet)
         print_summary(simulation, ens, out);
     std::fflush(stdout);
@@ -172,7 +226,13 @@ void add_stress_test_command(CLI::App& app, CommandContext& ctx) {
     cmd->add_option("--seed", opt->seed, "Override the scenario's seed / 随机种子");
     cmd->add_flag("--quiet", opt->quiet, "No progress bar and no summary / 安静模式");
     cmd->footer("Exit status: 0 success, 1 bad scenario or city, 2 bad command line, 3 I/O "
-                "(e.g. the run folder exists), 4 a computation failed. See docs/scenario.md.\n");
+                "(e.g. the run folder exists), 4 a computation failed. See docs/scenario.md.\n"
+#ifdef RENCHENG_WITH_MPI
+                "Under `mpirun -n K rencheng stress-test ...` the K processes split the "
+                "realizations and rank 0 writes the run folder; summary.json is the same as from "
+                "one process. / 用 mpirun -n K 运行时，K 个进程分担模拟，结果与单进程相同。\n"
+#endif
+    );
     cmd->callback([opt, &ctx, cmd] {
         opt->argv = {"rencheng", "stress-test", opt->scenario};
         for (const auto* o : cmd->get_options())

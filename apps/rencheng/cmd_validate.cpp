@@ -55,6 +55,13 @@ void run_validate(const ValidateOptions& opt, CommandContext& ctx) {
                     p.buses.count(), p.branches.count(), p.gens.count(), load_mw,
                     city.power_switches.size());
     }
+    if (!ctx.quiet && city.drainage) {
+        const auto& d = *city.drainage;
+        std::printf("  drainage / 排水: %d nodes 节点, %d links 管段 (%d conduits 管道, %d pumps "
+                    "泵), %d subcatchments 汇水区, %d outfalls 排放口\n",
+                    d.node_count(), d.link_count(), d.conduits.count(), d.pumps.count(),
+                    d.subcatchments.count(), d.outfalls.count());
+    }
     std::fflush(stdout);
     ctx.exit_code = failure_exit_status(diags, opt.werror);
 }

@@ -32,5 +32,8 @@ void add_report_command(CLI::App& app, CommandContext& ctx);
 void add_drainage_command(CLI::App& app, CommandContext& ctx);
 void add_stress_test_command(CLI::App& app, CommandContext& ctx);
 void add_rain_command(CLI::App& app, CommandContext& ctx);
+void add_gas_command(CLI::App& app, CommandContext& ctx);
+/// `gas isolate` and `gas locate-leak`, added to the `gas` command (call after add_gas_command).
+void add_gas_ops_commands(CLI::App& app, CommandContext& ctx);
 
 } // namespace rencheng::cli

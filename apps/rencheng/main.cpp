@@ -34,6 +34,8 @@ int main(int argc, char** argv) {
     cli::add_drainage_command(app, ctx);
     cli::add_stress_test_command(app, ctx);
     cli::add_rain_command(app, ctx);
+    cli::add_gas_command(app, ctx);
+    cli::add_gas_ops_commands(app, ctx); // under `gas`: after add_gas_command
 
     try {
         app.parse(argc, argv);

@@ -19,6 +19,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kCsvSyntax: return "csv-syntax";
     case ErrorCode::kNumberSyntax: return "number-syntax";
     case ErrorCode::kGridSyntax: return "grid-syntax";
+    case ErrorCode::kXmlSyntax: return "xml-syntax";
     case ErrorCode::kMissingKey: return "missing-key";
     case ErrorCode::kWrongType: return "wrong-type";
     case ErrorCode::kUnknownKey: return "unknown-key";
@@ -34,6 +35,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kNoConvergence: return "no-convergence";
     case ErrorCode::kSingularMatrix: return "singular-matrix";
     case ErrorCode::kProjectionFailed: return "projection-failed";
+    case ErrorCode::kInfeasible: return "infeasible";
     case ErrorCode::kUsage: return "usage";
     case ErrorCode::kInternal: return "internal";
     }

@@ -25,6 +25,7 @@ enum class ErrorCode : std::uint16_t {
     kCsvSyntax = 203,
     kNumberSyntax = 204,
     kGridSyntax = 205,
+    kXmlSyntax = 206,
     // 3xx: content of an input file
     kMissingKey = 301,
     kWrongType = 302,
@@ -42,6 +43,7 @@ enum class ErrorCode : std::uint16_t {
     kNoConvergence = 401,
     kSingularMatrix = 402,
     kProjectionFailed = 403,
+    kInfeasible = 404,
     // 5xx: usage of the command line
     kUsage = 501,
     // 9xx: internal

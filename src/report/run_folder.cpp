@@ -235,6 +235,24 @@ std::string format_summary_json(const Simulation& sim, const sim::EnsembleResult
     }
     j["damage"] = std::move(damage);
 
+    // Street flooding under a rainstorm (docs/run-folder.md "flooding").
+    if (sim.layer_size(Layer::kDrainageNode) > 0 &&
+        std::any_of(sc.hazards.begin(), sc.hazards.end(), [](const sim::HazardSpec& h) {
+            return h.type == sim::HazardType::kRainstorm;
+        })) {
+        std::vector<double> depth, volume, roads, runs;
+        for (const auto& r : R) {
+            depth.push_back(r.max_street_flood_m);
+            volume.push_back(r.drainage_flood_volume_m3);
+            roads.push_back(r.flooded_road_links);
+            runs.push_back(r.drainage_solves);
+        }
+        j["flooding"] = {{"max_street_depth_m", stats_of(depth)},
+                         {"flood_volume_m3", stats_of(volume)},
+                         {"road_links_closed", stats_of(roads)},
+                         {"drainage_reruns", stats_of(runs)}};
+    }
+
     // Facilities.
     json facilities = json::array();
     for (std::size_t f = 0; f < city.facilities.size(); ++f) {
@@ -424,18 +442,20 @@ std::string format_run_json(const Simulation& sim, const sim::EnsembleResult& en
     j["scenario_file"] = info.scenario_file;
     j["city_bundle"] = info.city_bundle;
     j["command"] = info.command;
-    double mb = 0, pb = 0;
+    double mb = 0, pb = 0, dc = 0;
     long long ws = 0, ps = 0;
     for (const auto& r : ens.realizations) {
         mb = std::max(mb, r.max_water_mass_balance);
         pb = std::max(pb, r.max_power_imbalance_mw);
+        dc = std::max(dc, r.max_drainage_continuity_pct);
         ws += r.water_solves;
         ps += r.power_solves;
     }
     j["checks"] = {{"max_water_mass_balance_error", mb},
                    {"max_power_island_imbalance_mw", pb},
                    {"water_segments_solved", ws},
-                   {"power_islandings_solved", ps}};
+                   {"power_islandings_solved", ps},
+                   {"max_drainage_continuity_error_pct", dc}};
     (void)sim;
     return j.dump(1) + "\n";
 }

@@ -10,6 +10,7 @@
 #include "core/atomic_file.hpp"
 #include "hazard/earthquake.hpp"
 #include "hazard/fragility.hpp"
+#include "hazard/rainfall.hpp"
 
 namespace rencheng::sim {
 
@@ -314,6 +315,74 @@ void read_scenario_table(const toml::table& t, const std::string& file, const fs
         s.fragility_file = (folder / *v).lexically_normal().string();
 }
 
+/// The keys of a rainstorm hazard (docs/scenario.md "Rainstorm").
+void read_rainstorm(Reader& r, const fs::path& folder, HazardSpec& h) {
+    r.check_keys({"type", "label", "label_zh", "time_h", "city", "return_period_years",
+                  "duration_h", "hyetograph", "peak_ratio", "step_min", "series", "zone_flood_m",
+                  "asset_radius_m", "min_ponded_area_m2", "max_flood_depth_m"});
+    const bool has_city = r.has("city"), has_series = r.has("series");
+    if (has_city == has_series) {
+        r.bad(has_city ? ErrorCode::kInconsistent : ErrorCode::kMissingKey,
+              has_city ? "series" : "city",
+              has_city ? "cannot be given with city: a rainstorm is a design storm (city) or a "
+                         "rain series (series), not both"
+                       : "is required: a rainstorm needs a design storm (city = \"wuhan\", …) or "
+                         "a rain series CSV (series = \"rain.csv\")");
+    }
+    if (auto v = r.string("series", false))
+        h.rain_series = (folder / *v).lexically_normal().string();
+    const hazard::CityRainfallFormula* formula = nullptr;
+    if (auto v = r.string("city", false)) {
+        h.rain_city = *v;
+        formula = hazard::find_city_rainfall_formula(*v);
+        if (formula == nullptr) {
+            std::string known;
+            for (const auto& c : hazard::city_rainfall_formulas())
+                known += (known.empty() ? "" : ", ") + c.key;
+            r.bad(ErrorCode::kUnknownValue, "city",
+                  "= '" + *v + "' is not a city of the rainfall library (" + known + ")");
+        }
+    }
+    if (auto v = r.number("return_period_years", false, 0.1, 10000.0)) {
+        h.return_period_years = *v;
+        if (formula != nullptr &&
+            (*v < formula->min_return_period_a - 1e-9 || *v > formula->max_return_period_a + 1e-9))
+            r.bad(ErrorCode::kOutOfRange, "return_period_years",
+                  "= " + Reader::format_number(*v) + " is outside the range of " +
+                      formula->name_en + "'s formula (" +
+                      Reader::format_number(formula->min_return_period_a) + " to " +
+                      Reader::format_number(formula->max_return_period_a) + " years)");
+    }
+    if (auto v = r.number("duration_h", false, 1.0 / 60.0, 72.0))
+        h.duration_h = *v;
+    if (auto v = r.string("hyetograph", false)) {
+        h.hyetograph = *v;
+        if (h.hyetograph != "chicago" && h.hyetograph != "uniform")
+            r.bad(ErrorCode::kUnknownValue, "hyetograph",
+                  "= '" + *v + "' is not a hyetograph (chicago, uniform)");
+    }
+    if (auto v = r.number("peak_ratio", false, 0.0, 1.0))
+        h.peak_ratio = *v;
+    if (auto v = r.number("step_min", false, 1.0, 60.0)) {
+        h.rain_step_s = std::llround(*v * 60.0);
+        if (std::fabs(*v * 60.0 - static_cast<double>(h.rain_step_s)) > 1e-6)
+            r.bad(ErrorCode::kOutOfRange, "step_min", "must be a whole number of seconds");
+    }
+    const auto duration_s = std::llround(h.duration_h * 3600.0);
+    if (h.rain_series.empty() && duration_s % h.rain_step_s != 0)
+        r.bad(ErrorCode::kInconsistent, "step_min",
+              "must divide duration_h (" + std::to_string(duration_s) + " s is not a multiple of " +
+                  std::to_string(h.rain_step_s) + " s)");
+    if (auto v = r.number("zone_flood_m", false, 0.01, 5.0))
+        h.zone_flood_m = *v;
+    if (auto v = r.number("asset_radius_m", false, 1.0, 5000.0))
+        h.asset_radius_m = *v;
+    if (auto v = r.number("min_ponded_area_m2", false, 1.0, 1e6))
+        h.min_ponded_area_m2 = *v;
+    if (auto v = r.number("max_flood_depth_m", false, 0.1, 20.0))
+        h.max_flood_depth_m = *v;
+}
+
 void read_hazard(const toml::table& t, const std::string& file, const fs::path& folder, int index,
                  Scenario& s, Diagnostics& diags) {
     Reader r(t, "[[hazard]] #" + std::to_string(index + 1), file, diags);
@@ -377,10 +446,7 @@ void read_hazard(const toml::table& t, const std::string& file, const fs::path& 
             h.duration_s = std::llround(*v * 3600.0);
     } else if (*type == "rainstorm") {
         h.type = HazardType::kRainstorm;
-        diags.error(ErrorCode::kUnsupported, file, r.line("type"), 0, "",
-                    r.name() + ": a rainstorm needs the drainage lifeline (storm sewers and flood "
-                               "depths), which this version does not have yet");
-        return;
+        read_rainstorm(r, folder, h);
     } else if (*type == "earthquake") {
         h.type = HazardType::kEarthquake;
         r.check_keys({"type", "label", "label_zh", "time_h", "magnitude", "epicentre", "depth_km",
@@ -728,6 +794,15 @@ void check_scenario_against_city(const Scenario& s, const model::City& city, Dia
         if (h.type == HazardType::kSupplyLoss && h.supply == "water" && !city.water)
             diags.error(ErrorCode::kInconsistent, fname, h.line, 0, "",
                         "a water source loss needs a water network, and the city has none");
+        if (h.type == HazardType::kRainstorm && !city.drainage)
+            diags.error(ErrorCode::kInconsistent, fname, h.line, 0, "",
+                        "a rainstorm needs a drainage network ([drainage] file in city.toml), "
+                        "and the city " +
+                            city.info.name + " has none");
+        if (h.type == HazardType::kRainstorm && city.drainage && city.drainage->gages.empty())
+            diags.error(ErrorCode::kInconsistent, fname, h.line, 0, "",
+                        "a rainstorm falls on the drainage model's rain gages, and the model has "
+                        "none ([RAINGAGES] with subcatchments)");
         if (h.type == HazardType::kRandomFailures) {
             const bool present = (h.layer.rfind("water", 0) == 0 && city.water) ||
                                  (h.layer.rfind("road", 0) == 0 && city.roads) ||

@@ -55,8 +55,22 @@ struct HazardSpec {
     bool variability = true;
     std::string shakemap; ///< path of a ShakeMap grid.xml (relative to the scenario), optional
     std::string pipe_repair_model = "hazus_brittle"; ///< hazard::parse_pipe_repair_model names
-    int line = 0;                                    ///< line of the [[hazard]] table
-    int assets_line = 0;                             ///< line of its `assets` key (0 when absent)
+    /// rainstorm (docs/scenario.md "Rainstorm"): a design storm from a city's intensity formula
+    /// (`rain_city`, return period, duration, hyetograph) or a rain series CSV, starting at
+    /// time_s, fed to every rain gage of the drainage model.
+    std::string rain_city;              ///< hazard::find_city_rainfall_formula key
+    double return_period_years = 50.0;  ///< P, a
+    double duration_h = 3.0;            ///< storm duration, h
+    std::string hyetograph = "chicago"; ///< "chicago" or "uniform"
+    double peak_ratio = 0.4;            ///< Chicago peak position r (fraction of the duration)
+    std::int64_t rain_step_s = 300;     ///< hyetograph interval, s
+    std::string rain_series;            ///< rain series CSV (relative to the scenario), optional
+    double zone_flood_m = 0.15;         ///< a zone loses drainage above this street depth, m
+    double asset_radius_m = 100.0;      ///< an asset sees the nearest drainage node within, m
+    double min_ponded_area_m2 = 100.0;  ///< ponded-area floor for nodes without Aponded, m²
+    double max_flood_depth_m = 3.0;     ///< street depths are capped here, m
+    int line = 0;                       ///< line of the [[hazard]] table
+    int assets_line = 0;                ///< line of its `assets` key (0 when absent)
 };
 
 /// Dispatch policies of repair crews.

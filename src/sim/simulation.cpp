@@ -5,18 +5,24 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <numeric>
 #include <span>
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
+#include "drainage/flood.hpp"
+#include "drainage/simulation.hpp"
 #include "hazard/earthquake.hpp"
 #include "hazard/fragility.hpp"
+#include "hazard/rainfall.hpp"
 #include "power/islands.hpp"
+#include "sim/power_switching.hpp"
 #include "transport/shortest_path.hpp"
 #include "transport/tntp.hpp"
 #include "water/damage.hpp"
@@ -25,9 +31,9 @@
 namespace rencheng::sim {
 
 std::string_view layer_name(Layer l) {
-    static constexpr std::string_view kNames[] = {"facility",  "zone",         "road_node",
-                                                  "road_link", "water_node",   "water_link",
-                                                  "power_bus", "power_branch", "power_gen"};
+    static constexpr std::string_view kNames[] = {
+        "facility",  "zone",         "road_node", "road_link",     "water_node",   "water_link",
+        "power_bus", "power_branch", "power_gen", "drainage_node", "drainage_link"};
     return kNames[static_cast<int>(l)];
 }
 
@@ -67,6 +73,8 @@ constexpr std::uint32_t kStreamRepair = 2;
 constexpr std::uint32_t kStreamRandomFailuresBase = 100; ///< + hazard index
 constexpr std::uint32_t kStreamGroundMotionBase = 200;   ///< + hazard index
 constexpr std::uint32_t kStreamSeismicDamageBase = 300;  ///< + hazard index
+constexpr std::uint32_t kStreamFloodDamage = 400;
+constexpr std::uint32_t kStreamFloodRepair = 401;
 constexpr int kMaxFixedPointIterations = 12;
 
 std::string fmt(const char* f, double v) {
@@ -91,6 +99,8 @@ std::string detail_zh(const std::string& en) {
         return "停运";
     if (starts("pressure "))
         return "水压 " + rest("pressure ");
+    if (starts("flooded "))
+        return "积水 " + rest("flooded ");
     if (starts("load shed "))
         return "切负荷 " + rest("load shed ");
     if (starts("nearest hospital ")) {
@@ -169,6 +179,7 @@ struct Simulation::Impl {
     std::vector<std::int32_t> gen_begin; ///< per bus + 1, into gen_list
     std::vector<std::int32_t> gen_list;
     std::vector<double> bus_priority;
+    std::vector<power::DistributionSwitch> switches; ///< 10 kV switches: isolation and ties
     // roads
     transport::AssignmentNetwork anet;       ///< road nodes + a super source (last node)
     std::vector<std::int32_t> arc_road_link; ///< per anet link: road link, -1 for super links
@@ -200,9 +211,34 @@ struct Simulation::Impl {
     struct Exposed {
         std::int32_t asset = -1;
         const hazard::FragilitySet* set = nullptr; ///< nullptr: a pipe (repair rate)
+        std::vector<std::int32_t> also; ///< the other pumps of its plant: the same damage
     };
     std::vector<Exposed> exposed;
     std::vector<LonLat> exposed_sites;
+
+    // rainstorm (prepare_rainstorm, Run::drainage_step): the city's drainage model with the storm
+    // in its gages and ponding on, its run without outages, and what each asset sees of the water
+    const HazardSpec* rain = nullptr;
+    std::optional<drainage::Network> storm_net;
+    std::optional<drainage::StreetFlood> street;
+    std::filesystem::path drainage_dir; ///< folder of the .inp (rain files of the model)
+    std::shared_ptr<const drainage::SimulationResult> storm_base;
+    std::vector<std::int32_t> report_end; ///< per output k + 1: reports in (t_{k-1}, t_k]
+    struct FloodExposure {
+        std::int32_t asset = -1;
+        std::int32_t node = -1; ///< drainage node whose street depth the asset sees
+        const hazard::FragilitySet* set = nullptr;
+    };
+    std::vector<FloodExposure> flood_exposed;
+    /// per road link: the street nodes nearest its two ends and its middle (-1: none near)
+    std::vector<std::array<std::int32_t, 3>> road_flood_node;
+    std::vector<std::int32_t> drainage_pumps; ///< drainage link indices of the pumps
+    CsrGraph drain_adj;                       ///< undirected: arc ids are drainage links
+    std::vector<std::pair<std::int32_t, std::int32_t>> zone_drainage; ///< (zone, node) assets
+    /// Reruns with pumps switched off, by schedule: every realization with the same pump
+    /// outages reuses one run (results are a function of the schedule alone).
+    mutable std::mutex storm_mutex;
+    mutable std::map<std::string, std::shared_ptr<const drainage::SimulationResult>> storm_cache;
 };
 
 namespace {
@@ -328,8 +364,34 @@ Simulation::Simulation(const model::City& city, const Scenario& scenario)
             add(Layer::kPowerGen, g, "power_gen:" + std::to_string(g + 1), "power.generator",
                 bus_pos[p.gens.bus[g].idx()]);
     }
+    begin_layer(Layer::kDrainageNode);
+    if (city_.drainage) {
+        const auto& d = *city_.drainage;
+        static constexpr const char* kCls[] = {"drainage.junction", "drainage.outfall",
+                                               "drainage.storage", "drainage.divider"};
+        for (std::int32_t n = 0; n < d.node_count(); ++n)
+            add(Layer::kDrainageNode, n, "drainage_node:" + d.node_id[n],
+                kCls[static_cast<int>(d.node_kind[n])], LonLat{d.x[n], d.y[n]});
+    }
+    begin_layer(Layer::kDrainageLink);
+    if (city_.drainage) {
+        const auto& d = *city_.drainage;
+        static constexpr const char* kCls[] = {"drainage.conduit", "drainage.pump",
+                                               "drainage.orifice", "drainage.weir",
+                                               "drainage.outlet"};
+        for (std::int32_t k = 0; k < d.link_count(); ++k) {
+            const auto a = d.from_node[k].idx(), b = d.to_node[k].idx();
+            // a pump stands at its wet well (the inlet node); other links at their midpoint
+            const LonLat p = d.link_kind[k] == drainage::LinkKind::kPump
+                                 ? LonLat{d.x[a], d.y[a]}
+                                 : LonLat{(d.x[a] + d.x[b]) / 2, (d.y[a] + d.y[b]) / 2};
+            add(Layer::kDrainageLink, k, "drainage_link:" + d.link_id[k],
+                kCls[static_cast<int>(d.link_kind[k])], p);
+        }
+    }
     layer_offset_[kLayerCount] = static_cast<std::int32_t>(asset_name_.size());
     const auto na = asset_name_.size();
+    prepare_rainstorm();
 
     // ---- dependencies → needs (consumer, service) with their providers ----------------------
     struct Row {
@@ -345,6 +407,18 @@ Simulation::Simulation(const model::City& city, const Scenario& scenario)
             continue; // load_city reported it
         rows.push_back(
             {c, p, static_cast<int>(d.service), d.backup_hours, d.threshold ? *d.threshold : kNaN});
+    }
+    // Under a rainstorm every zone without a drainage dependency of its own is served by its
+    // most flood-prone drainage node (prepare_rainstorm; docs/scenario.md "Rainstorm").
+    if (!I.zone_drainage.empty()) {
+        std::vector<std::uint8_t> explicit_drainage(na, 0);
+        for (const auto& row : rows)
+            if (row.service == static_cast<int>(model::Service::kDrainage))
+                explicit_drainage[row.consumer] = 1;
+        for (const auto& [zone, node] : I.zone_drainage)
+            if (!explicit_drainage[zone])
+                rows.push_back(
+                    {zone, node, static_cast<int>(model::Service::kDrainage), 0.0, kNaN});
     }
     std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
         return a.consumer != b.consumer ? a.consumer < b.consumer : a.service < b.service;
@@ -442,6 +516,7 @@ Simulation::Simulation(const model::City& city, const Scenario& scenario)
         // arc ids of the doubled list: k and k + branches; fold back to the branch index
         for (auto& id : I.bus_adj.arc_ids)
             id %= std::max<std::int32_t>(1, p.branches.count());
+        I.switches = distribution_switches(city_);
         I.gen_begin.assign(static_cast<std::size_t>(p.buses.count()) + 1, 0);
         for (std::int32_t g = 0; g < p.gens.count(); ++g)
             ++I.gen_begin[p.gens.bus[g].idx() + 1];
@@ -551,9 +626,11 @@ void Simulation::prepare_earthquakes() {
     if (!any)
         return;
     Diagnostics diags;
-    I.fragility = hazard::FragilityLibrary::built_in();
-    if (!scenario_.fragility_file.empty())
-        I.fragility.read_json(scenario_.fragility_file, diags);
+    if (I.fragility.sets().empty()) { // prepare_rainstorm may have loaded it, and points into it
+        I.fragility = hazard::FragilityLibrary::built_in();
+        if (!scenario_.fragility_file.empty())
+            I.fragility.read_json(scenario_.fragility_file, diags);
+    }
     for (std::size_t h = 0; h < scenario_.hazards.size(); ++h) {
         const HazardSpec& hz = scenario_.hazards[h];
         if (hz.type != HazardType::kEarthquake)
@@ -595,19 +672,51 @@ void Simulation::prepare_earthquakes() {
                 return set;
         return nullptr;
     };
+    // A fragility curve describes a whole plant or substation, so a site gets one draw: the
+    // pumps of one plant (same two nodes) share it, and of a substation's buses at one site
+    // (220/110 kV, 110/10 kV) only the highest-voltage one is exposed — its loss de-energises
+    // the others (docs/scenario.md "Earthquake damage"). Drawing each bus and pump on its own
+    // counted one substation two or three times over.
+    std::map<std::pair<std::int32_t, std::int32_t>, std::size_t> pump_plant;
+    std::map<std::pair<double, double>, std::int32_t> site_bus; // position → highest-kV bus
+    if (city_.power)
+        for (const auto& info : city_.power_buses) {
+            const auto b = city_.power->find_bus(info.bus_number);
+            if (!b.valid())
+                continue;
+            const auto key = std::make_pair(info.position.lon, info.position.lat);
+            const auto it = site_bus.find(key);
+            const auto& kv = city_.power->buses.base_kv;
+            if (it == site_bus.end() || kv[b.idx()] > kv[static_cast<std::size_t>(it->second)])
+                site_bus[key] = b.value();
+        }
     for (std::int32_t a = 0; a < asset_count(); ++a) {
         const hazard::FragilitySet* set = user_set(a);
         bool pipe = false;
         const auto local = asset_local_[a];
         switch (asset_layer_[a]) {
         case Layer::kWaterLink:
-            if (city_.water->link_kind[local] == water::LinkKind::kPump)
+            if (city_.water->link_kind[local] == water::LinkKind::kPump) {
+                const auto u = city_.water->from_node[local].value();
+                const auto v = city_.water->to_node[local].value();
+                const auto key = std::make_pair(std::min(u, v), std::max(u, v));
+                if (const auto it = pump_plant.find(key); it != pump_plant.end()) {
+                    I.exposed[it->second].also.push_back(a);
+                    continue;
+                }
                 set =
                     set ? set : I.fragility.find("pumping_plant.anchored", IntensityMeasure::kPga);
-            else if (city_.water->link_kind[local] != water::LinkKind::kValve && set == nullptr)
+                if (set != nullptr)
+                    pump_plant.emplace(key, I.exposed.size());
+            } else if (city_.water->link_kind[local] != water::LinkKind::kValve && set == nullptr) {
                 pipe = true;
+            }
             break;
         case Layer::kPowerBus: {
+            const auto pos = asset_position_[a];
+            if (const auto it = site_bus.find({pos.lon, pos.lat});
+                it != site_bus.end() && it->second != local)
+                continue; // another bus of the same substation carries the site's damage
             const std::string& cls = asset_class_[a];
             if (set == nullptr && (cls == "power.supply_220kv" || cls == "power.substation_220kv"))
                 set = I.fragility.find("substation.ess3", IntensityMeasure::kPga);
@@ -624,10 +733,212 @@ void Simulation::prepare_earthquakes() {
             break;
         }
         if (pipe || set != nullptr) {
-            I.exposed.push_back({a, pipe ? nullptr : set});
+            I.exposed.push_back({a, pipe ? nullptr : set, {}});
             I.exposed_sites.push_back(asset_position_[a]);
         }
     }
+}
+
+// ---- rainstorm ------------------------------------------------------------------------------
+
+namespace {
+
+/// The storm as a hyetograph whose first interval starts at the hazard's time.
+hazard::Hyetograph storm_hyetograph(const HazardSpec& hz) {
+    hazard::Hyetograph h;
+    if (!hz.rain_series.empty()) {
+        Diagnostics diags;
+        auto series = hazard::read_rain_series_csv(hz.rain_series, diags);
+        if (!series || diags.has_errors())
+            throw Error(ErrorCode::kInconsistent, std::move(diags));
+        h = std::move(*series);
+    } else {
+        const auto* f = hazard::find_city_rainfall_formula(hz.rain_city);
+        if (f == nullptr)
+            throw Error(ErrorCode::kUnknownValue,
+                        "rainstorm: '" + hz.rain_city + "' is not a city of the rainfall library");
+        const auto p = f->formula.parameters(hz.return_period_years);
+        const auto duration_s = std::llround(hz.duration_h * 3600.0);
+        h = hz.hyetograph == "uniform"
+                ? hazard::uniform_hyetograph(p, duration_s, hz.rain_step_s)
+                : hazard::chicago_hyetograph(p, duration_s, hz.rain_step_s, hz.peak_ratio);
+    }
+    h.start_s = hz.time_s;
+    return h;
+}
+
+/// Every rain gage of the model records the storm: one intensity series (m/s) at the storm's
+/// interval, ending with a dry record.
+void put_storm_in_gages(drainage::Network& net, const hazard::Hyetograph& h) {
+    drainage::TimeSeries ts;
+    ts.id = "RENCHENG_STORM";
+    while (net.find_series(ts.id).valid())
+        ts.id += "_";
+    ts.usage = drainage::SeriesUsage::kRainIntensity;
+    for (std::size_t k = 0; k <= h.intensity_mm_h.size(); ++k) {
+        ts.time_s.push_back(
+            static_cast<double>(h.start_s + static_cast<std::int64_t>(k) * h.step_s));
+        ts.value.push_back(k < h.intensity_mm_h.size() ? h.intensity_mm_h[k] / 3.6e6 : 0.0);
+        ts.dated.push_back(0);
+    }
+    const auto index = static_cast<std::int32_t>(net.series.size());
+    net.series_index.emplace(ts.id, index);
+    net.series.push_back(std::move(ts));
+    for (auto& g : net.gages) {
+        g.format = drainage::RainFormat::kIntensity;
+        g.interval_s = h.step_s;
+        g.source = drainage::RainSource::kTimeSeries;
+        g.series = drainage::SeriesIndex{index};
+        g.file.clear();
+    }
+}
+
+} // namespace
+
+void Simulation::prepare_rainstorm() {
+    Impl& I = *impl_;
+    for (const auto& hz : scenario_.hazards)
+        if (hz.type == HazardType::kRainstorm && I.rain == nullptr)
+            I.rain = &hz;
+    if (I.rain == nullptr || !city_.drainage)
+        return;
+    const HazardSpec& hz = *I.rain;
+    const drainage::StreetFloodOptions street{hz.min_ponded_area_m2, hz.max_flood_depth_m};
+
+    // The model for the stress test: the storm in its gages, ponding on the streets, run over
+    // the horizon and reported at a step that divides the scenario's (at most 5 min).
+    drainage::Network net = *city_.drainage;
+    put_storm_in_gages(net, storm_hyetograph(hz));
+    drainage::enable_street_ponding(net, street);
+    net.options.end_s = scenario_.horizon_s;
+    net.options.report_start_s = 0;
+    net.options.report_step_s = std::gcd(scenario_.step_s, std::int64_t{300});
+    I.drainage_dir = city_.files.drainage.empty()
+                         ? city_.root
+                         : (city_.root / city_.files.drainage).parent_path();
+    I.street.emplace(net, street);
+    I.storm_net = std::move(net);
+    drainage::SimulationOptions so;
+    so.base_dir = I.drainage_dir;
+    I.storm_base =
+        std::make_shared<const drainage::SimulationResult>(drainage::simulate(*I.storm_net, so));
+
+    // Reports of each output step: those in (t_{k-1}, t_k].
+    const auto& times = I.storm_base->series.time_s;
+    const std::int32_t n_out = scenario_.output_count();
+    I.report_end.assign(static_cast<std::size_t>(n_out) + 1, 0);
+    for (std::int32_t k = 0; k < n_out; ++k) {
+        const std::int64_t t = static_cast<std::int64_t>(k) * scenario_.step_s;
+        I.report_end[k + 1] = static_cast<std::int32_t>(
+            std::upper_bound(times.begin(), times.end(), t) - times.begin());
+    }
+
+    // Deepest street water per node in the run without outages: a zone's drainage is judged at
+    // its most flood-prone street node.
+    const auto& d = *city_.drainage;
+    const auto nn = static_cast<std::size_t>(d.node_count());
+    std::vector<double> max_street(nn, 0.0);
+    for (std::size_t r = 0; r < times.size(); ++r)
+        for (std::size_t n = 0; n < nn; ++n)
+            max_street[n] = std::max(
+                max_street[n], I.street->depth_m(static_cast<std::int32_t>(n),
+                                                 I.storm_base->series.node_depth_m[r * nn + n]));
+    const drainage::NodeLocator locator(d);
+    const auto dn0 = layer_begin(Layer::kDrainageNode);
+    for (std::size_t z = 0; z < city_.zones.size(); ++z) {
+        const auto& zone = city_.zones[z];
+        std::int32_t best = -1;
+        if (zone.ring.size() >= 4)
+            for (std::int32_t n = 0; n < d.node_count(); ++n) {
+                const bool street_node = d.node_kind[n] == drainage::NodeKind::kJunction ||
+                                         d.node_kind[n] == drainage::NodeKind::kDivider;
+                if (street_node && point_in_ring(LonLat{d.x[n], d.y[n]}, zone.ring) &&
+                    (best < 0 || max_street[n] > max_street[best]))
+                    best = n;
+            }
+        if (best < 0)
+            best = locator.nearest(zone.centroid, 1000.0);
+        if (best >= 0)
+            I.zone_drainage.emplace_back(layer_begin(Layer::kZone) + static_cast<std::int32_t>(z),
+                                         dn0 + best);
+    }
+
+    // Roads: the street nodes nearest each link's ends and middle.
+    if (city_.roads) {
+        const auto& r = *city_.roads;
+        I.road_flood_node.resize(static_cast<std::size_t>(r.link_count()));
+        for (std::int32_t k = 0; k < r.link_count(); ++k) {
+            const auto& g = r.link_geometry[k];
+            const LonLat ends[3] = {r.node_position[r.link_from[k]], r.node_position[r.link_to[k]],
+                                    g.empty() ? r.node_position[r.link_from[k]] : g[g.size() / 2]};
+            for (int e = 0; e < 3; ++e)
+                I.road_flood_node[k][e] = locator.nearest(ends[e], hz.asset_radius_m);
+        }
+    }
+
+    // Assets with a flood-depth threshold (docs/scenario.md "Rainstorm"): a user set for the
+    // asset's own class wins; else substations, pump stations (water and drainage pumps),
+    // hospitals' ground floors and telecom sites by the built-in thresholds.
+    if (I.fragility.sets().empty()) {
+        I.fragility = hazard::FragilityLibrary::built_in();
+        if (!scenario_.fragility_file.empty()) {
+            Diagnostics diags;
+            I.fragility.read_json(scenario_.fragility_file, diags);
+            if (diags.has_errors())
+                throw Error(ErrorCode::kInconsistent, std::move(diags));
+        }
+    }
+    using hazard::IntensityMeasure;
+    for (std::int32_t a = 0; a < asset_count(); ++a) {
+        const hazard::FragilitySet* set =
+            I.fragility.find(asset_class_[a], IntensityMeasure::kFloodDepth);
+        const std::string& cls = asset_class_[a];
+        const auto local = asset_local_[a];
+        const char* default_class = nullptr;
+        switch (asset_layer_[a]) {
+        case Layer::kPowerBus:
+            if (cls.rfind("power.substation", 0) == 0 || cls == "power.supply_220kv")
+                default_class = "substation";
+            break;
+        case Layer::kWaterLink:
+            if (city_.water->link_kind[local] == water::LinkKind::kPump)
+                default_class = "pump_station";
+            break;
+        case Layer::kDrainageLink:
+            if (d.link_kind[local] == drainage::LinkKind::kPump)
+                default_class = "pump_station";
+            break;
+        case Layer::kFacility:
+            if (city_.facilities[local].kind == model::FacilityKind::kHospital)
+                default_class = "hospital";
+            else if (city_.facilities[local].kind == model::FacilityKind::kTelecomSite)
+                default_class = "telecom_site";
+            break;
+        default:
+            break;
+        }
+        if (set == nullptr && default_class != nullptr)
+            set = I.fragility.find(default_class, IntensityMeasure::kFloodDepth);
+        if (set == nullptr || set->states.empty())
+            continue;
+        const auto node = locator.nearest(asset_position_[a], hz.asset_radius_m);
+        if (node >= 0)
+            I.flood_exposed.push_back({a, node, set});
+    }
+    for (std::int32_t k = 0; k < d.link_count(); ++k)
+        if (d.link_kind[k] == drainage::LinkKind::kPump)
+            I.drainage_pumps.push_back(k);
+    std::vector<std::int32_t> tails, heads;
+    for (std::int32_t k = 0; k < d.link_count(); ++k) {
+        tails.push_back(d.from_node[k].value());
+        heads.push_back(d.to_node[k].value());
+    }
+    std::vector<std::int32_t> t2 = tails, h2 = heads;
+    t2.insert(t2.end(), heads.begin(), heads.end());
+    h2.insert(h2.end(), tails.begin(), tails.end());
+    I.drain_adj = build_csr(d.node_count(), t2, h2);
+    for (auto& id : I.drain_adj.arc_ids)
+        id %= std::max<std::int32_t>(1, d.link_count());
 }
 
 Simulation::~Simulation() = default;
@@ -667,6 +978,18 @@ std::vector<LonLat> Simulation::asset_line(std::int32_t a) const {
         for (std::size_t k = 0; k + 1 < v.size(); k += 2)
             line.push_back({v[k], v[k + 1]});
         line.push_back({w.x[j], w.y[j]});
+        return line;
+    }
+    case Layer::kDrainageLink: {
+        const auto& d = *city_.drainage;
+        const auto i = d.from_node[local].idx(), j = d.to_node[local].idx();
+        std::vector<LonLat> line{{d.x[i], d.y[i]}};
+        if (static_cast<std::size_t>(local) < d.vertices.size()) {
+            const auto& v = d.vertices[local];
+            for (std::size_t k = 0; k + 1 < v.size(); k += 2)
+                line.push_back({v[k], v[k + 1]});
+        }
+        line.push_back({d.x[j], d.y[j]});
         return line;
     }
     case Layer::kPowerBranch: {
@@ -755,6 +1078,7 @@ private:
 
     // power
     power::IslandingResult pres_;
+    std::vector<std::int32_t> ties_closed_; ///< switch indices closed by the last solve, sorted
     std::vector<std::uint8_t> p_sig_, p_sig_solved_;
     bool p_solved_ = false;
 
@@ -764,6 +1088,18 @@ private:
     transport::ShortestPathWorkspace ws_;
     std::vector<std::uint8_t> r_sig_, r_sig_solved_;
     bool r_solved_ = false;
+    std::vector<double> arc_minutes_; ///< travel times, flooded roads slowed (drainage_step)
+
+    // drainage under a rainstorm (drainage_step, drainage_pumps)
+    std::shared_ptr<const drainage::SimulationResult> storm_; ///< the run in force
+    std::vector<double> flood_depth_;        ///< per drainage node: street depth this step, m
+    std::vector<std::uint8_t> flood_closed_; ///< per asset: closed by standing water now
+    std::vector<std::string> flood_detail_;  ///< per asset: the depth that closed it
+    std::vector<std::uint8_t> flood_hit_;    ///< per flood exposure: failed in this storm
+    std::vector<double> flood_u_, flood_z_;  ///< per flood exposure: damage and repair draws
+    std::vector<std::uint8_t> pump_running_; ///< per drainage pump: running in storm_
+    std::vector<std::vector<std::int64_t>> pump_switches_; ///< per pump: stop, restart, … times
+    std::vector<std::uint8_t> road_flooded_ever_;
 
     // crews
     struct CrewState {
@@ -796,6 +1132,12 @@ private:
     static bool own_ok(DamageLevel d) {
         return d == DamageLevel::kNone || d == DamageLevel::kSlight || d == DamageLevel::kLeak;
     }
+    /// True when the asset's own damage explains a loss through it: damage that takes it out of
+    /// service, or a leak. Slight damage leaves it working, so a slightly damaged pump without
+    /// power is down for want of power, and its chain goes on to the power side.
+    bool damage_explains(std::size_t a) const {
+        return !own_ok(level_[a]) || level_[a] == DamageLevel::kLeak;
+    }
 
     void event(std::int64_t time, std::int32_t a, EventKind kind, int service, std::int32_t cause,
                EventKind cause_kind, std::string detail, std::string detail_zh,
@@ -824,7 +1166,11 @@ private:
     void compute_function();
     bool water_step();
     void power_step();
+    void tie_events(const SwitchingOutcome& sw);
     void road_step();
+    void drainage_step(std::int32_t k);
+    void drainage_pumps();
+    std::shared_ptr<const drainage::SimulationResult> storm_with_pump_outages();
     bool deliver(std::int32_t p, int service, double threshold, std::string* detail) const;
     void evaluate_needs();
     void system_state();
@@ -1033,10 +1379,16 @@ void Run::plan_earthquake(std::size_t h) {
         if (layer(a) == Layer::kRoadLink && lv == DamageLevel::kFailed)
             lv = DamageLevel::kClosed;
         const std::string state(damage_level_name(lv));
-        plan_.push_back(
-            {hz.time_s, a, lv, state + " (" + why + ", " + label + ")",
-             state + "（" + why + "，" + (hz.label_zh.empty() ? "地震" : hz.label_zh) + "）", -1,
-             0});
+        for (std::size_t m = 0; m <= I.exposed[i].also.size(); ++m) {
+            // the asset drawn, then the other pumps of its plant
+            const auto x = m == 0 ? a : I.exposed[i].also[m - 1];
+            if (m > 0 && I.hardened[static_cast<std::size_t>(x)])
+                continue;
+            plan_.push_back(
+                {hz.time_s, x, lv, state + " (" + why + ", " + label + ")",
+                 state + "（" + why + "，" + (hz.label_zh.empty() ? "地震" : hz.label_zh) + "）",
+                 -1, 0});
+        }
     }
 }
 
@@ -1092,7 +1444,7 @@ void Run::apply_damage_and_repairs() {
 
 void Run::compute_function() {
     for (std::size_t a = 0; a < na_; ++a) {
-        bool ok = own_ok(level_[a]);
+        bool ok = own_ok(level_[a]) && (flood_closed_.empty() || flood_closed_[a] == 0);
         for (auto n = I.need_begin[a]; ok && n < I.need_begin[a + 1]; ++n)
             ok = held_[n] != 0;
         func_[a] = ok ? 1 : 0;
@@ -1220,8 +1572,12 @@ void Run::power_step() {
     power::IslandOptions options;
     options.flow.method = power::PowerFlowMethod::kDc;
     options.bus_priority = I.bus_priority;
-    pres_ = power::solve_islands(net, outages, options);
+    // The operator isolates faults and closes ties to healthy de-energised feeder sections at
+    // once; crews come later (docs/scenario.md "Power").
+    SwitchingOutcome sw = solve_with_switching(net, I.switches, outages, options);
+    pres_ = std::move(sw.state);
     ++out_.power_solves;
+    tie_events(sw);
     for (const auto& island : pres_.islands) {
         if (island.status == power::IslandStatus::kDeEnergised)
             continue;
@@ -1229,6 +1585,28 @@ void Run::power_step() {
             island.generation_mw - island.served_mw - island.losses_mw - island.shunt_mw;
         out_.max_power_imbalance_mw = std::max(out_.max_power_imbalance_mw, std::fabs(imbalance));
     }
+}
+
+void Run::tie_events(const SwitchingOutcome& sw) {
+    std::vector<std::int32_t> now = sw.ties;
+    std::sort(now.begin(), now.end());
+    if (now == ties_closed_)
+        return;
+    if (keep_events_) {
+        auto tie_asset = [&](std::int32_t s) {
+            return asset(Layer::kPowerBranch,
+                         I.switches[static_cast<std::size_t>(s)].branch.value());
+        };
+        for (const auto s : now)
+            if (!std::binary_search(ties_closed_.begin(), ties_closed_.end(), s)) {
+                const std::string& id = I.switches[static_cast<std::size_t>(s)].id;
+                event(t_, tie_asset(s), EventKind::kFunctionRestored, -1, -1,
+                      EventKind::kFunctionLost,
+                      "tie switch " + id + " closed to restore de-energised feeder sections",
+                      "联络开关 " + id + " 合闸，恢复失电馈线段供电");
+            }
+    }
+    ties_closed_ = std::move(now);
 }
 
 void Run::road_step() {
@@ -1255,8 +1633,188 @@ void Run::road_step() {
                               ? 1
                               : 0;
     }
-    transport::shortest_paths(I.anet, I.super_source, I.arc_minutes, closed_arcs_, access_tree_,
+    transport::shortest_paths(I.anet, I.super_source, arc_minutes_, closed_arcs_, access_tree_,
                               ws_);
+}
+
+// ---- drainage under a rainstorm (docs/scenario.md "Rainstorm") ---------------------------------
+
+void Run::drainage_step(std::int32_t k) {
+    // The deepest street water of the step ending now, from the drainage run in force; then
+    // what it does: roads slowed or closed, exposed assets failed past their flood thresholds.
+    if (!storm_)
+        return;
+    const auto& hz = *I.rain;
+    const auto nn = static_cast<std::size_t>(city.drainage->node_count());
+    const auto& depth = storm_->series.node_depth_m;
+    for (std::size_t n = 0; n < nn; ++n) {
+        double deepest = 0.0;
+        for (auto r = I.report_end[k]; r < I.report_end[k + 1]; ++r)
+            deepest =
+                std::max(deepest, I.street->depth_m(static_cast<std::int32_t>(n),
+                                                    depth[static_cast<std::size_t>(r) * nn + n]));
+        flood_depth_[n] = deepest;
+        out_.max_street_flood_m = std::max(out_.max_street_flood_m, deepest);
+    }
+    if (city.roads && !I.road_flood_node.empty()) {
+        const auto& r = *city.roads;
+        std::vector<double> factor(static_cast<std::size_t>(r.link_count()), 1.0);
+        for (std::int32_t l = 0; l < r.link_count(); ++l) {
+            double d = 0.0;
+            for (const auto node : I.road_flood_node[l])
+                if (node >= 0)
+                    d = std::max(d, flood_depth_[static_cast<std::size_t>(node)]);
+            const auto effect = drainage::road_flood_effect(d, r.free_speed_ms[l]);
+            factor[l] = effect.speed_factor;
+            const auto a = static_cast<std::size_t>(asset(Layer::kRoadLink, l));
+            if ((effect.closed ? 1 : 0) == flood_closed_[a])
+                continue;
+            flood_closed_[a] = effect.closed ? 1 : 0;
+            r_solved_ = false;
+            if (effect.closed) {
+                road_flooded_ever_[a] = 1;
+                flood_detail_[a] = "flooded " + fmt("%.2f", d) +
+                                   " m >= " + fmt("%.2f", drainage::kRoadClosureDepthM) + " m";
+                event(t_, static_cast<std::int32_t>(a), EventKind::kFunctionLost, -1, -1,
+                      EventKind::kFunctionLost, flood_detail_[a], detail_zh(flood_detail_[a]),
+                      {name(static_cast<std::int32_t>(a)) + " function_lost: " + flood_detail_[a]});
+            } else {
+                flood_detail_[a].clear();
+                event(t_, static_cast<std::int32_t>(a), EventKind::kFunctionRestored, -1, -1,
+                      EventKind::kFunctionRestored, "water receded, open again",
+                      "积水退去，恢复通行");
+            }
+        }
+        for (std::size_t i = 0; i < I.arc_road_link.size(); ++i) {
+            const auto l = I.arc_road_link[i];
+            // a closed link is closed by its function; a slowed one takes longer to cross
+            const double m =
+                l < 0 || factor[l] <= 0.0 ? I.arc_minutes[i] : I.arc_minutes[i] / factor[l];
+            if (m != arc_minutes_[i]) {
+                arc_minutes_[i] = m;
+                r_solved_ = false;
+            }
+        }
+    }
+    // Exposed assets fail once per storm when the water reaches their threshold; the damage is
+    // applied with the scenario's other damage of this step.
+    const std::string label = hz.label.empty() ? "rainstorm" : hz.label;
+    const std::string label_zh = hz.label_zh.empty() ? "暴雨" : hz.label_zh;
+    std::size_t insert_at = next_plan_;
+    for (std::size_t i = 0; i < I.flood_exposed.size(); ++i) {
+        if (flood_hit_[i])
+            continue;
+        const auto& e = I.flood_exposed[i];
+        const double d = flood_depth_[static_cast<std::size_t>(e.node)];
+        const int st = e.set->sample(d, flood_u_[i]);
+        if (st <= 0 || I.hardened[static_cast<std::size_t>(e.asset)])
+            continue;
+        flood_hit_[i] = 1;
+        const auto& state = e.set->states[static_cast<std::size_t>(st - 1)];
+        DamageLevel lv = parse_damage_level(state.name);
+        if (lv == DamageLevel::kNone)
+            lv = DamageLevel::kFailed;
+        const std::string what =
+            "flooded " + fmt("%.2f", d) + " m > " + fmt("%.2f", state.median) + " m";
+        const std::string what_zh =
+            "水淹 " + fmt("%.2f", d) + " 米 > " + fmt("%.2f", state.median) + " 米";
+        const RepairTime rt = sc.recovery.repair.find(repair_kind(e.asset), damage_level_name(lv));
+        const double hours = std::max(0.1 * rt.mean_h, rt.mean_h + rt.sd_h * flood_z_[i]);
+        plan_.insert(plan_.begin() + static_cast<std::ptrdiff_t>(insert_at++),
+                     {t_, e.asset, lv, what + " (" + label + ")", what_zh + "（" + label_zh + "）",
+                      -1, std::llround(hours * 3600.0)});
+    }
+}
+
+void Run::drainage_pumps() {
+    // Drainage pumps run while they function (power from their bus, not flooded); when one stops
+    // or restarts, the storm is routed again with the pumps' schedule from then on
+    // (docs/scenario.md "Rainstorm", coupling).
+    if (!storm_ || I.drainage_pumps.empty())
+        return;
+    bool changed = false;
+    for (std::size_t i = 0; i < I.drainage_pumps.size(); ++i) {
+        const auto a = static_cast<std::size_t>(asset(Layer::kDrainageLink, I.drainage_pumps[i]));
+        const std::uint8_t running = func_[a];
+        if (running == pump_running_[i])
+            continue;
+        pump_running_[i] = running;
+        pump_switches_[i].push_back(t_);
+        changed = true;
+    }
+    if (changed)
+        storm_ = storm_with_pump_outages();
+}
+
+std::shared_ptr<const drainage::SimulationResult> Run::storm_with_pump_outages() {
+    ++out_.drainage_solves;
+    std::string key;
+    for (std::size_t i = 0; i < pump_switches_.size(); ++i) {
+        if (pump_switches_[i].empty())
+            continue;
+        key += std::to_string(i) + ":";
+        for (const auto t : pump_switches_[i])
+            key += std::to_string(t) + ",";
+        key += ";";
+    }
+    {
+        const std::lock_guard<std::mutex> lock(I.storm_mutex);
+        if (const auto it = I.storm_cache.find(key); it != I.storm_cache.end())
+            return it->second;
+    }
+    // The pump is OFF in [stop, restart) by a rule that outranks the model's own; after a
+    // restart a pump the model runs without depth controls or rules is switched ON again, one
+    // with them returns to them.
+    drainage::Network net = *I.storm_net;
+    auto hours = [](std::int64_t t) { return fmt("%.9g", static_cast<double>(t) / 3600.0); };
+    auto upper = [](std::string x) {
+        for (auto& c : x)
+            c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        return x;
+    };
+    for (std::size_t i = 0; i < pump_switches_.size(); ++i) {
+        const auto link = I.drainage_pumps[i];
+        const auto& id = net.link_id[link];
+        const auto pump = net.type_index[link];
+        bool ruled = false;
+        for (const auto& rule : net.rules)
+            for (const auto& act : rule.actions)
+                ruled = ruled || (act.tokens.size() > 1 && upper(act.tokens[1]) == upper(id));
+        const bool plain = !ruled && net.pumps.initially_on[pump] != 0 &&
+                           net.pumps.startup_depth_m[pump] <= 0.0 &&
+                           net.pumps.shutoff_depth_m[pump] <= 0.0;
+        const auto& sw = pump_switches_[i];
+        for (std::size_t j = 0; j < sw.size(); ++j) {
+            const bool off = j % 2 == 0;
+            if (!off && !plain)
+                continue;
+            drainage::ControlRule rule;
+            rule.id = "RENCHENG_POWER_" + id + "_" + std::to_string(j);
+            rule.priority = 1e9;
+            drainage::RulePremise p1;
+            p1.logic = drainage::RulePremise::Logic::kIf;
+            p1.tokens = {"SIMULATION", "TIME", ">=", hours(sw[j])};
+            rule.premises.push_back(p1);
+            if (j + 1 < sw.size()) {
+                drainage::RulePremise p2;
+                p2.logic = drainage::RulePremise::Logic::kAnd;
+                p2.tokens = {"SIMULATION", "TIME", "<", hours(sw[j + 1])};
+                rule.premises.push_back(p2);
+            }
+            drainage::RuleAction act;
+            act.tokens = {"PUMP", id, "STATUS", "=", off ? "OFF" : "ON"};
+            rule.actions.push_back(act);
+            net.rules.push_back(std::move(rule));
+        }
+    }
+    drainage::SimulationOptions so;
+    so.base_dir = I.drainage_dir;
+    auto result = std::make_shared<const drainage::SimulationResult>(drainage::simulate(net, so));
+    out_.max_drainage_continuity_pct =
+        std::max(out_.max_drainage_continuity_pct,
+                 std::fabs(result->summary.flow_routing_continuity_error_pct));
+    const std::lock_guard<std::mutex> lock(I.storm_mutex);
+    return I.storm_cache.emplace(key, std::move(result)).first->second;
 }
 
 bool Run::deliver(std::int32_t p, int service, double threshold, std::string* detail) const {
@@ -1304,6 +1862,15 @@ bool Run::deliver(std::int32_t p, int service, double threshold, std::string* de
         if (d > thr)
             return fail("nearest hospital " + fmt("%.0f", d) + " min > " + fmt("%.0f", thr) +
                         " min");
+        return true;
+    }
+    case Layer::kDrainageNode: {
+        if (flood_depth_.empty())
+            return true;
+        const double thr = std::isnan(threshold) ? I.rain->zone_flood_m : threshold;
+        const double depth = flood_depth_[static_cast<std::size_t>(local(p))];
+        if (depth > thr)
+            return fail("flooded " + fmt("%.2f", depth) + " m > " + fmt("%.2f", thr) + " m");
         return true;
     }
     case Layer::kRoadLink: {
@@ -1380,6 +1947,9 @@ std::int32_t Run::bfs_cause(std::int32_t a) const {
     } else if (l == Layer::kRoadNode) {
         g = &I.road_adj;
         link_layer = Layer::kRoadLink;
+    } else if (l == Layer::kDrainageNode) {
+        g = &I.drain_adj; // a flooded street: a stopped pump or a failed link nearby
+        link_layer = Layer::kDrainageLink;
     }
     if (g == nullptr || g->node_count() == 0)
         return -1;
@@ -1435,12 +2005,15 @@ void Run::system_state() {
                     down = true;
                     // keep the previous cause while it still explains the loss
                     const auto prev = cause_of_[a];
-                    cause = (down_[a] && prev >= 0 &&
-                             (!func_[prev] || level_[prev] != DamageLevel::kNone))
+                    cause = (down_[a] && prev >= 0 && (!func_[prev] || damage_explains(prev)))
                                 ? prev
                                 : bfs_cause(ai);
                 }
             }
+        }
+        if (!down && !flood_closed_.empty() && flood_closed_[a]) {
+            down = true; // standing water closes it (drainage_step)
+            detail = flood_detail_[a];
         }
         down_[a] = down ? 1 : 0;
         cause_of_[a] = down ? cause : -1;
@@ -1463,7 +2036,7 @@ void Run::walk_chain(std::int32_t consumer, int service, std::int32_t provider,
             assets->push_back(cur);
         }
         const auto c = static_cast<std::size_t>(cur);
-        if (level_[c] != DamageLevel::kNone) {
+        if (damage_explains(c)) {
             if (chain != nullptr)
                 chain->push_back(name(cur) + " damaged: " + damage_detail_[c]);
             break;
@@ -1508,8 +2081,8 @@ void Run::record(std::int32_t k, std::int32_t n_out) {
             rl.root = root;
             rl.service = n.service;
             const auto rc = static_cast<std::size_t>(root);
-            rl.root_event = level_[rc] != DamageLevel::kNone ? "damaged: " + damage_detail_[rc]
-                                                             : "function_lost: " + down_detail_[rc];
+            rl.root_event = damage_explains(rc) ? "damaged: " + damage_detail_[rc]
+                                                : "function_lost: " + down_detail_[rc];
             rl.chain = chain;
             it = root_index_.emplace(key, out_.root_losses.size()).first;
             out_.root_losses.push_back(std::move(rl));
@@ -1663,7 +2236,7 @@ void Run::dispatch() {
                                                        : Lifeline::kRoads;
         bool have_routes = city.roads && crew.node >= 0;
         if (have_routes)
-            transport::shortest_paths(I.anet, crew.node, I.arc_minutes, closed_arcs_, crew_tree_,
+            transport::shortest_paths(I.anet, crew.node, arc_minutes_, closed_arcs_, crew_tree_,
                                       ws_);
         std::int32_t best = -1, best_node = -1;
         double best_travel_min = 0;
@@ -1687,21 +2260,26 @@ void Run::dispatch() {
                     continue; // cannot reach it now: the roads there are closed
             }
             const double work_h = travel / 60.0 + static_cast<double>(repair_s_[a]) / 3600.0;
+            // Repairing damage that leaves the asset working (slight) restores nobody, even when
+            // the asset lies in a chain of lost service for another reason (a pump without
+            // power): such repairs wait until nothing better is left.
+            const double people = damage_explains(a) ? people_now_[a] : 0.0;
+            const double critical = damage_explains(a) ? critical_now_[a] : 0.0;
             double key[3] = {0, 0, 0};
             switch (policy_) {
             case DispatchPolicy::kCriticalFirst:
-                key[0] = critical_now_[a];
-                key[1] = people_now_[a];
+                key[0] = critical;
+                key[1] = people;
                 key[2] = -work_h;
                 break;
             case DispatchPolicy::kMostPeoplePerCrewHour:
-                key[0] = people_now_[a] / std::max(work_h, 1e-6);
-                key[1] = critical_now_[a];
+                key[0] = people / std::max(work_h, 1e-6);
+                key[1] = critical;
                 key[2] = -work_h;
                 break;
             case DispatchPolicy::kPriorityList:
                 key[0] = -static_cast<double>(I.priority_rank[a]);
-                key[1] = people_now_[a];
+                key[1] = people;
                 key[2] = -work_h;
                 break;
             }
@@ -1744,7 +2322,7 @@ void Run::mobile_resources() {
     auto travel_to = [&](std::int32_t from_node, std::int32_t a) -> double {
         if (!city.roads || from_node < 0)
             return 0.0;
-        transport::shortest_paths(I.anet, from_node, I.arc_minutes, closed_arcs_, crew_tree_, ws_);
+        transport::shortest_paths(I.anet, from_node, arc_minutes_, closed_arcs_, crew_tree_, ws_);
         const auto node = I.road_node_of[static_cast<std::size_t>(a)];
         return node >= 0 ? crew_tree_.dist[node] : transport::kUnreachable;
     };
@@ -1878,6 +2456,26 @@ RealizationResult Run::run() {
                       0);
         closed_arcs_.assign(I.arc_road_link.size(), 0);
     }
+    arc_minutes_ = I.arc_minutes;
+    if (I.storm_base) {
+        storm_ = I.storm_base;
+        flood_depth_.assign(static_cast<std::size_t>(city.drainage->node_count()), 0.0);
+        flood_closed_.assign(na_, 0);
+        flood_detail_.assign(na_, {});
+        road_flooded_ever_.assign(na_, 0);
+        flood_hit_.assign(I.flood_exposed.size(), 0);
+        // one damage and one repair draw per exposed asset, from streams of their own
+        RngStream u_rng(sc.seed, static_cast<std::uint32_t>(r_), kStreamFloodDamage);
+        RngStream z_rng(sc.seed, static_cast<std::uint32_t>(r_), kStreamFloodRepair);
+        flood_u_.resize(I.flood_exposed.size());
+        flood_z_.resize(I.flood_exposed.size());
+        for (std::size_t i = 0; i < I.flood_exposed.size(); ++i) {
+            flood_u_[i] = u_rng.uniform();
+            flood_z_[i] = z_rng.normal();
+        }
+        pump_running_.assign(I.drainage_pumps.size(), 1);
+        pump_switches_.assign(I.drainage_pumps.size(), {});
+    }
     crew_.resize(I.crews.size());
     for (std::size_t c = 0; c < I.crews.size(); ++c)
         crew_[c] = {0, I.crews[c].node};
@@ -1893,6 +2491,7 @@ RealizationResult Run::run() {
             w_have_carry_ = true;
         }
         w_sig_solved_.clear(); // a new EPS segment at every step
+        drainage_step(k);
         apply_damage_and_repairs();
         std::vector<std::uint8_t> previous;
         for (int it = 0; it < kMaxFixedPointIterations; ++it) {
@@ -1907,6 +2506,7 @@ RealizationResult Run::run() {
         }
         compute_function();
         system_state();
+        drainage_pumps();
         record(k, n_out);
         mobile_resources();
         dispatch();
@@ -1914,6 +2514,14 @@ RealizationResult Run::run() {
     for (std::size_t a = 0; a < na_; ++a)
         if (in_chain_[a])
             out_.chain_assets.push_back(static_cast<std::int32_t>(a));
+    if (storm_) {
+        out_.drainage_flood_volume_m3 = storm_->summary.routing.flooding_m3;
+        out_.max_drainage_continuity_pct =
+            std::max(out_.max_drainage_continuity_pct,
+                     std::fabs(I.storm_base->summary.flow_routing_continuity_error_pct));
+        for (const auto f : road_flooded_ever_)
+            out_.flooded_road_links += f;
+    }
     std::sort(out_.root_losses.begin(), out_.root_losses.end(),
               [](const RootLoss& a, const RootLoss& b) {
                   return a.root != b.root ? a.root < b.root : a.service < b.service;

@@ -27,8 +27,10 @@ enum class Layer : std::uint8_t {
     kPowerBus,
     kPowerBranch,
     kPowerGen,
+    kDrainageNode,
+    kDrainageLink,
 };
-inline constexpr int kLayerCount = 9;
+inline constexpr int kLayerCount = 11;
 /// "facility", "zone", "road_node", …
 std::string_view layer_name(Layer l);
 
@@ -124,6 +126,12 @@ struct RealizationResult {
     double max_power_imbalance_mw = 0.0; ///< largest |Σ gen − Σ served − losses − shunts|
     std::int32_t water_solves = 0;
     std::int32_t power_solves = 0;
+    // drainage under a rainstorm (docs/scenario.md "Rainstorm")
+    std::int32_t drainage_solves = 0;         ///< SWMM runs this realization needed (0: shared)
+    double max_street_flood_m = 0.0;          ///< deepest street water at any node and step, m
+    double drainage_flood_volume_m3 = 0.0;    ///< water that left the pipes onto the streets, m³
+    double max_drainage_continuity_pct = 0.0; ///< largest |flow-routing continuity error|, %
+    std::int32_t flooded_road_links = 0;      ///< road links closed by water at some step
 };
 
 /// The city and scenario prepared for many realizations: the asset table, resolved
@@ -184,6 +192,7 @@ public:
 
 private:
     void prepare_earthquakes();
+    void prepare_rainstorm();
     const model::City& city_;
     Scenario scenario_;
     std::vector<std::string> asset_name_;

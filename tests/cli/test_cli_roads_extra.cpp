@@ -165,11 +165,10 @@ TEST(RoadsExtraCli, BadInputNamesFileLineAndField) {
     const CommandResult o = run_rencheng({"-q", "roads", "evacuate", kNet, "--zones", kPopulation,
                                           "--shelters", kFacilities, "--occupancy", "0"});
     EXPECT_EQ(o.status, 2) << o.err;
-    const CommandResult missing =
-        run_rencheng({"-q", "roads", "evacuate",
-                      (kCases / "Evacuation" / "Evacuation_net.tntp").string(), "--zones",
-                      "/nonexistent/zones.csv", "--shelters",
-                      (kCases / "Evacuation" / "shelters.csv").string()});
+    const CommandResult missing = run_rencheng(
+        {"-q", "roads", "evacuate", (kCases / "Evacuation" / "Evacuation_net.tntp").string(),
+         "--zones", "/nonexistent/zones.csv", "--shelters",
+         (kCases / "Evacuation" / "shelters.csv").string()});
     EXPECT_EQ(missing.status, 3) << missing.err;
     EXPECT_TRUE(has(missing.err, "/nonexistent/zones.csv")) << missing.err;
 }

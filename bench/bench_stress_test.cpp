@@ -1,0 +1,133 @@
+// Benchmarks of the stress test: one 72-hour realization of the M6.5 earthquake on the demo city
+// and on a generated 1,000,000-person city, and the ensemble's throughput (core-seconds per
+// realization, goal ≤ 0.5 on the demo city) with 1 and 2 threads (speed-up goal ≥ 1.8×).
+// bench/stress-test-throughput measures the same end to end through the CLI.
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+#include <string>
+
+#include "citygen/citygen.hpp"
+#include "core/error.hpp"
+#include "model/city.hpp"
+#include "sim/ensemble.hpp"
+#include "sim/scenario.hpp"
+#include "sim/simulation.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace rencheng;
+
+const fs::path kDemo = fs::path(RENCHENG_SOURCE_DIR) / "examples" / "demo-city";
+
+/// The demo's earthquake scenario (examples/demo-city/scenarios/earthquake-m65.toml) without the
+/// compared policy, so that one realization is one run.
+sim::Scenario earthquake(std::int32_t realizations) {
+    Diagnostics d;
+    sim::Scenario s = sim::parse_scenario(R"([scenario]
+city = ".."
+horizon_h = 72
+step_min = 60
+seed = 2026
+realizations = )" + std::to_string(realizations) +
+                                              R"(
+[[hazard]]
+type = "earthquake"
+magnitude = 6.5
+epicentre = [114.389, 30.676]
+depth_km = 10
+mechanism = "strike_slip"
+vs30_m_s = 400
+[recovery]
+mobile_generators = 2
+water_trucks = 4
+[[recovery.crews]]
+depot = "facility:depot_1"
+skill = "water"
+count = 2
+[[recovery.crews]]
+depot = "facility:depot_2"
+skill = "water"
+count = 2
+[[recovery.crews]]
+depot = "facility:depot_1"
+skill = "roads"
+[[recovery.crews]]
+depot = "facility:depot_2"
+skill = "power"
+)",
+                                          kDemo / "scenarios" / "bench.toml", d);
+    if (d.has_errors())
+        throw Error(ErrorCode::kInternal, d.format());
+    return s;
+}
+
+const model::City& demo_city() {
+    static const model::City city = [] {
+        Diagnostics d;
+        model::City c = model::load_city(kDemo, d);
+        if (d.has_errors())
+            throw Error(ErrorCode::kInternal, d.format());
+        return c;
+    }();
+    return city;
+}
+
+const model::City& million_city() {
+    static const model::City city = [] {
+        citygen::GenerateOptions o;
+        o.population = 1000000;
+        o.seed = 2026;
+        return citygen::generate_city(o);
+    }();
+    return city;
+}
+
+void run_realizations(benchmark::State& state, const model::City& city) {
+    const sim::Simulation sim(city, earthquake(1000));
+    std::int32_t r = 0;
+    for (auto _ : state) {
+        sim::RealizationResult res =
+            sim.run(r++ % 1000, sim::DispatchPolicy::kCriticalFirst, false);
+        benchmark::DoNotOptimize(res.served_population[0].data());
+    }
+    state.counters["assets"] = static_cast<double>(sim.asset_count());
+}
+
+// One 72-hour realization of the earthquake, hourly steps (water EPS segment, DC power flow and
+// road tree per step, crews and mobile resources).
+void BM_earthquake_realization_demo(benchmark::State& state) {
+    run_realizations(state, demo_city());
+}
+BENCHMARK(BM_earthquake_realization_demo)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_earthquake_realization_million(benchmark::State& state) {
+    run_realizations(state, million_city());
+}
+BENCHMARK(BM_earthquake_realization_million)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(2);
+
+// The Monte Carlo ensemble of 16 realizations on 1 and 2 threads; the counter core_s_per_real is
+// wall time × threads / realizations (what the machine spends per realization).
+void BM_ensemble_demo(benchmark::State& state) {
+    const std::int32_t n = 16;
+    const sim::Simulation sim(demo_city(), earthquake(n));
+    sim::EnsembleOptions o;
+    o.threads = static_cast<std::size_t>(state.range(0));
+    for (auto _ : state) {
+        sim::EnsembleResult e = sim::run_ensemble(sim, o);
+        benchmark::DoNotOptimize(e.realizations.data());
+    }
+    state.counters["core_s_per_real"] = benchmark::Counter(
+        static_cast<double>(n) / static_cast<double>(state.range(0)),
+        benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+    state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(BM_ensemble_demo)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+} // namespace
+
+BENCHMARK_MAIN();
