@@ -1714,10 +1714,19 @@ void Run::drainage_step(std::int32_t k) {
         DamageLevel lv = parse_damage_level(state.name);
         if (lv == DamageLevel::kNone)
             lv = DamageLevel::kFailed;
-        const std::string what =
-            "flooded " + fmt("%.2f", d) + " m > " + fmt("%.2f", state.median) + " m";
-        const std::string what_zh =
-            "水淹 " + fmt("%.2f", d) + " 米 > " + fmt("%.2f", state.median) + " 米";
+        // The curve is a fragility, not a threshold: water below its median can still do the
+        // damage, and the detail says so rather than printing a false inequality.
+        const std::string depth_text = fmt("%.2f", d);
+        const std::string median_text = fmt("%.2f", state.median);
+        const bool above = d >= state.median;
+        const char* rel = !above                      ? " m, below the median "
+                          : depth_text == median_text ? " m >= "
+                                                      : " m > ";
+        const char* rel_zh = !above                      ? " 米，低于中值 "
+                             : depth_text == median_text ? " 米 ≥ "
+                                                         : " 米 > ";
+        const std::string what = "flooded " + depth_text + rel + median_text + " m";
+        const std::string what_zh = "水淹 " + depth_text + rel_zh + median_text + " 米";
         const RepairTime rt = sc.recovery.repair.find(repair_kind(e.asset), damage_level_name(lv));
         const double hours = std::max(0.1 * rt.mean_h, rt.mean_h + rt.sd_h * flood_z_[i]);
         plan_.insert(plan_.begin() + static_cast<std::ptrdiff_t>(insert_at++),
