@@ -65,6 +65,10 @@ constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 /// Relative flow change under which a Newton iteration that stops improving is at round-off.
 constexpr double kStagnation = 1e-8;
+/// Flow scale (m³/s at normal conditions) below which the change is measured absolutely: a zone
+/// that carries (almost) no gas, e.g. a district whose customers are all elsewhere, would
+/// otherwise compare round-off changes against round-off flows and never stop.
+constexpr double kFlowScaleFloor = 1e-3;
 
 std::string bar(double pa) {
     std::ostringstream s;
@@ -607,7 +611,7 @@ bool Solver::solve_zone(std::int32_t z, const std::vector<double>& fixed_phi, bo
         // Converged at the tolerance; or at round-off: Newton converges quadratically, so a
         // relative change below kStagnation that no longer falls tenfold per iteration is the
         // rounding floor of the linear solve, not slow convergence.
-        const double relative = change / std::max(total, 1e-30);
+        const double relative = change / std::max(total, kFlowScaleFloor);
         if (relative <= opt_.flow_tolerance || el.empty() ||
             (relative <= kStagnation && relative > 0.1 * previous_relative)) {
             converged = true;

@@ -49,6 +49,16 @@ TEST(CliGas, SolveGasLib11WritesResults) {
     fs::remove(csv);
 }
 
+// The demo city's generated network has low-pressure districts that carry almost no gas; their
+// zones must still stop (the absolute floor of the stopping rule) rather than run to the limit.
+TEST(CliGas, DemoCityNetworkSolvesAtTheDefaults) {
+    const auto r = run_rencheng(
+        {"gas", "solve",
+         (fs::path(RENCHENG_SOURCE_DIR) / "examples" / "demo-city" / "gas.geojson").string()});
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("1 solved"), std::string::npos) << r.out;
+}
+
 TEST(CliGas, GasLib40SolvesWithStationsInBypassNoted) {
     const auto r = run_rencheng({"gas", "solve", (kDir / "GasLib-40.net").string(), "--scenario",
                                  (kDir / "GasLib-40.scn").string()});
