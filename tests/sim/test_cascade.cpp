@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "city_builders.hpp"
 #include "power/matpower.hpp"
 #include "sim/ensemble.hpp"
 #include "sim/metrics.hpp"
@@ -14,6 +15,9 @@ namespace rencheng::sim {
 namespace {
 
 using model::Service;
+using testing::dep;
+using testing::facility;
+using testing::zone;
 
 // A reservoir feeds two junctions through a pump; the pump is powered from bus 2, which hangs on
 // bus 1 (the grid's in-feed) by one branch. The hospital H1 and the zone Z1 take water at J2.
@@ -55,36 +59,6 @@ mpc.branch = [
 	1	2	0.01	0.1	0	0	0	0	0	0	1	-360	360;
 ];
 )";
-
-model::Facility facility(const std::string& id, model::FacilityKind kind, LonLat p) {
-    model::Facility f;
-    f.id = id;
-    f.kind = kind;
-    f.name = id;
-    f.position = p;
-    return f;
-}
-
-model::PopulationZone zone(const std::string& id, std::int64_t pop, LonLat p,
-                           const std::string& district = "D") {
-    model::PopulationZone z;
-    z.id = id;
-    z.population = pop;
-    z.centroid = p;
-    z.district = district;
-    return z;
-}
-
-model::Dependency dep(const std::string& c, Service s, const std::string& p, double backup_h = 0,
-                      std::optional<double> threshold = std::nullopt) {
-    model::Dependency d;
-    d.consumer = c;
-    d.service = s;
-    d.provider = p;
-    d.backup_hours = backup_h;
-    d.threshold = threshold;
-    return d;
-}
 
 model::City water_power_city() {
     model::City city;

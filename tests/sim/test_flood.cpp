@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "city_builders.hpp"
 #include "drainage/flood.hpp"
 #include "drainage/swmm_inp.hpp"
 #include "power/matpower.hpp"
@@ -19,6 +20,9 @@ namespace rencheng::sim {
 namespace {
 
 using model::Service;
+using testing::dep;
+using testing::facility;
+using testing::zone;
 
 // ---- the flood-impact functions ----------------------------------------------------------------
 
@@ -131,32 +135,6 @@ mpc.branch = [
 	1	3	0.01	0.1	0	0	0	0	0	0	1	-360	360;
 ];
 )";
-
-model::Facility facility(const std::string& id, model::FacilityKind kind, LonLat p) {
-    model::Facility f;
-    f.id = id;
-    f.kind = kind;
-    f.name = id;
-    f.position = p;
-    return f;
-}
-
-model::PopulationZone zone(const std::string& id, std::int64_t pop, LonLat p) {
-    model::PopulationZone z;
-    z.id = id;
-    z.population = pop;
-    z.centroid = p;
-    z.district = "D";
-    return z;
-}
-
-model::Dependency dep(const std::string& c, Service s, const std::string& p) {
-    model::Dependency d;
-    d.consumer = c;
-    d.service = s;
-    d.provider = p;
-    return d;
-}
 
 // Roads: A (at J1) —L1— B —L2— C (the hospital). Only L1 has a street node within 100 m.
 model::City flood_city() {

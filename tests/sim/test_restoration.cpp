@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "city_builders.hpp"
 #include "power/matpower.hpp"
 #include "sim/ensemble.hpp"
 #include "sim/metrics.hpp"
@@ -15,32 +16,9 @@ namespace rencheng::sim {
 namespace {
 
 using model::Service;
-
-model::Facility facility(const std::string& id, model::FacilityKind kind, LonLat p) {
-    model::Facility f;
-    f.id = id;
-    f.kind = kind;
-    f.name = id;
-    f.position = p;
-    return f;
-}
-
-model::PopulationZone zone(const std::string& id, std::int64_t pop, LonLat p) {
-    model::PopulationZone z;
-    z.id = id;
-    z.population = pop;
-    z.centroid = p;
-    z.district = "D";
-    return z;
-}
-
-model::Dependency dep(const std::string& c, Service s, const std::string& p) {
-    model::Dependency d;
-    d.consumer = c;
-    d.service = s;
-    d.provider = p;
-    return d;
-}
+using testing::dep;
+using testing::facility;
+using testing::zone;
 
 Scenario scenario(const std::string& body) {
     Diagnostics d;
