@@ -31,3 +31,5 @@ rencheng_add_fuzzer(fuzz_gaslib_xml SOURCES fuzz_gaslib_xml.cpp DEPS rencheng::g
                     CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/gaslib_xml)
 rencheng_add_fuzzer(fuzz_gas_geojson SOURCES fuzz_gas_geojson.cpp DEPS rencheng::gas
                     CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/gas_geojson)
+rencheng_add_fuzzer(fuzz_clip_geojson SOURCES fuzz_clip_geojson.cpp DEPS rencheng::transport
+                    CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/clip_geojson)

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -590,13 +591,28 @@ void run_evacuate(const EvacuateArgs& args, CommandContext& ctx) {
 struct ImportOsmArgs {
     std::string input;
     std::string out;
+    std::string clip; ///< GeoJSON Polygon / MultiPolygon file
+    std::string bbox; ///< "min_lon,min_lat,max_lon,max_lat"
 };
 
 /// `roads import-osm`: an OpenStreetMap file to our roads GeoJSON (docs/bundle.md).
 void run_import_osm(const ImportOsmArgs& args, CommandContext& ctx) {
     Diagnostics diags;
+    std::optional<transport::ClipRegion> clip;
+    if (!args.bbox.empty()) {
+        std::string why;
+        const auto box = transport::parse_lonlat_box(args.bbox, why);
+        if (!box)
+            throw Error(ErrorCode::kUsage, "--bbox " + args.bbox + ": " + why);
+        clip = transport::ClipRegion::box(*box);
+    } else if (!args.clip.empty()) {
+        clip = transport::read_clip_geojson(args.clip, diags);
+        if (!inputs_ok(diags, ctx))
+            return;
+    }
     transport::OsmImportReport report;
-    const transport::RoadNetwork net = transport::read_osm(args.input, diags, &report);
+    const transport::RoadNetwork net =
+        transport::read_osm(args.input, diags, &report, clip ? &*clip : nullptr);
     if (!inputs_ok(diags, ctx))
         return;
     write_file_atomic(args.out, transport::format_roads_geojson(net));
@@ -608,6 +624,12 @@ void run_import_osm(const ImportOsmArgs& args, CommandContext& ctx) {
         std::printf("  ways         %lld read, %lld drivable / 路段\n",
                     static_cast<long long>(report.ways_read),
                     static_cast<long long>(report.ways_drivable));
+        if (clip)
+            std::printf("  clipped      %lld ways cut at the boundary, %lld wholly outside, %lld "
+                        "nodes outside / 裁剪：边界处截断、完全在外的路段，区域外节点\n",
+                        static_cast<long long>(report.ways_clipped),
+                        static_cast<long long>(report.ways_outside),
+                        static_cast<long long>(report.nodes_outside));
         std::printf("  network      %d nodes, %d links, %.1f km / 节点、路段、总长\n",
                     net.node_count(), net.link_count(), net.total_length_m() / 1000.0);
         std::printf("  one-way      %lld links; bridges %lld, tunnels %lld / 单行、桥梁、隧道\n",
@@ -772,9 +794,18 @@ void add_roads_command(CLI::App& app, CommandContext& ctx) {
     osm->add_option("-o,--out", oargs->out, "Roads GeoJSON to write (docs/bundle.md)")
         ->required()
         ->type_name("FILE.geojson");
-    osm->footer("Keeps drivable highway classes and the largest strongly connected part; see "
-                "docs/transport.md. Exit status: 0 written, 1 bad input, 3 the file is missing "
-                "or unreadable.\n");
+    osm->add_option("--clip", oargs->clip,
+                    "Keep only the roads inside this GeoJSON Polygon or MultiPolygon (WGS84) / "
+                    "按多边形裁剪")
+        ->type_name("POLY.geojson");
+    osm->add_option("--bbox", oargs->bbox,
+                    "Keep only the roads inside this lon/lat box, degrees / 按经纬度范围裁剪")
+        ->type_name("MINLON,MINLAT,MAXLON,MAXLAT")
+        ->excludes("--clip");
+    osm->footer("Keeps drivable highway classes and the largest strongly connected part; with "
+                "--clip or --bbox, a way keeps its parts inside the region and a link crossing the "
+                "boundary ends at its last inside node. See docs/transport.md. Exit status: 0 "
+                "written, 1 bad input, 2 usage, 3 a file is missing or unreadable.\n");
     osm->callback([oargs, &ctx] { run_import_osm(*oargs, ctx); });
 }
 

@@ -314,6 +314,7 @@ public:
         for (std::size_t a = 0; a < links_; ++a)
             refresh(a);
         order_.reserve(nodes_);
+        bush_order_.resize(origins_.size());
     }
 
     AssignmentResult run(Clock::time_point t0) {
@@ -341,6 +342,7 @@ public:
             for (std::size_t r = 0; r < origins_.size(); ++r) {
                 update_bush(r);
                 topological_order(r);
+                bush_order_[r] = order_;
                 for (int pass = 0; pass < opt_.inner_passes; ++pass)
                     if (!equilibrate(r))
                         break;
@@ -546,7 +548,12 @@ private:
         auto& f = bush_flow_[r];
         const double eps = flow_eps_[r];
         const std::int32_t origin = origins_[r];
-        topological_order(r);
+        // The order saved at the end of the bush's last visit still holds: flow shifts never
+        // add or remove bush links (and any topological order gives the same labels).
+        if (bush_order_[r].empty())
+            topological_order(r);
+        else
+            order_ = bush_order_[r];
         labels(r, false);
         for (std::size_t a = 0; a < links_; ++a) {
             if (in[a] == 0 || f[a] > eps)
@@ -672,6 +679,8 @@ private:
     std::vector<std::vector<double>> bush_flow_;
     std::vector<std::vector<std::uint8_t>> in_bush_;
     std::vector<double> flow_eps_; ///< per origin: flows at or below are rounding remnants
+    /// Per origin: its bush's topological order at the end of its last visit (empty: none yet).
+    std::vector<std::vector<std::int32_t>> bush_order_;
     // Scratch
     std::vector<double> min_, max_;
     std::vector<std::int32_t> min_pred_, max_pred_, indeg_, order_, long_seg_, short_seg_;
@@ -699,6 +708,20 @@ GapReport evaluate_flows(const AssignmentNetwork& net, const TripTable& trips,
         throw Error(ErrorCode::kInconsistent, "flow vector size does not match the links");
     const CostModel model(net, options.toll_factor, options.distance_factor);
     return evaluate(net, trips, model, flow, options.closed);
+}
+
+AllOrNothingLoad all_or_nothing_assignment(const AssignmentNetwork& net, const TripTable& trips,
+                                           std::span<const double> link_cost,
+                                           std::span<const std::uint8_t> closed) {
+    const auto links = static_cast<std::size_t>(net.link_count());
+    if (link_cost.size() != links || (!closed.empty() && closed.size() != links))
+        throw Error(ErrorCode::kInconsistent, "all-or-nothing: cost or closure vector size does "
+                                              "not match the links");
+    check_inputs(net, trips, AssignmentOptions{});
+    AllOrNothingLoad load;
+    load.flow.assign(links, 0.0);
+    all_or_nothing(net, trips, link_cost, closed, load.flow, load.sptt, load.unreachable_demand);
+    return load;
 }
 
 AssignmentResult assign_traffic(const AssignmentNetwork& net, const TripTable& trips,

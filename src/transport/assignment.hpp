@@ -97,6 +97,19 @@ struct GapReport {
 GapReport evaluate_flows(const AssignmentNetwork& net, const TripTable& trips,
                          std::span<const double> flow, const AssignmentOptions& options);
 
+/// One all-or-nothing assignment: every OD demand on its shortest path at the fixed
+/// `link_cost` (centroid rule and closures as in shortest_paths). Its SPTT equals the sum of
+/// flow x cost. Deterministic for any thread count (trees are built in parallel, loaded in
+/// origin order). Throws Error(kInconsistent) when the sizes do not fit the network.
+struct AllOrNothingLoad {
+    std::vector<double> flow; ///< vehicles per hour per link
+    double sptt = 0.0;        ///< sum of demand x shortest cost
+    double unreachable_demand = 0.0;
+};
+AllOrNothingLoad all_or_nothing_assignment(const AssignmentNetwork& net, const TripTable& trips,
+                                           std::span<const double> link_cost,
+                                           std::span<const std::uint8_t> closed = {});
+
 /// Solves static user equilibrium (Wardrop's first principle, Beckmann et al. 1956) for `trips`
 /// on `net`. Throws Error(kInconsistent) when the trips do not fit the network and
 /// Error(kUsage) for invalid options. Reaching max_iterations is not an error: the result says

@@ -310,4 +310,98 @@ double ContractionHierarchy::distance(std::int32_t from, std::int32_t to) {
     return best;
 }
 
+void ContractionHierarchy::exhaust_side(Side& side, const std::vector<std::int32_t>& offsets,
+                                        const std::vector<std::int32_t>& heads,
+                                        const std::vector<double>& costs, std::int32_t endpoint) {
+    for (const std::int32_t t : side.touched)
+        side.dist[static_cast<std::size_t>(t)] = kUnreachable;
+    side.touched.clear();
+    side.heap.clear();
+    side.dist[static_cast<std::size_t>(endpoint)] = 0.0;
+    side.touched.push_back(endpoint);
+    side.heap.push_back({0.0, endpoint});
+    while (!side.heap.empty()) {
+        std::pop_heap(side.heap.begin(), side.heap.end(), std::greater<>());
+        const auto [d, u] = side.heap.back();
+        side.heap.pop_back();
+        const auto uu = static_cast<std::size_t>(u);
+        if (d > side.dist[uu] || (u != endpoint && passable_[uu] == 0))
+            continue; // stale, or a centroid a path may not pass through
+        for (auto k = static_cast<std::size_t>(offsets[uu]);
+             k < static_cast<std::size_t>(offsets[uu + 1]); ++k) {
+            const auto w = static_cast<std::size_t>(heads[k]);
+            const double nd = d + costs[k];
+            if (nd < side.dist[w]) {
+                if (side.dist[w] == kUnreachable)
+                    side.touched.push_back(heads[k]);
+                side.dist[w] = nd;
+                side.heap.push_back({nd, heads[k]});
+                std::push_heap(side.heap.begin(), side.heap.end(), std::greater<>());
+            }
+        }
+    }
+}
+
+std::vector<double> ContractionHierarchy::distance_table(std::span<const std::int32_t> sources,
+                                                         std::span<const std::int32_t> targets) {
+    for (const std::int32_t v : sources)
+        if (v < 0 || v >= node_count_)
+            throw Error(ErrorCode::kOutOfRange, "distance table: source node out of range");
+    for (const std::int32_t v : targets)
+        if (v < 0 || v >= node_count_)
+            throw Error(ErrorCode::kOutOfRange, "distance table: target node out of range");
+    const std::size_t cols = targets.size();
+    std::vector<double> table(sources.size() * cols, kUnreachable);
+    // Buckets in CSR form: the backward searches' labels grouped by the node they reached.
+    struct Entry {
+        std::int32_t node;
+        std::int32_t target; ///< index into `targets`
+        double cost;
+    };
+    std::vector<Entry> entries;
+    for (std::size_t j = 0; j < cols; ++j) {
+        exhaust_side(backward_, down_offsets_, down_head_, down_cost_, targets[j]);
+        for (const std::int32_t v : backward_.touched)
+            entries.push_back(
+                {v, static_cast<std::int32_t>(j), backward_.dist[static_cast<std::size_t>(v)]});
+    }
+    const auto n = static_cast<std::size_t>(node_count_);
+    std::vector<std::int32_t> bucket_begin(n + 1, 0);
+    for (const Entry& e : entries)
+        ++bucket_begin[static_cast<std::size_t>(e.node) + 1];
+    for (std::size_t v = 0; v < n; ++v)
+        bucket_begin[v + 1] += bucket_begin[v];
+    std::vector<std::int32_t> fill(bucket_begin.begin(), bucket_begin.end() - 1);
+    std::vector<std::int32_t> bucket_target(entries.size());
+    std::vector<double> bucket_cost(entries.size());
+    for (const Entry& e : entries) { // stable: target order within a bucket
+        const auto slot = static_cast<std::size_t>(fill[static_cast<std::size_t>(e.node)]++);
+        bucket_target[slot] = e.target;
+        bucket_cost[slot] = e.cost;
+    }
+    entries = {};
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+        const std::int32_t s = sources[i];
+        exhaust_side(forward_, up_offsets_, up_head_, up_cost_, s);
+        double* row = table.data() + i * cols;
+        for (const std::int32_t v : forward_.touched) {
+            const auto vv = static_cast<std::size_t>(v);
+            const double df = forward_.dist[vv];
+            // A meeting node lies inside the path unless it is one of its ends.
+            const bool inner_ok = passable_[vv] != 0 || v == s;
+            for (auto k = static_cast<std::size_t>(bucket_begin[vv]);
+                 k < static_cast<std::size_t>(bucket_begin[vv + 1]); ++k) {
+                const auto j = static_cast<std::size_t>(bucket_target[k]);
+                if (!inner_ok && v != targets[j])
+                    continue;
+                row[j] = std::min(row[j], df + bucket_cost[k]);
+            }
+        }
+        for (std::size_t j = 0; j < cols; ++j)
+            if (targets[j] == s)
+                row[j] = 0.0;
+    }
+    return table;
+}
+
 } // namespace rencheng::transport

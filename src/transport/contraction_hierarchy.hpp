@@ -33,6 +33,15 @@ public:
     /// copy it.
     [[nodiscard]] double distance(std::int32_t from, std::int32_t to);
 
+    /// Many-to-many: the costs from every node of `sources` to every node of `targets`
+    /// (0-based), row-major (entry i * targets.size() + j), kUnreachable where there is no
+    /// path. Bucket algorithm (Knopp et al. 2007): one exhaustive upward search per target on
+    /// the reversed graph leaves (target, cost) entries in buckets at the nodes it reaches; one
+    /// upward search per source then scans the buckets of the nodes it reaches. Each pair's
+    /// answer is the least sum at a meeting node, as for distance(). Not thread-safe either.
+    [[nodiscard]] std::vector<double> distance_table(std::span<const std::int32_t> sources,
+                                                     std::span<const std::int32_t> targets);
+
     [[nodiscard]] std::int32_t node_count() const { return node_count_; }
     /// Number of shortcuts added by the contraction.
     [[nodiscard]] std::int64_t shortcut_count() const { return shortcuts_; }
@@ -50,6 +59,10 @@ private:
     void settle_side(Side& side, const std::vector<std::int32_t>& offsets,
                      const std::vector<std::int32_t>& heads, const std::vector<double>& costs,
                      std::int32_t endpoint, double& best, const Side& other);
+    /// Upward search from `endpoint` to exhaustion; `side.touched` lists the nodes reached.
+    void exhaust_side(Side& side, const std::vector<std::int32_t>& offsets,
+                      const std::vector<std::int32_t>& heads, const std::vector<double>& costs,
+                      std::int32_t endpoint);
 
     std::int32_t node_count_ = 0;
     std::vector<std::uint8_t> passable_;

@@ -247,7 +247,7 @@ void read_entities(const osmium::io::File& file, osmium::osm_entity_bits::type e
 
 /// The reading proper, for a named file or a buffer; throws what libosmium throws.
 RoadNetwork import(const std::function<osmium::io::File()>& open, const std::string& file,
-                   Diagnostics& diags, OsmImportReport& report) {
+                   Diagnostics& diags, OsmImportReport& report, const ClipRegion* clip) {
     // Pass 1: the drivable ways.
     std::vector<WayRecord> ways;
     WayReader way_reader(file, diags);
@@ -271,6 +271,7 @@ RoadNetwork import(const std::function<osmium::io::File()>& open, const std::str
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     std::vector<LonLat> where(ids.size());
     std::vector<std::uint8_t> located(ids.size(), 0);
+    std::vector<std::uint8_t> outside(ids.size(), 0); // located, but outside the clip region
     auto slot_of = [&](std::int64_t id) -> std::ptrdiff_t {
         const auto it = std::lower_bound(ids.begin(), ids.end(), id);
         return it != ids.end() && *it == id ? it - ids.begin() : -1;
@@ -293,6 +294,11 @@ RoadNetwork import(const std::function<osmium::io::File()>& open, const std::str
                 return;
             }
             where[static_cast<std::size_t>(s)] = {loc.lon(), loc.lat()};
+            if (clip != nullptr && !clip->contains(where[static_cast<std::size_t>(s)])) {
+                outside[static_cast<std::size_t>(s)] = 1;
+                ++report.nodes_outside;
+                return;
+            }
             located[static_cast<std::size_t>(s)] = 1;
         });
     }
@@ -301,18 +307,21 @@ RoadNetwork import(const std::function<osmium::io::File()>& open, const std::str
     std::vector<std::int32_t> uses(ids.size(), 0);
     std::vector<std::uint8_t> forced(ids.size(), 0);
     std::vector<std::vector<std::ptrdiff_t>> way_slots(ways.size());
+    // A node outside the clip region cuts its way like a missing node: the way keeps its
+    // inside parts, each ending at its last inside node.
     for (std::size_t w = 0; w < ways.size(); ++w) {
-        bool cut = false;
+        bool cut = false, clipped = false, inside = false;
         std::vector<std::ptrdiff_t>& slots = way_slots[w];
         for (const std::int64_t ref : ways[w].refs) {
             const std::ptrdiff_t s = slot_of(ref);
             if (located[static_cast<std::size_t>(s)] == 0) {
-                cut = true;
+                (outside[static_cast<std::size_t>(s)] != 0 ? clipped : cut) = true;
                 if (!slots.empty() && slots.back() >= 0)
                     forced[static_cast<std::size_t>(slots.back())] = 1;
                 slots.push_back(-1);
                 continue;
             }
+            inside = true;
             if (slots.empty() || slots.back() < 0)
                 forced[static_cast<std::size_t>(s)] = 1;
             ++uses[static_cast<std::size_t>(s)];
@@ -322,6 +331,8 @@ RoadNetwork import(const std::function<osmium::io::File()>& open, const std::str
             forced[static_cast<std::size_t>(slots.back())] = 1;
         if (cut)
             ++report.ways_unlocated;
+        if (clipped)
+            ++(inside ? report.ways_clipped : report.ways_outside);
     }
     if (report.ways_unlocated > 0) {
         diags.warning(ErrorCode::kUnknownReference, file, 0, 0, "",
@@ -389,8 +400,11 @@ RoadNetwork import(const std::function<osmium::io::File()>& open, const std::str
     report.links_before = all.link_count();
     if (all.link_count() == 0) {
         diags.error(ErrorCode::kInconsistent, file, 0, 0, "",
-                    "no drivable road: the file has no way with a drivable highway tag "
-                    "(motorway … residential, service) whose nodes are in the file");
+                    clip != nullptr
+                        ? "no drivable road inside the clip region: no way with a drivable "
+                          "highway tag has two consecutive nodes inside it"
+                        : "no drivable road: the file has no way with a drivable highway tag "
+                          "(motorway … residential, service) whose nodes are in the file");
         return RoadNetwork{};
     }
 
@@ -447,12 +461,12 @@ RoadNetwork import(const std::function<osmium::io::File()>& open, const std::str
 
 /// Runs `import` and turns what libosmium throws into diagnostics naming the file.
 RoadNetwork import_guarded(const std::function<osmium::io::File()>& open, const std::string& file,
-                           Diagnostics& diags, OsmImportReport* report) {
+                           Diagnostics& diags, OsmImportReport* report, const ClipRegion* clip) {
     OsmImportReport local;
     OsmImportReport& rep = report != nullptr ? *report : local;
     rep = OsmImportReport{};
     try {
-        return import(open, file, diags, rep);
+        return import(open, file, diags, rep, clip);
     } catch (const osmium::xml_error& e) {
         diags.error(ErrorCode::kFileUnreadable, file, static_cast<int>(e.line),
                     static_cast<int>(e.column), "", "not valid OSM XML: " + e.error_string);
@@ -518,24 +532,24 @@ std::optional<double> parse_osm_maxspeed(std::string_view value) {
     return kmh;
 }
 
-RoadNetwork read_osm(const std::filesystem::path& path, Diagnostics& diags,
-                     OsmImportReport* report) {
+RoadNetwork read_osm(const std::filesystem::path& path, Diagnostics& diags, OsmImportReport* report,
+                     const ClipRegion* clip) {
     const std::string file = path.string();
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec)) {
         diags.error(ErrorCode::kFileNotFound, file, 0, 0, "", "no such file");
         return RoadNetwork{};
     }
-    return import_guarded([&] { return osmium::io::File{file}; }, file, diags, report);
+    return import_guarded([&] { return osmium::io::File{file}; }, file, diags, report, clip);
 }
 
 RoadNetwork parse_osm_xml(std::string_view text, const std::string& file, Diagnostics& diags,
-                          OsmImportReport* report) {
+                          OsmImportReport* report, const ClipRegion* clip) {
     return import_guarded(
         [&] {
             return osmium::io::File{text.data(), text.size(), "osm"};
         },
-        file, diags, report);
+        file, diags, report, clip);
 }
 
 } // namespace rencheng::transport

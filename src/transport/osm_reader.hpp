@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/error.hpp"
+#include "transport/clip_region.hpp"
 #include "transport/road_network.hpp"
 
 namespace rencheng::transport {
@@ -35,6 +36,9 @@ struct OsmImportReport {
     std::int64_t ways_read = 0;      ///< ways in the file
     std::int64_t ways_drivable = 0;  ///< ways with a drivable highway class and access
     std::int64_t ways_unlocated = 0; ///< drivable ways cut where a node is missing from the file
+    std::int64_t ways_clipped = 0;   ///< drivable ways cut at the clip region's boundary
+    std::int64_t ways_outside = 0;   ///< drivable ways wholly outside the clip region
+    std::int64_t nodes_outside = 0;  ///< nodes of drivable ways outside the clip region
     std::int32_t components = 0;     ///< strongly connected components before the reduction
     std::int32_t nodes_before = 0;   ///< graph nodes before the reduction
     std::int32_t links_before = 0;   ///< links before the reduction
@@ -55,15 +59,18 @@ struct OsmImportReport {
 ///     from lanes (halved on two-way roads), lanes:forward/backward, or the class; capacity =
 ///     lanes x capacity per lane of the class;
 ///   - bridge and tunnel tags (any value other than "no") kept so hazards can hit them;
+///   - with a `clip` region: nodes outside it are left out like nodes missing from the file, so
+///     a way keeps its inside part(s) and a link crossing the boundary ends at its last inside
+///     node (the part outside, up to the boundary, is dropped);
 ///   - reduced to its largest strongly connected component (what was dropped is in `report`).
 /// Bad tag values are warnings naming the way id and the field, and the class default is used;
 /// an unreadable or malformed file is an error naming the file (and the line for XML). Never
 /// throws on bad input.
 RoadNetwork read_osm(const std::filesystem::path& path, Diagnostics& diags,
-                     OsmImportReport* report = nullptr);
+                     OsmImportReport* report = nullptr, const ClipRegion* clip = nullptr);
 
 /// Same, from .osm XML text in memory (`file` names it in diagnostics). For tests and fuzzing.
 RoadNetwork parse_osm_xml(std::string_view text, const std::string& file, Diagnostics& diags,
-                          OsmImportReport* report = nullptr);
+                          OsmImportReport* report = nullptr, const ClipRegion* clip = nullptr);
 
 } // namespace rencheng::transport

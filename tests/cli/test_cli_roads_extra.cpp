@@ -1,5 +1,6 @@
 // Tests of `rencheng roads disrupt|criticality|route|accessibility|evacuate` on the hand-built
-// cases of tests/validation/transport/disruption/ (answers worked out in their README).
+// cases of tests/validation/transport/disruption/ (answers worked out in their README), and of
+// `roads import-osm --clip/--bbox` on the curated Monaco clip.
 #include <unistd.h>
 
 #include <cstdio>
@@ -171,6 +172,55 @@ TEST(RoadsExtraCli, BadInputNamesFileLineAndField) {
          (kCases / "Evacuation" / "shelters.csv").string()});
     EXPECT_EQ(missing.status, 3) << missing.err;
     EXPECT_TRUE(has(missing.err, "/nonexistent/zones.csv")) << missing.err;
+}
+
+TEST(RoadsImportOsmCli, ClipToPolygonAndBox) {
+    const std::string osm =
+        (fs::path(RENCHENG_SOURCE_DIR) / "tests/validation/transport/osm/monaco-centre.osm")
+            .string();
+    const std::string poly =
+        scratch("centre.geojson", "{\"type\": \"Polygon\", \"coordinates\": [[[7.420, 43.732], "
+                                  "[7.430, 43.733], [7.431, 43.740], [7.424, 43.741], "
+                                  "[7.419, 43.737], [7.420, 43.732]]]}\n");
+    const fs::path out = temp_file("clipped.geojson");
+    const CommandResult r =
+        run_rencheng({"roads", "import-osm", osm, "--clip", poly, "--out", out.string()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_TRUE(has(r.out, "ways cut at the boundary")) << r.out;
+    EXPECT_TRUE(has(slurp(out), "\"FeatureCollection\"")) << slurp(out);
+    const CommandResult box = run_rencheng({"-q", "roads", "import-osm", osm, "--bbox",
+                                            "7.420,43.732,7.428,43.739", "--out", out.string()});
+    EXPECT_EQ(box.status, 0) << box.err;
+    fs::remove(out);
+
+    // A bad polygon file: error with file:line and exit status 1, nothing written.
+    const std::string bad = scratch(
+        "open-ring.geojson", "{\"type\": \"FeatureCollection\", \"features\": [\n"
+                             "{\"type\": \"Feature\", \"properties\": {}, "
+                             "\"geometry\": {\"type\": \"Polygon\", \"coordinates\": "
+                             "[[[7.42,43.73],[7.43,43.73],[7.43,43.74],[7.42,43.74]]]}}\n]}\n");
+    const CommandResult b =
+        run_rencheng({"-q", "roads", "import-osm", osm, "--clip", bad, "--out", out.string()});
+    EXPECT_EQ(b.status, 1) << b.err;
+    EXPECT_TRUE(has(b.err, "open-ring.geojson:2")) << b.err;
+    EXPECT_TRUE(has(b.err, "E308")) << b.err;
+    EXPECT_FALSE(fs::exists(out));
+    const CommandResult missing =
+        run_rencheng({"-q", "roads", "import-osm", osm, "--clip", "/nonexistent/poly.geojson",
+                      "--out", out.string()});
+    EXPECT_EQ(missing.status, 3) << missing.err;
+    // Usage errors: a malformed box, and both options at once.
+    const CommandResult bbox = run_rencheng(
+        {"-q", "roads", "import-osm", osm, "--bbox", "7.43,43.73,7.42", "--out", out.string()});
+    EXPECT_EQ(bbox.status, 2) << bbox.err;
+    EXPECT_TRUE(has(bbox.err, "--bbox")) << bbox.err;
+    const CommandResult both =
+        run_rencheng({"-q", "roads", "import-osm", osm, "--clip", poly, "--bbox",
+                      "7.420,43.732,7.428,43.739", "--out", out.string()});
+    EXPECT_EQ(both.status, 2) << both.err;
+    EXPECT_FALSE(fs::exists(out));
+    fs::remove(poly);
+    fs::remove(bad);
 }
 
 TEST(RoadsExtraCli, HelpIsBilingual) {

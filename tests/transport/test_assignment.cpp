@@ -242,6 +242,40 @@ TEST(Assignment, ClosuresAndUnreachableDemand) {
         EXPECT_EQ(f, 0.0);
 }
 
+TEST(Assignment, AllOrNothingLoad) {
+    const Case c{load_net(kValidation + "SiouxFalls/SiouxFalls_net.tntp"),
+                 load_trips(kValidation + "SiouxFalls/SiouxFalls_trips.tntp")};
+    const auto load = all_or_nothing_assignment(c.net, c.trips, c.net.free_flow_time);
+    // Every demand on a shortest path: flow conserved, SPTT = sum of flow x cost, and no
+    // other loading costs less at these fixed costs.
+    EXPECT_DOUBLE_EQ(load.unreachable_demand, 0.0);
+    EXPECT_LE(conservation_error(c.net, c.trips, load.flow), 1e-9 * 360600.0);
+    double tstt = 0.0;
+    for (std::size_t a = 0; a < load.flow.size(); ++a)
+        tstt += load.flow[a] * c.net.free_flow_time[a];
+    EXPECT_NEAR(tstt, load.sptt, 1e-9 * load.sptt);
+    AssignmentOptions b;
+    b.target_gap = 1e-6;
+    const auto ue = assign_traffic(c.net, c.trips, b);
+    double ue_at_free_flow = 0.0;
+    for (std::size_t a = 0; a < ue.flow.size(); ++a)
+        ue_at_free_flow += ue.flow[a] * c.net.free_flow_time[a];
+    EXPECT_GT(ue_at_free_flow, load.sptt);
+    // A closure moves the load off the link; wrong-sized vectors are rejected.
+    std::vector<std::uint8_t> closed(static_cast<std::size_t>(c.net.link_count()), 0);
+    std::size_t busiest = 0;
+    for (std::size_t a = 0; a < load.flow.size(); ++a)
+        if (load.flow[a] > load.flow[busiest])
+            busiest = a;
+    closed[busiest] = 1;
+    const auto detour = all_or_nothing_assignment(c.net, c.trips, c.net.free_flow_time, closed);
+    EXPECT_EQ(detour.flow[busiest], 0.0);
+    EXPECT_GT(detour.sptt, load.sptt);
+    EXPECT_LE(conservation_error(c.net, c.trips, detour.flow), 1e-9 * 360600.0);
+    const std::vector<double> short_cost(3, 1.0);
+    EXPECT_THROW((void)all_or_nothing_assignment(c.net, c.trips, short_cost), Error);
+}
+
 TEST(Assignment, GeneralizedCost) {
     const auto c = braess();
     AssignmentOptions opt;

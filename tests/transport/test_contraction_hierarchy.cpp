@@ -100,6 +100,64 @@ TEST(ContractionHierarchy, CentroidRuleAllPairs) {
     EXPECT_GT(unreachable, 0); // the rule matters here: zone corners get cut off
 }
 
+TEST(ContractionHierarchy, DistanceTableEqualsDijkstraUnderTheCentroidRule) {
+    // Many-to-many (bucket) queries: every zone to every node and a few nodes to every zone,
+    // with closures, against one-to-all Dijkstra.
+    auto net = grid(10, 8, 9);
+    net.zone_count = 12;
+    net.first_thru_node = 13;
+    std::vector<std::uint8_t> closed(static_cast<std::size_t>(net.link_count()), 0);
+    for (std::size_t a = 0; a < closed.size(); a += 7)
+        closed[a] = 1;
+    ContractionHierarchy ch(net, net.free_flow_time, closed);
+    std::vector<std::int32_t> all(static_cast<std::size_t>(net.node_count));
+    for (std::int32_t v = 0; v < net.node_count; ++v)
+        all[static_cast<std::size_t>(v)] = v;
+    const std::vector<std::int32_t> sources = {0, 5, 11, 12, 40, 79, 5};
+    const auto table = ch.distance_table(sources, all);
+    ASSERT_EQ(table.size(), sources.size() * all.size());
+    int unreachable = 0;
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+        const auto tree = shortest_paths(net, sources[i], net.free_flow_time, closed);
+        for (std::size_t j = 0; j < all.size(); ++j) {
+            const double d = tree.dist[j];
+            unreachable += d == kUnreachable ? 1 : 0;
+            expect_same(table[i * all.size() + j], d, sources[i], all[j]);
+        }
+    }
+    EXPECT_GT(unreachable, 0);
+    // Reversed roles: every node to the zones.
+    const std::vector<std::int32_t> zones = {0, 3, 7, 11};
+    const auto back = ch.distance_table(all, zones);
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        const auto tree = shortest_paths(net, all[i], net.free_flow_time, closed);
+        for (std::size_t j = 0; j < zones.size(); ++j)
+            expect_same(back[i * zones.size() + j], tree.dist[static_cast<std::size_t>(zones[j])],
+                        all[i], zones[j]);
+    }
+}
+
+TEST(ContractionHierarchy, DistanceTableSiouxFallsAndBadNodes) {
+    Diagnostics diags;
+    const auto net = read_tntp_net(kValidation + "SiouxFalls/SiouxFalls_net.tntp", diags);
+    ASSERT_FALSE(diags.has_errors());
+    ContractionHierarchy ch(net, net.free_flow_time);
+    std::vector<std::int32_t> all(static_cast<std::size_t>(net.node_count));
+    for (std::int32_t v = 0; v < net.node_count; ++v)
+        all[static_cast<std::size_t>(v)] = v;
+    const auto table = ch.distance_table(all, all);
+    for (std::int32_t s = 0; s < net.node_count; ++s) {
+        const auto tree = shortest_paths(net, s, net.free_flow_time);
+        for (std::int32_t t = 0; t < net.node_count; ++t)
+            expect_same(table[static_cast<std::size_t>(s * net.node_count + t)],
+                        tree.dist[static_cast<std::size_t>(t)], s, t);
+    }
+    const std::vector<std::int32_t> bad = {0, net.node_count};
+    EXPECT_THROW((void)ch.distance_table(bad, all), Error);
+    EXPECT_THROW((void)ch.distance_table(all, bad), Error);
+    EXPECT_TRUE(ch.distance_table({}, all).empty());
+}
+
 TEST(ContractionHierarchy, RejectsMismatchedCosts) {
     const auto net = grid(3, 3, 1);
     const std::vector<double> short_costs(3, 1.0);
