@@ -1,16 +1,25 @@
 // `rencheng drainage solve NET.inp`: SWMM-compatible runoff and flow routing of a drainage model
-// to the long results CSV and the summary CSV.
+// to the long results CSV and the summary CSV. `rencheng drainage capacity NET.inp`: the
+// network against a city's design storm, its bottlenecks and what-if measures.
+#include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "command.hpp"
+#include "core/atomic_file.hpp"
+#include "core/csv.hpp"
 #include "core/error.hpp"
 #include "diagnostics_output.hpp"
+#include "drainage/capacity.hpp"
 #include "drainage/results_csv.hpp"
 #include "drainage/simulation.hpp"
 #include "drainage/swmm_inp.hpp"
+#include "hazard/rainfall.hpp"
 
 namespace rencheng::cli {
 
@@ -77,6 +86,213 @@ void run_drainage_solve(const DrainageOptions& opt, CommandContext& ctx) {
     ctx.exit_code = 0;
 }
 
+struct CapacityCliOptions {
+    std::string inp;
+    std::string city;
+    double return_period_a = 0.0;
+    std::string duration = "2h";
+    std::string hyetograph = "chicago";
+    double peak_ratio = 0.4;
+    std::string step = "5min";
+    std::string inlet_time = "10min";
+    std::string measures;
+    std::string out;
+    int top = 5;
+    bool werror = false;
+};
+
+/// A duration: a number with s, min (or m) or h; a bare number is minutes, as in the storm
+/// intensity formulas. Throws Error(kUsage) naming the option.
+std::int64_t duration_s_of(const std::string& text, const char* option) {
+    std::size_t k = 0;
+    while (k < text.size() && (std::isdigit(static_cast<unsigned char>(text[k])) || text[k] == '.'))
+        ++k;
+    const auto value = parse_double(text.substr(0, k));
+    const std::string unit = text.substr(k);
+    double scale = 0.0;
+    if (unit.empty() || unit == "min" || unit == "m")
+        scale = 60.0;
+    else if (unit == "s")
+        scale = 1.0;
+    else if (unit == "h")
+        scale = 3600.0;
+    const double seconds = value ? *value * scale : 0.0;
+    if (!value || scale == 0.0 || !(seconds >= 1.0) || seconds > 30.0 * 86400.0 ||
+        std::abs(seconds - std::round(seconds)) > 1e-6)
+        throw Error(ErrorCode::kUsage, std::string(option) + ": '" + text +
+                                           "' is not a duration of whole seconds (e.g. 2h, "
+                                           "120min, 300s) / 不是有效的时长");
+    return static_cast<std::int64_t>(std::llround(seconds));
+}
+
+/// Reads the model and the measures, reporting every problem; false when they stop the run.
+bool read_capacity_inputs(const CapacityCliOptions& opt, CommandContext& ctx,
+                          drainage::Network& net, std::vector<drainage::Measure>& measures) {
+    Diagnostics diags;
+    net = drainage::read_swmm_inp(opt.inp, diags);
+    if (!opt.measures.empty() && !diags.has_errors())
+        measures = drainage::read_measures_toml(opt.measures, net, diags);
+    diags.sort();
+    print_diagnostics(diags, stderr, ctx.quiet);
+    if (diags.has_errors() || (opt.werror && diags.warning_count() > 0)) {
+        std::fprintf(stderr, "%zu error%s, %zu warning%s / 输入有误\n", diags.error_count(),
+                     diags.error_count() == 1 ? "" : "s", diags.warning_count(),
+                     diags.warning_count() == 1 ? "" : "s");
+        ctx.exit_code = failure_exit_status(diags, opt.werror);
+        return false;
+    }
+    return true;
+}
+
+void print_capacity_report(const drainage::Network& net, const drainage::CapacityReport& rep,
+                           int conduits_to_list) {
+    using namespace rencheng::drainage;
+    int fail = 0, surcharged = 0;
+    for (const auto& c : rep.conduits) {
+        fail += c.passes ? 0 : 1;
+        surcharged += c.surcharged_s > 0 ? 1 : 0;
+    }
+    const auto& b = rep.base;
+    std::printf("Design storm / 设计暴雨: %s\n", rep.storm.c_str());
+    std::printf("Rational method / 推理公式法: %zu conduits / 管段, %zu pass / 满足, %d fail / "
+                "不满足 (design flow > full-flow capacity / 设计流量超过满管流量)\n",
+                rep.conduits.size(), rep.conduits.size() - static_cast<std::size_t>(fail), fail);
+    std::printf("Dynamic wave / 动力波: flooded volume / 溢流量 %.1f m3 at %d nodes / 个节点; "
+                "%d surcharged conduits / 超载管段; flooded road length / 受淹道路长度 %.0f m; "
+                "continuity error / 连续性误差 runoff %.3f %%, routing %.3f %%\n",
+                b.flood_volume_m3, b.flooded_nodes, surcharged, b.flooded_road_length_m,
+                rep.runoff_continuity_error_pct, b.routing_continuity_error_pct);
+
+    std::vector<std::size_t> worst(rep.conduits.size());
+    for (std::size_t i = 0; i < worst.size(); ++i)
+        worst[i] = i;
+    std::stable_sort(worst.begin(), worst.end(), [&](std::size_t x, std::size_t y) {
+        return rep.conduits[x].design_ratio > rep.conduits[y].design_ratio;
+    });
+    worst.resize(std::min(worst.size(), static_cast<std::size_t>(conduits_to_list)));
+    if (!worst.empty() && fail > 0) {
+        std::printf("\nHighest design ratios / 设计流量比最大的管段\n");
+        std::printf("  %-14s %10s %8s %12s %12s %7s %11s %10s\n", "conduit/管段", "area ha",
+                    "tc min", "Q_des m3/s", "Q_full m3/s", "ratio", "peak m3/s", "surch. h");
+        for (const std::size_t i : worst) {
+            const auto& c = rep.conduits[i];
+            if (c.passes)
+                break;
+            std::printf("  %-14s %10.2f %8.1f %12.3f %12.3f %7.2f %11.3f %10.2f\n",
+                        net.link_id[c.link].c_str(), c.area_m2 / 1e4, c.concentration_time_s / 60.0,
+                        c.design_flow_m3s, c.full_flow_m3s, c.design_ratio, c.peak_flow_m3s,
+                        c.surcharged_s / 3600.0);
+        }
+    }
+    std::printf("\nBottlenecks / 瓶颈管段 (%zu of %d candidates re-run raised to carry the design "
+                "flow / 个候选按设计流量扩容重算)\n",
+                rep.bottlenecks.size(), rep.bottleneck_candidates);
+    if (!rep.bottlenecks.empty()) {
+        std::printf("  %4s %-14s %7s %7s %14s %14s %14s\n", "rank", "conduit/管段", "ratio",
+                    "scale", "upstream m3", "after m3", "caused m3");
+        int rank = 0;
+        for (const auto& k : rep.bottlenecks)
+            std::printf("  %4d %-14s %7.2f %7.3f %14.1f %14.1f %14.1f\n", ++rank,
+                        net.link_id[k.link].c_str(), k.design_ratio, k.scale,
+                        k.upstream_flood_before_m3, k.upstream_flood_after_m3, k.flood_caused_m3);
+    }
+    if (!rep.measures.empty()) {
+        std::printf("\nMeasures / 措施 (before → after / 实施前 → 实施后)\n");
+        std::printf("  %-22s %-17s %24s %14s %22s\n", "measure/措施", "type/类型",
+                    "flood m3 / 溢流量", "nodes / 节点", "road m / 受淹道路");
+        for (const auto& m : rep.measures)
+            std::printf("  %-22s %-17s %11.1f → %10.1f %6d → %5d %10.0f → %9.0f\n", m.name.c_str(),
+                        m.combined ? "all" : std::string(measure_type_name(m.type)).c_str(),
+                        b.flood_volume_m3, m.after.flood_volume_m3, b.flooded_nodes,
+                        m.after.flooded_nodes, b.flooded_road_length_m,
+                        m.after.flooded_road_length_m);
+    }
+}
+
+void run_drainage_capacity(const CapacityCliOptions& opt, CommandContext& ctx) {
+    using namespace rencheng::drainage;
+    const hazard::CityRainfallFormula* city = hazard::find_city_rainfall_formula(opt.city);
+    if (!city)
+        throw Error(ErrorCode::kUsage, "--city: '" + opt.city +
+                                           "' is not in the library (see 'rencheng rain cities') "
+                                           "/ 城市不在公式库中");
+    if (!(opt.return_period_a >= city->min_return_period_a &&
+          opt.return_period_a <= city->max_return_period_a)) {
+        char buf[200];
+        std::snprintf(buf, sizeof buf,
+                      "--return-period: %g a is outside %s's range %g–%g a / 重现期超出公式范围",
+                      opt.return_period_a, city->name_en.c_str(), city->min_return_period_a,
+                      city->max_return_period_a);
+        throw Error(ErrorCode::kOutOfRange, buf);
+    }
+    const std::int64_t duration_s = duration_s_of(opt.duration, "--duration");
+    const std::int64_t step_s = duration_s_of(opt.step, "--step");
+    if (duration_s % step_s != 0)
+        throw Error(ErrorCode::kUsage,
+                    "--step " + opt.step + " does not divide --duration " + opt.duration);
+    if (!(opt.peak_ratio >= 0.0 && opt.peak_ratio <= 1.0))
+        throw Error(ErrorCode::kUsage, "--peak-ratio must lie in [0, 1]");
+    if (opt.hyetograph != "chicago" && opt.hyetograph != "uniform")
+        throw Error(ErrorCode::kUsage,
+                    "--hyetograph: '" + opt.hyetograph + "' is not chicago or uniform");
+    if (opt.top < 0 || opt.top > 1000)
+        throw Error(ErrorCode::kUsage, "--top must lie in [0, 1000]");
+    CapacityOptions co;
+    co.inlet_time_s = static_cast<double>(duration_s_of(opt.inlet_time, "--inlet-time"));
+    co.top_bottlenecks = opt.top;
+
+    Network net;
+    std::vector<Measure> measures;
+    if (!read_capacity_inputs(opt, ctx, net, measures))
+        return;
+
+    const hazard::IntensityParameters p = city->formula.parameters(opt.return_period_a);
+    const hazard::Hyetograph h =
+        opt.hyetograph == "chicago"
+            ? hazard::chicago_hyetograph(p, duration_s, step_s, opt.peak_ratio)
+            : hazard::uniform_hyetograph(p, duration_s, step_s);
+    DesignStorm storm;
+    storm.step_s = h.step_s;
+    for (const double i : h.intensity_mm_h)
+        storm.intensity_ms.push_back(i / 3.6e6); // mm/h → m/s
+    // mm/min → m/s
+    storm.mean_intensity_ms = [p](double t_s) { return p.intensity_mm_per_min(t_s / 60.0) / 6e4; };
+    char desc[320];
+    std::snprintf(desc, sizeof desc, "%s (%s) %s, P = %g a, %s, %g min, %.1f mm",
+                  city->name_en.c_str(), city->name_zh.c_str(), city->formula.describe().c_str(),
+                  opt.return_period_a, opt.hyetograph.c_str(),
+                  static_cast<double>(duration_s) / 60.0, h.depth_mm());
+    storm.description = desc;
+    if (!city->verified)
+        std::fprintf(stderr,
+                     "warning: %s's formula is not verified against its official document / "
+                     "该城市公式尚未核对官方文件\n",
+                     city->name_en.c_str());
+
+    const CapacityReport rep =
+        assess_capacity(net, storm, measures, co, std::filesystem::path(opt.inp).parent_path());
+    if (!opt.out.empty()) {
+        const std::filesystem::path dir(opt.out);
+        std::error_code ec;
+        std::filesystem::create_directories(dir, ec);
+        if (ec)
+            throw Error(ErrorCode::kWriteFailed,
+                        opt.out + ": cannot create the folder: " + ec.message());
+        write_file_atomic(dir / "conduits.csv", format_conduit_capacity_csv(net, rep));
+        write_file_atomic(dir / "bottlenecks.csv", format_bottlenecks_csv(net, rep));
+        if (!measures.empty())
+            write_file_atomic(dir / "measures.csv", format_measures_csv(rep));
+    }
+    if (!ctx.quiet) {
+        print_capacity_report(net, rep, 10);
+        if (!opt.out.empty())
+            std::printf("\nwritten / 已写入: %s/conduits.csv, bottlenecks.csv%s\n", opt.out.c_str(),
+                        measures.empty() ? "" : ", measures.csv");
+    }
+    std::fflush(stdout);
+    ctx.exit_code = 0;
+}
+
 } // namespace
 
 void add_drainage_command(CLI::App& app, CommandContext& ctx) {
@@ -110,6 +326,50 @@ void add_drainage_command(CLI::App& app, CommandContext& ctx) {
                   "usage, 3 a file is missing or unreadable. See docs/drainage.md.\n"
                   "退出码：0 成功，1 输入错误或尚不支持的功能，2 用法错误，3 文件缺失或不可读。");
     solve->callback([opt, &ctx] { run_drainage_solve(*opt, ctx); });
+
+    auto cap = std::make_shared<CapacityCliOptions>();
+    CLI::App* capacity = drainage->add_subcommand(
+        "capacity", "Network capacity against a design storm: rational-method check, bottlenecks, "
+                    "what-if measures / 管网排水能力评估、瓶颈与措施比选");
+    capacity->add_option("network", cap->inp, "The SWMM 5 input file / SWMM 输入文件")
+        ->required()
+        ->type_name("NET.inp");
+    capacity
+        ->add_option("--city", cap->city, "City of the storm formula (rencheng rain cities) / 城市")
+        ->required();
+    capacity
+        ->add_option("--return-period", cap->return_period_a,
+                     "Design return period P, years / 设计重现期（年）")
+        ->required();
+    capacity->add_option("--duration", cap->duration,
+                         "Design storm duration (default 2h) / 降雨历时");
+    capacity->add_option("--hyetograph", cap->hyetograph, "chicago (default) or uniform / 雨型");
+    capacity->add_option("--peak-ratio", cap->peak_ratio,
+                         "Chicago peak position r in [0, 1] (default 0.4) / 雨峰系数");
+    capacity->add_option("--step", cap->step, "Hyetograph step (default 5min) / 时间步长");
+    capacity->add_option("--inlet-time", cap->inlet_time,
+                         "Surface inlet time t1 of the rational method (default 10min) / "
+                         "地面集水时间");
+    capacity
+        ->add_option("--measures", cap->measures,
+                     "What-if measures (TOML: storage_tank, pipe_upsize, runoff_reduction) / "
+                     "措施文件")
+        ->type_name("MEASURES.toml");
+    capacity
+        ->add_option("--out", cap->out,
+                     "Write conduits.csv, bottlenecks.csv, measures.csv into this folder / "
+                     "输出目录")
+        ->type_name("DIR");
+    capacity->add_option("--top", cap->top,
+                         "Bottleneck candidates re-run as what-ifs (default 5) / 瓶颈候选数");
+    capacity->add_flag("--werror", cap->werror,
+                       "Treat warnings of the input as errors / 警告视为错误");
+    capacity->footer(
+        "See docs/drainage.md \"Capacity assessment\".\nExit status: 0 assessed, 1 bad "
+        "input or a feature not simulated yet, 2 bad usage, 3 a file is missing or "
+        "unreadable.\n退出码：0 成功，1 输入错误或尚不支持的功能，2 用法错误，3 "
+        "文件缺失或不可读。");
+    capacity->callback([cap, &ctx] { run_drainage_capacity(*cap, ctx); });
 }
 
 } // namespace rencheng::cli
