@@ -40,6 +40,7 @@ format:
 	scripts/check-format --fix
 
 bench: build
+	@cmake --build --preset release -j $(JOBS) --target benchmarks
 	scripts/bench-generate
 
 clean:

@@ -327,6 +327,23 @@ bool Restorer::restore_step() {
         return a.id < b.id;
     });
 
+    if (order.empty())
+        return false;
+    // The state before this step: a tie into an island that already sheds load or breaks a
+    // limit cannot pass (more load on an island at its generation limit is shed too), so such
+    // ties are not tried. This keeps a city-wide blackout or a shedding island from costing one
+    // power flow per tie and prefix.
+    const IslandingResult base = solve();
+    std::vector<std::int8_t> island_ok(base.islands.size(), -1);
+    auto live_island_ok = [&](std::int32_t bus) {
+        const std::int32_t island = base.bus_island[static_cast<std::size_t>(bus)];
+        if (island < 0)
+            return false;
+        std::int8_t& ok = island_ok[static_cast<std::size_t>(island)];
+        if (ok < 0)
+            ok = acceptable(base, bus) ? 1 : 0;
+        return ok == 1;
+    };
     for (const Rank& rank : order) {
         const std::vector<std::int32_t>& members = groups[static_cast<std::size_t>(rank.id)];
         // Open switches with one end in the group and the other energised, not opened to isolate
@@ -350,7 +367,7 @@ bool Restorer::restore_step() {
                     std::any_of(actions_.begin(), actions_.end(), [&](const SwitchAction& a) {
                         return a.purpose == SwitchPurpose::kIsolate && a.branch.value() == k;
                     });
-                if (isolating)
+                if (isolating || !live_island_ok(w))
                     continue;
                 // The group's switching sections in breadth-first order from the tie's end; a
                 // prefix of them is connected, and restoring it needs the switches from it to the
