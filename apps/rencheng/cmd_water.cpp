@@ -160,6 +160,21 @@ void run_water_solve(const WaterOptions& opt, CommandContext& ctx) {
                         std::string(quality_kind_name(qmodel.kind)).c_str(),
                         qmodel.chemical_name.empty() ? "" : " ", qmodel.chemical_name.c_str(),
                         qres.mass_balance.ratio, static_cast<long long>(qres.max_segments));
+        // Tanks that spilled (EPANET 2.2 `Overflow YES`): volume over the run, peak rate.
+        for (std::int32_t t = 0; t < net.tanks.count(); ++t) {
+            const auto ut = static_cast<std::size_t>(t);
+            const double volume =
+                ut < res.tank_overflow_volume_m3.size() ? res.tank_overflow_volume_m3[ut] : 0.0;
+            if (!(volume > 0))
+                continue;
+            double peak = 0;
+            for (const EpsSnapshot& s : res.reports)
+                if (ut < s.tank_overflow_m3s.size())
+                    peak = std::max(peak, s.tank_overflow_m3s[ut]);
+            std::printf("  tank %s overflowed / 水池溢流: %.6g m3 spilled over the run, at most "
+                        "%.6g L/s at a reporting time\n",
+                        net.node_id[net.tanks.node[ut].idx()].c_str(), volume, peak * 1e3);
+        }
         const auto n_cut = std::count(cut.begin(), cut.end(), 1);
         if (n_cut > 0) {
             std::printf("  %lld junction%s without water (cut off from every tank and reservoir "
@@ -267,8 +282,10 @@ void add_water_command(CLI::App& app, CommandContext& ctx) {
                      "trace:NODE / 水质分析（水龄、溯源）")
         ->type_name("KIND");
     solve
-        ->add_option("--results", solve_opt->results,
-                     "Write results as long CSV (time_s,type,id,quantity,value)")
+        ->add_option(
+            "--results", solve_opt->results,
+            "Write results as long CSV (time_s,type,id,quantity,value); tanks that may "
+            "overflow also get overflow_m3s and overflow_volume_m3 / 结果长表（含水池溢流）")
         ->type_name("FILE.csv");
     solve->footer("Exit status: 0 solved, 1 bad input, 2 bad usage, 3 a file is missing or "
                   "unreadable, 4 some step did not converge. See docs/water.md.\n");

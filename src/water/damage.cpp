@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <sstream>
 
 #include "core/error.hpp"
@@ -36,19 +37,64 @@ void check_coefficients(std::ostringstream& err, const char* what, std::size_t i
         err << what << ' ' << i << ": discharge coefficient must be in (0, 1]\n";
 }
 
-/// The junction a leak acts at: its node, or the nearer end of its link (-1: none, e.g. both
-/// ends are tanks or reservoirs).
-NodeIndex leak_node(const Network& net, const Leak& leak) {
-    if (leak.node.valid())
-        return leak.node;
-    const NodeIndex a = net.from_node[leak.link.idx()], b = net.to_node[leak.link.idx()];
-    const bool a_j = net.node_kind[a.idx()] == NodeKind::kJunction;
-    const bool b_j = net.node_kind[b.idx()] == NodeKind::kJunction;
-    if (a_j && (leak.position < 0.5 || !b_j))
-        return a;
-    if (b_j)
-        return b;
-    return NodeIndex{};
+/// A leak or break at a point along a pipe, before the pipe is cut there.
+struct PipePoint {
+    double position = 0;
+    bool is_break = false;
+    double coefficient = 0; ///< Cd·A·sqrt(2g) at the point (a break: at each broken end)
+};
+
+/// `base` if it is a free EPANET id (≤ 31 characters, not in `ids`), else DMG<n> for the
+/// smallest free n from `counter` on.
+std::string fresh_id(const IdMap& ids, const std::string& base, int& counter) {
+    if (base.size() <= 31 && !ids.contains(base))
+        return base;
+    for (;;) {
+        std::string id = "DMG" + std::to_string(++counter);
+        if (!ids.contains(id))
+            return id;
+    }
+}
+
+/// Cuts pipe k at its damage points (sorted by position) and puts their leak coefficients on the
+/// new junctions.
+void cut_at_points(AppliedDamage& out, std::size_t k, std::vector<PipePoint>& points,
+                   int& counter) {
+    std::stable_sort(points.begin(), points.end(), [](const PipePoint& a, const PipePoint& b) {
+        return a.position < b.position;
+    });
+    Network& dn = out.net;
+    const std::string pipe = dn.link_id[k];
+    LinkIndex rest{static_cast<std::int32_t>(k)};
+    double start = 0; // where `rest` begins along the original pipe
+    int n_leak = 0, n_break = 0, n_piece = 0;
+    for (const PipePoint& p : points) {
+        const double f = std::clamp((p.position - start) / (1 - start), kMinSplitFraction,
+                                    1 - kMinSplitFraction);
+        const std::string link_id =
+            fresh_id(dn.link_index, pipe + "_" + std::to_string(++n_piece), counter);
+        LinkIndex piece;
+        if (p.is_break) {
+            ++n_break;
+            const std::string a =
+                fresh_id(dn.node_index, pipe + "_break" + std::to_string(n_break) + "a", counter);
+            const std::string b =
+                fresh_id(dn.node_index, pipe + "_break" + std::to_string(n_break) + "b", counter);
+            const PipeBreak cut = break_pipe(dn, rest, f, a, b, link_id);
+            out.leak_coefficient_m3s.push_back(p.coefficient);
+            out.leak_coefficient_m3s.push_back(p.coefficient);
+            piece = cut.link;
+        } else {
+            const std::string a =
+                fresh_id(dn.node_index, pipe + "_leak" + std::to_string(++n_leak), counter);
+            const PipeSplit cut = split_pipe(dn, rest, f, a, link_id);
+            out.leak_coefficient_m3s.push_back(p.coefficient);
+            piece = cut.link;
+        }
+        out.pieces[k].push_back(piece);
+        start += f * (1 - start);
+        rest = piece;
+    }
 }
 
 void close_links_at(const CsrGraph& adj, NodeIndex n, std::vector<std::uint8_t>& closed) {
@@ -76,6 +122,8 @@ std::string DamageState::validate(const Network& net) const {
     for (std::size_t i = 0; i < breaks.size(); ++i) {
         if (!link_ok(net, breaks[i].link) || !is_pipe(net, breaks[i].link))
             err << "break " << i << ": link must be a pipe\n";
+        if (!(breaks[i].position >= 0 && breaks[i].position <= 1))
+            err << "break " << i << ": position must be in [0, 1]\n";
         check_coefficients(err, "break", i, breaks[i].area_m2, breaks[i].discharge_coefficient);
     }
     for (std::size_t i = 0; i < closed_links.size(); ++i)
@@ -99,33 +147,57 @@ std::string DamageState::validate(const Network& net) const {
 AppliedDamage apply_damage(const Network& net, const DamageState& damage) {
     if (const std::string err = damage.validate(net); !err.empty())
         throw Error(ErrorCode::kOutOfRange, "damage does not fit the network: " + err);
-    AppliedDamage out{net, {}, {}};
+    AppliedDamage out;
+    out.net = net;
+    out.original_nodes = net.node_count();
+    out.original_links = net.link_count();
     const auto nn = static_cast<std::size_t>(net.node_count());
     const auto nl = static_cast<std::size_t>(net.link_count());
     out.leak_coefficient_m3s.assign(nn, 0);
-    out.forced_closed.assign(nl, 0);
+    out.pieces.resize(nl);
     const double sqrt_2g = std::sqrt(2 * kLeakGravity);
-    auto add_leak = [&](NodeIndex n, double area, double cd) {
-        if (n.valid() && area > 0)
-            out.leak_coefficient_m3s[n.idx()] += cd * area * sqrt_2g;
-    };
-    for (const Leak& l : damage.leaks)
-        add_leak(leak_node(net, l), l.area_m2, l.discharge_coefficient);
+    // Leaks at nodes act there; leaks and breaks along pipes are gathered per pipe and cut in.
+    std::vector<std::vector<PipePoint>> points(nl);
+    for (const Leak& l : damage.leaks) {
+        if (!(l.area_m2 > 0))
+            continue;
+        const double coefficient = l.discharge_coefficient * l.area_m2 * sqrt_2g;
+        NodeIndex at = l.node;
+        if (!at.valid()) {
+            const std::size_t k = l.link.idx();
+            // At an end that is a junction the leak acts at that node (no zero-length piece).
+            if (l.position <= 0 && net.node_kind[net.from_node[k].idx()] == NodeKind::kJunction)
+                at = net.from_node[k];
+            else if (l.position >= 1 && net.node_kind[net.to_node[k].idx()] == NodeKind::kJunction)
+                at = net.to_node[k];
+            else
+                points[k].push_back({l.position, false, coefficient});
+        }
+        if (at.valid())
+            out.leak_coefficient_m3s[at.idx()] += coefficient;
+    }
     for (const Break& b : damage.breaks) {
         const std::size_t k = b.link.idx();
         const double d = net.diameter_m[k];
         const double area = b.area_m2 > 0 ? b.area_m2 : kPi * d * d / 4;
-        for (const NodeIndex n : {net.from_node[k], net.to_node[k]})
-            if (net.node_kind[n.idx()] == NodeKind::kJunction)
-                add_leak(n, area, b.discharge_coefficient);
-        out.forced_closed[k] = 1;
+        points[k].push_back({b.position, true, b.discharge_coefficient * area * sqrt_2g});
     }
+    int counter = 0;
+    for (std::size_t k = 0; k < nl; ++k)
+        if (!points[k].empty())
+            cut_at_points(out, k, points[k], counter);
+    out.forced_closed.assign(static_cast<std::size_t>(out.net.link_count()), 0);
+    auto close = [&](LinkIndex k) {
+        out.forced_closed[k.idx()] = 1;
+        for (const LinkIndex piece : out.pieces[k.idx()])
+            out.forced_closed[piece.idx()] = 1;
+    };
     for (const LinkIndex k : damage.closed_links)
-        out.forced_closed[k.idx()] = 1;
+        close(k);
     for (const LinkIndex k : damage.pump_outages)
-        out.forced_closed[k.idx()] = 1;
+        close(k);
     if (!damage.tank_outages.empty() || !damage.source_losses.empty()) {
-        const CsrGraph adj = net.adjacency();
+        const CsrGraph adj = out.net.adjacency();
         for (const NodeIndex n : damage.tank_outages)
             close_links_at(adj, n, out.forced_closed);
         for (const NodeIndex n : damage.source_losses)
@@ -143,7 +215,7 @@ AppliedDamage apply_damage(const Network& net, const DamageState& damage) {
                         "leaks need emitter exponent 0.5 but the network's emitters use " +
                             std::to_string(net.options.emitter_exponent));
         out.net.options.emitter_exponent = 0.5;
-        for (std::size_t i = 0; i < nn; ++i)
+        for (std::size_t i = 0; i < out.leak_coefficient_m3s.size(); ++i)
             out.net.emitter_coefficient[i] += out.leak_coefficient_m3s[i];
     }
     return out;
@@ -167,9 +239,14 @@ void impose_damage(const Network& net, const AppliedDamage& applied, HydraulicSt
 
 DamageResult simulate_damage(const Network& net, const HydraulicTopology& topo,
                              const DamageState& damage, const EpsOptions& options) {
-    const AppliedDamage applied = apply_damage(net, damage);
+    AppliedDamage applied = apply_damage(net, damage);
     const Network& dnet = applied.net;
-    const auto nn = static_cast<std::size_t>(net.node_count());
+    const auto nn = static_cast<std::size_t>(dnet.node_count());
+    // A split pipe changes the matrix pattern: the damaged network needs its own topology.
+    std::optional<HydraulicTopology> own_topo;
+    if (applied.topology_changed())
+        own_topo.emplace(dnet);
+    const HydraulicTopology& dtopo = own_topo ? *own_topo : topo;
     DamageResult out;
     EpsOptions o = options;
     o.hydraulic.emitter_no_backflow =
@@ -179,7 +256,7 @@ DamageResult simulate_damage(const Network& net, const HydraulicTopology& topo,
     std::vector<double> required(nn, 0);
     o.before_solve = [&](Seconds t, HydraulicState& s) {
         for (std::size_t i = 0; i < nn; ++i)
-            required[i] = net.node_kind[i] == NodeKind::kJunction ? s.node_demand[i] : 0.0;
+            required[i] = dnet.node_kind[i] == NodeKind::kJunction ? s.node_demand[i] : 0.0;
         impose_damage(dnet, applied, s);
         if (options.before_solve)
             options.before_solve(t, s);
@@ -199,9 +276,9 @@ DamageResult simulate_damage(const Network& net, const HydraulicTopology& topo,
         double reservoir_out = 0, gross = 0;
         for (std::size_t i = 0; i < nn; ++i) {
             const double q = s.node_demand[i];
-            if (net.node_kind[i] != NodeKind::kJunction) {
+            if (dnet.node_kind[i] != NodeKind::kJunction) {
                 gross += std::max(-q, 0.0);
-                if (net.node_kind[i] == NodeKind::kReservoir)
+                if (dnet.node_kind[i] == NodeKind::kReservoir)
                     reservoir_out -= q;
                 else
                     st.storage_m3s += q;
@@ -229,7 +306,8 @@ DamageResult simulate_damage(const Network& net, const HydraulicTopology& topo,
         if (options.after_solve)
             options.after_solve(t, s, sum);
     };
-    out.eps = simulate_eps(dnet, topo, o);
+    out.eps = simulate_eps(dnet, dtopo, o);
+    out.network = std::move(applied.net);
     return out;
 }
 
@@ -262,8 +340,12 @@ DamageState random_damage(const Network& net, RngStream& rng, const RandomDamage
             l.area_m2 = rng.uniform(0.0, options.max_leak_area_m2);
             d.leaks.push_back(l);
         }
-        for (int i = count(options.max_breaks); i > 0; --i)
-            d.breaks.push_back(Break{pick(pipes)});
+        for (int i = count(options.max_breaks); i > 0; --i) {
+            Break b;
+            b.link = pick(pipes);
+            b.position = rng.uniform();
+            d.breaks.push_back(b);
+        }
     }
     if (net.link_count() > 0)
         for (int i = count(options.max_closed_links); i > 0; --i)

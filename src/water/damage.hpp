@@ -18,11 +18,17 @@ inline constexpr double kLeakGravity = 9.81;
 /// Default discharge coefficient of a leak (WNTR's default, 0.75).
 inline constexpr double kLeakDischargeCoefficient = 0.75;
 
+/// Fraction of what is left of a pipe that a split keeps at least on either side: points closer
+/// to an end (or to another point) are moved to that distance, so no piece is of zero length.
+inline constexpr double kMinSplitFraction = 1e-3;
+
 /// An orifice leak (WNTR's leak model, WNTR documentation "Hydraulics: leak model"):
-/// Q = Cd·A·sqrt(2 g p) for p > 0 and 0 otherwise, p the node's pressure head (m).
-/// Give either `node` (a junction) or `link` with `position` in [0, 1] from its start node: a leak
-/// along a pipe is put at the nearer end junction (position < 0.5: the start node), so no new
-/// topology is built (see docs/water.md "Damage model").
+/// Q = Cd·A·sqrt(2 g p) for p > 0 and 0 otherwise, p the pressure head (m) where it leaks.
+/// Give either `node` (a junction) or `link` (a pipe) with `position` in [0, 1] along it from its
+/// start node. A leak along a pipe is put where it is: the pipe is split there (split_pipe(),
+/// WNTR's split_pipe idea) and the leak acts at the new junction; at position 0 or 1 it acts at
+/// that end node when it is a junction. When the position is not known, 0.5 (the mid-point) is
+/// the default.
 struct Leak {
     NodeIndex node;
     LinkIndex link;
@@ -31,13 +37,15 @@ struct Leak {
     double discharge_coefficient = kLeakDischargeCoefficient;
 };
 
-/// A pipe break: the pipe is closed and a full-bore leak (area π d²/4 unless `area_m2` > 0) opens
-/// at each of its end junctions — WNTR's break_pipe with the two broken ends folded onto the
-/// pipe's end nodes.
+/// A pipe break at `position` along the pipe from its start node (default 0.5, the mid-point):
+/// the pipe is cut there into two pieces that end at two new, unconnected junctions
+/// (break_pipe(), WNTR's break_pipe), and each broken end leaks through a full-bore opening
+/// (area π d²/4 unless `area_m2` > 0).
 struct Break {
     LinkIndex link;
     double area_m2 = 0;
     double discharge_coefficient = kLeakDischargeCoefficient;
+    double position = 0.5;
 };
 
 /// The damage of one scenario. Everything holds for the whole simulation and overrides controls
@@ -59,24 +67,38 @@ struct DamageState {
     [[nodiscard]] std::string validate(const Network& net) const;
 };
 
-/// The damage turned into what the solver sees. `net` is a copy of the input network whose
-/// emitter coefficients include the leaks (exponent 0.5); it has the same nodes and links, so the
+/// The damage turned into what the solver sees. `net` is a copy of the input network with the
+/// leaks and breaks along pipes split in (new junctions and pipes appended after the original
+/// ones, so every original index keeps its meaning) and emitter coefficients that include the
+/// leaks (exponent 0.5). Without such splits it has the same nodes and links, and the
 /// HydraulicTopology of the undamaged network serves it unchanged.
 struct AppliedDamage {
     Network net;
+    std::int32_t original_nodes = 0;          ///< node count of the undamaged network
+    std::int32_t original_links = 0;          ///< link count of the undamaged network
     std::vector<double> leak_coefficient_m3s; ///< per node: Σ Cd·A·sqrt(2g), m³/s per m^0.5
     std::vector<std::uint8_t> forced_closed;  ///< per link: 1 closed by the damage
+    /// Per original link: the pieces it was split into after itself (appended link indices).
+    std::vector<std::vector<LinkIndex>> pieces;
+    [[nodiscard]] bool topology_changed() const {
+        return net.node_count() != original_nodes || net.link_count() != original_links;
+    }
 };
 
-/// Applies `damage` to `net`. Throws Error(kOutOfRange) with validate()'s text when the damage
-/// does not fit, and Error(kUnsupported) when the damage has leaks and the network already has
-/// emitters with an exponent other than 0.5 (the solver has one emitter exponent).
+/// Applies `damage` to `net`. New junctions are named `<pipe>_leak<n>` (a leak) and
+/// `<pipe>_break<n>a` / `<pipe>_break<n>b` (the two ends of a break), new pipes `<pipe>_<n>`
+/// (an id that is taken or longer than EPANET's 31 characters gets a numbered `DMG` id instead).
+/// Closing a pipe that was split closes all its pieces. Throws Error(kOutOfRange) with
+/// validate()'s text when the damage does not fit, and Error(kUnsupported) when the damage has
+/// leaks and the network already has emitters with an exponent other than 0.5 (the solver has one
+/// emitter exponent).
 AppliedDamage apply_damage(const Network& net, const DamageState& damage);
 
 /// Forces the damage's closures onto a state (pumps: speed 0; valves: fixed closed).
 void impose_damage(const Network& net, const AppliedDamage& applied, HydraulicState& state);
 
-/// One hydraulic time of a damaged simulation (SI; per-node vectors by node index).
+/// One hydraulic time of a damaged simulation (SI; per-node and per-link vectors by the index in
+/// the damaged network, DamageResult::network: the original nodes and links first).
 struct DamageStep {
     Seconds time_s = 0;
     HydraulicSummary summary;
@@ -96,6 +118,9 @@ struct DamageStep {
 };
 
 struct DamageResult {
+    /// The damaged network that was simulated (AppliedDamage::net): the original nodes and links
+    /// first, then the junctions and pipes of leaks and breaks along pipes.
+    Network network;
     EpsResult eps;                 ///< the reporting-time snapshots of the damaged network
     std::vector<DamageStep> steps; ///< every hydraulic time
     double max_mass_balance_error = 0;
@@ -103,7 +128,9 @@ struct DamageResult {
     bool converged = true;
 };
 
-/// Extended-period simulation (simulate_eps) of the damaged network. `options.before_solve` and
+/// Extended-period simulation (simulate_eps) of the damaged network; `topo` is the undamaged
+/// network's and serves as long as the damage splits no pipe (else the damaged network's own is
+/// built). The hooks see the state of the damaged network. `options.before_solve` and
 /// `options.after_solve` are used by this function (any given are called after its own).
 /// Never throws for a hydraulic failure; see apply_damage() for the errors of bad damage.
 DamageResult simulate_damage(const Network& net, const HydraulicTopology& topo,

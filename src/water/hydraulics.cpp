@@ -16,6 +16,10 @@ constexpr double kTinyGradient = 1e-6 * kGradient;  ///< EPANET's TINY as a head
 constexpr double kTinyFlow = 1e-6 * kCfs;           ///< EPANET's TINY as a flow
 constexpr double kBigConductance = 1e8 / kGradient; ///< EPANET's CBIG as 1/gradient
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+/// Σ|Δq| / Σ|q| of a Newton step below which the flows count as settled: the remaining error is
+/// of the order of its square (quadratic convergence), or, at the round-off floor of networks
+/// with flows at EPANET's smallest gradient (~1e-8), no longer falls.
+constexpr double kSettled = 1e-8;
 
 bool missing(double setting) {
     return std::isnan(setting);
@@ -353,6 +357,28 @@ struct Solver {
         s.y_[k] = hl.h / hl.g;
     }
 
+    /// Positional control valve (EPANET 2.3): an open valve whose loss coefficient follows its
+    /// percent-open setting, K_open / (Kv/Kv_open)², capped at EPANET's CBIG; fully closed at
+    /// 0 % it is CBIG. Without a setting (status fixed OPEN) it is the open valve.
+    void pcv_coeff(std::size_t k, std::size_t v) {
+        const double setting = s.setting[k];
+        if (missing(setting) || is_closed(s.status[k]) || setting >= 100.0) {
+            valve_coeff(k);
+            return;
+        }
+        const double m_big = 1e8 * kFoot / (topo.cfs_m3s * topo.cfs_m3s);
+        double m = m_big;
+        if (setting > 0.0) {
+            const CurveIndex c = net.valves.curve[v];
+            const double ratio =
+                pcv_flow_coefficient_ratio(c.valid() ? &net.curves[c.idx()] : nullptr, setting);
+            m = std::min(topo.minor[k] / (ratio * ratio), m_big);
+        }
+        const HeadLoss hl = open_valve_head_loss(m, s.flow_m3s[k]);
+        s.p_[k] = 1.0 / hl.g;
+        s.y_[k] = hl.h / hl.g;
+    }
+
     void pipe_coeff(std::size_t k) {
         if (is_closed(s.status[k])) {
             closed_coeff(k);
@@ -484,7 +510,7 @@ struct Solver {
                         s.p_[k] = 0.0;
                     break;
                 case ValveKind::kPcv:
-                    valve_coeff(k);
+                    pcv_coeff(k, v);
                     break;
                 }
                 break;
@@ -1383,6 +1409,7 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
     int iter = 1;
     const int maxtrials = max_iter + (extra > 0 ? extra : 0);
     bool converged = false;
+    double last_relax = 1.0; ///< relaxation of the last main-loop flow update
     int main_stalled = 0;
     double previous_relerr = std::numeric_limits<double>::infinity();
     while (iter <= maxtrials) {
@@ -1397,6 +1424,7 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
             break;
         }
         relerr = sv.new_flows(relax);
+        last_relax = relax;
         relax = 1.0;
         bool valve_change = false;
         if (damp_limit > 0) {
@@ -1438,7 +1466,12 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
     // Polish at fixed statuses: EPANET's stopping rule leaves errors of up to a few mm.
     bool factor_valid = converged;
     int stalled = 0;
-    if (converged && options.polish_accuracy > 0) {
+    // No polish when the last main-loop step, a full Newton step, moved the flows by less than
+    // kSettled (EPS steps whose demands barely changed): the state it started from was that
+    // close to the solution, and the step leaves an error of the order of the square of it.
+    const bool polished =
+        relerr <= std::max(options.polish_accuracy, kSettled) && last_relax == 1.0;
+    if (converged && options.polish_accuracy > 0 && !polished) {
         for (int t = 0; t < options.polish_trials; ++t) {
             std::int32_t bad = -1;
             if (!sv.newton_step(bad)) {
@@ -1451,9 +1484,10 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
             if (relerr <= options.polish_accuracy)
                 break;
             // Flows crossing EPANET's small-gradient switch can keep Newton from settling
-            // below ~1e-6; stop once it no longer improves.
+            // below ~1e-6; stop once it no longer improves. Below kSettled a step that does not
+            // halve the change is at the round-off floor (Newton would square it): stop at once.
             stalled = relerr > 0.5 * previous ? stalled + 1 : 0;
-            if (stalled >= 3)
+            if (stalled >= 3 || (stalled > 0 && relerr <= kSettled))
                 break;
         }
     }

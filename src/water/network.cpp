@@ -2,6 +2,10 @@
 #include "water/network.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <initializer_list>
+
+#include "core/error.hpp"
 
 namespace rencheng::water {
 
@@ -93,6 +97,34 @@ std::string_view valve_kind_name(ValveKind k) {
         return "PCV";
     }
     return "PRV";
+}
+
+double pcv_flow_coefficient_ratio(const Curve* curve, double percent_open) {
+    const double s = percent_open;
+    double ratio_pct = s;
+    if (curve && !curve->x.empty()) {
+        const std::vector<double>& x = curve->x;
+        const std::vector<double>& y = curve->y;
+        const std::size_t last = x.size() - 1;
+        if (s < x[0]) {
+            ratio_pct = x[0] > 0 ? s / x[0] * y[0] : y[0];
+        } else if (s > x[last]) {
+            // EPANET 2.3.5 extrapolates here with 1 where 100 is meant; the line to (100, 100)
+            // is what the curve's definition (percent of the fully open Kv) asks for.
+            ratio_pct = x[last] < 100 ? y[last] + (s - x[last]) / (100 - x[last]) * (100 - y[last])
+                                      : y[last];
+        } else if (last == 0) {
+            ratio_pct = y[0];
+        } else {
+            std::size_t k2 = 1;
+            while (k2 < last && x[k2] < s)
+                ++k2;
+            const std::size_t k1 = k2 - 1;
+            ratio_pct =
+                x[k2] > x[k1] ? y[k1] + (y[k2] - y[k1]) / (x[k2] - x[k1]) * (s - x[k1]) : y[k2];
+        }
+    }
+    return std::clamp(ratio_pct / 100.0, 1e-6, 1.0);
 }
 
 UnitFactors unit_factors(const Options& options) {
@@ -194,6 +226,165 @@ CsrGraph Network::adjacency() const {
         if (a >= links)
             a -= links;
     return g;
+}
+
+namespace {
+
+/// The point at fraction f along a pipe's drawn course (start node, vertices, end node) and how
+/// many of its vertices lie before it. False when an end has no coordinates.
+bool point_along(const Network& net, std::size_t k, double f, double& px, double& py,
+                 std::size_t& vertices_before) {
+    const std::size_t a = net.from_node[k].idx(), b = net.to_node[k].idx();
+    if (!net.has_coordinates[a] || !net.has_coordinates[b])
+        return false;
+    std::vector<double> pts{net.x[a], net.y[a]};
+    pts.insert(pts.end(), net.vertices[k].begin(), net.vertices[k].end());
+    pts.push_back(net.x[b]);
+    pts.push_back(net.y[b]);
+    const std::size_t n = pts.size() / 2;
+    double total = 0;
+    for (std::size_t i = 1; i < n; ++i)
+        total += std::hypot(pts[2 * i] - pts[2 * i - 2], pts[2 * i + 1] - pts[2 * i - 1]);
+    double target = f * total;
+    for (std::size_t i = 1; i < n; ++i) {
+        const double seg = std::hypot(pts[2 * i] - pts[2 * i - 2], pts[2 * i + 1] - pts[2 * i - 1]);
+        if (target <= seg || i == n - 1) {
+            const double t = seg > 0 ? std::clamp(target / seg, 0.0, 1.0) : 0.0;
+            px = pts[2 * i - 2] + t * (pts[2 * i] - pts[2 * i - 2]);
+            py = pts[2 * i - 1] + t * (pts[2 * i + 1] - pts[2 * i - 1]);
+            vertices_before = i - 1;
+            return true;
+        }
+        target -= seg;
+    }
+    return false;
+}
+
+double split_elevation(const Network& net, std::size_t k, double f) {
+    const std::size_t a = net.from_node[k].idx(), b = net.to_node[k].idx();
+    const bool ra = net.node_kind[a] == NodeKind::kReservoir;
+    const bool rb = net.node_kind[b] == NodeKind::kReservoir;
+    if (ra && !rb)
+        return net.elevation_m[b];
+    if (rb && !ra)
+        return net.elevation_m[a];
+    return net.elevation_m[a] + f * (net.elevation_m[b] - net.elevation_m[a]);
+}
+
+NodeIndex append_junction(Network& net, const std::string& id, double elevation_m, bool coords,
+                          double px, double py, double quality, bool has_quality) {
+    const NodeIndex n{net.node_count()};
+    net.node_index.emplace(id, n.value());
+    net.node_id.push_back(id);
+    net.node_kind.push_back(NodeKind::kJunction);
+    net.elevation_m.push_back(elevation_m);
+    net.emitter_coefficient.push_back(0);
+    net.initial_quality.push_back(quality);
+    net.has_initial_quality.push_back(has_quality ? 1 : 0);
+    net.x.push_back(coords ? px : 0);
+    net.y.push_back(coords ? py : 0);
+    net.has_coordinates.push_back(coords ? 1 : 0);
+    net.head_pattern.emplace_back();
+    net.tank_of_node.push_back(-1);
+    // The new node is the last, so its (empty) demand list starts where the demands end.
+    if (net.demand_begin.empty())
+        net.demand_begin.push_back(0);
+    net.demand_begin.push_back(net.demand_begin.back());
+    return n;
+}
+
+/// Appends a copy of pipe k under `id` and returns its index.
+LinkIndex append_pipe_copy(Network& net, std::size_t k, const std::string& id) {
+    const LinkIndex l{net.link_count()};
+    net.link_index.emplace(id, l.value());
+    net.link_id.push_back(id);
+    net.link_kind.push_back(net.link_kind[k]);
+    net.from_node.push_back(net.from_node[k]);
+    net.to_node.push_back(net.to_node[k]);
+    net.length_m.push_back(net.length_m[k]);
+    net.diameter_m.push_back(net.diameter_m[k]);
+    net.roughness.push_back(net.roughness[k]);
+    net.minor_loss.push_back(0);
+    net.initial_status.push_back(net.initial_status[k]);
+    net.bulk_coefficient.push_back(net.bulk_coefficient[k]);
+    net.wall_coefficient.push_back(net.wall_coefficient[k]);
+    net.has_bulk_coefficient.push_back(net.has_bulk_coefficient[k]);
+    net.has_wall_coefficient.push_back(net.has_wall_coefficient[k]);
+    net.leak_area.push_back(net.leak_area[k]);
+    net.leak_expansion.push_back(net.leak_expansion[k]);
+    net.has_leakage.push_back(net.has_leakage[k]);
+    net.pump_of_link.push_back(-1);
+    net.valve_of_link.push_back(-1);
+    net.vertices.emplace_back();
+    return l;
+}
+
+void check_split(const Network& net, LinkIndex link, double fraction,
+                 std::initializer_list<const std::string*> node_ids, const std::string& link_id) {
+    if (!link.valid() || link.value() >= net.link_count() ||
+        (net.link_kind[link.idx()] != LinkKind::kPipe &&
+         net.link_kind[link.idx()] != LinkKind::kCvPipe))
+        throw Error(ErrorCode::kOutOfRange, "only a pipe can be split or broken");
+    if (!(fraction > 0 && fraction < 1))
+        throw Error(ErrorCode::kOutOfRange,
+                    "pipe " + net.link_id[link.idx()] + ": split fraction must be in (0, 1)");
+    for (const std::string* id : node_ids)
+        if (id->empty() || net.find_node(*id).valid())
+            throw Error(ErrorCode::kDuplicateId, "node id '" + *id + "' is empty or taken");
+    if (node_ids.size() == 2 && **node_ids.begin() == **(node_ids.begin() + 1))
+        throw Error(ErrorCode::kDuplicateId, "the two broken ends need different node ids");
+    if (link_id.empty() || net.find_link(link_id).valid())
+        throw Error(ErrorCode::kDuplicateId, "link id '" + link_id + "' is empty or taken");
+}
+
+/// The common part of split_pipe() and break_pipe(): the junction(s) and the downstream piece.
+PipeBreak cut_pipe(Network& net, LinkIndex link, double f, const std::string& up_id,
+                   const std::string* down_id, const std::string& link_id) {
+    const std::size_t k = link.idx();
+    double px = 0, py = 0;
+    std::size_t before = 0;
+    const bool coords = point_along(net, k, f, px, py, before);
+    const double elevation = split_elevation(net, k, f);
+    const std::size_t a = net.from_node[k].idx(), b = net.to_node[k].idx();
+    const bool has_q = net.has_initial_quality[a] || net.has_initial_quality[b];
+    const double quality =
+        net.initial_quality[a] + f * (net.initial_quality[b] - net.initial_quality[a]);
+    PipeBreak out;
+    out.upstream_node = append_junction(net, up_id, elevation, coords, px, py, quality, has_q);
+    out.downstream_node =
+        down_id ? append_junction(net, *down_id, elevation, coords, px, py, quality, has_q)
+                : out.upstream_node;
+    out.link = append_pipe_copy(net, k, link_id);
+    const std::size_t l = out.link.idx();
+    const double length = net.length_m[k];
+    net.length_m[k] = f * length;
+    net.length_m[l] = (1 - f) * length;
+    net.to_node[k] = out.upstream_node;
+    net.from_node[l] = out.downstream_node;
+    if (coords) {
+        std::vector<double>& v = net.vertices[k];
+        net.vertices[l].assign(v.begin() + static_cast<std::ptrdiff_t>(2 * before), v.end());
+        v.resize(2 * before);
+    } else {
+        net.vertices[l].clear();
+    }
+    return out;
+}
+
+} // namespace
+
+PipeSplit split_pipe(Network& net, LinkIndex link, double fraction, const std::string& node_id,
+                     const std::string& link_id) {
+    check_split(net, link, fraction, {&node_id}, link_id);
+    const PipeBreak b = cut_pipe(net, link, fraction, node_id, nullptr, link_id);
+    return {b.upstream_node, b.link};
+}
+
+PipeBreak break_pipe(Network& net, LinkIndex link, double fraction,
+                     const std::string& upstream_node_id, const std::string& downstream_node_id,
+                     const std::string& link_id) {
+    check_split(net, link, fraction, {&upstream_node_id, &downstream_node_id}, link_id);
+    return cut_pipe(net, link, fraction, upstream_node_id, &downstream_node_id, link_id);
 }
 
 } // namespace rencheng::water

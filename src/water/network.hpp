@@ -138,6 +138,13 @@ enum class LinkStatus : std::uint8_t { kOpen, kClosed, kActive };
 
 std::string_view valve_kind_name(ValveKind k);
 
+/// Flow-coefficient ratio Kv/Kv_open, in (0, 1], of a positional control valve (PCV, EPANET 2.3)
+/// at `percent_open` (0-100). The valve curve gives % of the fully open Kv against % open (linear
+/// interpolation; below its first point the line through the origin, above its last the line to
+/// (100, 100)); without a curve the ratio is percent_open / 100. Clamped to [1e-6, 1] as EPANET
+/// does. The valve's loss coefficient is then K_open / ratio² (docs/water.md "Valves").
+double pcv_flow_coefficient_ratio(const Curve* curve, double percent_open);
+
 /// Pumps, indexed by pump number; `link[p]` is the pump's link.
 struct Pumps {
     enum class Type : std::uint8_t { kHeadCurve, kPower, kLegacy };
@@ -414,6 +421,40 @@ struct Network {
     /// the other end of each link touching u and `arcs(u)` those links (each link gives two arcs).
     [[nodiscard]] CsrGraph adjacency() const;
 };
+
+/// What split_pipe() made: the new junction and the new pipe (from the junction to the old end).
+struct PipeSplit {
+    NodeIndex node;
+    LinkIndex link;
+};
+
+/// Splits pipe (or CV pipe) `link` at `fraction` (0 < f < 1) of its length from its start node,
+/// as WNTR's split_pipe does: a new junction `node_id` without demand is appended, `link` keeps
+/// its index and runs from its start node to the junction (length f·L, with the pipe's minor loss
+/// and vertices before the split point), and a new pipe `link_id` is appended from the junction to
+/// the old end node (length (1 − f)·L, no minor loss, the rest of the vertices). Diameter,
+/// roughness, kind, initial status and reaction and leakage data are copied, so the two pieces
+/// lose together what the pipe lost. The junction's elevation and coordinates are interpolated
+/// along the pipe (a reservoir end, whose "elevation" is its head, takes the other end's
+/// elevation). Existing node and link indices do not change. Throws Error(kOutOfRange) when
+/// `link` is not a pipe or f is outside (0, 1), Error(kDuplicateId) when an id is taken.
+PipeSplit split_pipe(Network& net, LinkIndex link, double fraction, const std::string& node_id,
+                     const std::string& link_id);
+
+/// What break_pipe() made: the junction at the end of the upstream piece, the one at the start of
+/// the downstream piece, and the downstream pipe.
+struct PipeBreak {
+    NodeIndex upstream_node;
+    NodeIndex downstream_node;
+    LinkIndex link;
+};
+
+/// Breaks a pipe at `fraction` of its length, as WNTR's break_pipe does: split_pipe(), but the
+/// downstream piece starts at a second new junction `downstream_node_id` at the same place, so the
+/// two broken ends are not connected. Same errors as split_pipe().
+PipeBreak break_pipe(Network& net, LinkIndex link, double fraction,
+                     const std::string& upstream_node_id, const std::string& downstream_node_id,
+                     const std::string& link_id);
 
 /// Pressure unit the file's pressures are in: the PRESSURE option, else psi (US) / m (SI).
 PressureUnits effective_pressure_units(const Options& options);

@@ -66,9 +66,20 @@ std::string format_rows(const Network& net, const EpsResult& result, const Quali
             row(out, s.time_s, "node", net.node_id[i], "pressure_m",
                 s.head_m[i] - net.elevation_m[i]);
             row(out, s.time_s, "node", net.node_id[i], "demand_m3s", s.demand_m3s[i]);
-            if (net.node_kind[i] == NodeKind::kTank)
+            if (net.node_kind[i] == NodeKind::kTank) {
                 row(out, s.time_s, "node", net.node_id[i], "level_m",
                     s.head_m[i] - net.elevation_m[i]);
+                // Tanks that may overflow (EPANET 2.2 `Overflow YES`): the spill rate now and,
+                // at the last reporting time, the volume spilled over the whole run.
+                const auto t = static_cast<std::size_t>(net.tank_of_node[i]);
+                if (net.tanks.overflow[t]) {
+                    row(out, s.time_s, "node", net.node_id[i], "overflow_m3s",
+                        t < s.tank_overflow_m3s.size() ? s.tank_overflow_m3s[t] : 0.0);
+                    if (&s == &result.reports.back() && t < result.tank_overflow_volume_m3.size())
+                        row(out, s.time_s, "node", net.node_id[i], "overflow_volume_m3",
+                            result.tank_overflow_volume_m3[t]);
+                }
+            }
             if (q)
                 row(out, s.time_s, "node", net.node_id[i], qname.c_str(), q->node[i]);
         }

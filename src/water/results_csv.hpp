@@ -11,7 +11,9 @@
 namespace rencheng::water {
 
 /// The results as long CSV text: per reporting time, `node` rows `head_m`, `pressure_m`,
-/// `demand_m3s` (tanks also `level_m`, water depth above the bottom) and `link` rows `flow_m3s`,
+/// `demand_m3s` (tanks also `level_m`, water depth above the bottom; tanks that may overflow also
+/// `overflow_m3s`, the spill rate, and at the last reporting time `overflow_volume_m3`, the volume
+/// spilled over the whole run) and `link` rows `flow_m3s`,
 /// `velocity_ms` (0 for pumps and closed links), `status` (1 open or active, 0 closed), values in
 /// shortest round-trip form; ids quoted as RFC 4180 requires.
 std::string format_results_csv(const Network& net, const EpsResult& result);

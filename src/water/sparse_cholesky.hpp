@@ -54,6 +54,8 @@ private:
     std::vector<std::int32_t> snode_of_; ///< pivot → its supernode
     /// Value position p of A → where it goes in the supernodal storage of L.
     std::vector<std::int64_t> amap_;
+    /// Value positions of A by supernode: aent_[aptr_[s] .. aptr_[s+1]).
+    std::vector<std::int32_t> aptr_, aent_;
     std::size_t max_update_ = 0; ///< largest dense update block (doubles)
 };
 
@@ -72,15 +74,17 @@ public:
     std::int32_t factor(const SymbolicCholesky& s);
     /// Solves A x = b in place (b in original numbering).
     void solve(const SymbolicCholesky& s, std::vector<double>& b);
-    /// Same, followed by one step of iterative refinement (residual b − A x, a second solve):
-    /// rows with conductances 1e8 times their neighbours' keep their accuracy.
+    /// Same, followed by one step of iterative refinement (residual b − A x, a second solve)
+    /// when the componentwise backward error of the first solve exceeds 64 ε: rows with
+    /// conductances 1e8 times their neighbours' keep their accuracy, and well-scaled systems
+    /// skip the second solve.
     void solve_refined(const SymbolicCholesky& s, std::vector<double>& b);
 
 private:
-    std::vector<double> ax_, lx_, work_, rhs_, res_, update_;
+    std::vector<double> ax_, lx_, work_, rhs_, res_, scale_, update_;
     /// Left-looking schedule: descendants waiting to update supernode s form a list from
     /// head_[s] through next_[d]; lpos_[d] is the first row of d not yet applied.
-    std::vector<std::int32_t> head_, next_, lpos_, relative_;
+    std::vector<std::int32_t> head_, next_, lpos_, relative_, map_;
 };
 
 } // namespace rencheng::water

@@ -2,6 +2,7 @@
 // cut-off reporting and exit statuses on bad input.
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -109,6 +110,32 @@ TEST(CliWater, QualityRowsFollowTheAnalysis) {
     const Result bad = run({"water", "solve", kNet1.string(), "--quality", "colour"});
     EXPECT_EQ(bad.status, 2) << bad.err;
     EXPECT_NE(bad.err.find("--quality"), std::string::npos) << bad.err;
+}
+
+TEST(CliWater, TankOverflowIsReportedAndWritten) {
+    // R1 (100 m) fills T1 (10 m wide, 2 of 5 m full) faster than J1 draws: full within the first
+    // hour, then it spills.
+    const fs::path inp = temp_path(".inp");
+    std::ofstream(inp) << "[JUNCTIONS]\n J1 40 20\n[RESERVOIRS]\n R1 100\n[TANKS]\n"
+                          " T1 50 2 0 5 10 0 * YES\n[PIPES]\n P1 R1 T1 1000 300 130\n"
+                          " P2 T1 J1 200 200 130\n[TIMES]\n Duration 6:00\n"
+                          "[OPTIONS]\n Units LPS\n";
+    const fs::path csv = temp_path(".csv");
+    const Result r = run({"water", "solve", inp.string(), "--results", csv.string()});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("tank T1 overflowed"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("水池溢流"), std::string::npos) << r.out;
+    const std::string ours = slurp(csv);
+    fs::remove(csv);
+    fs::remove(inp);
+    EXPECT_GT(lookup(ours, "21600,node,T1,overflow_m3s"), 0.1);
+    const double volume = lookup(ours, "21600,node,T1,overflow_volume_m3");
+    // At least four full hours of ~0.3 m³/s.
+    EXPECT_GT(volume, 4 * 3600 * 0.1);
+    // The printed volume is the one in the file (6 significant digits).
+    char printed[64];
+    std::snprintf(printed, sizeof printed, "%.6g m3 spilled", volume);
+    EXPECT_NE(r.out.find(printed), std::string::npos) << r.out;
 }
 
 TEST(CliWater, CutOffZoneIsSolvedAndReported) {

@@ -12,6 +12,7 @@
 #include "water/eps.hpp"
 #include "water/head_loss.hpp"
 #include "water/hydraulics.hpp"
+#include "water/results_csv.hpp"
 #include "water/sparse_cholesky.hpp"
 
 using namespace rencheng;
@@ -156,6 +157,46 @@ TEST(TankOverflow, SpillMatchesWithAndWithoutOverflowBeforeFull) {
     EXPECT_NEAR(yes.tank_inflow.front(), no.tank_inflow.front(), 1e-12);
     EXPECT_GT(yes.result.tank_overflow_volume_m3[0], 0.0);
     EXPECT_EQ(no.result.tank_overflow_volume_m3[0], 0.0);
+}
+
+namespace {
+
+/// The value of (time, type, id, quantity) in a long CSV text; NaN when absent.
+double csv_value(const std::string& csv, const std::string& key) {
+    const std::size_t at = csv.find("\n" + key + ",");
+    if (at == std::string::npos)
+        return std::nan("");
+    const std::size_t start = at + key.size() + 2;
+    return std::stod(csv.substr(start, csv.find('\n', start) - start));
+}
+
+} // namespace
+
+TEST(TankOverflow, ResultsCsvHasSpillRateAndRunVolume) {
+    const Network net = parse_ok(filling_tank(true));
+    const TankRun r = run_tank(net);
+    const std::string csv = format_results_csv(net, r.result);
+    int rows = 0;
+    for (const EpsSnapshot& snap : r.result.reports) {
+        const std::string key = std::to_string(snap.time_s) + ",node,T1,overflow_m3s";
+        const double v = csv_value(csv, key);
+        ASSERT_FALSE(std::isnan(v)) << key;
+        // Shortest round-trip form: the rate comes back bit for bit.
+        EXPECT_EQ(v, snap.tank_overflow_m3s[0]) << key;
+        ++rows;
+    }
+    EXPECT_EQ(rows, 7);
+    EXPECT_GT(csv_value(csv, "21600,node,T1,overflow_m3s"), 0.1);
+    EXPECT_EQ(csv_value(csv, "0,node,T1,overflow_m3s"), 0.0); // not yet full
+    // The run's volume once, at the last reporting time.
+    EXPECT_EQ(csv_value(csv, "21600,node,T1,overflow_volume_m3"),
+              r.result.tank_overflow_volume_m3[0]);
+    EXPECT_TRUE(std::isnan(csv_value(csv, "18000,node,T1,overflow_volume_m3")));
+    // A tank that cannot overflow gets no such rows.
+    const Network no = parse_ok(filling_tank(false));
+    const std::string csv_no = format_results_csv(no, run_tank(no).result);
+    EXPECT_EQ(csv_no.find("overflow"), std::string::npos);
+    EXPECT_FALSE(std::isnan(csv_value(csv_no, "0,node,T1,level_m")));
 }
 
 TEST(SparseCholesky, SupernodalFactorOfWideSupernodes) {
