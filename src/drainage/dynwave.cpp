@@ -156,12 +156,13 @@ void FlowRouter::dw_conduit_flow(int j, int steps, double omega, double dt) {
     const double a_old = std::max(l.a2, kFudgeArea);
     const double length = l.mod_length_m;
     dw_surface_area(j, q_last, length, h1, h2, y1, y2);
-    auto area = [&](double y) { return y >= yfull ? xs.a_full_m2() : xs.area_m2(y); };
-    auto hrad = [&](double y) { return y >= yfull ? xs.r_full_m() : xs.hydraulic_radius_m(y); };
-    const double a1 = area(y1), r1 = hrad(y1), a2 = area(y2);
+    // y1, y2 <= yfull here, where geometry() caps at the full values as SWMM does
+    const CrossSection::Geometry g1 = xs.geometry(y1), g2 = xs.geometry(y2);
     const double y_mid = 0.5 * (y1 + y2);
-    double a_mid = area(y_mid);
-    const double r_mid = hrad(y_mid);
+    const CrossSection::Geometry g_mid = xs.geometry(y_mid);
+    const double a1 = g1.area_m2, r1 = g1.hyd_radius_m, a2 = g2.area_m2;
+    double a_mid = g_mid.area_m2;
+    const double r_mid = g_mid.hyd_radius_m;
     const bool full = y1 >= yfull && y2 >= yfull;
     const bool closed = l.setting == 0;
     if (l.flow_class == FlowClass::kDry || l.flow_class == FlowClass::kUpDry ||
@@ -181,7 +182,7 @@ void FlowRouter::dw_conduit_flow(int j, int steps, double omega, double dt) {
     // Froude number on the hydraulic depth A/T (0 when full)
     double froude = 0;
     if (y_mid > kFudgeLength && !(xs.is_closed() && yfull - y_mid <= kFudgeLength)) {
-        const double hd = xs.area_m2(y_mid) / xs.top_width_m(y_mid);
+        const double hd = g_mid.area_m2 / g_mid.top_width_m;
         froude = std::abs(v) / std::sqrt(kGravity * hd);
     }
     l.froude = froude;
@@ -234,7 +235,7 @@ void FlowRouter::dw_conduit_flow(int j, int steps, double omega, double dt) {
             check = true;
         if (!check && (mode == NormalFlowLimited::kFroude || mode == NormalFlowLimited::kBoth) &&
             !has_outfall && y1 > kFudgeLength && y2 > kFudgeLength) {
-            const double hd1 = a1 / xs.top_width_m(y1);
+            const double hd1 = a1 / g1.top_width_m;
             if (std::abs(q / a1) / std::sqrt(kGravity * hd1) >= 1.0 && y1 < yfull)
                 check = true;
         }
@@ -440,20 +441,13 @@ int FlowRouter::dynwave_step(double t_s, double dt) {
                 nd.outflow -= nd.lat_flow;
             nd.sumdqdh = 0;
         }
-        for (int j = 0; j < static_cast<int>(links_.size()); ++j) {
-            auto& l = links_[j];
-            if (l.kind == LinkKind::kConduit && l.xs.shape() != Shape::kDummy && !l.bypassed)
+        for (const int j : dw_conduits_)
+            if (!links_[j].bypassed)
                 dw_conduit_flow(j, steps, omega, dt);
-        }
-        for (int j = 0; j < static_cast<int>(links_.size()); ++j) {
-            const auto& l = links_[j];
-            if (l.kind == LinkKind::kConduit && l.xs.shape() != Shape::kDummy)
-                dw_update_node_flows(j);
-        }
-        for (int j = 0; j < static_cast<int>(links_.size()); ++j) {
+        for (const int j : dw_conduits_)
+            dw_update_node_flows(j);
+        for (const int j : dw_others_) {
             auto& l = links_[j];
-            if (l.kind == LinkKind::kConduit && l.xs.shape() != Shape::kDummy)
-                continue;
             if (!l.bypassed) {
                 if (l.kind == LinkKind::kConduit) // dummy conduit passes its inflow
                     l.flow = nodes_[l.n1].inflow;

@@ -146,6 +146,15 @@ FlowRouter::FlowRouter(const Network& net, const RoutingSettings& settings)
         throw Error(ErrorCode::kUnsupported, "flow dividers are not yet supported by routing");
     build_nodes();
     build_links();
+    for (int j = 0; j < static_cast<int>(links_.size()); ++j) {
+        const auto& l = links_[j];
+        if (l.kind == LinkKind::kConduit && l.xs.shape() != Shape::kDummy)
+            dw_conduits_.push_back(j);
+        else
+            dw_others_.push_back(j);
+        if (nodes_[l.n2].kind == NodeKind::kOutfall || nodes_[l.n1].kind == NodeKind::kOutfall)
+            outfall_links_.push_back(j);
+    }
     init_state();
     init_seepage();
 }
@@ -711,7 +720,8 @@ double FlowRouter::outfall_depth(int n, double y_norm, double y_crit, double z, 
 }
 
 void FlowRouter::set_outfall_depths(double t_s) {
-    for (const auto& l : links_) {
+    for (const int j : outfall_links_) {
+        const auto& l = links_[j];
         int n;
         double z;
         if (nodes_[l.n2].kind == NodeKind::kOutfall) {

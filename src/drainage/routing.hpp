@@ -198,6 +198,10 @@ private:
     std::vector<NodeState> nodes_;
     std::vector<LinkState> links_;
     std::vector<int> sorted_links_; ///< kinematic wave: upstream before downstream
+    // Link lists fixed for the run, so that the per-trial loops do not test every link:
+    std::vector<int> dw_conduits_;   ///< dynamic wave: conduits with a cross-section
+    std::vector<int> dw_others_;     ///< dynamic wave: the other links (regulators, dummies)
+    std::vector<int> outfall_links_; ///< links with an outfall at one end
     /// Seepage of storage units (Green-Ampt through bottom and banks), by storage number.
     struct Seepage {
         bool active = false;

@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <map>
+#include <mutex>
 #include <numbers>
+#include <tuple>
 
 #include "core/error.hpp"
 
@@ -17,19 +20,21 @@ constexpr double kPi = std::numbers::pi;
 /// hydraulic radius (and flow) does not jump when the conduit fills (SWMM 5.2 RECT_ALFMAX).
 constexpr double kRectAlfMax = 0.97;
 
-double circle_theta(double y, double d) {
-    const double c = std::clamp(1.0 - 2.0 * y / d, -1.0, 1.0);
-    return 2.0 * std::acos(c);
+// Circle geometry through c = cos(θ/2) = 1 − 2y/d, θ the wetted central angle: sin(θ/2) is
+// √(1 − c²), so the width needs no trigonometry and the area and perimeter one acos.
+double circle_cos(double y, double d) {
+    return std::clamp(1.0 - 2.0 * y / d, -1.0, 1.0);
 }
 double circle_area(double y, double d) {
-    const double t = circle_theta(y, d);
-    return d * d / 8.0 * (t - std::sin(t));
+    const double c = circle_cos(y, d);
+    return d * d / 4.0 * (std::acos(c) - c * std::sqrt(1.0 - c * c));
 }
 double circle_perimeter(double y, double d) {
-    return d * circle_theta(y, d) / 2.0;
+    return d * std::acos(circle_cos(y, d));
 }
 double circle_width(double y, double d) {
-    return d * std::sin(circle_theta(y, d) / 2.0);
+    const double c = circle_cos(y, d);
+    return d * std::sqrt(1.0 - c * c);
 }
 
 /// Linear interpolation of table `v` at fraction `x` in [0, 1] of its evenly spaced abscissa.
@@ -60,6 +65,64 @@ double inverse_lookup(const std::vector<double>& v, double value) {
 }
 
 } // namespace
+
+/// Depth rows of a section with the section factor (rising branch only) and A³/T at each, both
+/// non-decreasing, and for each a bucket index: bucket b of K holds the values from
+/// ref·(b/K)^p to ref·((b+1)/K)^p and `start[b]` is the first row whose value exceeds the
+/// bucket's lower end, so a lookup scans a row or two from there (p = 2 for the section factor,
+/// which rises like y^2.2 near the invert of a pipe, p = 4 for A³/T, which rises like y^4).
+struct CrossSection::DepthLookup {
+    static constexpr int kBuckets = 512;
+    struct Index {
+        double ref = 0;
+        int power = 2;
+        std::vector<int> start;
+    };
+    std::vector<double> y, s, c;
+    int s_rows = 0;    // last row of the section factor's rising branch
+    double y_smax = 0; // depth of the section factor's maximum (a surcharged pipe's normal depth)
+    Index s_index, c_index;
+
+    static void build_index(Index& ix, const std::vector<double>& v, int last, double ref,
+                            int power) {
+        ix.ref = ref;
+        ix.power = power;
+        ix.start.resize(kBuckets);
+        for (int b = 0; b < kBuckets; ++b) {
+            const double t = static_cast<double>(b) / kBuckets;
+            const double lower = ref * std::pow(t, power);
+            const auto it = std::upper_bound(v.begin(), v.begin() + last + 1, lower);
+            ix.start[b] = std::clamp(static_cast<int>(it - v.begin()), 1, last);
+        }
+    }
+
+    /// The first row i in 1..last with v[i] > x, for v[0] < x < v[last] (std::upper_bound's).
+    static int row_above(const Index& ix, const std::vector<double>& v, double x) {
+        double t = ix.ref > 0 ? x / ix.ref : 1.0;
+        t = std::sqrt(t);
+        if (ix.power == 4)
+            t = std::sqrt(t);
+        const int b = std::min(static_cast<int>(t * kBuckets), kBuckets - 1);
+        int i = ix.start[b];
+        while (v[i] <= x)
+            ++i;
+        while (i > 1 && v[i - 1] > x) // a bucket edge rounded past x
+            --i;
+        return i;
+    }
+
+    /// y where v (rising over rows 0..last) takes value x.
+    double interpolate(const Index& ix, const std::vector<double>& v, int last, double x) const {
+        if (x <= v[0])
+            return y[0];
+        if (x >= v[last])
+            return y[last];
+        const auto i = static_cast<std::size_t>(row_above(ix, v, x));
+        const double span = v[i] - v[i - 1];
+        const double f = span > 0 ? (x - v[i - 1]) / span : 0.0;
+        return y[i - 1] + f * (y[i] - y[i - 1]);
+    }
+};
 
 CrossSection CrossSection::dummy() {
     return CrossSection();
@@ -269,65 +332,109 @@ void CrossSection::finish() {
         a_max_ = area_raw(0.5 * (lo + hi));
         s_max_ = section_factor(a_max_);
     }
-    // lookup rows, quadratically closer near the invert where the functions bend most
+    // The depth lookup depends only on the shape and its dimensions: share it between equal
+    // sections (irregular channels keep their own).
+    if (shape_ == Shape::kIrregular) {
+        auto lut = std::make_shared<DepthLookup>();
+        build_lookup(*lut, best, n);
+        lut_ = std::move(lut);
+        return;
+    }
+    using Key = std::tuple<int, double, double, double, double>;
+    static std::mutex mutex;
+    static std::map<Key, std::weak_ptr<const DepthLookup>> shared;
+    const Key key{static_cast<int>(shape_), y_full_, p1_, p2_, p3_};
+    const std::lock_guard<std::mutex> lock(mutex);
+    auto& slot = shared[key];
+    lut_ = slot.lock();
+    if (!lut_) {
+        auto lut = std::make_shared<DepthLookup>();
+        build_lookup(*lut, best, n);
+        lut_ = lut;
+        slot = lut_;
+    }
+}
+
+void CrossSection::build_lookup(DepthLookup& lut, int best, int n) const {
+    // rows quadratically closer near the invert where the functions bend most
     const int rows = 1000;
     const double y_smax = best < n ? depth_of_area_m(a_max_) : y_full_;
-    lut_y_.resize(rows + 1);
-    lut_s_.resize(rows + 1);
-    lut_c_.resize(rows + 1);
+    lut.y_smax = y_smax;
+    lut.y.resize(rows + 1);
+    lut.s.resize(rows + 1);
+    lut.c.resize(rows + 1);
     for (int i = 0; i <= rows; ++i) {
         const double f = static_cast<double>(i) / rows;
         const double y = y_full_ * f * f;
-        lut_y_[i] = y;
+        lut.y[i] = y;
         const double a = area_raw(y);
-        lut_s_[i] = y <= y_smax ? section_factor(a) : s_max_;
+        lut.s[i] = y <= y_smax ? section_factor(a) : s_max_;
         const double t = width_raw(y);
-        lut_c_[i] = t > 0 ? a * a * a / t : (i > 0 ? lut_c_[i - 1] : 0.0);
+        lut.c[i] = t > 0 ? a * a * a / t : (i > 0 ? lut.c[i - 1] : 0.0);
     }
-    lut_s_rows_ = rows;
+    lut.s_rows = rows;
     for (int i = 1; i <= rows; ++i)
-        if (lut_y_[i] > y_smax) {
-            lut_s_rows_ = i - 1;
+        if (lut.y[i] > y_smax) {
+            lut.s_rows = i - 1;
             break;
         }
     // A³/T must rise for the lookup; closed shapes flatten near the crown
     for (int i = 1; i <= rows; ++i)
-        lut_c_[i] = std::max(lut_c_[i], lut_c_[i - 1]);
+        lut.c[i] = std::max(lut.c[i], lut.c[i - 1]);
+    DepthLookup::build_index(lut.s_index, lut.s, lut.s_rows, lut.s[lut.s_rows], 2);
+    // A³/T grows without bound at the crown of a closed shape: scale the buckets on the value
+    // at 98 % of the rows and let the last bucket hold the rest
+    DepthLookup::build_index(lut.c_index, lut.c, rows, lut.c[rows * 49 / 50], 4);
 }
-
-namespace {
-/// y where the increasing table v (over ys, rows 0..last) takes value x.
-double interpolate_rising(const std::vector<double>& ys, const std::vector<double>& v, int last,
-                          double x) {
-    if (x <= v[0])
-        return ys[0];
-    if (x >= v[last])
-        return ys[last];
-    const auto it = std::upper_bound(v.begin(), v.begin() + last + 1, x);
-    const auto i = static_cast<std::size_t>(it - v.begin());
-    const double span = v[i] - v[i - 1];
-    const double f = span > 0 ? (x - v[i - 1]) / span : 0.0;
-    return ys[i - 1] + f * (ys[i] - ys[i - 1]);
-}
-} // namespace
 
 double CrossSection::depth_of_section_factor_m(double s) const {
-    if (s <= 0 || shape_ == Shape::kDummy || lut_y_.empty())
+    if (s <= 0 || shape_ == Shape::kDummy || !lut_)
         return 0;
     if (s >= s_max_)
-        return depth_of_area_m(a_max_);
-    return interpolate_rising(lut_y_, lut_s_, lut_s_rows_, s);
+        return lut_->y_smax; // depth_of_area_m(a_max_), solved once
+    return lut_->interpolate(lut_->s_index, lut_->s, lut_->s_rows, s);
 }
 
 double CrossSection::critical_depth_fast_m(double q, double g) const {
     q = std::abs(q);
-    if (q <= 0 || shape_ == Shape::kDummy || lut_y_.empty())
+    if (q <= 0 || shape_ == Shape::kDummy || !lut_)
         return 0;
     const double c = q * q / g;
-    const int last = static_cast<int>(lut_c_.size()) - 1;
-    if (c >= lut_c_[last])
+    const int last = static_cast<int>(lut_->c.size()) - 1;
+    if (c >= lut_->c[last])
         return y_full_;
-    return interpolate_rising(lut_y_, lut_c_, last, c);
+    return lut_->interpolate(lut_->c_index, lut_->c, last, c);
+}
+
+CrossSection::Geometry CrossSection::geometry(double y) const {
+    Geometry g;
+    if (shape_ == Shape::kDummy)
+        return g;
+    if (y >= y_full_) {
+        g.area_m2 = is_closed() ? a_full_ : a_full_ + (y - y_full_) * w_max_;
+        g.hyd_radius_m = r_full_;
+        g.top_width_m = is_closed() ? 0.0 : w_max_;
+        return g;
+    }
+    if (y <= 0) {
+        g.top_width_m = width_raw(0.0);
+        return g;
+    }
+    if (shape_ == Shape::kCircular) {
+        const double d = p1_;
+        const double c = circle_cos(y, d);
+        const double half_chord = std::sqrt(1.0 - c * c); // sin(θ/2)
+        const double half_angle = std::acos(c);           // θ/2
+        g.area_m2 = d * d / 4.0 * (half_angle - c * half_chord);
+        const double p = d * half_angle;
+        g.hyd_radius_m = p > 0 ? g.area_m2 / p : 0.0;
+        g.top_width_m = d * half_chord;
+        return g;
+    }
+    g.area_m2 = area_m2(y);
+    g.hyd_radius_m = hydraulic_radius_m(y);
+    g.top_width_m = top_width_m(y);
+    return g;
 }
 
 double CrossSection::area_m2(double y) const {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace rencheng::drainage {
@@ -73,6 +74,14 @@ public:
     double s_max() const { return s_max_; }
     double a_max_m2() const { return a_max_; }
 
+    /// Area, hydraulic radius and top width at one depth, as area_m2, hydraulic_radius_m and
+    /// top_width_m give them, in one evaluation (one acos for a circular pipe instead of five):
+    /// dynamic-wave routing needs all three at the same depths in every Picard trial.
+    struct Geometry {
+        double area_m2 = 0, hyd_radius_m = 0, top_width_m = 0;
+    };
+    Geometry geometry(double depth_m) const;
+
     double area_m2(double depth_m) const;
     double top_width_m(double depth_m) const;
     double hydraulic_radius_m(double depth_m) const;
@@ -92,6 +101,9 @@ public:
     /// Fast forms for the routing inner loop: depth (m) whose section factor is `s` on the rising
     /// branch (full depth at or above s_max), and critical depth, both by interpolation in a
     /// 1,000-row depth table (rows closer near the invert); within 0.1 % of the exact solutions.
+    /// The table is shared by all sections of the same shape and size (a city has a few dozen
+    /// pipe sizes, so the tables stay in cache) and indexed by buckets of the sought value, so a
+    /// lookup is a few comparisons rather than a binary search.
     double depth_of_section_factor_m(double s) const;
     double critical_depth_fast_m(double flow_m3s, double gravity_ms2) const;
 
@@ -105,9 +117,9 @@ private:
     double y_full_ = 0, a_full_ = 0, r_full_ = 0, w_max_ = 0, s_full_ = 0, s_max_ = 0, a_max_ = 0;
     double p1_ = 0, p2_ = 0, p3_ = 0; // shape parameters (see the factories)
     GeometryTable table_;
-    // lookup rows: depth, section factor (rising branch only), A³/T
-    std::vector<double> lut_y_, lut_s_, lut_c_;
-    int lut_s_rows_ = 0; // rows up to the section factor's maximum
+    struct DepthLookup; // depth rows with section factor and A³/T (xsection.cpp)
+    std::shared_ptr<const DepthLookup> lut_;
+    void build_lookup(DepthLookup& lut, int best, int n) const;
 };
 
 } // namespace rencheng::drainage
