@@ -39,13 +39,17 @@ constexpr double kPumpEfficiency = 0.75;
 constexpr double kTreatment_kwh_per_m3 = 0.1;
 
 // Sizing rules.
-constexpr double kFeederLoadMax_mw = 4.0;     ///< a feeder's peak load before a new one starts
-constexpr int kFeederSectionsMax = 8;         ///< load points per feeder
-constexpr std::size_t kRingSubsMax = 4;       ///< substations on one 110 kV ring
-constexpr double kSubstationMax_mw = 55.0;    ///< load of one 110/10 kV substation
-constexpr double kRingMax_mw = 85.0;          ///< load of one 110 kV ring
-constexpr double kGridSubMax_mw = 300.0;      ///< load of one 220/110 kV substation
-constexpr std::int64_t kTwoSupplies = 300000; ///< population from which a second supply point
+constexpr double kFeederLoadMax_mw = 4.0;  ///< a feeder's peak load before a new one starts
+constexpr int kFeederSectionsMax = 8;      ///< load points per feeder
+constexpr std::size_t kRingSubsMax = 4;    ///< substations on one 110 kV ring
+constexpr double kSubstationMax_mw = 55.0; ///< load of one 110/10 kV substation
+constexpr double kRingMax_mw = 85.0;       ///< load of one 110 kV ring
+constexpr double kGridSubMax_mw = 300.0;   ///< load of one 220/110 kV substation
+/// 220 kV in-feeds from the external grid: two, on opposite sides of the city, so that neither
+/// the loss of one external source nor of its lines cuts the city off (N-1 for the in-feed).
+constexpr int kSupplies = 2;
+/// The second in-feed's scheduled share of the city's load; each can take all of it.
+constexpr double kSecondSupplyShare = 0.4;
 
 /// Per-km data of a conductor type and the rating of one circuit (docs/generate.md table).
 struct Conductor {
@@ -445,9 +449,9 @@ PowerLayout make_power(const CityPlan& plan, const RoadLayout& roads,
         grid_xy[a] = best;
     }
 
-    // External supply: one point on the city's edge beyond the first 220/110 kV substation, a
-    // second on the opposite side for large cities.
-    const int supplies = plan.options.population >= kTwoSupplies ? 2 : 1;
+    // External supply: one point on the city's edge beyond the first 220/110 kV substation, the
+    // second on the opposite side (two independent in-feeds, N-1 secure).
+    const int supplies = kSupplies;
     const double theta0 =
         std::hypot(grid_xy[0].x, grid_xy[0].y) > 1.0 ? bearing({0, 0}, grid_xy[0]) : 0.785398;
     const double edge = 1.1 * plan.max_radius();
@@ -463,6 +467,15 @@ PowerLayout make_power(const CityPlan& plan, const RoadLayout& roads,
         a_bus.push_back(g.bus("substation_220kv", n + " 220kV", grid_xy[a], 220.0));
         h_bus.push_back(g.bus("substation_110kv", n + " 110kV", grid_xy[a], 110.0));
     }
+    // With one grid substation both in-feeds land there: its 220 kV switchyard is a double
+    // busbar (双母线), section I for the first in-feed and section II for the second, joined by a
+    // bus coupler, its transformers shared between the sections, so that no single 220 kV bus
+    // stands between the city and both in-feeds.
+    const bool double_busbar = na == 1;
+    std::vector<std::int32_t> a2_bus;
+    if (double_busbar)
+        a2_bus.push_back(
+            g.bus("substation_220kv", "Grid substation 1 220kV II", grid_xy[0], 220.0));
     std::vector<std::int32_t> b_bus(ns), d_bus(ns);
     for (std::size_t s = 0; s < ns; ++s) {
         const std::string n = "Substation " + std::to_string(s + 1);
@@ -593,18 +606,28 @@ PowerLayout make_power(const CityPlan& plan, const RoadLayout& roads,
         grid_mw[static_cast<std::size_t>(sub_grid[s])] += sub_mw[s];
 
     // 220 kV: each supply point to its nearest grid substation by two lines, each able to carry
-    // the whole city; grid substations in a chain closed into a ring when there are three or more.
+    // the whole city, the second to another grid substation than the first's where there are two
+    // or more (no common 220 kV bus on the two in-feeds' paths); grid substations in a chain
+    // closed into a ring when there are three or more.
+    std::size_t first_near = na;
     for (int k = 0; k < supplies; ++k) {
-        std::size_t near = 0;
-        for (std::size_t a = 1; a < na; ++a)
-            if (dist(g.xy(supply_bus[static_cast<std::size_t>(k)]), grid_xy[a]) <
-                dist(g.xy(supply_bus[static_cast<std::size_t>(k)]), grid_xy[near]))
+        std::size_t near = na;
+        for (std::size_t a = 0; a < na; ++a) {
+            if (a == first_near && na >= 2)
+                continue;
+            if (near == na ||
+                dist(g.xy(supply_bus[static_cast<std::size_t>(k)]), grid_xy[a]) <
+                    dist(g.xy(supply_bus[static_cast<std::size_t>(k)]), grid_xy[near]))
                 near = a;
+        }
+        if (k == 0)
+            first_near = near;
         const double km = kRouteFactor *
                           dist(g.xy(supply_bus[static_cast<std::size_t>(k)]), grid_xy[near]) /
                           1000.0;
+        const std::int32_t landing = double_busbar && k == 1 ? a2_bus[0] : a_bus[near];
         for (int c = 0; c < 2; ++c)
-            g.branch(supply_bus[static_cast<std::size_t>(k)], a_bus[near],
+            g.branch(supply_bus[static_cast<std::size_t>(k)], landing,
                      line(kLine220, std::max(km, 1.0),
                           circuits_for(total_mw / kPowerFactor, kLine220), false));
     }
@@ -619,13 +642,20 @@ PowerLayout make_power(const CityPlan& plan, const RoadLayout& roads,
                 g.branch(a_bus[a], a_bus[b], line(kLine220, std::max(km, 1.0), n, false));
         }
     }
-    // 220/110 kV transformers: N-1, the others carry the substation's load.
+    // Double busbar: the bus coupler, a 100 m busbar able to carry the whole city.
+    if (double_busbar)
+        g.branch(a_bus[0], a2_bus[0],
+                 line(kLine220, 0.1, circuits_for(total_mw / kPowerFactor, kLine220), false));
+    // 220/110 kV transformers: N-1, the others carry the substation's load; on a double busbar
+    // alternately on the two sections, as many on each as carry the load alone.
     for (std::size_t a = 0; a < na; ++a) {
         const double mva = grid_mw[a] / kPowerFactor;
         const double size = transformer_size(mva, kTr220Sizes);
-        const int count = std::max(2, static_cast<int>(std::ceil(mva / size)) + 1);
+        const int needed = static_cast<int>(std::ceil(mva / size));
+        const int count = double_busbar ? 2 * needed : std::max(2, needed + 1);
         for (int t = 0; t < count; ++t)
-            g.branch(a_bus[a], h_bus[a], transformer(size, kTr220Uk));
+            g.branch(double_busbar && t % 2 == 1 ? a2_bus[0] : a_bus[a], h_bus[a],
+                     transformer(size, kTr220Uk));
     }
     // 110 kV rings: a grid substation's substations in order of bearing, in rings of at most
     // kRingMax_mw, each closed at the grid substation's 110 kV bus.
@@ -753,10 +783,11 @@ PowerLayout make_power(const CityPlan& plan, const RoadLayout& roads,
         out.switches.push_back(sw);
     }
 
-    // --- Generators: the external grid (slack, and a second in-feed), the plant's units ----------
+    // --- Generators: the external grid (slack, and the second in-feed), the plant's units -------
     g.gen(supply_bus[0], 0.0, round4(2.0 * total_mw), kSupplyVm);
-    if (supplies == 2)
-        g.gen(supply_bus[1], round4(0.4 * total_mw), round4(2.0 * total_mw), kSupplyVm);
+    for (int k = 1; k < supplies; ++k)
+        g.gen(supply_bus[static_cast<std::size_t>(k)], round4(kSecondSupplyShare * total_mw),
+              round4(2.0 * total_mw), kSupplyVm);
     for (std::size_t u = 0; u < 2; ++u)
         g.gen(gen_bus[u], round4(0.3 * plant_mw), round4(0.5 * plant_mw), kPlantVm);
 

@@ -348,7 +348,7 @@ ContingencyReport analyse_contingencies(const Network& net,
     report.outcomes.resize(n);
     std::vector<std::uint8_t> solved(n, 0);
     // A few chunks per thread: each chunk is one workspace (its own factorisation of B_r, and an
-    // IslandSolver whose Jacobian pattern and pivot order come from the case).
+    // IslandSolver whose Jacobian pattern and block LU analysis come from the case).
     const std::size_t grain =
         std::max<std::size_t>(1, n / (4 * std::max<std::size_t>(1, max_threads())));
     parallel_for_chunks(

@@ -594,8 +594,8 @@ IslandSolver::IslandSolver(const Network& net, IslandOptions options)
     try {
         flow_ = std::make_unique<PowerFlowSolver>(net_, /*keep_pattern=*/true);
         flow_->set_initial_voltages(options_.initial_vm_pu, options_.initial_va_rad);
-        // The case itself: this analyses the pattern and makes the pivot order of all later
-        // solves.
+        // The case itself: this makes the Jacobian pattern and the block LU's analysis that
+        // all later solves use.
         if (!flow_->solve(options_.flow).converged)
             flow_.reset();
     } catch (const std::exception&) {

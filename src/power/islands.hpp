@@ -116,8 +116,9 @@ IslandingResult solve_islands(const Network& net, const OutageSet& outages,
 /// reference bus with a unit in service (and the flow is Newton without reactive limits), that
 /// island is shed and dispatched as solve_islands does and then solved on the whole network's
 /// admittance pattern, with the outaged branches' admittances taken out and the other islands'
-/// buses set out (PowerFlowSolver with keep_pattern), from the warm start: the sparse LU's
-/// symbolic analysis and pivot order, made once from the case, serve every such outage set. Any
+/// buses set out (PowerFlowSolver with keep_pattern), from the warm start: the Jacobian pattern
+/// and the block LU's analysis (static pivots), made once from the case, serve every such outage
+/// set. Any
 /// other outage set, or one whose flow does not converge that way, goes to solve_islands. Results
 /// equal solve_islands' within the power flow's tolerance and do not depend on the order of the
 /// calls. The network must outlive the solver.

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <limits>
 #include <numeric>
+#include <span>
 #include <utility>
 
 #include <amd.h>
@@ -497,8 +498,63 @@ void PowerFlowSolver::build_jacobian_pattern(const std::vector<std::uint8_t>& ha
         jac_.col_start[static_cast<std::size_t>(u) + 1] = jac_.nnz();
     }
     jac_.value.assign(jac_.row.size(), 0.0);
-    if (n > 0)
+    ++jacobian_analyses_;
+    jac_lu_current_ = false; // KLU's analysis, when a step needs it (newton_step)
+
+    // The block form: its pattern is Ybus's whatever the unknowns, so one analysis serves every
+    // PV/PQ split and every set of outages.
+    if (!jac_blu_.analysed()) {
+        jac_blu_.analyze(nb, ybus_.col_start, ybus_.row, bus_rank_);
+        ybus_block_.resize(ybus_.row.size());
+        for (std::int32_t j = 0; j < nb; ++j)
+            for (std::int32_t k = ybus_.col_start[static_cast<std::size_t>(j)];
+                 k < ybus_.col_start[static_cast<std::size_t>(j) + 1]; ++k)
+                ybus_block_[static_cast<std::size_t>(k)] =
+                    jac_blu_.block_offset(ybus_.row[static_cast<std::size_t>(k)], j);
+        // The blocks that only fill-in creates, zeroed before each Jacobian.
+        std::vector<std::uint8_t> from_ybus(jac_blu_.values().size() / 4, 0);
+        for (std::int32_t at : ybus_block_)
+            from_ybus[static_cast<std::size_t>(at) / 4] = 1;
+        fill_only_.clear();
+        for (std::size_t b = 0; b < from_ybus.size(); ++b)
+            if (!from_ybus[b])
+                fill_only_.push_back(static_cast<std::int32_t>(4 * b));
+        block_x_.assign(2 * nbs, 0.0);
+    }
+    jac_slot_.assign(static_cast<std::size_t>(n), 0);
+    for (std::size_t i = 0; i < nbs; ++i) {
+        if (jac_ang_[i] >= 0)
+            jac_slot_[static_cast<std::size_t>(jac_ang_[i])] = 2 * static_cast<std::int32_t>(i);
+        if (jac_mag_[i] >= 0)
+            jac_slot_[static_cast<std::size_t>(jac_mag_[i])] = 2 * static_cast<std::int32_t>(i) + 1;
+    }
+}
+
+bool PowerFlowSolver::newton_step(bool pivoting) {
+    const auto ns = static_cast<std::size_t>(jac_.n);
+    if (!pivoting) {
+        if (!jac_blu_.factor())
+            return false;
+        std::fill(block_x_.begin(), block_x_.end(), 0.0);
+        for (std::size_t u = 0; u < ns; ++u)
+            block_x_[static_cast<std::size_t>(jac_slot_[u])] = -f_[u];
+        jac_blu_.solve(block_x_);
+        for (std::size_t u = 0; u < ns; ++u)
+            dx_[u] = block_x_[static_cast<std::size_t>(jac_slot_[u])];
+        return true;
+    }
+    // KLU with partial pivoting, a fresh pivot order each time (deterministic: the step depends
+    // on this Jacobian alone, whatever was solved before).
+    if (!jac_lu_current_) {
         jac_lu_.analyze(jac_, /*ordered=*/true);
+        jac_lu_current_ = true;
+    }
+    if (!jac_lu_.factor_fresh(jac_))
+        return false;
+    for (std::size_t u = 0; u < ns; ++u)
+        dx_[u] = -f_[u];
+    jac_lu_.solve(dx_);
+    return true;
 }
 
 bool PowerFlowSolver::newton(const Sets& s, std::vector<Complex>& v,
@@ -519,7 +575,7 @@ bool PowerFlowSolver::newton(const Sets& s, std::vector<Complex>& v,
         key = s.ang_var;
         key.insert(key.end(), s.mag_var.begin(), s.mag_var.end());
     }
-    if (key != jac_key_ || !jac_lu_.analysed()) {
+    if (key != jac_key_ || !jac_blu_.analysed()) {
         std::vector<std::uint8_t> has_ang(nbs, 0), has_mag(nbs, 0);
         for (std::size_t i = 0; i < nbs; ++i) {
             if (keep_pattern_) {
@@ -547,7 +603,6 @@ bool PowerFlowSolver::newton(const Sets& s, std::vector<Complex>& v,
         if (s.mag_var[i] >= 0)
             eq_mag_[i] = jac_mag_[i];
     }
-    jac_lu_.restore_pivots();
 
     current_.resize(nbs);
     s_calc_.resize(nbs);
@@ -600,31 +655,79 @@ bool PowerFlowSolver::newton(const Sets& s, std::vector<Complex>& v,
             }
         }
     };
-    if (keep_pattern_ && !jac_lu_.factored() && n > 0) {
-        // The pivot order every later solve refactors with comes from this first state (in
-        // contingency analysis: the case), whatever the order of the solves that follow.
-        fill_jacobian();
-        if (!jac_lu_.factor(jac_)) {
-            singular_ = true;
-            return false;
+    auto fill_blocks = [&] {
+        // The same values by 2x2 bus blocks (BlockLu): every bus has both rows and both columns
+        // there, so a missing equation or unknown is a unit diagonal entry of its bus's block.
+        double* value = jac_blu_.values().data();
+        for (std::int32_t at : fill_only_)
+            std::fill_n(value + at, 4, 0.0);
+        for (std::int32_t j = 0; j < nb; ++j) {
+            const auto jj = static_cast<std::size_t>(j);
+            const bool col_ang = eq_ang_[jj] >= 0, col_mag = eq_mag_[jj] >= 0;
+            const double inv_vm = 1.0 / vm_[jj];
+            for (std::int32_t k = ybus_.col_start[j]; k < ybus_.col_start[j + 1]; ++k) {
+                const auto kk = static_cast<std::size_t>(k);
+                const auto i = static_cast<std::size_t>(ybus_.row[k]);
+                const bool row_p = eq_ang_[i] >= 0, row_q = eq_mag_[i] >= 0;
+                const Complex t = v[i] * std::conj(ybus_.value[kk] * v[jj]);
+                Complex d_ang(t.imag(), -t.real());
+                Complex d_mag = t * inv_vm;
+                if (i == jj) {
+                    d_ang += kJ * s_calc_[i];
+                    d_mag += s_calc_[i] * inv_vm;
+                }
+                const double unit = i == jj ? 1.0 : 0.0;
+                double* b = value + ybus_block_[kk];
+                b[0] = row_p && col_ang ? d_ang.real() : (row_p || col_ang ? 0.0 : unit);
+                b[1] = row_p && col_mag ? d_mag.real() : 0.0;
+                b[2] = row_q && col_ang ? d_ang.imag() : 0.0;
+                b[3] = row_q && col_mag ? d_mag.imag() : (row_q || col_mag ? 0.0 : unit);
+            }
         }
-    }
+    };
     if (norm_f < o.tolerance_pu)
         return true;
     if (n == 0 || s.n_ang + s.n_mag == 0)
         return true;
+    // Steps by the block LU (static pivots); should it refuse a Jacobian, by KLU from there on,
+    // and should its steps blow up (a mismatch that is not finite, the mark of a poor static
+    // pivot), the whole solve again by KLU from the same start. The answer is judged by the
+    // mismatch alone, so the linear solver changes only the way there.
+    v_start_ = v;
+    bool pivoting = false;
     int it = 0;
-    while (it < max_it) {
+    while (true) {
+        if (it == max_it && std::isfinite(norm_f))
+            return false;
+        if (!std::isfinite(norm_f)) {
+            if (pivoting)
+                return false;
+            pivoting = true;
+            ++pivoting_fallbacks_;
+            it = 0;
+            v = v_start_;
+            for (std::size_t i = 0; i < nbs; ++i) {
+                vm_[i] = std::abs(v[i]);
+                va_[i] = std::arg(v[i]);
+            }
+            norm_f = mismatch(yr, v, sbus, eq_ang_, eq_mag_, false, current_, s_calc_, f_);
+        }
         ++it;
         ++iterations;
-        fill_jacobian();
-        if (!jac_lu_.factor(jac_)) {
-            singular_ = true;
-            return false;
+        if (!pivoting) {
+            fill_blocks();
+            if (!newton_step(false)) {
+                pivoting = true;
+                ++pivoting_fallbacks_;
+            }
         }
-        for (std::size_t u = 0; u < ns; ++u)
-            dx_[u] = -f_[u];
-        jac_lu_.solve(dx_);
+        if (pivoting) {
+            fill_jacobian();
+            if (!newton_step(true)) {
+                singular_ = true;
+                return false;
+            }
+        }
         for (std::size_t i = 0; i < nbs; ++i) {
             if (eq_ang_[i] >= 0)
                 va_[i] += dx_[static_cast<std::size_t>(eq_ang_[i])];
@@ -644,10 +747,7 @@ bool PowerFlowSolver::newton(const Sets& s, std::vector<Complex>& v,
         norm_f = mismatch(yr, v, sbus, eq_ang_, eq_mag_, false, current_, s_calc_, f_);
         if (norm_f < o.tolerance_pu)
             return true;
-        if (!std::isfinite(norm_f))
-            return false;
     }
-    return false;
 }
 
 bool PowerFlowSolver::fast_decoupled(const Sets& s, std::vector<Complex>& v,

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "power/block_lu.hpp"
 #include "power/network.hpp"
 #include "power/sparse_lu.hpp"
 
@@ -92,22 +93,22 @@ struct Admittance {
 /// Builds Ybus of the in-service branches between non-isolated buses.
 Admittance make_ybus(const Network& net);
 
-/// A power flow solver for one network. It builds the admittance matrix once and keeps the sparse
-/// LU's symbolic analysis of the Jacobian (and of B', B'', B) for as long as the set of PV and PQ
-/// buses stays the same, so repeated solves (changed loads or generation, e.g. per scenario)
-/// only refactor. The Newton unknowns are numbered bus by bus (angle, then magnitude) in an
-/// approximate-minimum-degree order of the bus graph, so the LU needs no further ordering and
-/// walks the matrix in memory order. The network must outlive the solver; its loads and
-/// generator set points may change between solves, its branches, statuses and bus types may not
-/// (take elements out with set_outages() instead).
+/// A power flow solver for one network. It builds the admittance matrix once and keeps the
+/// Newton Jacobian's pattern for as long as the set of PV and PQ buses stays the same (B', B''
+/// and B likewise with their KLU analyses), so repeated solves (changed loads or generation, e.g.
+/// per scenario) only factor. The Newton unknowns are numbered bus by bus (angle, then magnitude)
+/// in an approximate-minimum-degree order of the bus graph, and each step is solved by BlockLu
+/// (2x2 bus blocks, static pivots, analysed once from Ybus's pattern), with KLU as the pivoting
+/// fallback when the block LU refuses a Jacobian or its steps blow up. The network must
+/// outlive the solver; its loads and generator set points may change between solves, its
+/// branches, statuses and bus types may not (take elements out with set_outages() instead).
 class PowerFlowSolver {
 public:
     /// With `keep_pattern` (contingency analysis), the Newton Jacobian has an angle and a
     /// magnitude unknown for every bus of the case other than the reference, whatever the current
     /// bus types and outages: an unknown that is not one in the current state (the magnitude at a
-    /// PV bus, both at a bus set out) gets the equation "change = 0". The pattern, and with it the
-    /// LU's symbolic analysis and first pivot order, then survives outages and PV/PQ changes; only
-    /// a change of reference bus makes a new one.
+    /// PV bus, both at a bus set out) gets the equation "change = 0". The pattern then survives
+    /// outages and PV/PQ changes; only a change of reference bus makes a new one.
     explicit PowerFlowSolver(const Network& net, bool keep_pattern = false);
 
     /// Solves the power flow. Never throws for a flow that does not converge (the result says
@@ -136,7 +137,10 @@ public:
 
     [[nodiscard]] const Admittance& ybus() const { return ybus_; }
     /// Symbolic analyses of the Newton Jacobian since construction.
-    [[nodiscard]] int jacobian_analyses() const { return jac_lu_.analyses(); }
+    [[nodiscard]] int jacobian_analyses() const { return jacobian_analyses_; }
+    /// Newton solves that went over to the pivoting sparse LU (KLU) because the block LU refused
+    /// a Jacobian or its steps blew up, since construction.
+    [[nodiscard]] int pivoting_fallbacks() const { return pivoting_fallbacks_; }
 
 private:
     struct Sets {
@@ -151,6 +155,10 @@ private:
     /// The Jacobian's pattern for unknowns `has_ang`/`has_mag` per bus (see the class comment).
     void build_jacobian_pattern(const std::vector<std::uint8_t>& has_ang,
                                 const std::vector<std::uint8_t>& has_mag);
+    /// Solves J dx = -f for the Newton step (dx_ from f_): by the block LU from its values, or
+    /// with `pivoting` by KLU from jac_ with a fresh pivot order. False when the block LU refuses
+    /// the Jacobian or KLU finds it singular.
+    bool newton_step(bool pivoting);
     bool newton(const Sets& s, std::vector<std::complex<double>>& v,
                 const std::vector<std::complex<double>>& sbus, const PowerFlowOptions& o,
                 int& iterations, int& analyses);
@@ -187,7 +195,18 @@ private:
     /// Per Ybus entry (i, j): where ∂P_i/∂θ_j, ∂P_i/∂|V_j|, ∂Q_i/∂θ_j, ∂Q_i/∂|V_j| go in jac_.value
     /// (-1: not in the pattern).
     std::vector<std::array<std::int32_t, 4>> jac_pos_;
+    /// The same Jacobian by 2x2 bus blocks (BlockLu, static pivots, the fast path): per Ybus
+    /// entry its block's offset in the values, the offsets of the blocks only fill-in creates,
+    /// per Jacobian unknown its place in the block vector (2 per bus).
+    BlockLu jac_blu_;
+    std::vector<std::int32_t> ybus_block_, fill_only_, jac_slot_;
+    std::vector<double> block_x_;
+    std::vector<std::complex<double>> v_start_;
+    /// The pivoting fallback; analysed only when first needed for the current pattern.
     SparseLu jac_lu_;
+    bool jac_lu_current_ = false;
+    int jacobian_analyses_ = 0;
+    int pivoting_fallbacks_ = 0;
     // Newton work vectors (kept so that an iteration allocates nothing).
     std::vector<std::int32_t> eq_ang_, eq_mag_;
     std::vector<std::complex<double>> current_, s_calc_;

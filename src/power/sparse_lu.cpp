@@ -104,6 +104,12 @@ bool SparseLu::factor(const CscMatrix& a) {
     return true;
 }
 
+bool SparseLu::factor_fresh(const CscMatrix& a) {
+    impl_->release_numeric(impl_->fallback);
+    impl_->release_numeric(impl_->first);
+    return factor(a);
+}
+
 void SparseLu::solve(std::span<double> b) {
     assert(impl_->current() != nullptr && static_cast<std::int32_t>(b.size()) == impl_->n);
     klu_solve(impl_->symbolic, impl_->current(), impl_->n, 1, b.data(), &impl_->common);

@@ -44,6 +44,9 @@ public:
     /// Numeric factorisation of `a`, which must have the analysed pattern. Returns false when the
     /// matrix is numerically singular.
     [[nodiscard]] bool factor(const CscMatrix& a);
+    /// Numeric factorisation of `a` with a fresh partial-pivoting order (klu_factor) that
+    /// replaces any kept one: the factors depend on `a` alone, not on earlier matrices.
+    [[nodiscard]] bool factor_fresh(const CscMatrix& a);
     /// Solves A x = b in place (b becomes x). Precondition: factor() returned true.
     void solve(std::span<double> b);
     /// Drops a fallback factorisation: the next factor() refactors with the first pivot order.
