@@ -252,7 +252,18 @@ model::City generate_city(const GenerateOptions& options, ProgressSink* progress
 
     // Gas (docs/generate.md "The gas network"), drawn from its own RNG stream and laid inside the
     // roads' extent, so the other layers' files are the same with or without it.
-    city.gas = detail::make_gas(plan, roads, city.zones, city.facilities).network;
+    // Every zone and every facility with a gas customer (hospitals, schools) is served by it:
+    // the customer node the generator laid for it (no backup: boilers and kitchens stop with the
+    // gas; its minimum pressure is the node's own).
+    detail::GasLayout gas_layout = detail::make_gas(plan, roads, city.zones, city.facilities);
+    for (const auto& [consumer, customer] : gas_layout.customers) {
+        model::Dependency d;
+        d.consumer = consumer;
+        d.service = model::Service::kGas;
+        d.provider = "gas_node:" + customer;
+        city.dependencies.push_back(std::move(d));
+    }
+    city.gas = std::move(gas_layout.network);
 
     // Extent: a box around every asset with about 200 m to spare, on a 0.0001° grid.
     BoundingBox box{options.centre.lon, options.centre.lat, options.centre.lon, options.centre.lat};

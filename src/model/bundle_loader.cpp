@@ -594,6 +594,8 @@ City load_city(const fs::path& path, Diagnostics& diags) {
                 return power_ok;
             if (asset.starts_with("drainage_node:") || asset.starts_with("drainage_link:"))
                 return drainage_ok;
+            if (asset.starts_with("gas_node:") || asset.starts_with("gas_link:"))
+                return city.gas.has_value() || city.files.gas.empty(); // else its reader said why
             return true;
         };
         for (const auto& d : city.dependencies) {

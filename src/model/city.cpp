@@ -97,6 +97,10 @@ AssetRegistry::AssetRegistry(const City& city) {
         drainage_nodes_.insert(city.drainage->node_id.begin(), city.drainage->node_id.end());
         drainage_links_.insert(city.drainage->link_id.begin(), city.drainage->link_id.end());
     }
+    if (city.gas) {
+        gas_nodes_.insert(city.gas->node_id.begin(), city.gas->node_id.end());
+        gas_links_.insert(city.gas->connection_id.begin(), city.gas->connection_id.end());
+    }
 }
 
 namespace {
@@ -137,7 +141,7 @@ bool AssetRegistry::is_known_layer(std::string_view layer) {
     return layer == "facility" || layer == "zone" || layer == "road_node" || layer == "road_link" ||
            layer == "water_node" || layer == "water_link" || layer == "power_bus" ||
            layer == "power_branch" || layer == "power_gen" || layer == "drainage_node" ||
-           layer == "drainage_link";
+           layer == "drainage_link" || layer == "gas_node" || layer == "gas_link";
 }
 
 bool AssetRegistry::contains(std::string_view asset) const {
@@ -166,6 +170,10 @@ bool AssetRegistry::contains(std::string_view asset) const {
         return drainage_nodes_.find(id) != drainage_nodes_.end();
     if (layer == "drainage_link")
         return drainage_links_.find(id) != drainage_links_.end();
+    if (layer == "gas_node")
+        return gas_nodes_.find(id) != gas_nodes_.end();
+    if (layer == "gas_link")
+        return gas_links_.find(id) != gas_links_.end();
     return false;
 }
 
@@ -180,12 +188,15 @@ bool AssetRegistry::matches_counts(const City& city) const {
     const auto pgens = static_cast<std::size_t>(city.power ? city.power->gens.count() : 0);
     const std::size_t dnodes = city.drainage ? city.drainage->node_id.size() : 0;
     const std::size_t dlinks = city.drainage ? city.drainage->link_id.size() : 0;
+    const std::size_t gnodes = city.gas ? city.gas->node_id.size() : 0;
+    const std::size_t glinks = city.gas ? city.gas->connection_id.size() : 0;
     return facilities_.size() == city.facilities.size() && zones_.size() == city.zones.size() &&
            road_nodes_.size() == nodes && road_links_.size() == links &&
            water_nodes_.size() == wnodes && water_links_.size() == wlinks &&
            power_buses_.size() == pbuses && power_branch_count_ == pbranches &&
            power_gen_count_ == pgens && drainage_nodes_.size() == dnodes &&
-           drainage_links_.size() == dlinks;
+           drainage_links_.size() == dlinks && gas_nodes_.size() == gnodes &&
+           gas_links_.size() == glinks;
 }
 
 std::int64_t City::total_population() const {
@@ -230,6 +241,10 @@ bool City::has_asset(std::string_view asset) const {
         return drainage && drainage->find_node(id).valid();
     if (layer == "drainage_link")
         return drainage && drainage->find_link(id).valid();
+    if (layer == "gas_node")
+        return gas && gas->find_node(id).valid();
+    if (layer == "gas_link")
+        return gas && gas->find_connection(id).valid();
     return false;
 }
 

@@ -213,6 +213,8 @@ private:
     using DrainageIdSet = std::unordered_set<std::string, drainage::IdHash, drainage::IdEqual>;
     DrainageIdSet drainage_nodes_;
     DrainageIdSet drainage_links_;
+    IdSet gas_nodes_; ///< gas node ids (docs/gas.md)
+    IdSet gas_links_; ///< gas connection ids: pipes, valves, regulators, …
     std::size_t power_branch_count_ = 0;
     std::size_t power_gen_count_ = 0;
 };

@@ -101,6 +101,8 @@ std::string hazard_label(const sim::HazardSpec& h, bool zh) {
     case sim::HazardType::kSupplyLoss:
         if (h.supply == "power")
             return zh ? "外部电源中断" : "loss of the external power supply";
+        if (h.supply == "gas")
+            return zh ? "上游气源中断" : "loss of the gas gate stations";
         return zh ? (h.cause == "contamination" ? "水源污染" : "水源中断")
                   : (h.cause == "contamination" ? "water source contamination"
                                                 : "loss of the water sources");
@@ -108,6 +110,8 @@ std::string hazard_label(const sim::HazardSpec& h, bool zh) {
         return zh ? "地震" : "earthquake";
     case sim::HazardType::kRainstorm:
         return zh ? "暴雨" : "rainstorm";
+    case sim::HazardType::kTyphoon:
+        return zh ? "台风" : "typhoon";
     }
     return "";
 }
@@ -199,6 +203,9 @@ std::string format_summary_json(const Simulation& sim, const sim::EnsembleResult
         } else if (service == model::Service::kPower) {
             m["unmet_demand"] = stats_of(unmet);
             m["unmet_demand_unit"] = "MWh";
+        } else if (service == model::Service::kGas) {
+            m["unmet_demand"] = stats_of(unmet);
+            m["unmet_demand_unit"] = "Nm3"; // normal m³ (0 °C, 101.325 kPa)
         } else {
             m["unmet_demand"] = nullptr;
             m["unmet_demand_unit"] = nullptr;
@@ -238,7 +245,8 @@ std::string format_summary_json(const Simulation& sim, const sim::EnsembleResult
     // Street flooding under a rainstorm (docs/run-folder.md "flooding").
     if (sim.layer_size(Layer::kDrainageNode) > 0 &&
         std::any_of(sc.hazards.begin(), sc.hazards.end(), [](const sim::HazardSpec& h) {
-            return h.type == sim::HazardType::kRainstorm;
+            return h.type == sim::HazardType::kRainstorm ||
+                   (h.type == sim::HazardType::kTyphoon && (h.typhoon_rain || h.surge));
         })) {
         std::vector<double> depth, volume, roads, runs;
         for (const auto& r : R) {
@@ -456,6 +464,18 @@ std::string format_run_json(const Simulation& sim, const sim::EnsembleResult& en
                    {"water_segments_solved", ws},
                    {"power_islandings_solved", ps},
                    {"max_drainage_continuity_error_pct", dc}};
+    if (sim.has_lifeline(sim::Lifeline::kGas)) { // gas node balance of every solved zone
+        double gb = 0, gr = 0;
+        long long gs = 0;
+        for (const auto& r : ens.realizations) {
+            gb = std::max(gb, r.max_gas_balance_m3s);
+            gr = std::max(gr, r.max_gas_relative_balance);
+            gs += r.gas_solves;
+        }
+        j["checks"]["max_gas_node_imbalance_m3s"] = gb;
+        j["checks"]["max_gas_relative_imbalance"] = gr;
+        j["checks"]["gas_states_solved"] = gs;
+    }
     (void)sim;
     return j.dump(1) + "\n";
 }

@@ -91,6 +91,9 @@ public:
         put(r.drainage_flood_volume_m3);
         put(r.max_drainage_continuity_pct);
         put(r.flooded_road_links);
+        put(r.gas_solves); // gas (B)
+        put(r.max_gas_balance_m3s);
+        put(r.max_gas_relative_balance);
     }
     std::vector<std::uint8_t> take() { return std::move(bytes_); }
 
@@ -182,6 +185,9 @@ public:
         get(r.drainage_flood_volume_m3);
         get(r.max_drainage_continuity_pct);
         get(r.flooded_road_links);
+        get(r.gas_solves); // gas (B)
+        get(r.max_gas_balance_m3s);
+        get(r.max_gas_relative_balance);
     }
     [[nodiscard]] bool at_end() const { return pos_ == bytes_.size(); }
 

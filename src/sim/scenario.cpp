@@ -28,6 +28,8 @@ std::string_view hazard_type_name(HazardType t) {
         return "earthquake";
     case HazardType::kRainstorm:
         return "rainstorm";
+    case HazardType::kTyphoon:
+        return "typhoon";
     }
     return "?";
 }
@@ -60,12 +62,14 @@ std::string_view skill_name(Skill s) {
         return "power";
     case Skill::kRoads:
         return "roads";
+    case Skill::kGas:
+        return "gas";
     }
     return "?";
 }
 
 std::optional<Skill> parse_skill(std::string_view name) {
-    for (auto s : {Skill::kWater, Skill::kPower, Skill::kRoads})
+    for (auto s : {Skill::kWater, Skill::kPower, Skill::kRoads, Skill::kGas})
         if (skill_name(s) == name)
             return s;
     return std::nullopt;
@@ -114,6 +118,9 @@ RepairTable default_repair_table() {
     add("power_bus.failed", 8, 3);
     add("power_branch.failed", 6, 2);
     add("power_gen.failed", 24, 8);
+    // typhoon wind: per pole or tower down (docs/scenario.md "Repair durations")
+    add("power_pole.failed", 6, 2);
+    add("power_tower.failed", 72, 24);
     add("road_link.slight", 0.6 * 24, 0.6 * 24);
     add("road_link.moderate", 2.5 * 24, 2.7 * 24);
     add("road_link.extensive", 75 * 24, 42 * 24);
@@ -122,6 +129,22 @@ RepairTable default_repair_table() {
     add("road_link.closed", 6, 2);
     add("road_node.failed", 6, 2);
     add("facility.failed", 48, 16);
+    // Gas (docs/scenario.md "Repair durations"): engineering-judgement defaults.
+    add("gas_pipe.leak", 6, 2);
+    add("gas_pipe.break", 12, 4);
+    add("gas_pipe.failed", 12, 4);
+    add("gas_regulator.slight", 4, 1);
+    add("gas_regulator.moderate", 12, 4);
+    add("gas_regulator.extensive", 24, 8);
+    add("gas_regulator.complete", 48, 16);
+    add("gas_regulator.failed", 12, 4);
+    add("gas_compressor.failed", 24, 8);
+    add("gas_valve.failed", 6, 2);
+    add("gas_source.slight", 8, 2);
+    add("gas_source.moderate", 24, 8);
+    add("gas_source.extensive", 72, 24);
+    add("gas_source.complete", 168, 56);
+    add("gas_source.failed", 24, 8);
     return t;
 }
 
@@ -315,11 +338,17 @@ void read_scenario_table(const toml::table& t, const std::string& file, const fs
         s.fragility_file = (folder / *v).lexically_normal().string();
 }
 
-/// The keys of a rainstorm hazard (docs/scenario.md "Rainstorm").
-void read_rainstorm(Reader& r, const fs::path& folder, HazardSpec& h) {
-    r.check_keys({"type", "label", "label_zh", "time_h", "city", "return_period_years",
-                  "duration_h", "hyetograph", "peak_ratio", "step_min", "series", "zone_flood_m",
-                  "asset_radius_m", "min_ponded_area_m2", "max_flood_depth_m"});
+/// The keys of a rainstorm hazard (docs/scenario.md "Rainstorm"); `nested`: a typhoon's
+/// [hazard.rain] table, which has no type or labels of its own.
+void read_rainstorm(Reader& r, const fs::path& folder, HazardSpec& h, bool nested = false) {
+    if (nested)
+        r.check_keys({"time_h", "city", "return_period_years", "duration_h", "hyetograph",
+                      "peak_ratio", "step_min", "series", "zone_flood_m", "asset_radius_m",
+                      "min_ponded_area_m2", "max_flood_depth_m"});
+    else
+        r.check_keys({"type", "label", "label_zh", "time_h", "city", "return_period_years",
+                      "duration_h", "hyetograph", "peak_ratio", "step_min", "series",
+                      "zone_flood_m", "asset_radius_m", "min_ponded_area_m2", "max_flood_depth_m"});
     const bool has_city = r.has("city"), has_series = r.has("series");
     if (has_city == has_series) {
         r.bad(has_city ? ErrorCode::kInconsistent : ErrorCode::kMissingKey,
@@ -383,6 +412,142 @@ void read_rainstorm(Reader& r, const fs::path& folder, HazardSpec& h) {
         h.max_flood_depth_m = *v;
 }
 
+/// The keys of a typhoon hazard (docs/scenario.md "Typhoon"): the track as [[hazard.track]]
+/// fixes or a CSV, the wind options, the supports of overhead lines, and the optional
+/// [hazard.rain] (rainstorm keys) and [hazard.surge] tables.
+void read_typhoon(Reader& r, const std::string& file, const fs::path& folder, Diagnostics& diags,
+                  HazardSpec& h) {
+    r.check_keys({"type", "label", "label_zh", "track", "track_csv", "gust_factor", "asymmetry",
+                  "translation_factor", "air_density", "wind_step_min", "pole_spacing_m",
+                  "tower_spacing_m", "overhead_fraction", "rain", "surge"});
+    const toml::table& t = r.table();
+    const bool has_track = r.has("track"), has_csv = r.has("track_csv");
+    if (has_track == has_csv)
+        r.bad(has_track ? ErrorCode::kInconsistent : ErrorCode::kMissingKey,
+              has_track ? "track_csv" : "track",
+              has_track ? "cannot be given with track: the track is inline fixes or a CSV, not "
+                          "both"
+                        : "is required: a typhoon needs its track ([[hazard.track]] fixes with "
+                          "time_h, lon, lat, central_pressure_hpa, rmw_km; or track_csv)");
+    if (auto v = r.string("track_csv", false))
+        h.track_csv = (folder / *v).lexically_normal().string();
+    if (const toml::node* n = t.get("track")) {
+        const auto* arr = n->as_array();
+        if (arr == nullptr || !arr->is_array_of_tables() || arr->empty()) {
+            r.bad(ErrorCode::kWrongType, "track",
+                  "must be an array of one or more fix tables ([[hazard.track]])");
+        } else {
+            int k = 0;
+            for (const auto& e : *arr) {
+                Reader fr(*e.as_table(), r.name() + " track fix " + std::to_string(++k), file,
+                          diags);
+                fr.check_keys({"time_h", "lon", "lat", "central_pressure_hpa", "rmw_km",
+                               "ambient_pressure_hpa", "holland_b"});
+                const auto time = fr.number("time_h", true, 0.0, 24.0 * 366.0);
+                const auto lon = fr.number("lon", true, -180.0, 180.0);
+                const auto lat = fr.number("lat", true, -90.0, 90.0);
+                const auto pc = fr.number("central_pressure_hpa", true, 850.0, 1100.0);
+                const auto rmw = fr.number("rmw_km", true, 1.0, 500.0);
+                const auto pn = fr.number("ambient_pressure_hpa", false, 900.0, 1100.0);
+                const auto b = fr.number("holland_b", false, 0.01, 3.0);
+                if (!time || !lon || !lat || !pc || !rmw ||
+                    (fr.has("ambient_pressure_hpa") && !pn) || (fr.has("holland_b") && !b))
+                    continue;
+                hazard::TrackPoint p;
+                p.time_s = std::llround(*time * 3600.0);
+                p.centre = {*lon, *lat};
+                p.central_pressure_hpa = *pc;
+                p.rmw_km = *rmw;
+                p.ambient_pressure_hpa = pn.value_or(1010.0);
+                p.holland_b = b;
+                if (p.central_pressure_hpa >= p.ambient_pressure_hpa) {
+                    fr.bad(ErrorCode::kOutOfRange, "central_pressure_hpa",
+                           "= " + Reader::format_number(*pc) +
+                               " must be below the ambient pressure (" +
+                               Reader::format_number(p.ambient_pressure_hpa) + " hPa)");
+                    continue;
+                }
+                if (!h.track.empty() && p.time_s <= h.track.back().time_s) {
+                    fr.bad(ErrorCode::kInconsistent, "time_h",
+                           "must be later than the previous fix's");
+                    continue;
+                }
+                h.track.push_back(p);
+            }
+        }
+    }
+    h.wind.asymmetry = true; // the translation asymmetry is part of the typhoon hazard
+    if (auto v = r.number("gust_factor", false, 1.0, 3.0))
+        h.wind.gust_factor = *v;
+    if (auto v = r.boolean("asymmetry"))
+        h.wind.asymmetry = *v;
+    if (auto v = r.number("translation_factor", false, 0.0, 1.5))
+        h.wind.translation_factor = *v;
+    if (auto v = r.number("air_density", false, 0.6, 1.9))
+        h.wind.air_density = *v;
+    if (auto v = r.number("wind_step_min", false, 1.0, 60.0))
+        h.wind_step_s = std::llround(*v * 60.0);
+    if (auto v = r.number("pole_spacing_m", false, 10.0, 500.0))
+        h.pole_spacing_m = *v;
+    if (auto v = r.number("tower_spacing_m", false, 50.0, 2000.0))
+        h.tower_spacing_m = *v;
+    if (auto v = r.number("overhead_fraction", false, 0.0, 1.0))
+        h.overhead_fraction = *v;
+
+    auto sub = [&](std::string_view key) -> const toml::table* {
+        const toml::node* n = t.get(key);
+        if (n == nullptr)
+            return nullptr;
+        if (!n->is_table()) {
+            r.bad(ErrorCode::kWrongType, key,
+                  "must be a table [hazard." + std::string(key) + "] after its [[hazard]]");
+            return nullptr;
+        }
+        return n->as_table();
+    };
+    if (const toml::table* rain = sub("rain")) {
+        Reader rr(*rain, r.name() + ".rain", file, diags);
+        h.typhoon_rain = true;
+        read_rainstorm(rr, folder, h, true);
+        if (auto v = rr.number("time_h", false, 0.0, 24.0 * 366.0))
+            h.rain_time_s = std::llround(*v * 3600.0);
+    }
+    if (const toml::table* surge = sub("surge")) {
+        Reader sr(*surge, r.name() + ".surge", file, diags);
+        h.surge = true;
+        h.surge_line = sr.table_line();
+        sr.check_keys({"peak_m", "landfall_h", "peak_offset_h", "duration_h", "normal_stage_m",
+                       "series", "outfalls"});
+        const bool has_peak = sr.has("peak_m"), has_series = sr.has("series");
+        if (has_peak == has_series)
+            sr.bad(has_peak ? ErrorCode::kInconsistent : ErrorCode::kMissingKey,
+                   has_peak ? "series" : "peak_m",
+                   has_peak ? "cannot be given with peak_m: the surge is a hydrograph (peak_m) or "
+                              "a series CSV (series), not both"
+                            : "is required: a surge needs peak_m (with landfall_h, peak_offset_h, "
+                              "duration_h) or a series CSV");
+        if (has_series)
+            for (const char* k : {"landfall_h", "peak_offset_h", "duration_h"})
+                if (sr.has(k))
+                    sr.bad(ErrorCode::kInconsistent, k,
+                           "applies to the peak_m hydrograph, not to a series (its times are the "
+                           "scenario's)");
+        if (auto v = sr.number("peak_m", false, 0.0, 20.0))
+            h.surge_peak_m = *v;
+        if (auto v = sr.number("landfall_h", false, 0.0, 24.0 * 366.0))
+            h.landfall_s = std::llround(*v * 3600.0);
+        if (auto v = sr.number("peak_offset_h", false, -72.0, 72.0))
+            h.surge_peak_offset_s = std::llround(*v * 3600.0);
+        if (auto v = sr.number("duration_h", false, 0.5, 240.0))
+            h.surge_duration_s = std::llround(*v * 3600.0);
+        if (auto v = sr.number("normal_stage_m", false, -100.0, 10000.0))
+            h.normal_stage_m = *v;
+        if (auto v = sr.string("series", false))
+            h.surge_series = (folder / *v).lexically_normal().string();
+        h.surge_outfalls = sr.strings("outfalls", false);
+    }
+}
+
 void read_hazard(const toml::table& t, const std::string& file, const fs::path& folder, int index,
                  Scenario& s, Diagnostics& diags) {
     Reader r(t, "[[hazard]] #" + std::to_string(index + 1), file, diags);
@@ -416,12 +581,12 @@ void read_hazard(const toml::table& t, const std::string& file, const fs::path& 
         if (auto v = r.string("layer", true)) {
             h.layer = *v;
             static constexpr std::string_view kLayers[] = {"water_link", "road_link",
-                                                           "power_branch", "power_bus"};
+                                                           "power_branch", "power_bus", "gas_link"};
             if (std::find(std::begin(kLayers), std::end(kLayers), h.layer) == std::end(kLayers))
                 r.bad(ErrorCode::kUnknownValue, "layer",
                       "= '" + h.layer +
                           "' cannot fail at random (water_link, road_link, power_branch, "
-                          "power_bus)");
+                          "power_bus, gas_link)");
         }
         if (auto v = r.integer("count", true, 1, 100000))
             h.count = static_cast<std::int32_t>(*v);
@@ -431,9 +596,9 @@ void read_hazard(const toml::table& t, const std::string& file, const fs::path& 
             {"type", "label", "label_zh", "time_h", "supply", "cause", "assets", "duration_h"});
         if (auto v = r.string("supply", true)) {
             h.supply = *v;
-            if (h.supply != "power" && h.supply != "water")
+            if (h.supply != "power" && h.supply != "water" && h.supply != "gas")
                 r.bad(ErrorCode::kUnknownValue, "supply",
-                      "= '" + h.supply + "' is not a supply (power, water)");
+                      "= '" + h.supply + "' is not a supply (power, water, gas)");
         }
         if (auto v = r.string("cause", false)) {
             h.cause = *v;
@@ -447,6 +612,9 @@ void read_hazard(const toml::table& t, const std::string& file, const fs::path& 
     } else if (*type == "rainstorm") {
         h.type = HazardType::kRainstorm;
         read_rainstorm(r, folder, h);
+    } else if (*type == "typhoon") {
+        h.type = HazardType::kTyphoon;
+        read_typhoon(r, file, folder, diags, h);
     } else if (*type == "earthquake") {
         h.type = HazardType::kEarthquake;
         r.check_keys({"type", "label", "label_zh", "time_h", "magnitude", "epicentre", "depth_km",
@@ -506,7 +674,7 @@ void read_hazard(const toml::table& t, const std::string& file, const fs::path& 
         r.bad(ErrorCode::kUnknownValue, "type",
               "= '" + *type +
                   "' is not a hazard type (failure, random_failures, supply_loss, earthquake, "
-                  "rainstorm)");
+                  "rainstorm, typhoon)");
         return;
     }
     if (r.has("assets"))
@@ -732,6 +900,15 @@ Scenario parse_scenario(std::string_view text, const fs::path& file, Diagnostics
     for_each_table(root, "hazard", fname, diags, [&](const toml::table& t, int i) {
         read_hazard(t, fname, folder, i, s, diags);
     });
+    // One storm drives the drainage model: a rainstorm, or a typhoon's rain and surge.
+    int storms = 0;
+    for (const auto& h : s.hazards)
+        if ((h.type == HazardType::kRainstorm ||
+             (h.type == HazardType::kTyphoon && (h.typhoon_rain || h.surge))) &&
+            ++storms == 2)
+            diags.error(ErrorCode::kInconsistent, fname, h.line, 0, "",
+                        "a scenario holds one storm on the drainage network (a rainstorm, or a "
+                        "typhoon with rain or surge); this is the second");
     if (const auto* t = table("recovery"))
         read_recovery(*t, fname, s, diags);
     for_each_table(root, "intervention", fname, diags,
@@ -791,6 +968,10 @@ void check_scenario_against_city(const Scenario& s, const model::City& city, Dia
         if (h.type == HazardType::kSupplyLoss && h.supply == "power" && !city.power)
             diags.error(ErrorCode::kInconsistent, fname, h.line, 0, "",
                         "a power supply loss needs a power grid, and the city has none");
+        if (h.type == HazardType::kSupplyLoss && h.supply == "gas" && !city.gas)
+            diags.error(ErrorCode::kInconsistent, fname, h.line, 0, "",
+                        "a gas supply loss needs a gas network ([gas] file in city.toml), and "
+                        "the city has none");
         if (h.type == HazardType::kSupplyLoss && h.supply == "water" && !city.water)
             diags.error(ErrorCode::kInconsistent, fname, h.line, 0, "",
                         "a water source loss needs a water network, and the city has none");
@@ -803,10 +984,24 @@ void check_scenario_against_city(const Scenario& s, const model::City& city, Dia
             diags.error(ErrorCode::kInconsistent, fname, h.line, 0, "",
                         "a rainstorm falls on the drainage model's rain gages, and the model has "
                         "none ([RAINGAGES] with subcatchments)");
+        if (h.type == HazardType::kTyphoon && (h.typhoon_rain || h.surge) && !city.drainage)
+            diags.error(ErrorCode::kInconsistent, fname, h.surge ? h.surge_line : h.line, 0, "",
+                        "a typhoon's rain and storm surge fall on the drainage network "
+                        "([drainage] file in city.toml), and the city " +
+                            city.info.name + " has none");
+        if (h.type == HazardType::kTyphoon && city.drainage)
+            for (const auto& o : h.surge_outfalls) {
+                const auto n = city.drainage->find_node(o);
+                if (!n.valid() || city.drainage->outfall_of_node[n.idx()] < 0)
+                    diags.error(ErrorCode::kUnknownReference, fname, h.surge_line, 0, o,
+                                "[hazard.surge].outfalls names '" + o +
+                                    "', which is not an outfall of the city's drainage model");
+            }
         if (h.type == HazardType::kRandomFailures) {
             const bool present = (h.layer.rfind("water", 0) == 0 && city.water) ||
                                  (h.layer.rfind("road", 0) == 0 && city.roads) ||
-                                 (h.layer.rfind("power", 0) == 0 && city.power);
+                                 (h.layer.rfind("power", 0) == 0 && city.power) ||
+                                 (h.layer.rfind("gas", 0) == 0 && city.gas);
             if (!present)
                 diags.error(ErrorCode::kInconsistent, fname, h.line, 0, "",
                             "random failures of layer " + h.layer +

@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "core/geo.hpp"
+#include "hazard/wind.hpp"
 #include "model/city.hpp"
 
 namespace rencheng::sim {
@@ -21,8 +22,9 @@ enum class HazardType : std::uint8_t {
     kSupplyLoss,     ///< the city's external power supply or its water sources are lost
     kEarthquake,     ///< a scenario earthquake (ground motion → fragility → damage)
     kRainstorm,      ///< a design storm through the drainage network (needs a drainage layer)
+    kTyphoon,        ///< a typhoon track: wind damage, its rain and its storm surge (compound)
 };
-/// "failure", "random_failures", "supply_loss", "earthquake", "rainstorm".
+/// "failure", "random_failures", "supply_loss", "earthquake", "rainstorm", "typhoon".
 std::string_view hazard_type_name(HazardType t);
 
 /// One [[hazard]] table. Which fields apply depends on the type (docs/scenario.md).
@@ -38,7 +40,8 @@ struct HazardSpec {
     /// random_failures: layer and count.
     std::string layer;
     std::int32_t count = 0;
-    /// supply_loss: "power" (supply_220kv buses) or "water" (reservoirs); the cause
+    /// supply_loss: "power" (supply_220kv buses), "water" (reservoirs) or "gas" (gate
+    /// stations, the gas network's sources); the cause
     /// ("loss" or "contamination"); how long the operator takes to restore it (-1: not within
     /// the horizon).
     std::string supply;
@@ -69,8 +72,29 @@ struct HazardSpec {
     double asset_radius_m = 100.0;      ///< an asset sees the nearest drainage node within, m
     double min_ponded_area_m2 = 100.0;  ///< ponded-area floor for nodes without Aponded, m²
     double max_flood_depth_m = 3.0;     ///< street depths are capped here, m
-    int line = 0;                       ///< line of the [[hazard]] table
-    int assets_line = 0;                ///< line of its `assets` key (0 when absent)
+    /// typhoon (docs/scenario.md "Typhoon"): the track (fixes in scenario time) or a track CSV,
+    /// the wind options, supports of overhead lines, and optionally its rain ([hazard.rain],
+    /// the rainstorm keys above) and storm surge ([hazard.surge]) at the drainage outfalls.
+    std::vector<hazard::TrackPoint> track;
+    std::string track_csv; ///< track CSV (relative to the scenario), optional
+    hazard::TyphoonWindOptions wind;
+    std::int64_t wind_step_s = 600;       ///< sampling of the wind at each asset, s
+    double pole_spacing_m = 50.0;         ///< distribution (<= 35 kV) line span between poles, m
+    double tower_spacing_m = 300.0;       ///< transmission (> 35 kV) line span between towers, m
+    double overhead_fraction = 1.0;       ///< share of distribution line length on poles (0–1)
+    bool typhoon_rain = false;            ///< [hazard.rain] given
+    std::int64_t rain_time_s = 0;         ///< [hazard.rain].time_h: start of the typhoon's rain
+    bool surge = false;                   ///< [hazard.surge] given
+    double surge_peak_m = 0.0;            ///< peak height above the normal stage, m
+    std::int64_t landfall_s = -1;         ///< landfall time; -1: the track's closest approach
+    std::int64_t surge_peak_offset_s = 0; ///< time of the surge peak after landfall, s
+    std::int64_t surge_duration_s = 12 * 3600; ///< base width of the surge pulse, s
+    std::optional<double> normal_stage_m;      ///< stage without surge; default per outfall
+    std::string surge_series;                  ///< surge/stage CSV (relative to the scenario)
+    std::vector<std::string> surge_outfalls;   ///< outfall ids; empty: every outfall
+    int surge_line = 0;                        ///< line of [hazard.surge]
+    int line = 0;                              ///< line of the [[hazard]] table
+    int assets_line = 0;                       ///< line of its `assets` key (0 when absent)
 };
 
 /// Dispatch policies of repair crews.
@@ -84,9 +108,9 @@ std::string_view dispatch_policy_name(DispatchPolicy p);
 std::optional<DispatchPolicy> parse_dispatch_policy(std::string_view name);
 
 /// Lifeline skills of repair crews.
-enum class Skill : std::uint8_t { kWater, kPower, kRoads };
-inline constexpr int kSkillCount = 3;
-/// "water", "power", "roads".
+enum class Skill : std::uint8_t { kWater, kPower, kRoads, kGas };
+inline constexpr int kSkillCount = 4;
+/// "water", "power", "roads", "gas".
 std::string_view skill_name(Skill s);
 std::optional<Skill> parse_skill(std::string_view name);
 

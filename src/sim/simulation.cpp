@@ -21,8 +21,11 @@
 #include "hazard/earthquake.hpp"
 #include "hazard/fragility.hpp"
 #include "hazard/rainfall.hpp"
+#include "hazard/typhoon.hpp"
 #include "power/islands.hpp"
+#include "sim/gas_lifeline.hpp"
 #include "sim/power_switching.hpp"
+#include "sim/typhoon.hpp"
 #include "transport/shortest_path.hpp"
 #include "transport/tntp.hpp"
 #include "water/damage.hpp"
@@ -32,13 +35,14 @@ namespace rencheng::sim {
 
 std::string_view layer_name(Layer l) {
     static constexpr std::string_view kNames[] = {
-        "facility",  "zone",         "road_node", "road_link",     "water_node",   "water_link",
-        "power_bus", "power_branch", "power_gen", "drainage_node", "drainage_link"};
+        "facility",      "zone",      "road_node",    "road_link", "water_node",
+        "water_link",    "power_bus", "power_branch", "power_gen", "drainage_node",
+        "drainage_link", "gas_node",  "gas_link"};
     return kNames[static_cast<int>(l)];
 }
 
 std::string_view lifeline_name(Lifeline l) {
-    static constexpr std::string_view kNames[] = {"water", "power", "roads"};
+    static constexpr std::string_view kNames[] = {"water", "power", "roads", "gas"};
     return kNames[static_cast<int>(l)];
 }
 
@@ -75,6 +79,7 @@ constexpr std::uint32_t kStreamGroundMotionBase = 200;   ///< + hazard index
 constexpr std::uint32_t kStreamSeismicDamageBase = 300;  ///< + hazard index
 constexpr std::uint32_t kStreamFloodDamage = 400;
 constexpr std::uint32_t kStreamFloodRepair = 401;
+constexpr std::uint32_t kStreamWindDamageBase = 500; ///< + hazard index
 constexpr int kMaxFixedPointIterations = 12;
 
 std::string fmt(const char* f, double v) {
@@ -97,6 +102,16 @@ std::string detail_zh(const std::string& en) {
         return "失去功能";
     if (en == "out of service")
         return "停运";
+    if (en == "cut off from every gas source")
+        return "与所有气源断开";
+    if (en == "in the segment shut off around a broken pipe")
+        return "位于破损管道的关断区段内";
+    if (starts("gas pressure "))
+        return "燃气压力 " + rest("gas pressure ");
+    if (starts("cut off; linepack held it for "))
+        return "气源中断，管存气维持 " + rest("cut off; linepack held it for ");
+    if (starts("shut off: "))
+        return "关断：" + rest("shut off: ");
     if (starts("pressure "))
         return "水压 " + rest("pressure ");
     if (starts("flooded "))
@@ -174,6 +189,8 @@ struct Simulation::Impl {
 
     // water
     std::unique_ptr<water::HydraulicTopology> topo;
+    // gas (prepare_gas, Run::gas_step)
+    std::unique_ptr<GasLifeline> gas;
     // power
     CsrGraph bus_adj;                    ///< arc ids: branch indices
     std::vector<std::int32_t> gen_begin; ///< per bus + 1, into gen_list
@@ -215,6 +232,26 @@ struct Simulation::Impl {
     };
     std::vector<Exposed> exposed;
     std::vector<LonLat> exposed_sites;
+
+    // typhoons (prepare_typhoons, Run::plan_typhoon): per hazard its wind field, its landfall and
+    // the assets its wind can damage, with the peak wind each sees (the field is deterministic;
+    // only the damage draws change between realizations)
+    struct WindExposed {
+        std::int32_t asset = -1;
+        const hazard::FragilitySet* set = nullptr;
+        std::int32_t supports = 0; ///< poles or towers in series; 0: the curve is the asset's
+        bool towers = false;       ///< supports are transmission towers (else poles)
+        double im = 0.0;           ///< the set's measure at the asset's peak, m/s
+        double gust_ms = 0.0;      ///< peak 10 m gust, m/s
+        std::int64_t time_s = 0;   ///< when the gust peaks there
+    };
+    struct Typhoon {
+        std::optional<hazard::TyphoonWindField> field;
+        std::int64_t landfall_s = 0;
+        double closest_km = 0.0;
+        std::vector<WindExposed> exposed;
+    };
+    std::vector<Typhoon> typhoons; ///< per hazard (empty entries for other types)
 
     // rainstorm (prepare_rainstorm, Run::drainage_step): the city's drainage model with the storm
     // in its gages and ponding on, its run without outages, and what each asset sees of the water
@@ -389,9 +426,29 @@ Simulation::Simulation(const model::City& city, const Scenario& scenario)
                 kCls[static_cast<int>(d.link_kind[k])], p);
         }
     }
+    begin_layer(Layer::kGasNode);
+    if (city_.gas) {
+        const auto& g = *city_.gas;
+        for (std::int32_t n = 0; n < g.node_count(); ++n)
+            add(Layer::kGasNode, n, "gas_node:" + g.node_id[n],
+                "gas." + std::string(gas::node_kind_name(g.node_kind[n])),
+                LonLat{g.lon_deg[n], g.lat_deg[n]});
+    }
+    begin_layer(Layer::kGasLink);
+    if (city_.gas) {
+        const auto& g = *city_.gas;
+        for (std::int32_t k = 0; k < g.connection_count(); ++k) {
+            const auto a = g.from_node[k].idx(), b = g.to_node[k].idx();
+            add(Layer::kGasLink, k, "gas_link:" + g.connection_id[k],
+                "gas." + std::string(gas::connection_kind_name(g.connection_kind[k])),
+                LonLat{(g.lon_deg[a] + g.lon_deg[b]) / 2, (g.lat_deg[a] + g.lat_deg[b]) / 2});
+        }
+    }
     layer_offset_[kLayerCount] = static_cast<std::int32_t>(asset_name_.size());
     const auto na = asset_name_.size();
+    prepare_typhoons();
     prepare_rainstorm();
+    prepare_gas();
 
     // ---- dependencies → needs (consumer, service) with their providers ----------------------
     struct Row {
@@ -729,12 +786,134 @@ void Simulation::prepare_earthquakes() {
             if (set == nullptr && city_.roads->bridge[local] != 0)
                 set = I.fragility.find("bridge.hwb5", IntensityMeasure::kSa10);
             break;
+        case Layer::kGasLink: {
+            // Pipes by their repair rate; regulator and compressor stations by the HAZUS
+            // pumping-plant curve as a proxy (docs/scenario.md "Gas"); valves are not exposed.
+            const auto kind = city_.gas->connection_kind[local];
+            if (set == nullptr && I.gas->is_pipe(local))
+                pipe = true;
+            else if (set == nullptr && (kind == gas::ConnectionKind::kRegulator ||
+                                        kind == gas::ConnectionKind::kCompressor))
+                set = I.fragility.find("pumping_plant.anchored", IntensityMeasure::kPga);
+            break;
+        }
+        case Layer::kGasNode:
+            if (set == nullptr && city_.gas->node_kind[local] == gas::NodeKind::kSource)
+                set = I.fragility.find("pumping_plant.anchored", IntensityMeasure::kPga);
+            break;
         default:
             break;
         }
         if (pipe || set != nullptr) {
             I.exposed.push_back({a, pipe ? nullptr : set, {}});
             I.exposed_sites.push_back(asset_position_[a]);
+        }
+    }
+}
+
+// ---- typhoon --------------------------------------------------------------------------------
+
+void Simulation::prepare_typhoons() {
+    // Per typhoon: its wind field, its landfall (closest approach to the city unless given), and
+    // the assets its wind can damage with the peak wind each sees (docs/scenario.md "Typhoon").
+    Impl& I = *impl_;
+    I.typhoons.resize(scenario_.hazards.size());
+    if (std::none_of(scenario_.hazards.begin(), scenario_.hazards.end(),
+                     [](const HazardSpec& h) { return h.type == HazardType::kTyphoon; }))
+        return;
+    if (I.fragility.sets().empty()) {
+        I.fragility = hazard::FragilityLibrary::built_in();
+        if (!scenario_.fragility_file.empty()) {
+            Diagnostics diags;
+            I.fragility.read_json(scenario_.fragility_file, diags);
+            if (diags.has_errors())
+                throw Error(ErrorCode::kInconsistent, std::move(diags));
+        }
+    }
+    using hazard::IntensityMeasure;
+    auto wind_set = [&](std::string_view cls) -> const hazard::FragilitySet* {
+        if (const auto* s = I.fragility.find(cls, IntensityMeasure::kWindGust))
+            return s;
+        return I.fragility.find(cls, IntensityMeasure::kWindSustained);
+    };
+    // One site per substation, as for earthquakes: the highest-voltage bus at a position carries
+    // the site's wind damage (its loss de-energises the others).
+    std::map<std::pair<double, double>, std::int32_t> site_bus;
+    if (city_.power)
+        for (const auto& info : city_.power_buses) {
+            const auto b = city_.power->find_bus(info.bus_number);
+            if (!b.valid())
+                continue;
+            const auto key = std::make_pair(info.position.lon, info.position.lat);
+            const auto it = site_bus.find(key);
+            const auto& kv = city_.power->buses.base_kv;
+            if (it == site_bus.end() || kv[b.idx()] > kv[static_cast<std::size_t>(it->second)])
+                site_bus[key] = b.value();
+        }
+    const LonLat centre = city_centre(city_);
+    for (std::size_t h = 0; h < scenario_.hazards.size(); ++h) {
+        const HazardSpec& hz = scenario_.hazards[h];
+        if (hz.type != HazardType::kTyphoon)
+            continue;
+        Impl::Typhoon& ty = I.typhoons[h];
+        ty.field.emplace(typhoon_track(hz), hz.wind);
+        const auto approach = hazard::closest_approach(ty.field->track(), centre, 60);
+        ty.closest_km = approach.distance_km;
+        ty.landfall_s = hz.landfall_s >= 0 ? hz.landfall_s : approach.time_s;
+        for (std::int32_t a = 0; a < asset_count(); ++a) {
+            const std::string& cls = asset_class_[a];
+            const auto local = asset_local_[a];
+            Impl::WindExposed e;
+            e.asset = a;
+            e.set = wind_set(cls); // a user set for the asset's own class covers the asset
+            if (e.set == nullptr) {
+                switch (asset_layer_[a]) {
+                case Layer::kPowerBranch: {
+                    const auto& p = *city_.power;
+                    if (p.branches.tap[local] != 0)
+                        break; // transformers stand inside substations
+                    const auto f = p.branches.from[local].idx(), t = p.branches.to[local].idx();
+                    const double kv = std::max(p.buses.base_kv[f], p.buses.base_kv[t]);
+                    const double length_m =
+                        haversine_m(asset_position_[layer_begin(Layer::kPowerBus) + f],
+                                    asset_position_[layer_begin(Layer::kPowerBus) + t]);
+                    e.towers = kv > 35.0;
+                    const double overhead_m = e.towers ? length_m : length_m * hz.overhead_fraction;
+                    const double spacing = e.towers ? hz.tower_spacing_m : hz.pole_spacing_m;
+                    e.supports = static_cast<std::int32_t>(std::ceil(overhead_m / spacing - 1e-9));
+                    if (e.supports > 0)
+                        e.set = wind_set(e.towers ? "transmission_tower" : "distribution_pole");
+                    break;
+                }
+                case Layer::kPowerBus: {
+                    const auto pos = asset_position_[a];
+                    const auto it = site_bus.find({pos.lon, pos.lat});
+                    if (it != site_bus.end() && it->second != local)
+                        break;
+                    if (cls.rfind("power.substation", 0) == 0 || cls == "power.supply_220kv")
+                        e.set = wind_set("substation");
+                    break;
+                }
+                case Layer::kFacility:
+                    // No sourced built-in curve: telecom sites take wind damage from a user set
+                    // for "telecom_site" (docs/fragility.md).
+                    if (city_.facilities[local].kind == model::FacilityKind::kTelecomSite)
+                        e.set = wind_set("telecom_site");
+                    break;
+                default:
+                    break;
+                }
+            }
+            if (e.set == nullptr || e.set->states.empty())
+                continue;
+            const hazard::PeakWind peak =
+                hazard::peak_wind(*ty.field, asset_position_[a], hz.wind_step_s);
+            e.gust_ms = peak.gust_ms;
+            e.im = e.set->measure == IntensityMeasure::kWindSustained ? peak.sustained_ms
+                                                                      : peak.gust_ms;
+            e.time_s = peak.time_s;
+            if (e.im > 0.0)
+                ty.exposed.push_back(e);
         }
     }
 }
@@ -746,6 +925,10 @@ namespace {
 /// The storm as a hyetograph whose first interval starts at the hazard's time.
 hazard::Hyetograph storm_hyetograph(const HazardSpec& hz) {
     hazard::Hyetograph h;
+    if (hz.type == HazardType::kTyphoon && !hz.typhoon_rain) {
+        h.step_s = 3600; // a typhoon with surge and no rain: dry gages
+        return h;
+    }
     if (!hz.rain_series.empty()) {
         Diagnostics diags;
         auto series = hazard::read_rain_series_csv(hz.rain_series, diags);
@@ -763,7 +946,7 @@ hazard::Hyetograph storm_hyetograph(const HazardSpec& hz) {
                 ? hazard::uniform_hyetograph(p, duration_s, hz.rain_step_s)
                 : hazard::chicago_hyetograph(p, duration_s, hz.rain_step_s, hz.peak_ratio);
     }
-    h.start_s = hz.time_s;
+    h.start_s = hz.type == HazardType::kTyphoon ? hz.rain_time_s : hz.time_s;
     return h;
 }
 
@@ -798,7 +981,9 @@ void put_storm_in_gages(drainage::Network& net, const hazard::Hyetograph& h) {
 void Simulation::prepare_rainstorm() {
     Impl& I = *impl_;
     for (const auto& hz : scenario_.hazards)
-        if (hz.type == HazardType::kRainstorm && I.rain == nullptr)
+        if ((hz.type == HazardType::kRainstorm ||
+             (hz.type == HazardType::kTyphoon && (hz.typhoon_rain || hz.surge))) &&
+            I.rain == nullptr)
             I.rain = &hz;
     if (I.rain == nullptr || !city_.drainage)
         return;
@@ -809,6 +994,11 @@ void Simulation::prepare_rainstorm() {
     // the horizon and reported at a step that divides the scenario's (at most 5 min).
     drainage::Network net = *city_.drainage;
     put_storm_in_gages(net, storm_hyetograph(hz));
+    if (hz.type == HazardType::kTyphoon && hz.surge) {
+        // The storm surge raises the outfalls' stage (docs/scenario.md "Typhoon", surge).
+        const auto h = static_cast<std::size_t>(&hz - scenario_.hazards.data());
+        put_surge_at_outfalls(net, hz, I.typhoons[h].landfall_s, scenario_.horizon_s, 600);
+    }
     drainage::enable_street_ponding(net, street);
     net.options.end_s = scenario_.horizon_s;
     net.options.report_start_s = 0;
@@ -941,6 +1131,11 @@ void Simulation::prepare_rainstorm() {
         id %= std::max<std::int32_t>(1, d.link_count());
 }
 
+void Simulation::prepare_gas() {
+    if (city_.gas)
+        impl_->gas = std::make_unique<GasLifeline>(*city_.gas);
+}
+
 Simulation::~Simulation() = default;
 
 std::int32_t Simulation::find_asset(std::string_view name) const {
@@ -956,6 +1151,8 @@ bool Simulation::has_lifeline(Lifeline l) const {
         return city_.power.has_value();
     case Lifeline::kRoads:
         return city_.roads.has_value();
+    case Lifeline::kGas:
+        return city_.gas.has_value();
     }
     return false;
 }
@@ -997,6 +1194,19 @@ std::vector<LonLat> Simulation::asset_line(std::int32_t a) const {
         return {asset_position_[layer_begin(Layer::kPowerBus) + p.branches.from[local].value()],
                 asset_position_[layer_begin(Layer::kPowerBus) + p.branches.to[local].value()]};
     }
+    case Layer::kGasLink: {
+        // the geometry holds the whole line, ends included (docs/gas.md)
+        const auto& g = *city_.gas;
+        std::vector<LonLat> line;
+        if (static_cast<std::size_t>(local) < g.vertices.size())
+            for (std::size_t k = 0; k + 1 < g.vertices[local].size(); k += 2)
+                line.push_back({g.vertices[local][k], g.vertices[local][k + 1]});
+        if (line.size() < 2) {
+            const auto i = g.from_node[local].idx(), j = g.to_node[local].idx();
+            line = {{g.lon_deg[i], g.lat_deg[i]}, {g.lon_deg[j], g.lat_deg[j]}};
+        }
+        return line;
+    }
     default:
         return {};
     }
@@ -1014,6 +1224,10 @@ struct PlannedDamage {
     std::string detail, detail_zh;
     std::int64_t restore_s = -1; ///< operator restoration time (supply loss), -1: by crews
     std::int64_t repair_s = 0;   ///< crew work once on site
+    /// Repair-table kind when not the asset's own (typhoon: "power_pole", "power_tower"), and
+    /// how many units the crew repairs (poles or towers down; 0: one repair)
+    std::string repair_kind;
+    std::int32_t repair_units = 0;
 };
 
 class Run {
@@ -1101,6 +1315,14 @@ private:
     std::vector<std::vector<std::int64_t>> pump_switches_; ///< per pump: stop, restart, … times
     std::vector<std::uint8_t> road_flooded_ever_;
 
+    // gas (gas_step): the state in force, and per gas node when its supply was cut (-1: fed)
+    // and whether it lies in a segment shut off around a break
+    std::shared_ptr<const GasSupply> gas_now_;
+    std::vector<std::int64_t> gas_since_;
+    std::vector<std::uint8_t> gas_vented_;
+    std::vector<std::uint8_t> gas_isolated_; ///< per connection: its isolation was reported
+    std::vector<std::uint8_t> g_sig_, g_sig_solved_;
+
     // crews
     struct CrewState {
         std::int64_t free_at = 0;
@@ -1162,9 +1384,11 @@ private:
     std::optional<Lifeline> lifeline_of(std::int32_t a) const;
     void plan_damage();
     void plan_earthquake(std::size_t h);
+    void plan_typhoon(std::size_t h);
     void apply_damage_and_repairs();
     void compute_function();
     bool water_step();
+    void gas_step();
     void power_step();
     void tie_events(const SwitchingOutcome& sw);
     void road_step();
@@ -1197,6 +1421,15 @@ std::string Run::repair_kind(std::int32_t a) const {
                : kind == water::NodeKind::kTank    ? "water_tank"
                                                    : "water_junction";
     }
+    case Layer::kGasLink: {
+        const auto kind = city.gas->connection_kind[local(a)];
+        return kind == gas::ConnectionKind::kRegulator    ? "gas_regulator"
+               : kind == gas::ConnectionKind::kCompressor ? "gas_compressor"
+               : kind == gas::ConnectionKind::kValve      ? "gas_valve"
+                                                          : "gas_pipe";
+    }
+    case Layer::kGasNode:
+        return city.gas->node_kind[local(a)] == gas::NodeKind::kSource ? "gas_source" : "gas_node";
     default:
         return std::string(layer_name(layer(a)));
     }
@@ -1214,6 +1447,9 @@ std::optional<Lifeline> Run::lifeline_of(std::int32_t a) const {
     case Layer::kRoadNode:
     case Layer::kRoadLink:
         return Lifeline::kRoads;
+    case Layer::kGasNode:
+    case Layer::kGasLink:
+        return Lifeline::kGas;
     default:
         return std::nullopt;
     }
@@ -1230,10 +1466,13 @@ void Run::plan_damage() {
                 if (a < 0)
                     continue;
                 DamageLevel lv = parse_damage_level(hz.state);
+                const bool gas_pipe = layer(a) == Layer::kGasLink && I.gas->is_pipe(local(a));
                 if (layer(a) == Layer::kWaterLink && lv == DamageLevel::kFailed &&
                     city.water->link_kind[local(a)] == water::LinkKind::kPipe)
                     lv = DamageLevel::kBreak;
-                if (lv == DamageLevel::kLeak &&
+                if (gas_pipe && lv == DamageLevel::kFailed)
+                    lv = DamageLevel::kBreak;
+                if (lv == DamageLevel::kLeak && !gas_pipe &&
                     !(layer(a) == Layer::kWaterLink &&
                       city.water->link_kind[local(a)] == water::LinkKind::kPipe))
                     lv = DamageLevel::kFailed;
@@ -1266,6 +1505,8 @@ void Run::plan_damage() {
                     lv = DamageLevel::kBreak;
                 if (l == Layer::kRoadLink)
                     lv = DamageLevel::kClosed;
+                if (l == Layer::kGasLink && I.gas->is_pipe(local(a)))
+                    lv = DamageLevel::kBreak;
                 plan_.push_back({hz.time_s, a, lv,
                                  std::string(damage_level_name(lv)) + " (random N-" +
                                      std::to_string(hz.count) + ")",
@@ -1291,12 +1532,21 @@ void Run::plan_damage() {
                     if (city.water->node_kind[n] == water::NodeKind::kReservoir)
                         targets.push_back(asset(Layer::kWaterNode, n));
             }
+            if (targets.empty() && hz.supply == "gas" && city.gas) {
+                for (std::int32_t n = 0; n < city.gas->node_count(); ++n)
+                    if (city.gas->node_kind[n] == gas::NodeKind::kSource)
+                        targets.push_back(asset(Layer::kGasNode, n));
+            }
             const bool contamination = hz.cause == "contamination";
-            const std::string what = hz.supply == "power"
-                                         ? "external supply lost"
-                                         : (contamination ? "source contaminated" : "source lost");
-            const std::string what_zh =
+            std::string what = hz.supply == "power"
+                                   ? "external supply lost"
+                                   : (contamination ? "source contaminated" : "source lost");
+            std::string what_zh =
                 hz.supply == "power" ? "外部电源中断" : (contamination ? "水源污染" : "水源中断");
+            if (hz.supply == "gas") {
+                what = "gas supply lost";
+                what_zh = "上游气源中断";
+            }
             for (const auto a : targets)
                 plan_.push_back({hz.time_s, a, DamageLevel::kFailed, what, what_zh,
                                  hz.duration_s >= 0 ? hz.time_s + hz.duration_s
@@ -1308,7 +1558,10 @@ void Run::plan_damage() {
             plan_earthquake(h);
             break;
         case HazardType::kRainstorm:
-            break; // refused by the scenario reader until drainage lands
+            break; // its damage comes step by step from the street water (drainage_step)
+        case HazardType::kTyphoon:
+            plan_typhoon(h); // wind; its rain and surge act through drainage_step
+            break;
         }
     }
     std::stable_sort(
@@ -1318,9 +1571,13 @@ void Run::plan_damage() {
     RngStream rng(sc.seed, static_cast<std::uint32_t>(r_), kStreamRepair);
     for (auto& p : plan_) {
         const RepairTime rt =
-            sc.recovery.repair.find(repair_kind(p.asset), damage_level_name(p.level));
+            sc.recovery.repair.find(p.repair_kind.empty() ? repair_kind(p.asset) : p.repair_kind,
+                                    damage_level_name(p.level));
         const double z = rng.normal();
-        const double hours = std::max(0.1 * rt.mean_h, rt.mean_h + rt.sd_h * z);
+        // n units (poles, towers) one after the other: mean n·μ, standard deviation √n·σ
+        const double n = std::max(1.0, static_cast<double>(p.repair_units));
+        const double hours =
+            std::max(0.1 * n * rt.mean_h, n * rt.mean_h + std::sqrt(n) * rt.sd_h * z);
         p.repair_s = std::llround(hours * 3600.0);
     }
 }
@@ -1352,8 +1609,14 @@ void Run::plan_earthquake(std::size_t h) {
         std::string why;
         if (set == nullptr) {
             const auto k = local(a);
-            const hazard::PipeDamage pd = hazard::sample_pipe_damage(q.pipe_rate, gm[i].pgv_cm_s,
-                                                                     city.water->length_m[k], rng);
+            // Gas mains are welded steel (sub-high ring) and PE: HAZUS ductile pipe
+            // (docs/scenario.md "Gas"); water pipes by the scenario's model.
+            const bool gas_pipe = layer(a) == Layer::kGasLink;
+            hazard::PipeRepairRate gas_rate;
+            gas_rate.model = hazard::PipeRepairModel::kHazusDuctile;
+            const hazard::PipeDamage pd = hazard::sample_pipe_damage(
+                gas_pipe ? gas_rate : q.pipe_rate, gm[i].pgv_cm_s,
+                gas_pipe ? city.gas->length_m[k] : city.water->length_m[k], rng);
             lv = pd.breaks > 0  ? DamageLevel::kBreak
                  : pd.leaks > 0 ? DamageLevel::kLeak
                                 : DamageLevel::kNone;
@@ -1389,6 +1652,56 @@ void Run::plan_earthquake(std::size_t h) {
                  state + "（" + why + "，" + (hz.label_zh.empty() ? "地震" : hz.label_zh) + "）",
                  -1, 0});
         }
+    }
+}
+
+void Run::plan_typhoon(std::size_t h) {
+    // Wind damage at the time each asset's gust peaks: a line fails when any of its poles or
+    // towers does (supports in series, independent), an asset with its own curve by that curve.
+    // Two uniforms per exposed asset from the hazard's own stream, whatever happens.
+    const HazardSpec& hz = sc.hazards[h];
+    const Impl::Typhoon& ty = I.typhoons[h];
+    RngStream rng(sc.seed, static_cast<std::uint32_t>(r_),
+                  kStreamWindDamageBase + static_cast<std::uint32_t>(h));
+    const std::string label = hz.label.empty() ? "typhoon" : hz.label;
+    const std::string label_zh = hz.label_zh.empty() ? "台风" : hz.label_zh;
+    for (const auto& e : ty.exposed) {
+        const double u_any = rng.uniform(), u_count = rng.uniform();
+        if (I.hardened[static_cast<std::size_t>(e.asset)])
+            continue;
+        const std::string gust = "gust " + fmt("%.1f", e.gust_ms) + " m/s";
+        const std::string gust_zh = "阵风 " + fmt("%.1f", e.gust_ms) + " 米/秒";
+        if (e.supports > 0) {
+            // A support is down when it reaches the curve's most severe state.
+            const double p = e.set->exceedances(e.im).back();
+            const int k = hazard::sample_failed_supports(p, e.supports, u_any, u_count);
+            if (k == 0)
+                continue;
+            const std::string n = std::to_string(k) + " of " + std::to_string(e.supports);
+            const std::string what = e.towers ? " towers down" : " poles down";
+            const std::string what_zh = e.towers ? " 基杆塔倒塌" : " 根电杆倒断";
+            PlannedDamage d{e.time_s,
+                            e.asset,
+                            DamageLevel::kFailed,
+                            "failed (" + n + what + ", " + gust + ", " + label + ")",
+                            "失效（" + std::to_string(k) + "/" + std::to_string(e.supports) +
+                                what_zh + "，" + gust_zh + "，" + label_zh + "）",
+                            -1,
+                            0};
+            d.repair_kind = e.towers ? "power_tower" : "power_pole";
+            d.repair_units = k;
+            plan_.push_back(std::move(d));
+            continue;
+        }
+        const int st = e.set->sample(e.im, u_any);
+        if (st <= 0)
+            continue;
+        DamageLevel lv = parse_damage_level(e.set->states[static_cast<std::size_t>(st - 1)].name);
+        if (layer(e.asset) == Layer::kRoadLink && lv == DamageLevel::kFailed)
+            lv = DamageLevel::kClosed;
+        const std::string state(damage_level_name(lv));
+        plan_.push_back({e.time_s, e.asset, lv, state + " (" + gust + ", " + label + ")",
+                         state + "（" + gust_zh + "，" + label_zh + "）", -1, 0});
     }
 }
 
@@ -1541,6 +1854,83 @@ bool Run::water_step() {
             w_unmet_m3s_ += w_required_[n];
     }
     return true;
+}
+
+void Run::gas_step() {
+    // The gas network under this step's outages (docs/scenario.md "Gas"): a broken pipe's
+    // segment is shut off by its valves and vented, failed or unpowered stations are closed,
+    // lost gate stations feed nothing; a part left without a source lives on its linepack.
+    if (!I.gas)
+        return;
+    const auto& g = *city.gas;
+    const auto gl0 = S.layer_begin(Layer::kGasLink), gn0 = S.layer_begin(Layer::kGasNode);
+    const auto nc = static_cast<std::size_t>(g.connection_count());
+    const auto nn = static_cast<std::size_t>(g.node_count());
+    for (std::size_t k = 0; k < nc; ++k)
+        g_sig_[k] = func_[gl0 + k];
+    for (std::size_t n = 0; n < nn; ++n)
+        g_sig_[nc + n] = func_[gn0 + n];
+    if (gas_now_ && g_sig_ == g_sig_solved_)
+        return;
+    g_sig_solved_ = g_sig_;
+    GasOutages outages;
+    std::fill(gas_vented_.begin(), gas_vented_.end(), 0);
+    for (std::size_t k = 0; k < nc; ++k) {
+        const auto a = static_cast<std::int32_t>(gl0 + k);
+        const auto ki = static_cast<std::int32_t>(k);
+        if (func_[static_cast<std::size_t>(a)]) {
+            gas_isolated_[k] = 0;
+            continue;
+        }
+        outages.connections.push_back(ki);
+        if (!I.gas->is_pipe(ki) || level_[static_cast<std::size_t>(a)] != DamageLevel::kBreak)
+            continue; // a station or valve out of service stops gas; only a break vents
+        const auto iso = I.gas->isolation(ki);
+        for (const auto& v : iso->valves)
+            outages.connections.push_back(v.valve.value());
+        for (const auto c : iso->segment_connections)
+            outages.connections.push_back(c.value());
+        for (const auto s : iso->sources_to_shut)
+            outages.sources.push_back(s.value());
+        for (const auto n : iso->segment_nodes)
+            gas_vented_[n.idx()] = 1;
+        if (!gas_isolated_[k]) {
+            gas_isolated_[k] = 1;
+            const std::string what =
+                "shut off: " + std::to_string(iso->valves.size()) + " valve" +
+                (iso->valves.size() == 1 ? "" : "s") + " closed within " +
+                fmt("%.0f", iso->isolation_time_s / 60.0) + " min, " +
+                std::to_string(iso->customers_in_segment.size()) + " customers in the segment, " +
+                std::to_string(iso->customers_cut_off.size()) + " cut off beyond it";
+            event(t_, a, EventKind::kFunctionLost, static_cast<int>(model::Service::kGas), -1,
+                  EventKind::kDamaged, what, detail_zh(what), {name(a) + " " + what});
+        }
+    }
+    for (std::size_t n = 0; n < nn; ++n) {
+        if (func_[gn0 + n])
+            continue;
+        if (g.node_kind[n] == gas::NodeKind::kSource) {
+            outages.sources.push_back(static_cast<std::int32_t>(n));
+        } else { // a junction or customer out of service: its connections are shut
+            const auto arcs = I.gas->adjacency().arcs(static_cast<std::int32_t>(n));
+            outages.connections.insert(outages.connections.end(), arcs.begin(), arcs.end());
+        }
+    }
+    bool computed = false;
+    gas_now_ = I.gas->supply(std::move(outages), &computed);
+    out_.gas_solves += computed ? 1 : 0;
+    out_.max_gas_balance_m3s = std::max(out_.max_gas_balance_m3s, gas_now_->max_balance_m3s);
+    out_.max_gas_relative_balance =
+        std::max(out_.max_gas_relative_balance, gas_now_->max_relative_balance);
+    // Linepack clocks: a customer's starts when its supply is first cut, stops when fed again.
+    for (std::size_t n = 0; n < nn; ++n) {
+        const double h = gas_now_->hours_to_minimum[n];
+        const bool fed = std::isnan(h) ? std::isfinite(gas_now_->pressure_pa[n]) : std::isinf(h);
+        if (fed && !gas_vented_[n])
+            gas_since_[n] = -1;
+        else if (gas_since_[n] < 0)
+            gas_since_[n] = t_;
+    }
 }
 
 void Run::power_step() {
@@ -1698,8 +2088,9 @@ void Run::drainage_step(std::int32_t k) {
     }
     // Exposed assets fail once per storm when the water reaches their threshold; the damage is
     // applied with the scenario's other damage of this step.
-    const std::string label = hz.label.empty() ? "rainstorm" : hz.label;
-    const std::string label_zh = hz.label_zh.empty() ? "暴雨" : hz.label_zh;
+    const bool typhoon = hz.type == HazardType::kTyphoon;
+    const std::string label = !hz.label.empty() ? hz.label : typhoon ? "typhoon" : "rainstorm";
+    const std::string label_zh = !hz.label_zh.empty() ? hz.label_zh : typhoon ? "台风" : "暴雨";
     std::size_t insert_at = next_plan_;
     for (std::size_t i = 0; i < I.flood_exposed.size(); ++i) {
         if (flood_hit_[i])
@@ -1873,6 +2264,38 @@ bool Run::deliver(std::int32_t p, int service, double threshold, std::string* de
                         " min");
         return true;
     }
+    case Layer::kGasNode: {
+        if (!gas_now_)
+            return true;
+        const auto n = static_cast<std::size_t>(local(p));
+        if (gas_vented_[n])
+            return fail("in the segment shut off around a broken pipe");
+        const double h = gas_now_->hours_to_minimum[n];
+        const double pa = gas_now_->pressure_pa[n];
+        const double kpa = (pa - gas::kNormalPressurePa) / 1000.0;
+        if (std::isnan(h) || h <= 0.0) {
+            if (!std::isfinite(pa))
+                return fail("cut off from every gas source");
+            if (std::isnan(h))
+                return true; // a junction with gas
+            const double min_kpa =
+                gas::is_set(city.gas->pressure_min_pa[n])
+                    ? (city.gas->pressure_min_pa[n] - gas::kNormalPressurePa) / 1000.0
+                    : 1.5;
+            return fail("gas pressure " + fmt("%.2f", kpa) + " kPa < " + fmt("%.2f", min_kpa) +
+                        " kPa");
+        }
+        if (std::isinf(h)) {
+            if (!std::isnan(threshold) && kpa < threshold)
+                return fail("gas pressure " + fmt("%.2f", kpa) + " kPa < " +
+                            fmt("%.2f", threshold) + " kPa");
+            return true;
+        }
+        const auto since = gas_since_[n] < 0 ? t_ : gas_since_[n];
+        if (static_cast<double>(t_ - since) < h * 3600.0)
+            return true; // still on the gas stored in the pipes
+        return fail("cut off; linepack held it for " + fmt("%.1f", h) + " h");
+    }
     case Layer::kDrainageNode: {
         if (flood_depth_.empty())
             return true;
@@ -1959,6 +2382,9 @@ std::int32_t Run::bfs_cause(std::int32_t a) const {
     } else if (l == Layer::kDrainageNode) {
         g = &I.drain_adj; // a flooded street: a stopped pump or a failed link nearby
         link_layer = Layer::kDrainageLink;
+    } else if (l == Layer::kGasNode && I.gas) {
+        g = &I.gas->adjacency(); // a break, a station out, a lost gate station
+        link_layer = Layer::kGasLink;
     }
     if (g == nullptr || g->node_count() == 0)
         return -1;
@@ -2009,7 +2435,7 @@ void Run::system_state() {
                              (I.needs[n].backup_s > 0 ? " (backup exhausted)" : "");
                 }
             if (!down && (layer(ai) == Layer::kWaterNode || layer(ai) == Layer::kPowerBus ||
-                          layer(ai) == Layer::kRoadNode)) {
+                          layer(ai) == Layer::kRoadNode || layer(ai) == Layer::kGasNode)) {
                 if (!deliver(ai, -1, kNaN, &detail)) {
                     down = true;
                     // keep the previous cause while it still explains the loss
@@ -2230,6 +2656,16 @@ void Run::record(std::int32_t k, std::int32_t n_out) {
     out_.unmet_demand[static_cast<int>(model::Service::kWater)] += w_unmet_m3s_ * dt_h * 3600.0;
     if (p_solved_)
         out_.unmet_demand[static_cast<int>(model::Service::kPower)] += pres_.shed_mw_total * dt_h;
+    if (gas_now_ && dt_h > 0) { // normal m³ of gas the customers without gas did not get
+        const auto& g = *city.gas;
+        double unmet_m3s = 0.0;
+        for (std::int32_t n = 0; n < g.node_count(); ++n)
+            if (g.node_kind[n] == gas::NodeKind::kCustomer && g.demand_m3s[n] > 0 &&
+                !deliver(asset(Layer::kGasNode, n), static_cast<int>(model::Service::kGas), kNaN,
+                         nullptr))
+                unmet_m3s += g.demand_m3s[n];
+        out_.unmet_demand[static_cast<int>(model::Service::kGas)] += unmet_m3s * dt_h * 3600.0;
+    }
 }
 
 void Run::dispatch() {
@@ -2242,6 +2678,7 @@ void Run::dispatch() {
         const Skill skill = I.crews[c].skill;
         const Lifeline want = skill == Skill::kWater   ? Lifeline::kWater
                               : skill == Skill::kPower ? Lifeline::kPower
+                              : skill == Skill::kGas   ? Lifeline::kGas
                                                        : Lifeline::kRoads;
         bool have_routes = city.roads && crew.node >= 0;
         if (have_routes)
@@ -2465,6 +2902,14 @@ RealizationResult Run::run() {
                       0);
         closed_arcs_.assign(I.arc_road_link.size(), 0);
     }
+    if (city.gas) {
+        const auto nn = static_cast<std::size_t>(city.gas->node_count());
+        const auto nc = static_cast<std::size_t>(city.gas->connection_count());
+        gas_since_.assign(nn, -1);
+        gas_vented_.assign(nn, 0);
+        gas_isolated_.assign(nc, 0);
+        g_sig_.assign(nn + nc, 0);
+    }
     arc_minutes_ = I.arc_minutes;
     if (I.storm_base) {
         storm_ = I.storm_base;
@@ -2506,6 +2951,7 @@ RealizationResult Run::run() {
         for (int it = 0; it < kMaxFixedPointIterations; ++it) {
             compute_function();
             water_step();
+            gas_step();
             power_step();
             road_step();
             previous = held_;

@@ -29,15 +29,17 @@ enum class Layer : std::uint8_t {
     kPowerGen,
     kDrainageNode,
     kDrainageLink,
+    kGasNode,
+    kGasLink,
 };
-inline constexpr int kLayerCount = 11;
+inline constexpr int kLayerCount = 13;
 /// "facility", "zone", "road_node", …
 std::string_view layer_name(Layer l);
 
 /// Lifelines with curves and crews.
-enum class Lifeline : std::uint8_t { kWater, kPower, kRoads };
-inline constexpr int kLifelineCount = 3;
-/// "water", "power", "roads".
+enum class Lifeline : std::uint8_t { kWater, kPower, kRoads, kGas };
+inline constexpr int kLifelineCount = 4;
+/// "water", "power", "roads", "gas".
 std::string_view lifeline_name(Lifeline l);
 
 inline constexpr int kServiceCount = model::kServiceCount;
@@ -118,7 +120,7 @@ struct RealizationResult {
     std::array<std::vector<std::int32_t>, kLifelineCount> damaged_count;
     std::array<std::vector<std::int32_t>, kLifelineCount> repaired_count;
     std::vector<std::int32_t> crews_busy;             ///< [t]
-    std::array<double, kServiceCount> unmet_demand{}; ///< water m³, power MWh, others 0
+    std::array<double, kServiceCount> unmet_demand{}; ///< water m³, power MWh, gas normal m³
     std::vector<RootLoss> root_losses;                ///< by (root, service), sorted
     std::vector<std::int32_t> chain_assets;           ///< assets in any chain of lost service
     std::vector<Event> events;
@@ -132,6 +134,10 @@ struct RealizationResult {
     double drainage_flood_volume_m3 = 0.0;    ///< water that left the pipes onto the streets, m³
     double max_drainage_continuity_pct = 0.0; ///< largest |flow-routing continuity error|, %
     std::int32_t flooded_road_links = 0;      ///< road links closed by water at some step
+    // gas (docs/scenario.md "Gas")
+    std::int32_t gas_solves = 0;           ///< gas states this realization solved (not cached)
+    double max_gas_balance_m3s = 0.0;      ///< largest node imbalance of a solved gas zone, m³/s
+    double max_gas_relative_balance = 0.0; ///< the same over the zone's throughput
 };
 
 /// The city and scenario prepared for many realizations: the asset table, resolved
@@ -193,6 +199,8 @@ public:
 private:
     void prepare_earthquakes();
     void prepare_rainstorm();
+    void prepare_typhoons();
+    void prepare_gas();
     const model::City& city_;
     Scenario scenario_;
     std::vector<std::string> asset_name_;

@@ -311,7 +311,8 @@ skill = "power"
 
 // ---- one draw per substation and pumping plant -------------------------------------------
 
-// The demo city's substations have two buses each at one site (220/110 kV, 110/10 kV) and its
+// The demo city's substations have two or three buses at one site (220/110 kV with a second
+// 220 kV section, 110/10 kV) and its
 // pumping plants two pumps each between the same nodes. A strong earthquake right under the city
 // damages them, but only the highest-voltage bus of a substation, and both pumps of a plant alike.
 TEST(Restoration, EarthquakeDrawsOncePerSubstationAndPumpPlant) {
@@ -348,13 +349,14 @@ vs30_m_s = 300
     int head_damaged = 0, plants_damaged = 0;
     for (std::int32_t real = 0; real < sc.realizations; ++real) {
         const RealizationResult r = sim.run(real, DispatchPolicy::kCriticalFirst, false);
-        // | site                     | exposed bus | never damaged on their own |
-        // | Grid substation 1        | 2 (220 kV)  | 3 (110 kV)                 |
-        // | Substations 1 … 4        | 4, 6, 8, 10 | 5, 7, 9, 11 (10 kV)        |
-        for (const char* lower :
-             {"power_bus:3", "power_bus:5", "power_bus:7", "power_bus:9", "power_bus:11"})
+        // | site                     | exposed bus   | never damaged on their own        |
+        // | Grid substation 1        | 3 (220 kV I)  | 4 (110 kV), 5 (220 kV section II) |
+        // | Substations 1 … 4        | 6, 8, 10, 12  | 7, 9, 11, 13 (10 kV)              |
+        for (const char* lower : {"power_bus:4", "power_bus:5", "power_bus:7", "power_bus:9",
+                                  "power_bus:11", "power_bus:13"})
             EXPECT_EQ(first_damage(r, lower), DamageLevel::kNone) << lower << ", r " << real;
-        for (const char* head : {"power_bus:2", "power_bus:4", "power_bus:6", "power_bus:8"})
+        for (const char* head :
+             {"power_bus:3", "power_bus:6", "power_bus:8", "power_bus:10", "power_bus:12"})
             head_damaged += first_damage(r, head) != DamageLevel::kNone ? 1 : 0;
         // | plant | pumps      | damage           |
         // | 1     | PU1a, PU1b | the same, always |

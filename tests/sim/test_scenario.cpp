@@ -215,14 +215,14 @@ INSTANTIATE_TEST_SUITE_P(
                 "4:311"},
         BadCase{"bad_skill",
                 "[scenario]\ncity = \"c\"\n[[recovery.crews]]\ndepot = \"facility:D\"\nskill = "
-                "\"gas\"\n",
+                "\"telecom\"\n",
                 "5:311"},
         BadCase{"bad_repair_hours",
                 "[scenario]\ncity = \"c\"\n[recovery.repair_hours]\n\"water_pipe.break\" = -2\n",
                 "4:304"},
         BadCase{"bad_supply",
                 "[scenario]\ncity = \"c\"\n[[hazard]]\ntype = \"supply_loss\"\nsupply = "
-                "\"gas\"\n",
+                "\"telecom\"\n",
                 "5:311"},
         BadCase{"bad_intervention",
                 "[scenario]\ncity = \"c\"\n[[intervention]]\ntype = \"pray\"\nasset = "
