@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <numbers>
 #include <numeric>
 #include <span>
 #include <utility>
@@ -273,6 +274,7 @@ void PowerFlowSolver::set_outages(const std::vector<BranchIndex>& branches,
             ybus_.value[static_cast<std::size_t>(p)] = base_value_[static_cast<std::size_t>(p)];
             csr_value_[static_cast<std::size_t>(csr_of_csc_[static_cast<std::size_t>(p)])] =
                 base_value_[static_cast<std::size_t>(p)];
+            update_pair_value(static_cast<std::size_t>(p));
         }
         branch_two_port(net_, k, BranchModel{}, ybus_.yff[k], ybus_.yft[k], ybus_.ytf[k],
                         ybus_.ytt[k]);
@@ -308,9 +310,22 @@ void PowerFlowSolver::set_outages(const std::vector<BranchIndex>& branches,
             const auto p = static_cast<std::size_t>(branch_pos_[k][m]);
             ybus_.value[p] -= two_port[m];
             csr_value_[static_cast<std::size_t>(csr_of_csc_[p])] = ybus_.value[p];
+            update_pair_value(p);
         }
         ybus_.yff[k] = ybus_.yft[k] = ybus_.ytf[k] = ybus_.ytt[k] = 0.0;
     }
+}
+
+void PowerFlowSolver::update_pair_value(std::size_t p) {
+    if (ypair_of_csc_.empty())
+        return; // no Jacobian yet: build_jacobian_pattern() copies the values when it makes one
+    const std::int32_t at = ypair_of_csc_[p];
+    if (at < 0) { // a diagonal entry, -2 - its rank
+        rank_ydiag_[static_cast<std::size_t>(-2 - at)] = ybus_.value[p];
+        return;
+    }
+    YPair& pair = ypairs_[static_cast<std::size_t>(at / 2)];
+    (at % 2 == 0 ? pair.y_ij : pair.y_ji) = ybus_.value[p];
 }
 
 void PowerFlowSolver::set_schedule(std::vector<double> pd_pu, std::vector<double> qd_pu,
@@ -384,13 +399,16 @@ PowerFlowSolver::Sets PowerFlowSolver::classify(const std::vector<BusType>& type
 namespace {
 
 /// Mismatch F (MATPOWER newtonpf): ΔP at PV and PQ buses, ΔQ at PQ buses, of S = V·conj(Y V)
-/// against the scheduled injections; `scale_by_vm` divides by |V| first (fdpf).
+/// against the scheduled injections; `scale_by_vm` divides by |V| first (fdpf). With
+/// `current_known`, `current` holds Y V already.
 double mismatch(const CsrView& y, const std::vector<Complex>& v, const std::vector<Complex>& sbus,
                 const std::vector<std::int32_t>& ang_var, const std::vector<std::int32_t>& mag_var,
                 bool scale_by_vm, std::vector<Complex>& current, std::vector<Complex>& s,
                 std::vector<double>& f, double* norm_p = nullptr, double* norm_q = nullptr,
-                std::int32_t* worst = nullptr, bool* worst_q = nullptr) {
-    multiply(y, v, current);
+                std::int32_t* worst = nullptr, bool* worst_q = nullptr,
+                bool current_known = false) {
+    if (!current_known)
+        multiply(y, v, current);
     double np = 0, nq = 0, worst_value = -1;
     for (std::size_t i = 0; i < v.size(); ++i) {
         s[i] = v[i] * std::conj(current[i]);
@@ -505,43 +523,54 @@ void PowerFlowSolver::build_jacobian_pattern(const std::vector<std::uint8_t>& ha
     // PV/PQ split and every set of outages.
     if (!jac_blu_.analysed()) {
         jac_blu_.analyze(nb, ybus_.col_start, ybus_.row, bus_rank_);
-        ybus_block_.resize(ybus_.row.size());
+        bus_by_rank_ = by_rank;
+        std::vector<std::int32_t> diag_csc_by_rank(nbs, -1);
+        // The off-diagonal entries as mirror pairs, by the offset of their lower block.
+        ypairs_.clear();
         for (std::int32_t j = 0; j < nb; ++j)
             for (std::int32_t k = ybus_.col_start[static_cast<std::size_t>(j)];
-                 k < ybus_.col_start[static_cast<std::size_t>(j) + 1]; ++k)
-                ybus_block_[static_cast<std::size_t>(k)] =
-                    jac_blu_.block_offset(ybus_.row[static_cast<std::size_t>(k)], j);
-        // The blocks that only fill-in creates, zeroed before each Jacobian.
-        std::vector<std::uint8_t> from_ybus(jac_blu_.values().size() / 4, 0);
-        for (std::int32_t at : ybus_block_)
-            from_ybus[static_cast<std::size_t>(at) / 4] = 1;
-        fill_only_.clear();
-        for (std::size_t b = 0; b < from_ybus.size(); ++b)
-            if (!from_ybus[b])
-                fill_only_.push_back(static_cast<std::int32_t>(4 * b));
+                 k < ybus_.col_start[static_cast<std::size_t>(j) + 1]; ++k) {
+                const std::int32_t i = ybus_.row[static_cast<std::size_t>(k)];
+                if (i == j)
+                    diag_csc_by_rank[static_cast<std::size_t>(jac_blu_.rank(i))] = k;
+                else if (jac_blu_.rank(i) > jac_blu_.rank(j))
+                    ypairs_.push_back(
+                        {jac_blu_.rank(i), jac_blu_.rank(j), jac_blu_.block_offset(i, j), {}, {}});
+            }
+        std::sort(ypairs_.begin(), ypairs_.end(),
+                  [](const YPair& x, const YPair& y) { return x.offset < y.offset; });
+        ypair_of_csc_.assign(ybus_.row.size(), -1);
+        auto find = [&](std::int32_t row, std::int32_t col) {
+            const auto first = ybus_.row.begin() + ybus_.col_start[static_cast<std::size_t>(col)];
+            const auto last =
+                ybus_.row.begin() + ybus_.col_start[static_cast<std::size_t>(col) + 1];
+            return static_cast<std::size_t>(std::lower_bound(first, last, row) - ybus_.row.begin());
+        };
+        for (std::size_t q = 0; q < ypairs_.size(); ++q) {
+            YPair& pair = ypairs_[q];
+            const std::int32_t bi = by_rank[static_cast<std::size_t>(pair.i)];
+            const std::int32_t bj = by_rank[static_cast<std::size_t>(pair.j)];
+            const std::size_t ij = find(bi, bj), ji = find(bj, bi);
+            pair.y_ij = ybus_.value[ij];
+            pair.y_ji = ybus_.value[ji];
+            ypair_of_csc_[ij] = 2 * static_cast<std::int32_t>(q);
+            ypair_of_csc_[ji] = 2 * static_cast<std::int32_t>(q) + 1;
+        }
+        rank_ydiag_.resize(nbs);
+        for (std::size_t r = 0; r < nbs; ++r) {
+            const auto k = static_cast<std::size_t>(diag_csc_by_rank[r]);
+            rank_ydiag_[r] = ybus_.value[k];
+            ypair_of_csc_[k] = -2 - static_cast<std::int32_t>(r);
+        }
         block_x_.assign(2 * nbs, 0.0);
-    }
-    jac_slot_.assign(static_cast<std::size_t>(n), 0);
-    for (std::size_t i = 0; i < nbs; ++i) {
-        if (jac_ang_[i] >= 0)
-            jac_slot_[static_cast<std::size_t>(jac_ang_[i])] = 2 * static_cast<std::int32_t>(i);
-        if (jac_mag_[i] >= 0)
-            jac_slot_[static_cast<std::size_t>(jac_mag_[i])] = 2 * static_cast<std::int32_t>(i) + 1;
+        state_.assign(nbs, BusState{});
     }
 }
 
 bool PowerFlowSolver::newton_step(bool pivoting) {
-    const auto ns = static_cast<std::size_t>(jac_.n);
     if (!pivoting) {
-        if (!jac_blu_.factor())
-            return false;
-        std::fill(block_x_.begin(), block_x_.end(), 0.0);
-        for (std::size_t u = 0; u < ns; ++u)
-            block_x_[static_cast<std::size_t>(jac_slot_[u])] = -f_[u];
-        jac_blu_.solve(block_x_);
-        for (std::size_t u = 0; u < ns; ++u)
-            dx_[u] = block_x_[static_cast<std::size_t>(jac_slot_[u])];
-        return true;
+        // evaluate() left -F in block_x_, in elimination order.
+        return jac_blu_.factor_solve_in_rank_order(block_x_);
     }
     // KLU with partial pivoting, a fresh pivot order each time (deterministic: the step depends
     // on this Jacobian alone, whatever was solved before).
@@ -551,10 +580,130 @@ bool PowerFlowSolver::newton_step(bool pivoting) {
     }
     if (!jac_lu_.factor_fresh(jac_))
         return false;
-    for (std::size_t u = 0; u < ns; ++u)
-        dx_[u] = -f_[u];
+    std::fill(dx_.begin(), dx_.end(), 0.0); // unknowns without an equation keep a zero mismatch
+    const auto nbs = static_cast<std::size_t>(net_.buses.count());
+    for (std::size_t i = 0; i < nbs; ++i) {
+        const auto r = 2 * static_cast<std::size_t>(jac_blu_.rank(static_cast<std::int32_t>(i)));
+        if (eq_ang_[i] >= 0)
+            dx_[static_cast<std::size_t>(eq_ang_[i])] = block_x_[r];
+        if (eq_mag_[i] >= 0)
+            dx_[static_cast<std::size_t>(eq_mag_[i])] = block_x_[r + 1];
+    }
     jac_lu_.solve(dx_);
     return true;
+}
+
+namespace {
+
+/// cos x and sin x by their Taylor series to x¹⁰ and x¹¹, for |x| ≤ kSmallTurn: the first term
+/// left out is below 1e-23, under the rounding of the result.
+constexpr double kSmallTurn = 1.0 / 16;
+inline double turn_cos(double x) {
+    const double x2 = x * x;
+    return 1.0 +
+           x2 * (-1.0 / 2 +
+                 x2 * (1.0 / 24 + x2 * (-1.0 / 720 + x2 * (1.0 / 40320 + x2 * (-1.0 / 3628800)))));
+}
+inline double turn_sin(double x) {
+    const double x2 = x * x;
+    return x * (1.0 + x2 * (-1.0 / 6 +
+                            x2 * (1.0 / 120 + x2 * (-1.0 / 5040 + x2 * (1.0 / 362880 +
+                                                                        x2 * (-1.0 / 39916800))))));
+}
+
+/// The off-diagonal part of evaluate(): I_i += Y_ij V_j and I_j += Y_ji V_i per mirror pair and,
+/// with kJacobian, the pair's two blocks. For entry (i, j), t = V_i conj(Y_ij V_j) gives
+/// ∂P_i/∂θ_j = Im t, ∂Q_i/∂θ_j = -Re t, ∂P_i/∂|V_j| = Re t / |V_j|, ∂Q_i/∂|V_j| = Im t / |V_j|
+/// (MATPOWER dSbus_dV, polar), each kept only where its row has an equation and its column an
+/// unknown (the masks p, q and scale = q / |V| of BusState).
+template <bool kJacobian, class Pair, class State>
+void evaluate_pairs(const Pair* pair, std::size_t n_pairs, State* state, double* block) {
+    constexpr std::size_t kAhead = 8;
+    for (std::size_t k = 0; k < n_pairs; ++k, ++pair) {
+        // Bus i of a pair is anywhere in the state (bus j comes in order): ask for it early.
+        if (k + kAhead < n_pairs)
+            __builtin_prefetch(state + pair[kAhead].i, 1);
+        State& si = state[pair->i];
+        State& sj = state[pair->j];
+        const double yij_re = pair->y_ij.real(), yij_im = pair->y_ij.imag();
+        const double yji_re = pair->y_ji.real(), yji_im = pair->y_ji.imag();
+        // a = Y_ij V_j, b = Y_ji V_i, written out (std::complex's product checks for NaN).
+        const double a_re = yij_re * sj.v_re - yij_im * sj.v_im;
+        const double a_im = yij_re * sj.v_im + yij_im * sj.v_re;
+        const double b_re = yji_re * si.v_re - yji_im * si.v_im;
+        const double b_im = yji_re * si.v_im + yji_im * si.v_re;
+        si.i_re += a_re;
+        si.i_im += a_im;
+        sj.i_re += b_re;
+        sj.i_im += b_im;
+        if constexpr (kJacobian) {
+            // t_ij = V_i conj(a), t_ji = V_j conj(b).
+            const double tij_re = si.v_re * a_re + si.v_im * a_im;
+            const double tij_im = si.v_im * a_re - si.v_re * a_im;
+            const double tji_re = sj.v_re * b_re + sj.v_im * b_im;
+            const double tji_im = sj.v_im * b_re - sj.v_re * b_im;
+            double* b = block + pair->offset;
+            b[0] = tij_im * si.p * sj.p;
+            b[1] = tij_re * si.p * sj.scale;
+            b[2] = -tij_re * si.q * sj.p;
+            b[3] = tij_im * si.q * sj.scale;
+            b[4] = tji_im * sj.p * si.p;
+            b[5] = tji_re * sj.p * si.scale;
+            b[6] = -tji_re * sj.q * si.p;
+            b[7] = tji_im * sj.q * si.scale;
+        }
+    }
+}
+
+} // namespace
+
+double PowerFlowSolver::evaluate(bool jacobian) {
+    const auto nbs = static_cast<std::size_t>(net_.buses.count());
+    BusState* st = state_.data();
+    double* block = jac_blu_.values().data();
+    for (std::size_t r = 0; r < nbs; ++r) {
+        const Complex y = rank_ydiag_[r];
+        st[r].i_re = y.real() * st[r].v_re - y.imag() * st[r].v_im;
+        st[r].i_im = y.real() * st[r].v_im + y.imag() * st[r].v_re;
+        st[r].scale = st[r].q != 0 ? 1.0 / rank_vm_[r] : 0.0;
+    }
+    if (jacobian) {
+        evaluate_pairs<true>(ypairs_.data(), ypairs_.size(), st, block);
+    } else {
+        evaluate_pairs<false>(ypairs_.data(), ypairs_.size(), st, block);
+    }
+    // Per bus in elimination order: S, the mismatch (the right-hand side -F) and the diagonal
+    // block, where t = V_i conj(Y_ii V_i) = |V_i|² conj(Y_ii) and S_i adds j S_i to ∂S_i/∂θ_i and
+    // S_i / |V_i| to ∂S_i/∂|V_i|; a bus without a P (Q) equation has the unit row "1 · Δθ = 0"
+    // ("1 · Δ|V| = 0").
+    double norm = 0;
+    for (std::size_t r = 0; r < nbs; ++r) {
+        const BusState& b = st[r];
+        const double s_re = b.v_re * b.i_re + b.v_im * b.i_im;
+        const double s_im = b.v_im * b.i_re - b.v_re * b.i_im;
+        rank_s_[r] = Complex(s_re, s_im);
+        const double dp = b.p != 0 ? s_re - rank_sbus_[r].real() : 0.0;
+        const double dq = b.q != 0 ? s_im - rank_sbus_[r].imag() : 0.0;
+        block_x_[2 * r] = -dp;
+        block_x_[2 * r + 1] = -dq;
+        // Written so that a NaN becomes the norm.
+        if (!(std::fabs(dp) <= norm))
+            norm = std::fabs(dp);
+        if (!(std::fabs(dq) <= norm))
+            norm = std::fabs(dq);
+        if (jacobian) {
+            const Complex y = rank_ydiag_[r];
+            const double vm2 = b.v_re * b.v_re + b.v_im * b.v_im;
+            const double t_re = vm2 * y.real(), t_im = -vm2 * y.imag();
+            const double inv_vm = 1.0 / rank_vm_[r];
+            double* d = block + 4 * r;
+            d[0] = b.p != 0 ? t_im - s_im : 1.0;
+            d[1] = b.p != 0 && b.q != 0 ? (t_re + s_re) * inv_vm : 0.0;
+            d[2] = b.p != 0 && b.q != 0 ? s_re - t_re : 0.0;
+            d[3] = b.q != 0 ? (t_im + s_im) * inv_vm : 1.0;
+        }
+    }
+    return std::isnan(norm) ? std::numeric_limits<double>::infinity() : norm;
 }
 
 bool PowerFlowSolver::newton(const Sets& s, std::vector<Complex>& v,
@@ -563,7 +712,6 @@ bool PowerFlowSolver::newton(const Sets& s, std::vector<Complex>& v,
     const std::int32_t nb = net_.buses.count();
     const auto nbs = static_cast<std::size_t>(nb);
     const int max_it = o.max_iterations > 0 ? o.max_iterations : 10;
-    const CsrView yr{ybus_.n, csr_start_.data(), csr_col_.data(), csr_value_.data()};
 
     // Jacobian pattern (MATPOWER newtonpf: J = [dP/dθ dP/d|V|; dQ/dθ dQ/d|V|], here bus by bus):
     // for this PV/PQ split, or with keep_pattern for this set of reference buses; the symbolic LU
@@ -603,25 +751,43 @@ bool PowerFlowSolver::newton(const Sets& s, std::vector<Complex>& v,
         if (s.mag_var[i] >= 0)
             eq_mag_[i] = jac_mag_[i];
     }
-
+    // The iteration works on the buses in elimination order (the block LU's), so that its
+    // per-bus passes run through memory in order; the bus-order vectors are written at the end.
+    rank_vm_.resize(nbs);
+    rank_va_.resize(nbs);
+    rank_s_.resize(nbs);
+    rank_sbus_.resize(nbs);
+    for (std::size_t r = 0; r < nbs; ++r) {
+        const auto i = static_cast<std::size_t>(bus_by_rank_[r]);
+        BusState& b = state_[r];
+        b.v_re = v[i].real();
+        b.v_im = v[i].imag();
+        b.p = eq_ang_[i] >= 0 ? 1.0 : 0.0;
+        b.q = eq_mag_[i] >= 0 ? 1.0 : 0.0;
+        rank_vm_[r] = std::abs(v[i]);
+        rank_va_[r] = std::arg(v[i]);
+        rank_sbus_[r] = sbus[i];
+    }
     current_.resize(nbs);
     s_calc_.resize(nbs);
-    f_.assign(ns, 0.0); // unknowns without an equation keep a zero mismatch
     dx_.resize(ns);
     vm_.resize(nbs);
     va_.resize(nbs);
-    for (std::size_t i = 0; i < nbs; ++i) {
-        vm_[i] = std::abs(v[i]);
-        va_[i] = std::arg(v[i]);
-    }
-    double norm_f = mismatch(yr, v, sbus, eq_ang_, eq_mag_, false, current_, s_calc_, f_);
+    auto to_bus_order = [&] {
+        for (std::size_t r = 0; r < nbs; ++r) {
+            const auto i = static_cast<std::size_t>(bus_by_rank_[r]);
+            const BusState& b = state_[r];
+            v[i] = Complex(b.v_re, b.v_im);
+            vm_[i] = rank_vm_[r];
+            va_[i] = rank_va_[r];
+            current_[i] = Complex(b.i_re, b.i_im);
+            s_calc_[i] = rank_s_[r];
+        }
+    };
     auto fill_jacobian = [&] {
-        // Jacobian values, straight into the LU's value array. For Ybus entry (i, j),
-        // t = V_i conj(Y_ij V_j): ∂S_i/∂θ_j = -j t (+ j S_i when i = j),
-        // ∂S_i/∂|V_j| = t/|V_j| (+ S_i/|V_i| when i = j) (MATPOWER dSbus_dV, polar; Zimmerman,
-        // "AC Power Flows, Generalized OPF Costs and their Derivatives using Complex Matrix
-        // Notation", TN2, eq. 15-16). An unknown without an equation has the row "1 · change = 0"
-        // and a zero column.
+        // The pivoting fallback's Jacobian (CSC, pattern numbering), by bus order from
+        // to_bus_order()'s copy of the state: the values of evaluate(). An unknown without an
+        // equation has the row "1 · change = 0" and a zero column.
         for (std::int32_t j = 0; j < nb; ++j) {
             const auto jj = static_cast<std::size_t>(j);
             if (jac_ang_[jj] < 0 && jac_mag_[jj] < 0)
@@ -655,99 +821,100 @@ bool PowerFlowSolver::newton(const Sets& s, std::vector<Complex>& v,
             }
         }
     };
-    auto fill_blocks = [&] {
-        // The same values by 2x2 bus blocks (BlockLu): every bus has both rows and both columns
-        // there, so a missing equation or unknown is a unit diagonal entry of its bus's block.
-        double* value = jac_blu_.values().data();
-        for (std::int32_t at : fill_only_)
-            std::fill_n(value + at, 4, 0.0);
-        for (std::int32_t j = 0; j < nb; ++j) {
-            const auto jj = static_cast<std::size_t>(j);
-            const bool col_ang = eq_ang_[jj] >= 0, col_mag = eq_mag_[jj] >= 0;
-            const double inv_vm = 1.0 / vm_[jj];
-            for (std::int32_t k = ybus_.col_start[j]; k < ybus_.col_start[j + 1]; ++k) {
-                const auto kk = static_cast<std::size_t>(k);
-                const auto i = static_cast<std::size_t>(ybus_.row[k]);
-                const bool row_p = eq_ang_[i] >= 0, row_q = eq_mag_[i] >= 0;
-                const Complex t = v[i] * std::conj(ybus_.value[kk] * v[jj]);
-                Complex d_ang(t.imag(), -t.real());
-                Complex d_mag = t * inv_vm;
-                if (i == jj) {
-                    d_ang += kJ * s_calc_[i];
-                    d_mag += s_calc_[i] * inv_vm;
-                }
-                const double unit = i == jj ? 1.0 : 0.0;
-                double* b = value + ybus_block_[kk];
-                b[0] = row_p && col_ang ? d_ang.real() : (row_p || col_ang ? 0.0 : unit);
-                b[1] = row_p && col_mag ? d_mag.real() : 0.0;
-                b[2] = row_q && col_ang ? d_ang.imag() : 0.0;
-                b[3] = row_q && col_mag ? d_mag.imag() : (row_q || col_mag ? 0.0 : unit);
-            }
-        }
-    };
-    if (norm_f < o.tolerance_pu)
-        return true;
-    if (n == 0 || s.n_ang + s.n_mag == 0)
-        return true;
-    // Steps by the block LU (static pivots); should it refuse a Jacobian, by KLU from there on,
-    // and should its steps blow up (a mismatch that is not finite, the mark of a poor static
-    // pivot), the whole solve again by KLU from the same start. The answer is judged by the
-    // mismatch alone, so the linear solver changes only the way there.
-    v_start_ = v;
-    bool pivoting = false;
-    int it = 0;
-    while (true) {
-        if (it == max_it && std::isfinite(norm_f))
-            return false;
-        if (!std::isfinite(norm_f)) {
-            if (pivoting)
+    // Steps by the block LU (static pivots), its Jacobian computed with the mismatch in one pass
+    // over Y_bus; should it refuse a Jacobian, by KLU from there on, and should its steps blow up
+    // (a mismatch that is not finite, the mark of a poor static pivot), the whole solve again by
+    // KLU from the same start. The answer is judged by the mismatch alone, so the linear solver
+    // changes only the way there.
+    auto iterate = [&]() -> bool {
+        bool pivoting = false;
+        double norm_f = evaluate(/*jacobian=*/true);
+        if (norm_f < o.tolerance_pu)
+            return true;
+        if (n == 0 || s.n_ang + s.n_mag == 0)
+            return true;
+        v_start_.resize(nbs);
+        for (std::size_t r = 0; r < nbs; ++r)
+            v_start_[r] = Complex(state_[r].v_re, state_[r].v_im);
+        int it = 0;
+        while (true) {
+            if (it == max_it && std::isfinite(norm_f))
                 return false;
-            pivoting = true;
-            ++pivoting_fallbacks_;
-            it = 0;
-            v = v_start_;
-            for (std::size_t i = 0; i < nbs; ++i) {
-                vm_[i] = std::abs(v[i]);
-                va_[i] = std::arg(v[i]);
-            }
-            norm_f = mismatch(yr, v, sbus, eq_ang_, eq_mag_, false, current_, s_calc_, f_);
-        }
-        ++it;
-        ++iterations;
-        if (!pivoting) {
-            fill_blocks();
-            if (!newton_step(false)) {
+            if (!std::isfinite(norm_f)) {
+                if (pivoting)
+                    return false;
                 pivoting = true;
                 ++pivoting_fallbacks_;
+                it = 0;
+                for (std::size_t r = 0; r < nbs; ++r) {
+                    state_[r].v_re = v_start_[r].real();
+                    state_[r].v_im = v_start_[r].imag();
+                    rank_vm_[r] = std::abs(v_start_[r]);
+                    rank_va_[r] = std::arg(v_start_[r]);
+                }
+                norm_f = evaluate(/*jacobian=*/false);
             }
-        }
-        if (pivoting) {
-            fill_jacobian();
-            if (!newton_step(true)) {
-                singular_ = true;
-                return false;
+            ++it;
+            ++iterations;
+            if (!pivoting && !newton_step(false)) {
+                pivoting = true;
+                ++pivoting_fallbacks_;
+                evaluate(/*jacobian=*/false); // -F again: the refused factorisation used it
             }
-        }
-        for (std::size_t i = 0; i < nbs; ++i) {
-            if (eq_ang_[i] >= 0)
-                va_[i] += dx_[static_cast<std::size_t>(eq_ang_[i])];
-            if (eq_mag_[i] >= 0)
-                vm_[i] += dx_[static_cast<std::size_t>(eq_mag_[i])];
-            if (eq_ang_[i] >= 0 || eq_mag_[i] >= 0) {
-                v[i] = std::polar(1.0, va_[i]) * vm_[i];
+            if (pivoting) {
+                to_bus_order();
+                fill_jacobian();
+                if (!newton_step(true)) {
+                    singular_ = true;
+                    return false;
+                }
+            }
+            // The step: from block_x_ (elimination order) or, after KLU, from dx_.
+            for (std::size_t r = 0; r < nbs; ++r) {
+                BusState& b = state_[r];
+                if (b.p == 0 && b.q == 0)
+                    continue;
+                const auto i = static_cast<std::size_t>(bus_by_rank_[r]);
+                double d_va = 0;
+                if (b.p != 0)
+                    d_va = pivoting ? dx_[static_cast<std::size_t>(eq_ang_[i])] : block_x_[2 * r];
+                const double vm_before = rank_vm_[r];
+                rank_va_[r] += d_va;
+                if (b.q != 0)
+                    rank_vm_[r] +=
+                        pivoting ? dx_[static_cast<std::size_t>(eq_mag_[i])] : block_x_[2 * r + 1];
+                double u_re = 0, u_im = 0; // e^{jθ}
+                if (std::fabs(d_va) <= kSmallTurn && vm_before > 0) {
+                    // A small step turns the phasor it had by e^{jΔθ} (series below) instead of
+                    // a sincos of θ: the later iterations' steps are all small.
+                    const double c = turn_cos(d_va), sn = turn_sin(d_va);
+                    const double inv_vm = 1.0 / vm_before;
+                    const double o_re = b.v_re * inv_vm, o_im = b.v_im * inv_vm;
+                    u_re = o_re * c - o_im * sn;
+                    u_im = o_re * sn + o_im * c;
+                } else {
+                    const Complex e = std::polar(1.0, rank_va_[r]); // one sincos
+                    u_re = e.real();
+                    u_im = e.imag();
+                }
+                b.v_re = u_re * rank_vm_[r];
+                b.v_im = u_im * rank_vm_[r];
                 // As MATPOWER: a negative magnitude becomes a positive one turned by π. (A
                 // positive one is kept as it is: |V| and arg V would give it back but for
                 // rounding and a multiple of 2π, at the price of a hypot and an atan2 per bus.)
-                if (!(vm_[i] > 0)) {
-                    vm_[i] = std::abs(v[i]);
-                    va_[i] = std::arg(v[i]);
+                if (!(rank_vm_[r] > 0)) {
+                    rank_vm_[r] = std::hypot(b.v_re, b.v_im);
+                    rank_va_[r] = std::atan2(b.v_im, b.v_re);
                 }
             }
+            norm_f = evaluate(/*jacobian=*/!pivoting);
+            if (norm_f < o.tolerance_pu)
+                return true;
         }
-        norm_f = mismatch(yr, v, sbus, eq_ang_, eq_mag_, false, current_, s_calc_, f_);
-        if (norm_f < o.tolerance_pu)
-            return true;
-    }
+    };
+    const bool ok = iterate();
+    to_bus_order();
+    return ok;
 }
 
 bool PowerFlowSolver::fast_decoupled(const Sets& s, std::vector<Complex>& v,
@@ -914,7 +1081,11 @@ PowerFlowResult PowerFlowSolver::solve(const PowerFlowOptions& options) {
 
         // pfsoln: generator P at the reference buses and Q at reference and PV buses from the
         // solved injections.
-        multiply(yr, v, current);
+        // Newton leaves Y_bus V at the solution in current_ (its last evaluate()).
+        if (options.method == PowerFlowMethod::kNewton)
+            std::copy(current_.begin(), current_.end(), current.begin());
+        else
+            multiply(yr, v, current);
         std::vector<std::size_t> on;
         for (std::size_t g = 0; g < ng; ++g)
             if (gen_active_[g] && eff[net.gens.bus[g].idx()] != BusType::kPq)
@@ -1070,8 +1241,15 @@ PowerFlowResult PowerFlowSolver::solve(const PowerFlowOptions& options) {
         res.reference_buses.push_back(BusIndex{r});
     res.vm_pu.resize(nb);
     res.va_rad.resize(nb);
+    // Newton kept |V| and θ beside V (vm_, va_): they are |V| and arg V but for rounding, and
+    // for a multiple of 2π where θ left (-π, π].
+    const bool polar_kept = options.method == PowerFlowMethod::kNewton && vm_.size() == nb;
     for (std::size_t i = 0; i < nb; ++i) {
-        if (bus_active_[i]) {
+        if (bus_active_[i] && polar_kept) {
+            res.vm_pu[i] = vm_[i];
+            res.va_rad[i] =
+                va_[i] > -std::numbers::pi && va_[i] <= std::numbers::pi ? va_[i] : std::arg(v[i]);
+        } else if (bus_active_[i]) {
             res.vm_pu[i] = std::abs(v[i]);
             res.va_rad[i] = std::arg(v[i]);
         } else {
@@ -1115,8 +1293,10 @@ PowerFlowResult PowerFlowSolver::solve(const PowerFlowOptions& options) {
         std::vector<double> f(static_cast<std::size_t>(s.n_ang + s.n_mag));
         std::int32_t worst = -1;
         bool worst_q = false;
+        // The last round's results left Y_bus V at these voltages in `current`.
         res.max_mismatch_pu = mismatch(yr, v, sbus, s.ang_var, s.mag_var, false, current, sc, f,
-                                       nullptr, nullptr, &worst, &worst_q);
+                                       nullptr, nullptr, &worst, &worst_q,
+                                       /*current_known=*/true);
         if (worst >= 0) {
             res.worst_bus = BusIndex{worst};
             res.worst_kind = worst_q ? MismatchKind::kReactive : MismatchKind::kActive;

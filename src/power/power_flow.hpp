@@ -155,10 +155,19 @@ private:
     /// The Jacobian's pattern for unknowns `has_ang`/`has_mag` per bus (see the class comment).
     void build_jacobian_pattern(const std::vector<std::uint8_t>& has_ang,
                                 const std::vector<std::uint8_t>& has_mag);
-    /// Solves J dx = -f for the Newton step (dx_ from f_): by the block LU from its values, or
-    /// with `pivoting` by KLU from jac_ with a fresh pivot order. False when the block LU refuses
-    /// the Jacobian or KLU finds it singular.
+    /// Solves J dx = -F for the Newton step, -F being in block_x_ (evaluate()): by the block LU
+    /// from its values, the step left in block_x_ (elimination order), or with `pivoting` by KLU
+    /// from jac_ with a fresh pivot order, the step in dx_ (pattern numbering). False when the
+    /// block LU refuses the Jacobian (block_x_ is then spoilt) or KLU finds it singular.
     bool newton_step(bool pivoting);
+    /// At the voltages of state_: I = Y_bus V and S = V conj(I) (into state_, rank_s_) and the
+    /// mismatch at the buses with equations, stored as -ΔP, -ΔQ per bus in elimination order
+    /// (block_x_, the block LU's right-hand side); with `jacobian` also the Jacobian's blocks into
+    /// the block LU, in the same single pass over Y_bus. Returns the largest |mismatch| (∞ when
+    /// one is not a number).
+    double evaluate(bool jacobian);
+    /// The Y_bus value at CSC position p changed (an outage): keep the pair copy in step.
+    void update_pair_value(std::size_t p);
     bool newton(const Sets& s, std::vector<std::complex<double>>& v,
                 const std::vector<std::complex<double>>& sbus, const PowerFlowOptions& o,
                 int& iterations, int& analyses);
@@ -195,13 +204,34 @@ private:
     /// Per Ybus entry (i, j): where ∂P_i/∂θ_j, ∂P_i/∂|V_j|, ∂Q_i/∂θ_j, ∂Q_i/∂|V_j| go in jac_.value
     /// (-1: not in the pattern).
     std::vector<std::array<std::int32_t, 4>> jac_pos_;
-    /// The same Jacobian by 2x2 bus blocks (BlockLu, static pivots, the fast path): per Ybus
-    /// entry its block's offset in the values, the offsets of the blocks only fill-in creates,
-    /// per Jacobian unknown its place in the block vector (2 per bus).
+    /// The same Jacobian by 2x2 bus blocks (BlockLu, static pivots, the fast path), with the
+    /// right-hand side and step in elimination order (2 per bus).
     BlockLu jac_blu_;
-    std::vector<std::int32_t> ybus_block_, fill_only_, jac_slot_;
     std::vector<double> block_x_;
-    std::vector<std::complex<double>> v_start_;
+    /// Y_bus's off-diagonal entries as mirror pairs (i, j), (j, i) with rank(i) > rank(j), in the
+    /// block LU's memory order: both admittances and where block (i, j) is (block (j, i) follows
+    /// it), so that evaluate() reads them and writes the Jacobian as two streams.
+    struct YPair {
+        std::int32_t i = 0, j = 0, offset = 0;
+        std::complex<double> y_ij, y_ji;
+    };
+    std::vector<YPair> ypairs_;
+    /// Per Y_bus CSC entry: 2 q for y_ij of pair q, 2 q + 1 for its y_ji, -2 - rank on the
+    /// diagonal (rank_ydiag_ keeps those).
+    std::vector<std::int32_t> ypair_of_csc_;
+    /// Per elimination rank: the bus.
+    std::vector<std::int32_t> bus_by_rank_;
+    /// The Newton state of a bus, one cache line, by elimination rank: V, 1 or 0 for a P and a
+    /// Q equation, q / |V| (the |V| column's scale), I = (Y_bus V)_i.
+    struct BusState {
+        double v_re = 0, v_im = 0, p = 0, q = 0, scale = 0, i_re = 0, i_im = 0, unused = 0;
+    };
+    std::vector<BusState, LineAligned<BusState>> state_;
+    /// By elimination rank: |V|, θ, S = V conj(I), the scheduled injection, Y_bus's diagonal
+    /// (kept in step with outages by update_pair_value()).
+    std::vector<double> rank_vm_, rank_va_;
+    std::vector<std::complex<double>> rank_s_, rank_sbus_, rank_ydiag_;
+    std::vector<std::complex<double>> v_start_; ///< by elimination rank
     /// The pivoting fallback; analysed only when first needed for the current pattern.
     SparseLu jac_lu_;
     bool jac_lu_current_ = false;
@@ -210,7 +240,7 @@ private:
     // Newton work vectors (kept so that an iteration allocates nothing).
     std::vector<std::int32_t> eq_ang_, eq_mag_;
     std::vector<std::complex<double>> current_, s_calc_;
-    std::vector<double> f_, dx_, vm_, va_;
+    std::vector<double> dx_, vm_, va_;
     // Fast-decoupled and DC.
     std::vector<std::int32_t> b_key_;
     PowerFlowMethod b_method_ = PowerFlowMethod::kNewton;
