@@ -1,7 +1,11 @@
 // Benchmarks of the water hydraulic solver: Newton iterations, steady solves and 24-h EPS on a
-// generated ~100k-node network, and EPS on the largest shared networks when the data is present.
+// generated ~100k-node network, the sparse Cholesky alone on that network's matrix (with CHOLMOD
+// and its AMD, METIS and nested-dissection orderings as yardsticks), and EPS on the largest shared
+// networks when the data is present.
 #include <benchmark/benchmark.h>
+#include <cholmod.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -18,6 +22,7 @@
 #include "water/epanet_inp.hpp"
 #include "water/eps.hpp"
 #include "water/hydraulics.hpp"
+#include "water/sparse_cholesky.hpp"
 
 namespace {
 
@@ -138,7 +143,8 @@ void BM_GridParse(benchmark::State& state) {
 }
 BENCHMARK(BM_GridParse)->Unit(benchmark::kMillisecond);
 
-/// The symbolic phase alone: minimum-degree ordering, elimination tree, pattern of L.
+/// The symbolic phase alone: minimum-degree ordering, elimination tree, pattern of L, and the
+/// fill and flops of that ordering (compare the CHOLMOD yardsticks below).
 void BM_GridSymbolic(benchmark::State& state) {
     const Network& net = grid_network();
     const HydraulicTopology& topo = grid_topology();
@@ -150,15 +156,167 @@ void BM_GridSymbolic(benchmark::State& state) {
             edges.emplace_back(a, b);
     }
     std::int64_t nnz = 0;
+    double flops = 0;
     for (auto _ : state) {
         const SymbolicCholesky s(topo.junctions, edges);
         nnz = s.factor_nonzeros();
+        flops = s.factor_flops();
         benchmark::DoNotOptimize(nnz);
     }
     state.counters["junctions"] = topo.junctions;
     state.counters["L_nonzeros"] = static_cast<double>(nnz);
+    state.counters["flops"] = flops;
 }
 BENCHMARK(BM_GridSymbolic)->Unit(benchmark::kMillisecond);
+
+/// A matrix of the gradient method's form on the grid's pattern: conductances p_k on every
+/// link, −p_k off the diagonal between junctions, Σ p_k on the diagonal (links to reservoirs and
+/// the tank included), values drawn once. Given in the numbering of HydraulicTopology::row.
+struct GridMatrix {
+    std::int32_t n = 0;
+    std::vector<std::pair<std::int32_t, std::int32_t>> edges;
+    std::vector<double> conductance, diagonal;
+};
+
+const GridMatrix& grid_matrix() {
+    static const GridMatrix m = [] {
+        const Network& net = grid_network();
+        const HydraulicTopology& topo = grid_topology();
+        GridMatrix g;
+        g.n = topo.junctions;
+        g.diagonal.assign(static_cast<std::size_t>(g.n), 0.0);
+        std::mt19937 rng(20261129);
+        std::uniform_real_distribution<double> conductance(1e-3, 1.0);
+        for (std::int32_t k = 0; k < net.link_count(); ++k) {
+            const std::int32_t a = topo.row[net.from_node[static_cast<std::size_t>(k)].idx()];
+            const std::int32_t b = topo.row[net.to_node[static_cast<std::size_t>(k)].idx()];
+            const double p = conductance(rng);
+            if (a >= 0)
+                g.diagonal[static_cast<std::size_t>(a)] += p;
+            if (b >= 0)
+                g.diagonal[static_cast<std::size_t>(b)] += p;
+            if (a >= 0 && b >= 0 && a != b) {
+                g.edges.emplace_back(a, b);
+                g.conductance.push_back(p);
+            }
+        }
+        return g;
+    }();
+    return m;
+}
+
+void load_grid_matrix(const SymbolicCholesky& sym, NumericCholesky& num) {
+    const GridMatrix& g = grid_matrix();
+    auto& ax = num.values();
+    std::fill(ax.begin(), ax.end(), 0.0);
+    for (std::int32_t i = 0; i < g.n; ++i)
+        ax[static_cast<std::size_t>(sym.diagonal_position(i))] =
+            g.diagonal[static_cast<std::size_t>(i)];
+    for (std::size_t e = 0; e < g.edges.size(); ++e)
+        ax[static_cast<std::size_t>(sym.position(g.edges[e].first, g.edges[e].second))] -=
+            g.conductance[e];
+}
+
+void set_factor_counters(benchmark::State& state, double nonzeros, double flops) {
+    state.counters["L_nonzeros"] = nonzeros;
+    state.counters["flops"] = flops; // Σ c_j² over the column counts of L
+}
+
+/// The numeric factorisation alone (what every Newton iteration pays), on the grid's matrix.
+void BM_GridCholeskyFactor(benchmark::State& state) {
+    const GridMatrix& g = grid_matrix();
+    const SymbolicCholesky sym(g.n, g.edges);
+    NumericCholesky num(sym);
+    load_grid_matrix(sym, num);
+    for (auto _ : state) {
+        const std::int32_t bad = num.factor(sym);
+        benchmark::DoNotOptimize(bad);
+    }
+    set_factor_counters(state, static_cast<double>(sym.factor_nonzeros()), sym.factor_flops());
+    state.counters["stored_values"] = static_cast<double>(sym.stored_values());
+    state.counters["supernodes"] = sym.supernode_count();
+}
+BENCHMARK(BM_GridCholeskyFactor)->Unit(benchmark::kMillisecond);
+
+/// One forward and back substitution with the grid's factor.
+void BM_GridCholeskySolve(benchmark::State& state) {
+    const GridMatrix& g = grid_matrix();
+    const SymbolicCholesky sym(g.n, g.edges);
+    NumericCholesky num(sym);
+    load_grid_matrix(sym, num);
+    if (num.factor(sym) >= 0)
+        state.SkipWithError("grid matrix not positive definite");
+    const std::vector<double> rhs(static_cast<std::size_t>(g.n), 1.0);
+    std::vector<double> x = rhs;
+    for (auto _ : state) {
+        state.PauseTiming();
+        x = rhs;
+        state.ResumeTiming();
+        num.solve(sym, x);
+        benchmark::DoNotOptimize(x.data());
+    }
+}
+BENCHMARK(BM_GridCholeskySolve)->Unit(benchmark::kMillisecond);
+
+/// CHOLMOD (SuiteSparse, supernodal, with the system's BLAS) on the same matrix as a yardstick:
+/// its analysis with the given ordering (fill and flops of that ordering), then the numeric
+/// factorisation timed.
+void cholmod_factor_benchmark(benchmark::State& state, int ordering) {
+    const GridMatrix& g = grid_matrix();
+    cholmod_common c;
+    cholmod_start(&c);
+    const auto nnz = static_cast<std::size_t>(g.n) + g.edges.size();
+    cholmod_triplet* t = cholmod_allocate_triplet(
+        static_cast<std::size_t>(g.n), static_cast<std::size_t>(g.n), nnz, 1, CHOLMOD_REAL, &c);
+    auto* ti = static_cast<int*>(t->i);
+    auto* tj = static_cast<int*>(t->j);
+    auto* tx = static_cast<double*>(t->x);
+    for (std::int32_t i = 0; i < g.n; ++i) {
+        ti[t->nnz] = i;
+        tj[t->nnz] = i;
+        tx[t->nnz++] = g.diagonal[static_cast<std::size_t>(i)];
+    }
+    for (std::size_t e = 0; e < g.edges.size(); ++e) {
+        ti[t->nnz] = std::min(g.edges[e].first, g.edges[e].second); // upper triangle
+        tj[t->nnz] = std::max(g.edges[e].first, g.edges[e].second);
+        tx[t->nnz++] = -g.conductance[e];
+    }
+    cholmod_sparse* a = cholmod_triplet_to_sparse(t, nnz, &c);
+    c.nmethods = 1;
+    c.method[0].ordering = ordering;
+    c.postorder = 1;
+    c.supernodal = CHOLMOD_SUPERNODAL;
+    cholmod_factor* l = cholmod_analyze(a, &c);
+    if (l == nullptr) {
+        state.SkipWithError("CHOLMOD analysis failed (ordering not available?)");
+        for (auto _ : state) {
+        }
+    } else {
+        for (auto _ : state)
+            cholmod_factorize(a, l, &c);
+        if (c.status != CHOLMOD_OK)
+            state.SkipWithError("CHOLMOD factorisation failed");
+        set_factor_counters(state, c.lnz, c.fl);
+        state.counters["supernodes"] = static_cast<double>(l->nsuper);
+    }
+    cholmod_free_factor(&l, &c);
+    cholmod_free_sparse(&a, &c);
+    cholmod_free_triplet(&t, &c);
+    cholmod_finish(&c);
+}
+void BM_GridCholmodFactorAmd(benchmark::State& state) {
+    cholmod_factor_benchmark(state, CHOLMOD_AMD);
+}
+BENCHMARK(BM_GridCholmodFactorAmd)->Unit(benchmark::kMillisecond);
+void BM_GridCholmodFactorMetis(benchmark::State& state) {
+    cholmod_factor_benchmark(state, CHOLMOD_METIS);
+}
+BENCHMARK(BM_GridCholmodFactorMetis)->Unit(benchmark::kMillisecond);
+/// CHOLMOD's own nested dissection (METIS node separators, CAMD on the parts).
+void BM_GridCholmodFactorNesdis(benchmark::State& state) {
+    cholmod_factor_benchmark(state, CHOLMOD_NESDIS);
+}
+BENCHMARK(BM_GridCholmodFactorNesdis)->Unit(benchmark::kMillisecond);
 
 /// HydraulicTopology as a whole (coefficients, adjacency and the symbolic phase).
 void BM_GridTopology(benchmark::State& state) {

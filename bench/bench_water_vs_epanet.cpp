@@ -58,6 +58,7 @@ struct Epanet {
     int (*nextH)(Handle, long*) = nullptr;
     int (*closeH)(Handle) = nullptr;
     int (*close)(Handle) = nullptr;
+    int (*getstatistic)(Handle, int, double*) = nullptr;
 
     bool load(const char* path) {
         void* lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
@@ -80,13 +81,16 @@ struct Epanet {
         get(nextH, "EN_nextH");
         get(closeH, "EN_closeH");
         get(close, "EN_close");
+        get(getstatistic, "EN_getstatistic");
         if (!ok)
             std::fprintf(stderr, "%s lacks EPANET 2.2's EN_* functions\n", path);
         return ok;
     }
 
-    /// Best CPU time of `runs` EPS runs (s), or -1 if EPANET failed; `steps` its hydraulic steps.
-    double time_eps(const std::string& inp, long duration_s, int runs, int& steps) const {
+    /// Best CPU time of `runs` EPS runs (s), or -1 if EPANET failed; `steps` its hydraulic steps
+    /// and `iterations` its Newton trials over them (EN_ITERATIONS after each EN_runH).
+    double time_eps(const std::string& inp, long duration_s, int runs, int& steps,
+                    long long& iterations) const {
         Handle ph = nullptr;
         createproject(&ph);
         const std::string rpt = (fs::temp_directory_path() / "rencheng-bench-epanet.rpt").string();
@@ -103,12 +107,17 @@ struct Epanet {
                 initH(ph, 0);
                 long t = 0, tstep = 0;
                 steps = 0;
+                iterations = 0;
                 int err = 0;
                 do {
                     err = runH(ph, &t);
                     if (err > 100)
                         break;
                     ++steps;
+                    constexpr int kIterations = 0; // EN_ITERATIONS
+                    double trials = 0;
+                    getstatistic(ph, kIterations, &trials);
+                    iterations += static_cast<long long>(trials);
                     err = nextH(ph, &tstep);
                 } while (tstep > 0 && err <= 100);
                 const double dt = cpu_seconds() - t0;
@@ -176,8 +185,8 @@ int main(int argc, char** argv) {
     if (!with_epanet)
         std::printf("EPANET_LIBRARY not set or not loadable: RenCheng times only\n");
     const long duration_s = hours * 3600;
-    std::printf("%-16s %7s %7s %6s %11s %11s %6s %11s %8s\n", "network", "nodes", "links", "steps",
-                "topology_ms", "rencheng_ms", "iters", "epanet_ms", "ratio");
+    std::printf("%-16s %7s %7s %6s %11s %11s %6s %11s %6s %8s\n", "network", "nodes", "links",
+                "steps", "topology_ms", "rencheng_ms", "iters", "epanet_ms", "iters", "ratio");
     for (const std::string& path : nets) {
         rencheng::Diagnostics diags;
         const Network net = parse_inp(rencheng::read_file(path), path, diags);
@@ -199,23 +208,27 @@ int main(int argc, char** argv) {
             ours = ours < 0 ? dt : std::min(ours, dt);
         }
         int epanet_steps = 0;
+        long long epanet_iterations = 0;
         const double theirs =
-            with_epanet ? epanet.time_eps(path, duration_s, runs, epanet_steps) : -1.0;
+            with_epanet ? epanet.time_eps(path, duration_s, runs, epanet_steps, epanet_iterations)
+                        : -1.0;
         const std::string name = fs::path(path).stem().string();
-        char ratio[32] = "n/a", their_ms[32] = "n/a";
+        char ratio[32] = "n/a", their_ms[32] = "n/a", their_iters[32] = "n/a";
         if (theirs > 0) {
             std::snprintf(their_ms, sizeof their_ms, "%.2f", 1e3 * theirs);
+            std::snprintf(their_iters, sizeof their_iters, "%lld", epanet_iterations);
             std::snprintf(ratio, sizeof ratio, "%.2f", theirs / ours);
         }
-        std::printf("%-16s %7d %7d %6d %11.2f %11.2f %6lld %11s %8s%s\n", name.c_str(),
+        std::printf("%-16s %7d %7d %6d %11.2f %11.2f %6lld %11s %6s %8s%s\n", name.c_str(),
                     net.node_count(), net.link_count(), res.hydraulic_steps, 1e3 * topology_s,
-                    1e3 * ours, res.iterations, their_ms, ratio,
+                    1e3 * ours, res.iterations, their_ms, their_iters, ratio,
                     res.converged ? "" : "  (not every step converged)");
         if (theirs > 0 && epanet_steps != res.hydraulic_steps)
             std::printf("%-16s   (EPANET took %d hydraulic steps)\n", "", epanet_steps);
     }
     std::printf("(best of %d runs, thread CPU time; ratio = EPANET / RenCheng, > 1: RenCheng is "
-                "faster; topology_ms is RenCheng's once-per-network set-up, not in rencheng_ms)\n",
+                "faster; topology_ms is RenCheng's once-per-network set-up, not in rencheng_ms; "
+                "iters: Newton iterations over the whole EPS, RenCheng's including its polish)\n",
                 runs);
     return 0;
 }

@@ -29,3 +29,8 @@ target_link_libraries(bench_drainage_dynwave PRIVATE rencheng::citygen rencheng:
 add_executable(bench_water_vs_epanet bench_water_vs_epanet.cpp)
 target_link_libraries(bench_water_vs_epanet PRIVATE rencheng::water ${CMAKE_DL_LIBS})
 target_compile_definitions(bench_water_vs_epanet PRIVATE RENCHENG_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+# CHOLMOD (SuiteSparse, already a dependency) as a yardstick for the water sparse Cholesky.
+find_path(BENCH_CHOLMOD_INCLUDE_DIR cholmod.h PATH_SUFFIXES suitesparse REQUIRED)
+find_library(BENCH_CHOLMOD_LIBRARY cholmod REQUIRED)
+target_include_directories(bench_water_hydraulics PRIVATE ${BENCH_CHOLMOD_INCLUDE_DIR})
+target_link_libraries(bench_water_hydraulics PRIVATE ${BENCH_CHOLMOD_LIBRARY})

@@ -21,6 +21,17 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 /// with flows at EPANET's smallest gradient (~1e-8), no longer falls.
 constexpr double kSettled = 1e-8;
 
+/// Flow error left after a Newton step that changed the flows by `step` (Σ|Δq| / Σ|q|) when the
+/// step before it, at the same statuses, changed them by `previous`. The steps contract by
+/// ρ = step / previous; at that rate the error left is step·ρ/(1 − ρ), and Newton's quadratic
+/// convergence leaves less (ρ falls further). Infinite when the steps do not contract.
+double error_left(double step, double previous) {
+    if (!(previous > 0) || !(step < 0.5 * previous))
+        return std::numeric_limits<double>::infinity();
+    const double rho = step / previous;
+    return step * rho / (1.0 - rho);
+}
+
 bool missing(double setting) {
     return std::isnan(setting);
 }
@@ -269,6 +280,7 @@ HydraulicState::HydraulicState(const Network& net, const HydraulicTopology& topo
     xflow_.assign(nn, 0);
     zone_done_.assign(nn, 0);
     cut_off_status_.assign(nl, LinkState::kOpen);
+    cut_off_demand_.assign(nn, 0);
     pruned_link_.assign(nl, 0);
     prune_parent_.assign(nn, -1);
     prune_order_.reserve(nn);
@@ -277,6 +289,7 @@ HydraulicState::HydraulicState(const Network& net, const HydraulicTopology& topo
 
 void initialize_state(const Network& net, const HydraulicTopology& topo, HydraulicState& s) {
     const auto nn = static_cast<std::size_t>(net.node_count());
+    s.cut_off_valid_ = false;
     for (std::size_t i = 0; i < nn; ++i) {
         s.head_m[i] = net.elevation_m[i];
         s.emitter_flow[i] = net.emitter_coefficient[i] > 0 ? kCfs : 0.0;
@@ -782,15 +795,33 @@ struct Solver {
         return kind == ValveKind::kPrv || kind == ValveKind::kPsv;
     }
 
-    /// Marks junctions with no path of non-closed links to a tank or reservoir.
     /// find_cut_off() again only if a status changed since the last call.
     std::int32_t update_cut_off(std::int32_t previous) {
         if (std::equal(s.status.begin(), s.status.end(), s.cut_off_status_.begin()))
             return previous;
-        std::copy(s.status.begin(), s.status.end(), s.cut_off_status_.begin());
         return find_cut_off();
     }
 
+    /// Sign of junction i's demand: what find_cut_off() and prune_dead_ends() look at.
+    [[nodiscard]] std::int8_t demand_sign(std::size_t i) const {
+        const double d = s.node_demand[i];
+        return static_cast<std::int8_t>(d > 0 ? 1 : (d < 0 ? -1 : 0));
+    }
+
+    /// The cut-off zones and pruned dead ends of the last solve when the statuses, the signs of
+    /// the junction demands and the closed-link model are still those they were found for (most
+    /// EPS steps: only demand values and tank heads change), else find_cut_off().
+    std::int32_t refresh_cut_off() {
+        bool same = s.cut_off_valid_ && s.cut_off_leak_ == leak &&
+                    std::equal(s.status.begin(), s.status.end(), s.cut_off_status_.begin());
+        const auto nn = static_cast<std::size_t>(net.node_count());
+        for (std::size_t i = 0; i < nn && same; ++i)
+            same = topo.row[i] < 0 || s.cut_off_demand_[i] == demand_sign(i);
+        return same ? s.cut_off_count_ : find_cut_off();
+    }
+
+    /// Marks junctions with no path of non-closed links to a tank or reservoir, then prunes idle
+    /// dead ends; records what it was computed for (refresh_cut_off()).
     std::int32_t find_cut_off() {
         const auto nn = static_cast<std::size_t>(net.node_count());
         const CsrGraph& g = topo.adjacency;
@@ -851,8 +882,13 @@ struct Solver {
         for (std::size_t i = 0; i < nn; ++i) {
             s.zone_done_[i] = 0;
             count += s.cut_off[i] ? 1 : 0;
+            s.cut_off_demand_[i] = topo.row[i] >= 0 ? demand_sign(i) : 0;
         }
         prune_dead_ends();
+        std::copy(s.status.begin(), s.status.end(), s.cut_off_status_.begin());
+        s.cut_off_leak_ = leak;
+        s.cut_off_count_ = count;
+        s.cut_off_valid_ = true;
         return count;
     }
 
@@ -1400,8 +1436,7 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
     for (std::size_t i = 0; i < nn; ++i)
         if (topo.row[i] >= 0)
             s.demand_flow[i] = s.node_demand[i];
-    std::copy(s.status.begin(), s.status.end(), s.cut_off_status_.begin());
-    out.cut_off_nodes = sv.find_cut_off();
+    out.cut_off_nodes = sv.refresh_cut_off();
 
     int nextcheck = check_freq;
     double relax = 1.0;
@@ -1412,10 +1447,13 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
     double last_relax = 1.0; ///< relaxation of the last main-loop flow update
     int main_stalled = 0;
     double previous_relerr = std::numeric_limits<double>::infinity();
+    double before_last = previous_relerr; ///< relerr of the step before the last one
+    int last_change = 0;                  ///< iteration after which statuses last changed
     while (iter <= maxtrials) {
         std::int32_t bad = -1;
         if (!sv.newton_step(bad)) {
             if (sv.bad_valve(bad)) {
+                last_change = iter;
                 out.cut_off_nodes = sv.update_cut_off(out.cut_off_nodes);
                 continue;
             }
@@ -1438,6 +1476,7 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
         // An ACCURACY below what double precision allows (flows at EPANET's smallest gradient
         // carry round-off of ~1e-7 relative) is met once the error stops falling below 1e-6.
         main_stalled = relerr <= 1e-6 && relerr > 0.5 * previous_relerr ? main_stalled + 1 : 0;
+        before_last = previous_relerr;
         previous_relerr = relerr;
         const bool ok = (relerr <= hacc || main_stalled >= 4) && (!sv.pda || sv.pda_converged());
         if (ok) {
@@ -1454,10 +1493,16 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
                 converged = true;
                 break;
             }
+            last_change = iter;
             nextcheck = iter + check_freq;
-        } else if (iter <= max_check && iter == nextcheck) {
-            sv.link_status();
-            nextcheck += check_freq;
+        } else {
+            if (valve_change)
+                last_change = iter;
+            if (iter <= max_check && iter == nextcheck) {
+                if (sv.link_status())
+                    last_change = iter;
+                nextcheck += check_freq;
+            }
         }
         out.cut_off_nodes = sv.update_cut_off(out.cut_off_nodes);
         ++iter;
@@ -1468,9 +1513,14 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
     int stalled = 0;
     // No polish when the last main-loop step, a full Newton step, moved the flows by less than
     // kSettled (EPS steps whose demands barely changed): the state it started from was that
-    // close to the solution, and the step leaves an error of the order of the square of it.
+    // close to the solution, and the step leaves an error of the order of the square of it. Nor
+    // when the last two steps, at the same statuses, contracted enough to leave an error below
+    // polish_accuracy (error_left): the step that would show it is not taken.
+    const bool same_statuses = last_change < iter - 1;
     const bool polished =
-        relerr <= std::max(options.polish_accuracy, kSettled) && last_relax == 1.0;
+        last_relax == 1.0 &&
+        (relerr <= std::max(options.polish_accuracy, kSettled) ||
+         (same_statuses && error_left(relerr, before_last) <= options.polish_accuracy));
     if (converged && options.polish_accuracy > 0 && !polished) {
         for (int t = 0; t < options.polish_trials; ++t) {
             std::int32_t bad = -1;
@@ -1481,7 +1531,8 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
             const double previous = relerr;
             relerr = sv.new_flows(1.0);
             ++out.iterations;
-            if (relerr <= options.polish_accuracy)
+            if (relerr <= options.polish_accuracy ||
+                error_left(relerr, previous) <= options.polish_accuracy)
                 break;
             // Flows crossing EPANET's small-gradient switch can keep Newton from settling
             // below ~1e-6; stop once it no longer improves. Below kSettled a step that does not

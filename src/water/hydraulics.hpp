@@ -103,7 +103,12 @@ struct HydraulicState {
     std::vector<double> p_, y_, f_, xflow_;
     std::vector<std::int32_t> queue_;
     std::vector<std::uint8_t> zone_done_;
-    std::vector<LinkState> cut_off_status_;  ///< statuses cut_off was computed for
+    std::vector<LinkState> cut_off_status_; ///< statuses cut_off was computed for
+    /// per node: sign of the junction demand cut_off was computed for (-1, 0, 1)
+    std::vector<std::int8_t> cut_off_demand_;
+    bool cut_off_valid_ = false; ///< cut_off, pruning and the two keys above are current
+    bool cut_off_leak_ = false;  ///< closed_link_leakage they were computed with
+    std::int32_t cut_off_count_ = 0;
     std::vector<std::uint8_t> pruned_link_;  ///< idle dead-end pipes left out of the system
     std::vector<std::int32_t> prune_parent_; ///< pruned node → the node whose head it takes
     std::vector<std::int32_t> prune_order_;

@@ -197,6 +197,71 @@ lower_update(const double* a, std::int32_t lda, std::int32_t m, std::int32_t k1,
     }
 }
 
+/// C(rel[r], rel[q]) −= Σ_{t<kk} A(r, t)·A(q, t) for q < k1 and r ≥ q (as lower_update, with
+/// the rows and columns of C taken through the increasing map rel): a descendant's update
+/// subtracted straight into its ancestor's block, with no dense buffer in between. Each entry
+/// gets exactly the value that lower_update into a zeroed buffer and adding the buffer gave
+/// (x − s = x + (0 − s), sums in the same order), so the factor is unchanged bit for bit.
+__attribute__((target_clones("avx2", "default"))) void
+lower_update_scattered(const double* a, std::int32_t lda, std::int32_t m, std::int32_t k1,
+                       std::int32_t kk, double* c, std::int32_t ldc, const std::int32_t* rel) {
+    const auto la = static_cast<std::ptrdiff_t>(lda);
+    const auto lc = static_cast<std::ptrdiff_t>(ldc);
+    std::int32_t q = 0;
+    for (; q + 4 <= k1; q += 4) {
+        double* cq[4];
+        for (int j = 0; j < 4; ++j)
+            cq[j] = c + rel[q + j] * lc;
+        std::int32_t r = q;
+        for (; r + 4 <= m; r += 4) {
+            double acc[4][4] = {};
+            const double* ar = a + r;
+            const double* aq = a + q;
+            for (std::int32_t t = 0; t < kk; ++t) {
+                const double* x = ar + t * la;
+                const double* y = aq + t * la;
+                for (int i = 0; i < 4; ++i)
+                    for (int j = 0; j < 4; ++j)
+                        acc[j][i] += x[i] * y[j];
+            }
+            for (int j = 0; j < 4; ++j)
+                for (int i = 0; i < 4; ++i)
+                    cq[j][rel[r + i]] -= acc[j][i];
+        }
+        for (; r < m; ++r) {
+            double acc[4] = {};
+            for (std::int32_t t = 0; t < kk; ++t) {
+                const double x = a[r + t * la];
+                for (int j = 0; j < 4; ++j)
+                    acc[j] += x * a[q + j + t * la];
+            }
+            for (int j = 0; j < 4; ++j)
+                cq[j][rel[r]] -= acc[j];
+        }
+    }
+    for (; q < k1; ++q) {
+        double* cq = c + rel[q] * lc;
+        std::int32_t r = q;
+        for (; r + 4 <= m; r += 4) {
+            double acc[4] = {};
+            for (std::int32_t t = 0; t < kk; ++t) {
+                const double* at = a + t * la;
+                const double y = at[q];
+                for (int i = 0; i < 4; ++i)
+                    acc[i] += at[r + i] * y;
+            }
+            for (int i = 0; i < 4; ++i)
+                cq[rel[r + i]] -= acc[i];
+        }
+        for (; r < m; ++r) {
+            double acc = 0;
+            for (std::int32_t t = 0; t < kk; ++t)
+                acc += a[r + t * la] * a[q + t * la];
+            cq[rel[r]] -= acc;
+        }
+    }
+}
+
 } // namespace
 
 SymbolicCholesky::SymbolicCholesky(std::int32_t n,
@@ -229,9 +294,6 @@ SymbolicCholesky::SymbolicCholesky(std::int32_t n,
         pinv_[static_cast<std::size_t>(perm_[static_cast<std::size_t>(k)])] = k;
     permuted_upper(n, adj, pinv_, cp_, ci_);
     parent_ = elimination_tree(n, cp_, ci_);
-    diag_pos_.assign(un, -1);
-    for (std::int32_t i = 0; i < n; ++i)
-        diag_pos_[static_cast<std::size_t>(i)] = position(i, i);
 
     // Column counts of L: row k of L is ereach(k).
     std::vector<std::int32_t> stack(un), mark(un, -1), counts(un, 1);
@@ -241,8 +303,11 @@ SymbolicCholesky::SymbolicCholesky(std::int32_t n,
             ++counts[static_cast<std::size_t>(stack[static_cast<std::size_t>(t)])];
     }
     factor_nonzeros_ = 0;
-    for (const std::int32_t c : counts)
+    factor_flops_ = 0;
+    for (const std::int32_t c : counts) {
         factor_nonzeros_ += c;
+        factor_flops_ += static_cast<double>(c) * c;
+    }
 
     // Supernodes: fundamental ones (column j+1 joins j's when it is j's parent and its column of
     // L is j's minus the diagonal), then relaxed (CHOLMOD's rule, Ashcraft & Grimes 1989): a
@@ -319,8 +384,8 @@ SymbolicCholesky::SymbolicCholesky(std::int32_t n,
         const std::int64_t cols = super_[s + 1] - super_[s];
         sval_ptr_[s + 1] = sval_ptr_[s] + rows * cols;
     }
-    // Where each value of A lands in L: entry (i, j), i <= j, is L(j, i).
-    amap_.assign(ci_.size(), 0);
+    // Where each value of A lands in L: entry (i, j), i <= j, of C = P A Pᵀ is L(j, i).
+    std::vector<std::int64_t> target(ci_.size(), 0);
     for (std::int32_t j = 0; j < n; ++j)
         for (std::int32_t p = cp_[static_cast<std::size_t>(j)];
              p < cp_[static_cast<std::size_t>(j) + 1]; ++p) {
@@ -331,39 +396,40 @@ SymbolicCholesky::SymbolicCholesky(std::int32_t n,
             const auto r = std::lower_bound(b, e, j) - b;
             assert(b + r != e && b[r] == j);
             const std::int64_t rows = e - b;
-            amap_[static_cast<std::size_t>(p)] = sval_ptr_[s] + (i - super_[s]) * rows + r;
+            target[static_cast<std::size_t>(p)] = sval_ptr_[s] + (i - super_[s]) * rows + r;
         }
-    // The same values grouped by supernode (ascending p within each), so that the numeric phase
-    // loads a supernode's block just before it factorises it, while it is in cache.
+    // Values are numbered by supernode and, within one, by their place in L: the numeric phase
+    // loads a supernode's block from one stretch of A's values, read and written in ascending
+    // order, just before it factorises it (while the block is in cache).
     aptr_.assign(ns + 1, 0);
     for (std::size_t p = 0; p < ci_.size(); ++p)
         ++aptr_[static_cast<std::size_t>(snode_of_[static_cast<std::size_t>(ci_[p])]) + 1];
     for (std::size_t sn = 0; sn < ns; ++sn)
         aptr_[sn + 1] += aptr_[sn];
-    aent_.assign(ci_.size(), 0);
+    std::vector<std::int32_t> by_value(ci_.size(), 0); // value position → entry p
     {
         std::vector<std::int32_t> next(aptr_.begin(), aptr_.end() - 1);
         for (std::size_t p = 0; p < ci_.size(); ++p)
-            aent_[static_cast<std::size_t>(
+            by_value[static_cast<std::size_t>(
                 next[static_cast<std::size_t>(snode_of_[static_cast<std::size_t>(ci_[p])])]++)] =
                 static_cast<std::int32_t>(p);
     }
-    // The largest update block a supernode d sends to one ancestor s: (rows of d from s's first
-    // pivot on) × (rows of d among s's pivots).
-    for (std::size_t d = 0; d < ns; ++d) {
-        const std::int32_t r0 = srow_ptr_[d], r1 = srow_ptr_[d + 1];
-        std::int32_t p1 = r0 + (super_[d + 1] - super_[d]);
-        while (p1 < r1) {
-            const auto s = static_cast<std::size_t>(
-                snode_of_[static_cast<std::size_t>(srow_[static_cast<std::size_t>(p1)])]);
-            std::int32_t p2 = p1;
-            while (p2 < r1 && srow_[static_cast<std::size_t>(p2)] < super_[s + 1])
-                ++p2;
-            max_update_ = std::max(max_update_, static_cast<std::size_t>(r1 - p1) *
-                                                    static_cast<std::size_t>(p2 - p1));
-            p1 = p2;
-        }
+    for (std::size_t sn = 0; sn < ns; ++sn)
+        std::sort(by_value.begin() + aptr_[sn], by_value.begin() + aptr_[sn + 1],
+                  [&](std::int32_t a, std::int32_t b) {
+                      return target[static_cast<std::size_t>(a)] <
+                             target[static_cast<std::size_t>(b)];
+                  });
+    value_of_entry_.assign(ci_.size(), 0);
+    amap_.assign(ci_.size(), 0);
+    for (std::size_t v = 0; v < by_value.size(); ++v) {
+        const auto p = static_cast<std::size_t>(by_value[v]);
+        value_of_entry_[p] = static_cast<std::int32_t>(v);
+        amap_[v] = target[p];
     }
+    diag_pos_.assign(un, -1);
+    for (std::int32_t i = 0; i < n; ++i)
+        diag_pos_[static_cast<std::size_t>(i)] = position(i, i);
 }
 
 std::int32_t SymbolicCholesky::position(std::int32_t i, std::int32_t j) const {
@@ -376,16 +442,15 @@ std::int32_t SymbolicCholesky::position(std::int32_t i, std::int32_t j) const {
     const auto it = std::lower_bound(b, e, pi);
     if (it == e || *it != pi)
         return -1;
-    return static_cast<std::int32_t>(it - ci_.begin());
+    return value_of_entry_[static_cast<std::size_t>(it - ci_.begin())];
 }
 
 NumericCholesky::NumericCholesky(const SymbolicCholesky& s)
     : ax_(s.ci_.size(), 0.0), lx_(static_cast<std::size_t>(s.sval_ptr_.back()), 0.0),
       work_(static_cast<std::size_t>(s.n_), 0.0), rhs_(static_cast<std::size_t>(s.n_), 0.0),
       res_(static_cast<std::size_t>(s.n_), 0.0), scale_(static_cast<std::size_t>(s.n_), 0.0),
-      update_(s.max_update_, 0.0), head_(s.super_.size(), -1), next_(s.super_.size(), -1),
-      lpos_(s.super_.size(), 0), relative_(static_cast<std::size_t>(s.n_), 0),
-      map_(static_cast<std::size_t>(s.n_), 0) {}
+      head_(s.super_.size(), -1), next_(s.super_.size(), -1), lpos_(s.super_.size(), 0),
+      relative_(static_cast<std::size_t>(s.n_), 0), map_(static_cast<std::size_t>(s.n_), 0) {}
 
 std::int32_t NumericCholesky::factor(const SymbolicCholesky& s) {
     // Left-looking supernodal Cholesky (Ng & Peyton 1993; CHOLMOD's scheme, Chen, Davis, Hager &
@@ -400,12 +465,11 @@ std::int32_t NumericCholesky::factor(const SymbolicCholesky& s) {
         const std::int32_t r0 = s.srow_ptr_[uj];
         const std::int32_t nrows = s.srow_ptr_[uj + 1] - r0;
         double* lj = lx_.data() + s.sval_ptr_[uj];
-        // L_j starts as the columns of A it holds (one value per place), zero elsewhere.
+        // L_j starts as the columns of A it holds, zero elsewhere.
         std::fill(lj, lx_.data() + s.sval_ptr_[uj + 1], 0.0);
-        for (std::int32_t t = s.aptr_[uj]; t < s.aptr_[uj + 1]; ++t) {
-            const auto p = static_cast<std::size_t>(s.aent_[static_cast<std::size_t>(t)]);
-            lx_[static_cast<std::size_t>(s.amap_[p])] = ax_[p];
-        }
+        for (std::int32_t t = s.aptr_[uj]; t < s.aptr_[uj + 1]; ++t)
+            lx_[static_cast<std::size_t>(s.amap_[static_cast<std::size_t>(t)])] =
+                ax_[static_cast<std::size_t>(t)];
         for (std::int32_t r = 0; r < nrows; ++r)
             relative_[static_cast<std::size_t>(s.srow_[static_cast<std::size_t>(r0 + r)])] = r;
         // Updates from descendants d: L_j -= L_d(rows ≥ f, :) · L_d(rows in [f, l), :)ᵀ.
@@ -420,23 +484,14 @@ std::int32_t NumericCholesky::factor(const SymbolicCholesky& s) {
             while (p2 < dnrows && s.srow_[static_cast<std::size_t>(dr0 + p2)] < l)
                 ++p2;
             const std::int32_t m = dnrows - p1, k1 = p2 - p1;
-            const double* ld = lx_.data() + s.sval_ptr_[ud];
-            double* c = update_.data();
-            std::fill(c, c + static_cast<std::ptrdiff_t>(m) * k1, 0.0);
-            // C = −L_d(p1.., :) · L_d(p1..p2, :)ᵀ, lower part.
-            lower_update(ld + p1, dnrows, m, k1, dncols, c, m);
-            // Rows of d mapped once to rows of j (j's pivots are its first rows, so the
-            // column of row q is relative row q).
+            // Rows of d mapped once to rows of j (j's pivots are its first rows, so the column
+            // of row q is relative row q).
             std::int32_t* rel = map_.data();
             const std::int32_t* drows = s.srow_.data() + dr0 + p1;
             for (std::int32_t r = 0; r < m; ++r)
                 rel[r] = relative_[static_cast<std::size_t>(drows[r])];
-            for (std::int32_t q = 0; q < k1; ++q) {
-                double* target = lj + static_cast<std::ptrdiff_t>(rel[q]) * nrows;
-                const double* cq = c + static_cast<std::ptrdiff_t>(q) * m;
-                for (std::int32_t r = q; r < m; ++r)
-                    target[rel[r]] += cq[r];
-            }
+            lower_update_scattered(lx_.data() + s.sval_ptr_[ud] + p1, dnrows, m, k1, dncols, lj,
+                                   nrows, rel);
             // d moves on to the supernode of its next row.
             lpos_[ud] = p2;
             if (p2 < dnrows) {
@@ -494,12 +549,15 @@ void NumericCholesky::solve(const SymbolicCholesky& s, std::vector<double>& b) {
         const std::int32_t* rows = s.srow_.data() + s.srow_ptr_[j];
         const std::int32_t nrows = s.srow_ptr_[j + 1] - s.srow_ptr_[j];
         const double* lj = lx_.data() + s.sval_ptr_[j];
+        double* y = work_.data() + f;
         for (std::int32_t q = 0; q < ncols; ++q) {
             const double* cq = lj + static_cast<std::ptrdiff_t>(q) * nrows;
-            const double y = work_[static_cast<std::size_t>(f + q)] / cq[q];
-            work_[static_cast<std::size_t>(f + q)] = y;
-            for (std::int32_t r = q + 1; r < nrows; ++r)
-                work_[static_cast<std::size_t>(rows[r])] -= cq[r] * y;
+            const double yq = y[q] / cq[q];
+            y[q] = yq;
+            for (std::int32_t r = q + 1; r < ncols; ++r)
+                y[r] -= cq[r] * yq;
+            for (std::int32_t r = ncols; r < nrows; ++r)
+                work_[static_cast<std::size_t>(rows[r])] -= cq[r] * yq;
         }
     }
     // Lᵀ z = y, backwards.
@@ -508,12 +566,15 @@ void NumericCholesky::solve(const SymbolicCholesky& s, std::vector<double>& b) {
         const std::int32_t* rows = s.srow_.data() + s.srow_ptr_[j];
         const std::int32_t nrows = s.srow_ptr_[j + 1] - s.srow_ptr_[j];
         const double* lj = lx_.data() + s.sval_ptr_[j];
+        double* z = work_.data() + f;
         for (std::int32_t q = ncols; q-- > 0;) {
             const double* cq = lj + static_cast<std::ptrdiff_t>(q) * nrows;
-            double v = work_[static_cast<std::size_t>(f + q)];
-            for (std::int32_t r = q + 1; r < nrows; ++r)
+            double v = z[q];
+            for (std::int32_t r = q + 1; r < ncols; ++r)
+                v -= cq[r] * z[r];
+            for (std::int32_t r = ncols; r < nrows; ++r)
                 v -= cq[r] * work_[static_cast<std::size_t>(rows[r])];
-            work_[static_cast<std::size_t>(f + q)] = v / cq[q];
+            z[q] = v / cq[q];
         }
     }
     for (std::size_t k = 0; k < n; ++k)
@@ -531,16 +592,19 @@ void NumericCholesky::solve_refined(const SymbolicCholesky& s, std::vector<doubl
         res_[k] = rhs_[static_cast<std::size_t>(s.perm_[k])];
         scale_[k] = std::fabs(res_[k]);
     }
+    // By columns of the upper triangle, as the sums have always been taken (the refinement's
+    // decision and its result depend on their round-off); solve() leaves P x in work_.
     for (std::size_t j = 0; j < n; ++j) {
-        const double xj = b[static_cast<std::size_t>(s.perm_[j])];
+        const double xj = work_[j];
         for (auto p = static_cast<std::size_t>(s.cp_[j]);
              p < static_cast<std::size_t>(s.cp_[j + 1]); ++p) {
             const auto i = static_cast<std::size_t>(s.ci_[p]);
-            const double aij_xj = ax_[p] * xj;
+            const double aij = ax_[static_cast<std::size_t>(s.value_of_entry_[p])];
+            const double aij_xj = aij * xj;
             res_[i] -= aij_xj;
             scale_[i] += std::fabs(aij_xj);
             if (i != j) {
-                const double aij_xi = ax_[p] * b[static_cast<std::size_t>(s.perm_[i])];
+                const double aij_xi = aij * work_[i];
                 res_[j] -= aij_xi;
                 scale_[j] += std::fabs(aij_xi);
             }

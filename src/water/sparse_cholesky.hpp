@@ -32,6 +32,12 @@ public:
     [[nodiscard]] std::int32_t value_count() const { return static_cast<std::int32_t>(ci_.size()); }
     /// Nonzeros of L (diagonal included).
     [[nodiscard]] std::int64_t factor_nonzeros() const { return factor_nonzeros_; }
+    /// Floating-point operations of the factorisation, Σ_j c_j² over the column counts c_j of L
+    /// (diagonal included; CHOLMOD's measure), explicit zeros of the supernodes not counted.
+    [[nodiscard]] double factor_flops() const { return factor_flops_; }
+    /// Values stored in the supernodal blocks of L (factor_nonzeros() plus the explicit zeros
+    /// of relaxed supernodes and the unused upper triangles of their diagonal blocks).
+    [[nodiscard]] std::int64_t stored_values() const { return sval_ptr_.back(); }
     /// Number of supernodes (groups of columns of L with one row pattern).
     [[nodiscard]] std::int32_t supernode_count() const {
         return static_cast<std::int32_t>(super_.size()) - 1;
@@ -41,6 +47,7 @@ private:
     friend class NumericCholesky;
     std::int32_t n_ = 0;
     std::int64_t factor_nonzeros_ = 0;
+    double factor_flops_ = 0;
     std::vector<std::int32_t> perm_;    ///< perm_[k] = original index of pivot k
     std::vector<std::int32_t> pinv_;    ///< inverse of perm_
     std::vector<std::int32_t> cp_, ci_; ///< upper triangle of P A Pᵀ, column form
@@ -50,13 +57,13 @@ private:
     /// srow_[srow_ptr_[s] .. srow_ptr_[s+1]) (its own pivots first, ascending) and its values a
     /// dense column-major block of rows × columns at lx_[sval_ptr_[s]].
     std::vector<std::int32_t> super_, srow_ptr_, srow_;
-    std::vector<std::int64_t> sval_ptr_;
+    std::vector<std::int64_t> sval_ptr_ = {0};
     std::vector<std::int32_t> snode_of_; ///< pivot → its supernode
-    /// Value position p of A → where it goes in the supernodal storage of L.
+    /// Entry p of cp_/ci_ → its value position. Values are numbered by supernode (those of
+    /// supernode s are aptr_[s] .. aptr_[s+1]), and within one by their place in L.
+    std::vector<std::int32_t> value_of_entry_, aptr_;
+    /// Value position → where it goes in the supernodal storage of L.
     std::vector<std::int64_t> amap_;
-    /// Value positions of A by supernode: aent_[aptr_[s] .. aptr_[s+1]).
-    std::vector<std::int32_t> aptr_, aent_;
-    std::size_t max_update_ = 0; ///< largest dense update block (doubles)
 };
 
 /// The numeric factor for one set of values; the workspace is sized once, so factor() and solve()
@@ -81,7 +88,7 @@ public:
     void solve_refined(const SymbolicCholesky& s, std::vector<double>& b);
 
 private:
-    std::vector<double> ax_, lx_, work_, rhs_, res_, scale_, update_;
+    std::vector<double> ax_, lx_, work_, rhs_, res_, scale_;
     /// Left-looking schedule: descendants waiting to update supernode s form a list from
     /// head_[s] through next_[d]; lpos_[d] is the first row of d not yet applied.
     std::vector<std::int32_t> head_, next_, lpos_, relative_, map_;

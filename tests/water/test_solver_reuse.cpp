@@ -1,0 +1,108 @@
+// What one solve reuses from the last on the same state (the cut-off search) and where the polish
+// stops (the estimated error left): results must be those of a solve that redoes and polishes all.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "core/atomic_file.hpp"
+#include "water/epanet_inp.hpp"
+#include "water/eps.hpp"
+#include "water/hydraulics.hpp"
+
+using namespace rencheng;
+using namespace rencheng::water;
+
+namespace {
+
+Network parse_ok(const std::string& text, const std::string& name = "test.inp") {
+    Diagnostics diags;
+    Network net = parse_inp(text, name, diags);
+    EXPECT_FALSE(diags.has_errors()) << diags.format();
+    return net;
+}
+
+} // namespace
+
+TEST(SolverReuse, CutOffFollowsStatusAndDemandChangesBetweenSolves) {
+    // R1 - J1 - J2 - J3: closing P2 cuts J2 and J3 off; their demand decides the zone's kind.
+    const Network net = parse_ok("[JUNCTIONS]\n J1 10 5\n J2 10 5\n J3 12 5\n[RESERVOIRS]\n R1 60\n"
+                                 "[PIPES]\n P1 R1 J1 500 200 120\n P2 J1 J2 500 200 120\n"
+                                 " P3 J2 J3 500 200 120\n[OPTIONS]\n UNITS LPS\n");
+    const HydraulicTopology topo(net);
+    HydraulicState s(net, topo);
+    initialize_state(net, topo, s);
+    const HydraulicOptions opt;
+    auto solve = [&](double demand_m3s) {
+        for (std::size_t i = 0; i < 3; ++i)
+            s.node_demand[i] = demand_m3s;
+        return solve_hydraulics(net, topo, s, opt);
+    };
+    HydraulicSummary sum = solve(0.005);
+    ASSERT_TRUE(sum.converged) << sum.message;
+    EXPECT_EQ(sum.cut_off_nodes, 0);
+    EXPECT_NEAR(s.flow_m3s[0], 0.015, 1e-12);
+
+    s.status[1] = LinkState::kClosed; // a status change: searched again
+    sum = solve(0.005);
+    EXPECT_EQ(sum.cut_off_nodes, 2);
+    EXPECT_EQ(s.cut_off[1], 2); // a zone with demand: held at its elevations, no supply
+    EXPECT_EQ(s.cut_off[2], 2);
+    EXPECT_DOUBLE_EQ(s.node_demand[1], 0.0);
+    EXPECT_NEAR(s.flow_m3s[0], 0.005, 1e-12);
+
+    sum = solve(0.0); // same statuses, demands gone: the zone is idle now
+    EXPECT_EQ(sum.cut_off_nodes, 2);
+    EXPECT_EQ(s.cut_off[1], 1);
+    EXPECT_EQ(s.cut_off[2], 1);
+
+    s.status[1] = LinkState::kOpen; // reopened: supplied again
+    sum = solve(0.005);
+    ASSERT_TRUE(sum.converged) << sum.message;
+    EXPECT_EQ(sum.cut_off_nodes, 0);
+    EXPECT_EQ(s.cut_off[1], 0);
+    EXPECT_NEAR(s.node_demand[2], 0.005, 1e-12);
+    EXPECT_NEAR(s.flow_m3s[0], 0.015, 1e-12);
+
+    // Same statuses and demands: the search is reused and the answer is the same.
+    const std::vector<double> heads = s.head_m;
+    sum = solve(0.005);
+    EXPECT_EQ(sum.cut_off_nodes, 0);
+    for (std::size_t i = 0; i < heads.size(); ++i)
+        EXPECT_NEAR(s.head_m[i], heads[i], 1e-9);
+}
+
+TEST(SolverReuse, EstimatedPolishStopMatchesPolishToTheFloor) {
+    // Net3 over 24 h (pumps, tanks, controls): the default polish, which stops on the estimated
+    // error left, against one that polishes until the steps stall at round-off.
+    const std::filesystem::path inp = std::filesystem::path(RENCHENG_SOURCE_DIR) / "tests" /
+                                      "validation" / "water" / "net3" / "Net3.inp";
+    const Network net = parse_ok(read_file(inp), inp.string());
+    const HydraulicTopology topo(net);
+    EpsOptions fast;
+    fast.duration = 24 * 3600;
+    EpsOptions tight = fast;
+    tight.hydraulic.polish_accuracy = 1e-15;
+    const EpsResult a = simulate_eps(net, topo, fast);
+    const EpsResult b = simulate_eps(net, topo, tight);
+    ASSERT_TRUE(a.converged) << a.message;
+    ASSERT_TRUE(b.converged) << b.message;
+    ASSERT_EQ(a.reports.size(), b.reports.size());
+    EXPECT_LE(a.iterations, b.iterations);
+    EXPECT_LT(a.max_mass_balance_error, 1e-9);
+    double head = 0, flow = 0;
+    for (std::size_t r = 0; r < a.reports.size(); ++r) {
+        for (std::size_t i = 0; i < a.reports[r].head_m.size(); ++i)
+            head = std::max(head, std::fabs(a.reports[r].head_m[i] - b.reports[r].head_m[i]));
+        for (std::size_t k = 0; k < a.reports[r].flow_m3s.size(); ++k)
+            flow = std::max(flow, std::fabs(a.reports[r].flow_m3s[k] - b.reports[r].flow_m3s[k]));
+    }
+    EXPECT_LT(head, 1e-6);
+    EXPECT_LT(flow, 1e-8);
+    std::printf("Net3 24 h: %lld iterations (polish to the floor: %lld), worst difference %.2e m, "
+                "%.2e m3/s\n",
+                a.iterations, b.iterations, head, flow);
+}

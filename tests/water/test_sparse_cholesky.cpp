@@ -1,0 +1,329 @@
+// The sparse Cholesky of the hydraulic solver against a dense Cholesky on patterns of every shape
+// the solver meets: chains, grids, wide supernodes under dense rows, disconnected parts, isolated
+// rows; the value numbering; reuse of one symbolic factorisation; refinement; determinism.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "water/sparse_cholesky.hpp"
+
+using namespace rencheng::water;
+
+namespace {
+
+using Edges = std::vector<std::pair<std::int32_t, std::int32_t>>;
+
+/// A symmetric positive definite matrix of the gradient method's form: −w on each edge, the
+/// sum of the incident weights plus a positive shift on the diagonal.
+struct TestMatrix {
+    std::int32_t n = 0;
+    Edges edges;
+    std::vector<double> weight, diagonal;
+
+    TestMatrix(std::int32_t size, Edges e, std::uint32_t seed, double shift = 0.05)
+        : n(size), edges(std::move(e)) {
+        std::mt19937 rng(seed);
+        std::uniform_real_distribution<double> u(0.5, 2.0);
+        diagonal.assign(static_cast<std::size_t>(n), shift);
+        for (const auto& [a, b] : edges) {
+            weight.push_back(u(rng));
+            diagonal[static_cast<std::size_t>(a)] += weight.back();
+            diagonal[static_cast<std::size_t>(b)] += weight.back();
+        }
+    }
+
+    void load(const SymbolicCholesky& sym, NumericCholesky& num) const {
+        auto& ax = num.values();
+        std::fill(ax.begin(), ax.end(), 0.0);
+        for (std::int32_t i = 0; i < n; ++i)
+            ax[static_cast<std::size_t>(sym.diagonal_position(i))] +=
+                diagonal[static_cast<std::size_t>(i)];
+        for (std::size_t e = 0; e < edges.size(); ++e)
+            ax[static_cast<std::size_t>(sym.position(edges[e].first, edges[e].second))] -=
+                weight[e];
+    }
+
+    [[nodiscard]] std::vector<double> dense() const {
+        const auto un = static_cast<std::size_t>(n);
+        std::vector<double> a(un * un, 0.0);
+        for (std::size_t i = 0; i < un; ++i)
+            a[i * un + i] = diagonal[i];
+        for (std::size_t e = 0; e < edges.size(); ++e) {
+            const auto i = static_cast<std::size_t>(edges[e].first);
+            const auto j = static_cast<std::size_t>(edges[e].second);
+            a[i * un + j] -= weight[e];
+            a[j * un + i] -= weight[e];
+        }
+        return a;
+    }
+};
+
+/// Dense Cholesky solve (the textbook algorithm), the reference for the sparse one.
+std::vector<double> dense_solve(std::vector<double> a, std::vector<double> b) {
+    const std::size_t n = b.size();
+    for (std::size_t k = 0; k < n; ++k) {
+        a[k * n + k] = std::sqrt(a[k * n + k]);
+        for (std::size_t i = k + 1; i < n; ++i)
+            a[i * n + k] /= a[k * n + k];
+        for (std::size_t j = k + 1; j < n; ++j)
+            for (std::size_t i = j; i < n; ++i)
+                a[i * n + j] -= a[i * n + k] * a[j * n + k];
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t k = 0; k < i; ++k)
+            b[i] -= a[i * n + k] * b[k];
+        b[i] /= a[i * n + i];
+    }
+    for (std::size_t i = n; i-- > 0;) {
+        for (std::size_t k = i + 1; k < n; ++k)
+            b[i] -= a[k * n + i] * b[k];
+        b[i] /= a[i * n + i];
+    }
+    return b;
+}
+
+std::vector<double> right_hand_side(std::int32_t n) {
+    std::vector<double> b(static_cast<std::size_t>(n));
+    for (std::int32_t i = 0; i < n; ++i)
+        b[static_cast<std::size_t>(i)] = std::cos(0.7 * i) + 0.1 * (i % 5);
+    return b;
+}
+
+/// Factorises and solves m sparsely; compares with the dense solution.
+void expect_matches_dense(const TestMatrix& m) {
+    const SymbolicCholesky sym(m.n, m.edges);
+    NumericCholesky num(sym);
+    m.load(sym, num);
+    ASSERT_EQ(num.factor(sym), -1);
+    std::vector<double> x = right_hand_side(m.n);
+    const std::vector<double> ref = dense_solve(m.dense(), x);
+    num.solve(sym, x);
+    double scale = 0;
+    for (const double v : ref)
+        scale = std::max(scale, std::fabs(v));
+    for (std::size_t i = 0; i < ref.size(); ++i)
+        EXPECT_NEAR(x[i], ref[i], 1e-11 * scale) << "row " << i;
+    // Fill: L holds at least the pattern of A, at most a dense triangle.
+    const auto n = static_cast<std::int64_t>(m.n);
+    std::set<std::pair<std::int32_t, std::int32_t>> distinct;
+    for (const auto& [a, b] : m.edges)
+        distinct.emplace(std::min(a, b), std::max(a, b));
+    EXPECT_GE(sym.factor_nonzeros(), n + static_cast<std::int64_t>(distinct.size()));
+    EXPECT_LE(sym.factor_nonzeros(), n * (n + 1) / 2);
+    EXPECT_GE(sym.stored_values(), sym.factor_nonzeros());
+    EXPECT_GE(sym.factor_flops(), static_cast<double>(sym.factor_nonzeros()));
+}
+
+Edges grid_edges(int w, int h) {
+    Edges e;
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x) {
+            if (x + 1 < w)
+                e.emplace_back(y * w + x, y * w + x + 1);
+            if (y + 1 < h)
+                e.emplace_back(y * w + x, (y + 1) * w + x);
+        }
+    return e;
+}
+
+/// A chain with random chords and a few hub rows tied to every 7th row: wide supernodes at the
+/// top of the elimination tree, updates that land on scattered rows of their ancestors.
+Edges hub_edges(int n, int chords, std::uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::uniform_int_distribution<int> node(0, n - 1);
+    Edges e;
+    for (int i = 0; i + 1 < n; ++i)
+        e.emplace_back(i, i + 1);
+    for (int c = 0; c < chords; ++c) {
+        const int a = node(rng), b = node(rng);
+        if (a != b)
+            e.emplace_back(a, b);
+    }
+    for (int hub = 0; hub < 3; ++hub)
+        for (int j = 0; j < n; j += 7)
+            if (j != hub * (n / 4))
+                e.emplace_back(hub * (n / 4), j);
+    return e;
+}
+
+} // namespace
+
+TEST(SparseCholesky, ChainMatchesDense) {
+    Edges e;
+    for (int i = 0; i + 1 < 200; ++i)
+        e.emplace_back(i + 1, i); // either orientation
+    expect_matches_dense(TestMatrix(200, e, 1));
+}
+
+TEST(SparseCholesky, GridMatchesDense) {
+    expect_matches_dense(TestMatrix(17 * 23, grid_edges(17, 23), 2));
+}
+
+TEST(SparseCholesky, WideSupernodesMatchDense) {
+    expect_matches_dense(TestMatrix(400, hub_edges(400, 600, 3), 3));
+    // Dense enough that most updates scatter: many chords.
+    expect_matches_dense(TestMatrix(300, hub_edges(300, 3000, 4), 4));
+}
+
+TEST(SparseCholesky, DuplicateEdgesAndDisconnectedPartsMatchDense) {
+    // Two grids and three isolated rows, with some edges given twice (merged in the pattern;
+    // their weights add up in the values).
+    Edges e = grid_edges(9, 9);
+    for (const auto& [a, b] : grid_edges(6, 11))
+        e.emplace_back(a + 81, b + 81);
+    e.emplace_back(0, 1);
+    e.emplace_back(81 + 7, 81 + 1);
+    expect_matches_dense(TestMatrix(81 + 66 + 3, e, 5));
+}
+
+TEST(SparseCholesky, NoOffDiagonalEntries) {
+    expect_matches_dense(TestMatrix(5, {}, 6, 2.0));
+    expect_matches_dense(TestMatrix(1, {}, 6, 3.0));
+}
+
+TEST(SparseCholesky, ValuePositionsNumberThePatternOnce) {
+    const TestMatrix m(150, hub_edges(150, 200, 7), 7);
+    const SymbolicCholesky sym(m.n, m.edges);
+    std::set<std::pair<std::int32_t, std::int32_t>> pattern;
+    for (const auto& [a, b] : m.edges)
+        pattern.emplace(std::min(a, b), std::max(a, b));
+    ASSERT_EQ(sym.value_count(), m.n + static_cast<std::int32_t>(pattern.size()));
+    std::vector<int> seen(static_cast<std::size_t>(sym.value_count()), 0);
+    for (std::int32_t i = 0; i < m.n; ++i) {
+        const std::int32_t p = sym.diagonal_position(i);
+        ASSERT_GE(p, 0);
+        ASSERT_LT(p, sym.value_count());
+        EXPECT_EQ(p, sym.position(i, i));
+        ++seen[static_cast<std::size_t>(p)];
+    }
+    for (const auto& [a, b] : pattern) {
+        const std::int32_t p = sym.position(a, b);
+        ASSERT_GE(p, 0);
+        ASSERT_LT(p, sym.value_count());
+        EXPECT_EQ(p, sym.position(b, a));
+        ++seen[static_cast<std::size_t>(p)];
+    }
+    for (const int s : seen)
+        EXPECT_EQ(s, 1); // a bijection between the pattern and the value positions
+    // Entries outside the pattern have no position.
+    int absent = 0;
+    for (std::int32_t i = 0; i < m.n && absent < 50; ++i)
+        for (std::int32_t j = i + 1; j < m.n && absent < 50; ++j)
+            if (pattern.count({i, j}) == 0) {
+                EXPECT_EQ(sym.position(i, j), -1);
+                ++absent;
+            }
+    EXPECT_EQ(absent, 50);
+}
+
+TEST(SparseCholesky, OneSymbolicServesManyValueSets) {
+    // The same pattern refactorised with new values (as every Newton iteration does): each
+    // solve matches the dense one for its own values, and a failed factorisation in between
+    // leaves nothing behind.
+    const Edges e = hub_edges(250, 400, 8);
+    const SymbolicCholesky sym(250, e);
+    NumericCholesky num(sym);
+    for (std::uint32_t seed = 10; seed < 14; ++seed) {
+        const TestMatrix m(250, e, seed, 0.01 * seed);
+        m.load(sym, num);
+        ASSERT_EQ(num.factor(sym), -1);
+        std::vector<double> x = right_hand_side(250);
+        const std::vector<double> ref = dense_solve(m.dense(), x);
+        num.solve(sym, x);
+        for (std::size_t i = 0; i < ref.size(); ++i)
+            EXPECT_NEAR(x[i], ref[i], 1e-10 * (1 + std::fabs(ref[i])));
+        if (seed == 11) { // a non-positive pivot, then the next seed must still work
+            auto& ax = num.values();
+            ax[static_cast<std::size_t>(sym.diagonal_position(17))] = -1.0;
+            EXPECT_GE(num.factor(sym), 0);
+        }
+    }
+}
+
+TEST(SparseCholesky, ReportsTheRowThatIsNotPositiveDefinite) {
+    // Rows 0-4 form a chain, rows 5 and 6 stand alone; row 5 has a negative diagonal, so its
+    // pivot is the one that fails, whatever the order.
+    const TestMatrix m(7, grid_edges(5, 1), 9);
+    const SymbolicCholesky sym(7, m.edges);
+    NumericCholesky num(sym);
+    m.load(sym, num);
+    num.values()[static_cast<std::size_t>(sym.diagonal_position(5))] = -2.0;
+    EXPECT_EQ(num.factor(sym), 5);
+    // A 2×2 block with |off-diagonal| > diagonal.
+    const SymbolicCholesky two(2, {{0, 1}});
+    NumericCholesky n2(two);
+    n2.values()[static_cast<std::size_t>(two.diagonal_position(0))] = 1;
+    n2.values()[static_cast<std::size_t>(two.diagonal_position(1))] = 1;
+    n2.values()[static_cast<std::size_t>(two.position(0, 1))] = -2;
+    EXPECT_GE(n2.factor(two), 0);
+}
+
+TEST(SparseCholesky, RefinementRestoresBadlyScaledRows) {
+    // A grid where a few links carry conductances 1e8 times the others (active pressure
+    // valves, links at EPANET's smallest gradient): the refined solve's residual is at round-off
+    // of each row's own scale and no larger than the plain solve's.
+    TestMatrix m(15 * 15, grid_edges(15, 15), 12, 1e-3);
+    for (std::size_t e = 0; e < m.edges.size(); e += 37) {
+        const double extra = 1e8 * m.weight[e];
+        m.weight[e] += extra;
+        m.diagonal[static_cast<std::size_t>(m.edges[e].first)] += extra;
+        m.diagonal[static_cast<std::size_t>(m.edges[e].second)] += extra;
+    }
+    const SymbolicCholesky sym(m.n, m.edges);
+    NumericCholesky num(sym);
+    m.load(sym, num);
+    ASSERT_EQ(num.factor(sym), -1);
+    const std::vector<double> b = right_hand_side(m.n);
+    std::vector<double> plain = b, refined = b;
+    num.solve(sym, plain);
+    num.solve_refined(sym, refined);
+    const std::vector<double> a = m.dense();
+    const auto un = static_cast<std::size_t>(m.n);
+    const auto backward_error = [&](const std::vector<double>& x) {
+        double worst = 0;
+        for (std::size_t i = 0; i < un; ++i) {
+            double r = b[i], scale = std::fabs(b[i]);
+            for (std::size_t j = 0; j < un; ++j) {
+                r -= a[i * un + j] * x[j];
+                scale += std::fabs(a[i * un + j] * x[j]);
+            }
+            worst = std::max(worst, std::fabs(r) / scale);
+        }
+        return worst;
+    };
+    EXPECT_LE(backward_error(refined), backward_error(plain));
+    EXPECT_LT(backward_error(refined), 1e-12);
+}
+
+TEST(SparseCholesky, SameBitsFromEveryNumericObject) {
+    const TestMatrix m(500, hub_edges(500, 900, 13), 13);
+    const SymbolicCholesky sym(m.n, m.edges);
+    NumericCholesky a(sym), b(sym);
+    m.load(sym, a);
+    m.load(sym, b);
+    ASSERT_EQ(a.factor(sym), -1);
+    ASSERT_EQ(b.factor(sym), -1);
+    ASSERT_EQ(b.factor(sym), -1); // factorising twice changes nothing
+    std::vector<double> xa = right_hand_side(m.n), xb = xa;
+    a.solve_refined(sym, xa);
+    b.solve_refined(sym, xb);
+    for (std::size_t i = 0; i < xa.size(); ++i)
+        EXPECT_EQ(xa[i], xb[i]);
+    // A second symbolic analysis of the same pattern gives the same ordering and numbers.
+    const SymbolicCholesky again(m.n, m.edges);
+    NumericCholesky c(again);
+    m.load(again, c);
+    ASSERT_EQ(c.factor(again), -1);
+    std::vector<double> xc = right_hand_side(m.n);
+    c.solve_refined(again, xc);
+    for (std::size_t i = 0; i < xa.size(); ++i)
+        EXPECT_EQ(xa[i], xc[i]);
+    EXPECT_EQ(again.factor_nonzeros(), sym.factor_nonzeros());
+    EXPECT_EQ(again.supernode_count(), sym.supernode_count());
+}
