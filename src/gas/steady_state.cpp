@@ -222,7 +222,9 @@ double to_pressure(Potential p, double phi) {
 
 class Solver {
 public:
-    Solver(const Network& net, const SteadyStateOptions& options) : net_(net), opt_(options) {}
+    Solver(const Network& net, const SteadyStateOptions& options,
+           const std::vector<double>* initial_flow = nullptr)
+        : net_(net), opt_(options), initial_flow_(initial_flow) {}
     SteadyStateResult run();
 
 private:
@@ -260,6 +262,7 @@ private:
 
     const Network& net_;
     const SteadyStateOptions& opt_;
+    const std::vector<double>* initial_flow_; ///< per connection: Newton's start, or null
     std::int32_t n_ = 0, m_ = 0;
     std::vector<std::int32_t> super_of_node_, super_rep_;
     std::vector<std::vector<std::int32_t>> super_members_;
@@ -517,10 +520,16 @@ bool Solver::solve_zone(std::int32_t z, const std::vector<double>& fixed_phi, bo
         el.push_back(e);
     }
     std::vector<double> q(el.size());
-    if (warm && zone.flow.size() == el.size())
+    if (warm && zone.flow.size() == el.size()) {
         q = zone.flow;
-    else
+    } else {
         std::fill(q.begin(), q.end(), std::max(throughput, 1e-6) / std::max<double>(1, el.size()));
+        if (initial_flow_ != nullptr)
+            for (std::size_t k = 0; k < el.size(); ++k)
+                if (const double q0 = (*initial_flow_)[static_cast<std::size_t>(el[k].connection)];
+                    std::isfinite(q0))
+                    q[k] = q0;
+    }
     // Pattern and symbolic analysis, once per zone solve.
     std::vector<std::pair<std::int32_t, std::int32_t>> pairs;
     for (const auto& e : el) {
@@ -1172,6 +1181,16 @@ SteadyStateResult Solver::run() {
 SteadyStateResult solve_steady_state(const Network& net, const SteadyStateOptions& options) {
     options.validate();
     Solver solver(net, options);
+    return solver.run();
+}
+
+SteadyStateResult solve_steady_state(const Network& net, const SteadyStateOptions& options,
+                                     const std::vector<double>& initial_flow_m3s) {
+    options.validate();
+    if (initial_flow_m3s.size() != static_cast<std::size_t>(net.connection_count()))
+        throw Error(ErrorCode::kOutOfRange,
+                    "gas solver: the initial flows must give one value per connection");
+    Solver solver(net, options, &initial_flow_m3s);
     return solver.run();
 }
 

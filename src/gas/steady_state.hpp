@@ -71,6 +71,15 @@ struct SteadyStateResult {
 /// Error(kOutOfRange) for invalid options and for element data that make no flow law.
 SteadyStateResult solve_steady_state(const Network& net, const SteadyStateOptions& options = {});
 
+/// As above, with each zone's Newton started from `initial_flow_m3s` (per connection, normal
+/// m³/s, e.g. the solution of a nearby state; a NaN entry starts that element at the default)
+/// instead of equal flows: a warm start for a sequence of close states, such as the draw-down
+/// of linepack, where flows hardly change and Newton then stops after one or two iterations.
+/// The solution is the same to the flow tolerance. Throws Error(kOutOfRange) also when the
+/// vector's size is not the connection count.
+SteadyStateResult solve_steady_state(const Network& net, const SteadyStateOptions& options,
+                                     const std::vector<double>& initial_flow_m3s);
+
 /// Net gas balance at every node for given connection flows and injections: Σ inflow + injection
 /// − Σ outflow − demand, where sources count their injection only (their nomination is the
 /// injection unless they are a pressure reference), normal m³/s. Zero at a solution; NaN flows

@@ -82,20 +82,26 @@ namespace {
 /// connection from a stand-in gate station held at that pressure, then cut there
 /// (gas::simulate_supply_cut). Solving the part alone rather than the whole network per
 /// draw-down state is what keeps a city's earthquake affordable (docs/scenario.md "Gas").
-void deplete_part(const gas::Network& net, const gas::Network& after,
-                  const std::vector<double>& intact_pa, const std::vector<std::size_t>& nodes,
-                  std::vector<double>& hours) {
+/// `nodes` and `connections` (its open ones) ascending; returns the hours per entry of `nodes`
+/// (NaN at nodes that are not customers).
+std::vector<double> deplete_part(const gas::Network& net, const gas::Network& after,
+                                 const std::vector<double>& intact_pa,
+                                 const std::vector<std::size_t>& nodes,
+                                 const std::vector<std::int32_t>& connections) {
+    std::vector<double> hours(nodes.size(), std::numeric_limits<double>::quiet_NaN());
+    auto lose_all_at_once = [&] {
+        for (std::size_t j = 0; j < nodes.size(); ++j)
+            if (net.node_kind[nodes[j]] == gas::NodeKind::kCustomer)
+                hours[j] = 0.0;
+        return hours;
+    };
     std::size_t ref = nodes.front();
     for (const std::size_t i : nodes)
         if (std::isfinite(intact_pa[i]) &&
             (!std::isfinite(intact_pa[ref]) || intact_pa[i] > intact_pa[ref]))
             ref = i;
-    if (!std::isfinite(intact_pa[ref])) { // never supplied: nothing stored to live on
-        for (const std::size_t i : nodes)
-            if (net.node_kind[i] == gas::NodeKind::kCustomer)
-                hours[i] = 0.0;
-        return;
-    }
+    if (!std::isfinite(intact_pa[ref])) // never supplied: nothing stored to live on
+        return lose_all_at_once();
     gas::Network sub;
     sub.title = net.title;
     sub.gas = net.gas;
@@ -114,10 +120,8 @@ void deplete_part(const gas::Network& net, const gas::Network& after,
         sub.customer_class[n] = net.customer_class[i];
         sub.customer_count[n] = net.customer_count[i];
     }
-    for (std::int32_t k = 0; k < net.connection_count(); ++k) {
+    for (const std::int32_t k : connections) {
         const auto a = local[net.from_node[k].idx()], b = local[net.to_node[k].idx()];
-        if (a < 0 || b < 0 || !after.open[k])
-            continue;
         const auto c = sub.add_connection(net.connection_id[k], net.connection_kind[k],
                                           gas::NodeIndex{a}, gas::NodeIndex{b})
                            .idx();
@@ -172,20 +176,17 @@ void deplete_part(const gas::Network& net, const gas::Network& after,
             intact_sub[static_cast<std::size_t>(local[i])] = intact_pa[i];
     const std::vector<double> floor_sub(intact_sub.size(), floor_pa);
     const double usable_m3 = gas::linepack_m3(sub, intact_sub) - gas::linepack_m3(sub, floor_sub);
-    if (demand > 0.0 && usable_m3 / demand < 60.0) {
-        for (const std::size_t i : nodes)
-            if (net.node_kind[i] == gas::NodeKind::kCustomer)
-                hours[i] = 0.0;
-        return;
-    }
+    if (demand > 0.0 && usable_m3 / demand < 60.0)
+        return lose_all_at_once();
     gas::LinepackOptions options;
     options.steps = 20; // hours to a few % of the draw-down: finer than an hourly step needs
     const gas::LinepackResult lp = gas::simulate_supply_cut(sub, cut, options);
-    for (const std::size_t i : nodes)
-        if (net.node_kind[i] == gas::NodeKind::kCustomer) {
-            const double h = lp.hours_to_minimum[static_cast<std::size_t>(local[i])];
-            hours[i] = std::isnan(h) ? 0.0 : h;
+    for (std::size_t j = 0; j < nodes.size(); ++j)
+        if (net.node_kind[nodes[j]] == gas::NodeKind::kCustomer) {
+            const double h = lp.hours_to_minimum[static_cast<std::size_t>(local[nodes[j]])];
+            hours[j] = std::isnan(h) ? 0.0 : h;
         }
+    return hours;
 }
 
 } // namespace
@@ -253,8 +254,42 @@ std::shared_ptr<const GasSupply> GasLifeline::supply(GasOutages outages, bool* c
         bool customers = false;
         for (const std::size_t i : nodes)
             customers = customers || net_.node_kind[i] == gas::NodeKind::kCustomer;
-        if (customers)
-            deplete_part(net_, after, intact_->pressure_pa, nodes, out->hours_to_minimum);
+        if (!customers)
+            continue;
+        // A sourceless part is a whole component: every open connection at one of its nodes
+        // lies inside it.
+        std::vector<std::int32_t> connections;
+        for (const std::size_t i : nodes)
+            for (const auto k : adjacency_.arcs(static_cast<std::int32_t>(i)))
+                if (after.open[static_cast<std::size_t>(k)])
+                    connections.push_back(k);
+        std::sort(connections.begin(), connections.end());
+        connections.erase(std::unique(connections.begin(), connections.end()), connections.end());
+        std::vector<std::int32_t> part_key;
+        part_key.reserve(nodes.size() + connections.size() + 2);
+        for (const std::size_t i : nodes)
+            part_key.push_back(static_cast<std::int32_t>(i));
+        part_key.push_back(-1);
+        part_key.insert(part_key.end(), connections.begin(), connections.end());
+        part_key.push_back(-1);
+        for (const std::size_t i : nodes) // lost gate stations: `after` differs there
+            if (after.node_kind[i] != net_.node_kind[i])
+                part_key.push_back(static_cast<std::int32_t>(i));
+        std::shared_ptr<const std::vector<double>> hours;
+        {
+            const std::lock_guard<std::mutex> lock(mutex_);
+            if (const auto it = parts_.find(part_key); it != parts_.end())
+                hours = it->second;
+        }
+        if (!hours) {
+            auto h = std::make_shared<const std::vector<double>>(
+                deplete_part(net_, after, intact_->pressure_pa, nodes, connections));
+            const std::lock_guard<std::mutex> lock(mutex_);
+            hours = parts_.emplace(std::move(part_key), std::move(h)).first->second;
+        }
+        for (std::size_t j = 0; j < nodes.size(); ++j)
+            if (net_.node_kind[nodes[j]] == gas::NodeKind::kCustomer)
+                out->hours_to_minimum[nodes[j]] = (*hours)[j];
     }
     check_balance(net_, st, *out);
     if (computed != nullptr)

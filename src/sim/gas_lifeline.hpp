@@ -64,6 +64,11 @@ private:
     mutable std::mutex mutex_;
     mutable std::map<std::string, std::shared_ptr<const GasSupply>> cache_;
     mutable std::map<std::int32_t, std::shared_ptr<const gas::Isolation>> isolations_;
+    /// Hours to minimum of the nodes of a part left without a source (NaN at non-customers),
+    /// keyed by the part: its nodes, its open connections and its lost gate stations. The same
+    /// part is left behind by many outage sets (every other break repaired or not), and its
+    /// draw-down depends on the part alone.
+    mutable std::map<std::vector<std::int32_t>, std::shared_ptr<const std::vector<double>>> parts_;
 };
 
 } // namespace rencheng::sim

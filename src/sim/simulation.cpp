@@ -1277,6 +1277,9 @@ private:
 
     // water
     std::optional<water::Network> wnet_;
+    /// Topologies of the damaged water network per set of split pipes: the splits change only
+    /// when a pipe is damaged or repaired, not at every step.
+    water::DamagedTopologyCache w_topologies_;
     std::vector<double> w_pressure_;
     std::vector<std::uint8_t> w_cut_;
     std::vector<double> w_required_;
@@ -1838,7 +1841,8 @@ bool Run::water_step() {
         next_status_ = st.status;
         next_setting_ = st.setting;
     };
-    const water::DamageResult res = water::simulate_damage(*wnet_, *I.topo, damage, eo);
+    const water::DamageResult res =
+        water::simulate_damage(*wnet_, *I.topo, damage, eo, &w_topologies_);
     ++out_.water_solves;
     out_.max_water_mass_balance = std::max(out_.max_water_mass_balance, res.max_mass_balance_error);
     w_unmet_m3s_ = 0;

@@ -92,6 +92,7 @@ void cut_at_points(AppliedDamage& out, std::size_t k, std::vector<PipePoint>& po
             piece = cut.link;
         }
         out.pieces[k].push_back(piece);
+        out.cuts.push_back({static_cast<std::int32_t>(k), p.position, p.is_break});
         start += f * (1 - start);
         rest = piece;
     }
@@ -237,16 +238,49 @@ void impose_damage(const Network& net, const AppliedDamage& applied, HydraulicSt
     }
 }
 
+DamagedTopologyCache::DamagedTopologyCache(std::size_t capacity)
+    : capacity_(std::max<std::size_t>(capacity, 1)) {}
+
+const HydraulicTopology& DamagedTopologyCache::topology(const Network& base,
+                                                        const AppliedDamage& applied) {
+    if (&base != base_ || base.node_count() != base_nodes_ || base.link_count() != base_links_) {
+        entries_.clear();
+        base_ = &base;
+        base_nodes_ = base.node_count();
+        base_links_ = base.link_count();
+    }
+    ++clock_;
+    for (Entry& e : entries_)
+        if (e.cuts == applied.cuts) {
+            e.last_used = clock_;
+            ++hits_;
+            return *e.topology;
+        }
+    if (entries_.size() >= capacity_) {
+        const auto lru =
+            std::min_element(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
+                return a.last_used < b.last_used;
+            });
+        entries_.erase(lru);
+    }
+    ++builds_;
+    entries_.push_back({applied.cuts, std::make_unique<HydraulicTopology>(applied.net), clock_});
+    return *entries_.back().topology;
+}
+
 DamageResult simulate_damage(const Network& net, const HydraulicTopology& topo,
-                             const DamageState& damage, const EpsOptions& options) {
+                             const DamageState& damage, const EpsOptions& options,
+                             DamagedTopologyCache* cache) {
     AppliedDamage applied = apply_damage(net, damage);
     const Network& dnet = applied.net;
     const auto nn = static_cast<std::size_t>(dnet.node_count());
     // A split pipe changes the matrix pattern: the damaged network needs its own topology.
     std::optional<HydraulicTopology> own_topo;
-    if (applied.topology_changed())
+    if (applied.topology_changed() && cache == nullptr)
         own_topo.emplace(dnet);
-    const HydraulicTopology& dtopo = own_topo ? *own_topo : topo;
+    const HydraulicTopology& dtopo = !applied.topology_changed() ? topo
+                                     : own_topo                  ? *own_topo
+                                                                 : cache->topology(net, applied);
     DamageResult out;
     EpsOptions o = options;
     o.hydraulic.emitter_no_backflow =

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,16 @@ struct DamageState {
     [[nodiscard]] std::string validate(const Network& net) const;
 };
 
+/// A cut apply_damage() made in a pipe for a leak or break along it, in the order the cuts were
+/// made (pipes ascending, points by position). The cuts alone fix the damaged network's nodes,
+/// links and pipe data (leak sizes only change emitter coefficients), hence its topology.
+struct PipeCut {
+    std::int32_t link = 0;
+    double position = 0; ///< as given, in [0, 1] from the pipe's start node
+    bool is_break = false;
+    bool operator==(const PipeCut&) const = default;
+};
+
 /// The damage turned into what the solver sees. `net` is a copy of the input network with the
 /// leaks and breaks along pipes split in (new junctions and pipes appended after the original
 /// ones, so every original index keeps its meaning) and emitter coefficients that include the
@@ -80,6 +91,7 @@ struct AppliedDamage {
     std::vector<std::uint8_t> forced_closed;  ///< per link: 1 closed by the damage
     /// Per original link: the pieces it was split into after itself (appended link indices).
     std::vector<std::vector<LinkIndex>> pieces;
+    std::vector<PipeCut> cuts; ///< every cut, in the order made
     [[nodiscard]] bool topology_changed() const {
         return net.node_count() != original_nodes || net.link_count() != original_links;
     }
@@ -128,13 +140,44 @@ struct DamageResult {
     bool converged = true;
 };
 
+/// The HydraulicTopology (with its symbolic Cholesky analysis) of damaged networks of one base
+/// network, kept per set of pipe cuts: a sequence of simulate_damage() calls — the time steps of
+/// a stress-test realization, whose cuts change only when a pipe is damaged or repaired — builds
+/// each once instead of at every call. Holds the `capacity` most recently used topologies.
+/// One cache serves one base network whose nodes, links, pipe data and options do not change
+/// between calls (its times and demands may); it is cleared when given another network object.
+/// Not thread-safe: one per thread or per realization.
+class DamagedTopologyCache {
+public:
+    explicit DamagedTopologyCache(std::size_t capacity = 4);
+    /// The topology of `applied.net` (applied = apply_damage(base, …)): from the cache when the
+    /// same cuts were seen, else built and kept. The reference is valid until the next call.
+    const HydraulicTopology& topology(const Network& base, const AppliedDamage& applied);
+    [[nodiscard]] std::int64_t builds() const { return builds_; } ///< topologies built so far
+    [[nodiscard]] std::int64_t hits() const { return hits_; }     ///< calls served from the cache
+
+private:
+    struct Entry {
+        std::vector<PipeCut> cuts;
+        std::unique_ptr<HydraulicTopology> topology;
+        std::int64_t last_used = 0;
+    };
+    std::size_t capacity_;
+    const Network* base_ = nullptr;
+    std::int32_t base_nodes_ = 0, base_links_ = 0;
+    std::vector<Entry> entries_;
+    std::int64_t clock_ = 0, builds_ = 0, hits_ = 0;
+};
+
 /// Extended-period simulation (simulate_eps) of the damaged network; `topo` is the undamaged
 /// network's and serves as long as the damage splits no pipe (else the damaged network's own is
-/// built). The hooks see the state of the damaged network. `options.before_solve` and
-/// `options.after_solve` are used by this function (any given are called after its own).
-/// Never throws for a hydraulic failure; see apply_damage() for the errors of bad damage.
+/// taken from `cache` when given, or built). The hooks see the state of the damaged network.
+/// `options.before_solve` and `options.after_solve` are used by this function (any given are
+/// called after its own). Never throws for a hydraulic failure; see apply_damage() for the errors
+/// of bad damage.
 DamageResult simulate_damage(const Network& net, const HydraulicTopology& topo,
-                             const DamageState& damage, const EpsOptions& options);
+                             const DamageState& damage, const EpsOptions& options,
+                             DamagedTopologyCache* cache = nullptr);
 
 /// What random_damage() draws: each count is drawn uniformly in [0, max].
 struct RandomDamageOptions {

@@ -2,6 +2,7 @@
 // relative), regulators and compressors, the automatic pressure level, and per-component reports
 // for components without a source or with unmet bounds.
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <thread>
 
@@ -308,6 +309,55 @@ TEST(GasSteadyState, TwoSolvesSideBySideGiveTheSameNumbers) {
     EXPECT_EQ(ta.pressure_pa, ra.pressure_pa);
     EXPECT_EQ(tb.pressure_pa, rb.pressure_pa);
     EXPECT_EQ(ta.flow_m3s, ra.flow_m3s);
+}
+
+/// The mesh of MeshBalancesAndObeysLaws with the source at `p_source`.
+Network mesh(double p_source) {
+    Network net;
+    const auto s = net.add_node("S", NodeKind::kSource);
+    net.set_pressure_pa[s.idx()] = p_source;
+    std::vector<NodeIndex> n;
+    for (int i = 0; i < 6; ++i) {
+        n.push_back(net.add_node("N" + std::to_string(i), NodeKind::kCustomer));
+        net.demand_m3s[n.back().idx()] = 0.2 + 0.1 * i;
+    }
+    pipe(net, "p0", s, n[0], 2000, 0.3, PressureClass::kMedium);
+    pipe(net, "p1", n[0], n[1], 1500, 0.2, PressureClass::kMedium);
+    pipe(net, "p2", n[1], n[2], 1500, 0.2, PressureClass::kMedium);
+    pipe(net, "p3", n[2], n[3], 1500, 0.15, PressureClass::kMedium);
+    pipe(net, "p4", n[3], n[0], 1500, 0.2, PressureClass::kMedium);
+    pipe(net, "p5", n[1], n[4], 900, 0.1, PressureClass::kMedium);
+    pipe(net, "p6", n[4], n[5], 900, 0.1, PressureClass::kMedium);
+    pipe(net, "p7", n[5], n[2], 900, 0.1, PressureClass::kMedium);
+    return net;
+}
+
+TEST(GasSteadyState, WarmStartGivesTheSameStateInFewerIterations) {
+    // A draw-down step: the source pressure falls, the demands stay, so the flows stay.
+    const auto before = solve_steady_state(mesh(16e5));
+    ASSERT_TRUE(before.all_solved());
+    const Network net = mesh(12e5);
+    const auto cold = solve_steady_state(net);
+    const auto warm = solve_steady_state(net, {}, before.flow_m3s);
+    ASSERT_TRUE(cold.all_solved());
+    ASSERT_TRUE(warm.all_solved());
+    EXPECT_GE(cold.iterations, 4);
+    EXPECT_LE(warm.iterations, 2);
+    for (std::size_t i = 0; i < cold.pressure_pa.size(); ++i)
+        EXPECT_NEAR(warm.pressure_pa[i], cold.pressure_pa[i], 1e-9 * cold.pressure_pa[i]);
+    for (std::size_t k = 0; k < cold.flow_m3s.size(); ++k)
+        EXPECT_NEAR(warm.flow_m3s[k], cold.flow_m3s[k], 1e-9 * 2.7);
+    // A start far off (every flow reversed, one not given) still reaches the same state.
+    std::vector<double> wrong = before.flow_m3s;
+    for (double& q : wrong)
+        q = -3.0 * q;
+    wrong[2] = std::numeric_limits<double>::quiet_NaN();
+    const auto far = solve_steady_state(net, {}, wrong);
+    ASSERT_TRUE(far.all_solved());
+    for (std::size_t i = 0; i < cold.pressure_pa.size(); ++i)
+        EXPECT_NEAR(far.pressure_pa[i], cold.pressure_pa[i], 1e-9 * cold.pressure_pa[i]);
+    // One flow per connection or nothing.
+    EXPECT_THROW((void)solve_steady_state(net, {}, std::vector<double>(3, 0.0)), rencheng::Error);
 }
 
 TEST(GasSteadyState, OptionsAreValidated) {

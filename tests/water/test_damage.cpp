@@ -328,3 +328,50 @@ TEST(Damage, RandomStatesOnSharedNetworks) {
         random_states(net, 200, 50, 6, name, 1e-5);
     }
 }
+
+TEST(DamagedTopologyCache, ServesTheSameCutsAndGivesTheSameNumbers) {
+    // A sequence as in the stress test: a leak along P2, then the same cut with another leak
+    // size (the topology serves again), then also a break of P3, then back to the leak alone.
+    const Network net = read_ok(validation_dir() / "net3" / "Net3.inp");
+    const HydraulicTopology topo(net);
+    std::vector<LinkIndex> pipes;
+    for (std::int32_t k = 0; k < net.link_count(); ++k)
+        if (net.link_kind[static_cast<std::size_t>(k)] == LinkKind::kPipe)
+            pipes.emplace_back(k);
+    ASSERT_GE(pipes.size(), 20u);
+    DamageState leak_small, leak_large, with_break, closed_only;
+    leak_small.leaks.push_back({NodeIndex{}, pipes[5], 0.5, 1e-3});
+    leak_large.leaks.push_back({NodeIndex{}, pipes[5], 0.5, 4e-3});
+    with_break = leak_small;
+    with_break.breaks.push_back({pipes[17]});
+    closed_only.closed_links.push_back(pipes[9]); // no cut: the undamaged topology serves
+    const std::vector<const DamageState*> sequence{&leak_small,  &leak_large, &with_break,
+                                                   &closed_only, &leak_small, &with_break};
+    EpsOptions o;
+    o.duration = 6 * 3600;
+    DamagedTopologyCache cache(2);
+    for (std::size_t i = 0; i < sequence.size(); ++i) {
+        const DamageResult fresh = simulate_damage(net, topo, *sequence[i], o);
+        const DamageResult cached = simulate_damage(net, topo, *sequence[i], o, &cache);
+        ASSERT_EQ(cached.steps.size(), fresh.steps.size()) << i;
+        for (std::size_t s = 0; s < fresh.steps.size(); ++s) {
+            EXPECT_EQ(cached.steps[s].head_m, fresh.steps[s].head_m) << i << " step " << s;
+            EXPECT_EQ(cached.steps[s].flow_m3s, fresh.steps[s].flow_m3s) << i << " step " << s;
+            EXPECT_EQ(cached.steps[s].leak_m3s, fresh.steps[s].leak_m3s) << i << " step " << s;
+        }
+    }
+    // Built: the leak's cut and the leak's and break's cuts (room for both). Served: the larger
+    // leak, then the leak alone and the break again.
+    EXPECT_EQ(cache.builds(), 2);
+    EXPECT_EQ(cache.hits(), 3);
+    // With room for one only, going back to the leak alone rebuilds it.
+    DamagedTopologyCache one(1);
+    for (const DamageState* d : sequence)
+        (void)simulate_damage(net, topo, *d, o, &one);
+    EXPECT_EQ(one.builds(), 4);
+    EXPECT_EQ(one.hits(), 1);
+    // Another network object clears the cache.
+    const Network copy = net;
+    (void)simulate_damage(copy, topo, leak_small, o, &one);
+    EXPECT_EQ(one.builds(), 5);
+}
