@@ -33,3 +33,5 @@ rencheng_add_fuzzer(fuzz_gas_geojson SOURCES fuzz_gas_geojson.cpp DEPS rencheng:
                     CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/gas_geojson)
 rencheng_add_fuzzer(fuzz_clip_geojson SOURCES fuzz_clip_geojson.cpp DEPS rencheng::transport
                     CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/clip_geojson)
+rencheng_add_fuzzer(fuzz_ncdc_rain SOURCES fuzz_ncdc_rain.cpp DEPS rencheng::drainage
+                    CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/ncdc_rain)

@@ -47,6 +47,18 @@ double parse_hours(const ControlRule& r, const std::string& s) {
     return parts[0] * 3600 + parts[1] * 60 + parts[2];
 }
 
+/// Linear interpolation in a curve, its end values held beyond it (SWMM table_lookup).
+double curve_value(const std::vector<double>& x, const std::vector<double>& y, double v) {
+    if (v <= x.front())
+        return y.front();
+    for (std::size_t i = 1; i < x.size(); ++i)
+        if (v <= x[i]) {
+            const double dx = x[i] - x[i - 1];
+            return dx > 0 ? y[i - 1] + (v - x[i - 1]) * (y[i] - y[i - 1]) / dx : y[i];
+        }
+    return y.back();
+}
+
 } // namespace
 
 ControlRules::ControlRules(const Network& net) {
@@ -109,6 +121,10 @@ ControlRules::ControlRules(const Network& net) {
                     pr.attribute = Attribute::kStatus;
                 else if (a == "SETTING")
                     pr.attribute = Attribute::kSetting;
+                else if (a == "TIMEOPEN")
+                    pr.attribute = Attribute::kTimeOpen;
+                else if (a == "TIMECLOSED")
+                    pr.attribute = Attribute::kTimeClosed;
                 else
                     unsupported(r, "link attribute " + t[2]);
                 k = 3;
@@ -137,12 +153,19 @@ ControlRules::ControlRules(const Network& net) {
             case Attribute::kTime:
                 pr.value = parse_hours(r, v);
                 break;
+            case Attribute::kTimeOpen:
+            case Attribute::kTimeClosed:
+                pr.value = parse_hours(r, v);
+                pr.to_file_units = 1.0 / 3600.0;
+                break;
             case Attribute::kDepth:
             case Attribute::kHead:
                 pr.value = parse_number(r, v) * uf.length;
+                pr.to_file_units = 1.0 / uf.length;
                 break;
             case Attribute::kFlow:
                 pr.value = parse_number(r, v) * uf.flow;
+                pr.to_file_units = 1.0 / uf.flow;
                 break;
             case Attribute::kStatus:
             case Attribute::kSetting:
@@ -153,8 +176,10 @@ ControlRules::ControlRules(const Network& net) {
         }
         for (const auto& a : r.actions) {
             const auto& t = a.tokens;
-            if (t.size() != 5 || t[3] != "=")
-                unsupported(r, "an action that is not 'object id attribute = value'");
+            const bool by_curve = t.size() == 6 && t[3] == "=" && upper(t[4]) == "CURVE";
+            if ((t.size() != 5 || t[3] != "=") && !by_curve)
+                unsupported(r, "an action that is not 'object id attribute = value' or "
+                               "'object id SETTING = CURVE id'");
             const auto object = upper(t[0]);
             if (object != "PUMP" && object != "ORIFICE" && object != "WEIR" && object != "OUTLET" &&
                 object != "CONDUIT" && object != "LINK")
@@ -165,14 +190,27 @@ ControlRules::ControlRules(const Network& net) {
             Action ac;
             ac.else_branch = a.else_branch;
             ac.link = find_link(r, t[1]);
-            ac.setting = status_value(r, t[4]);
+            if (by_curve) {
+                const auto c = net.find_curve(t[5]);
+                if (!c.valid())
+                    unsupported(r, "unknown curve " + t[5]);
+                ac.curve_x = net.curves[c.idx()].x;
+                ac.curve_y = net.curves[c.idx()].y;
+                if (ac.curve_x.empty())
+                    unsupported(r, "curve " + t[5] + " without points");
+            } else {
+                ac.setting = status_value(r, t[4]);
+            }
             rule.actions.push_back(ac);
         }
         rules_.push_back(std::move(rule));
     }
 }
 
-void ControlRules::apply(FlowRouter& router, double t_s, double dt_s) const {
+void ControlRules::apply(FlowRouter& router, double t_step_s, double dt_s) const {
+    // SWMM takes the date of a routing step as its start plus one millisecond (getDateTime), so a
+    // rule `SIMULATION TIME = 0:00:00` does not hold in a first step shorter than 2 ms
+    const double t_s = t_step_s + 0.001;
     const auto& nodes = router.nodes();
     const auto& links = router.links();
     struct Chosen {
@@ -181,6 +219,20 @@ void ControlRules::apply(FlowRouter& router, double t_s, double dt_s) const {
         double priority;
     };
     std::vector<Chosen> chosen;
+    // a link that switched between closed and open since the last evaluation (a pump at its
+    // start-up or shut-off depth) did so at this step (SWMM evaluateControlRules)
+    if (last_setting_.size() != links.size()) {
+        last_setting_.resize(links.size());
+        for (std::size_t j = 0; j < links.size(); ++j)
+            last_setting_[j] = links[j].setting;
+        time_last_set_s_.assign(links.size(), 0.0);
+    }
+    for (std::size_t j = 0; j < links.size(); ++j)
+        if (links[j].setting != last_setting_[j] && links[j].setting * last_setting_[j] == 0.0)
+            time_last_set_s_[j] = t_s;
+    // the value of the last premise compared, in file units, for CURVE actions (SWMM's
+    // ControlValue; a SIMULATION TIME premise leaves it as it was)
+    double control_value = 0;
     auto holds = [&](const Premise& p) {
         double lhs = 0;
         switch (p.object) {
@@ -201,6 +253,21 @@ void ControlRules::apply(FlowRouter& router, double t_s, double dt_s) const {
         }
         case Object::kLink: {
             const auto& l = links[p.index];
+            if (p.attribute == Attribute::kTimeOpen || p.attribute == Attribute::kTimeClosed) {
+                // undefined (the premise fails) while the link is in the other state
+                const bool open = l.setting > 0;
+                if (open != (p.attribute == Attribute::kTimeOpen))
+                    return false;
+                const double held = t_s - time_last_set_s_[p.index];
+                control_value = held * p.to_file_units;
+                const double half = dt_s / 2.0; // time equality within half a step
+                if (p.relation == Relation::kEq)
+                    return held >= p.value - half && held < p.value + half;
+                if (p.relation == Relation::kNe)
+                    return held < p.value - half || held >= p.value + half;
+                lhs = held;
+                break;
+            }
             if (p.attribute == Attribute::kFlow)
                 lhs = l.flow * l.direction;
             else if (p.attribute == Attribute::kDepth)
@@ -212,6 +279,8 @@ void ControlRules::apply(FlowRouter& router, double t_s, double dt_s) const {
             break;
         }
         }
+        if (p.object != Object::kTime)
+            control_value = lhs * p.to_file_units;
         switch (p.relation) {
         case Relation::kEq:
             return lhs == p.value;
@@ -243,16 +312,24 @@ void ControlRules::apply(FlowRouter& router, double t_s, double dt_s) const {
         for (const auto& a : rule.actions) {
             if (a.else_branch == result)
                 continue;
+            const double setting =
+                a.curve_x.empty() ? a.setting : curve_value(a.curve_x, a.curve_y, control_value);
             auto it = std::find_if(chosen.begin(), chosen.end(),
                                    [&](const Chosen& c) { return c.link == a.link; });
             if (it == chosen.end())
-                chosen.push_back({a.link, a.setting, rule.priority});
+                chosen.push_back({a.link, setting, rule.priority});
             else if (rule.priority > it->priority)
-                *it = {a.link, a.setting, rule.priority};
+                *it = {a.link, setting, rule.priority};
         }
     }
-    for (const auto& c : chosen)
+    for (const auto& c : chosen) {
+        const double old = links[c.link].setting;
+        if (c.setting != old && c.setting * old == 0.0)
+            time_last_set_s_[c.link] = t_s;
         router.set_link_setting(c.link, c.setting);
+    }
+    for (std::size_t j = 0; j < links.size(); ++j)
+        last_setting_[j] = links[j].setting;
 }
 
 } // namespace rencheng::drainage

@@ -69,15 +69,10 @@ FlowClass FlowRouter::dw_flow_class(int j, double q, double h1, double h2, doubl
 }
 
 void FlowRouter::dw_surface_area(int j, double q, double length, double& h1, double& h2, double& y1,
-                                 double& y2) {
+                                 double& y2, CrossSection::Geometry& g1, CrossSection::Geometry& g2,
+                                 CrossSection::Geometry& g_mid) {
     auto& l = links_[j];
     const auto& xs = l.xs;
-    // top width, held at the crown cutoff in closed conduits (EXTRAN)
-    auto width = [&](double y) {
-        if (xs.is_closed() && y / xs.y_full_m() >= crown_cutoff_)
-            y = crown_cutoff_ * xs.y_full_m();
-        return xs.top_width_m(y);
-    };
     double d1 = y1, d2 = y2;
     double yn = 0.5 * (d1 + d2), yc = yn, fasnh = 1.0;
     const double yfull = xs.y_full_m();
@@ -85,45 +80,62 @@ void FlowRouter::dw_surface_area(int j, double q, double length, double& h1, dou
         l.flow_class = FlowClass::kSubcritical;
     else
         l.flow_class = dw_flow_class(j, q, h1, h2, y1, y2, yc, yn, fasnh);
+    // the end depths the class settles on (at least kFudgeLength, at most full)
+    switch (l.flow_class) {
+    case FlowClass::kUpCritical:
+        d1 = std::max(yn < yc ? yn : yc, kFudgeLength);
+        h1 = nodes_[l.n1].invert_m + l.offset1 + d1;
+        break;
+    case FlowClass::kDnCritical:
+        d2 = std::max(yn < yc ? yn : yc, kFudgeLength);
+        h2 = nodes_[l.n2].invert_m + l.offset2 + d2;
+        break;
+    case FlowClass::kUpDry:
+        d1 = kFudgeLength;
+        break;
+    case FlowClass::kDnDry:
+        d2 = kFudgeLength;
+        break;
+    default:
+        break;
+    }
+    // One geometry evaluation per depth serves both the surface areas here and the momentum
+    // update (dm is the mid depth, never below kFudgeLength since d1 and d2 are not).
+    const double dm = 0.5 * (d1 + d2);
+    g1 = xs.geometry(d1);
+    g2 = xs.geometry(d2);
+    g_mid = xs.geometry(dm);
+    // top width, held at the crown cutoff in closed conduits (EXTRAN)
+    const bool closed = xs.is_closed();
+    auto width = [&](double y, const CrossSection::Geometry& g) {
+        if (closed && y / yfull >= crown_cutoff_)
+            return xs.top_width_m(crown_cutoff_ * yfull);
+        return g.top_width_m;
+    };
     double sa1 = 0, sa2 = 0;
     switch (l.flow_class) {
     case FlowClass::kSubcritical:
     case FlowClass::kSupercritical: {
-        const double dm = std::max(0.5 * (d1 + d2), kFudgeLength);
-        const double w1 = width(d1), w2 = width(d2), wm = width(dm);
+        const double w1 = width(d1, g1), w2 = width(d2, g2), wm = width(dm, g_mid);
         sa1 = (w1 + wm) * length / 4.0;
         sa2 = (wm + w2) * length / 4.0 * fasnh;
         break;
     }
-    case FlowClass::kUpCritical: {
-        d1 = yn < yc ? yn : yc;
-        d1 = std::max(d1, kFudgeLength);
-        h1 = nodes_[l.n1].invert_m + l.offset1 + d1;
-        const double dm = std::max(0.5 * (d1 + d2), kFudgeLength);
-        sa2 = (width(dm) + width(d2)) * length * 0.5;
+    case FlowClass::kUpCritical:
+        sa2 = (width(dm, g_mid) + width(d2, g2)) * length * 0.5;
         break;
-    }
-    case FlowClass::kDnCritical: {
-        d2 = yn < yc ? yn : yc;
-        d2 = std::max(d2, kFudgeLength);
-        h2 = nodes_[l.n2].invert_m + l.offset2 + d2;
-        const double dm = std::max(0.5 * (d1 + d2), kFudgeLength);
-        sa1 = (width(d1) + width(dm)) * length * 0.5;
+    case FlowClass::kDnCritical:
+        sa1 = (width(d1, g1) + width(dm, g_mid)) * length * 0.5;
         break;
-    }
     case FlowClass::kUpDry: {
-        d1 = kFudgeLength;
-        const double dm = std::max(0.5 * (d1 + d2), kFudgeLength);
-        const double w1 = width(d1), w2 = width(d2), wm = width(dm);
+        const double w1 = width(d1, g1), w2 = width(d2, g2), wm = width(dm, g_mid);
         sa2 = (wm + w2) * length / 4.0;
         if (l.offset1 <= 0)
             sa1 = (w1 + wm) * length / 4.0;
         break;
     }
     case FlowClass::kDnDry: {
-        d2 = kFudgeLength;
-        const double dm = std::max(0.5 * (d1 + d2), kFudgeLength);
-        const double w1 = width(d1), w2 = width(d2), wm = width(dm);
+        const double w1 = width(d1, g1), w2 = width(d2, g2), wm = width(dm, g_mid);
         sa1 = (wm + w1) * length / 4.0;
         if (l.offset2 <= 0)
             sa2 = (w2 + wm) * length / 4.0;
@@ -155,11 +167,10 @@ void FlowRouter::dw_conduit_flow(int j, int steps, double omega, double dt) {
     double y2 = std::min(std::max(h2 - z2, kFudgeLength), yfull);
     const double a_old = std::max(l.a2, kFudgeArea);
     const double length = l.mod_length_m;
-    dw_surface_area(j, q_last, length, h1, h2, y1, y2);
     // y1, y2 <= yfull here, where geometry() caps at the full values as SWMM does
-    const CrossSection::Geometry g1 = xs.geometry(y1), g2 = xs.geometry(y2);
+    CrossSection::Geometry g1, g2, g_mid;
+    dw_surface_area(j, q_last, length, h1, h2, y1, y2, g1, g2, g_mid);
     const double y_mid = 0.5 * (y1 + y2);
-    const CrossSection::Geometry g_mid = xs.geometry(y_mid);
     const double a1 = g1.area_m2, r1 = g1.hyd_radius_m, a2 = g2.area_m2;
     double a_mid = g_mid.area_m2;
     const double r_mid = g_mid.hyd_radius_m;
@@ -441,11 +452,14 @@ int FlowRouter::dynwave_step(double t_s, double dt) {
                 nd.outflow -= nd.lat_flow;
             nd.sumdqdh = 0;
         }
-        for (const int j : dw_conduits_)
+        // A conduit's flow reads only its end nodes' depths, never the sums being formed, so
+        // each conduit is added to its nodes' sums right away (same order, same sums as two
+        // passes, one walk over the conduits instead of two).
+        for (const int j : dw_conduits_) {
             if (!links_[j].bypassed)
                 dw_conduit_flow(j, steps, omega, dt);
-        for (const int j : dw_conduits_)
             dw_update_node_flows(j);
+        }
         for (const int j : dw_others_) {
             auto& l = links_[j];
             if (!l.bypassed) {

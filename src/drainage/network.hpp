@@ -726,6 +726,86 @@ struct RawSection {
     std::vector<int> line; ///< file line of each row
 };
 
+/// LID process types of [LID_CONTROLS] (SWMM 5.2 Reference Manual Vol. III, ch. 5).
+enum class LidType : std::uint8_t {
+    kBioRetention,        ///< BC
+    kRainGarden,          ///< RG
+    kGreenRoof,           ///< GR
+    kInfiltrationTrench,  ///< IT
+    kPermeablePavement,   ///< PP
+    kRainBarrel,          ///< RB
+    kVegetativeSwale,     ///< VS
+    kRooftopDisconnection ///< RD
+};
+
+/// One [LID_CONTROLS] process with its layers, SI (file: in or mm, in/h or mm/h, percent, hours).
+/// A layer that is absent has zero thickness. Void ratios of the file are kept as void fractions.
+struct LidControl {
+    std::string id;
+    LidType type = LidType::kBioRetention;
+    bool type_given = false;
+    int line = 0; ///< file line of the type row
+    // SURFACE
+    double surface_storage_m = 0;     ///< berm height (swale: full depth)
+    double surface_void_fraction = 1; ///< 1 − vegetation volume fraction
+    double surface_roughness = 0;     ///< Manning's n
+    double surface_slope = 0;         ///< fraction (file: percent)
+    double surface_side_slope = 0;    ///< swale side slope, run/rise
+    // PAVEMENT
+    double pavement_thickness_m = 0;
+    double pavement_void_fraction = 0; ///< from the void ratio e: e/(1+e)
+    double pavement_imperv_fraction = 0;
+    double pavement_ksat_ms = 0;
+    double pavement_clog_factor = 0; ///< as written (void volumes treated until clogged)
+    double pavement_regen_days = 0;
+    double pavement_regen_degree = 0;
+    // SOIL
+    double soil_thickness_m = 0;
+    double soil_porosity = 0;
+    double soil_field_capacity = 0;
+    double soil_wilting_point = 0;
+    double soil_ksat_ms = 0;
+    double soil_kslope = 0; ///< conductivity slope of K = Ks·exp(−kslope·(φ − θ))
+    double soil_suction_m = 0;
+    // STORAGE
+    double storage_thickness_m = 0; ///< rain barrel: barrel height
+    double storage_void_fraction = 0;
+    double storage_ksat_ms = 0; ///< seepage rate into native soil
+    double storage_clog_factor = 0;
+    bool storage_covered = false; ///< rain barrel with a lid: no direct rainfall
+    // DRAIN: q = C·(h − offset)^n with h in the file's depth unit and q in its unit per hour
+    double drain_coeff = 0;
+    double drain_expon = 0;
+    double drain_offset_m = 0;
+    double drain_delay_s = 0; ///< rain barrel: dry time before it drains (file: hours)
+    double drain_open_head_m = 0;
+    double drain_close_head_m = 0;
+    bool drain_curve_given = false; ///< a control curve named (not simulated yet)
+    // DRAINMAT (green roof)
+    double mat_thickness_m = 0;
+    double mat_void_fraction = 0;
+    double mat_roughness = 0;
+    /// Depth unit of the file (0.0254 m: in, 0.001 m: mm): the drain equation is in it.
+    double depth_unit_m = 0.0254;
+};
+
+/// One [LID_USAGE] row: `number` identical units of a LID control placed in a subcatchment.
+struct LidUsage {
+    SubcatchIndex subcatchment;
+    std::int32_t control = -1; ///< index into Network::lid_controls
+    int number = 0;
+    double unit_area_m2 = 0;       ///< area of each unit (file: ft² or m²)
+    double width_m = 0;            ///< outflow width of each unit
+    double initial_saturation = 0; ///< fraction (file: percent)
+    double from_imperv = 0;        ///< share of the impervious runoff treated (file: percent)
+    double from_perv = 0;          ///< share of the pervious runoff treated (file: percent)
+    bool to_pervious = false;      ///< outflow returned onto the pervious area
+    std::string report_file;       ///< as written, not produced
+    NodeIndex drain_node;          ///< underdrain outlet; both invalid: the subcatchment's outlet
+    SubcatchIndex drain_subcatchment;
+    int line = 0;
+};
+
 // ---------------------------------------------------------------------------------------------
 // The network
 
@@ -814,6 +894,10 @@ struct Network {
 
     /// Sections kept without interpretation, in the order they were read.
     std::vector<RawSection> raw_sections;
+
+    /// [LID_CONTROLS] and [LID_USAGE] parsed from their raw sections (drainage/lid.hpp).
+    std::vector<LidControl> lid_controls;
+    std::vector<LidUsage> lid_usage;
 
     [[nodiscard]] std::int32_t node_count() const {
         return static_cast<std::int32_t>(node_id.size());

@@ -69,6 +69,61 @@ double curve_slope(const Curve& c, double x) {
     return dx > 0 ? (c.y[i] - c.y[i - 1]) / dx : 0.0;
 }
 
+/// FHWA roadway overtopping coefficients (US units: C in ft^0.5/s, heads in ft), read from
+/// Figure 10 of "Bridge Waterways Analysis Model: Research Report", FHWA/RD-86/108 (1986), the
+/// roadway-overtopping curves FHWA HDS-5 (Hydraulic Design of Highway Culverts) uses. Each table
+/// is (x, y) pairs, linear between them and held beyond the ends.
+struct RoadTable {
+    const double (*xy)[2];
+    int n;
+};
+double road_lookup(const RoadTable& t, double x) {
+    if (x <= t.xy[0][0])
+        return t.xy[0][1];
+    for (int i = 1; i < t.n; ++i)
+        if (x <= t.xy[i][0])
+            return t.xy[i - 1][1] + (x - t.xy[i - 1][0]) * (t.xy[i][1] - t.xy[i - 1][1]) /
+                                        (t.xy[i][0] - t.xy[i - 1][0]);
+    return t.xy[t.n - 1][1];
+}
+// C_r for head / road width <= 0.15, by the head in ft
+constexpr double kCrLowPaved[][2] = {{0.0, 2.85}, {0.2, 2.95}, {0.7, 3.03}, {4.0, 3.05}};
+constexpr double kCrLowGravel[][2] = {{0.0, 2.5},  {0.5, 2.7},  {1.0, 2.8},  {1.5, 2.9},
+                                      {2.0, 2.98}, {2.5, 3.02}, {3.0, 3.03}, {4.0, 3.05}};
+// C_r for head / road width > 0.15, by that ratio
+constexpr double kCrHighPaved[][2] = {{0.15, 3.05}, {0.25, 3.10}};
+constexpr double kCrHighGravel[][2] = {{0.15, 2.95}, {0.30, 3.10}};
+// submergence factor k_t by the ratio of downstream to upstream head over the road
+constexpr double kKtPaved[][2] = {{0.8, 1.0},   {0.85, 0.98}, {0.90, 0.92},
+                                  {0.93, 0.85}, {0.95, 0.80}, {0.97, 0.70},
+                                  {0.98, 0.60}, {0.99, 0.50}, {1.00, 0.40}};
+constexpr double kKtGravel[][2] = {{0.75, 1.00}, {0.80, 0.985}, {0.83, 0.97}, {0.86, 0.93},
+                                   {0.89, 0.90}, {0.90, 0.87},  {0.92, 0.80}, {0.94, 0.70},
+                                   {0.96, 0.60}, {0.98, 0.50},  {0.99, 0.40}, {1.00, 0.24}};
+
+} // namespace
+
+double roadway_discharge_coefficient(RoadSurface surface, double head_m, double tail_m,
+                                     double road_width_m) {
+    if (head_m <= 0)
+        return 0;
+    const bool paved = surface == RoadSurface::kPaved;
+    double cr;
+    if (head_m / road_width_m <= 0.15)
+        cr = paved ? road_lookup({kCrLowPaved, 4}, head_m / kFoot)
+                   : road_lookup({kCrLowGravel, 8}, head_m / kFoot);
+    else
+        cr = paved ? road_lookup({kCrHighPaved, 2}, head_m / road_width_m)
+                   : road_lookup({kCrHighGravel, 2}, head_m / road_width_m);
+    double kt = 1.0;
+    if (tail_m > 0)
+        kt = paved ? road_lookup({kKtPaved, 9}, tail_m / head_m)
+                   : road_lookup({kKtGravel, 12}, tail_m / head_m);
+    return cr * kt * std::sqrt(kFoot); // Q = C·L·h^1.5 in cfs → m³/s
+}
+
+namespace {
+
 /// Builds the geometry of a link's cross-section; throws for shapes not supported.
 CrossSection make_cross_section(const Network& net, LinkIndex l) {
     const auto& x = net.xsection[l.idx()];
@@ -90,6 +145,10 @@ CrossSection make_cross_section(const Network& net, LinkIndex l) {
         return CrossSection::triangular(g[0], g[1]);
     case XsectShape::kParabolic:
         return CrossSection::parabolic(g[0], g[1]);
+    case XsectShape::kHorseshoe:
+        return CrossSection::standard_closed(Shape::kHorseshoe, g[0]);
+    case XsectShape::kEgg:
+        return CrossSection::standard_closed(Shape::kEgg, g[0]);
     case XsectShape::kIrregular: {
         const auto& t = net.transects.at(x.transect.idx());
         TransectProfile p;
@@ -393,10 +452,6 @@ void FlowRouter::build_links() {
             } else {
                 l.flap_gate = net_.weirs.flap_gate[l.type_index] != 0;
                 const auto type = net_.weirs.type[l.type_index];
-                if (type == WeirType::kRoadway)
-                    throw Error(ErrorCode::kUnsupported,
-                                "weir " + net_.link_id[j] +
-                                    ": ROADWAY weirs are not yet supported");
                 // equivalent orifice coefficient for a surcharged weir: full-height flow at
                 // half the height as head
                 const double hf = l.xs.y_full_m();
@@ -509,6 +564,10 @@ void FlowRouter::init_state() {
             nodes_[l.n1].kind != NodeKind::kStorage)
             nodes_[l.n1].full_volume_m3 = std::max(nodes_[l.n1].full_volume_m3, l.pump_x_max);
     }
+    // a conduit given an initial flow starts at its normal depth (SWMM conduit_initState)
+    for (auto& l : links_)
+        if (l.kind == LinkKind::kConduit && l.flow != 0)
+            l.depth = normal_depth(l, l.flow / l.barrels);
     if (dw) {
         // initial node depths: average of connected link depths unless given (SWMM
         // initNodeDepths), then conduit depths halfway between their end depths.
@@ -868,6 +927,29 @@ double FlowRouter::regulator_flow(int j) {
         const auto& w = net_.weirs;
         double hcrest = a.invert_m + l.offset1;
         const double hcrown = hcrest + l.xs.y_full_m();
+        if (w.type[k] == WeirType::kRoadway) {
+            // FHWA overtopping of the road crest: Q = C·L·h^1.5, C from the road surface and
+            // the heads when the width and surface are given, else the coefficient as written;
+            // no gate, setting or surcharge (SWMM 5.2 roadway weir)
+            const double head_road = h1 - hcrest;
+            double q = 0;
+            l.dqdh = 0;
+            if (head_road > kFudgeLength) {
+                const double width = w.road_width_m[k];
+                const auto surface = w.road_surface[k];
+                const double c =
+                    width > 0 && surface != RoadSurface::kNone
+                        ? roadway_discharge_coefficient(surface, head_road, h2 - hcrest, width)
+                        : w.coefficient[k];
+                q = c * l.xs.w_max_m() * std::pow(head_road, 1.5);
+                l.dqdh = 1.5 * q / head_road;
+            }
+            l.depth = std::max(head_road, 0.0);
+            l.flow_class = FlowClass::kSubcritical;
+            if (hcrest > h2)
+                l.flow_class = dir > 0 ? FlowClass::kDnCritical : FlowClass::kUpCritical;
+            return dir * q;
+        }
         hcrest += (1.0 - l.setting) * l.xs.y_full_m();
         double head = h1 - hcrest;
         l.dqdh = 0;

@@ -41,58 +41,65 @@ enum class FlowClass : std::uint8_t {
 };
 
 /// Routing state of one node (SWMM TNode and dynwave's TXnode). Volumes m³, flows m³/s, depths m.
+/// The fields every dynamic-wave trial reads or sums per link end come first, so that they share
+/// one cache line (the link passes visit the nodes in no useful order).
 struct NodeState {
-    NodeKind kind = NodeKind::kJunction;
+    double inflow = 0, outflow = 0;
+    double surf_area = 0, sumdqdh = 0; // dynamic wave
+    double depth = 0;
     double invert_m = 0;
+    NodeKind kind = NodeKind::kJunction;
+    bool converged = false;
+    bool has_inflow_link = false; ///< some link ends here (SWMM damps surcharge of nodes without)
+    int degree = 0;               ///< number of outgoing links
+    double lat_flow = 0;
+
+    double losses = 0;
     double full_depth_m = 0; ///< max depth (raised to the highest connected crown when 0)
-    double sur_depth_m = 0;  ///< surcharge depth allowed above full depth
     double ponded_area_m2 = 0;
     double crown_depth_m = 0; ///< highest connected conduit crown above the invert
-    double full_volume_m3 = 0;
-    int degree = 0;               ///< number of outgoing links
-    bool has_inflow_link = false; ///< some link ends here (SWMM damps surcharge of nodes without)
-
-    double depth = 0, old_depth = 0;
-    double volume = 0, old_volume = 0;
-    double inflow = 0, outflow = 0, overflow = 0;
-    double lat_flow = 0, old_lat_flow = 0;
-    double old_net_inflow = 0, old_flow_inflow = 0;
-    double losses = 0;
-    // dynamic wave
-    double surf_area = 0, old_surf_area = 0, sumdqdh = 0, dydt = 0;
-    bool converged = false;
+    double sur_depth_m = 0;   ///< surcharge depth allowed above full depth
+    double old_depth = 0, old_net_inflow = 0, old_surf_area = 0, dydt = 0;
+    double volume = 0, old_volume = 0, full_volume_m3 = 0;
+    double overflow = 0;
+    double old_lat_flow = 0, old_flow_inflow = 0;
     bool updated = false; // kinematic wave: storage solved this step
 };
 
-/// Routing state of one link (SWMM TLink and TConduit).
+/// Routing state of one link (SWMM TLink and TConduit). The fields of the dynamic-wave conduit
+/// update come first and together (about four cache lines, the cross-section's own hot fields
+/// last among them); set-up, kinematic-wave and regulator fields follow.
 struct LinkState {
     LinkKind kind = LinkKind::kConduit;
-    int n1 = 0, n2 = 0;              ///< node indices (conduits may be reversed: see direction)
-    int type_index = 0;              ///< index into the network's conduits/pumps/...
-    int direction = 1;               ///< -1 when the conduit was reversed (uphill)
-    double offset1 = 0, offset2 = 0; ///< depth of the link invert above the node invert, m
-    CrossSection xs;
-    int barrels = 1;
-    double length_m = 0, mod_length_m = 0;
-    double slope = 0;
-    double rough_factor = 0; ///< g·n² (dynamic wave friction)
-    double beta = 0;         ///< √S/n (Manning: Q = beta·A·R^(2/3))
-    double q_full = 0, q_max = 0;
-    double q_limit = 0;
-    double loss_inlet = 0, loss_outlet = 0, loss_avg = 0;
-    bool has_losses = false;
-    bool flap_gate = false;
-    double setting = 1;
-    // state
-    double flow = 0, old_flow = 0;
-    double depth = 0, old_depth = 0;
-    double volume = 0, old_volume = 0;
-    double q1 = 0, q2 = 0, a1 = 0, a2 = 0; ///< per barrel (kinematic wave: inlet/outlet)
-    double froude = 0, dqdh = 0;
-    double surf_area1 = 0, surf_area2 = 0;
     FlowClass flow_class = FlowClass::kDry;
     bool bypassed = false;
     bool normal_flow = false;
+    bool has_losses = false;
+    bool flap_gate = false;
+    int barrels = 1;
+    int n1 = 0, n2 = 0;              ///< node indices (conduits may be reversed: see direction)
+    int direction = 1;               ///< -1 when the conduit was reversed (uphill)
+    double offset1 = 0, offset2 = 0; ///< depth of the link invert above the node invert, m
+    double length_m = 0, mod_length_m = 0;
+    double rough_factor = 0; ///< g·n² (dynamic wave friction)
+    double beta = 0;         ///< √S/n (Manning: Q = beta·A·R^(2/3))
+    double q_max = 0;
+    double q_limit = 0;
+    double setting = 1;
+    // state
+    double flow = 0, old_flow = 0;
+    double q1 = 0, a1 = 0, a2 = 0; ///< per barrel (kinematic wave: inlet/outlet q1, q2)
+    double froude = 0, dqdh = 0;
+    double surf_area1 = 0, surf_area2 = 0;
+    double depth = 0, volume = 0;
+    CrossSection xs;
+
+    int type_index = 0; ///< index into the network's conduits/pumps/...
+    double slope = 0;
+    double q_full = 0;
+    double loss_inlet = 0, loss_outlet = 0, loss_avg = 0;
+    double q2 = 0;
+    double old_depth = 0, old_volume = 0;
     // regulators
     double reg_surf_area = 0; ///< orifice / weir surface area contributed to nodes
     double reg_length = 0; ///< orifice / weir equivalent length (SWMM: 2·step·√(g·D), >= 200 ft)
@@ -119,6 +126,13 @@ struct RoutingSettings {
 
 /// Converts the network's [OPTIONS] into routing settings (SWMM's defaults for zeros).
 RoutingSettings routing_settings(const Network& net);
+
+/// Discharge coefficient C (m^0.5/s, Q = C·L·h^1.5) of a road overtopped by `head_m` of water
+/// above its crest with `tail_m` above it downstream (≤ 0: free flow), for a road `road_width_m`
+/// wide in the flow direction: the FHWA curves by surface (HDS-5 roadway overtopping; see
+/// docs/drainage.md), the submergence factor k_t applied.
+double roadway_discharge_coefficient(RoadSurface surface, double head_m, double tail_m,
+                                     double road_width_m);
 
 /// Flow router. Construct once per run; call set_lateral_inflows() then step() for each routing
 /// step. Throws rencheng::Error(kUnsupported) for network features it does not route.
@@ -190,7 +204,8 @@ private:
     FlowClass dw_flow_class(int j, double q, double h1, double h2, double y1, double y2, double& yc,
                             double& yn, double& fasnh) const;
     void dw_surface_area(int j, double q, double length, double& h1, double& h2, double& y1,
-                         double& y2);
+                         double& y2, CrossSection::Geometry& g1, CrossSection::Geometry& g2,
+                         CrossSection::Geometry& g_mid);
     double dw_variable_step(double max_step);
 
     const Network& net_;

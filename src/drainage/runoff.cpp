@@ -122,6 +122,9 @@ RunoffStepVolumes SubcatchmentRunoff::step(double dt, double rain_ms, double eva
         sub_[1].inflow_ms += sub_[2].runoff_ms * (1.0 - sub_[2].outlet_fraction) *
                              sub_[2].area_fraction / sub_[1].area_fraction;
     }
+    // LID outflow returned onto the pervious area (SWMM subcatch_getRunon)
+    if (pervious_return_m3s_ != 0 && imperv_fraction_ < 1.0 && sub_[2].area_fraction > 0)
+        sub_[2].inflow_ms += pervious_return_m3s_ / (area_m2_ * sub_[2].area_fraction);
     double outflow_m3s = 0;
     for (int i = 0; i < 3; ++i) {
         const double a = area_m2_ * sub_[i].area_fraction;

@@ -67,6 +67,12 @@ public:
     double area_m2() const { return area_m2_; }
     const std::array<Subarea, 3>& subareas() const { return sub_; }
     const InfiltrationState& infiltration() const { return infil_; }
+    /// The infiltration state itself: LID units step it for the native soil below them when the
+    /// subcatchment has no pervious area outside them (drainage/lid.hpp).
+    InfiltrationState& infiltration_state() { return infil_; }
+    /// Outflow of LID units returned onto the pervious sub-area (m³/s), added to its inflow at the
+    /// next step as SWMM does (the flow of the LIDs' previous step).
+    void set_pervious_return_m3s(double q) { pervious_return_m3s_ = q; }
 
 private:
     double subarea_step(int i, double area_m2, double precip_ms, double evap_ms, double dt,
@@ -78,6 +84,7 @@ private:
     SubareaRouting route_to_ = SubareaRouting::kOutlet;
     InfiltrationState infil_;
     double runoff_m3s_ = 0;
+    double pervious_return_m3s_ = 0;
 };
 
 /// Overland outflow per unit area, m/s, of the non-linear reservoir: (1/n)·(W/A)·√S·(d − ds)^(5/3)

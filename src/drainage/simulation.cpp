@@ -12,6 +12,8 @@
 
 #include "core/error.hpp"
 #include "drainage/controls.hpp"
+#include "drainage/lid.hpp"
+#include "drainage/rain_file.hpp"
 #include "drainage/routing.hpp"
 #include "drainage/runoff.hpp"
 
@@ -100,14 +102,25 @@ GageRain build_gage(const Network& net, int g, const std::filesystem::path& base
     std::vector<std::pair<double, double>> points;
     // file values are in in or mm (per hour for intensities); series values are already SI
     double to_si = 1.0;
+    RainFormat format = gage.format;
     if (gage.source == RainSource::kFile) {
         std::filesystem::path p(gage.file);
         if (p.is_relative())
             p = base_dir / p;
-        points = read_rain_file(net, p, gage.station);
-        to_si = gage.file_in_mm ? 0.001 : 0.0254;
-        if (gage.format == RainFormat::kIntensity)
-            to_si /= 3600.0;
+        if (is_ncdc_rain_file(p)) {
+            // depths per interval; the file's interval replaces the gage's (SWMM rain.c)
+            const NcdcRain rain = read_ncdc_rain_file(p, gage.station);
+            const auto base = seconds_since_epoch(net.options.start);
+            out.interval_s = rain.interval_s;
+            format = RainFormat::kVolume;
+            for (const auto& [t, depth] : rain.depth_m)
+                points.emplace_back(static_cast<double>(t - base), depth);
+        } else {
+            points = read_rain_file(net, p, gage.station);
+            to_si = gage.file_in_mm ? 0.001 : 0.0254;
+            if (gage.format == RainFormat::kIntensity)
+                to_si /= 3600.0;
+        }
     } else {
         if (!gage.series.valid())
             return out;
@@ -122,7 +135,7 @@ GageRain build_gage(const Network& net, int g, const std::filesystem::path& base
     for (const auto& [t, raw] : points) {
         const double r = raw * to_si;
         double rate = 0;
-        switch (gage.format) {
+        switch (format) {
         case RainFormat::kIntensity:
             rate = r;
             break;
@@ -238,13 +251,84 @@ SubcatchmentParams subcatchment_params(const Network& net, int i) {
     return p;
 }
 
+/// [EVENTS]: flow routing runs only inside these periods (SWMM 5.1.11+, routing.c); between
+/// them runoff goes on but nothing enters or moves through the drainage system.
+struct RoutingEvents {
+    std::vector<std::pair<double, double>> periods; ///< start, end in s from the start, sorted
+    std::size_t next = 0;
+    bool between = false;
+
+    /// SWMM isBetweenEvents: an event that has ended moves on to the next one.
+    bool is_between(double t) {
+        if (periods.empty())
+            return false;
+        if (next >= periods.size())
+            return true;
+        if (t > periods[next].second) {
+            ++next;
+            return true;
+        }
+        return t < periods[next].first;
+    }
+    double next_start() const { return next < periods.size() ? periods[next].first : kInf; }
+};
+
+RoutingEvents read_events(const Network& net) {
+    RoutingEvents ev;
+    const auto* raw = net.raw_section("EVENTS");
+    if (!raw)
+        return ev;
+    const auto base = seconds_since_epoch(net.options.start);
+    for (std::size_t r = 0; r < raw->rows.size(); ++r) {
+        const auto& row = raw->rows[r];
+        auto fail = [&](const std::string& what) {
+            throw Error(ErrorCode::kNumberSyntax, net.source_file + ":" +
+                                                      std::to_string(raw->line[r]) + ": [EVENTS] " +
+                                                      what);
+        };
+        if (row.size() != 4)
+            fail("needs 'start-date start-time end-date end-time'");
+        auto at = [&](const std::string& date, const std::string& time, const char* which) {
+            int m = 0, d = 0, y = 0;
+            char s1 = 0, s2 = 0;
+            std::istringstream ds(date);
+            if (!(ds >> m >> s1 >> d >> s2 >> y) || s1 != '/' || s2 != '/' || m < 1 || m > 12 ||
+                d < 1 || d > 31)
+                fail(std::string(which) + " date '" + date + "' is not month/day/year");
+            double parts[3] = {0, 0, 0};
+            std::size_t pos = 0;
+            for (int i = 0; i < 3 && pos <= time.size(); ++i) {
+                const auto end = std::min(time.find(':', pos), time.size());
+                const std::string field = time.substr(pos, end - pos);
+                char* stop = nullptr;
+                parts[i] = std::strtod(field.c_str(), &stop);
+                if (field.empty() || *stop != '\0')
+                    fail(std::string(which) + " time '" + time + "' is not hours[:minutes]");
+                pos = end + 1;
+            }
+            const double tod = parts[0] * 3600 + parts[1] * 60 + parts[2];
+            return static_cast<double>(seconds_since_epoch({y, m, d, 0}) - base) + tod;
+        };
+        ev.periods.emplace_back(at(row[0], row[1], "start"), at(row[2], row[3], "end"));
+    }
+    std::stable_sort(ev.periods.begin(), ev.periods.end());
+    for (std::size_t i = 0; i + 1 < ev.periods.size(); ++i) // overlapping events end early
+        ev.periods[i].second = std::min(ev.periods[i].second, ev.periods[i + 1].first);
+    ev.between = !ev.periods.empty();
+    return ev;
+}
+
 void check_supported(const Network& net) {
     auto unsupported = [](const std::string& what) {
         throw Error(ErrorCode::kUnsupported, what + " is not yet simulated");
     };
     if (!net.rdii.empty() && !net.options.ignore_rdii)
         unsupported("RDII inflow ([RDII])");
-    for (const auto& name : {"LID_USAGE", "GROUNDWATER", "SNOWPACKS", "INLET_USAGE"}) {
+    for (int j = 0; j < net.link_count(); ++j)
+        if (net.link_kind[j] == LinkKind::kConduit && net.xsection[j].culvert_code != 0)
+            unsupported("conduit " + net.link_id[j] + ": culvert inlet control (culvert code " +
+                        std::to_string(net.xsection[j].culvert_code) + ")");
+    for (const auto& name : {"GROUNDWATER", "SNOWPACKS", "INLET_USAGE"}) {
         const auto* raw = net.raw_section(name);
         if (raw && !raw->rows.empty()) {
             const std::string n = name;
@@ -255,10 +339,12 @@ void check_supported(const Network& net) {
             unsupported("[" + n + "]");
         }
     }
-    for (int o = 0; o < net.outfalls.count(); ++o)
-        if (net.outfalls.route_to[o].valid())
-            unsupported("outfall " + net.node_id[net.outfalls.node[o].idx()] +
-                        " routed onto a subcatchment");
+    for (const auto& u : net.lid_usage) {
+        const auto& c = net.lid_controls[static_cast<std::size_t>(u.control)];
+        if (c.drain_curve_given)
+            unsupported("LID control " + c.id + " (" + lid_type_keyword(c.type) +
+                        "): a drain control curve");
+    }
     for (const auto& in : net.inflows)
         if (in.type == ExternalInflow::Type::kFlow && in.series.valid() &&
             !net.series[in.series.idx()].file.empty())
@@ -285,7 +371,7 @@ SimulationResult simulate(const Network& net, const SimulationOptions& options) 
     const auto& opt = net.options;
     const double total = static_cast<double>(opt.end_s);
     const double report_step = static_cast<double>(opt.report_step_s);
-    const double wet_step = static_cast<double>(opt.wet_step_s);
+    double wet_step = static_cast<double>(opt.wet_step_s); // lowered below to rain intervals
     const double dry_step = static_cast<double>(opt.dry_step_s);
     const int n_nodes = net.node_count(), n_links = net.link_count();
     const int n_sub = net.subcatchments.count();
@@ -312,18 +398,43 @@ SimulationResult simulate(const Network& net, const SimulationOptions& options) 
     for (int g = 0; g < static_cast<int>(net.gages.size()); ++g)
         gages.push_back(build_gage(net, g, options.base_dir));
     std::vector<SubcatchmentRunoff> subs;
+    std::vector<LidGroup> lids;
+    lids.reserve(n_sub);
     subs.reserve(n_sub);
     for (int i = 0; i < n_sub; ++i) {
-        subs.emplace_back(subcatchment_params(net, i));
+        // LID units take their area out of the subcatchment's surface (SWMM: non-LID area)
+        lids.emplace_back(net, i);
+        SubcatchmentParams params = subcatchment_params(net, i);
+        params.area_m2 -= lids.back().lid_area_m2();
+        subs.emplace_back(params);
         if (net.subcatchments.gage[i].valid())
             gages[net.subcatchments.gage[i].idx()].used = true;
+    }
+    // A used gage reading a time series at a shorter interval than WET_STEP shortens the wet
+    // step to its interval (SWMM gage_validate, warning 01); a gage sharing an earlier used
+    // gage's series is skipped as SWMM skips co-gages.
+    for (std::size_t g = 0; g < gages.size(); ++g) {
+        const auto& gage = net.gages[g];
+        if (!gages[g].used || gage.source != RainSource::kTimeSeries || !gage.series.valid())
+            continue;
+        bool co_gage = false;
+        for (std::size_t e = 0; e < g; ++e)
+            co_gage = co_gage || (gages[e].used && net.gages[e].source == RainSource::kTimeSeries &&
+                                  net.gages[e].series == gage.series);
+        if (!co_gage && gages[g].interval_s < wet_step)
+            wet_step = gages[g].interval_s;
     }
     std::vector<double> old_runoff(n_sub, 0.0), new_runoff(n_sub, 0.0), sub_rain(n_sub, 0.0);
     double old_runoff_t = 0, new_runoff_t = 0;
     bool has_runoff_flag = false;
     for (const auto& s : subs)
         sum.runoff.initial_storage_m3 += s.stored_m3();
+    for (const auto& g : lids) {
+        sum.runoff.initial_storage_m3 += g.stored_m3();
+        has_runoff_flag = has_runoff_flag || g.wet();
+    }
 
+    std::vector<double> outfall_routed_m3(net.outfalls.count(), 0.0);
     auto runoff_execute = [&]() {
         const double t = new_runoff_t;
         bool raining = false;
@@ -346,6 +457,7 @@ SimulationResult simulate(const Network& net, const SimulationOptions& options) 
         }
         double step = (raining || has_runoff_flag) ? wet_step : dry_step;
         step = std::min(step, max_step);
+        const double prev_step = new_runoff_t - old_runoff_t;
         old_runoff_t = new_runoff_t;
         new_runoff_t += step;
         if (new_runoff_t > total) {
@@ -359,15 +471,45 @@ SimulationResult simulate(const Network& net, const SimulationOptions& options) 
             const auto k = net.subcatchments.outlet_subcatch[i];
             if (k.valid() && static_cast<int>(k.idx()) != i)
                 runon[k.idx()] += old_runoff[i];
+            // LID underdrains sent to another subcatchment: last step's flow
+            lids[i].begin_step();
+            for (const auto& u : lids[i].units()) {
+                const auto d = u.usage().drain_subcatchment;
+                if (d.valid() && static_cast<int>(d.idx()) != i)
+                    runon[d.idx()] += u.old_drain_m3s;
+            }
         }
+        // run-on from outfalls routed onto a subcatchment: what they discharged over the last
+        // runoff step, as a mean flow (SWMM runoff_getOutfallRunon)
+        if (prev_step > 0)
+            for (int o = 0; o < net.outfalls.count(); ++o) {
+                const auto k = net.outfalls.route_to[o];
+                if (!k.valid() || net.subcatchments.area_m2[k.idx()] <= 0)
+                    continue;
+                runon[k.idx()] += outfall_routed_m3[o] / prev_step;
+                sum.runoff.runon_m3 += outfall_routed_m3[o];
+                outfall_routed_m3[o] = 0;
+            }
         has_runoff_flag = false;
         for (int i = 0; i < n_sub; ++i) {
             const auto g = net.subcatchments.gage[i];
             const double r = g.valid() ? rain[g.idx()] : 0.0;
             sub_rain[i] = r;
             const double ev = (net.evaporation.dry_only && r > 0) ? 0.0 : evap;
-            const auto v = subs[i].step(step, r, ev, runon[i]);
+            subs[i].set_pervious_return_m3s(lids[i].flow_to_pervious_m3s());
+            auto v = subs[i].step(step, r, ev, runon[i]);
             new_runoff[i] = subs[i].runoff_m3s();
+            if (!lids[i].empty()) {
+                const auto lv = lids[i].step(step, r, ev, runon[i], subs[i], v,
+                                             subs[i].infiltration_state(), old_runoff_t);
+                v.rain_m3 += lv.rain_m3;
+                v.evap_m3 += lv.evap_m3;
+                v.infil_m3 += lv.infil_m3;
+                v.runoff_m3 += lv.surface_out_m3 - lv.treated_m3;
+                new_runoff[i] = v.runoff_m3 / step;
+                sum.runoff.drains_m3 += lv.drain_to_node_m3;
+                has_runoff_flag = has_runoff_flag || lids[i].wet();
+            }
             double total_runoff_ms = 0;
             for (const auto& a : subs[i].subareas())
                 total_runoff_ms += a.runoff_ms * a.area_fraction;
@@ -444,15 +586,27 @@ SimulationResult simulate(const Network& net, const SimulationOptions& options) 
                 : 1.0;
         for (int i = 0; i < n_sub; ++i) {
             double q = (1.0 - fr) * old_runoff[i] + fr * new_runoff[i];
+            // reported runoff includes LID underdrain flow
+            q += (1.0 - fr) * lids[i].drain_m3s(false) + fr * lids[i].drain_m3s(true);
             if (q < 2.31481e-8 * kFoot * net.subcatchments.area_m2[i]) // SWMM MIN_RUNOFF
                 q = 0;
             rep.subcatch_runoff_m3s.push_back(q);
         }
     };
 
+    RoutingEvents events = read_events(net);
     while (t_route < total - 1e-9) {
         double dt = do_routing ? (n_links > 0 ? router.next_step(rs.route_step_s) : rs.route_step_s)
                                : std::min(wet_step, report_step);
+        if (do_routing && n_links > 0 && events.between) {
+            // between events: the largest step to the next runoff or report time before the
+            // next event, else the fixed step while the event is still ahead (SWMM)
+            const double next_time = std::min(new_runoff_t, report_time);
+            if (next_time > t_route && next_time < events.next_start())
+                dt = next_time - t_route;
+            else if (t_route + rs.route_step_s < events.next_start())
+                dt = rs.route_step_s;
+        }
         double t_next = t_route + dt;
         if (t_next > total) {
             dt = std::max(total - t_route, 0.001);
@@ -480,6 +634,13 @@ SimulationResult simulate(const Network& net, const SimulationOptions& options) 
         }
         for (int j = 0; j < n_links; ++j)
             old_flow[j] = router.links()[j].flow;
+        events.between = events.is_between(t0);
+        if (events.between) {
+            t_route = t_next;
+            accumulate(dt / 2);
+            save_report(t0, t_route);
+            continue;
+        }
         const Calendar cal = calendar_at(net, t0);
         {
             double next_evap = kInf;
@@ -541,10 +702,26 @@ SimulationResult simulate(const Network& net, const SimulationOptions& options) 
                 nodes[node.idx()].lat_flow += q;
                 rates.ww += q;
             }
+            // LID underdrains sent to nodes (SWMM lid_addDrainInflow)
+            for (int i = 0; i < n_sub; ++i) {
+                for (const auto& u : lids[i].units()) {
+                    const auto node = u.usage().drain_node;
+                    if (!node.valid())
+                        continue;
+                    const double q = (1.0 - f) * u.old_drain_m3s + f * u.new_drain_m3s;
+                    nodes[node.idx()].lat_flow += q;
+                    rates.ww += q;
+                }
+            }
         }
         trials += router.step(t0, dt);
         t_route = t_next;
         ++sum.routing_steps;
+        for (int o = 0; o < net.outfalls.count(); ++o) {
+            const double q = nodes[net.outfalls.node[o].idx()].inflow;
+            if (net.outfalls.route_to[o].valid() && q > 0)
+                outfall_routed_m3[o] += q * dt;
+        }
         for (int n = 0; n < n_nodes; ++n) {
             bool flooded = false;
             const double q = router.system_outflow_m3s(n, flooded);
@@ -573,10 +750,30 @@ SimulationResult simulate(const Network& net, const SimulationOptions& options) 
     // --- balances
     for (const auto& s : subs)
         sum.runoff.final_storage_m3 += s.stored_m3();
+    for (const auto& g : lids)
+        sum.runoff.final_storage_m3 += g.stored_m3();
+    // LID performance in [LID_USAGE] order (the groups hold their units last row first)
+    for (int i = 0; i < n_sub; ++i) {
+        const auto& units = lids[i].units();
+        for (auto it = units.rbegin(); it != units.rend(); ++it) {
+            const auto& b = it->balance();
+            LidPerformance p;
+            p.subcatchment = i;
+            p.control = it->usage().control;
+            p.inflow_m = b.inflow_m;
+            p.evap_m = b.evap_m;
+            p.infil_m = b.infil_m;
+            p.surface_outflow_m = b.surface_outflow_m;
+            p.drain_m = b.drain_m;
+            p.initial_storage_m = b.initial_storage_m;
+            p.final_storage_m = b.final_storage_m;
+            sum.lid.push_back(p);
+        }
+    }
     const auto& ro = sum.runoff;
-    sum.runoff_continuity_error_pct =
-        continuity_error_pct(ro.rain_m3 + ro.initial_storage_m3,
-                             ro.evap_m3 + ro.infil_m3 + ro.runoff_m3 + ro.final_storage_m3);
+    sum.runoff_continuity_error_pct = continuity_error_pct(
+        ro.rain_m3 + ro.runon_m3 + ro.initial_storage_m3,
+        ro.evap_m3 + ro.infil_m3 + ro.runoff_m3 + ro.drains_m3 + ro.final_storage_m3);
     auto& rt = sum.routing;
     rt.final_storage_m3 = router.stored_volume_m3();
     double in = rt.initial_storage_m3 + rt.wet_weather_m3;

@@ -35,12 +35,22 @@ struct ReportSeries {
 struct RunoffTotals {
     double rain_m3 = 0, evap_m3 = 0, infil_m3 = 0, runoff_m3 = 0;
     double initial_storage_m3 = 0, final_storage_m3 = 0;
+    double drains_m3 = 0; ///< LID underdrain flow sent to nodes
+    double runon_m3 = 0;  ///< outfall discharge returned onto subcatchments (an inflow)
 };
 struct RoutingTotals {
     double dry_weather_m3 = 0, wet_weather_m3 = 0, external_m3 = 0;
     double flooding_m3 = 0, outflow_m3 = 0;
     double losses_m3 = 0; ///< evaporation and seepage from storage units
     double initial_storage_m3 = 0, final_storage_m3 = 0;
+};
+
+/// SWMM's LID Performance Summary line of one [LID_USAGE] row: depths over the unit's area, m.
+struct LidPerformance {
+    std::int32_t subcatchment = -1;
+    std::int32_t control = -1; ///< index into Network::lid_controls
+    double inflow_m = 0, evap_m = 0, infil_m = 0, surface_outflow_m = 0, drain_m = 0;
+    double initial_storage_m = 0, final_storage_m = 0;
 };
 
 struct SimulationSummary {
@@ -55,7 +65,8 @@ struct SimulationSummary {
     double flow_routing_continuity_error_pct = 0;
     std::int64_t routing_steps = 0;
     std::int64_t runoff_steps = 0;
-    double mean_trials = 0; ///< Picard trials per dynamic-wave step
+    double mean_trials = 0;          ///< Picard trials per dynamic-wave step
+    std::vector<LidPerformance> lid; ///< per [LID_USAGE] row, by subcatchment then file order
 };
 
 struct SimulationResult {

@@ -1,8 +1,9 @@
-// Cross-section geometry: closed forms for the regular shapes, linear interpolation of a depth
-// table for irregular channels.
+// Cross-section geometry: closed forms for the regular shapes (the horseshoe and the egg from
+// their circular arcs), linear interpolation of a depth table for irregular channels.
 #include "drainage/xsection.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <cmath>
 #include <map>
@@ -64,6 +65,120 @@ double inverse_lookup(const std::vector<double>& v, double value) {
     return (i + f) / n;
 }
 
+// Horseshoe and egg conduits from their geometric definitions. Each side of these symmetric
+// closed shapes is a stack of circular arcs from the invert to the crown; between heights y0 and
+// y1 the half width is x(y) = c + √(R² − (y − y_c)²), an arc of radius R centred at (c, y_c),
+// across the axis when c < 0. Area, wetted perimeter and top width then have closed
+// forms: ∫x dy = c·y + ½(u·√(R² − u²) + R²·asin(u/R)) and the arc length R·asin(u/R), with
+// u = y − y_c. All lengths are fractions of the full height H.
+struct Arc {
+    double y0, y1; // the band of heights the arc bounds
+    double c, radius, yc;
+    bool from_bottom = false; // the band starts at the bottom of its circle (an invert, c = 0)
+};
+
+/// θ − sin θ·cos θ, with its series where the difference would lose digits (θ < 0.01).
+double segment_factor(double theta) {
+    if (theta < 0.01) {
+        const double t2 = theta * theta;
+        return 2.0 / 3.0 * t2 * theta * (1.0 - t2 / 5.0 + 2.0 * t2 * t2 / 35.0);
+    }
+    return theta - std::sin(theta) * std::cos(theta);
+}
+/// Half angle subtended by a segment of depth h from the bottom of a circle of radius R.
+double segment_half_angle(const Arc& arc, double y) {
+    const double h = std::clamp(y - arc.y0, 0.0, 2.0 * arc.radius);
+    return 2.0 * std::asin(std::sqrt(h / (2.0 * arc.radius)));
+}
+
+struct ArcShape {
+    std::array<Arc, 3> arcs;          // invert, sides, crown
+    std::array<double, 3> a0{}, p0{}; // area and wetted perimeter below each arc's y0
+    double w_max = 0;                 // widest width, where the sides meet the crown
+};
+
+double arc_u(const Arc& arc, double y) {
+    return std::clamp(y - arc.yc, -arc.radius, arc.radius);
+}
+double arc_half_width(const Arc& arc, double y) {
+    const double u = arc_u(arc, y);
+    return arc.c + std::sqrt(std::max(arc.radius * arc.radius - u * u, 0.0));
+}
+/// ∫ half width dy from the arc's y0 to y.
+double arc_half_area(const Arc& arc, double y) {
+    // a shallow flow in the invert: half the circle segment R²·(θ − sin θ·cos θ), as the
+    // primitive below loses digits to asin near −1 there
+    if (arc.from_bottom)
+        return 0.5 * arc.radius * arc.radius * segment_factor(segment_half_angle(arc, y));
+    const auto primitive = [&](double yy) {
+        const double u = arc_u(arc, yy);
+        const double r2 = arc.radius * arc.radius;
+        return arc.c * yy +
+               0.5 * (u * std::sqrt(std::max(r2 - u * u, 0.0)) + r2 * std::asin(u / arc.radius));
+    };
+    return primitive(y) - primitive(arc.y0);
+}
+/// Length of one side's arc from y0 to y.
+double arc_length(const Arc& arc, double y) {
+    if (arc.from_bottom)
+        return arc.radius * segment_half_angle(arc, y);
+    return arc.radius *
+           (std::asin(arc_u(arc, y) / arc.radius) - std::asin(arc_u(arc, arc.y0) / arc.radius));
+}
+
+ArcShape make_arc_shape(std::array<Arc, 3> arcs) {
+    ArcShape s{arcs};
+    for (std::size_t i = 1; i < arcs.size(); ++i) {
+        s.a0[i] = s.a0[i - 1] + 2.0 * arc_half_area(arcs[i - 1], arcs[i - 1].y1);
+        s.p0[i] = s.p0[i - 1] + 2.0 * arc_length(arcs[i - 1], arcs[i - 1].y1);
+    }
+    s.w_max = 2.0 * arc_half_width(arcs[2], arcs[2].y0);
+    return s;
+}
+
+const ArcShape& arc_shape(Shape s) {
+    // Standard horseshoe of height H = 2r: an invert of radius 2r centred 2r above it, sides of
+    // radius 2r centred on the springing line (y = r) at the far side, a semicircular crown of
+    // radius r. The invert and the sides, circles of equal radius, meet on the line x + y = r, at
+    // y = r·(3/2 − √7/2) = 0.0886·H; A_full = 0.8293·H², R_full = 0.2538·H.
+    static const ArcShape horseshoe = [] {
+        const double y_meet = 0.75 - std::sqrt(7.0) / 4.0;
+        return make_arc_shape({Arc{0.0, y_meet, 0.0, 1.0, 1.0, true},
+                               Arc{y_meet, 0.5, -0.5, 1.0, 0.5}, Arc{0.5, 1.0, 0.0, 0.5, 0.5}});
+    }();
+    // Standard egg of height H = 3r and width 2r (DWA-A 110's Ei 2:3, the standard egg of ASCE
+    // MOP FD-5): a crown of radius r centred 2r above the invert, sides of radius 3r = H centred
+    // on the springing line at 2r across the axis, an invert of radius r/2. The sides touch the
+    // invert circle (centre distance 3r − r/2 = 2.5r) at (0.4r, 0.2r); A_full = 0.5105·H²,
+    // R_full = 0.1931·H.
+    static const ArcShape egg = [] {
+        const double r = 1.0 / 3.0;
+        return make_arc_shape({Arc{0.0, 0.2 * r, 0.0, 0.5 * r, 0.5 * r, true},
+                               Arc{0.2 * r, 2.0 * r, -2.0 * r, 3.0 * r, 2.0 * r},
+                               Arc{2.0 * r, 1.0, 0.0, r, 2.0 * r}});
+    }();
+    return s == Shape::kEgg ? egg : horseshoe;
+}
+
+/// The arc of shape s that bounds relative height x (0 ≤ x ≤ 1).
+std::size_t arc_index(const ArcShape& s, double x) {
+    std::size_t i = 0;
+    while (i + 1 < s.arcs.size() && x > s.arcs[i].y1)
+        ++i;
+    return i;
+}
+double arc_shape_area(const ArcShape& s, double x) {
+    const std::size_t i = arc_index(s, x);
+    return s.a0[i] + 2.0 * arc_half_area(s.arcs[i], x);
+}
+double arc_shape_perimeter(const ArcShape& s, double x) {
+    const std::size_t i = arc_index(s, x);
+    return s.p0[i] + 2.0 * arc_length(s.arcs[i], x);
+}
+double arc_shape_width(const ArcShape& s, double x) {
+    return 2.0 * std::max(arc_half_width(s.arcs[arc_index(s, x)], x), 0.0);
+}
+
 } // namespace
 
 /// Depth rows of a section with the section factor (rising branch only) and A³/T at each, both
@@ -78,49 +193,56 @@ struct CrossSection::DepthLookup {
         int power = 2;
         std::vector<int> start;
     };
-    std::vector<double> y, s, c;
+    // (value, depth) pairs: the two rows an interpolation reads share a cache line or two
+    // instead of touching a value table and a depth table apart
+    struct Row {
+        double v = 0, y = 0;
+    };
+    std::vector<Row> s, c;
     int s_rows = 0;    // last row of the section factor's rising branch
     double y_smax = 0; // depth of the section factor's maximum (a surcharged pipe's normal depth)
     Index s_index, c_index;
 
-    static void build_index(Index& ix, const std::vector<double>& v, int last, double ref,
-                            int power) {
+    static void build_index(Index& ix, const std::vector<Row>& v, int last, double ref, int power) {
         ix.ref = ref;
         ix.power = power;
         ix.start.resize(kBuckets);
         for (int b = 0; b < kBuckets; ++b) {
             const double t = static_cast<double>(b) / kBuckets;
             const double lower = ref * std::pow(t, power);
-            const auto it = std::upper_bound(v.begin(), v.begin() + last + 1, lower);
+            const auto it = std::upper_bound(v.begin(), v.begin() + last + 1, lower,
+                                             [](double x, const Row& r) { return x < r.v; });
             ix.start[b] = std::clamp(static_cast<int>(it - v.begin()), 1, last);
         }
     }
 
     /// The first row i in 1..last with v[i] > x, for v[0] < x < v[last] (std::upper_bound's).
-    static int row_above(const Index& ix, const std::vector<double>& v, double x) {
+    static int row_above(const Index& ix, const std::vector<Row>& v, double x) {
         double t = ix.ref > 0 ? x / ix.ref : 1.0;
         t = std::sqrt(t);
         if (ix.power == 4)
             t = std::sqrt(t);
         const int b = std::min(static_cast<int>(t * kBuckets), kBuckets - 1);
         int i = ix.start[b];
-        while (v[i] <= x)
+        while (v[i].v <= x)
             ++i;
-        while (i > 1 && v[i - 1] > x) // a bucket edge rounded past x
+        while (i > 1 && v[i - 1].v > x) // a bucket edge rounded past x
             --i;
         return i;
     }
 
     /// y where v (rising over rows 0..last) takes value x.
-    double interpolate(const Index& ix, const std::vector<double>& v, int last, double x) const {
-        if (x <= v[0])
-            return y[0];
-        if (x >= v[last])
-            return y[last];
+    static double interpolate(const Index& ix, const std::vector<Row>& v, int last, double x) {
+        if (x <= v[0].v)
+            return v[0].y;
+        if (x >= v[last].v)
+            return v[last].y;
         const auto i = static_cast<std::size_t>(row_above(ix, v, x));
-        const double span = v[i] - v[i - 1];
-        const double f = span > 0 ? (x - v[i - 1]) / span : 0.0;
-        return y[i - 1] + f * (y[i] - y[i - 1]);
+        const Row& lo = v[i - 1];
+        const Row& hi = v[i];
+        const double span = hi.v - lo.v;
+        const double f = span > 0 ? (x - lo.v) / span : 0.0;
+        return lo.y + f * (hi.y - lo.y);
     }
 };
 
@@ -205,6 +327,17 @@ CrossSection CrossSection::irregular(GeometryTable table) {
     return x;
 }
 
+CrossSection CrossSection::standard_closed(Shape shape, double height_m) {
+    if (shape != Shape::kHorseshoe && shape != Shape::kEgg)
+        throw Error(ErrorCode::kInconsistent,
+                    "CrossSection::standard_closed: not a horseshoe or an egg");
+    CrossSection x;
+    x.shape_ = shape;
+    x.y_full_ = height_m;
+    x.finish();
+    return x;
+}
+
 double CrossSection::area_raw(double y) const {
     switch (shape_) {
     case Shape::kDummy:
@@ -224,6 +357,9 @@ double CrossSection::area_raw(double y) const {
         return 4.0 / 3.0 * std::sqrt(y / p1_) * y;
     case Shape::kIrregular:
         return lookup(table_.area_m2, y / y_full_);
+    case Shape::kHorseshoe:
+    case Shape::kEgg:
+        return y_full_ * y_full_ * arc_shape_area(arc_shape(shape_), y / y_full_);
     }
     return 0;
 }
@@ -247,6 +383,9 @@ double CrossSection::width_raw(double y) const {
         return 2.0 * std::sqrt(y / p1_);
     case Shape::kIrregular:
         return lookup(table_.width_m, y / y_full_);
+    case Shape::kHorseshoe:
+    case Shape::kEgg:
+        return y_full_ * arc_shape_width(arc_shape(shape_), y / y_full_);
     }
     return 0;
 }
@@ -284,6 +423,9 @@ double CrossSection::perimeter_raw(double y) const {
         const double r = lookup(table_.hrad_m, y / y_full_);
         return r > 0 ? a / r : 0.0;
     }
+    case Shape::kHorseshoe:
+    case Shape::kEgg:
+        return y_full_ * arc_shape_perimeter(arc_shape(shape_), y / y_full_);
     }
     return 0;
 }
@@ -299,6 +441,8 @@ void CrossSection::finish() {
         w_max_ = p1_;
     if (shape_ == Shape::kFilledCircular)
         w_max_ = p2_ < p1_ / 2 ? p1_ : width_raw(0);
+    if (shape_ == Shape::kHorseshoe || shape_ == Shape::kEgg)
+        w_max_ = arc_shape(shape_).w_max * y_full_;
     const double p_full = shape_ == Shape::kRectClosed  ? 2.0 * (p1_ + y_full_)
                           : shape_ == Shape::kIrregular ? 0.0
                                                         : perimeter_raw(y_full_);
@@ -360,31 +504,30 @@ void CrossSection::build_lookup(DepthLookup& lut, int best, int n) const {
     const int rows = 1000;
     const double y_smax = best < n ? depth_of_area_m(a_max_) : y_full_;
     lut.y_smax = y_smax;
-    lut.y.resize(rows + 1);
     lut.s.resize(rows + 1);
     lut.c.resize(rows + 1);
     for (int i = 0; i <= rows; ++i) {
         const double f = static_cast<double>(i) / rows;
         const double y = y_full_ * f * f;
-        lut.y[i] = y;
+        lut.s[i].y = lut.c[i].y = y;
         const double a = area_raw(y);
-        lut.s[i] = y <= y_smax ? section_factor(a) : s_max_;
+        lut.s[i].v = y <= y_smax ? section_factor(a) : s_max_;
         const double t = width_raw(y);
-        lut.c[i] = t > 0 ? a * a * a / t : (i > 0 ? lut.c[i - 1] : 0.0);
+        lut.c[i].v = t > 0 ? a * a * a / t : (i > 0 ? lut.c[i - 1].v : 0.0);
     }
     lut.s_rows = rows;
     for (int i = 1; i <= rows; ++i)
-        if (lut.y[i] > y_smax) {
+        if (lut.s[i].y > y_smax) {
             lut.s_rows = i - 1;
             break;
         }
     // A³/T must rise for the lookup; closed shapes flatten near the crown
     for (int i = 1; i <= rows; ++i)
-        lut.c[i] = std::max(lut.c[i], lut.c[i - 1]);
-    DepthLookup::build_index(lut.s_index, lut.s, lut.s_rows, lut.s[lut.s_rows], 2);
+        lut.c[i].v = std::max(lut.c[i].v, lut.c[i - 1].v);
+    DepthLookup::build_index(lut.s_index, lut.s, lut.s_rows, lut.s[lut.s_rows].v, 2);
     // A³/T grows without bound at the crown of a closed shape: scale the buckets on the value
     // at 98 % of the rows and let the last bucket hold the rest
-    DepthLookup::build_index(lut.c_index, lut.c, rows, lut.c[rows * 49 / 50], 4);
+    DepthLookup::build_index(lut.c_index, lut.c, rows, lut.c[rows * 49 / 50].v, 4);
 }
 
 double CrossSection::depth_of_section_factor_m(double s) const {
@@ -401,7 +544,7 @@ double CrossSection::critical_depth_fast_m(double q, double g) const {
         return 0;
     const double c = q * q / g;
     const int last = static_cast<int>(lut_->c.size()) - 1;
-    if (c >= lut_->c[last])
+    if (c >= lut_->c[last].v)
         return y_full_;
     return lut_->interpolate(lut_->c_index, lut_->c, last, c);
 }

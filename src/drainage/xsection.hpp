@@ -19,6 +19,8 @@ enum class Shape : std::uint8_t {
     kTriangular,     ///< height, top width
     kParabolic,      ///< height, top width (y = c·x²)
     kIrregular,      ///< natural channel from a TRANSECTS profile (tabulated at 51 depths)
+    kHorseshoe,      ///< height; the standard horseshoe, from its arcs (width = height)
+    kEgg,            ///< height; the standard egg, from its arcs (width = 2/3 height)
 };
 
 /// Depth-tabulated geometry of an irregular channel: `area_m2`, `hrad_m` and `width_m` at
@@ -57,12 +59,15 @@ public:
     static CrossSection triangular(double height_m, double top_width_m);
     static CrossSection parabolic(double height_m, double top_width_m);
     static CrossSection irregular(GeometryTable table);
+    /// The standard closed shapes bounded by circular arcs (kHorseshoe, kEgg) of the given
+    /// height: area, wetted perimeter and width in closed form from the arcs (see xsection.cpp).
+    static CrossSection standard_closed(Shape shape, double height_m);
 
     Shape shape() const { return shape_; }
     /// Closed conduits can surcharge; open channels overflow their banks (treated as full).
     bool is_closed() const {
         return shape_ == Shape::kCircular || shape_ == Shape::kFilledCircular ||
-               shape_ == Shape::kRectClosed;
+               shape_ == Shape::kRectClosed || shape_ == Shape::kHorseshoe || shape_ == Shape::kEgg;
     }
     double y_full_m() const { return y_full_; }
     double a_full_m2() const { return a_full_; }
@@ -116,9 +121,10 @@ private:
     Shape shape_ = Shape::kDummy;
     double y_full_ = 0, a_full_ = 0, r_full_ = 0, w_max_ = 0, s_full_ = 0, s_max_ = 0, a_max_ = 0;
     double p1_ = 0, p2_ = 0, p3_ = 0; // shape parameters (see the factories)
-    GeometryTable table_;
-    struct DepthLookup; // depth rows with section factor and A³/T (xsection.cpp)
+    struct DepthLookup;               // depth rows with section factor and A³/T (xsection.cpp)
     std::shared_ptr<const DepthLookup> lut_;
+    // last: only tabulated shapes read it, and routing keeps the hot fields above together
+    GeometryTable table_;
     void build_lookup(DepthLookup& lut, int best, int n) const;
 };
 

@@ -1043,7 +1043,7 @@ O 0 FREE
 [DWF]
 J TSS 10
 [LID_CONTROLS]
-GR BC
+GR VS
 GR SURFACE 6 0.0 0.1 1.0 5
 )");
     ASSERT_NE(net.raw_section("POLLUTANTS"), nullptr);

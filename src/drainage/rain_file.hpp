@@ -1,0 +1,41 @@
+// Rain gage files in the US National Climatic Data Center's hourly and 15-minute precipitation
+// formats (NCDC TD-3240 / DSI-3240 hourly, TD-3260 / DSI-3260 15-minute), which SWMM 5.2 reads
+// for a rain gage with a FILE source (SWMM 5.2 User's Manual, Rainfall Data Files):
+//   - the fixed-column "tape" record: record type (3, HPD or 15M), station (6), division (2),
+//     element (4: HPCP, QPCP, QGAG), units (2), year (4), month (2), day (4), value count (3),
+//     then per value hour-minute (4), value (6, hundredths of an inch), two flags;
+//   - the space-delimited web record: station (6), division (2), element, units, year, month, day,
+//     then per value ` HHMM  vvvvv f f` (16 columns); header lines before the first record.
+// A value's time is the END of its recording interval (HHMM = 0100 is the hour from 00:00 to
+// 01:00); hour 25 is the day's total and ends the line. Flags: 'M', '[', ']' (missing) and
+// '{', '}' (deleted) drop the value, as does 99999; 'a' starts an accumulation period and 'A'
+// ends it with the period's total, spread evenly over its intervals.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/units.hpp"
+
+namespace rencheng::drainage {
+
+/// The rainfall of one station read from an NCDC file.
+struct NcdcRain {
+    double interval_s = 3600; ///< 3600 (HPCP) or 900 (QPCP, QGAG)
+    /// Start of each interval with rain (seconds since 1899-12-30, as seconds_since_epoch) and
+    /// the depth that fell in it, m. Zero values are dropped.
+    std::vector<std::pair<units::Seconds, double>> depth_m;
+};
+
+/// True when the first lines of `path` (up to five, header lines skipped) are NCDC records.
+bool is_ncdc_rain_file(const std::filesystem::path& path);
+
+/// Reads the records of `station` (compared as a number, so "053005" matches "53005"; every
+/// record when empty) from an NCDC file. Throws rencheng::Error: kFileNotFound when it cannot be
+/// read, kNumberSyntax naming file:line and the field for a malformed record, kUnsupported for
+/// an element other than HPCP/QPCP/QGAG or units other than hundredths of an inch (HI).
+NcdcRain read_ncdc_rain_file(const std::filesystem::path& path, const std::string& station);
+
+} // namespace rencheng::drainage

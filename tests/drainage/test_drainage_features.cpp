@@ -1,0 +1,568 @@
+// SWMM features beyond the core set: horseshoe and egg conduits from their arcs (the basket
+// handle refused), roadway weirs, TIMEOPEN / TIMECLOSED control premises and CURVE actions,
+// outfalls routed onto subcatchments, and NCDC precipitation files.
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <numbers>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "core/error.hpp"
+#include "drainage/rain_file.hpp"
+#include "drainage/routing.hpp"
+#include "drainage/simulation.hpp"
+#include "drainage/swmm_inp.hpp"
+#include "drainage/xsection.hpp"
+
+namespace fs = std::filesystem;
+using namespace rencheng;
+using namespace rencheng::drainage;
+
+namespace {
+
+constexpr double kFootM = 0.3048;
+constexpr double kPi = std::numbers::pi;
+
+/// Half width of the standard horseshoe of height D = 2r at height y above the invert: a
+/// semicircular crown of radius r above y = r, sides of radius 2r centred on the springing line
+/// at the far side, an invert of radius 2r centred 2r above the invert (the sides meet the invert
+/// where x + y = r). Written here apart from xsection.cpp's arcs, as the reference they must match.
+double horseshoe_half_width(double y, double d) {
+    const double r = d / 2.0;
+    if (y >= r)
+        return std::sqrt(std::max(r * r - (y - r) * (y - r), 0.0));
+    const double y_meet = r * (1.5 - std::sqrt(28.0) / 4.0);
+    if (y >= y_meet)
+        return -r + std::sqrt(4.0 * r * r - (y - r) * (y - r));
+    return std::sqrt(std::max(4.0 * r * r - (y - 2.0 * r) * (y - 2.0 * r), 0.0));
+}
+
+/// Half width of the standard egg of height H = 3r (width 2r): crown of radius r centred 2r
+/// above the invert, sides of radius 3r centred 2r across the axis on the springing line, an
+/// invert of radius r/2 that the sides touch at height r/5.
+double egg_half_width(double y, double h) {
+    const double r = h / 3.0;
+    if (y >= 2.0 * r)
+        return std::sqrt(std::max(r * r - (y - 2.0 * r) * (y - 2.0 * r), 0.0));
+    if (y >= 0.2 * r)
+        return -2.0 * r + std::sqrt(9.0 * r * r - (y - 2.0 * r) * (y - 2.0 * r));
+    return std::sqrt(std::max(0.25 * r * r - (y - 0.5 * r) * (y - 0.5 * r), 0.0));
+}
+
+/// Area below depth y of the symmetric section of half width `half` (midpoint rule, 20,000
+/// strips).
+template <typename HalfWidth> double strip_area(HalfWidth half, double y) {
+    const int n = 20000;
+    double a = 0;
+    for (int i = 0; i < n; ++i)
+        a += 2.0 * half((i + 0.5) / n * y) * y / n;
+    return a;
+}
+
+/// Wetted perimeter below depth y of the same section: both walls as a polyline through
+/// 200,000 points, the ends of each step at depths spaced as t² so the walls' vertical tangent
+/// at the invert is resolved.
+template <typename HalfWidth> double polyline_perimeter(HalfWidth half, double y) {
+    const int n = 200000;
+    double p = 0, y0 = 0, x0 = half(0.0);
+    for (int i = 1; i <= n; ++i) {
+        const double t = static_cast<double>(i) / n;
+        const double y1 = y * t * t, x1 = half(y1);
+        p += 2.0 * std::hypot(x1 - x0, y1 - y0);
+        y0 = y1;
+        x0 = x1;
+    }
+    return p;
+}
+
+SimulationResult run_text(const std::string& text, const std::string& name,
+                          const fs::path& base_dir = {}) {
+    Diagnostics d;
+    const Network net = parse_swmm_inp(text, name, d);
+    EXPECT_FALSE(d.has_errors()) << d.format();
+    SimulationOptions so;
+    so.base_dir = base_dir;
+    return simulate(net, so);
+}
+
+std::string options(const std::string& end_time, const std::string& step = "0:00:05") {
+    return "[OPTIONS]\nFLOW_UNITS CMS\nFLOW_ROUTING DYNWAVE\nSTART_DATE 01/01/2020\n"
+           "START_TIME 00:00:00\nEND_DATE 01/01/2020\nEND_TIME " +
+           end_time +
+           "\nREPORT_STEP 00:05:00\nWET_STEP 00:01:00\nDRY_STEP 00:05:00\nROUTING_STEP " + step +
+           "\n\n";
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Horseshoe and egg from their arcs
+
+TEST(StandardClosedShapes, HorseshoeFullValuesByHand) {
+    const double d = 2.0;
+    const auto xs = CrossSection::standard_closed(Shape::kHorseshoe, d);
+    EXPECT_TRUE(xs.is_closed());
+    EXPECT_NEAR(xs.w_max_m(), d, 1e-12);
+    // by hand: the sides meet the invert at y_m = (3/4 − √7/4)·D, x_m = D/2 − y_m; invert and
+    // side arcs each turn through asin(x_m/D), so P_full = D·(π/2 + 4·asin(√7/4 − 1/4))
+    const double p_full = d * (kPi / 2.0 + 4.0 * std::asin(std::sqrt(7.0) / 4.0 - 0.25));
+    EXPECT_NEAR(xs.wetted_perimeter_m(d), p_full, 1e-12 * d);
+    EXPECT_NEAR(xs.r_full_m(), xs.a_full_m2() / p_full, 1e-12 * d);
+    // the published constants of the standard horseshoe, A = 0.8293·D², R = 0.2538·D (four
+    // places, truncated: the geometry gives 0.829323 and 0.253855)
+    EXPECT_NEAR(xs.a_full_m2() / (d * d), 0.8293, 1e-4);
+    EXPECT_NEAR(xs.r_full_m() / d, 0.2538, 1e-4);
+    // at mid-height the rest of the section is the crown's semicircle of radius D/2
+    EXPECT_NEAR(xs.area_m2(d / 2.0), xs.a_full_m2() - kPi * d * d / 8.0, 1e-12 * d * d);
+    EXPECT_NEAR(xs.top_width_m(d / 2.0), d, 1e-12);
+    EXPECT_NEAR(xs.wetted_perimeter_m(d / 2.0), p_full - kPi * d / 2.0, 1e-12 * d);
+}
+
+TEST(StandardClosedShapes, HorseshoeFollowsItsGeometryAtEveryDepth) {
+    const double d = 2.0;
+    const auto xs = CrossSection::standard_closed(Shape::kHorseshoe, d);
+    const auto half = [d](double y) { return horseshoe_half_width(y, d); };
+    EXPECT_NEAR(strip_area(half, d), xs.a_full_m2(), 1e-6 * xs.a_full_m2());
+    for (int i = 1; i < 100; ++i) {
+        const double y = d * i / 100.0;
+        EXPECT_NEAR(xs.area_m2(y), strip_area(half, y), 1e-6 * xs.a_full_m2()) << "y/D " << y / d;
+        EXPECT_NEAR(xs.top_width_m(y), 2.0 * half(y), 1e-12 * d) << "y/D " << y / d;
+    }
+    for (const double f : {0.02, 0.0886, 0.3, 0.5, 0.8, 1.0})
+        EXPECT_NEAR(xs.wetted_perimeter_m(f * d), polyline_perimeter(half, f * d), 1e-6 * d) << f;
+    // a closed conduit: area held at full above the crown, depth of area inverts area
+    EXPECT_DOUBLE_EQ(xs.area_m2(1.2 * d), xs.a_full_m2());
+    for (const double f : {0.03, 0.2, 0.5, 0.9})
+        EXPECT_NEAR(xs.depth_of_area_m(xs.area_m2(f * d)), f * d, 1e-6 * d) << f;
+    // the section factor peaks below the crown, as in every closed shape
+    EXPECT_GT(xs.s_max(), xs.s_full());
+    EXPECT_LT(xs.a_max_m2(), xs.a_full_m2());
+}
+
+TEST(StandardClosedShapes, EggFullValuesByHand) {
+    const double h = 1.5, r = h / 3.0; // width 2r = 1 m
+    const auto egg = CrossSection::standard_closed(Shape::kEgg, h);
+    EXPECT_TRUE(egg.is_closed());
+    EXPECT_NEAR(egg.w_max_m(), 1.0, 1e-12); // an egg is 2/3 as wide as it is high
+    // widest at the crown's springing line, 2/3 of the height
+    EXPECT_NEAR(egg.top_width_m(2.0 * h / 3.0), 1.0, 1e-12);
+    EXPECT_LT(egg.top_width_m(0.6 * h), 1.0);
+    EXPECT_LT(egg.top_width_m(0.7 * h), 1.0);
+    // by hand: the sides (radius 3r) turn through asin(0.6) from the springing line to where they
+    // touch the invert, the invert (radius r/2) through asin(0.8) each side, the crown through π
+    const double p_full = r * (kPi + 6.0 * std::asin(0.6) + std::asin(0.8));
+    EXPECT_NEAR(egg.wetted_perimeter_m(h), p_full, 1e-12);
+    // the textbook standard egg: A = 4.594·r², P = 7.930·r, R = 0.579·r; SWMM's full values
+    // 0.5105·H² and 0.1931·H
+    EXPECT_NEAR(egg.a_full_m2() / (r * r), 4.594, 5e-4);
+    EXPECT_NEAR(p_full / r, 7.930, 5e-4);
+    EXPECT_NEAR(egg.r_full_m() / r, 0.579, 5e-4);
+    EXPECT_NEAR(egg.a_full_m2() / (h * h), 0.5105, 5e-5);
+    EXPECT_NEAR(egg.r_full_m() / h, 0.1931, 5e-5);
+    // above the springing line the rest is the crown's semicircle
+    EXPECT_NEAR(egg.area_m2(2.0 * h / 3.0), egg.a_full_m2() - kPi * r * r / 2.0, 1e-12);
+}
+
+TEST(StandardClosedShapes, EggFollowsItsGeometryAtEveryDepth) {
+    const double h = 1.5;
+    const auto egg = CrossSection::standard_closed(Shape::kEgg, h);
+    const auto half = [h](double y) { return egg_half_width(y, h); };
+    for (int i = 1; i <= 100; ++i) {
+        const double y = h * i / 100.0;
+        if (i < 100) {
+            EXPECT_NEAR(egg.area_m2(y), strip_area(half, y), 1e-6 * egg.a_full_m2()) << y / h;
+            EXPECT_NEAR(egg.top_width_m(y), 2.0 * half(y), 1e-12) << y / h;
+        }
+        // area rises with depth, and so does the wetted perimeter
+        EXPECT_GT(egg.area_m2(y), egg.area_m2(h * (i - 1) / 100.0)) << y / h;
+        EXPECT_GT(egg.wetted_perimeter_m(y), egg.wetted_perimeter_m(h * (i - 1) / 100.0)) << y / h;
+    }
+    for (const double f : {0.01, 1.0 / 15.0, 0.3, 2.0 / 3.0, 0.9, 1.0})
+        EXPECT_NEAR(egg.wetted_perimeter_m(f * h), polyline_perimeter(half, f * h), 1e-6 * h) << f;
+    // the width is continuous where the arcs join (invert to sides at r/5, sides to crown at 2r)
+    for (const double y : {0.2 * h / 3.0, 2.0 * h / 3.0})
+        EXPECT_NEAR(egg.top_width_m(y * (1 - 1e-9)), egg.top_width_m(y * (1 + 1e-9)), 1e-6) << y;
+    EXPECT_THROW((void)CrossSection::standard_closed(Shape::kCircular, 1.0), Error);
+}
+
+TEST(StandardClosedShapes, LowDepthsAreTheInvertArc) {
+    // below the invert's top a shallow flow fills a segment of the invert circle (radius D for the
+    // horseshoe up to 0.0886·D, H/6 for the egg up to H/15): area, width and wetted perimeter
+    // are the segment's, and R → 2y/3 as y → 0
+    for (const auto& [shape, rho] : {std::pair{Shape::kHorseshoe, 1.0}, {Shape::kEgg, 1.0 / 6.0}}) {
+        const auto xs = CrossSection::standard_closed(shape, 1.0);
+        for (const double y : {1e-3, 0.01, 0.05}) {
+            const double half_angle = std::acos(1.0 - y / rho);
+            const double chord = std::sqrt(2.0 * rho * y - y * y);
+            const double area = rho * rho * half_angle - (rho - y) * chord;
+            EXPECT_NEAR(xs.area_m2(y), area, 1e-9 * area) << y;
+            EXPECT_NEAR(xs.top_width_m(y), 2.0 * chord, 1e-9 * chord) << y;
+            EXPECT_NEAR(xs.wetted_perimeter_m(y), 2.0 * rho * half_angle, 1e-9 * rho * half_angle)
+                << y;
+        }
+        // the segment formula above loses digits at tiny depths; its leading term does not:
+        // A = (4/3)·√(2ρ)·y^(3/2)·(1 − O(y/ρ))
+        for (const double y : {1e-9, 1e-6}) {
+            const double area = 4.0 / 3.0 * std::sqrt(2.0 * rho) * std::pow(y, 1.5);
+            EXPECT_NEAR(xs.area_m2(y), area, 1e-5 * area) << y;
+        }
+        EXPECT_NEAR(xs.hydraulic_radius_m(1e-6), 2.0 / 3.0 * 1e-6, 1e-3 * 1e-6);
+        EXPECT_EQ(xs.area_m2(0.0), 0.0);
+    }
+}
+
+TEST(StandardClosedShapes, BasketHandleIsRefusedNamingTheConduit) {
+    // no published geometric definition of SWMM's basket handle: a conduit of that shape stops
+    // the simulation with E312 rather than running on borrowed numbers
+    const std::string text = options("01:00:00") +
+                             "[JUNCTIONS]\nJ1 10.0 4.0 0 0 0\n\n[OUTFALLS]\nO1 8.0 FREE NO\n\n"
+                             "[CONDUITS]\nBH1 J1 O1 100 0.013 0 0 0 0\n\n"
+                             "[XSECTIONS]\nBH1 BASKETHANDLE 2.0 0 0 0 1\n";
+    Diagnostics d;
+    const Network net = parse_swmm_inp(text, "basket.inp", d);
+    ASSERT_FALSE(d.has_errors()) << d.format();
+    try {
+        (void)simulate(net, SimulationOptions{});
+        FAIL() << "a basket-handle conduit must not be simulated";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kUnsupported);
+        EXPECT_NE(std::string(e.what()).find("BH1"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("BASKETHANDLE"), std::string::npos) << e.what();
+    }
+}
+
+TEST(StandardClosedShapes, HorseshoeConduitCarriesManningFlowAtNormalDepth) {
+    // a long horseshoe conduit with a steady inflow: the flow through it is the inflow and the
+    // depth mid-way is the normal depth of the section
+    const std::string text = options("12:00:00") +
+                             "[JUNCTIONS]\nJ1 10.0 4.0 0 0 0\n\n[OUTFALLS]\nO1 8.0 NORMAL NO\n\n"
+                             "[CONDUITS]\nC1 J1 O1 1000 0.013 0 0 0 0\n\n"
+                             "[XSECTIONS]\nC1 HORSESHOE 2.0 0 0 0 1\n\n"
+                             "[INFLOWS]\nJ1 FLOW \"\" FLOW 1.0 1.0 2.0\n";
+    const auto r = run_text(text, "horseshoe.inp");
+    const auto n = r.series.time_s.size();
+    ASSERT_GT(n, 10u);
+    EXPECT_NEAR(r.series.link_flow_m3s[n - 1], 2.0, 1e-3);
+    const auto xs = CrossSection::standard_closed(Shape::kHorseshoe, 2.0);
+    const double slope = 2.0 / std::sqrt(1000.0 * 1000.0 - 4.0);
+    const double yn =
+        xs.depth_of_area_m(xs.area_of_section_factor_m2(2.0 * 0.013 / std::sqrt(slope)));
+    EXPECT_GT(yn, 0.3);
+    // the outfall stands at normal depth and the upstream node close to it
+    EXPECT_NEAR(r.series.node_depth_m[(n - 1) * 2 + 1], yn, 0.01 * yn);
+    EXPECT_NEAR(r.series.node_depth_m[(n - 1) * 2 + 0], yn, 0.05 * yn);
+    // filling a kilometre of empty pipe costs this run a few percent of continuity whatever the
+    // shape: no worse than the circular pipe of the same height
+    std::string circular = text;
+    circular.replace(circular.find("HORSESHOE"), 9, "CIRCULAR");
+    const auto c = run_text(circular, "circular.inp");
+    EXPECT_LT(std::abs(r.summary.flow_routing_continuity_error_pct),
+              std::abs(c.summary.flow_routing_continuity_error_pct) + 0.5);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Roadway weirs
+
+TEST(RoadwayWeir, DischargeCoefficientFromTheFhwaCurves) {
+    const double us = std::sqrt(kFootM); // C in ft^0.5/s → m^0.5/s
+    // low head over a wide road: C_r by the head, gravel 2.8 at 1 ft, paved 3.03 at 0.7 ft
+    EXPECT_NEAR(roadway_discharge_coefficient(RoadSurface::kGravel, 1.0 * kFootM, 0, 12.0),
+                2.8 * us, 1e-12);
+    EXPECT_NEAR(roadway_discharge_coefficient(RoadSurface::kPaved, 0.7 * kFootM, 0, 12.0),
+                3.03 * us, 1e-12);
+    // between the points: linear (paved 0.2 → 0.7 ft: 2.95 → 3.03)
+    EXPECT_NEAR(roadway_discharge_coefficient(RoadSurface::kPaved, 0.45 * kFootM, 0, 12.0),
+                2.99 * us, 1e-12);
+    // head above 0.15 road widths: C_r by head / width (paved 0.2 → 3.075)
+    EXPECT_NEAR(roadway_discharge_coefficient(RoadSurface::kPaved, 0.2, 0, 1.0), 3.075 * us, 1e-12);
+    EXPECT_NEAR(roadway_discharge_coefficient(RoadSurface::kGravel, 0.6, 0, 2.0), 3.10 * us, 1e-12);
+    // submergence: k_t by tail / head (paved 0.9 → 0.92; gravel 0.95 → 0.65; free below 0.8)
+    const double h = 0.3 * kFootM;
+    const double c_free = roadway_discharge_coefficient(RoadSurface::kPaved, h, 0, 12.0);
+    EXPECT_NEAR(roadway_discharge_coefficient(RoadSurface::kPaved, h, 0.9 * h, 12.0), 0.92 * c_free,
+                1e-12);
+    EXPECT_NEAR(roadway_discharge_coefficient(RoadSurface::kPaved, h, 0.7 * h, 12.0), c_free,
+                1e-12);
+    const double g_free = roadway_discharge_coefficient(RoadSurface::kGravel, h, 0, 12.0);
+    EXPECT_NEAR(roadway_discharge_coefficient(RoadSurface::kGravel, h, 0.95 * h, 12.0),
+                0.65 * g_free, 1e-12);
+    EXPECT_EQ(roadway_discharge_coefficient(RoadSurface::kPaved, 0.0, 0, 12.0), 0.0);
+}
+
+TEST(RoadwayWeir, SteadyOvertoppingHeadSatisfiesTheWeirEquation) {
+    // 2 m³/s over a 20 m long paved road 10 m wide, crest 1 m above the junction's invert
+    const std::string text = options("06:00:00") +
+                             "[JUNCTIONS]\nJ0 10.5 5.0 0 0 0\nJ1 10.0 5.0 0 0 0\n\n"
+                             "[OUTFALLS]\nO1 8.0 FREE NO\n\n"
+                             "[CONDUITS]\nC0 J0 J1 100 0.013 0 0 0 0\n\n"
+                             "[WEIRS]\nW1 J1 O1 ROADWAY 1.0 1.7 NO 0 0 NO 10 PAVED\n\n"
+                             "[XSECTIONS]\nC0 RECT_OPEN 3 5 0 0\nW1 RECT_OPEN 3 20 0 0\n\n"
+                             "[INFLOWS]\nJ0 FLOW \"\" FLOW 1.0 1.0 2.0\n";
+    const auto r = run_text(text, "roadway.inp");
+    const auto n = r.series.time_s.size();
+    ASSERT_GT(n, 10u);
+    EXPECT_NEAR(r.series.link_flow_m3s[(n - 1) * 2 + 1], 2.0, 1e-4); // links: C0, W1
+    // solve Q = C(h)·L·h^1.5 for the head by fixed point
+    double h = 0.2;
+    for (int i = 0; i < 100; ++i)
+        h = std::pow(2.0 / (roadway_discharge_coefficient(RoadSurface::kPaved, h, 0, 10.0) * 20.0),
+                     2.0 / 3.0);
+    EXPECT_NEAR(r.series.node_depth_m[(n - 1) * 3 + 1], 1.0 + h, 1e-3); // nodes: J0, J1, O1
+    // the coefficient as written (1.7) is not the one used when width and surface are given
+    EXPECT_GT(std::abs(roadway_discharge_coefficient(RoadSurface::kPaved, h, 0, 10.0) - 1.7), 0.02);
+    EXPECT_LT(std::abs(r.summary.flow_routing_continuity_error_pct), 0.5);
+}
+
+// ---------------------------------------------------------------------------------------------
+// TIMEOPEN / TIMECLOSED
+
+namespace {
+
+/// A tank with a gate (orifice) to an outfall, a steady inflow, and the given rules.
+std::string gate_model(const std::string& rules, const std::string& inflow_m3s = "0.2") {
+    return options("04:00:00") +
+           "[JUNCTIONS]\n\n[OUTFALLS]\nO1 0.0 FREE NO\n\n"
+           "[STORAGE]\nT1 0.0 10.0 2.0 FUNCTIONAL 0 0 500 0 0\n\n"
+           "[ORIFICES]\nG1 T1 O1 SIDE 0 0.65 NO 0\n\n"
+           "[XSECTIONS]\nG1 RECT_CLOSED 1.0 1.0 0 0\n\n"
+           "[INFLOWS]\nT1 FLOW \"\" FLOW 1.0 1.0 " +
+           inflow_m3s +
+           "\n\n"
+           "[CONTROLS]\nRULE R0\nIF SIMULATION TIME = 0:00:00\nTHEN ORIFICE G1 SETTING = 0\n\n" +
+           rules +
+           "\n[CURVES]\nOPENING Control 0.0 1.0\nOPENING Control 0.5 1.0\n"
+           "OPENING Control 1.0 0.2\n";
+}
+
+/// The gate's flow at report time t (s).
+double gate_flow(const SimulationResult& r, double t) {
+    for (std::size_t k = 0; k < r.series.time_s.size(); ++k)
+        if (std::abs(static_cast<double>(r.series.time_s[k]) - t) < 1)
+            return r.series.link_flow_m3s[k];
+    ADD_FAILURE() << "no report at " << t;
+    return -1;
+}
+
+/// The tank's depth at report time t (s); nodes: O1, T1.
+double tank_depth(const SimulationResult& r, double t) {
+    for (std::size_t k = 0; k < r.series.time_s.size(); ++k)
+        if (std::abs(static_cast<double>(r.series.time_s[k]) - t) < 1)
+            return r.series.node_depth_m[k * 2 + 1];
+    ADD_FAILURE() << "no report at " << t;
+    return -1;
+}
+
+} // namespace
+
+TEST(ControlRules, TimeOpenAndTimeClosedCountFromTheLastSwitch) {
+    // open at 0:30; close after 1 h open; reopen after 30 min closed
+    const auto r = run_text(gate_model("RULE R1\nIF SIMULATION TIME = 0:30:00\n"
+                                       "THEN ORIFICE G1 SETTING = 1\n\n"
+                                       "RULE R2\nIF ORIFICE G1 TIMEOPEN >= 1:00\n"
+                                       "THEN ORIFICE G1 SETTING = 0\n\n"
+                                       "RULE R3\nIF ORIFICE G1 TIMECLOSED >= 0:30\n"
+                                       "AND SIMULATION TIME > 1:00:00\n"
+                                       "THEN ORIFICE G1 SETTING = 1\n"),
+                            "timeopen.inp");
+    EXPECT_EQ(gate_flow(r, 1200), 0.0);  // 0:20 closed since the start
+    EXPECT_GT(gate_flow(r, 2400), 0.1);  // 0:40 open
+    EXPECT_GT(gate_flow(r, 5100), 0.1);  // 1:25 still open (55 min)
+    EXPECT_EQ(gate_flow(r, 5700), 0.0);  // 1:35 closed at 1:30
+    EXPECT_EQ(gate_flow(r, 6900), 0.0);  // 1:55 closed for 25 min
+    EXPECT_GT(gate_flow(r, 7500), 0.1);  // 2:05 reopened at 2:00
+    EXPECT_GT(gate_flow(r, 10500), 0.1); // 2:55 open for 55 min
+    EXPECT_EQ(gate_flow(r, 11100), 0.0); // 3:05 closed again at 3:00
+}
+
+TEST(ControlRules, CurveSettingFollowsTheHoursOpen) {
+    // open at 0:30 to 1.0; while open, the setting follows OPENING of the hours open: 1.0 for
+    // half an hour, then down to 0.2 at one hour
+    const auto r = run_text(gate_model("RULE R1\nIF SIMULATION TIME = 0:30:00\n"
+                                       "THEN ORIFICE G1 SETTING = 1\n\n"
+                                       "RULE R2\nIF ORIFICE G1 TIMEOPEN > 0:00\n"
+                                       "THEN ORIFICE G1 SETTING = CURVE OPENING\n",
+                                       "1.5"),
+                            "curve.inp");
+    // the tank's level rises as the gate closes down
+    const double open_full = tank_depth(r, 3600); // 1:00, 30 min open: setting 1
+    const double middle = tank_depth(r, 4800);    // 1:20, 50 min open: setting 0.36
+    const double later = tank_depth(r, 6600);     // 1:50, 80 min open: setting 0.2
+    EXPECT_GT(middle, open_full + 0.1);
+    EXPECT_GT(later, middle + 1.0);
+    // at setting 0.2 the gate is an orifice 0.2 m high: Q = Cd·A·√(2g(h − 0.1))
+    EXPECT_NEAR(gate_flow(r, 6600), 0.65 * 0.2 * std::sqrt(2 * 9.80665 * (later - 0.1)), 0.01);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outfall routed onto a subcatchment
+
+TEST(OutfallRunon, DischargeBecomesRunonOfTheSubcatchment) {
+    // S1 (impervious, 10 mm/h for 1 h) drains to J1 → C1 → O1, whose discharge is routed onto
+    // S2, which gets no rain and drains to outfall O2
+    const std::string text =
+        options("12:00:00") +
+        "[RAINGAGES]\nG1 INTENSITY 1:00 1.0 TIMESERIES RAIN\nG2 INTENSITY 1:00 1.0 TIMESERIES "
+        "DRY\n\n"
+        "[SUBCATCHMENTS]\nS1 G1 J1 10 100 200 1 0\nS2 G2 O2 5 100 100 1 0\n\n"
+        "[SUBAREAS]\nS1 0.015 0.1 0 0 100 OUTLET\nS2 0.015 0.1 0 0 100 OUTLET\n\n"
+        "[INFILTRATION]\nS1 50 5 2 7 0\nS2 50 5 2 7 0\n\n"
+        "[JUNCTIONS]\nJ1 10.0 2.0 0 0 0\n\n[OUTFALLS]\nO1 9.0 FREE NO S2\nO2 5.0 FREE NO\n\n"
+        "[CONDUITS]\nC1 J1 O1 200 0.013 0 0 0 0\n\n[XSECTIONS]\nC1 CIRCULAR 0.6 0 0 0 1\n\n"
+        "[TIMESERIES]\nRAIN 0:00 10\nRAIN 1:00 0\nDRY 0:00 0\nDRY 1:00 0\n";
+    const auto r = run_text(text, "runon.inp");
+    const auto& ro = r.summary.runoff;
+    // 10 mm on 10 ha = 1,000 m³ fall on S1
+    EXPECT_NEAR(ro.rain_m3, 1000.0, 1e-6);
+    // nearly all of it reaches O1 and comes back onto S2
+    EXPECT_GT(ro.runon_m3, 0.95 * ro.rain_m3);
+    EXPECT_LE(ro.runon_m3, ro.rain_m3);
+    EXPECT_LT(std::abs(r.summary.runoff_continuity_error_pct), 0.5);
+    EXPECT_LT(std::abs(r.summary.flow_routing_continuity_error_pct), 0.5);
+    // S2 gets no rain but runs off
+    double s2_peak = 0;
+    for (std::size_t k = 0; k < r.series.time_s.size(); ++k)
+        s2_peak = std::max(s2_peak, r.series.subcatch_runoff_m3s[k * 2 + 1]);
+    EXPECT_GT(s2_peak, 0.05);
+}
+
+// ---------------------------------------------------------------------------------------------
+// NCDC precipitation files
+
+namespace {
+
+fs::path write_temp(const std::string& name, const std::string& text) {
+    const fs::path p = fs::temp_directory_path() / ("rencheng_" + name);
+    std::ofstream(p) << text;
+    return p;
+}
+
+} // namespace
+
+TEST(NcdcRainFile, TapeRecordsEndTheirHour) {
+    const auto p = write_temp(
+        "tape.dat",
+        // day 1: 0.00 at 01 (first of record); day 2: 0.05 in the hour to 19:00, 0.02 to 20:00
+        "HPD05300500HPCPHI19490100010020100 00000g 2500 00000\n"
+        "HPD05300500HPCPHI19490100020031900 00005  2000 00002  2500 00007\n"
+        // another station on the same file is skipped
+        "HPD99999900HPCPHI19490100020011900 00050  2500 00050\n"
+        // missing and deleted values are dropped
+        "HPD05300500HPCPHI19490100030030100 99999M 0200 00003{ 2500 00000\n"
+        // accumulation from 05:00 to 07:00, 0.09 in over three hours
+        "HPD05300500HPCPHI19490100040020500 00000a 0700 00009A 2500 00009\n");
+    ASSERT_TRUE(is_ncdc_rain_file(p));
+    const auto rain = read_ncdc_rain_file(p, "053005");
+    EXPECT_EQ(rain.interval_s, 3600);
+    const auto day2 = seconds_since_epoch({1949, 1, 2, 0});
+    const auto day4 = seconds_since_epoch({1949, 1, 4, 0});
+    ASSERT_EQ(rain.depth_m.size(), 5u);
+    EXPECT_EQ(rain.depth_m[0].first, day2 + 18 * 3600);
+    EXPECT_NEAR(rain.depth_m[0].second, 0.05 * 0.0254, 1e-15);
+    EXPECT_EQ(rain.depth_m[1].first, day2 + 19 * 3600);
+    EXPECT_NEAR(rain.depth_m[1].second, 0.02 * 0.0254, 1e-15);
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_EQ(rain.depth_m[2 + i].first, day4 + (4 + i) * 3600);
+        EXPECT_NEAR(rain.depth_m[2 + i].second, 0.03 * 0.0254, 1e-15);
+    }
+    fs::remove(p);
+}
+
+TEST(NcdcRainFile, SpaceDelimitedRecordsAfterHeaders) {
+    const auto p = write_temp(
+        "web.dat", "COOPID CD ELEM UN YEAR MO DA TIME HOUR01 F F TIME HOUR02 F F\n"
+                   "------ -- ---- -- ---- -- -- ---- ------ - - ---- ------ - -\n"
+                   "310301 01 HPCP HI 1998 01 07 0100  00000 g   0400  00017     2500  00017  \n"
+                   "310301 01 QPCP HI 1998 01 08 0100  00010     2500  00010  \n");
+    ASSERT_TRUE(is_ncdc_rain_file(p));
+    // two intervals in one file
+    EXPECT_THROW((void)read_ncdc_rain_file(p, "310301"), Error);
+    std::ofstream(p) << "COOPID CD ELEM UN YEAR MO DA TIME HOUR01 F F\n"
+                        "310301 01 HPCP HI 1998 01 07 0100  00000 g   0400  00017     2500  "
+                        "00017  \n"
+                        "310301 01 HPCP HI 1998 01 08 2400  00010     2500  00010  \n";
+    const auto rain = read_ncdc_rain_file(p, "");
+    ASSERT_EQ(rain.depth_m.size(), 2u);
+    EXPECT_EQ(rain.depth_m[0].first, seconds_since_epoch({1998, 1, 7, 3 * 3600}));
+    EXPECT_NEAR(rain.depth_m[0].second, 0.17 * 0.0254, 1e-15);
+    EXPECT_EQ(rain.depth_m[1].first, seconds_since_epoch({1998, 1, 8, 23 * 3600}));
+    fs::remove(p);
+}
+
+TEST(NcdcRainFile, BadFieldNamesFileAndLine) {
+    const auto p = write_temp("bad.dat", "HPD05300500HPCPHI19490100010020100 00000g 2500 00000\n"
+                                         "HPD05300500HPCPHI19490100020011900 0x005  2500 00005\n");
+    try {
+        (void)read_ncdc_rain_file(p, "053005");
+        FAIL() << "no error";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kNumberSyntax);
+        EXPECT_NE(std::string(e.what()).find("bad.dat:2"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("value"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(is_ncdc_rain_file(write_temp("user.dat", "STA1 2020 1 1 0 0 0.5\n")));
+    fs::remove(p);
+}
+
+TEST(NcdcRainFile, GageReadsTheFileAsHourlyDepths) {
+    // a gage declared INTENSITY at 5 minutes reading an hourly NCDC file: 0.50 in in the hour
+    // to 02:00 on the start day is 12.7 mm over an hour on the subcatchment
+    const fs::path dir = fs::temp_directory_path();
+    write_temp("gage.dat", "HPD05300500HPCPHI20200100010010200 00050  2500 00050\n");
+    const std::string text =
+        options("06:00:00") +
+        "[RAINGAGES]\nG1 INTENSITY 0:05 1.0 FILE rencheng_gage.dat 053005 IN\n\n"
+        "[SUBCATCHMENTS]\nS1 G1 O1 1 100 100 1 0\n\n"
+        "[SUBAREAS]\nS1 0.015 0.1 0 0 100 OUTLET\n\n"
+        "[INFILTRATION]\nS1 50 5 2 7 0\n\n[OUTFALLS]\nO1 0 FREE NO\n";
+    const auto r = run_text(text, "gage.inp", dir);
+    EXPECT_NEAR(r.summary.runoff.rain_m3, 0.0127 * 10000.0, 1e-6);
+    fs::remove(dir / "rencheng_gage.dat");
+}
+
+// ---------------------------------------------------------------------------------------------
+// [EVENTS]
+
+TEST(RoutingEvents, RoutingRunsOnlyInsideEventPeriods) {
+    // a steady 0.1 m³/s inflow; routing only from 1:00 to 2:00
+    const std::string base = options("04:00:00") +
+                             "[JUNCTIONS]\nJ1 10.0 2.0 0 0 0\n\n[OUTFALLS]\nO1 9.8 FREE NO\n\n"
+                             "[CONDUITS]\nC1 J1 O1 100 0.013 0 0 0 0\n\n"
+                             "[XSECTIONS]\nC1 CIRCULAR 0.5 0 0 0 1\n\n"
+                             "[INFLOWS]\nJ1 FLOW \"\" FLOW 1.0 1.0 0.1\n";
+    const auto all = run_text(base, "all.inp");
+    const auto ev = run_text(base + "\n[EVENTS]\n01/01/2020 1:00 01/01/2020 2:00\n", "ev.inp");
+    auto flow_at = [](const SimulationResult& r, double t) {
+        for (std::size_t k = 0; k < r.series.time_s.size(); ++k)
+            if (std::abs(static_cast<double>(r.series.time_s[k]) - t) < 1)
+                return r.series.link_flow_m3s[k];
+        return -1.0;
+    };
+    EXPECT_EQ(flow_at(ev, 1800), 0.0);                // 0:30, before the event: nothing routed
+    EXPECT_NEAR(flow_at(ev, 6600), 0.1, 1e-3);        // 1:50, inside it
+    EXPECT_NEAR(flow_at(all, 1800), 0.1, 1e-3);       // without events the flow is there at once
+    EXPECT_EQ(flow_at(ev, 10800), flow_at(ev, 9000)); // after the event nothing moves
+    // the inflow counted in the balance is the event's hour only
+    EXPECT_NEAR(ev.summary.routing.external_m3, 0.1 * 3600, 0.1 * 10.0);
+    EXPECT_NEAR(all.summary.routing.external_m3, 0.1 * (4 * 3600 - 2.5), 0.1 * 10.0);
+    // filling the empty pipe costs both runs the same few m³ of continuity (the scheme's
+    // transient), no more: nothing is lost or double counted at the event's ends
+    const double lost_ev =
+        ev.summary.flow_routing_continuity_error_pct / 100.0 * ev.summary.routing.external_m3;
+    const double lost_all =
+        all.summary.flow_routing_continuity_error_pct / 100.0 * all.summary.routing.external_m3;
+    EXPECT_NEAR(lost_ev, lost_all, 0.5);
+    // a malformed period names the file and line
+    Diagnostics d;
+    const Network bad =
+        parse_swmm_inp(base + "\n[EVENTS]\n01/01/2020 1:00 13/01/2020 2:00\n", "bad.inp", d);
+    try {
+        (void)simulate(bad);
+        FAIL() << "no error";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kNumberSyntax);
+        EXPECT_NE(std::string(e.what()).find("bad.inp:"), std::string::npos) << e.what();
+    }
+}
