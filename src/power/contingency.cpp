@@ -13,6 +13,8 @@
 #include "core/rng.hpp"
 #include "power/sparse_lu.hpp"
 
+#include <tbb/enumerable_thread_specific.h>
+
 namespace rencheng::power {
 
 namespace {
@@ -347,40 +349,54 @@ ContingencyReport analyse_contingencies(const Network& net,
     const std::size_t n = contingencies.size();
     report.outcomes.resize(n);
     std::vector<std::uint8_t> solved(n, 0);
-    // A few chunks per thread: each chunk is one workspace (its own factorisation of B_r, and an
-    // IslandSolver whose Jacobian pattern and block LU analysis come from the case).
+    // A few chunks per thread for load balance, one workspace per thread (its own factorisation
+    // of B_r, and an IslandSolver whose Jacobian pattern and block LU analysis come from the
+    // case), made when the thread takes its first chunk: setting one up costs about two Newton
+    // solves on the largest cases, so one per chunk cost the 2-thread run more than the 1-thread
+    // one. A workspace keeps no state from one contingency to the next (every solve starts from
+    // the base case and the block LU has static pivots), so results do not depend on which
+    // thread solved what.
+    struct Workspace {
+        bool ready = false;
+        std::optional<IslandSolver> islands;
+        SparseLu lu;
+        bool screening = false;
+        std::vector<double> x;
+    };
+    tbb::enumerable_thread_specific<Workspace> workspaces;
     const std::size_t grain =
         std::max<std::size_t>(1, n / (4 * std::max<std::size_t>(1, max_threads())));
     parallel_for_chunks(
         n,
         [&](std::size_t begin, std::size_t end) {
-            std::optional<IslandSolver> islands;
-            SparseLu lu;
-            bool screening = false;
-            std::vector<double> x;
-            if (model) {
-                try {
-                    if (model->b_r.n > 0) {
-                        lu.analyze(model->b_r);
-                        screening = lu.factor(model->b_r);
-                        x.resize(static_cast<std::size_t>(model->b_r.n));
+            Workspace& w = workspaces.local();
+            if (!w.ready) {
+                w.ready = true;
+                if (model) {
+                    try {
+                        if (model->b_r.n > 0) {
+                            w.lu.analyze(model->b_r);
+                            w.screening = w.lu.factor(model->b_r);
+                            w.x.resize(static_cast<std::size_t>(model->b_r.n));
+                        }
+                    } catch (const std::exception&) {
+                        w.screening = false;
                     }
-                } catch (const std::exception&) {
-                    screening = false;
                 }
             }
             for (std::size_t i = begin; i < end; ++i) {
                 const Contingency& c = contingencies[i];
                 ContingencyOutcome& out = report.outcomes[i];
-                if (screening && screen(net, *model, lu, c, base, report.base, options, x, out)) {
+                if (w.screening &&
+                    screen(net, *model, w.lu, c, base, report.base, options, w.x, out)) {
                     out.kind = c.kind;
                     out.element = c.element;
                     continue;
                 }
                 try {
-                    if (!islands)
-                        islands.emplace(net, io);
-                    out = summarise(net, islands->solve(c.outages), options);
+                    if (!w.islands)
+                        w.islands.emplace(net, io);
+                    out = summarise(net, w.islands->solve(c.outages), options);
                 } catch (const std::exception&) {
                     // solve_islands does not throw for outages; should it run out of memory,
                     // the contingency is reported as losing all load.
