@@ -235,6 +235,7 @@ void BM_GridCholeskyFactor(benchmark::State& state) {
     set_factor_counters(state, static_cast<double>(sym.factor_nonzeros()), sym.factor_flops());
     state.counters["stored_values"] = static_cast<double>(sym.stored_values());
     state.counters["supernodes"] = sym.supernode_count();
+    state.counters["update_rows"] = static_cast<double>(sym.update_row_count());
 }
 BENCHMARK(BM_GridCholeskyFactor)->Unit(benchmark::kMillisecond);
 

@@ -185,8 +185,9 @@ int main(int argc, char** argv) {
     if (!with_epanet)
         std::printf("EPANET_LIBRARY not set or not loadable: RenCheng times only\n");
     const long duration_s = hours * 3600;
-    std::printf("%-16s %7s %7s %6s %11s %11s %6s %11s %6s %8s\n", "network", "nodes", "links",
-                "steps", "topology_ms", "rencheng_ms", "iters", "epanet_ms", "iters", "ratio");
+    std::printf("%-16s %7s %7s %6s %7s %11s %11s %6s %11s %6s %8s\n", "network", "nodes", "links",
+                "steps", "repeats", "topology_ms", "rencheng_ms", "iters", "epanet_ms", "iters",
+                "ratio");
     for (const std::string& path : nets) {
         rencheng::Diagnostics diags;
         const Network net = parse_inp(rencheng::read_file(path), path, diags);
@@ -219,16 +220,18 @@ int main(int argc, char** argv) {
             std::snprintf(their_iters, sizeof their_iters, "%lld", epanet_iterations);
             std::snprintf(ratio, sizeof ratio, "%.2f", theirs / ours);
         }
-        std::printf("%-16s %7d %7d %6d %11.2f %11.2f %6lld %11s %6s %8s%s\n", name.c_str(),
-                    net.node_count(), net.link_count(), res.hydraulic_steps, 1e3 * topology_s,
-                    1e3 * ours, res.iterations, their_ms, their_iters, ratio,
+        std::printf("%-16s %7d %7d %6d %7d %11.2f %11.2f %6lld %11s %6s %8s%s\n", name.c_str(),
+                    net.node_count(), net.link_count(), res.hydraulic_steps, res.repeated_steps,
+                    1e3 * topology_s, 1e3 * ours, res.iterations, their_ms, their_iters, ratio,
                     res.converged ? "" : "  (not every step converged)");
         if (theirs > 0 && epanet_steps != res.hydraulic_steps)
             std::printf("%-16s   (EPANET took %d hydraulic steps)\n", "", epanet_steps);
     }
     std::printf("(best of %d runs, thread CPU time; ratio = EPANET / RenCheng, > 1: RenCheng is "
                 "faster; topology_ms is RenCheng's once-per-network set-up, not in rencheng_ms; "
-                "iters: Newton iterations over the whole EPS, RenCheng's including its polish)\n",
+                "iters: Newton iterations over the whole EPS, RenCheng's including its polish; "
+                "repeats: RenCheng's steps that posed the last solve's problem again, bit for bit, "
+                "and kept its solution)\n",
                 runs);
     return 0;
 }

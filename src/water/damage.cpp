@@ -98,6 +98,44 @@ void cut_at_points(AppliedDamage& out, std::size_t k, std::vector<PipePoint>& po
     }
 }
 
+/// A control or rule action on a pipe that was cut acts on every piece of it, as it acted on the
+/// whole pipe: copies of it naming each piece follow the original (rule premises keep naming the
+/// first piece, which keeps the pipe's index and id).
+void extend_controls_to_pieces(AppliedDamage& out) {
+    const auto& pieces = out.pieces;
+    auto split = [&](LinkIndex k) { return k.valid() && !pieces[k.idx()].empty(); };
+    std::vector<Control> controls;
+    controls.reserve(out.net.controls.size());
+    for (const Control& c : out.net.controls) {
+        controls.push_back(c);
+        if (!split(c.link))
+            continue;
+        for (const LinkIndex piece : pieces[c.link.idx()]) {
+            controls.push_back(c);
+            controls.back().link = piece;
+        }
+    }
+    out.net.controls = std::move(controls);
+    auto extend = [&](std::vector<RuleAction>& actions) {
+        std::vector<RuleAction> all;
+        all.reserve(actions.size());
+        for (const RuleAction& a : actions) {
+            all.push_back(a);
+            if (!split(a.link))
+                continue;
+            for (const LinkIndex piece : pieces[a.link.idx()]) {
+                all.push_back(a);
+                all.back().link = piece;
+            }
+        }
+        actions = std::move(all);
+    };
+    for (Rule& r : out.net.rules) {
+        extend(r.then_actions);
+        extend(r.else_actions);
+    }
+}
+
 void close_links_at(const CsrGraph& adj, NodeIndex n, std::vector<std::uint8_t>& closed) {
     for (const std::int32_t k : adj.arcs(n.value()))
         closed[static_cast<std::size_t>(k)] = 1;
@@ -187,6 +225,7 @@ AppliedDamage apply_damage(const Network& net, const DamageState& damage) {
     for (std::size_t k = 0; k < nl; ++k)
         if (!points[k].empty())
             cut_at_points(out, k, points[k], counter);
+    extend_controls_to_pieces(out);
     out.forced_closed.assign(static_cast<std::size_t>(out.net.link_count()), 0);
     auto close = [&](LinkIndex k) {
         out.forced_closed[k.idx()] = 1;

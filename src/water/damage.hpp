@@ -100,10 +100,11 @@ struct AppliedDamage {
 /// Applies `damage` to `net`. New junctions are named `<pipe>_leak<n>` (a leak) and
 /// `<pipe>_break<n>a` / `<pipe>_break<n>b` (the two ends of a break), new pipes `<pipe>_<n>`
 /// (an id that is taken or longer than EPANET's 31 characters gets a numbered `DMG` id instead).
-/// Closing a pipe that was split closes all its pieces. Throws Error(kOutOfRange) with
-/// validate()'s text when the damage does not fit, and Error(kUnsupported) when the damage has
-/// leaks and the network already has emitters with an exponent other than 0.5 (the solver has one
-/// emitter exponent).
+/// Closing a pipe that was split closes all its pieces, and the network's controls and rule
+/// actions on it act on every piece (rule premises keep reading the first piece). Throws
+/// Error(kOutOfRange) with validate()'s text when the damage does not fit, and Error(kUnsupported)
+/// when the damage has leaks and the network already has emitters with an exponent other than 0.5
+/// (the solver has one emitter exponent).
 AppliedDamage apply_damage(const Network& net, const DamageState& damage);
 
 /// Forces the damage's closures onto a state (pumps: speed 0; valves: fixed closed).

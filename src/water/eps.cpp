@@ -533,6 +533,62 @@ struct Simulation {
     }
 };
 
+/// The inputs and the solution of the last solve, to recognise a step that poses exactly the same
+/// problem again (single-period networks, steps where no pattern, tank, control or rule changed
+/// anything): junction demands, fixed heads, statuses and settings all bit-identical to what the
+/// last solve started from and ended with. Its solution then stands unchanged; re-solving would
+/// start there and end there to within round-off, at the cost of a factorisation. Only a
+/// converged solve is reused.
+struct LastSolve {
+    bool valid = false;
+    std::vector<double> demand_m3s;   ///< per node: junction demands the solve was given
+    std::vector<double> fixed_head_m; ///< per node: tank and reservoir heads (junctions 0)
+    std::vector<LinkState> status;    ///< per link, after the solve
+    std::vector<double> setting;      ///< per link, after the solve
+    std::vector<double> node_demand;  ///< per node, after the solve (delivered, net inflows)
+    HydraulicSummary summary;
+
+    void record_inputs(const Network& net, const HydraulicTopology& topo, const HydraulicState& s) {
+        const auto nn = static_cast<std::size_t>(net.node_count());
+        demand_m3s.resize(nn);
+        fixed_head_m.resize(nn);
+        for (std::size_t i = 0; i < nn; ++i) {
+            const bool junction = topo.row[i] >= 0;
+            demand_m3s[i] = junction ? s.node_demand[i] : 0.0;
+            fixed_head_m[i] = junction ? 0.0 : s.head_m[i];
+        }
+    }
+
+    void record_solution(const HydraulicState& s, const HydraulicSummary& sum) {
+        valid = sum.converged;
+        status = s.status;
+        setting = s.setting;
+        node_demand = s.node_demand;
+        summary = sum;
+    }
+
+    [[nodiscard]] bool repeats(const Network& net, const HydraulicTopology& topo,
+                               const HydraulicState& s) const {
+        if (!valid || s.status != status)
+            return false;
+        const auto nl = static_cast<std::size_t>(net.link_count());
+        for (std::size_t k = 0; k < nl; ++k)
+            if (!same_setting(s.setting[k], setting[k]))
+                return false;
+        const auto nn = static_cast<std::size_t>(net.node_count());
+        for (std::size_t i = 0; i < nn; ++i) {
+            if (topo.row[i] >= 0 ? s.node_demand[i] != demand_m3s[i]
+                                 : s.head_m[i] != fixed_head_m[i])
+                return false;
+        }
+        return true;
+    }
+
+    /// Puts back what the solve reported as node demands (demands() overwrote the junctions'
+    /// with their requested demand); heads, flows and statuses are still the solve's.
+    void restore(HydraulicState& s) const { s.node_demand = node_demand; }
+};
+
 } // namespace
 
 std::string EpsOptions::validate() const {
@@ -568,13 +624,26 @@ EpsResult simulate_eps(const Network& net, const HydraulicTopology& topo,
     const auto nl = static_cast<std::size_t>(net.link_count());
 
     std::vector<double> v0, spilled0; // tank volumes and spills before a step
+    LastSolve last;
     while (true) {
         sim.demands();
         sim.system_demand_ = sim.s.node_demand;
         sim.controls();
         if (options.before_solve)
             options.before_solve(sim.htime, sim.s);
-        HydraulicSummary sum = solve_hydraulics(net, topo, sim.s, options.hydraulic);
+        HydraulicSummary sum;
+        if (last.repeats(net, topo, sim.s)) {
+            // The same problem as the last solve, started from its solution: that solution
+            // stands (a Newton step from it would move the flows by round-off only).
+            last.restore(sim.s);
+            sum = last.summary;
+            sum.iterations = 0;
+            ++out.repeated_steps;
+        } else {
+            last.record_inputs(net, topo, sim.s);
+            sum = solve_hydraulics(net, topo, sim.s, options.hydraulic);
+            last.record_solution(sim.s, sum);
+        }
         if (options.after_solve)
             options.after_solve(sim.htime, sim.s, sum);
         ++out.hydraulic_steps;

@@ -46,8 +46,11 @@ struct EpsSnapshot {
 
 struct EpsResult {
     bool converged = true;    ///< every hydraulic step converged
-    int hydraulic_steps = 0;  ///< solves done
+    int hydraulic_steps = 0;  ///< hydraulic time steps (solved or repeated)
     long long iterations = 0; ///< Newton iterations over all solves
+    /// Steps that posed exactly the last solve's problem again (same junction demands, tank and
+    /// reservoir heads, statuses and settings, bit for bit): its solution was kept, no solve.
+    int repeated_steps = 0;
     /// Largest |Σ node outflows| / total supply over all steps (continuity of every solve).
     double max_mass_balance_error = 0;
     /// Largest |Δ storage − Σ tank inflow · Δt| over the steps, m³.

@@ -133,22 +133,7 @@ HeadLoss pipe_head_loss(HeadLossFormula formula, double r, double m, double q, d
         }
         return out;
     }
-    const double n = formula == HeadLossFormula::kHazenWilliams ? 1.852 : 2.0;
-    double g = n * r * std::pow(aq, n - 1.0);
-    double h = 0;
-    if (g < kRqTol) {
-        g = kRqTol;
-        h = g * aq;
-    } else {
-        h = g * aq / n;
-    }
-    if (m > 0) {
-        h += m * aq * aq;
-        g += 2.0 * m * aq;
-    }
-    out.h = q < 0 ? -h : (q > 0 ? h : 0.0);
-    out.g = g;
-    return out;
+    return power_law_head_loss(formula == HeadLossFormula::kHazenWilliams ? 1.852 : 2.0, r, m, q);
 }
 
 HeadLoss open_valve_head_loss(double m, double q) {

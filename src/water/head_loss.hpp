@@ -2,6 +2,8 @@
 // SI.
 #pragma once
 
+#include <cmath>
+
 #include "water/network.hpp"
 
 namespace rencheng::water {
@@ -54,6 +56,25 @@ double minor_loss_coefficient(double k, double diameter_m, double cfs_m3s = epan
 /// interpolation between (EPANET 2.2 Hydraulics chapter).
 HeadLoss pipe_head_loss(HeadLossFormula formula, double r, double m, double q, double diameter_m,
                         double roughness_m, double viscosity_m2s);
+
+/// The Hazen-Williams (n = 1.852) and Chezy-Manning (n = 2) case of pipe_head_loss(), inline:
+/// the Newton iteration evaluates it for every pipe, so it is compiled into the loop.
+inline HeadLoss power_law_head_loss(double n, double r, double m, double q) {
+    const double aq = std::fabs(q);
+    double g = n * r * std::pow(aq, n - 1.0);
+    double h = 0;
+    if (g < epanet_units::kRqTol) {
+        g = epanet_units::kRqTol;
+        h = g * aq;
+    } else {
+        h = g * aq / n;
+    }
+    if (m > 0) {
+        h += m * aq * aq;
+        g += 2.0 * m * aq;
+    }
+    return {q < 0 ? -h : (q > 0 ? h : 0.0), g};
+}
 
 /// Darcy-Weisbach friction factor and its derivative df/dq for |q| (m³/s) above the laminar range.
 /// `relative_roughness` = ε/d, `s` = ν·d (m³/s).

@@ -20,6 +20,10 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 /// of the order of its square (quadratic convergence), or, at the round-off floor of networks
 /// with flows at EPANET's smallest gradient (~1e-8), no longer falls.
 constexpr double kSettled = 1e-8;
+/// Σ|Δq| / Σ|q| below which a Newton step that fails to halve the change shows the round-off
+/// floor (flows at EPANET's smallest gradient carry ~1e-8 of noise; Newton would square a real
+/// error): on ky4 the polish then wanders between 4e-9 and 4e-8 for ten steps.
+constexpr double kRoundOffFloor = 1e-7;
 
 /// Flow error left after a Newton step that changed the flows by `step` (Σ|Δq| / Σ|q|) when the
 /// step before it, at the same statuses, changed them by `previous`. The steps contract by
@@ -397,9 +401,13 @@ struct Solver {
             closed_coeff(k);
             return;
         }
+        const auto formula = net.options.headloss;
         const HeadLoss hl =
-            pipe_head_loss(net.options.headloss, topo.resistance[k], topo.minor[k], s.flow_m3s[k],
-                           net.diameter_m[k], net.roughness[k], topo.viscosity_m2s);
+            formula == HeadLossFormula::kDarcyWeisbach
+                ? pipe_head_loss(formula, topo.resistance[k], topo.minor[k], s.flow_m3s[k],
+                                 net.diameter_m[k], net.roughness[k], topo.viscosity_m2s)
+                : power_law_head_loss(formula == HeadLossFormula::kHazenWilliams ? 1.852 : 2.0,
+                                      topo.resistance[k], topo.minor[k], s.flow_m3s[k]);
         s.p_[k] = 1.0 / hl.g;
         s.y_[k] = hl.h / hl.g;
     }
@@ -467,68 +475,67 @@ struct Solver {
         s.y_[k] = hloss / hgrad;
     }
 
-    void head_loss_coeffs() {
-        for (std::size_t k = 0; k < static_cast<std::size_t>(net.link_count()); ++k) {
-            switch (net.link_kind[k]) {
-            case LinkKind::kPipe:
-            case LinkKind::kCvPipe:
-                pipe_coeff(k);
-                break;
-            case LinkKind::kPump:
-                pump_coeff(k);
-                break;
-            case LinkKind::kValve: {
-                const auto v = static_cast<std::size_t>(net.valve_of_link[k]);
-                switch (net.valves.kind[v]) {
-                case ValveKind::kPbv:
-                    if (missing(s.setting[k]) || s.setting[k] == 0.0 || is_closed(s.status[k]) ||
-                        topo.minor[k] * s.flow_m3s[k] * s.flow_m3s[k] > s.setting[k]) {
-                        valve_coeff(k);
-                    } else {
-                        s.p_[k] = kBigConductance;
-                        s.y_[k] = s.setting[k] * kBigConductance;
-                    }
-                    break;
-                case ValveKind::kTcv: {
-                    if (!missing(s.setting[k]) && !is_closed(s.status[k])) {
-                        const HeadLoss hl = open_valve_head_loss(
-                            minor_loss_coefficient(s.setting[k], net.diameter_m[k], topo.cfs_m3s),
-                            s.flow_m3s[k]);
-                        s.p_[k] = 1.0 / hl.g;
-                        s.y_[k] = hl.h / hl.g;
-                    } else {
-                        valve_coeff(k);
-                    }
-                    break;
+    /// Head-loss coefficients p = 1/g and y = h/g of link k for its current flow.
+    void link_coeff(std::size_t k) {
+        switch (net.link_kind[k]) {
+        case LinkKind::kPipe:
+        case LinkKind::kCvPipe:
+            pipe_coeff(k);
+            break;
+        case LinkKind::kPump:
+            pump_coeff(k);
+            break;
+        case LinkKind::kValve: {
+            const auto v = static_cast<std::size_t>(net.valve_of_link[k]);
+            switch (net.valves.kind[v]) {
+            case ValveKind::kPbv:
+                if (missing(s.setting[k]) || s.setting[k] == 0.0 || is_closed(s.status[k]) ||
+                    topo.minor[k] * s.flow_m3s[k] * s.flow_m3s[k] > s.setting[k]) {
+                    valve_coeff(k);
+                } else {
+                    s.p_[k] = kBigConductance;
+                    s.y_[k] = s.setting[k] * kBigConductance;
                 }
-                case ValveKind::kGpv: {
-                    if (s.status[k] == LinkState::kClosed || !net.valves.curve[v].valid()) {
-                        valve_coeff(k);
-                    } else {
-                        const double q = std::max(std::fabs(s.flow_m3s[k]), kTinyFlow);
-                        double h0 = 0, r = 0;
-                        curve_segment(net.curves[net.valves.curve[v].idx()], q, h0, r);
-                        r = std::max(r, kTinyGradient);
-                        s.p_[k] = 1.0 / r;
-                        s.y_[k] = (h0 / r + q) * (s.flow_m3s[k] < 0 ? -1.0 : 1.0);
-                    }
-                    break;
-                }
-                case ValveKind::kPrv:
-                case ValveKind::kPsv:
-                case ValveKind::kFcv:
-                    if (missing(s.setting[k]))
-                        valve_coeff(k);
-                    else
-                        s.p_[k] = 0.0;
-                    break;
-                case ValveKind::kPcv:
-                    pcv_coeff(k, v);
-                    break;
+                break;
+            case ValveKind::kTcv: {
+                if (!missing(s.setting[k]) && !is_closed(s.status[k])) {
+                    const HeadLoss hl = open_valve_head_loss(
+                        minor_loss_coefficient(s.setting[k], net.diameter_m[k], topo.cfs_m3s),
+                        s.flow_m3s[k]);
+                    s.p_[k] = 1.0 / hl.g;
+                    s.y_[k] = hl.h / hl.g;
+                } else {
+                    valve_coeff(k);
                 }
                 break;
             }
+            case ValveKind::kGpv: {
+                if (s.status[k] == LinkState::kClosed || !net.valves.curve[v].valid()) {
+                    valve_coeff(k);
+                } else {
+                    const double q = std::max(std::fabs(s.flow_m3s[k]), kTinyFlow);
+                    double h0 = 0, r = 0;
+                    curve_segment(net.curves[net.valves.curve[v].idx()], q, h0, r);
+                    r = std::max(r, kTinyGradient);
+                    s.p_[k] = 1.0 / r;
+                    s.y_[k] = (h0 / r + q) * (s.flow_m3s[k] < 0 ? -1.0 : 1.0);
+                }
+                break;
             }
+            case ValveKind::kPrv:
+            case ValveKind::kPsv:
+            case ValveKind::kFcv:
+                if (missing(s.setting[k]))
+                    valve_coeff(k);
+                else
+                    s.p_[k] = 0.0;
+                break;
+            case ValveKind::kPcv:
+                pcv_coeff(k, v);
+                break;
+            }
+            break;
+        }
         }
     }
 
@@ -649,7 +656,10 @@ struct Solver {
         const auto nl = static_cast<std::size_t>(net.link_count());
         // Closed links are left out (EPANET keeps them as 1e-8 conductances, which only adds
         // flows of ~1e-6 cfs that break continuity); cut-off zones are handled below.
+        // One pass over the links: each link's coefficients are computed and added to the
+        // system at once (while its data is in cache), in link order as always.
         for (std::size_t k = 0; k < nl; ++k) {
+            link_coeff(k);
             if (s.pruned_link_[k])
                 continue;
             if (!link_in_system(k)) {
@@ -1255,7 +1265,6 @@ struct Solver {
     /// Assembles, factorises and solves once; false if the matrix was not positive definite
     /// (then `bad_row` is the junction row).
     bool newton_step(std::int32_t& bad_node) {
-        head_loss_coeffs();
         auto& ax = s.numeric_.values();
         matrix_coeffs(ax);
         const std::int32_t bad = s.numeric_.factor(topo.symbolic);
@@ -1535,10 +1544,10 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
                 error_left(relerr, previous) <= options.polish_accuracy)
                 break;
             // Flows crossing EPANET's small-gradient switch can keep Newton from settling
-            // below ~1e-6; stop once it no longer improves. Below kSettled a step that does not
-            // halve the change is at the round-off floor (Newton would square it): stop at once.
+            // below ~1e-6; stop once it no longer improves. Below kRoundOffFloor a step that does
+            // not halve the change is at the round-off floor (Newton would square it): stop.
             stalled = relerr > 0.5 * previous ? stalled + 1 : 0;
-            if (stalled >= 3 || (stalled > 0 && relerr <= kSettled))
+            if (stalled >= 3 || (stalled > 0 && relerr <= kRoundOffFloor))
                 break;
         }
     }

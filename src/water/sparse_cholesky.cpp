@@ -384,6 +384,7 @@ SymbolicCholesky::SymbolicCholesky(std::int32_t n,
         const std::int64_t cols = super_[s + 1] - super_[s];
         sval_ptr_[s + 1] = sval_ptr_[s] + rows * cols;
     }
+    build_update_schedule();
     // Where each value of A lands in L: entry (i, j), i <= j, of C = P A Pᵀ is L(j, i).
     std::vector<std::int64_t> target(ci_.size(), 0);
     for (std::int32_t j = 0; j < n; ++j)
@@ -432,6 +433,56 @@ SymbolicCholesky::SymbolicCholesky(std::int32_t n,
         diag_pos_[static_cast<std::size_t>(i)] = position(i, i);
 }
 
+void SymbolicCholesky::build_update_schedule() {
+    // The left-looking factorisation visits, for each supernode j, the descendants d with rows
+    // among j's pivots, in the order of a linked list that depends on the pattern alone (Ng &
+    // Peyton 1993: d waits on the list of the supernode of its next row). That walk, the search
+    // for the rows of d that fall on j's pivots and the map of d's rows to j's rows are done
+    // here once; the numeric phase streams through the result.
+    const std::size_t ns = super_.size() - 1;
+    std::vector<std::int32_t> head(ns, -1), next(ns, -1), lpos(ns, 0);
+    std::vector<std::int32_t> relative(static_cast<std::size_t>(n_), 0);
+    update_ptr_.assign(ns + 1, 0);
+    updates_.clear();
+    update_rows_.clear();
+    for (std::size_t j = 0; j < ns; ++j) {
+        const std::int32_t l = super_[j + 1];
+        const std::int32_t r0 = srow_ptr_[j], nrows = srow_ptr_[j + 1] - r0;
+        for (std::int32_t r = 0; r < nrows; ++r)
+            relative[static_cast<std::size_t>(srow_[static_cast<std::size_t>(r0 + r)])] = r;
+        for (std::int32_t d = head[j]; d >= 0;) {
+            const auto ud = static_cast<std::size_t>(d);
+            const std::int32_t next_d = next[ud];
+            const std::int32_t dr0 = srow_ptr_[ud], dnrows = srow_ptr_[ud + 1] - dr0;
+            const std::int32_t p1 = lpos[ud]; // relative row of d's first row on j's pivots
+            std::int32_t p2 = p1;
+            while (p2 < dnrows && srow_[static_cast<std::size_t>(dr0 + p2)] < l)
+                ++p2;
+            updates_.push_back({d, p1, p2 - p1, static_cast<std::int64_t>(update_rows_.size())});
+            for (std::int32_t r = p1; r < dnrows; ++r)
+                update_rows_.push_back(
+                    relative[static_cast<std::size_t>(srow_[static_cast<std::size_t>(dr0 + r)])]);
+            lpos[ud] = p2;
+            if (p2 < dnrows) {
+                const auto t = static_cast<std::size_t>(
+                    snode_of_[static_cast<std::size_t>(srow_[static_cast<std::size_t>(dr0 + p2)])]);
+                next[ud] = head[t];
+                head[t] = d;
+            }
+            d = next_d;
+        }
+        update_ptr_[j + 1] = static_cast<std::int32_t>(updates_.size());
+        const std::int32_t ncols = l - super_[j];
+        if (nrows > ncols) {
+            const auto t = static_cast<std::size_t>(
+                snode_of_[static_cast<std::size_t>(srow_[static_cast<std::size_t>(r0 + ncols)])]);
+            lpos[j] = ncols;
+            next[j] = head[t];
+            head[t] = static_cast<std::int32_t>(j);
+        }
+    }
+}
+
 std::int32_t SymbolicCholesky::position(std::int32_t i, std::int32_t j) const {
     std::int32_t pi = pinv_[static_cast<std::size_t>(i)];
     std::int32_t pj = pinv_[static_cast<std::size_t>(j)];
@@ -449,8 +500,7 @@ NumericCholesky::NumericCholesky(const SymbolicCholesky& s)
     : ax_(s.ci_.size(), 0.0), lx_(static_cast<std::size_t>(s.sval_ptr_.back()), 0.0),
       work_(static_cast<std::size_t>(s.n_), 0.0), rhs_(static_cast<std::size_t>(s.n_), 0.0),
       res_(static_cast<std::size_t>(s.n_), 0.0), scale_(static_cast<std::size_t>(s.n_), 0.0),
-      head_(s.super_.size(), -1), next_(s.super_.size(), -1), lpos_(s.super_.size(), 0),
-      relative_(static_cast<std::size_t>(s.n_), 0), map_(static_cast<std::size_t>(s.n_), 0) {}
+      gather_(static_cast<std::size_t>(s.n_), 0.0) {}
 
 std::int32_t NumericCholesky::factor(const SymbolicCholesky& s) {
     // Left-looking supernodal Cholesky (Ng & Peyton 1993; CHOLMOD's scheme, Chen, Davis, Hager &
@@ -458,49 +508,26 @@ std::int32_t NumericCholesky::factor(const SymbolicCholesky& s) {
     // rows among its pivots, computed as dense products, are subtracted; then the dense diagonal
     // block is factorised and the rows below it solved. All in a fixed order: deterministic.
     const auto ns = static_cast<std::int32_t>(s.super_.size()) - 1;
-    std::fill(head_.begin(), head_.end(), -1);
     for (std::int32_t j = 0; j < ns; ++j) {
         const auto uj = static_cast<std::size_t>(j);
         const std::int32_t f = s.super_[uj], l = s.super_[uj + 1], ncols = l - f;
-        const std::int32_t r0 = s.srow_ptr_[uj];
-        const std::int32_t nrows = s.srow_ptr_[uj + 1] - r0;
+        const std::int32_t nrows = s.srow_ptr_[uj + 1] - s.srow_ptr_[uj];
         double* lj = lx_.data() + s.sval_ptr_[uj];
         // L_j starts as the columns of A it holds, zero elsewhere.
         std::fill(lj, lx_.data() + s.sval_ptr_[uj + 1], 0.0);
         for (std::int32_t t = s.aptr_[uj]; t < s.aptr_[uj + 1]; ++t)
             lx_[static_cast<std::size_t>(s.amap_[static_cast<std::size_t>(t)])] =
                 ax_[static_cast<std::size_t>(t)];
-        for (std::int32_t r = 0; r < nrows; ++r)
-            relative_[static_cast<std::size_t>(s.srow_[static_cast<std::size_t>(r0 + r)])] = r;
-        // Updates from descendants d: L_j -= L_d(rows ≥ f, :) · L_d(rows in [f, l), :)ᵀ.
-        for (std::int32_t d = head_[uj]; d >= 0;) {
-            const auto ud = static_cast<std::size_t>(d);
-            const std::int32_t next_d = next_[ud];
-            const std::int32_t dr0 = s.srow_ptr_[ud], dr1 = s.srow_ptr_[ud + 1];
-            const std::int32_t dnrows = dr1 - dr0;
+        // Updates from descendants d, in the schedule's order:
+        // L_j -= L_d(rows ≥ f, :) · L_d(rows in [f, l), :)ᵀ.
+        for (std::int32_t u = s.update_ptr_[uj]; u < s.update_ptr_[uj + 1]; ++u) {
+            const SymbolicCholesky::Update& up = s.updates_[static_cast<std::size_t>(u)];
+            const auto ud = static_cast<std::size_t>(up.descendant);
+            const std::int32_t dnrows = s.srow_ptr_[ud + 1] - s.srow_ptr_[ud];
             const std::int32_t dncols = s.super_[ud + 1] - s.super_[ud];
-            const std::int32_t p1 = lpos_[ud]; // relative row of d's first row ≥ f
-            std::int32_t p2 = p1;
-            while (p2 < dnrows && s.srow_[static_cast<std::size_t>(dr0 + p2)] < l)
-                ++p2;
-            const std::int32_t m = dnrows - p1, k1 = p2 - p1;
-            // Rows of d mapped once to rows of j (j's pivots are its first rows, so the column
-            // of row q is relative row q).
-            std::int32_t* rel = map_.data();
-            const std::int32_t* drows = s.srow_.data() + dr0 + p1;
-            for (std::int32_t r = 0; r < m; ++r)
-                rel[r] = relative_[static_cast<std::size_t>(drows[r])];
-            lower_update_scattered(lx_.data() + s.sval_ptr_[ud] + p1, dnrows, m, k1, dncols, lj,
-                                   nrows, rel);
-            // d moves on to the supernode of its next row.
-            lpos_[ud] = p2;
-            if (p2 < dnrows) {
-                const auto t = static_cast<std::size_t>(s.snode_of_[static_cast<std::size_t>(
-                    s.srow_[static_cast<std::size_t>(dr0 + p2)])]);
-                next_[ud] = head_[t];
-                head_[t] = d;
-            }
-            d = next_d;
+            lower_update_scattered(lx_.data() + s.sval_ptr_[ud] + up.first_row, dnrows,
+                                   dnrows - up.first_row, up.pivot_rows, dncols, lj, nrows,
+                                   s.update_rows_.data() + up.rows);
         }
         // Dense Cholesky of the diagonal block and solve of the rows below, in panels of four
         // columns: each panel is first updated by all columns left of it (the blocked kernel),
@@ -527,13 +554,6 @@ std::int32_t NumericCholesky::factor(const SymbolicCholesky& s) {
                     cq[r] *= inverse;
             }
         }
-        if (nrows > ncols) {
-            const auto t = static_cast<std::size_t>(s.snode_of_[static_cast<std::size_t>(
-                s.srow_[static_cast<std::size_t>(r0 + ncols)])]);
-            lpos_[uj] = ncols;
-            next_[uj] = head_[t];
-            head_[t] = j;
-        }
     }
     return -1;
 }
@@ -550,15 +570,25 @@ void NumericCholesky::solve(const SymbolicCholesky& s, std::vector<double>& b) {
         const std::int32_t nrows = s.srow_ptr_[j + 1] - s.srow_ptr_[j];
         const double* lj = lx_.data() + s.sval_ptr_[j];
         double* y = work_.data() + f;
+        // The rows below the pivots are gathered into a contiguous buffer, updated column by
+        // column there and scattered back once: each entry gets the same subtractions in the
+        // same order as when updated in place, so the result is the same bit for bit.
+        const std::int32_t nbelow = nrows - ncols;
+        double* below = gather_.data();
+        for (std::int32_t r = 0; r < nbelow; ++r)
+            below[r] = work_[static_cast<std::size_t>(rows[ncols + r])];
         for (std::int32_t q = 0; q < ncols; ++q) {
             const double* cq = lj + static_cast<std::ptrdiff_t>(q) * nrows;
             const double yq = y[q] / cq[q];
             y[q] = yq;
             for (std::int32_t r = q + 1; r < ncols; ++r)
                 y[r] -= cq[r] * yq;
-            for (std::int32_t r = ncols; r < nrows; ++r)
-                work_[static_cast<std::size_t>(rows[r])] -= cq[r] * yq;
+            const double* lq = cq + ncols;
+            for (std::int32_t r = 0; r < nbelow; ++r)
+                below[r] -= lq[r] * yq;
         }
+        for (std::int32_t r = 0; r < nbelow; ++r)
+            work_[static_cast<std::size_t>(rows[ncols + r])] = below[r];
     }
     // Lᵀ z = y, backwards.
     for (std::size_t j = ns; j-- > 0;) {
@@ -567,13 +597,19 @@ void NumericCholesky::solve(const SymbolicCholesky& s, std::vector<double>& b) {
         const std::int32_t nrows = s.srow_ptr_[j + 1] - s.srow_ptr_[j];
         const double* lj = lx_.data() + s.sval_ptr_[j];
         double* z = work_.data() + f;
+        // The solved entries below, gathered once for all the supernode's columns.
+        const std::int32_t nbelow = nrows - ncols;
+        double* below = gather_.data();
+        for (std::int32_t r = 0; r < nbelow; ++r)
+            below[r] = work_[static_cast<std::size_t>(rows[ncols + r])];
         for (std::int32_t q = ncols; q-- > 0;) {
             const double* cq = lj + static_cast<std::ptrdiff_t>(q) * nrows;
             double v = z[q];
             for (std::int32_t r = q + 1; r < ncols; ++r)
                 v -= cq[r] * z[r];
-            for (std::int32_t r = ncols; r < nrows; ++r)
-                v -= cq[r] * work_[static_cast<std::size_t>(rows[r])];
+            const double* lq = cq + ncols;
+            for (std::int32_t r = 0; r < nbelow; ++r)
+                v -= lq[r] * below[r];
             z[q] = v / cq[q];
         }
     }

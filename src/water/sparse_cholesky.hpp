@@ -38,6 +38,11 @@ public:
     /// Values stored in the supernodal blocks of L (factor_nonzeros() plus the explicit zeros
     /// of relaxed supernodes and the unused upper triangles of their diagonal blocks).
     [[nodiscard]] std::int64_t stored_values() const { return sval_ptr_.back(); }
+    /// Row indices in the precomputed schedule of descendant updates (Σ over the updates of
+    /// the descendant rows each one maps), the memory the schedule costs besides L.
+    [[nodiscard]] std::int64_t update_row_count() const {
+        return static_cast<std::int64_t>(update_rows_.size());
+    }
     /// Number of supernodes (groups of columns of L with one row pattern).
     [[nodiscard]] std::int32_t supernode_count() const {
         return static_cast<std::int32_t>(super_.size()) - 1;
@@ -64,6 +69,18 @@ private:
     std::vector<std::int32_t> value_of_entry_, aptr_;
     /// Value position → where it goes in the supernodal storage of L.
     std::vector<std::int64_t> amap_;
+    /// One update of a supernode by a descendant: rows first_row .. of the descendant, of which
+    /// the first pivot_rows fall on the updated supernode's pivots; update_rows_[rows ..] maps
+    /// them to rows of the updated supernode.
+    struct Update {
+        std::int32_t descendant, first_row, pivot_rows;
+        std::int64_t rows;
+    };
+    /// The updates of supernode s are updates_[update_ptr_[s] .. update_ptr_[s+1]), in the
+    /// order the left-looking factorisation applies them.
+    std::vector<std::int32_t> update_ptr_, update_rows_;
+    std::vector<Update> updates_;
+    void build_update_schedule();
 };
 
 /// The numeric factor for one set of values; the workspace is sized once, so factor() and solve()
@@ -89,9 +106,8 @@ public:
 
 private:
     std::vector<double> ax_, lx_, work_, rhs_, res_, scale_;
-    /// Left-looking schedule: descendants waiting to update supernode s form a list from
-    /// head_[s] through next_[d]; lpos_[d] is the first row of d not yet applied.
-    std::vector<std::int32_t> head_, next_, lpos_, relative_, map_;
+    /// The rows of one supernode below its pivots, gathered during a solve.
+    std::vector<double> gather_;
 };
 
 } // namespace rencheng::water

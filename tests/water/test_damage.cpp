@@ -323,8 +323,12 @@ TEST(Damage, RandomStatesOnSharedNetworks) {
         GTEST_SKIP() << "shared data not found at " << root;
     for (const char* name : {"ky10.inp", "Net6.inp"}) {
         const Network net = read_ok(root / name);
-        // One ky10 state (a full-bore break at a point at ~zero pressure) ends with its Newton
-        // polish stalled at the leak's no-backflow kink: 6.3e-6 of supply.
+        // One ky10 state (realization 10, steady) leaves 6.3e-6 of supply: its damage cuts off
+        // the zone beyond constant-power pump ~@Pump-10, whose outlet is then an idle dead end;
+        // the pump sits at zero flow (gradient clamped at EPANET's largest, conductance 1e-9)
+        // and the pipe to its inlet at the smallest (conductance 1.3e5), so the zone hangs on
+        // almost nothing: heads of -3e5 m, and the continuity projection's head corrections
+        // (~3e5 m) cannot resolve the 6e-11 m across P-208 that would balance its 7.7e-6 m³/s.
         random_states(net, 200, 50, 6, name, 1e-5);
     }
 }
@@ -374,4 +378,46 @@ TEST(DamagedTopologyCache, ServesTheSameCutsAndGivesTheSameNumbers) {
     const Network copy = net;
     (void)simulate_damage(copy, topo, leak_small, o, &one);
     EXPECT_EQ(one.builds(), 5);
+}
+
+// A control and a rule naming pipes that a leak cut in two act on both pieces (before, only the
+// first piece, which keeps the pipe's index, obeyed them and the second stayed open).
+TEST(Damage, ControlsAndRulesOnASplitPipeActOnEveryPiece) {
+    const Network net =
+        parse_ok("[JUNCTIONS]\n J1 10 5\n J2 10 5\n J3 12 5\n[RESERVOIRS]\n R1 60\n"
+                 "[PIPES]\n P1 R1 J1 500 200 120\n P2 J1 J2 500 200 120\n P3 J2 J3 500 200 120\n"
+                 " P4 J1 J3 800 150 120\n[CONTROLS]\n LINK P3 CLOSED AT TIME 1\n"
+                 "[RULES]\nRULE R1\nIF SYSTEM TIME >= 2\nTHEN PIPE P2 STATUS IS CLOSED\n"
+                 "[TIMES]\n DURATION 2\n HYDRAULIC TIMESTEP 1\n[OPTIONS]\n UNITS LPS\n");
+    DamageState d;
+    for (const char* pipe : {"P2", "P3"}) {
+        Leak leak;
+        leak.link = net.find_link(pipe);
+        leak.position = 0.5;
+        leak.area_m2 = 1e-4;
+        d.leaks.push_back(leak);
+    }
+    const AppliedDamage a = apply_damage(net, d);
+    ASSERT_EQ(a.net.controls.size(), 2u);
+    ASSERT_EQ(a.net.rules.size(), 1u);
+    ASSERT_EQ(a.net.rules[0].then_actions.size(), 2u);
+    const DamageResult res = run(net, d);
+    ASSERT_EQ(res.eps.reports.size(), 3u);
+    const Network& dn = res.network;
+    auto open = [&](std::size_t report, const char* id) {
+        const LinkIndex k = dn.find_link(id);
+        EXPECT_TRUE(k.valid()) << id;
+        return res.eps.reports[report].link_open[k.idx()] != 0;
+    };
+    for (const char* id : {"P2", "P2_1", "P3", "P3_1"})
+        EXPECT_TRUE(open(0, id)) << id;
+    EXPECT_TRUE(open(1, "P2"));
+    EXPECT_TRUE(open(1, "P2_1"));
+    EXPECT_FALSE(open(1, "P3"));
+    EXPECT_FALSE(open(1, "P3_1"));
+    for (const char* id : {"P2", "P2_1", "P3", "P3_1"})
+        EXPECT_FALSE(open(2, id)) << id;
+    // With both pieces of P3 closed its leak junction is cut off: no flow into it.
+    const LinkIndex p3b = dn.find_link("P3_1");
+    EXPECT_EQ(res.eps.reports[1].flow_m3s[p3b.idx()], 0.0);
 }

@@ -106,3 +106,60 @@ TEST(SolverReuse, EstimatedPolishStopMatchesPolishToTheFloor) {
                 "%.2e m3/s\n",
                 a.iterations, b.iterations, head, flow);
 }
+
+// A step that poses exactly the last solve's problem again keeps its solution without solving;
+// any change of a demand, a fixed head or a status is solved. The kept solution is the one a
+// fresh solve of that step gives, to the polish's accuracy.
+TEST(SolverReuse, RepeatedStepKeepsTheLastSolutionAndChangesAreSolved) {
+    // Pattern 1 1 2 1, a tank: the tank moves (so steps differ) unless closed off; here the
+    // tank link is closed at 2:00 by a control, and from then on nothing changes but the
+    // pattern.
+    const Network net =
+        parse_ok("[JUNCTIONS]\n J1 10 5 PAT\n J2 10 5 PAT\n J3 12 5\n[RESERVOIRS]\n R1 60\n"
+                 "[TANKS]\n T1 40 5 0 10 10 0\n"
+                 "[PIPES]\n P1 R1 J1 500 200 120\n P2 J1 J2 500 200 120\n P3 J2 J3 500 200 120\n"
+                 " P4 J3 T1 300 150 120\n[PATTERNS]\n PAT 1 1 1 1 2 2 1 1\n"
+                 "[CONTROLS]\n LINK P4 CLOSED AT TIME 2\n"
+                 "[TIMES]\n DURATION 8\n HYDRAULIC TIMESTEP 1\n[OPTIONS]\n UNITS LPS\n");
+    const HydraulicTopology topo(net);
+    EpsOptions opt;
+    std::vector<int> iterations;
+    opt.after_solve = [&](Seconds, const HydraulicState&, const HydraulicSummary& sum) {
+        iterations.push_back(sum.iterations);
+    };
+    const EpsResult res = simulate_eps(net, topo, opt);
+    ASSERT_TRUE(res.converged);
+    ASSERT_EQ(res.hydraulic_steps, 9);
+    ASSERT_EQ(iterations.size(), 9u);
+    // 0:00 and 1:00 differ (the tank moved); 2:00 closes P4; 3:00 repeats 2:00; 4:00 doubles
+    // the demand; 5:00 repeats it; 6:00 back to 1; 7:00 and 8:00 repeat.
+    const std::vector<bool> repeated = {false, false, false, true, false, true, false, true, true};
+    for (std::size_t t = 0; t < 9; ++t)
+        EXPECT_EQ(iterations[t] == 0, repeated[t]) << "step " << t;
+    EXPECT_EQ(res.repeated_steps, 4);
+    // Each kept solution against a fresh solve of its step, from EPANET's initial flows.
+    ASSERT_EQ(res.reports.size(), 9u);
+    const std::size_t j1 = net.find_node("J1").idx(), t1 = net.find_node("T1").idx();
+    for (std::size_t t = 0; t < 9; ++t) {
+        if (!repeated[t])
+            continue;
+        const EpsSnapshot& r = res.reports[t];
+        HydraulicState s(net, topo);
+        initialize_state(net, topo, s);
+        s.head_m[t1] = r.head_m[t1];
+        const double mult = (t == 4 || t == 5) ? 2.0 : 1.0;
+        for (const char* id : {"J1", "J2"})
+            s.node_demand[net.find_node(id).idx()] = 5e-3 * mult;
+        s.node_demand[net.find_node("J3").idx()] = 5e-3;
+        s.status[net.find_link("P4").idx()] = LinkState::kClosed;
+        const HydraulicSummary sum = solve_hydraulics(net, topo, s, HydraulicOptions{});
+        ASSERT_TRUE(sum.converged);
+        for (std::size_t i = 0; i < static_cast<std::size_t>(net.node_count()); ++i) {
+            EXPECT_NEAR(r.head_m[i], s.head_m[i], 1e-9) << "step " << t << " node " << i;
+            EXPECT_NEAR(r.demand_m3s[i], s.node_demand[i], 1e-12) << "step " << t;
+        }
+        for (std::size_t k = 0; k < static_cast<std::size_t>(net.link_count()); ++k)
+            EXPECT_NEAR(r.flow_m3s[k], reported_flow(s, k), 1e-12) << "step " << t;
+        EXPECT_GT(r.head_m[j1], 40.0);
+    }
+}

@@ -185,6 +185,31 @@ TEST(SparseCholesky, DuplicateEdgesAndDisconnectedPartsMatchDense) {
 TEST(SparseCholesky, NoOffDiagonalEntries) {
     expect_matches_dense(TestMatrix(5, {}, 6, 2.0));
     expect_matches_dense(TestMatrix(1, {}, 6, 3.0));
+    // No fill, no descendant updates: the precomputed update schedule is empty.
+    EXPECT_EQ(SymbolicCholesky(5, {}).update_row_count(), 0);
+}
+
+TEST(SparseCholesky, StreetGridScheduleMatchesDense) {
+    // The benchmark network's shape in small: streets along rows, cross streets at every 5th
+    // column and at random: many narrow supernodes, each updated by descendants from several
+    // subtrees through the precomputed schedule (and the gathered rows of the solve).
+    std::mt19937 rng(11);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    const int side = 24;
+    Edges e;
+    for (int i = 0; i < side; ++i)
+        for (int j = 0; j < side; ++j) {
+            if (j + 1 < side)
+                e.emplace_back(i * side + j, i * side + j + 1);
+            if (i + 1 < side && (j % 5 == 0 || u(rng) < 0.15))
+                e.emplace_back(i * side + j, (i + 1) * side + j);
+        }
+    const TestMatrix m(side * side, e, 12, 1e-3);
+    expect_matches_dense(m);
+    const SymbolicCholesky sym(m.n, m.edges);
+    EXPECT_GT(sym.supernode_count(), side);
+    // Fill below the supernodes' pivots: descendants update ancestors through the schedule.
+    EXPECT_GT(sym.update_row_count(), 0);
 }
 
 TEST(SparseCholesky, ValuePositionsNumberThePatternOnce) {
