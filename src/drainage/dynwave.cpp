@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "drainage/culvert.hpp"
 #include "drainage/routing.hpp"
 
 namespace rencheng::drainage {
@@ -109,7 +110,7 @@ void FlowRouter::dw_surface_area(int j, double q, double length, double& h1, dou
     const bool closed = xs.is_closed();
     auto width = [&](double y, const CrossSection::Geometry& g) {
         if (closed && y / yfull >= crown_cutoff_)
-            return xs.top_width_m(crown_cutoff_ * yfull);
+            return xs.geometry(crown_cutoff_ * yfull).top_width_m;
         return g.top_width_m;
     };
     double sa1 = 0, sa2 = 0;
@@ -235,7 +236,20 @@ void FlowRouter::dw_conduit_flow(int j, int steps, double omega, double dt) {
     double q = (q_old - dq2 + dq3 + dq4) / denom;
     l.dqdh = 1.0 / denom * kGravity * dt * a_wtd / length * barrels;
     l.normal_flow = false;
-    if (q > 0 && settings_.normal_flow_limited != NormalFlowLimited::kNone && y1 < yfull &&
+    // a culvert that is not full passes at most its inlet-controlled flow (SWMM dwflow.c); its
+    // dq/dh then replaces the conduit's, per barrel as SWMM sets it
+    const bool culvert = q > 0 && !full && net_.xsection[j].culvert_code > 0;
+    if (culvert) {
+        if (const auto k = culvert_coefficients(net_.xsection[j].culvert_code)) {
+            const auto c = culvert_inlet_flow(*k, xs, l.slope, h1 - z1);
+            if (c.flow_m3s < q) {
+                q = c.flow_m3s;
+                l.dqdh = c.dqdh;
+            }
+        }
+    }
+    if (!culvert && q > 0 && settings_.normal_flow_limited != NormalFlowLimited::kNone &&
+        y1 < yfull &&
         (l.flow_class == FlowClass::kSubcritical || l.flow_class == FlowClass::kSupercritical)) {
         const bool has_outfall = a.kind == NodeKind::kOutfall || b.kind == NodeKind::kOutfall;
         const auto mode = settings_.normal_flow_limited;

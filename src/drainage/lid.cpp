@@ -1027,9 +1027,10 @@ void LidUnit::rates(Work& w, const double x[kLayers], double f[kLayers]) const {
 }
 
 LidUnitRates LidUnit::step(double dt, double inflow_ms, double evap_ms, double native_infil_ms,
-                           double t_start_s) {
+                           double t_start_s, double max_native_infil_ms) {
     Work w;
     w.dt = dt;
+    w.max_native_infil = max_native_infil_ms;
     w.evap_rate = evap_ms;
     w.surface_inflow = inflow_ms;
     w.dry_time = dry_time_s_;
@@ -1208,7 +1209,8 @@ LidStepVolumes LidGroup::step(double dt, double rain_ms, double evap_ms, double 
             inflow += rain_ms;
         if (area_m2_ == lid_area_m2_)
             inflow += runon_ms;
-        const LidUnitRates r = u.step(dt, inflow, evap_ms, native_ms, t_start_s);
+        const LidUnitRates r =
+            u.step(dt, inflow, evap_ms, native_ms, t_start_s, max_native_infil_ms_);
         double runoff = r.surface_outflow_ms * a;
         double drain = r.drain_ms * a;
         if (u.usage().to_pervious && area_m2_ > lid_area_m2_) {

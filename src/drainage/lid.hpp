@@ -65,8 +65,10 @@ public:
     /// the unit's area), potential evaporation `evap_ms`, the native soil's infiltration rate
     /// `native_infil_ms` and the time at the step's start `t_start_s` (for pavement clogging
     /// regeneration).
+    /// `max_native_infil_ms` caps the storage layer's exfiltration (the room left in an aquifer
+    /// below, SWMM's MaxNativeInfil; none by default).
     LidUnitRates step(double dt_s, double inflow_ms, double evap_ms, double native_infil_ms,
-                      double t_start_s);
+                      double t_start_s, double max_native_infil_ms = 1e10);
 
     /// Water held in the unit per unit area, m (surface, pavement, soil and storage).
     double stored_depth_m() const { return stored_m_; }
@@ -164,6 +166,9 @@ public:
                         const SubcatchmentRunoff& surface, const RunoffStepVolumes& surface_v,
                         InfiltrationState& native, double t_start_s);
 
+    /// Caps the units' exfiltration into the native soil over the next step (m/s): the room left
+    /// in the upper zone of an aquifer under the subcatchment.
+    void set_max_native_infil_ms(double rate) { max_native_infil_ms_ = rate; }
     /// Outflow returned onto the subcatchment's pervious area by the last step, m³/s.
     double flow_to_pervious_m3s() const { return flow_to_perv_m3s_; }
     /// Total underdrain flow of the last (current) or the step before (previous), m³/s.
@@ -181,6 +186,7 @@ private:
     SubcatchIndex outlet_subcatch_;
     double lid_area_m2_ = 0, perv_area_m2_ = 0;
     double flow_to_perv_m3s_ = 0, old_drain_m3s_ = 0, new_drain_m3s_ = 0;
+    double max_native_infil_ms_ = 1e10;
 };
 
 } // namespace rencheng::drainage

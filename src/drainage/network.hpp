@@ -471,11 +471,12 @@ struct XSection {
     XsectShape shape = XsectShape::kDummy;
     std::array<double, 4> geom{};
     int barrels = 1;
-    int culvert_code = 0;   ///< 0: not a culvert (FHWA HDS-5 code otherwise)
-    TransectIndex transect; ///< kIrregular
-    CurveIndex shape_curve; ///< kCustom: SHAPE curve
-    std::string street;     ///< kStreet: [STREETS] name (kept as written)
-    bool given = false;     ///< an [XSECTIONS] line was given for the link
+    int culvert_code = 0;           ///< 0: not a culvert (FHWA HDS-5 code otherwise)
+    TransectIndex transect;         ///< kIrregular
+    CurveIndex shape_curve;         ///< kCustom: SHAPE curve
+    std::string street;             ///< kStreet: [STREETS] name (kept as written)
+    std::int32_t street_index = -1; ///< kStreet: index into Network::streets
+    bool given = false;             ///< an [XSECTIONS] line was given for the link
 };
 
 /// [LOSSES] of a conduit.
@@ -789,6 +790,80 @@ struct LidControl {
     double depth_unit_m = 0.0254;
 };
 
+/// [STREETS]: a street cross-section (SWMM 5.2 User's Manual §3.3.x "Street"), SI. A conduit
+/// whose [XSECTIONS] shape is STREET uses it as a transect (drainage/inlet.hpp street_profile).
+struct Street {
+    std::string id;
+    int line = 0;                   ///< file line of the row
+    double crown_width_m = 0;       ///< Tcrown: distance from the curb to the crown
+    double curb_height_m = 0;       ///< Hcurb
+    double cross_slope = 0;         ///< Sx, road cross slope as a fraction (file: percent)
+    double roughness = 0;           ///< road Manning n
+    double gutter_depression_m = 0; ///< a: depression of the gutter below the road's slope line
+    double gutter_width_m = 0;      ///< W: width of the depressed gutter
+    int sides = 2;                  ///< 1: one side of a street (half street), 2: both sides
+    double back_width_m = 0;        ///< width of the street backing beyond the curb (0: none)
+    double back_slope = 0;          ///< backing slope as a fraction (file: percent)
+    double back_roughness = 0;      ///< backing Manning n
+};
+
+/// [INLETS] inlet kinds (SWMM 5.2; a COMBINATION inlet is a GRATE and a CURB row of one id).
+enum class InletType : std::uint8_t {
+    kGrate,
+    kCurb,
+    kCombination,
+    kSlotted,
+    kDropGrate,
+    kDropCurb,
+    kCustom
+};
+/// Grate types of HEC-22 (3rd ed.) Chart 5B (splash-over velocity), and a GENERIC grate whose
+/// open area and splash-over velocity are given.
+enum class GrateType : std::uint8_t {
+    kPBar50,
+    kPBar50x100,
+    kPBar30,
+    kCurvedVane,
+    kTiltBar45,
+    kTiltBar30,
+    kReticuline,
+    kGeneric
+};
+/// Throat of a curb opening (HEC-22 eq. 4-31a and its figure 4-15).
+enum class ThroatType : std::uint8_t { kHorizontal, kInclined, kVertical };
+/// Where an inlet sits: on a continuous grade, in a sag, or decided by the bypass node
+/// (AUTOMATIC: in a sag when no link leaves the node).
+enum class InletPlacement : std::uint8_t { kAutomatic, kOnGrade, kOnSag };
+
+/// One inlet design of [INLETS], SI. Lengths that are 0 mark parts the design does not have.
+struct InletDesign {
+    std::string id;
+    int line = 0;
+    InletType type = InletType::kCustom;
+    double grate_length_m = 0, grate_width_m = 0; ///< along and across the flow
+    GrateType grate_type = GrateType::kGeneric;
+    double grate_open_fraction = 0; ///< GENERIC: open area / grate area
+    double splash_velocity_ms = 0;  ///< GENERIC: splash-over velocity
+    double curb_length_m = 0, curb_height_m = 0;
+    ThroatType throat = ThroatType::kVertical;
+    double slotted_length_m = 0, slotted_width_m = 0;
+    CurveIndex curve; ///< CUSTOM: DIVERSION (captured vs approach flow) or RATING (vs depth)
+};
+
+/// One [INLET_USAGE] row: `count` identical inlets of a design in a street (or channel) conduit,
+/// sending what they capture to `capture_node`; what they bypass goes on down the conduit.
+struct InletUsage {
+    int line = 0;
+    LinkIndex link;
+    std::int32_t design = -1; ///< index into Network::inlet_designs
+    NodeIndex capture_node;
+    int count = 1;             ///< per side of a street
+    double clogged_pct = 0;    ///< percent of the inlet clogged
+    double flow_limit_m3s = 0; ///< most flow one inlet captures (0: no limit)
+    double local_depression_m = 0, local_width_m = 0;
+    InletPlacement placement = InletPlacement::kAutomatic;
+};
+
 /// One [LID_USAGE] row: `number` identical units of a LID control placed in a subcatchment.
 struct LidUsage {
     SubcatchIndex subcatchment;
@@ -898,6 +973,11 @@ struct Network {
     /// [LID_CONTROLS] and [LID_USAGE] parsed from their raw sections (drainage/lid.hpp).
     std::vector<LidControl> lid_controls;
     std::vector<LidUsage> lid_usage;
+
+    /// [STREETS], [INLETS] and [INLET_USAGE] parsed from their raw sections (drainage/inlet.hpp).
+    std::vector<Street> streets;
+    std::vector<InletDesign> inlet_designs;
+    std::vector<InletUsage> inlet_usage;
 
     [[nodiscard]] std::int32_t node_count() const {
         return static_cast<std::int32_t>(node_id.size());

@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "drainage/controls.hpp"
+#include "drainage/inlet.hpp"
 
 namespace rencheng::drainage {
 
@@ -149,6 +150,9 @@ CrossSection make_cross_section(const Network& net, LinkIndex l) {
         return CrossSection::standard_closed(Shape::kHorseshoe, g[0]);
     case XsectShape::kEgg:
         return CrossSection::standard_closed(Shape::kEgg, g[0]);
+    case XsectShape::kStreet: // a street is a transect of curb, gutter, road and backing
+        return CrossSection::irregular(tabulate_transect(
+            street_profile(net.streets.at(static_cast<std::size_t>(x.street_index)))));
     case XsectShape::kIrregular: {
         const auto& t = net.transects.at(x.transect.idx());
         TransectProfile p;
@@ -373,6 +377,8 @@ void FlowRouter::build_links() {
             }
             double roughness = net_.conduits.roughness[l.type_index];
             double length = net_.conduits.length_m[l.type_index];
+            if (xs.shape == XsectShape::kStreet && xs.street_index >= 0)
+                roughness = net_.streets[static_cast<std::size_t>(xs.street_index)].roughness;
             if (xs.shape == XsectShape::kIrregular) {
                 const auto& t = net_.transects[xs.transect.idx()];
                 const double lf = t.meander_factor > 0 ? t.meander_factor : 1.0;
@@ -607,7 +613,7 @@ void FlowRouter::init_state() {
     for (auto& l : links_) {
         if (l.kind == LinkKind::kConduit) {
             l.q1 = l.q2 = l.flow / l.barrels;
-            l.a1 = l.a2 = l.xs.area_m2(l.depth);
+            l.a1 = l.a2 = l.xs.geometry(l.depth).area_m2;
             l.volume = l.a1 * l.length_m * l.barrels;
             l.old_volume = l.volume;
         }

@@ -148,7 +148,7 @@ double SubcatchmentRunoff::subarea_step(int i, double area, double precip, doubl
     const double surf_evap = std::min(moisture, evap);
     double infil = 0;
     if (i == 2)
-        infil = infil_.rate_ms(dt, precip, s.inflow_ms, s.depth_m);
+        infil = std::min(infil_.rate_ms(dt, precip, s.inflow_ms, s.depth_m), max_infil_m_ / dt);
     s.inflow_ms += precip;
     moisture += s.inflow_ms;
     v.evap_m3 += surf_evap * area * dt;

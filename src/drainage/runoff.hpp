@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <limits>
 
 #include "drainage/infiltration.hpp"
 
@@ -73,6 +74,9 @@ public:
     /// Outflow of LID units returned onto the pervious sub-area (m³/s), added to its inflow at the
     /// next step as SWMM does (the flow of the LIDs' previous step).
     void set_pervious_return_m3s(double q) { pervious_return_m3s_ = q; }
+    /// Caps the pervious area's infiltration over the next step at `depth_m` (the room left in
+    /// the upper zone of an aquifer below, SWMM getSubareaRunoff); infinite when none.
+    void set_max_infil_m(double depth_m) { max_infil_m_ = depth_m; }
 
 private:
     double subarea_step(int i, double area_m2, double precip_ms, double evap_ms, double dt,
@@ -85,6 +89,7 @@ private:
     InfiltrationState infil_;
     double runoff_m3s_ = 0;
     double pervious_return_m3s_ = 0;
+    double max_infil_m_ = std::numeric_limits<double>::infinity();
 };
 
 /// Overland outflow per unit area, m/s, of the non-linear reservoir: (1/n)·(W/A)·√S·(d − ds)^(5/3)

@@ -12,6 +12,8 @@
 
 #include "core/error.hpp"
 #include "drainage/controls.hpp"
+#include "drainage/culvert.hpp"
+#include "drainage/inlet.hpp"
 #include "drainage/lid.hpp"
 #include "drainage/rain_file.hpp"
 #include "drainage/routing.hpp"
@@ -325,18 +327,21 @@ void check_supported(const Network& net) {
     if (!net.rdii.empty() && !net.options.ignore_rdii)
         unsupported("RDII inflow ([RDII])");
     for (int j = 0; j < net.link_count(); ++j)
-        if (net.link_kind[j] == LinkKind::kConduit && net.xsection[j].culvert_code != 0)
-            unsupported("conduit " + net.link_id[j] + ": culvert inlet control (culvert code " +
-                        std::to_string(net.xsection[j].culvert_code) + ")");
-    for (const auto& name : {"GROUNDWATER", "SNOWPACKS", "INLET_USAGE"}) {
+        if (net.link_kind[j] == LinkKind::kConduit && net.xsection[j].culvert_code != 0 &&
+            !culvert_coefficients(net.xsection[j].culvert_code))
+            unsupported("conduit " + net.link_id[j] + ": culvert inlet control for culvert code " +
+                        std::to_string(net.xsection[j].culvert_code) +
+                        " (codes 1-23 of HDS-5 Table A.1 are simulated)");
+    for (const auto& name : {"GWF", "SNOWPACKS"}) {
         const auto* raw = net.raw_section(name);
         if (raw && !raw->rows.empty()) {
             const std::string n = name;
-            if (n == "GROUNDWATER" && net.options.ignore_groundwater)
+            if (n == "GWF" && net.options.ignore_groundwater)
                 continue;
             if (n == "SNOWPACKS" && net.options.ignore_snowmelt)
                 continue;
-            unsupported("[" + n + "]");
+            unsupported("[" + n + "]" +
+                        (n == "GWF" ? " (custom groundwater flow expressions)" : ""));
         }
     }
     for (const auto& u : net.lid_usage) {
@@ -392,6 +397,7 @@ SimulationResult simulate(const Network& net, const SimulationOptions& options) 
     if (!rules.empty())
         router.set_rules(&rules);
     auto& nodes = router.nodes();
+    StreetInlets inlets(net, router.links(), nodes); // [INLET_USAGE] (drainage/inlet.hpp)
 
     // --- runoff state
     std::vector<GageRain> gages;
@@ -423,6 +429,26 @@ SimulationResult simulate(const Network& net, const SimulationOptions& options) 
                                   net.gages[e].series == gage.series);
         if (!co_gage && gages[g].interval_s < wet_step)
             wet_step = gages[g].interval_s;
+    }
+    // groundwater under subcatchments ([AQUIFERS], [GROUNDWATER])
+    std::vector<std::optional<GroundwaterState>> aquifers(n_sub);
+    if (!opt.ignore_groundwater && net.raw_section("GROUNDWATER")) {
+        Diagnostics gw_diags;
+        const auto gw_in = read_groundwater_sections(net, net.source_file, gw_diags);
+        if (gw_diags.has_errors())
+            throw Error(gw_diags.items().front().code, gw_diags.format());
+        for (const auto& g : gw_in.groundwater) {
+            const int i = g.subcatchment;
+            const double area = net.subcatchments.area_m2[i];
+            const double lid_area = lids[i].lid_area_m2();
+            double frac_perv = 1.0 - net.subcatchments.imperv_fraction[i];
+            if (lid_area > 0 && area > 0) // SWMM subcatch_getFracPerv
+                frac_perv = std::min(
+                    (frac_perv * (area - lid_area) + lids[i].pervious_area_m2()) / area, 1.0);
+            aquifers[i].emplace(gw_in.aquifers[static_cast<std::size_t>(g.aquifer)], g, area,
+                                frac_perv, gw_in.flow_unit_ms, gw_in.length_unit_m);
+            sum.has_groundwater = true;
+        }
     }
     std::vector<double> old_runoff(n_sub, 0.0), new_runoff(n_sub, 0.0), sub_rain(n_sub, 0.0);
     double old_runoff_t = 0, new_runoff_t = 0;
@@ -497,6 +523,10 @@ SimulationResult simulate(const Network& net, const SimulationOptions& options) 
             sub_rain[i] = r;
             const double ev = (net.evaporation.dry_only && r > 0) ? 0.0 : evap;
             subs[i].set_pervious_return_m3s(lids[i].flow_to_pervious_m3s());
+            if (aquifers[i]) { // room left in the aquifer's upper zone (SWMM maxInfilVol)
+                subs[i].set_max_infil_m(aquifers[i]->max_infil_m());
+                lids[i].set_max_native_infil_ms(aquifers[i]->max_infil_m() / step);
+            }
             auto v = subs[i].step(step, r, ev, runon[i]);
             new_runoff[i] = subs[i].runoff_m3s();
             if (!lids[i].empty()) {
@@ -509,6 +539,18 @@ SimulationResult simulate(const Network& net, const SimulationOptions& options) 
                 new_runoff[i] = v.runoff_m3 / step;
                 sum.runoff.drains_m3 += lv.drain_to_node_m3;
                 has_runoff_flag = has_runoff_flag || lids[i].wet();
+            }
+            if (aquifers[i]) { // SWMM gwater_getGroundwater after the surface and LIDs
+                auto& gw = *aquifers[i];
+                const auto& nd = nodes[gw.node()];
+                double factor = 1.0; // monthly upper-evaporation pattern
+                if (gw.upper_evap_pattern() >= 0) {
+                    const auto& f = net.patterns[gw.upper_evap_pattern()].factors;
+                    const int m = calendar_at(net, new_runoff_t).month0;
+                    factor = m < static_cast<int>(f.size()) ? f[m] : 1.0;
+                }
+                gw.step(step, v.infil_m3, v.evap_m3, ev, factor,
+                        GroundwaterNode{nd.invert_m, nd.depth, nd.inflow, nd.volume});
             }
             double total_runoff_ms = 0;
             for (const auto& a : subs[i].subareas())
@@ -528,6 +570,7 @@ SimulationResult simulate(const Network& net, const SimulationOptions& options) 
     // --- routing totals (trapezoidal over each step, as SWMM's massbal)
     struct Rates {
         double dw = 0, ww = 0, ex = 0, flood = 0, out = 0, loss = 0;
+        double gw = 0; // groundwater inflow
     } rates;
     auto accumulate = [&](double h) {
         auto& t = sum.routing;
@@ -537,6 +580,7 @@ SimulationResult simulate(const Network& net, const SimulationOptions& options) 
         t.flooding_m3 += rates.flood * h;
         t.outflow_m3 += rates.out * h;
         t.losses_m3 += rates.loss * h;
+        t.groundwater_m3 += rates.gw * h;
     };
     sum.routing.initial_storage_m3 = router.stored_volume_m3();
     sum.max_depth_m.assign(n_nodes, 0.0);
@@ -592,6 +636,96 @@ SimulationResult simulate(const Network& net, const SimulationOptions& options) 
                 q = 0;
             rep.subcatch_runoff_m3s.push_back(q);
         }
+    };
+
+    // --- holding a system at rest (SimulationOptions::hold_at_rest; docs/drainage.md): the state
+    // is checked over windows of rest_window_s routed seconds; a held step routes nothing and
+    // counts the inflows and the outflows of the held state, as SWMM's skipped steady steps do.
+    // (not with a tidal or time-series outfall stage: the boundary itself moves)
+    bool moving_boundary = false;
+    for (const auto type : net.outfalls.type)
+        moving_boundary =
+            moving_boundary || type == OutfallType::kTidal || type == OutfallType::kTimeSeries;
+    const bool may_hold = options.hold_at_rest && do_routing && n_links > 0 && !moving_boundary;
+    bool holding = false;
+    double window_start = 0, hold_start = 0;
+    std::vector<double> rest_depth, rest_lat, lat_now, settings;
+    if (may_hold) {
+        rest_depth.resize(n_nodes);
+        for (int n = 0; n < n_nodes; ++n)
+            rest_depth[n] = nodes[n].depth;
+        rest_lat.assign(n_nodes, 0.0);
+        lat_now.assign(n_nodes, 0.0);
+    }
+    // rain falling at t or starting within `ahead_s`
+    auto raining = [&](double t, double ahead_s) {
+        if (opt.ignore_rainfall)
+            return false;
+        for (const auto& g : gages)
+            if (g.used && (g.rain_ms(t) > 0 || g.next_change(t) < t + ahead_s))
+                return true;
+        return false;
+    };
+    // SWMM's lateral inflow test (routing.c inflowHasChanged) with LAT_FLOW_TOL, where a change
+    // smaller than SWMM's MIN_RUNOFF_FLOW (0.001 cfs) counts as none
+    auto lat_steady = [&](const std::vector<double>& ref) {
+        for (int n = 0; n < n_nodes; ++n)
+            if (std::abs(lat_now[n] - ref[n]) >
+                std::max(opt.lat_flow_tolerance * std::abs(ref[n]), 0.001 * kCfs))
+                return false;
+        return true;
+    };
+    // whether a pump's depth control or a rule would change a link's setting at this step (the
+    // rules are applied, as the routing step would apply them first; they are idempotent)
+    auto controls_act = [&](double t0, double dt) {
+        for (const auto& l : router.links()) {
+            if (l.kind != LinkKind::kPump)
+                continue;
+            const double on = net.pumps.startup_depth_m[l.type_index];
+            const double off = net.pumps.shutoff_depth_m[l.type_index];
+            const double y = nodes[l.n1].depth;
+            if ((off > 0 && l.setting > 0 && y < off) || (on > 0 && l.setting == 0 && y > on))
+                return true;
+        }
+        if (rules.empty())
+            return false;
+        settings.resize(n_links);
+        for (int j = 0; j < n_links; ++j)
+            settings[j] = router.links()[j].setting;
+        rules.apply(router, t0, dt);
+        for (int j = 0; j < n_links; ++j)
+            if (router.links()[j].setting != settings[j])
+                return true;
+        return false;
+    };
+    auto start_window = [&](double t) {
+        window_start = t;
+        for (int n = 0; n < n_nodes; ++n)
+            rest_depth[n] = nodes[n].depth;
+        rest_lat = lat_now;
+    };
+    // At rest over the window: then the hold lasts as long as the largest depth change seen over
+    // the window would take to reach HEAD_TOLERANCE (at most max_hold_s), so that the held state
+    // stays within HEAD_TOLERANCE of a routed one drifting at that rate.
+    double hold_length = 0;
+    auto at_rest = [&](double t) {
+        if (raining(t, 0.0) || !lat_steady(rest_lat))
+            return false;
+        double drift = 0;
+        for (int n = 0; n < n_nodes; ++n) {
+            const auto& nd = nodes[n];
+            if (nd.kind == NodeKind::kOutfall)
+                continue;
+            if (nd.overflow > 0 || nd.volume > nd.full_volume_m3)
+                return false;
+            drift = std::max(drift, std::abs(nd.depth - rest_depth[n]));
+        }
+        if (drift > rs.head_tolerance_m)
+            return false;
+        const double window = t - window_start;
+        hold_length = drift > 0 ? std::min(options.max_hold_s, window * rs.head_tolerance_m / drift)
+                                : options.max_hold_s;
+        return true;
     };
 
     RoutingEvents events = read_events(net);
@@ -702,6 +836,17 @@ SimulationResult simulate(const Network& net, const SimulationOptions& options) 
                 nodes[node.idx()].lat_flow += q;
                 rates.ww += q;
             }
+            // groundwater outflow of the aquifers (SWMM addGroundwaterInflows)
+            for (int i = 0; i < n_sub; ++i) {
+                if (!aquifers[i])
+                    continue;
+                const auto& gw = *aquifers[i];
+                const double q = (1.0 - f) * gw.old_flow_m3s() + f * gw.new_flow_m3s();
+                if (std::abs(q) < kFlowTolerance)
+                    continue;
+                nodes[gw.node()].lat_flow += q;
+                rates.gw += q;
+            }
             // LID underdrains sent to nodes (SWMM lid_addDrainInflow)
             for (int i = 0; i < n_sub; ++i) {
                 for (const auto& u : lids[i].units()) {
@@ -714,9 +859,27 @@ SimulationResult simulate(const Network& net, const SimulationOptions& options) 
                 }
             }
         }
-        trials += router.step(t0, dt);
+        bool held = false;
+        if (may_hold) {
+            for (int n = 0; n < n_nodes; ++n)
+                lat_now[n] = nodes[n].lat_flow;
+            if (holding) {
+                held = t0 - hold_start < hold_length - 1e-9 && !raining(t0, dt) &&
+                       lat_steady(rest_lat) && !controls_act(t0, dt);
+                if (!held) {
+                    holding = false;
+                    start_window(t0);
+                }
+            }
+        }
+        if (held) {
+            ++sum.held_steps;
+        } else {
+            inlets.capture(nodes, router.links(), rs.model == FlowRouting::kDynwave, dt);
+            trials += router.step(t0, dt);
+            ++sum.routing_steps;
+        }
         t_route = t_next;
-        ++sum.routing_steps;
         for (int o = 0; o < net.outfalls.count(); ++o) {
             const double q = nodes[net.outfalls.node[o].idx()].inflow;
             if (net.outfalls.route_to[o].valid() && q > 0)
@@ -725,6 +888,10 @@ SimulationResult simulate(const Network& net, const SimulationOptions& options) 
         for (int n = 0; n < n_nodes; ++n) {
             bool flooded = false;
             const double q = router.system_outflow_m3s(n, flooded);
+            // a capture node's overflow returns to its inlets' street: not flooding (SWMM
+            // inlet_adjustQualOutflows takes it off the flooding total, ponded or not)
+            if (!inlets.empty() && inlets.is_capture_node(n) && nodes[n].overflow > 0)
+                rates.flood -= nodes[n].overflow;
             if (q > 0) {
                 if (flooded)
                     rates.flood += q;
@@ -735,16 +902,26 @@ SimulationResult simulate(const Network& net, const SimulationOptions& options) 
             }
         }
         accumulate(dt / 2);
-        // statistics over routing steps
-        for (int n = 0; n < n_nodes; ++n) {
+        // statistics over routing steps, from the report start on (SWMM stats_updateFlowStats)
+        const bool in_report = t_route + 1e-6 >= static_cast<double>(opt.report_start_s);
+        for (int n = 0; n < n_nodes && in_report; ++n) {
             const auto& nd = nodes[n];
             sum.max_depth_m[n] = std::max(sum.max_depth_m[n], nd.depth);
             if (nd.kind != NodeKind::kOutfall && (nd.volume > nd.full_volume_m3 || nd.overflow > 0))
                 sum.flood_volume_m3[n] += nd.overflow * dt;
         }
-        for (int j = 0; j < n_links; ++j)
+        for (int j = 0; j < n_links && in_report; ++j)
             sum.max_flow_m3s[j] = std::max(sum.max_flow_m3s[j], std::abs(router.links()[j].flow));
         save_report(t0, t_route);
+        if (may_hold && !held && t_route >= window_start + options.rest_window_s - 1e-9) {
+            if (at_rest(t_route)) {
+                holding = true;
+                hold_start = t_route;
+                rest_lat = lat_now;
+            } else {
+                start_window(t_route);
+            }
+        }
     }
 
     // --- balances
@@ -770,13 +947,32 @@ SimulationResult simulate(const Network& net, const SimulationOptions& options) 
             sum.lid.push_back(p);
         }
     }
+    for (const auto& a : aquifers) {
+        if (!a)
+            continue;
+        const auto& t = a->totals();
+        auto& g = sum.groundwater;
+        g.infil_m3 += t.infil_m3;
+        g.upper_evap_m3 += t.upper_evap_m3;
+        g.lower_evap_m3 += t.lower_evap_m3;
+        g.deep_loss_m3 += t.deep_loss_m3;
+        g.lateral_m3 += t.lateral_m3;
+        g.initial_storage_m3 += t.initial_storage_m3;
+        g.final_storage_m3 += a->stored_m3();
+    }
+    if (sum.has_groundwater) {
+        const auto& g = sum.groundwater;
+        sum.groundwater_continuity_error_pct = continuity_error_pct(
+            g.infil_m3 + g.initial_storage_m3,
+            g.upper_evap_m3 + g.lower_evap_m3 + g.deep_loss_m3 + g.lateral_m3 + g.final_storage_m3);
+    }
     const auto& ro = sum.runoff;
     sum.runoff_continuity_error_pct = continuity_error_pct(
         ro.rain_m3 + ro.runon_m3 + ro.initial_storage_m3,
         ro.evap_m3 + ro.infil_m3 + ro.runoff_m3 + ro.drains_m3 + ro.final_storage_m3);
     auto& rt = sum.routing;
     rt.final_storage_m3 = router.stored_volume_m3();
-    double in = rt.initial_storage_m3 + rt.wet_weather_m3;
+    double in = rt.initial_storage_m3 + rt.wet_weather_m3 + rt.groundwater_m3;
     double out = rt.final_storage_m3 + rt.flooding_m3 + rt.losses_m3;
     (rt.dry_weather_m3 >= 0 ? in : out) += std::abs(rt.dry_weather_m3);
     (rt.external_m3 >= 0 ? in : out) += std::abs(rt.external_m3);

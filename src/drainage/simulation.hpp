@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "drainage/groundwater.hpp"
 #include "drainage/network.hpp"
 
 namespace rencheng::drainage {
@@ -18,6 +19,15 @@ struct SimulationOptions {
     /// Folder that relative FILE names of the model (rain files) are resolved against; normally
     /// the folder of the .inp file.
     std::filesystem::path base_dir;
+    /// Holds the routing state while the system is at rest instead of routing it (docs/drainage.md
+    /// "Holding a system at rest"): no rain now or ahead, lateral inflows steady within
+    /// LAT_FLOW_TOL, no node flooded or ponded and no node depth changed by more than
+    /// HEAD_TOLERANCE over `rest_window_s`. A held step routes nothing; it ends when an inflow
+    /// changes, rain comes, a pump or rule would act, or after `max_hold_s`, when the system is
+    /// routed for another window and checked again. Off by default (SWMM routes every step).
+    bool hold_at_rest = false;
+    double rest_window_s = 300;
+    double max_hold_s = 3600;
 };
 
 /// Results at each report time, element-major within a time: value of element i at report k is
@@ -43,6 +53,7 @@ struct RoutingTotals {
     double flooding_m3 = 0, outflow_m3 = 0;
     double losses_m3 = 0; ///< evaporation and seepage from storage units
     double initial_storage_m3 = 0, final_storage_m3 = 0;
+    double groundwater_m3 = 0; ///< lateral groundwater inflow (negative: into the aquifers)
 };
 
 /// SWMM's LID Performance Summary line of one [LID_USAGE] row: depths over the unit's area, m.
@@ -65,8 +76,12 @@ struct SimulationSummary {
     double flow_routing_continuity_error_pct = 0;
     std::int64_t routing_steps = 0;
     std::int64_t runoff_steps = 0;
-    double mean_trials = 0;          ///< Picard trials per dynamic-wave step
+    std::int64_t held_steps = 0; ///< routing steps held at rest (SimulationOptions::hold_at_rest)
+    double mean_trials = 0;      ///< Picard trials per dynamic-wave step
     std::vector<LidPerformance> lid; ///< per [LID_USAGE] row, by subcatchment then file order
+    bool has_groundwater = false;    ///< some subcatchment has an aquifer ([GROUNDWATER])
+    GroundwaterTotals groundwater;   ///< SWMM's groundwater continuity, all aquifers
+    double groundwater_continuity_error_pct = 0;
 };
 
 struct SimulationResult {

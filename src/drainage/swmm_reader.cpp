@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/atomic_file.hpp"
+#include "drainage/inlet.hpp"
 #include "drainage/lid.hpp"
 #include "drainage/swmm_inp.hpp"
 
@@ -3082,7 +3083,8 @@ Network Reader::run() {
     read_controls();
     read_map_sections();
     finish();
-    read_lid_sections(net_, file_, diags_); // typed LID controls from their raw rows
+    read_lid_sections(net_, file_, diags_);   // typed LID controls from their raw rows
+    read_inlet_sections(net_, file_, diags_); // streets and inlets from their raw rows
     return std::move(net_);
 }
 

@@ -80,8 +80,10 @@ public:
     double a_max_m2() const { return a_max_; }
 
     /// Area, hydraulic radius and top width at one depth, as area_m2, hydraulic_radius_m and
-    /// top_width_m give them, in one evaluation (one acos for a circular pipe instead of five):
-    /// dynamic-wave routing needs all three at the same depths in every Picard trial.
+    /// top_width_m give them, in one evaluation: dynamic-wave routing needs all three at the
+    /// same depths in every Picard trial. A circular pipe is the exception: here it is SWMM's
+    /// tabulation of the circle (exact values at y/D = 0, 0.02, …, 1, interpolated linearly,
+    /// quadratically below 0.04; see xsection.cpp), which the dynamic wave uses as SWMM does.
     struct Geometry {
         double area_m2 = 0, hyd_radius_m = 0, top_width_m = 0;
     };

@@ -1010,6 +1010,7 @@ void Simulation::prepare_rainstorm() {
     I.storm_net = std::move(net);
     drainage::SimulationOptions so;
     so.base_dir = I.drainage_dir;
+    so.hold_at_rest = true; // the dry tail after the storm (docs/scenario.md "Rainstorm")
     I.storm_base =
         std::make_shared<const drainage::SimulationResult>(drainage::simulate(*I.storm_net, so));
 
@@ -2213,6 +2214,7 @@ std::shared_ptr<const drainage::SimulationResult> Run::storm_with_pump_outages()
     }
     drainage::SimulationOptions so;
     so.base_dir = I.drainage_dir;
+    so.hold_at_rest = true;
     auto result = std::make_shared<const drainage::SimulationResult>(drainage::simulate(net, so));
     out_.max_drainage_continuity_pct =
         std::max(out_.max_drainage_continuity_pct,
