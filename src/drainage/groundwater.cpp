@@ -20,6 +20,7 @@
 #include <limits>
 
 #include "drainage/network.hpp"
+#include "drainage/section_rows.hpp"
 
 namespace rencheng::drainage {
 namespace {
@@ -31,25 +32,8 @@ constexpr double kOdeTolerance = 1e-4;
 constexpr double kMarginTheta = 0.001;
 constexpr double kMarginDepth = 0.001 * kFoot;
 
-std::optional<double> parse_number(const std::string& s) {
-    if (s.empty())
-        return std::nullopt;
-    char* end = nullptr;
-    const double v = std::strtod(s.c_str(), &end);
-    if (end != s.c_str() + s.size() || !std::isfinite(v))
-        return std::nullopt;
-    return v;
-}
-
-std::string join(const std::vector<std::string>& row) {
-    std::string s;
-    for (const auto& t : row) {
-        if (!s.empty())
-            s += ' ';
-        s += t;
-    }
-    return s;
-}
+using rows::join;
+using rows::parse_number;
 
 /// Integrates dx/dt = f(x) for the two state variables over `t` seconds with embedded
 /// Runge-Kutta 4(5) steps (Cash & Karp 1990 coefficients), the first trial step the whole

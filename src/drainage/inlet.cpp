@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "drainage/routing.hpp"
+#include "drainage/section_rows.hpp"
 
 namespace rencheng::drainage {
 namespace {
@@ -26,26 +27,9 @@ constexpr double kGravityFt = 32.16;
 /// Manning's constant of the US customary form (HEC-22 and SWMM: 1.486).
 constexpr double kManningUs = 1.486;
 
-std::optional<double> parse_number(std::string_view s) {
-    if (s.empty())
-        return std::nullopt;
-    std::string tmp(s);
-    char* end = nullptr;
-    const double v = std::strtod(tmp.c_str(), &end);
-    if (end != tmp.c_str() + tmp.size() || !std::isfinite(v))
-        return std::nullopt;
-    return v;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size())
-        return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::toupper(static_cast<unsigned char>(a[i])) !=
-            std::toupper(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
+using rows::iequals;
+using rows::parse_number;
+using rows::RowReader;
 
 template <std::size_t N>
 int keyword(std::string_view s, const std::array<std::string_view, N>& words) {
@@ -54,50 +38,6 @@ int keyword(std::string_view s, const std::array<std::string_view, N>& words) {
             return static_cast<int>(i);
     return -1;
 }
-
-std::string join(const std::vector<std::string>& row) {
-    std::string s;
-    for (const auto& t : row) {
-        if (!s.empty())
-            s += ' ';
-        s += t;
-    }
-    return s;
-}
-
-/// Reads the rows of one raw section with file/line diagnostics.
-class RowReader {
-public:
-    RowReader(const std::string& file, Diagnostics& diags, std::string section)
-        : file_(file), diags_(diags), section_(std::move(section)) {}
-
-    void error(ErrorCode code, int line, const std::string& id, const std::string& message,
-               const std::vector<std::string>& row) {
-        diags_.error(code, file_, line, 0, id, message + " in [" + section_ + "]: " + join(row));
-    }
-
-    /// Number at token i, >= 0 (> 0 when `positive`), or an error naming `what`.
-    std::optional<double> number(const std::vector<std::string>& row, std::size_t i, int line,
-                                 const std::string& id, const char* what, bool positive) {
-        const auto v = parse_number(row[i]);
-        if (!v) {
-            error(ErrorCode::kNumberSyntax, line, id,
-                  std::string(what) + " '" + row[i] + "' is not a number", row);
-            return std::nullopt;
-        }
-        if (positive ? *v <= 0 : *v < 0) {
-            error(ErrorCode::kOutOfRange, line, id,
-                  std::string(what) + (positive ? " must be > 0" : " must not be negative"), row);
-            return std::nullopt;
-        }
-        return v;
-    }
-
-private:
-    const std::string& file_;
-    Diagnostics& diags_;
-    std::string section_;
-};
 
 void read_streets(Network& net, const RawSection& raw, RowReader& rr, double length) {
     IdMap index;
@@ -450,24 +390,6 @@ void read_usage(Network& net, const RawSection& raw, RowReader& rr, double lengt
         used[u.link.idx()] = 1;
         net.inlet_usage.push_back(u);
     }
-}
-
-/// Curve lookup extended linearly beyond its ends (proportional below the first point).
-double curve_extended(const Curve& c, double x) {
-    const auto n = c.x.size();
-    if (n == 0)
-        return 0;
-    if (x <= c.x.front())
-        return c.x.front() > 0 ? x / c.x.front() * c.y.front() : c.y.front();
-    double slope = 0;
-    for (std::size_t i = 1; i < n; ++i) {
-        const double dx = c.x[i] - c.x[i - 1];
-        if (dx != 0)
-            slope = (c.y[i] - c.y[i - 1]) / dx;
-        if (x <= c.x[i])
-            return dx > 0 ? c.y[i - 1] + (x - c.x[i - 1]) * (c.y[i] - c.y[i - 1]) / dx : c.y[i];
-    }
-    return c.y.back() + std::max(slope, 0.0) * (x - c.x.back());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1006,7 +928,7 @@ void StreetInlets::capture(std::vector<NodeState>& nodes, const std::vector<Link
                 // each inlet in turn takes its share of what the ones before it bypassed
                 double bypassed = q / sides;
                 for (int k = 0; k < u.count; ++k) {
-                    double inc = in.clog_factor * curve_extended(c, bypassed);
+                    double inc = in.clog_factor * curve_lookup_extended(c, bypassed);
                     inc = std::min({inc, q_max, bypassed});
                     captured += inc;
                     bypassed -= inc;
@@ -1014,7 +936,7 @@ void StreetInlets::capture(std::vector<NodeState>& nodes, const std::vector<Link
                         break;
                 }
             } else {
-                captured = u.count * in.clog_factor * curve_extended(c, depth);
+                captured = u.count * in.clog_factor * curve_lookup_extended(c, depth);
             }
             captured *= sides;
         } else if (!on_sag(in, nodes, l.n2)) {

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "drainage/runoff.hpp"
+#include "drainage/section_rows.hpp"
 
 namespace rencheng::drainage {
 namespace {
@@ -34,70 +35,9 @@ std::string_view unquote(std::string_view s) {
     return s;
 }
 
-std::optional<double> parse_number(std::string_view s) {
-    if (s.empty())
-        return std::nullopt;
-    std::string tmp(s);
-    char* end = nullptr;
-    const double v = std::strtod(tmp.c_str(), &end);
-    if (end != tmp.c_str() + tmp.size() || !std::isfinite(v))
-        return std::nullopt;
-    return v;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size())
-        return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::toupper(static_cast<unsigned char>(a[i])) !=
-            std::toupper(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
-
-std::string join(const std::vector<std::string>& row) {
-    std::string s;
-    for (const auto& t : row) {
-        if (!s.empty())
-            s += ' ';
-        s += t;
-    }
-    return s;
-}
-
-/// Reads one raw section's rows with file/line diagnostics.
-class RowReader {
-public:
-    RowReader(const std::string& file, Diagnostics& diags, std::string section)
-        : file_(file), diags_(diags), section_(std::move(section)) {}
-
-    void error(ErrorCode code, int line, const std::string& id, const std::string& message,
-               const std::vector<std::string>& row) {
-        diags_.error(code, file_, line, 0, id, message + " in [" + section_ + "]: " + join(row));
-    }
-
-    /// Non-negative number at token i, or an error naming `what`.
-    std::optional<double> number(const std::vector<std::string>& row, std::size_t i, int line,
-                                 const std::string& id, const char* what) {
-        const auto v = parse_number(row[i]);
-        if (!v) {
-            error(ErrorCode::kNumberSyntax, line, id,
-                  std::string(what) + " '" + row[i] + "' is not a number", row);
-            return std::nullopt;
-        }
-        if (*v < 0) {
-            error(ErrorCode::kOutOfRange, line, id, std::string(what) + " must not be negative",
-                  row);
-            return std::nullopt;
-        }
-        return v;
-    }
-
-private:
-    const std::string& file_;
-    Diagnostics& diags_;
-    std::string section_;
-};
+using rows::iequals;
+using rows::parse_number;
+using rows::RowReader;
 
 constexpr const char* kTypeWords[] = {"BC", "RG", "GR", "IT", "PP", "RB", "VS", "RD"};
 

@@ -32,25 +32,6 @@ double curve_lookup(const Curve& c, double x) {
     return c.y.back();
 }
 
-/// Storage-curve lookup (SWMM table_lookupEx): proportional to x below the first point, and
-/// extended with the last segment's slope (never negative) beyond the last.
-double curve_lookup_extended(const Curve& c, double x) {
-    const auto n = c.x.size();
-    if (n == 0)
-        return 0;
-    if (x <= c.x.front())
-        return c.x.front() > 0 ? x / c.x.front() * c.y.front() : c.y.front();
-    double slope = 0;
-    for (std::size_t i = 1; i < n; ++i) {
-        const double dx = c.x[i] - c.x[i - 1];
-        if (dx != 0)
-            slope = (c.y[i] - c.y[i - 1]) / dx;
-        if (x <= c.x[i])
-            return dx > 0 ? c.y[i - 1] + (x - c.x[i - 1]) * (c.y[i] - c.y[i - 1]) / dx : c.y[i];
-    }
-    return c.y.back() + std::max(slope, 0.0) * (x - c.x.back());
-}
-
 /// Step lookup: the y of the interval x falls in (SWMM table_intervalLookup, pump curves 1, 2).
 double curve_interval(const Curve& c, double x) {
     for (std::size_t i = 0; i < c.x.size(); ++i)
@@ -103,6 +84,25 @@ constexpr double kKtGravel[][2] = {{0.75, 1.00}, {0.80, 0.985}, {0.83, 0.97}, {0
                                    {0.96, 0.60}, {0.98, 0.50},  {0.99, 0.40}, {1.00, 0.24}};
 
 } // namespace
+
+/// Storage-curve lookup (SWMM table_lookupEx): proportional to x below the first point, and
+/// extended with the last segment's slope (never negative) beyond the last.
+double curve_lookup_extended(const Curve& c, double x) {
+    const auto n = c.x.size();
+    if (n == 0)
+        return 0;
+    if (x <= c.x.front())
+        return c.x.front() > 0 ? x / c.x.front() * c.y.front() : c.y.front();
+    double slope = 0;
+    for (std::size_t i = 1; i < n; ++i) {
+        const double dx = c.x[i] - c.x[i - 1];
+        if (dx != 0)
+            slope = (c.y[i] - c.y[i - 1]) / dx;
+        if (x <= c.x[i])
+            return dx > 0 ? c.y[i - 1] + (x - c.x[i - 1]) * (c.y[i] - c.y[i - 1]) / dx : c.y[i];
+    }
+    return c.y.back() + std::max(slope, 0.0) * (x - c.x.back());
+}
 
 double roadway_discharge_coefficient(RoadSurface surface, double head_m, double tail_m,
                                      double road_width_m) {

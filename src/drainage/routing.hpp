@@ -124,6 +124,10 @@ struct RoutingSettings {
     SurchargeMethod surcharge = SurchargeMethod::kExtran;
 };
 
+/// Curve lookup extended beyond its ends: proportional to x below the first point, the last
+/// segment's slope (never negative) beyond the last (SWMM's storage and inlet curves).
+double curve_lookup_extended(const Curve& c, double x);
+
 /// Converts the network's [OPTIONS] into routing settings (SWMM's defaults for zeros).
 RoutingSettings routing_settings(const Network& net);
 
