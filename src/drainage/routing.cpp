@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 #include "core/error.hpp"
@@ -1098,6 +1099,20 @@ double FlowRouter::next_step(double fixed) {
     return variable_step_;
 }
 
+void FlowRouter::force_link_setting(int j, double setting) {
+    if (forced_.empty())
+        forced_.assign(links_.size(), std::numeric_limits<double>::quiet_NaN());
+    forced_[static_cast<std::size_t>(j)] = setting;
+    if (!std::isnan(setting))
+        links_[static_cast<std::size_t>(j)].setting = setting;
+}
+
+void FlowRouter::apply_forced_settings() {
+    for (std::size_t j = 0; j < forced_.size(); ++j)
+        if (!std::isnan(forced_[j]))
+            links_[j].setting = forced_[j];
+}
+
 int FlowRouter::step(double t_s, double dt) {
     // old state (SWMM link_setOldHydState / node_setOldHydState)
     for (auto& l : links_) {
@@ -1136,6 +1151,7 @@ int FlowRouter::step(double t_s, double dt) {
     }
     if (rules_)
         rules_->apply(*this, t_s, dt);
+    apply_forced_settings();
     for (auto& l : links_)
         if (l.kind == LinkKind::kOrifice)
             update_orifice_coefficients(l);

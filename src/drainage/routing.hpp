@@ -3,6 +3,7 @@
 // state; several routers can run side by side.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -156,6 +157,12 @@ public:
     void set_rules(const ControlRules* rules) { rules_ = rules; }
     /// A link's setting: pump on (1) / off (0), regulator opening fraction, conduit open/closed.
     void set_link_setting(int j, double setting) { links_[j].setting = setting; }
+    /// Holds link j at `setting` from the next step on, whatever its depth controls and rules say
+    /// (a pump without power); NaN releases it to them.
+    void force_link_setting(int j, double setting);
+    bool forced(int j) const { return !forced_.empty() && !std::isnan(forced_[j]); }
+    /// Puts the forced links back to their forced settings (after rules were applied).
+    void apply_forced_settings();
 
     std::vector<NodeState>& nodes() { return nodes_; }
     const std::vector<NodeState>& nodes() const { return nodes_; }
@@ -230,6 +237,7 @@ private:
     };
     std::vector<Seepage> seepage_;
     const ControlRules* rules_ = nullptr;
+    std::vector<double> forced_; ///< per link: forced setting, NaN when none (empty: none)
     double variable_step_ = 0;
     double crown_cutoff_ = 0.96;
 };

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -368,43 +369,113 @@ double continuity_error_pct(double in, double out) {
     return 0.0;
 }
 
-SimulationResult simulate(const Network& net, const SimulationOptions& options) {
-    check_supported(net);
-    SimulationResult result;
-    auto& sum = result.summary;
-    auto& rep = result.series;
-    const auto& opt = net.options;
-    const double total = static_cast<double>(opt.end_s);
-    const double report_step = static_cast<double>(opt.report_step_s);
-    double wet_step = static_cast<double>(opt.wet_step_s); // lowered below to rain intervals
-    const double dry_step = static_cast<double>(opt.dry_step_s);
-    const int n_nodes = net.node_count(), n_links = net.link_count();
-    const int n_sub = net.subcatchments.count();
+// The state of one run (the body of SWMM's swmm_step loop, split so that a caller can advance the
+// run in pieces). It holds references into itself (the router's rules), so it never moves.
+struct Simulator::State {
+    State(const Network& network, const SimulationOptions& opts);
+    State(const State&) = delete;
+    State& operator=(const State&) = delete;
 
+    void runoff_execute();
+    void accumulate(double h);
+    void save_report(double t_old, double t_new);
+    bool raining(double t, double ahead_s) const;
+    bool lat_steady(const std::vector<double>& ref) const;
+    bool controls_act(double t0, double dt);
+    void start_window(double t);
+    bool at_rest(double t);
+    void add_inflows(double t0);
+    void step();
+    void balances();
+
+    const Network& net;
+    const SimulationOptions options;
+    const Options& opt;
+    SimulationResult result;
+    SimulationSummary& sum;
+    ReportSeries& rep;
+    double total, report_step, wet_step, dry_step;
+    int n_nodes, n_links, n_sub;
+    RoutingSettings rs;
+    bool do_routing, do_runoff;
+    FlowRouter router;
+    ControlRules rules;
+    std::vector<NodeState>& nodes;
+    StreetInlets inlets; // [INLET_USAGE] (drainage/inlet.hpp)
+
+    // runoff state
+    std::vector<GageRain> gages;
+    std::vector<SubcatchmentRunoff> subs;
+    std::vector<LidGroup> lids;
+    std::vector<std::optional<GroundwaterState>> aquifers;
+    std::vector<double> old_runoff, new_runoff, sub_rain;
+    double old_runoff_t = 0, new_runoff_t = 0;
+    bool has_runoff_flag = false;
+    std::vector<double> outfall_routed_m3;
+
+    // routing totals (trapezoidal over each step, as SWMM's massbal)
+    struct Rates {
+        double dw = 0, ww = 0, ex = 0, flood = 0, out = 0, loss = 0;
+        double gw = 0; // groundwater inflow
+    } rates;
+    bool has_weekend = false;
+    std::vector<double> old_lat, old_inflow, old_depth, old_flow;
+    double t_route = 0;
+    double report_time = 0;
+    std::int64_t trials = 0;
+
+    // holding a system at rest (SimulationOptions::hold_at_rest; docs/drainage.md): the state is
+    // checked over windows of rest_window_s routed seconds; a held step routes nothing and
+    // counts the inflows and the outflows of the held state, as SWMM's skipped steady steps do
+    // (not with a tidal or time-series outfall stage: the boundary itself moves)
+    bool may_hold = false;
+    bool holding = false;
+    double window_start = 0, hold_start = 0, hold_length = 0;
+    std::vector<double> rest_depth, rest_lat, lat_now, settings;
+    RoutingEvents events;
+    bool finished = false;
+};
+
+namespace {
+RoutingSettings settings_for(const Network& net, const SimulationOptions& options) {
     RoutingSettings rs = routing_settings(net);
     if (options.routing)
         rs.model = *options.routing;
     if (rs.model == FlowRouting::kSteady)
         throw Error(ErrorCode::kUnsupported, "FLOW_ROUTING STEADY is not yet simulated");
-    const bool do_routing = n_nodes > 0 && !opt.ignore_routing && rs.model != FlowRouting::kNone;
-    const bool do_runoff = n_sub > 0;
+    return rs;
+}
+} // namespace
+
+Simulator::State::State(const Network& network, const SimulationOptions& opts)
+    : net((check_supported(network), network)), options(opts), opt(net.options),
+      sum(result.summary), rep(result.series), total(static_cast<double>(opt.end_s)),
+      report_step(static_cast<double>(opt.report_step_s)),
+      wet_step(static_cast<double>(opt.wet_step_s)), // lowered below to rain intervals
+      dry_step(static_cast<double>(opt.dry_step_s)), n_nodes(net.node_count()),
+      n_links(net.link_count()), n_sub(net.subcatchments.count()), rs(settings_for(net, opts)),
+      do_routing(n_nodes > 0 && !opt.ignore_routing && rs.model != FlowRouting::kNone),
+      do_runoff(n_sub > 0),
+      router(net,
+             [&] {
+                 RoutingSettings r = rs;
+                 if (!do_routing)
+                     r.model = FlowRouting::kKinwave; // the router still carries the node state
+                 return r;
+             }()),
+      rules(net), nodes(router.nodes()), inlets(net, router.links(), router.nodes()),
+      aquifers(n_sub), old_runoff(n_sub, 0.0), new_runoff(n_sub, 0.0), sub_rain(n_sub, 0.0),
+      outfall_routed_m3(net.outfalls.count(), 0.0), report_time(report_step),
+      events(read_events(net)) {
     sum.has_runoff = do_runoff;
     sum.has_routing = do_routing;
     if (!do_routing)
-        rs.model = FlowRouting::kKinwave; // the router still carries the node state
-    FlowRouter router(net, rs);
-    const ControlRules rules(net);
+        rs.model = FlowRouting::kKinwave;
     if (!rules.empty())
         router.set_rules(&rules);
-    auto& nodes = router.nodes();
-    StreetInlets inlets(net, router.links(), nodes); // [INLET_USAGE] (drainage/inlet.hpp)
 
-    // --- runoff state
-    std::vector<GageRain> gages;
     for (int g = 0; g < static_cast<int>(net.gages.size()); ++g)
         gages.push_back(build_gage(net, g, options.base_dir));
-    std::vector<SubcatchmentRunoff> subs;
-    std::vector<LidGroup> lids;
     lids.reserve(n_sub);
     subs.reserve(n_sub);
     for (int i = 0; i < n_sub; ++i) {
@@ -431,7 +502,6 @@ SimulationResult simulate(const Network& net, const SimulationOptions& options) 
             wet_step = gages[g].interval_s;
     }
     // groundwater under subcatchments ([AQUIFERS], [GROUNDWATER])
-    std::vector<std::optional<GroundwaterState>> aquifers(n_sub);
     if (!opt.ignore_groundwater && net.raw_section("GROUNDWATER")) {
         Diagnostics gw_diags;
         const auto gw_in = read_groundwater_sections(net, net.source_file, gw_diags);
@@ -450,9 +520,6 @@ SimulationResult simulate(const Network& net, const SimulationOptions& options) 
             sum.has_groundwater = true;
         }
     }
-    std::vector<double> old_runoff(n_sub, 0.0), new_runoff(n_sub, 0.0), sub_rain(n_sub, 0.0);
-    double old_runoff_t = 0, new_runoff_t = 0;
-    bool has_runoff_flag = false;
     for (const auto& s : subs)
         sum.runoff.initial_storage_m3 += s.stored_m3();
     for (const auto& g : lids) {
@@ -460,196 +527,22 @@ SimulationResult simulate(const Network& net, const SimulationOptions& options) 
         has_runoff_flag = has_runoff_flag || g.wet();
     }
 
-    std::vector<double> outfall_routed_m3(net.outfalls.count(), 0.0);
-    auto runoff_execute = [&]() {
-        const double t = new_runoff_t;
-        bool raining = false;
-        std::vector<double> rain(gages.size(), 0.0);
-        for (std::size_t g = 0; g < gages.size(); ++g) {
-            rain[g] = (gages[g].used && !opt.ignore_rainfall) ? gages[g].rain_ms(t) : 0.0;
-            raining = raining || rain[g] > 0;
-        }
-        double next_evap = kInf;
-        const double evap = evaporation_rate(net, t, next_evap);
-        double max_step = dry_step;
-        if (next_evap - t > 0 && next_evap - t < max_step)
-            max_step = next_evap - t;
-        for (const auto& g : gages) {
-            if (!g.used)
-                continue;
-            const double dt_next = g.next_change(t) - t;
-            if (dt_next > 0 && dt_next < max_step)
-                max_step = dt_next;
-        }
-        double step = (raining || has_runoff_flag) ? wet_step : dry_step;
-        step = std::min(step, max_step);
-        const double prev_step = new_runoff_t - old_runoff_t;
-        old_runoff_t = new_runoff_t;
-        new_runoff_t += step;
-        if (new_runoff_t > total) {
-            step = total - old_runoff_t;
-            new_runoff_t = total;
-        }
-        // run-on from upstream subcatchments: last step's runoff
-        std::vector<double> runon(n_sub, 0.0);
-        for (int i = 0; i < n_sub; ++i) {
-            old_runoff[i] = new_runoff[i];
-            const auto k = net.subcatchments.outlet_subcatch[i];
-            if (k.valid() && static_cast<int>(k.idx()) != i)
-                runon[k.idx()] += old_runoff[i];
-            // LID underdrains sent to another subcatchment: last step's flow
-            lids[i].begin_step();
-            for (const auto& u : lids[i].units()) {
-                const auto d = u.usage().drain_subcatchment;
-                if (d.valid() && static_cast<int>(d.idx()) != i)
-                    runon[d.idx()] += u.old_drain_m3s;
-            }
-        }
-        // run-on from outfalls routed onto a subcatchment: what they discharged over the last
-        // runoff step, as a mean flow (SWMM runoff_getOutfallRunon)
-        if (prev_step > 0)
-            for (int o = 0; o < net.outfalls.count(); ++o) {
-                const auto k = net.outfalls.route_to[o];
-                if (!k.valid() || net.subcatchments.area_m2[k.idx()] <= 0)
-                    continue;
-                runon[k.idx()] += outfall_routed_m3[o] / prev_step;
-                sum.runoff.runon_m3 += outfall_routed_m3[o];
-                outfall_routed_m3[o] = 0;
-            }
-        has_runoff_flag = false;
-        for (int i = 0; i < n_sub; ++i) {
-            const auto g = net.subcatchments.gage[i];
-            const double r = g.valid() ? rain[g.idx()] : 0.0;
-            sub_rain[i] = r;
-            const double ev = (net.evaporation.dry_only && r > 0) ? 0.0 : evap;
-            subs[i].set_pervious_return_m3s(lids[i].flow_to_pervious_m3s());
-            if (aquifers[i]) { // room left in the aquifer's upper zone (SWMM maxInfilVol)
-                subs[i].set_max_infil_m(aquifers[i]->max_infil_m());
-                lids[i].set_max_native_infil_ms(aquifers[i]->max_infil_m() / step);
-            }
-            auto v = subs[i].step(step, r, ev, runon[i]);
-            new_runoff[i] = subs[i].runoff_m3s();
-            if (!lids[i].empty()) {
-                const auto lv = lids[i].step(step, r, ev, runon[i], subs[i], v,
-                                             subs[i].infiltration_state(), old_runoff_t);
-                v.rain_m3 += lv.rain_m3;
-                v.evap_m3 += lv.evap_m3;
-                v.infil_m3 += lv.infil_m3;
-                v.runoff_m3 += lv.surface_out_m3 - lv.treated_m3;
-                new_runoff[i] = v.runoff_m3 / step;
-                sum.runoff.drains_m3 += lv.drain_to_node_m3;
-                has_runoff_flag = has_runoff_flag || lids[i].wet();
-            }
-            if (aquifers[i]) { // SWMM gwater_getGroundwater after the surface and LIDs
-                auto& gw = *aquifers[i];
-                const auto& nd = nodes[gw.node()];
-                double factor = 1.0; // monthly upper-evaporation pattern
-                if (gw.upper_evap_pattern() >= 0) {
-                    const auto& f = net.patterns[gw.upper_evap_pattern()].factors;
-                    const int m = calendar_at(net, new_runoff_t).month0;
-                    factor = m < static_cast<int>(f.size()) ? f[m] : 1.0;
-                }
-                gw.step(step, v.infil_m3, v.evap_m3, ev, factor,
-                        GroundwaterNode{nd.invert_m, nd.depth, nd.inflow, nd.volume});
-            }
-            double total_runoff_ms = 0;
-            for (const auto& a : subs[i].subareas())
-                total_runoff_ms += a.runoff_ms * a.area_fraction;
-            if (total_runoff_ms > 0)
-                has_runoff_flag = true;
-            sum.runoff.rain_m3 += v.rain_m3;
-            sum.runoff.evap_m3 += v.evap_m3;
-            sum.runoff.infil_m3 += v.infil_m3;
-            const auto k = net.subcatchments.outlet_subcatch[i];
-            if (!(k.valid() && static_cast<int>(k.idx()) != i))
-                sum.runoff.runoff_m3 += v.runoff_m3;
-        }
-        ++sum.runoff_steps;
-    };
-
-    // --- routing totals (trapezoidal over each step, as SWMM's massbal)
-    struct Rates {
-        double dw = 0, ww = 0, ex = 0, flood = 0, out = 0, loss = 0;
-        double gw = 0; // groundwater inflow
-    } rates;
-    auto accumulate = [&](double h) {
-        auto& t = sum.routing;
-        t.dry_weather_m3 += rates.dw * h;
-        t.wet_weather_m3 += rates.ww * h;
-        t.external_m3 += rates.ex * h;
-        t.flooding_m3 += rates.flood * h;
-        t.outflow_m3 += rates.out * h;
-        t.losses_m3 += rates.loss * h;
-        t.groundwater_m3 += rates.gw * h;
-    };
     sum.routing.initial_storage_m3 = router.stored_volume_m3();
     sum.max_depth_m.assign(n_nodes, 0.0);
     sum.flood_volume_m3.assign(n_nodes, 0.0);
     sum.max_flow_m3s.assign(n_links, 0.0);
-
-    std::vector<std::vector<PatternIndex>> dwf_patterns; // per DWF line, FLOW only
-    bool has_weekend = false;
     for (const auto& p : net.patterns)
         has_weekend = has_weekend || p.type == PatternType::kWeekend;
+    old_lat.assign(n_nodes, 0.0);
+    old_inflow.assign(n_nodes, 0.0);
+    old_depth.assign(n_nodes, 0.0);
+    old_flow.assign(n_links, 0.0);
 
-    std::vector<double> old_lat(n_nodes, 0.0), old_inflow(n_nodes, 0.0), old_depth(n_nodes, 0.0);
-    std::vector<double> old_flow(n_links, 0.0);
-    double t_route = 0;
-    double report_time = report_step;
-    std::int64_t trials = 0;
-
-    auto save_report = [&](double t_old, double t_new) {
-        if (report_time > t_new + 1e-6)
-            return;
-        const double rt = report_time;
-        report_time += report_step;
-        if (rt < static_cast<double>(opt.report_start_s) - 1e-6)
-            return;
-        const double f = t_new > t_old ? std::clamp((rt - t_old) / (t_new - t_old), 0.0, 1.0) : 1.0;
-        const double f1 = 1.0 - f;
-        rep.time_s.push_back(static_cast<std::int64_t>(std::llround(rt)));
-        for (int n = 0; n < n_nodes; ++n) {
-            const auto& nd = nodes[n];
-            if (do_routing) {
-                rep.node_depth_m.push_back(f1 * old_depth[n] + f * nd.depth);
-                rep.node_flood_m3s.push_back(nd.overflow);
-                rep.node_inflow_m3s.push_back(f1 * old_inflow[n] + f * nd.inflow);
-            } else {
-                rep.node_depth_m.push_back(0);
-                rep.node_flood_m3s.push_back(0);
-                rep.node_inflow_m3s.push_back(0);
-            }
-        }
-        for (int j = 0; j < n_links; ++j) {
-            const double q = do_routing ? f1 * old_flow[j] + f * router.links()[j].flow : 0.0;
-            rep.link_flow_m3s.push_back(q * router.links()[j].direction);
-        }
-        const double fr =
-            new_runoff_t > old_runoff_t
-                ? std::clamp((rt - old_runoff_t) / (new_runoff_t - old_runoff_t), 0.0, 1.0)
-                : 1.0;
-        for (int i = 0; i < n_sub; ++i) {
-            double q = (1.0 - fr) * old_runoff[i] + fr * new_runoff[i];
-            // reported runoff includes LID underdrain flow
-            q += (1.0 - fr) * lids[i].drain_m3s(false) + fr * lids[i].drain_m3s(true);
-            if (q < 2.31481e-8 * kFoot * net.subcatchments.area_m2[i]) // SWMM MIN_RUNOFF
-                q = 0;
-            rep.subcatch_runoff_m3s.push_back(q);
-        }
-    };
-
-    // --- holding a system at rest (SimulationOptions::hold_at_rest; docs/drainage.md): the state
-    // is checked over windows of rest_window_s routed seconds; a held step routes nothing and
-    // counts the inflows and the outflows of the held state, as SWMM's skipped steady steps do.
-    // (not with a tidal or time-series outfall stage: the boundary itself moves)
     bool moving_boundary = false;
     for (const auto type : net.outfalls.type)
         moving_boundary =
             moving_boundary || type == OutfallType::kTidal || type == OutfallType::kTimeSeries;
-    const bool may_hold = options.hold_at_rest && do_routing && n_links > 0 && !moving_boundary;
-    bool holding = false;
-    double window_start = 0, hold_start = 0;
-    std::vector<double> rest_depth, rest_lat, lat_now, settings;
+    may_hold = options.hold_at_rest && do_routing && n_links > 0 && !moving_boundary;
     if (may_hold) {
         rest_depth.resize(n_nodes);
         for (int n = 0; n < n_nodes; ++n)
@@ -657,274 +550,447 @@ SimulationResult simulate(const Network& net, const SimulationOptions& options) 
         rest_lat.assign(n_nodes, 0.0);
         lat_now.assign(n_nodes, 0.0);
     }
-    // rain falling at t or starting within `ahead_s`
-    auto raining = [&](double t, double ahead_s) {
-        if (opt.ignore_rainfall)
-            return false;
-        for (const auto& g : gages)
-            if (g.used && (g.rain_ms(t) > 0 || g.next_change(t) < t + ahead_s))
-                return true;
-        return false;
-    };
-    // SWMM's lateral inflow test (routing.c inflowHasChanged) with LAT_FLOW_TOL, where a change
-    // smaller than SWMM's MIN_RUNOFF_FLOW (0.001 cfs) counts as none
-    auto lat_steady = [&](const std::vector<double>& ref) {
-        for (int n = 0; n < n_nodes; ++n)
-            if (std::abs(lat_now[n] - ref[n]) >
-                std::max(opt.lat_flow_tolerance * std::abs(ref[n]), 0.001 * kCfs))
-                return false;
-        return true;
-    };
-    // whether a pump's depth control or a rule would change a link's setting at this step (the
-    // rules are applied, as the routing step would apply them first; they are idempotent)
-    auto controls_act = [&](double t0, double dt) {
-        for (const auto& l : router.links()) {
-            if (l.kind != LinkKind::kPump)
-                continue;
-            const double on = net.pumps.startup_depth_m[l.type_index];
-            const double off = net.pumps.shutoff_depth_m[l.type_index];
-            const double y = nodes[l.n1].depth;
-            if ((off > 0 && l.setting > 0 && y < off) || (on > 0 && l.setting == 0 && y > on))
-                return true;
-        }
-        if (rules.empty())
-            return false;
-        settings.resize(n_links);
-        for (int j = 0; j < n_links; ++j)
-            settings[j] = router.links()[j].setting;
-        rules.apply(router, t0, dt);
-        for (int j = 0; j < n_links; ++j)
-            if (router.links()[j].setting != settings[j])
-                return true;
-        return false;
-    };
-    auto start_window = [&](double t) {
-        window_start = t;
-        for (int n = 0; n < n_nodes; ++n)
-            rest_depth[n] = nodes[n].depth;
-        rest_lat = lat_now;
-    };
-    // At rest over the window: then the hold lasts as long as the largest depth change seen over
-    // the window would take to reach HEAD_TOLERANCE (at most max_hold_s), so that the held state
-    // stays within HEAD_TOLERANCE of a routed one drifting at that rate.
-    double hold_length = 0;
-    auto at_rest = [&](double t) {
-        if (raining(t, 0.0) || !lat_steady(rest_lat))
-            return false;
-        double drift = 0;
-        for (int n = 0; n < n_nodes; ++n) {
-            const auto& nd = nodes[n];
-            if (nd.kind == NodeKind::kOutfall)
-                continue;
-            if (nd.overflow > 0 || nd.volume > nd.full_volume_m3)
-                return false;
-            drift = std::max(drift, std::abs(nd.depth - rest_depth[n]));
-        }
-        if (drift > rs.head_tolerance_m)
-            return false;
-        const double window = t - window_start;
-        hold_length = drift > 0 ? std::min(options.max_hold_s, window * rs.head_tolerance_m / drift)
-                                : options.max_hold_s;
-        return true;
-    };
+}
 
-    RoutingEvents events = read_events(net);
-    while (t_route < total - 1e-9) {
-        double dt = do_routing ? (n_links > 0 ? router.next_step(rs.route_step_s) : rs.route_step_s)
-                               : std::min(wet_step, report_step);
-        if (do_routing && n_links > 0 && events.between) {
-            // between events: the largest step to the next runoff or report time before the
-            // next event, else the fixed step while the event is still ahead (SWMM)
-            const double next_time = std::min(new_runoff_t, report_time);
-            if (next_time > t_route && next_time < events.next_start())
-                dt = next_time - t_route;
-            else if (t_route + rs.route_step_s < events.next_start())
-                dt = rs.route_step_s;
-        }
-        double t_next = t_route + dt;
-        if (t_next > total) {
-            dt = std::max(total - t_route, 0.001);
-            t_next = total;
-        }
-        if (do_runoff)
-            while (new_runoff_t < t_next)
-                runoff_execute();
-        if (!do_routing) {
-            const double t_old = t_route;
-            t_route = t_next;
-            save_report(t_old, t_route);
+void Simulator::State::runoff_execute() {
+    const double t = new_runoff_t;
+    bool is_raining = false;
+    std::vector<double> rain(gages.size(), 0.0);
+    for (std::size_t g = 0; g < gages.size(); ++g) {
+        rain[g] = (gages[g].used && !opt.ignore_rainfall) ? gages[g].rain_ms(t) : 0.0;
+        is_raining = is_raining || rain[g] > 0;
+    }
+    double next_evap = kInf;
+    const double evap = evaporation_rate(net, t, next_evap);
+    double max_step = dry_step;
+    if (next_evap - t > 0 && next_evap - t < max_step)
+        max_step = next_evap - t;
+    for (const auto& g : gages) {
+        if (!g.used)
             continue;
+        const double dt_next = g.next_change(t) - t;
+        if (dt_next > 0 && dt_next < max_step)
+            max_step = dt_next;
+    }
+    double step = (is_raining || has_runoff_flag) ? wet_step : dry_step;
+    step = std::min(step, max_step);
+    const double prev_step = new_runoff_t - old_runoff_t;
+    old_runoff_t = new_runoff_t;
+    new_runoff_t += step;
+    if (new_runoff_t > total) {
+        step = total - old_runoff_t;
+        new_runoff_t = total;
+    }
+    // run-on from upstream subcatchments: last step's runoff
+    std::vector<double> runon(n_sub, 0.0);
+    for (int i = 0; i < n_sub; ++i) {
+        old_runoff[i] = new_runoff[i];
+        const auto k = net.subcatchments.outlet_subcatch[i];
+        if (k.valid() && static_cast<int>(k.idx()) != i)
+            runon[k.idx()] += old_runoff[i];
+        // LID underdrains sent to another subcatchment: last step's flow
+        lids[i].begin_step();
+        for (const auto& u : lids[i].units()) {
+            const auto d = u.usage().drain_subcatchment;
+            if (d.valid() && static_cast<int>(d.idx()) != i)
+                runon[d.idx()] += u.old_drain_m3s;
         }
-        // --- routing_execute
-        accumulate(dt / 2);
-        rates = Rates{};
-        const double t0 = t_route;
-        for (int n = 0; n < n_nodes; ++n) {
-            old_lat[n] = nodes[n].lat_flow;
-            nodes[n].old_lat_flow = nodes[n].lat_flow;
-            nodes[n].lat_flow = 0;
-            old_inflow[n] = nodes[n].inflow;
-            old_depth[n] = nodes[n].depth;
-        }
-        for (int j = 0; j < n_links; ++j)
-            old_flow[j] = router.links()[j].flow;
-        events.between = events.is_between(t0);
-        if (events.between) {
-            t_route = t_next;
-            accumulate(dt / 2);
-            save_report(t0, t_route);
-            continue;
-        }
-        const Calendar cal = calendar_at(net, t0);
-        {
-            double next_evap = kInf;
-            rates.loss = router.set_storage_losses(dt, evaporation_rate(net, t0, next_evap));
-        }
-        // external inflows
-        {
-            std::vector<double> q(n_nodes, 0.0);
-            std::vector<char> has(n_nodes, 0);
-            for (const auto& in : net.inflows) {
-                if (in.type != ExternalInflow::Type::kFlow)
-                    continue;
-                const int n = in.node.idx();
-                if (has[n])
-                    continue; // SWMM uses a node's first FLOW inflow
-                has[n] = 1;
-                double v = 0;
-                if (in.series.valid())
-                    v += series_value(net.series[in.series.idx()], t0) * in.scale_factor *
-                         in.conversion_factor;
-                v += in.baseline * pattern_factor(net, in.baseline_pattern, cal, has_weekend);
-                q[n] = v;
-            }
-            for (int n = 0; n < n_nodes; ++n) {
-                if (!has[n])
-                    continue;
-                double v = std::abs(q[n]) < kFlowTolerance ? 0.0 : q[n];
-                nodes[n].lat_flow += v;
-                if (v >= 0)
-                    rates.ex += v;
-                else
-                    rates.out += -v;
-            }
-        }
-        // dry weather flow
-        for (const auto& d : net.dwf) {
-            if (d.constituent != "FLOW")
-                continue;
-            double f = 1.0;
-            for (const auto& p : d.patterns)
-                f *= pattern_factor(net, p, cal, has_weekend);
-            double v = d.average * f;
-            if (std::abs(v) < kFlowTolerance)
-                v = 0;
-            nodes[d.node.idx()].lat_flow += v;
-            rates.dw += v;
-        }
-        // wet weather inflow: runoff interpolated at the step start
-        if (do_runoff) {
-            double f = new_runoff_t > old_runoff_t
-                           ? (t0 - old_runoff_t) / (new_runoff_t - old_runoff_t)
-                           : 0.0;
-            f = std::clamp(f, 0.0, 1.0);
-            for (int i = 0; i < n_sub; ++i) {
-                const auto node = net.subcatchments.outlet_node[i];
-                if (!node.valid())
-                    continue;
-                const double q = (1.0 - f) * old_runoff[i] + f * new_runoff[i];
-                nodes[node.idx()].lat_flow += q;
-                rates.ww += q;
-            }
-            // groundwater outflow of the aquifers (SWMM addGroundwaterInflows)
-            for (int i = 0; i < n_sub; ++i) {
-                if (!aquifers[i])
-                    continue;
-                const auto& gw = *aquifers[i];
-                const double q = (1.0 - f) * gw.old_flow_m3s() + f * gw.new_flow_m3s();
-                if (std::abs(q) < kFlowTolerance)
-                    continue;
-                nodes[gw.node()].lat_flow += q;
-                rates.gw += q;
-            }
-            // LID underdrains sent to nodes (SWMM lid_addDrainInflow)
-            for (int i = 0; i < n_sub; ++i) {
-                for (const auto& u : lids[i].units()) {
-                    const auto node = u.usage().drain_node;
-                    if (!node.valid())
-                        continue;
-                    const double q = (1.0 - f) * u.old_drain_m3s + f * u.new_drain_m3s;
-                    nodes[node.idx()].lat_flow += q;
-                    rates.ww += q;
-                }
-            }
-        }
-        bool held = false;
-        if (may_hold) {
-            for (int n = 0; n < n_nodes; ++n)
-                lat_now[n] = nodes[n].lat_flow;
-            if (holding) {
-                held = t0 - hold_start < hold_length - 1e-9 && !raining(t0, dt) &&
-                       lat_steady(rest_lat) && !controls_act(t0, dt);
-                if (!held) {
-                    holding = false;
-                    start_window(t0);
-                }
-            }
-        }
-        if (held) {
-            ++sum.held_steps;
-        } else {
-            inlets.capture(nodes, router.links(), rs.model == FlowRouting::kDynwave, dt);
-            trials += router.step(t0, dt);
-            ++sum.routing_steps;
-        }
-        t_route = t_next;
+    }
+    // run-on from outfalls routed onto a subcatchment: what they discharged over the last
+    // runoff step, as a mean flow (SWMM runoff_getOutfallRunon)
+    if (prev_step > 0)
         for (int o = 0; o < net.outfalls.count(); ++o) {
-            const double q = nodes[net.outfalls.node[o].idx()].inflow;
-            if (net.outfalls.route_to[o].valid() && q > 0)
-                outfall_routed_m3[o] += q * dt;
+            const auto k = net.outfalls.route_to[o];
+            if (!k.valid() || net.subcatchments.area_m2[k.idx()] <= 0)
+                continue;
+            runon[k.idx()] += outfall_routed_m3[o] / prev_step;
+            sum.runoff.runon_m3 += outfall_routed_m3[o];
+            outfall_routed_m3[o] = 0;
+        }
+    has_runoff_flag = false;
+    for (int i = 0; i < n_sub; ++i) {
+        const auto g = net.subcatchments.gage[i];
+        const double r = g.valid() ? rain[g.idx()] : 0.0;
+        sub_rain[i] = r;
+        const double ev = (net.evaporation.dry_only && r > 0) ? 0.0 : evap;
+        subs[i].set_pervious_return_m3s(lids[i].flow_to_pervious_m3s());
+        if (aquifers[i]) { // room left in the aquifer's upper zone (SWMM maxInfilVol)
+            subs[i].set_max_infil_m(aquifers[i]->max_infil_m());
+            lids[i].set_max_native_infil_ms(aquifers[i]->max_infil_m() / step);
+        }
+        auto v = subs[i].step(step, r, ev, runon[i]);
+        new_runoff[i] = subs[i].runoff_m3s();
+        if (!lids[i].empty()) {
+            const auto lv = lids[i].step(step, r, ev, runon[i], subs[i], v,
+                                         subs[i].infiltration_state(), old_runoff_t);
+            v.rain_m3 += lv.rain_m3;
+            v.evap_m3 += lv.evap_m3;
+            v.infil_m3 += lv.infil_m3;
+            v.runoff_m3 += lv.surface_out_m3 - lv.treated_m3;
+            new_runoff[i] = v.runoff_m3 / step;
+            sum.runoff.drains_m3 += lv.drain_to_node_m3;
+            has_runoff_flag = has_runoff_flag || lids[i].wet();
+        }
+        if (aquifers[i]) { // SWMM gwater_getGroundwater after the surface and LIDs
+            auto& gw = *aquifers[i];
+            const auto& nd = nodes[gw.node()];
+            double factor = 1.0; // monthly upper-evaporation pattern
+            if (gw.upper_evap_pattern() >= 0) {
+                const auto& f = net.patterns[gw.upper_evap_pattern()].factors;
+                const int m = calendar_at(net, new_runoff_t).month0;
+                factor = m < static_cast<int>(f.size()) ? f[m] : 1.0;
+            }
+            gw.step(step, v.infil_m3, v.evap_m3, ev, factor,
+                    GroundwaterNode{nd.invert_m, nd.depth, nd.inflow, nd.volume});
+        }
+        double total_runoff_ms = 0;
+        for (const auto& a : subs[i].subareas())
+            total_runoff_ms += a.runoff_ms * a.area_fraction;
+        if (total_runoff_ms > 0)
+            has_runoff_flag = true;
+        sum.runoff.rain_m3 += v.rain_m3;
+        sum.runoff.evap_m3 += v.evap_m3;
+        sum.runoff.infil_m3 += v.infil_m3;
+        const auto k = net.subcatchments.outlet_subcatch[i];
+        if (!(k.valid() && static_cast<int>(k.idx()) != i))
+            sum.runoff.runoff_m3 += v.runoff_m3;
+    }
+    ++sum.runoff_steps;
+}
+
+void Simulator::State::accumulate(double h) {
+    auto& t = sum.routing;
+    t.dry_weather_m3 += rates.dw * h;
+    t.wet_weather_m3 += rates.ww * h;
+    t.external_m3 += rates.ex * h;
+    t.flooding_m3 += rates.flood * h;
+    t.outflow_m3 += rates.out * h;
+    t.losses_m3 += rates.loss * h;
+    t.groundwater_m3 += rates.gw * h;
+}
+
+void Simulator::State::save_report(double t_old, double t_new) {
+    if (report_time > t_new + 1e-6)
+        return;
+    const double rt = report_time;
+    report_time += report_step;
+    if (rt < static_cast<double>(opt.report_start_s) - 1e-6)
+        return;
+    const double f = t_new > t_old ? std::clamp((rt - t_old) / (t_new - t_old), 0.0, 1.0) : 1.0;
+    const double f1 = 1.0 - f;
+    rep.time_s.push_back(static_cast<std::int64_t>(std::llround(rt)));
+    if (options.depth_series_only) {
+        for (int n = 0; n < n_nodes; ++n)
+            rep.node_depth_m.push_back(do_routing ? f1 * old_depth[n] + f * nodes[n].depth : 0.0);
+        return;
+    }
+    for (int n = 0; n < n_nodes; ++n) {
+        const auto& nd = nodes[n];
+        if (do_routing) {
+            rep.node_depth_m.push_back(f1 * old_depth[n] + f * nd.depth);
+            rep.node_flood_m3s.push_back(nd.overflow);
+            rep.node_inflow_m3s.push_back(f1 * old_inflow[n] + f * nd.inflow);
+        } else {
+            rep.node_depth_m.push_back(0);
+            rep.node_flood_m3s.push_back(0);
+            rep.node_inflow_m3s.push_back(0);
+        }
+    }
+    for (int j = 0; j < n_links; ++j) {
+        const double q = do_routing ? f1 * old_flow[j] + f * router.links()[j].flow : 0.0;
+        rep.link_flow_m3s.push_back(q * router.links()[j].direction);
+    }
+    const double fr =
+        new_runoff_t > old_runoff_t
+            ? std::clamp((rt - old_runoff_t) / (new_runoff_t - old_runoff_t), 0.0, 1.0)
+            : 1.0;
+    for (int i = 0; i < n_sub; ++i) {
+        double q = (1.0 - fr) * old_runoff[i] + fr * new_runoff[i];
+        // reported runoff includes LID underdrain flow
+        q += (1.0 - fr) * lids[i].drain_m3s(false) + fr * lids[i].drain_m3s(true);
+        if (q < 2.31481e-8 * kFoot * net.subcatchments.area_m2[i]) // SWMM MIN_RUNOFF
+            q = 0;
+        rep.subcatch_runoff_m3s.push_back(q);
+    }
+}
+
+// rain falling at t or starting within `ahead_s`
+bool Simulator::State::raining(double t, double ahead_s) const {
+    if (opt.ignore_rainfall)
+        return false;
+    for (const auto& g : gages)
+        if (g.used && (g.rain_ms(t) > 0 || g.next_change(t) < t + ahead_s))
+            return true;
+    return false;
+}
+
+// SWMM's lateral inflow test (routing.c inflowHasChanged) with LAT_FLOW_TOL, where a change
+// smaller than SWMM's MIN_RUNOFF_FLOW (0.001 cfs) counts as none
+bool Simulator::State::lat_steady(const std::vector<double>& ref) const {
+    for (int n = 0; n < n_nodes; ++n)
+        if (std::abs(lat_now[n] - ref[n]) >
+            std::max(opt.lat_flow_tolerance * std::abs(ref[n]), 0.001 * kCfs))
+            return false;
+    return true;
+}
+
+// whether a pump's depth control or a rule would change a link's setting at this step (the rules
+// are applied, as the routing step would apply them first; they are idempotent)
+bool Simulator::State::controls_act(double t0, double dt) {
+    for (int j = 0; j < n_links; ++j) {
+        const auto& l = router.links()[j];
+        if (l.kind != LinkKind::kPump || router.forced(j))
+            continue;
+        const double on = net.pumps.startup_depth_m[l.type_index];
+        const double off = net.pumps.shutoff_depth_m[l.type_index];
+        const double y = nodes[l.n1].depth;
+        if ((off > 0 && l.setting > 0 && y < off) || (on > 0 && l.setting == 0 && y > on))
+            return true;
+    }
+    if (rules.empty())
+        return false;
+    settings.resize(n_links);
+    for (int j = 0; j < n_links; ++j)
+        settings[j] = router.links()[j].setting;
+    rules.apply(router, t0, dt);
+    router.apply_forced_settings();
+    for (int j = 0; j < n_links; ++j)
+        if (router.links()[j].setting != settings[j])
+            return true;
+    return false;
+}
+
+void Simulator::State::start_window(double t) {
+    window_start = t;
+    for (int n = 0; n < n_nodes; ++n)
+        rest_depth[n] = nodes[n].depth;
+    rest_lat = lat_now;
+}
+
+// At rest over the window: then the hold lasts as long as the largest depth change seen over the
+// window would take to reach HEAD_TOLERANCE (at most max_hold_s), so that the held state stays
+// within HEAD_TOLERANCE of a routed one drifting at that rate.
+bool Simulator::State::at_rest(double t) {
+    if (raining(t, 0.0) || !lat_steady(rest_lat))
+        return false;
+    double drift = 0;
+    for (int n = 0; n < n_nodes; ++n) {
+        const auto& nd = nodes[n];
+        if (nd.kind == NodeKind::kOutfall)
+            continue;
+        if (nd.overflow > 0 || nd.volume > nd.full_volume_m3)
+            return false;
+        drift = std::max(drift, std::abs(nd.depth - rest_depth[n]));
+    }
+    if (drift > rs.head_tolerance_m)
+        return false;
+    const double window = t - window_start;
+    hold_length = drift > 0 ? std::min(options.max_hold_s, window * rs.head_tolerance_m / drift)
+                            : options.max_hold_s;
+    return true;
+}
+
+// The lateral inflows of a routing step beginning at t0: external, dry weather, runoff,
+// groundwater and LID drains.
+void Simulator::State::add_inflows(double t0) {
+    const Calendar cal = calendar_at(net, t0);
+    {
+        std::vector<double> q(n_nodes, 0.0);
+        std::vector<char> has(n_nodes, 0);
+        for (const auto& in : net.inflows) {
+            if (in.type != ExternalInflow::Type::kFlow)
+                continue;
+            const int n = in.node.idx();
+            if (has[n])
+                continue; // SWMM uses a node's first FLOW inflow
+            has[n] = 1;
+            double v = 0;
+            if (in.series.valid())
+                v += series_value(net.series[in.series.idx()], t0) * in.scale_factor *
+                     in.conversion_factor;
+            v += in.baseline * pattern_factor(net, in.baseline_pattern, cal, has_weekend);
+            q[n] = v;
         }
         for (int n = 0; n < n_nodes; ++n) {
-            bool flooded = false;
-            const double q = router.system_outflow_m3s(n, flooded);
-            // a capture node's overflow returns to its inlets' street: not flooding (SWMM
-            // inlet_adjustQualOutflows takes it off the flooding total, ponded or not)
-            if (!inlets.empty() && inlets.is_capture_node(n) && nodes[n].overflow > 0)
-                rates.flood -= nodes[n].overflow;
-            if (q > 0) {
-                if (flooded)
-                    rates.flood += q;
-                else
-                    rates.out += q;
-            } else {
-                rates.ex += -q;
-            }
+            if (!has[n])
+                continue;
+            double v = std::abs(q[n]) < kFlowTolerance ? 0.0 : q[n];
+            nodes[n].lat_flow += v;
+            if (v >= 0)
+                rates.ex += v;
+            else
+                rates.out += -v;
         }
+    }
+    // dry weather flow
+    for (const auto& d : net.dwf) {
+        if (d.constituent != "FLOW")
+            continue;
+        double f = 1.0;
+        for (const auto& p : d.patterns)
+            f *= pattern_factor(net, p, cal, has_weekend);
+        double v = d.average * f;
+        if (std::abs(v) < kFlowTolerance)
+            v = 0;
+        nodes[d.node.idx()].lat_flow += v;
+        rates.dw += v;
+    }
+    if (!do_runoff)
+        return;
+    // wet weather inflow: runoff interpolated at the step start
+    double f =
+        new_runoff_t > old_runoff_t ? (t0 - old_runoff_t) / (new_runoff_t - old_runoff_t) : 0.0;
+    f = std::clamp(f, 0.0, 1.0);
+    for (int i = 0; i < n_sub; ++i) {
+        const auto node = net.subcatchments.outlet_node[i];
+        if (!node.valid())
+            continue;
+        const double q = (1.0 - f) * old_runoff[i] + f * new_runoff[i];
+        nodes[node.idx()].lat_flow += q;
+        rates.ww += q;
+    }
+    // groundwater outflow of the aquifers (SWMM addGroundwaterInflows)
+    for (int i = 0; i < n_sub; ++i) {
+        if (!aquifers[i])
+            continue;
+        const auto& gw = *aquifers[i];
+        const double q = (1.0 - f) * gw.old_flow_m3s() + f * gw.new_flow_m3s();
+        if (std::abs(q) < kFlowTolerance)
+            continue;
+        nodes[gw.node()].lat_flow += q;
+        rates.gw += q;
+    }
+    // LID underdrains sent to nodes (SWMM lid_addDrainInflow)
+    for (int i = 0; i < n_sub; ++i) {
+        for (const auto& u : lids[i].units()) {
+            const auto node = u.usage().drain_node;
+            if (!node.valid())
+                continue;
+            const double q = (1.0 - f) * u.old_drain_m3s + f * u.new_drain_m3s;
+            nodes[node.idx()].lat_flow += q;
+            rates.ww += q;
+        }
+    }
+}
+
+// One routing step (runoff first, as far as the step reaches).
+void Simulator::State::step() {
+    double dt = do_routing ? (n_links > 0 ? router.next_step(rs.route_step_s) : rs.route_step_s)
+                           : std::min(wet_step, report_step);
+    if (do_routing && n_links > 0 && events.between) {
+        // between events: the largest step to the next runoff or report time before the next
+        // event, else the fixed step while the event is still ahead (SWMM)
+        const double next_time = std::min(new_runoff_t, report_time);
+        if (next_time > t_route && next_time < events.next_start())
+            dt = next_time - t_route;
+        else if (t_route + rs.route_step_s < events.next_start())
+            dt = rs.route_step_s;
+    }
+    double t_next = t_route + dt;
+    if (t_next > total) {
+        dt = std::max(total - t_route, 0.001);
+        t_next = total;
+    }
+    if (do_runoff)
+        while (new_runoff_t < t_next)
+            runoff_execute();
+    if (!do_routing) {
+        const double t_old = t_route;
+        t_route = t_next;
+        save_report(t_old, t_route);
+        return;
+    }
+    // --- routing_execute
+    accumulate(dt / 2);
+    rates = Rates{};
+    const double t0 = t_route;
+    for (int n = 0; n < n_nodes; ++n) {
+        old_lat[n] = nodes[n].lat_flow;
+        nodes[n].old_lat_flow = nodes[n].lat_flow;
+        nodes[n].lat_flow = 0;
+        old_inflow[n] = nodes[n].inflow;
+        old_depth[n] = nodes[n].depth;
+    }
+    for (int j = 0; j < n_links; ++j)
+        old_flow[j] = router.links()[j].flow;
+    events.between = events.is_between(t0);
+    if (events.between) {
+        t_route = t_next;
         accumulate(dt / 2);
-        // statistics over routing steps, from the report start on (SWMM stats_updateFlowStats)
-        const bool in_report = t_route + 1e-6 >= static_cast<double>(opt.report_start_s);
-        for (int n = 0; n < n_nodes && in_report; ++n) {
-            const auto& nd = nodes[n];
-            sum.max_depth_m[n] = std::max(sum.max_depth_m[n], nd.depth);
-            if (nd.kind != NodeKind::kOutfall && (nd.volume > nd.full_volume_m3 || nd.overflow > 0))
-                sum.flood_volume_m3[n] += nd.overflow * dt;
-        }
-        for (int j = 0; j < n_links && in_report; ++j)
-            sum.max_flow_m3s[j] = std::max(sum.max_flow_m3s[j], std::abs(router.links()[j].flow));
         save_report(t0, t_route);
-        if (may_hold && !held && t_route >= window_start + options.rest_window_s - 1e-9) {
-            if (at_rest(t_route)) {
-                holding = true;
-                hold_start = t_route;
-                rest_lat = lat_now;
-            } else {
-                start_window(t_route);
+        return;
+    }
+    {
+        double next_evap = kInf;
+        rates.loss = router.set_storage_losses(dt, evaporation_rate(net, t0, next_evap));
+    }
+    add_inflows(t0);
+    bool held = false;
+    if (may_hold) {
+        for (int n = 0; n < n_nodes; ++n)
+            lat_now[n] = nodes[n].lat_flow;
+        if (holding) {
+            held = t0 - hold_start < hold_length - 1e-9 && !raining(t0, dt) &&
+                   lat_steady(rest_lat) && !controls_act(t0, dt);
+            if (!held) {
+                holding = false;
+                start_window(t0);
             }
         }
     }
+    if (held) {
+        ++sum.held_steps;
+    } else {
+        inlets.capture(nodes, router.links(), rs.model == FlowRouting::kDynwave, dt);
+        trials += router.step(t0, dt);
+        ++sum.routing_steps;
+    }
+    t_route = t_next;
+    for (int o = 0; o < net.outfalls.count(); ++o) {
+        const double q = nodes[net.outfalls.node[o].idx()].inflow;
+        if (net.outfalls.route_to[o].valid() && q > 0)
+            outfall_routed_m3[o] += q * dt;
+    }
+    for (int n = 0; n < n_nodes; ++n) {
+        bool flooded = false;
+        const double q = router.system_outflow_m3s(n, flooded);
+        // a capture node's overflow returns to its inlets' street: not flooding (SWMM
+        // inlet_adjustQualOutflows takes it off the flooding total, ponded or not)
+        if (!inlets.empty() && inlets.is_capture_node(n) && nodes[n].overflow > 0)
+            rates.flood -= nodes[n].overflow;
+        if (q > 0) {
+            if (flooded)
+                rates.flood += q;
+            else
+                rates.out += q;
+        } else {
+            rates.ex += -q;
+        }
+    }
+    accumulate(dt / 2);
+    // statistics over routing steps, from the report start on (SWMM stats_updateFlowStats)
+    const bool in_report = t_route + 1e-6 >= static_cast<double>(opt.report_start_s);
+    for (int n = 0; n < n_nodes && in_report; ++n) {
+        const auto& nd = nodes[n];
+        sum.max_depth_m[n] = std::max(sum.max_depth_m[n], nd.depth);
+        if (nd.kind != NodeKind::kOutfall && (nd.volume > nd.full_volume_m3 || nd.overflow > 0))
+            sum.flood_volume_m3[n] += nd.overflow * dt;
+    }
+    for (int j = 0; j < n_links && in_report; ++j)
+        sum.max_flow_m3s[j] = std::max(sum.max_flow_m3s[j], std::abs(router.links()[j].flow));
+    save_report(t0, t_route);
+    if (may_hold && !held && t_route >= window_start + options.rest_window_s - 1e-9) {
+        if (at_rest(t_route)) {
+            holding = true;
+            hold_start = t_route;
+            rest_lat = lat_now;
+        } else {
+            start_window(t_route);
+        }
+    }
+}
 
-    // --- balances
+void Simulator::State::balances() {
     for (const auto& s : subs)
         sum.runoff.final_storage_m3 += s.stored_m3();
     for (const auto& g : lids)
@@ -981,7 +1047,82 @@ SimulationResult simulate(const Network& net, const SimulationOptions& options) 
     sum.mean_trials = sum.routing_steps > 0
                           ? static_cast<double>(trials) / static_cast<double>(sum.routing_steps)
                           : 0.0;
-    return result;
+}
+
+Simulator::Simulator(const Network& net, const SimulationOptions& options)
+    : s_(std::make_unique<State>(net, options)) {}
+Simulator::~Simulator() = default;
+Simulator::Simulator(Simulator&&) noexcept = default;
+Simulator& Simulator::operator=(Simulator&&) noexcept = default;
+
+double Simulator::time_s() const {
+    return s_->t_route;
+}
+bool Simulator::done() const {
+    return !(s_->t_route < s_->total - 1e-9);
+}
+
+bool Simulator::step() {
+    if (s_->finished)
+        throw Error(ErrorCode::kInternal, "drainage simulation stepped after finish()");
+    if (done())
+        return false;
+    s_->step();
+    return true;
+}
+
+void Simulator::advance_to(double t_s) {
+    // a rule `SIMULATION TIME >= t` holds in a step beginning 1 ms before t (ControlRules::apply)
+    while (!done() && s_->t_route < t_s - 0.001)
+        step();
+}
+
+const ReportSeries& Simulator::series() const {
+    return s_->rep;
+}
+
+void Simulator::set_pump_powered(int link, bool powered) {
+    auto& st = *s_;
+    if (link < 0 || link >= st.n_links || st.router.links()[link].kind != LinkKind::kPump)
+        throw Error(ErrorCode::kInternal,
+                    "set_pump_powered: link " + std::to_string(link) + " is not a pump");
+    if (!powered) {
+        st.router.force_link_setting(link, 0.0);
+        return;
+    }
+    if (!st.router.forced(link))
+        return;
+    st.router.force_link_setting(link, std::numeric_limits<double>::quiet_NaN());
+    // A pump that the model runs without depth controls or rules is switched on again; one with
+    // them returns to them.
+    const auto& id = st.net.link_id[link];
+    const auto pump = st.net.type_index[link];
+    auto upper = [](std::string x) {
+        for (auto& c : x)
+            c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        return x;
+    };
+    bool ruled = false;
+    for (const auto& rule : st.net.rules)
+        for (const auto& act : rule.actions)
+            ruled = ruled || (act.tokens.size() > 1 && upper(act.tokens[1]) == upper(id));
+    const bool plain = !ruled && st.net.pumps.initially_on[pump] != 0 &&
+                       st.net.pumps.startup_depth_m[pump] <= 0.0 &&
+                       st.net.pumps.shutoff_depth_m[pump] <= 0.0;
+    if (plain)
+        st.router.set_link_setting(link, 1.0);
+}
+
+SimulationResult Simulator::finish() {
+    while (step()) {
+    }
+    s_->balances();
+    s_->finished = true;
+    return std::move(s_->result);
+}
+
+SimulationResult simulate(const Network& net, const SimulationOptions& options) {
+    return Simulator(net, options).finish();
 }
 
 } // namespace rencheng::drainage

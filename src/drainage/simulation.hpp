@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -28,6 +29,9 @@ struct SimulationOptions {
     bool hold_at_rest = false;
     double rest_window_s = 300;
     double max_hold_s = 3600;
+    /// The report series hold the times and the node depths only (the other series stay empty):
+    /// a long run of a large model kept for its depths needs a fifth of the memory.
+    bool depth_series_only = false;
 };
 
 /// Results at each report time, element-major within a time: value of element i at report k is
@@ -87,6 +91,41 @@ struct SimulationSummary {
 struct SimulationResult {
     ReportSeries series;
     SimulationSummary summary;
+};
+
+/// A run advanced step by step: the caller routes it to a time, reads the report series so far
+/// and may take power from its pumps between advances (the stress test's coupling, docs/scenario.md
+/// "Rainstorm"). A run advanced in pieces gives the numbers of one run straight through: the
+/// steps are the same, none is shortened to land on a requested time.
+class Simulator {
+public:
+    /// Throws as simulate() does for a model using something not simulated yet.
+    explicit Simulator(const Network& net, const SimulationOptions& options = {});
+    ~Simulator();
+    Simulator(Simulator&&) noexcept;
+    Simulator& operator=(Simulator&&) noexcept;
+
+    /// Routing clock, s from the start.
+    double time_s() const;
+    /// The clock has reached the end of the simulation.
+    bool done() const;
+    /// Routes one step; false (and nothing routed) at the end.
+    bool step();
+    /// Routes whole steps until the next step would begin at or after `t_s` (within the 1 ms a
+    /// rule's SIMULATION TIME allows) or the end is reached.
+    void advance_to(double t_s);
+    /// Report series up to the clock.
+    const ReportSeries& series() const;
+    /// A pump without power is OFF from the next step whatever its depth controls and rules say;
+    /// with power again it returns to them, and a pump the model runs without depth controls or
+    /// rules (on from the start) is switched on. Throws Error(kInternal) for a link not a pump.
+    void set_pump_powered(int link, bool powered);
+    /// Routes to the end and returns the results with the balances; the run is spent.
+    SimulationResult finish();
+
+private:
+    struct State;
+    std::unique_ptr<State> s_;
 };
 
 /// Runs the model from its start to its end. Throws rencheng::Error(kUnsupported) naming the

@@ -272,10 +272,6 @@ struct Simulation::Impl {
     std::vector<std::int32_t> drainage_pumps; ///< drainage link indices of the pumps
     CsrGraph drain_adj;                       ///< undirected: arc ids are drainage links
     std::vector<std::pair<std::int32_t, std::int32_t>> zone_drainage; ///< (zone, node) assets
-    /// Reruns with pumps switched off, by schedule: every realization with the same pump
-    /// outages reuses one run (results are a function of the schedule alone).
-    mutable std::mutex storm_mutex;
-    mutable std::map<std::string, std::shared_ptr<const drainage::SimulationResult>> storm_cache;
 };
 
 namespace {
@@ -1011,6 +1007,7 @@ void Simulation::prepare_rainstorm() {
     drainage::SimulationOptions so;
     so.base_dir = I.drainage_dir;
     so.hold_at_rest = true; // the dry tail after the storm (docs/scenario.md "Rainstorm")
+    so.depth_series_only = true;
     I.storm_base =
         std::make_shared<const drainage::SimulationResult>(drainage::simulate(*I.storm_net, so));
 
@@ -1309,14 +1306,15 @@ private:
     std::vector<double> arc_minutes_; ///< travel times, flooded roads slowed (drainage_step)
 
     // drainage under a rainstorm (drainage_step, drainage_pumps)
-    std::shared_ptr<const drainage::SimulationResult> storm_; ///< the run in force
+    std::shared_ptr<const drainage::SimulationResult> storm_; ///< the run without outages
+    /// The realization's own run from its first pump power change on, routed in step with it.
+    std::unique_ptr<drainage::Simulator> storm_live_;
     std::vector<double> flood_depth_;        ///< per drainage node: street depth this step, m
     std::vector<std::uint8_t> flood_closed_; ///< per asset: closed by standing water now
     std::vector<std::string> flood_detail_;  ///< per asset: the depth that closed it
     std::vector<std::uint8_t> flood_hit_;    ///< per flood exposure: failed in this storm
     std::vector<double> flood_u_, flood_z_;  ///< per flood exposure: damage and repair draws
-    std::vector<std::uint8_t> pump_running_; ///< per drainage pump: running in storm_
-    std::vector<std::vector<std::int64_t>> pump_switches_; ///< per pump: stop, restart, … times
+    std::vector<std::uint8_t> pump_running_; ///< per drainage pump: running now
     std::vector<std::uint8_t> road_flooded_ever_;
 
     // gas (gas_step): the state in force, and per gas node when its supply was cut (-1: fed)
@@ -1398,7 +1396,7 @@ private:
     void road_step();
     void drainage_step(std::int32_t k);
     void drainage_pumps();
-    std::shared_ptr<const drainage::SimulationResult> storm_with_pump_outages();
+    const drainage::ReportSeries& storm_series(std::int32_t k);
     bool deliver(std::int32_t p, int service, double threshold, std::string* detail) const;
     void evaluate_needs();
     void system_state();
@@ -2041,7 +2039,7 @@ void Run::drainage_step(std::int32_t k) {
         return;
     const auto& hz = *I.rain;
     const auto nn = static_cast<std::size_t>(city.drainage->node_count());
-    const auto& depth = storm_->series.node_depth_m;
+    const auto& depth = storm_series(k).node_depth_m;
     for (std::size_t n = 0; n < nn; ++n) {
         double deepest = 0.0;
         for (auto r = I.report_end[k]; r < I.report_end[k + 1]; ++r)
@@ -2132,95 +2130,41 @@ void Run::drainage_step(std::int32_t k) {
 }
 
 void Run::drainage_pumps() {
-    // Drainage pumps run while they function (power from their bus, not flooded); when one stops
-    // or restarts, the storm is routed again with the pumps' schedule from then on
-    // (docs/scenario.md "Rainstorm", coupling).
+    // Drainage pumps run while they function (power from their bus, not flooded). At the first
+    // change the realization takes a run of its own, identical to the shared one so far, and
+    // routes it on in step with the co-simulation; each pump stops or restarts in it from the
+    // next routing step (docs/scenario.md "Rainstorm", coupling).
     if (!storm_ || I.drainage_pumps.empty())
         return;
-    bool changed = false;
     for (std::size_t i = 0; i < I.drainage_pumps.size(); ++i) {
-        const auto a = static_cast<std::size_t>(asset(Layer::kDrainageLink, I.drainage_pumps[i]));
+        const auto link = I.drainage_pumps[i];
+        const auto a = static_cast<std::size_t>(asset(Layer::kDrainageLink, link));
         const std::uint8_t running = func_[a];
         if (running == pump_running_[i])
             continue;
         pump_running_[i] = running;
-        pump_switches_[i].push_back(t_);
-        changed = true;
+        if (!storm_live_) {
+            ++out_.drainage_solves;
+            drainage::SimulationOptions so;
+            so.base_dir = I.drainage_dir;
+            so.hold_at_rest = true;
+            so.depth_series_only = true;
+            storm_live_ = std::make_unique<drainage::Simulator>(*I.storm_net, so);
+            storm_series(static_cast<std::int32_t>(t_ / sc.step_s)); // to where this step read
+        }
+        storm_live_->set_pump_powered(link, running != 0);
     }
-    if (changed)
-        storm_ = storm_with_pump_outages();
 }
 
-std::shared_ptr<const drainage::SimulationResult> Run::storm_with_pump_outages() {
-    ++out_.drainage_solves;
-    std::string key;
-    for (std::size_t i = 0; i < pump_switches_.size(); ++i) {
-        if (pump_switches_[i].empty())
-            continue;
-        key += std::to_string(i) + ":";
-        for (const auto t : pump_switches_[i])
-            key += std::to_string(t) + ",";
-        key += ";";
+const drainage::ReportSeries& Run::storm_series(std::int32_t k) {
+    // The reports of output step k, those up to t_k: the shared run's, or the realization's own
+    // routed that far.
+    if (!storm_live_)
+        return storm_->series;
+    const auto need = static_cast<std::size_t>(I.report_end[k + 1]);
+    while (storm_live_->series().time_s.size() < need && storm_live_->step()) {
     }
-    {
-        const std::lock_guard<std::mutex> lock(I.storm_mutex);
-        if (const auto it = I.storm_cache.find(key); it != I.storm_cache.end())
-            return it->second;
-    }
-    // The pump is OFF in [stop, restart) by a rule that outranks the model's own; after a
-    // restart a pump the model runs without depth controls or rules is switched ON again, one
-    // with them returns to them.
-    drainage::Network net = *I.storm_net;
-    auto hours = [](std::int64_t t) { return fmt("%.9g", static_cast<double>(t) / 3600.0); };
-    auto upper = [](std::string x) {
-        for (auto& c : x)
-            c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        return x;
-    };
-    for (std::size_t i = 0; i < pump_switches_.size(); ++i) {
-        const auto link = I.drainage_pumps[i];
-        const auto& id = net.link_id[link];
-        const auto pump = net.type_index[link];
-        bool ruled = false;
-        for (const auto& rule : net.rules)
-            for (const auto& act : rule.actions)
-                ruled = ruled || (act.tokens.size() > 1 && upper(act.tokens[1]) == upper(id));
-        const bool plain = !ruled && net.pumps.initially_on[pump] != 0 &&
-                           net.pumps.startup_depth_m[pump] <= 0.0 &&
-                           net.pumps.shutoff_depth_m[pump] <= 0.0;
-        const auto& sw = pump_switches_[i];
-        for (std::size_t j = 0; j < sw.size(); ++j) {
-            const bool off = j % 2 == 0;
-            if (!off && !plain)
-                continue;
-            drainage::ControlRule rule;
-            rule.id = "RENCHENG_POWER_" + id + "_" + std::to_string(j);
-            rule.priority = 1e9;
-            drainage::RulePremise p1;
-            p1.logic = drainage::RulePremise::Logic::kIf;
-            p1.tokens = {"SIMULATION", "TIME", ">=", hours(sw[j])};
-            rule.premises.push_back(p1);
-            if (j + 1 < sw.size()) {
-                drainage::RulePremise p2;
-                p2.logic = drainage::RulePremise::Logic::kAnd;
-                p2.tokens = {"SIMULATION", "TIME", "<", hours(sw[j + 1])};
-                rule.premises.push_back(p2);
-            }
-            drainage::RuleAction act;
-            act.tokens = {"PUMP", id, "STATUS", "=", off ? "OFF" : "ON"};
-            rule.actions.push_back(act);
-            net.rules.push_back(std::move(rule));
-        }
-    }
-    drainage::SimulationOptions so;
-    so.base_dir = I.drainage_dir;
-    so.hold_at_rest = true;
-    auto result = std::make_shared<const drainage::SimulationResult>(drainage::simulate(net, so));
-    out_.max_drainage_continuity_pct =
-        std::max(out_.max_drainage_continuity_pct,
-                 std::fabs(result->summary.flow_routing_continuity_error_pct));
-    const std::lock_guard<std::mutex> lock(I.storm_mutex);
-    return I.storm_cache.emplace(key, std::move(result)).first->second;
+    return storm_live_->series();
 }
 
 bool Run::deliver(std::int32_t p, int service, double threshold, std::string* detail) const {
@@ -2934,7 +2878,7 @@ RealizationResult Run::run() {
             flood_z_[i] = z_rng.normal();
         }
         pump_running_.assign(I.drainage_pumps.size(), 1);
-        pump_switches_.assign(I.drainage_pumps.size(), {});
+        storm_live_.reset();
     }
     crew_.resize(I.crews.size());
     for (std::size_t c = 0; c < I.crews.size(); ++c)
@@ -2976,9 +2920,15 @@ RealizationResult Run::run() {
         if (in_chain_[a])
             out_.chain_assets.push_back(static_cast<std::int32_t>(a));
     if (storm_) {
-        out_.drainage_flood_volume_m3 = storm_->summary.routing.flooding_m3;
+        // the run in force at the end: the realization's own, routed to the horizon, or the
+        // shared one; the continuity is the worse of the runs the realization read
+        drainage::SimulationResult own;
+        if (storm_live_)
+            own = storm_live_->finish();
+        const auto& summary = storm_live_ ? own.summary : storm_->summary;
+        out_.drainage_flood_volume_m3 = summary.routing.flooding_m3;
         out_.max_drainage_continuity_pct =
-            std::max(out_.max_drainage_continuity_pct,
+            std::max(std::fabs(summary.flow_routing_continuity_error_pct),
                      std::fabs(I.storm_base->summary.flow_routing_continuity_error_pct));
         for (const auto f : road_flooded_ever_)
             out_.flooded_road_links += f;

@@ -129,7 +129,9 @@ struct RealizationResult {
     std::int32_t water_solves = 0;
     std::int32_t power_solves = 0;
     // drainage under a rainstorm (docs/scenario.md "Rainstorm")
-    std::int32_t drainage_solves = 0;         ///< SWMM runs this realization needed (0: shared)
+    /// 1 when a drainage pump's power changed and the realization routed the storm on its own
+    /// from then on (docs/scenario.md "Rainstorm", coupling); 0: it read the shared run
+    std::int32_t drainage_solves = 0;
     double max_street_flood_m = 0.0;          ///< deepest street water at any node and step, m
     double drainage_flood_volume_m3 = 0.0;    ///< water that left the pipes onto the streets, m³
     double max_drainage_continuity_pct = 0.0; ///< largest |flow-routing continuity error|, %

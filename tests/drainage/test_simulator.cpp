@@ -1,0 +1,185 @@
+// A drainage run advanced step by step (drainage::Simulator): advanced in pieces it gives the
+// numbers of one run straight through, bit for bit; a pump without power is off from the next step
+// exactly as a top-priority rule switching it off at that time would have it, and returns to its
+// own rules when powered again.
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "core/error.hpp"
+#include "drainage/simulation.hpp"
+#include "drainage/swmm_inp.hpp"
+
+namespace fs = std::filesystem;
+using namespace rencheng;
+using namespace rencheng::drainage;
+
+namespace {
+
+const fs::path kValidation = fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage";
+
+Network read(const fs::path& inp) {
+    Diagnostics d;
+    Network net = read_swmm_inp(inp, d);
+    if (d.has_errors())
+        throw Error(ErrorCode::kInternal, d.format());
+    return net;
+}
+
+void expect_identical(const SimulationResult& a, const SimulationResult& b) {
+    EXPECT_EQ(a.series.time_s, b.series.time_s);
+    EXPECT_EQ(a.series.node_depth_m, b.series.node_depth_m);
+    EXPECT_EQ(a.series.node_flood_m3s, b.series.node_flood_m3s);
+    EXPECT_EQ(a.series.node_inflow_m3s, b.series.node_inflow_m3s);
+    EXPECT_EQ(a.series.link_flow_m3s, b.series.link_flow_m3s);
+    EXPECT_EQ(a.series.subcatch_runoff_m3s, b.series.subcatch_runoff_m3s);
+    EXPECT_EQ(a.summary.max_depth_m, b.summary.max_depth_m);
+    EXPECT_EQ(a.summary.max_flow_m3s, b.summary.max_flow_m3s);
+    EXPECT_EQ(a.summary.flood_volume_m3, b.summary.flood_volume_m3);
+    EXPECT_EQ(a.summary.routing_steps, b.summary.routing_steps);
+    EXPECT_EQ(a.summary.held_steps, b.summary.held_steps);
+    EXPECT_EQ(a.summary.routing.flooding_m3, b.summary.routing.flooding_m3);
+    EXPECT_EQ(a.summary.routing.outflow_m3, b.summary.routing.outflow_m3);
+    EXPECT_EQ(a.summary.runoff.runoff_m3, b.summary.runoff.runoff_m3);
+    EXPECT_EQ(a.summary.flow_routing_continuity_error_pct,
+              b.summary.flow_routing_continuity_error_pct);
+    EXPECT_EQ(a.summary.runoff_continuity_error_pct, b.summary.runoff_continuity_error_pct);
+}
+
+int link_index(const Network& net, const std::string& id) {
+    for (int j = 0; j < net.link_count(); ++j)
+        if (net.link_id[j] == id)
+            return j;
+    throw Error(ErrorCode::kInternal, "no link " + id);
+}
+
+/// A top-priority rule holding `pump` OFF from `from_h` until `to_h` hours.
+ControlRule pump_off_rule(const std::string& pump, double from_h, double to_h) {
+    ControlRule rule;
+    rule.id = "TEST_OFF";
+    rule.priority = 1e9;
+    RulePremise p1;
+    p1.logic = RulePremise::Logic::kIf;
+    p1.tokens = {"SIMULATION", "TIME", ">=", std::to_string(from_h)};
+    rule.premises.push_back(p1);
+    RulePremise p2;
+    p2.logic = RulePremise::Logic::kAnd;
+    p2.tokens = {"SIMULATION", "TIME", "<", std::to_string(to_h)};
+    rule.premises.push_back(p2);
+    RuleAction act;
+    act.tokens = {"PUMP", pump, "STATUS", "=", "OFF"};
+    rule.actions.push_back(act);
+    return rule;
+}
+
+} // namespace
+
+TEST(DrainageSimulator, AdvancedInPiecesEqualsOneRunStraightThrough) {
+    Network net = read(kValidation / "example1" / "Example1.inp");
+    net.options.end_s = 12 * 3600;
+    SimulationOptions o;
+    o.base_dir = kValidation / "example1";
+    o.hold_at_rest = true; // the held dry tail too
+    const SimulationResult whole = simulate(net, o);
+    ASSERT_GT(whole.summary.held_steps, 0);
+
+    Simulator s(net, o);
+    EXPECT_EQ(s.time_s(), 0.0);
+    s.advance_to(1000.5);
+    EXPECT_GE(s.time_s(), 1000.5 - 0.001);
+    const double t1 = s.time_s();
+    s.advance_to(500); // behind the clock: nothing routed
+    EXPECT_EQ(s.time_s(), t1);
+    for (int i = 0; i < 7; ++i)
+        ASSERT_TRUE(s.step());
+    EXPECT_GT(s.time_s(), t1);
+    s.advance_to(4 * 3600);
+    // the reports so far are the whole run's first ones
+    const auto k = s.series().time_s.size();
+    ASSERT_GT(k, 0u);
+    EXPECT_LE(s.series().time_s.back(), static_cast<std::int64_t>(s.time_s() + 1e-6));
+    for (std::size_t r = 0; r < k; ++r)
+        EXPECT_EQ(s.series().time_s[r], whole.series.time_s[r]);
+    s.advance_to(7.3 * 3600);
+    expect_identical(whole, s.finish());
+    EXPECT_THROW(s.step(), Error); // a finished run is spent
+}
+
+TEST(DrainageSimulator, APumpWithoutPowerActsAsATopPriorityRule) {
+    // Example3: PUMP1 lifts the wet well SU1 by two depth rules; it loses its power from 6 h to
+    // 12 h, then returns to its rules.
+    const Network net = read(kValidation / "example3" / "Example3.inp");
+    SimulationOptions o;
+    o.base_dir = kValidation / "example3";
+    const int pump = link_index(net, "PUMP1");
+
+    const SimulationResult free_run = simulate(net, o);
+    Network ruled = net;
+    ruled.rules.push_back(pump_off_rule("PUMP1", 6.0, 12.0));
+    const SimulationResult by_rule = simulate(ruled, o);
+
+    Simulator s(net, o);
+    s.advance_to(6 * 3600);
+    s.set_pump_powered(pump, false);
+    s.advance_to(12 * 3600);
+    s.set_pump_powered(pump, true);
+    s.set_pump_powered(pump, true); // powered twice: nothing more happens
+    const SimulationResult forced = s.finish();
+    expect_identical(by_rule, forced);
+
+    // the pump ran in the window without the outage and is still there after it
+    const auto nl = static_cast<std::size_t>(net.link_count());
+    double q_free = 0, q_forced = 0, q_after = 0;
+    for (std::size_t r = 0; r < forced.series.time_s.size(); ++r) {
+        const auto t = forced.series.time_s[r];
+        const double q = forced.series.link_flow_m3s[r * nl + static_cast<std::size_t>(pump)];
+        if (t > 6 * 3600 && t <= 12 * 3600) {
+            q_forced = std::max(q_forced, std::abs(q));
+            q_free = std::max(
+                q_free,
+                std::abs(free_run.series.link_flow_m3s[r * nl + static_cast<std::size_t>(pump)]));
+        } else if (t > 12 * 3600) {
+            q_after = std::max(q_after, std::abs(q));
+        }
+    }
+    EXPECT_GT(q_free, 0.01);
+    EXPECT_EQ(q_forced, 0.0);
+    EXPECT_GT(q_after, 0.01);
+    // the wet well stands higher without the pump
+    const auto n = static_cast<std::size_t>(net.from_node[pump].idx());
+    EXPECT_GT(forced.summary.max_depth_m[n], free_run.summary.max_depth_m[n]);
+}
+
+TEST(DrainageSimulator, OnlyAPumpLosesPower) {
+    const Network net = read(kValidation / "example3" / "Example3.inp");
+    SimulationOptions o;
+    o.base_dir = kValidation / "example3";
+    Simulator s(net, o);
+    int conduit = -1;
+    for (int j = 0; j < net.link_count() && conduit < 0; ++j)
+        if (net.link_kind[j] == LinkKind::kConduit)
+            conduit = j;
+    ASSERT_GE(conduit, 0);
+    EXPECT_THROW(s.set_pump_powered(conduit, false), Error);
+    EXPECT_THROW(s.set_pump_powered(net.link_count(), false), Error);
+}
+
+TEST(DrainageSimulator, DepthSeriesOnlyKeepsTheDepths) {
+    Network net = read(kValidation / "example1" / "Example1.inp");
+    net.options.end_s = 6 * 3600;
+    SimulationOptions o;
+    o.base_dir = kValidation / "example1";
+    const SimulationResult full = simulate(net, o);
+    o.depth_series_only = true;
+    const SimulationResult depths = simulate(net, o);
+    EXPECT_EQ(full.series.time_s, depths.series.time_s);
+    EXPECT_EQ(full.series.node_depth_m, depths.series.node_depth_m);
+    EXPECT_TRUE(depths.series.link_flow_m3s.empty());
+    EXPECT_TRUE(depths.series.node_inflow_m3s.empty());
+    EXPECT_TRUE(depths.series.subcatch_runoff_m3s.empty());
+    EXPECT_EQ(full.summary.max_flow_m3s, depths.summary.max_flow_m3s);
+}
