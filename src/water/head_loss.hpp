@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 
 #include "water/network.hpp"
 
@@ -57,23 +58,44 @@ double minor_loss_coefficient(double k, double diameter_m, double cfs_m3s = epan
 HeadLoss pipe_head_loss(HeadLossFormula formula, double r, double m, double q, double diameter_m,
                         double roughness_m, double viscosity_m2s);
 
+/// out[i] = |q[i]|^e for i < count, e in (0, 1], with one fixed sequence of double operations
+/// (range reduction, a 2·atanh series for the logarithm and a Taylor polynomial for the
+/// exponential, no fused multiply-add), so the result is the same on every machine; the loop is
+/// vectorised where the CPU has AVX2. Within 4e-16·(1 + |e ln|q||) relative of std::pow (the
+/// rounding of e·ln|q|; 1e-14 for flows of 1e-12 m³/s); 0 below 1e-290 (and for q = 0). The Newton
+/// iteration raises every Hazen-Williams pipe's flow to 0.852 at every iteration: one batch instead
+/// of a libm call each.
+void flow_powers(const double* q, double* out, std::size_t count, double e);
+
 /// The Hazen-Williams (n = 1.852) and Chezy-Manning (n = 2) case of pipe_head_loss(), inline:
-/// the Newton iteration evaluates it for every pipe, so it is compiled into the loop.
-inline HeadLoss power_law_head_loss(double n, double r, double m, double q) {
+/// the Newton iteration evaluates it for every pipe, so it is compiled into the loop. `power`
+/// is |q|^(n-1) (flow_powers()).
+inline HeadLoss power_law_head_loss(double n, double r, double m, double q, double power) {
     const double aq = std::fabs(q);
-    double g = n * r * std::pow(aq, n - 1.0);
+    double g = n * r * power;
     double h = 0;
     if (g < epanet_units::kRqTol) {
         g = epanet_units::kRqTol;
         h = g * aq;
     } else {
-        h = g * aq / n;
+        // h = g|q|/n, multiplying by a constant for the two exponents in use (a division per
+        // pipe and iteration was a sixth of the assembly's time on ky4).
+        const double inv_n = n == 2.0 ? 0.5 : (n == 1.852 ? 1.0 / 1.852 : 1.0 / n);
+        h = g * aq * inv_n;
     }
     if (m > 0) {
         h += m * aq * aq;
         g += 2.0 * m * aq;
     }
     return {q < 0 ? -h : (q > 0 ? h : 0.0), g};
+}
+
+/// The same, computing |q|^(n-1) itself.
+inline HeadLoss power_law_head_loss(double n, double r, double m, double q) {
+    double power = std::fabs(q);
+    if (n != 2.0)
+        flow_powers(&q, &power, 1, n - 1.0);
+    return power_law_head_loss(n, r, m, q, power);
 }
 
 /// Darcy-Weisbach friction factor and its derivative df/dq for |q| (m³/s) above the laminar range.

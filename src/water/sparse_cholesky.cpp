@@ -16,6 +16,11 @@ namespace {
 /// Backward error (componentwise, see solve_refined) above which a solve is refined: 64 ε.
 constexpr double kRefineBackwardError = 64 * 2.220446049250313e-16;
 
+/// Kernel::kAuto takes the simplicial kernel when Σ c_j² / Σ c_j, the column count of L
+/// weighted by the work of each column, is at most this: ~3 on the shared networks of 1–2k
+/// nodes, 43 on the 100k-node street grid.
+constexpr double kSimplicialColumnCount = 12;
+
 /// Approximate minimum-degree ordering of the pattern `adj` (both triangles, no diagonal) by
 /// SuiteSparse AMD with its default controls: deterministic, and far less fill and time than an
 /// exact minimum degree on 100k-node networks.
@@ -265,7 +270,8 @@ lower_update_scattered(const double* a, std::int32_t lda, std::int32_t m, std::i
 } // namespace
 
 SymbolicCholesky::SymbolicCholesky(std::int32_t n,
-                                   const std::vector<std::pair<std::int32_t, std::int32_t>>& edges)
+                                   const std::vector<std::pair<std::int32_t, std::int32_t>>& edges,
+                                   Kernel kernel)
     : n_(n) {
     const auto un = static_cast<std::size_t>(n);
     std::vector<std::vector<std::int32_t>> adj(un);
@@ -431,6 +437,43 @@ SymbolicCholesky::SymbolicCholesky(std::int32_t n,
     diag_pos_.assign(un, -1);
     for (std::int32_t i = 0; i < n; ++i)
         diag_pos_[static_cast<std::size_t>(i)] = position(i, i);
+    if (kernel == Kernel::kAuto)
+        kernel = factor_nonzeros_ > 0 && factor_flops_ <= kSimplicialColumnCount *
+                                                              static_cast<double>(factor_nonzeros_)
+                     ? Kernel::kSimplicial
+                     : Kernel::kSupernodal;
+    kernel_ = kernel;
+    if (kernel_ == Kernel::kSimplicial)
+        build_simplicial(counts);
+}
+
+void SymbolicCholesky::build_simplicial(const std::vector<std::int32_t>& counts) {
+    const auto un = static_cast<std::size_t>(n_);
+    lp_.assign(un + 1, 0);
+    for (std::size_t j = 0; j < un; ++j)
+        lp_[j + 1] = lp_[j] + counts[j];
+    li_.assign(static_cast<std::size_t>(lp_[un]), 0);
+    rpat_ptr_.assign(un + 1, 0);
+    rpat_col_.clear();
+    rpat_pos_.clear();
+    rpat_col_.reserve(static_cast<std::size_t>(lp_[un]) - un);
+    rpat_pos_.reserve(static_cast<std::size_t>(lp_[un]) - un);
+    std::vector<std::int32_t> next(lp_.begin(), lp_.end() - 1), stack(un), mark(un, -1);
+    for (std::int32_t k = 0; k < n_; ++k) {
+        const auto uk = static_cast<std::size_t>(k);
+        li_[static_cast<std::size_t>(next[uk]++)] = k; // the diagonal, first in its column
+        // ereach leaves row k's pattern in topological order: every column comes after the
+        // descendants whose updates it needs.
+        const std::int32_t top = ereach(n_, cp_, ci_, k, parent_, stack, mark);
+        for (std::int32_t t = top; t < n_; ++t) {
+            const auto j = static_cast<std::size_t>(stack[static_cast<std::size_t>(t)]);
+            const std::int32_t pos = next[j]++;
+            li_[static_cast<std::size_t>(pos)] = k;
+            rpat_col_.push_back(static_cast<std::int32_t>(j));
+            rpat_pos_.push_back(pos);
+        }
+        rpat_ptr_[uk + 1] = static_cast<std::int32_t>(rpat_col_.size());
+    }
 }
 
 void SymbolicCholesky::build_update_schedule() {
@@ -497,12 +540,62 @@ std::int32_t SymbolicCholesky::position(std::int32_t i, std::int32_t j) const {
 }
 
 NumericCholesky::NumericCholesky(const SymbolicCholesky& s)
-    : ax_(s.ci_.size(), 0.0), lx_(static_cast<std::size_t>(s.sval_ptr_.back()), 0.0),
+    : ax_(s.ci_.size(), 0.0),
+      lx_(static_cast<std::size_t>(s.kernel_ == SymbolicCholesky::Kernel::kSimplicial
+                                       ? s.lp_.back()
+                                       : s.sval_ptr_.back()),
+          0.0),
       work_(static_cast<std::size_t>(s.n_), 0.0), rhs_(static_cast<std::size_t>(s.n_), 0.0),
       res_(static_cast<std::size_t>(s.n_), 0.0), scale_(static_cast<std::size_t>(s.n_), 0.0),
       gather_(static_cast<std::size_t>(s.n_), 0.0) {}
 
 std::int32_t NumericCholesky::factor(const SymbolicCholesky& s) {
+    return s.kernel_ == SymbolicCholesky::Kernel::kSimplicial ? factor_simplicial(s)
+                                                              : factor_supernodal(s);
+}
+
+std::int32_t NumericCholesky::factor_simplicial(const SymbolicCholesky& s) {
+    // Up-looking L D Lᵀ (Davis 2006, cs_chol and LDL): row k of the unit triangle L from the
+    // rows above it, solving L(0:k, 0:k) D y = A(0:k, k) over the pattern of row k in the
+    // topological order stored by the symbolic phase; gather_ (which the simplicial solve does
+    // not use) holds the sparse right-hand side and is all zero between rows. L D Lᵀ rather than
+    // L Lᵀ: one division per row instead of a square root and a division, and on chains of
+    // dependent pivots (most of a water network) their latency is most of the time.
+    const auto n = static_cast<std::size_t>(s.n_);
+    double* x = gather_.data();
+    double* lx = lx_.data();
+    const std::int32_t* li = s.li_.data();
+    const std::int32_t* lp = s.lp_.data();
+    for (std::size_t k = 0; k < n; ++k) {
+        double d = 0;
+        for (auto p = static_cast<std::size_t>(s.cp_[k]);
+             p < static_cast<std::size_t>(s.cp_[k + 1]); ++p) {
+            const auto i = static_cast<std::size_t>(s.ci_[p]);
+            const double v = ax_[static_cast<std::size_t>(s.value_of_entry_[p])];
+            if (i == k)
+                d = v;
+            else
+                x[i] = v;
+        }
+        for (std::int32_t t = s.rpat_ptr_[k]; t < s.rpat_ptr_[k + 1]; ++t) {
+            const auto j = static_cast<std::size_t>(s.rpat_col_[static_cast<std::size_t>(t)]);
+            const std::int32_t pos = s.rpat_pos_[static_cast<std::size_t>(t)];
+            const double yj = x[j]; // (D L(k, :)ᵀ)_j
+            x[j] = 0;
+            for (std::int32_t p = lp[j] + 1; p < pos; ++p)
+                x[li[p]] -= lx[p] * yj;
+            const double lkj = yj * lx[lp[j]]; // the diagonal slot holds 1/D(j)
+            d -= lkj * yj;
+            lx[pos] = lkj;
+        }
+        if (!(d > 0) || !std::isfinite(d))
+            return s.perm_[k]; // x is zero again: row k's entries were all consumed
+        lx[lp[k]] = 1.0 / d;
+    }
+    return -1;
+}
+
+std::int32_t NumericCholesky::factor_supernodal(const SymbolicCholesky& s) {
     // Left-looking supernodal Cholesky (Ng & Peyton 1993; CHOLMOD's scheme, Chen, Davis, Hager &
     // Rajamanickam 2008): for each supernode in turn, the updates of every descendant that has
     // rows among its pivots, computed as dense products, are subtracted; then the dense diagonal
@@ -560,9 +653,39 @@ std::int32_t NumericCholesky::factor(const SymbolicCholesky& s) {
 
 void NumericCholesky::solve(const SymbolicCholesky& s, std::vector<double>& b) {
     const auto n = static_cast<std::size_t>(s.n_);
-    const auto ns = s.super_.size() - 1;
     for (std::size_t k = 0; k < n; ++k)
         work_[k] = b[static_cast<std::size_t>(s.perm_[k])];
+    if (s.kernel_ == SymbolicCholesky::Kernel::kSimplicial)
+        solve_simplicial(s);
+    else
+        solve_supernodal(s);
+    for (std::size_t k = 0; k < n; ++k)
+        b[static_cast<std::size_t>(s.perm_[k])] = work_[k];
+}
+
+void NumericCholesky::solve_simplicial(const SymbolicCholesky& s) {
+    const auto n = static_cast<std::size_t>(s.n_);
+    double* y = work_.data();
+    const double* lx = lx_.data();
+    const std::int32_t* li = s.li_.data();
+    const std::int32_t* lp = s.lp_.data();
+    // L y = P b by columns (unit diagonal), y ← D⁻¹ y, then Lᵀ z = y by columns of L, backwards.
+    for (std::size_t j = 0; j < n; ++j) {
+        const double yj = y[j];
+        for (std::int32_t p = lp[j] + 1; p < lp[j + 1]; ++p)
+            y[li[p]] -= lx[p] * yj;
+        y[j] = yj * lx[lp[j]]; // 1/D(j)
+    }
+    for (std::size_t j = n; j-- > 0;) {
+        double v = y[j];
+        for (std::int32_t p = lp[j] + 1; p < lp[j + 1]; ++p)
+            v -= lx[p] * y[li[p]];
+        y[j] = v;
+    }
+}
+
+void NumericCholesky::solve_supernodal(const SymbolicCholesky& s) {
+    const auto ns = s.super_.size() - 1;
     // L y = P b, supernode by supernode.
     for (std::size_t j = 0; j < ns; ++j) {
         const std::int32_t f = s.super_[j], ncols = s.super_[j + 1] - f;
@@ -613,8 +736,6 @@ void NumericCholesky::solve(const SymbolicCholesky& s, std::vector<double>& b) {
             z[q] = v / cq[q];
         }
     }
-    for (std::size_t k = 0; k < n; ++k)
-        b[static_cast<std::size_t>(s.perm_[k])] = work_[k];
 }
 
 void NumericCholesky::solve_refined(const SymbolicCholesky& s, std::vector<double>& b) {

@@ -16,11 +16,22 @@ namespace rencheng::water {
 /// read-only.
 class SymbolicCholesky {
 public:
+    /// How the numeric phase works: supernodal (dense blocks, for factors with wide columns) or
+    /// simplicial (L D Lᵀ a row at a time, up-looking; for the thin factors of networks of a few
+    /// thousand nodes, whose supernodes are one to three columns wide and where the block
+    /// bookkeeping costs more than the arithmetic). kAuto picks by Σ c_j² / Σ c_j over the column
+    /// counts c_j of L: simplicial up to 12.
+    enum class Kernel { kAuto, kSupernodal, kSimplicial };
+
     SymbolicCholesky() = default;
     /// `edges` are the off-diagonal entries (i, j), i != j, each given once or more (duplicates
     /// are merged); the diagonal is always present.
     SymbolicCholesky(std::int32_t n,
-                     const std::vector<std::pair<std::int32_t, std::int32_t>>& edges);
+                     const std::vector<std::pair<std::int32_t, std::int32_t>>& edges,
+                     Kernel kernel = Kernel::kAuto);
+
+    /// The kernel chosen (never kAuto).
+    [[nodiscard]] Kernel kernel() const { return kernel_; }
 
     [[nodiscard]] std::int32_t size() const { return n_; }
     /// Position in the value array (see NumericCholesky::values) of entry (i, j) of A, original
@@ -51,6 +62,7 @@ public:
 private:
     friend class NumericCholesky;
     std::int32_t n_ = 0;
+    Kernel kernel_ = Kernel::kSupernodal;
     std::int64_t factor_nonzeros_ = 0;
     double factor_flops_ = 0;
     std::vector<std::int32_t> perm_;    ///< perm_[k] = original index of pivot k
@@ -81,6 +93,14 @@ private:
     std::vector<std::int32_t> update_ptr_, update_rows_;
     std::vector<Update> updates_;
     void build_update_schedule();
+    /// Simplicial layout (kernel kSimplicial): column j of L is lx[lp_[j] .. lp_[j+1]), its
+    /// diagonal first, then rows li_[p] in ascending order. The simplicial factor is L D Lᵀ with
+    /// a unit L: the diagonal slot holds 1/D(j). Row k of L (below the diagonal) is
+    /// the entries rpat_pos_[t], t in rpat_ptr_[k] .. rpat_ptr_[k+1], of columns rpat_col_[t],
+    /// in a topological order of the elimination tree (descendants first), as the up-looking
+    /// factorisation computes them.
+    std::vector<std::int32_t> lp_, li_, rpat_ptr_, rpat_col_, rpat_pos_;
+    void build_simplicial(const std::vector<std::int32_t>& counts);
 };
 
 /// The numeric factor for one set of values; the workspace is sized once, so factor() and solve()
@@ -105,8 +125,14 @@ public:
     void solve_refined(const SymbolicCholesky& s, std::vector<double>& b);
 
 private:
+    std::int32_t factor_supernodal(const SymbolicCholesky& s);
+    std::int32_t factor_simplicial(const SymbolicCholesky& s);
+    void solve_supernodal(const SymbolicCholesky& s);
+    void solve_simplicial(const SymbolicCholesky& s);
+
     std::vector<double> ax_, lx_, work_, rhs_, res_, scale_;
-    /// The rows of one supernode below its pivots, gathered during a solve.
+    /// The rows of one supernode below its pivots, gathered during a supernodal solve; the
+    /// sparse right-hand side of the simplicial factorisation (zero between uses).
     std::vector<double> gather_;
 };
 

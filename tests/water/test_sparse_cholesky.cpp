@@ -18,6 +18,14 @@ using namespace rencheng::water;
 namespace {
 
 using Edges = std::vector<std::pair<std::int32_t, std::int32_t>>;
+using Kernel = SymbolicCholesky::Kernel;
+
+/// Every test runs on both numeric kernels (kAuto would pick one by the shape of L).
+constexpr Kernel kKernels[] = {Kernel::kSupernodal, Kernel::kSimplicial};
+
+const char* kernel_name(Kernel k) {
+    return k == Kernel::kSimplicial ? "simplicial" : "supernodal";
+}
 
 /// A symmetric positive definite matrix of the gradient method's form: −w on each edge, the
 /// sum of the incident weights plus a positive shift on the diagonal.
@@ -95,9 +103,11 @@ std::vector<double> right_hand_side(std::int32_t n) {
     return b;
 }
 
-/// Factorises and solves m sparsely; compares with the dense solution.
-void expect_matches_dense(const TestMatrix& m) {
-    const SymbolicCholesky sym(m.n, m.edges);
+/// Factorises and solves m sparsely with `kernel`; compares with the dense solution.
+void expect_matches_dense(const TestMatrix& m, Kernel kernel) {
+    SCOPED_TRACE(kernel_name(kernel));
+    const SymbolicCholesky sym(m.n, m.edges, kernel);
+    ASSERT_EQ(sym.kernel(), kernel);
     NumericCholesky num(sym);
     m.load(sym, num);
     ASSERT_EQ(num.factor(sym), -1);
@@ -118,6 +128,12 @@ void expect_matches_dense(const TestMatrix& m) {
     EXPECT_LE(sym.factor_nonzeros(), n * (n + 1) / 2);
     EXPECT_GE(sym.stored_values(), sym.factor_nonzeros());
     EXPECT_GE(sym.factor_flops(), static_cast<double>(sym.factor_nonzeros()));
+}
+
+/// Both kernels.
+void expect_matches_dense(const TestMatrix& m) {
+    for (const Kernel kernel : kKernels)
+        expect_matches_dense(m, kernel);
 }
 
 Edges grid_edges(int w, int h) {
@@ -248,107 +264,154 @@ TEST(SparseCholesky, ValuePositionsNumberThePatternOnce) {
 }
 
 TEST(SparseCholesky, OneSymbolicServesManyValueSets) {
-    // The same pattern refactorised with new values (as every Newton iteration does): each
-    // solve matches the dense one for its own values, and a failed factorisation in between
-    // leaves nothing behind.
-    const Edges e = hub_edges(250, 400, 8);
-    const SymbolicCholesky sym(250, e);
-    NumericCholesky num(sym);
-    for (std::uint32_t seed = 10; seed < 14; ++seed) {
-        const TestMatrix m(250, e, seed, 0.01 * seed);
-        m.load(sym, num);
-        ASSERT_EQ(num.factor(sym), -1);
-        std::vector<double> x = right_hand_side(250);
-        const std::vector<double> ref = dense_solve(m.dense(), x);
-        num.solve(sym, x);
-        for (std::size_t i = 0; i < ref.size(); ++i)
-            EXPECT_NEAR(x[i], ref[i], 1e-10 * (1 + std::fabs(ref[i])));
-        if (seed == 11) { // a non-positive pivot, then the next seed must still work
-            auto& ax = num.values();
-            ax[static_cast<std::size_t>(sym.diagonal_position(17))] = -1.0;
-            EXPECT_GE(num.factor(sym), 0);
+    for (const Kernel kernel : kKernels) {
+        SCOPED_TRACE(kernel_name(kernel));
+        // The same pattern refactorised with new values (as every Newton iteration does): each
+        // solve matches the dense one for its own values, and a failed factorisation in between
+        // leaves nothing behind.
+        const Edges e = hub_edges(250, 400, 8);
+        const SymbolicCholesky sym(250, e, kernel);
+        NumericCholesky num(sym);
+        for (std::uint32_t seed = 10; seed < 14; ++seed) {
+            const TestMatrix m(250, e, seed, 0.01 * seed);
+            m.load(sym, num);
+            ASSERT_EQ(num.factor(sym), -1);
+            std::vector<double> x = right_hand_side(250);
+            const std::vector<double> ref = dense_solve(m.dense(), x);
+            num.solve(sym, x);
+            for (std::size_t i = 0; i < ref.size(); ++i)
+                EXPECT_NEAR(x[i], ref[i], 1e-10 * (1 + std::fabs(ref[i])));
+            if (seed == 11) { // a non-positive pivot, then the next seed must still work
+                auto& ax = num.values();
+                ax[static_cast<std::size_t>(sym.diagonal_position(17))] = -1.0;
+                EXPECT_GE(num.factor(sym), 0);
+            }
         }
     }
 }
 
 TEST(SparseCholesky, ReportsTheRowThatIsNotPositiveDefinite) {
-    // Rows 0-4 form a chain, rows 5 and 6 stand alone; row 5 has a negative diagonal, so its
-    // pivot is the one that fails, whatever the order.
-    const TestMatrix m(7, grid_edges(5, 1), 9);
-    const SymbolicCholesky sym(7, m.edges);
-    NumericCholesky num(sym);
-    m.load(sym, num);
-    num.values()[static_cast<std::size_t>(sym.diagonal_position(5))] = -2.0;
-    EXPECT_EQ(num.factor(sym), 5);
-    // A 2×2 block with |off-diagonal| > diagonal.
-    const SymbolicCholesky two(2, {{0, 1}});
-    NumericCholesky n2(two);
-    n2.values()[static_cast<std::size_t>(two.diagonal_position(0))] = 1;
-    n2.values()[static_cast<std::size_t>(two.diagonal_position(1))] = 1;
-    n2.values()[static_cast<std::size_t>(two.position(0, 1))] = -2;
-    EXPECT_GE(n2.factor(two), 0);
+    for (const Kernel kernel : kKernels) {
+        SCOPED_TRACE(kernel_name(kernel));
+        // Rows 0-4 form a chain, rows 5 and 6 stand alone; row 5 has a negative diagonal, so its
+        // pivot is the one that fails, whatever the order.
+        const TestMatrix m(7, grid_edges(5, 1), 9);
+        const SymbolicCholesky sym(7, m.edges, kernel);
+        NumericCholesky num(sym);
+        m.load(sym, num);
+        num.values()[static_cast<std::size_t>(sym.diagonal_position(5))] = -2.0;
+        EXPECT_EQ(num.factor(sym), 5);
+        // A 2×2 block with |off-diagonal| > diagonal.
+        const SymbolicCholesky two(2, {{0, 1}}, kernel);
+        NumericCholesky n2(two);
+        n2.values()[static_cast<std::size_t>(two.diagonal_position(0))] = 1;
+        n2.values()[static_cast<std::size_t>(two.diagonal_position(1))] = 1;
+        n2.values()[static_cast<std::size_t>(two.position(0, 1))] = -2;
+        EXPECT_GE(n2.factor(two), 0);
+    }
 }
 
 TEST(SparseCholesky, RefinementRestoresBadlyScaledRows) {
-    // A grid where a few links carry conductances 1e8 times the others (active pressure
-    // valves, links at EPANET's smallest gradient): the refined solve's residual is at round-off
-    // of each row's own scale and no larger than the plain solve's.
-    TestMatrix m(15 * 15, grid_edges(15, 15), 12, 1e-3);
-    for (std::size_t e = 0; e < m.edges.size(); e += 37) {
-        const double extra = 1e8 * m.weight[e];
-        m.weight[e] += extra;
-        m.diagonal[static_cast<std::size_t>(m.edges[e].first)] += extra;
-        m.diagonal[static_cast<std::size_t>(m.edges[e].second)] += extra;
-    }
-    const SymbolicCholesky sym(m.n, m.edges);
-    NumericCholesky num(sym);
-    m.load(sym, num);
-    ASSERT_EQ(num.factor(sym), -1);
-    const std::vector<double> b = right_hand_side(m.n);
-    std::vector<double> plain = b, refined = b;
-    num.solve(sym, plain);
-    num.solve_refined(sym, refined);
-    const std::vector<double> a = m.dense();
-    const auto un = static_cast<std::size_t>(m.n);
-    const auto backward_error = [&](const std::vector<double>& x) {
-        double worst = 0;
-        for (std::size_t i = 0; i < un; ++i) {
-            double r = b[i], scale = std::fabs(b[i]);
-            for (std::size_t j = 0; j < un; ++j) {
-                r -= a[i * un + j] * x[j];
-                scale += std::fabs(a[i * un + j] * x[j]);
-            }
-            worst = std::max(worst, std::fabs(r) / scale);
+    for (const Kernel kernel : kKernels) {
+        SCOPED_TRACE(kernel_name(kernel));
+        // A grid where a few links carry conductances 1e8 times the others (active pressure
+        // valves, links at EPANET's smallest gradient): the refined solve's residual is at
+        // round-off of each row's own scale and no larger than the plain solve's.
+        TestMatrix m(15 * 15, grid_edges(15, 15), 12, 1e-3);
+        for (std::size_t e = 0; e < m.edges.size(); e += 37) {
+            const double extra = 1e8 * m.weight[e];
+            m.weight[e] += extra;
+            m.diagonal[static_cast<std::size_t>(m.edges[e].first)] += extra;
+            m.diagonal[static_cast<std::size_t>(m.edges[e].second)] += extra;
         }
-        return worst;
-    };
-    EXPECT_LE(backward_error(refined), backward_error(plain));
-    EXPECT_LT(backward_error(refined), 1e-12);
+        const SymbolicCholesky sym(m.n, m.edges, kernel);
+        NumericCholesky num(sym);
+        m.load(sym, num);
+        ASSERT_EQ(num.factor(sym), -1);
+        const std::vector<double> b = right_hand_side(m.n);
+        std::vector<double> plain = b, refined = b;
+        num.solve(sym, plain);
+        num.solve_refined(sym, refined);
+        const std::vector<double> a = m.dense();
+        const auto un = static_cast<std::size_t>(m.n);
+        const auto backward_error = [&](const std::vector<double>& x) {
+            double worst = 0;
+            for (std::size_t i = 0; i < un; ++i) {
+                double r = b[i], scale = std::fabs(b[i]);
+                for (std::size_t j = 0; j < un; ++j) {
+                    r -= a[i * un + j] * x[j];
+                    scale += std::fabs(a[i * un + j] * x[j]);
+                }
+                worst = std::max(worst, std::fabs(r) / scale);
+            }
+            return worst;
+        };
+        EXPECT_LE(backward_error(refined), backward_error(plain));
+        EXPECT_LT(backward_error(refined), 1e-12);
+    }
 }
 
 TEST(SparseCholesky, SameBitsFromEveryNumericObject) {
-    const TestMatrix m(500, hub_edges(500, 900, 13), 13);
-    const SymbolicCholesky sym(m.n, m.edges);
-    NumericCholesky a(sym), b(sym);
-    m.load(sym, a);
-    m.load(sym, b);
-    ASSERT_EQ(a.factor(sym), -1);
-    ASSERT_EQ(b.factor(sym), -1);
-    ASSERT_EQ(b.factor(sym), -1); // factorising twice changes nothing
-    std::vector<double> xa = right_hand_side(m.n), xb = xa;
-    a.solve_refined(sym, xa);
-    b.solve_refined(sym, xb);
-    for (std::size_t i = 0; i < xa.size(); ++i)
-        EXPECT_EQ(xa[i], xb[i]);
-    // A second symbolic analysis of the same pattern gives the same ordering and numbers.
-    const SymbolicCholesky again(m.n, m.edges);
-    NumericCholesky c(again);
-    m.load(again, c);
-    ASSERT_EQ(c.factor(again), -1);
-    std::vector<double> xc = right_hand_side(m.n);
-    c.solve_refined(again, xc);
-    for (std::size_t i = 0; i < xa.size(); ++i)
-        EXPECT_EQ(xa[i], xc[i]);
-    EXPECT_EQ(again.factor_nonzeros(), sym.factor_nonzeros());
-    EXPECT_EQ(again.supernode_count(), sym.supernode_count());
+    for (const Kernel kernel : kKernels) {
+        SCOPED_TRACE(kernel_name(kernel));
+        const TestMatrix m(500, hub_edges(500, 900, 13), 13);
+        const SymbolicCholesky sym(m.n, m.edges, kernel);
+        NumericCholesky a(sym), b(sym);
+        m.load(sym, a);
+        m.load(sym, b);
+        ASSERT_EQ(a.factor(sym), -1);
+        ASSERT_EQ(b.factor(sym), -1);
+        ASSERT_EQ(b.factor(sym), -1); // factorising twice changes nothing
+        std::vector<double> xa = right_hand_side(m.n), xb = xa;
+        a.solve_refined(sym, xa);
+        b.solve_refined(sym, xb);
+        for (std::size_t i = 0; i < xa.size(); ++i)
+            EXPECT_EQ(xa[i], xb[i]);
+        // A second symbolic analysis of the same pattern gives the same ordering and numbers.
+        const SymbolicCholesky again(m.n, m.edges, kernel);
+        NumericCholesky c(again);
+        m.load(again, c);
+        ASSERT_EQ(c.factor(again), -1);
+        std::vector<double> xc = right_hand_side(m.n);
+        c.solve_refined(again, xc);
+        for (std::size_t i = 0; i < xa.size(); ++i)
+            EXPECT_EQ(xa[i], xc[i]);
+        EXPECT_EQ(again.factor_nonzeros(), sym.factor_nonzeros());
+        EXPECT_EQ(again.supernode_count(), sym.supernode_count());
+    }
+}
+
+TEST(SparseCholesky, KernelsAgreeAndAutoPicksByColumnWidth) {
+    // A network-like pattern (a chain with a few loops) factorises thin: kAuto takes the
+    // simplicial kernel; the 2-D grid, whose columns of L grow with its side, the supernodal one.
+    Edges loops;
+    for (int i = 0; i + 1 < 600; ++i)
+        loops.emplace_back(i, i + 1);
+    for (int i = 0; i + 40 < 600; i += 37)
+        loops.emplace_back(i, i + 40);
+    EXPECT_EQ(SymbolicCholesky(600, loops).kernel(), Kernel::kSimplicial);
+    const Edges grid = grid_edges(60, 60);
+    EXPECT_EQ(SymbolicCholesky(3600, grid).kernel(), Kernel::kSupernodal);
+    // Both kernels on one system, refactorised after solves (the simplicial factorisation keeps
+    // its work vector apart from the solve's): the same solution to round-off.
+    for (const Edges* e : std::vector<const Edges*>{&loops, &grid}) {
+        const auto n = static_cast<std::int32_t>(e == &loops ? 600 : 3600);
+        const SymbolicCholesky a(n, *e, Kernel::kSupernodal), b(n, *e, Kernel::kSimplicial);
+        NumericCholesky na(a), nb(b);
+        for (std::uint32_t seed = 20; seed < 23; ++seed) {
+            const TestMatrix m(n, *e, seed, 0.01);
+            m.load(a, na);
+            m.load(b, nb);
+            ASSERT_EQ(na.factor(a), -1);
+            ASSERT_EQ(nb.factor(b), -1);
+            std::vector<double> xa = right_hand_side(n), xb = xa;
+            na.solve_refined(a, xa);
+            nb.solve_refined(b, xb);
+            double scale = 0;
+            for (const double v : xa)
+                scale = std::max(scale, std::fabs(v));
+            for (std::size_t i = 0; i < xa.size(); ++i)
+                ASSERT_NEAR(xa[i], xb[i], 1e-12 * scale) << "row " << i << " seed " << seed;
+        }
+    }
 }
