@@ -1,14 +1,19 @@
 // Benchmark of dynamic-wave routing on generated storm drains: one whole SWMM-style run (runoff
 // and DYNWAVE routing of the 50-year 3-hour storm over 6 hours) of the drainage.inp of a
 // generated city (seed 2026). The argument is the population: 100,000 (the demo city, 1,273
-// conduits) and 700,000 (9,918 conduits, the 10,000-conduit network of issue 6).
+// conduits) and 700,000 (9,918 conduits, the 10,000-conduit network of issue 6). Also the
+// friction term's R^1.33333 by FixedPower against std::pow over hydraulic radii a city's pipes
+// take (1 mm to 2 m).
 #include <benchmark/benchmark.h>
 
+#include <cmath>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "citygen/citygen.hpp"
 #include "drainage/simulation.hpp"
+#include "drainage/xsection.hpp"
 
 namespace {
 
@@ -43,6 +48,38 @@ void BM_drainage_dynwave(benchmark::State& state) {
     state.SetLabel(std::to_string(state.range(0)) + " people");
 }
 BENCHMARK(BM_drainage_dynwave)->Arg(100000)->Arg(700000)->Iterations(1)->Unit(benchmark::kSecond);
+
+std::vector<double> hydraulic_radii() {
+    std::vector<double> r(4096);
+    for (std::size_t i = 0; i < r.size(); ++i) // 1 mm to 2 m, geometrically spaced and shuffled
+        r[(i * 1237) % r.size()] = 1e-3 * std::pow(2000.0, static_cast<double>(i) / r.size());
+    return r;
+}
+
+void BM_friction_power_std(benchmark::State& state) {
+    const auto r = hydraulic_radii();
+    for (auto _ : state) {
+        double sum = 0;
+        for (const double x : r)
+            sum += std::pow(x, 1.33333);
+        benchmark::DoNotOptimize(sum);
+    }
+    state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(r.size()));
+}
+BENCHMARK(BM_friction_power_std);
+
+void BM_friction_power_fixed(benchmark::State& state) {
+    const auto r = hydraulic_radii();
+    const rencheng::drainage::FixedPower power(1.33333);
+    for (auto _ : state) {
+        double sum = 0;
+        for (const double x : r)
+            sum += power(x);
+        benchmark::DoNotOptimize(sum);
+    }
+    state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(r.size()));
+}
+BENCHMARK(BM_friction_power_fixed);
 
 } // namespace
 

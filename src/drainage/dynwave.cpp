@@ -18,6 +18,11 @@ constexpr double kFudgeVolume = 0.0001 * kFoot * kFoot * kFoot;
 double sgn(double x) {
     return x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0);
 }
+
+// The friction term's R^1.33333 (SWMM dwflow.c's exponent) and Manning's R^(2/3), evaluated
+// once per conduit and trial: tabulated powers instead of std::pow (see FixedPower).
+const FixedPower kFrictionPower(1.33333);
+const FixedPower kManningPower(2.0 / 3.0);
 } // namespace
 
 FlowClass FlowRouter::dw_flow_class(int j, double q, double h1, double h2, double y1, double y2,
@@ -213,7 +218,7 @@ void FlowRouter::dw_conduit_flow(int j, int steps, double omega, double dt) {
         sigma = 0.0;
     if (full && xs.is_closed())
         sigma = 0.0;
-    const double dq1 = dt * l.rough_factor / std::pow(r_wtd, 1.33333) * std::abs(v);
+    const double dq1 = dt * l.rough_factor / kFrictionPower(r_wtd) * std::abs(v);
     const double dq2 = dt * kGravity * a_wtd * (h2 - h1) / length;
     double dq3 = 0, dq4 = 0;
     if (sigma > 0) {
@@ -265,7 +270,7 @@ void FlowRouter::dw_conduit_flow(int j, int steps, double omega, double dt) {
                 check = true;
         }
         if (check) {
-            const double q_norm = l.beta * a1 * std::pow(r1, 2.0 / 3.0);
+            const double q_norm = l.beta * a1 * kManningPower(r1);
             if (q_norm < q) {
                 l.normal_flow = true;
                 q = q_norm;

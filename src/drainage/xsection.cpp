@@ -41,6 +41,8 @@ double circle_width(double y, double d) {
     return d * std::sqrt(1.0 - c * c);
 }
 
+} // namespace
+
 /// SWMM 5.2 evaluates a circular conduit's area, hydraulic radius and top width in its dynamic
 /// wave from 51-row tables over y/D = 0, 0.02, …, 1 read by table_value (linear, and quadratic
 /// through the first three rows below y/D = 0.04). With a shallow flow in a large pipe (a few
@@ -48,12 +50,7 @@ double circle_width(double y, double d) {
 /// than the tolerances (at y/D = 0.01 the area is 12 % larger, the top width 19 % smaller; at
 /// 0.05 both within 1.5 %), and a wave travels and attenuates accordingly, so the dynamic wave
 /// evaluates the circle the same way. The rows are the exact circle's values, computed here.
-struct CircleRows {
-    static constexpr int kRows = 50;                             // intervals
-    std::array<double, kRows + 1> area{}, hyd_radius{}, width{}; // / A_full, / R_full, / D
-};
-
-const CircleRows& circle_rows() {
+const detail::CircleRows& detail::circle_rows() {
     static const CircleRows rows = [] {
         CircleRows t;
         for (int i = 0; i <= CircleRows::kRows; ++i) {
@@ -69,6 +66,8 @@ const CircleRows& circle_rows() {
     }();
     return rows;
 }
+
+namespace {
 
 /// Value of the table `v` (n + 1 rows at evenly spaced fractions 0, 1/n, …, 1 of the depth) at
 /// fraction x, as SWMM 5.2 reads its geometry tables: linear between rows, and in the first two
@@ -237,7 +236,7 @@ double arc_shape_width(const ArcShape& s, double x) {
 struct CrossSection::DepthLookup {
     static constexpr int kBuckets = 512;
     struct Index {
-        double ref = 0;
+        double ref = 0, inv_ref = 0; // 1/ref: a multiplication in the lookup, not a division
         int power = 2;
         std::vector<int> start;
     };
@@ -256,6 +255,7 @@ struct CrossSection::DepthLookup {
 
     static void build_index(Index& ix, const std::vector<Row>& v, int last, double ref, int power) {
         ix.ref = ref;
+        ix.inv_ref = ref > 0 ? 1.0 / ref : 0.0;
         ix.power = power;
         ix.start.resize(kBuckets);
         for (int b = 0; b < kBuckets; ++b) {
@@ -269,7 +269,8 @@ struct CrossSection::DepthLookup {
 
     /// The first row i in 1..last with v[i] > x, for v[0] < x < v[last] (std::upper_bound's).
     static int row_above(const Index& ix, const std::vector<Row>& v, double x) {
-        double t = ix.ref > 0 ? x / ix.ref : 1.0;
+        // the bucket only picks where the scan starts; the scan finds the same row from any
+        double t = ix.ref > 0 ? x * ix.inv_ref : 1.0;
         t = std::sqrt(t);
         if (ix.power == 4)
             t = std::sqrt(t);
@@ -297,6 +298,27 @@ struct CrossSection::DepthLookup {
     }
 };
 
+FixedPower::FixedPower(double p) : p_(p) {
+    double c = 1.0;
+    for (int j = 0; j < 5; ++j) {
+        c *= (p - j) / (j + 1);
+        c_[static_cast<std::size_t>(j)] = c;
+    }
+    for (std::size_t k = 0; k < centre_.size(); ++k) {
+        centre_[k] = 1.0 + (static_cast<double>(k) + 0.5) / 256.0; // exact in binary
+        inv_centre_[k] = 1.0 / centre_[k];
+        centre_power_[k] = std::pow(centre_[k], p);
+    }
+    // 2^(p·e) with the product's rounding error carried separately (p·e = hi + lo exactly),
+    // as rounding p·e alone would cost up to ten ulps
+    for (int e = kMinExponent; e <= kMaxExponent; ++e) {
+        const double hi = p * e;
+        const double lo = std::fma(p, static_cast<double>(e), -hi);
+        scale_[static_cast<std::size_t>(e - kMinExponent)] =
+            std::exp2(hi) * (1.0 + lo * std::numbers::ln2);
+    }
+}
+
 CrossSection CrossSection::dummy() {
     return CrossSection();
 }
@@ -306,6 +328,7 @@ CrossSection CrossSection::circular(double diameter_m) {
     x.shape_ = Shape::kCircular;
     x.p1_ = diameter_m;
     x.y_full_ = diameter_m;
+    x.circle_ = &detail::circle_rows();
     x.finish();
     return x;
 }
@@ -620,7 +643,7 @@ double CrossSection::critical_depth_fast_m(double q, double g) const {
     return lut_->interpolate(lut_->c_index, lut_->c, last, c);
 }
 
-CrossSection::Geometry CrossSection::geometry(double y) const {
+CrossSection::Geometry CrossSection::geometry_general(double y) const {
     Geometry g;
     if (shape_ == Shape::kDummy)
         return g;
@@ -634,34 +657,19 @@ CrossSection::Geometry CrossSection::geometry(double y) const {
         g.top_width_m = width_raw(0.0);
         return g;
     }
-    if (shape_ == Shape::kCircular) {
-        // SWMM's tabulated circle (see CircleRows)
-        const CircleRows& rows = circle_rows();
-        const double x = y / p1_;
-        // table_value on the three columns at once (the same operations, so the same values):
-        // one row search, and inlined in the dynamic wave's hottest loop
-        constexpr double h = 1.0 / CircleRows::kRows;
-        const int i = std::min(static_cast<int>(x / h), CircleRows::kRows - 1); // 0 < y < D here
-        const double x0 = i * h;
-        const double dx = x - x0;
-        const double bend = i < 2 ? dx * (x - (x0 + h)) / (h * h) : 0.0;
-        auto value = [&](const std::array<double, CircleRows::kRows + 1>& v) {
-            double u = v[i] + dx * (v[i + 1] - v[i]) / h;
-            if (i < 2) {
-                const double curved = u + bend * (0.5 * v[i] - v[i + 1] + 0.5 * v[i + 2]);
-                if (curved > 0)
-                    u = curved;
-            }
-            return std::max(u, 0.0);
-        };
-        g.area_m2 = a_full_ * value(rows.area);
-        g.hyd_radius_m = r_full_ * value(rows.hyd_radius);
-        g.top_width_m = p1_ * value(rows.width);
+    if (circle_ != nullptr)
+        return circle_geometry(y); // SWMM's tabulated circle (see detail::circle_rows)
+    if (shape_ == Shape::kIrregular) {
+        g.area_m2 = area_m2(y);
+        g.hyd_radius_m = hydraulic_radius_m(y);
+        g.top_width_m = top_width_m(y);
         return g;
     }
-    g.area_m2 = area_m2(y);
-    g.hyd_radius_m = hydraulic_radius_m(y);
-    g.top_width_m = top_width_m(y);
+    // area_m2, hydraulic_radius_m and top_width_m for 0 < y < full, the area evaluated once
+    g.area_m2 = area_raw(y);
+    const double p = perimeter_raw(y);
+    g.hyd_radius_m = p > 0 ? g.area_m2 / p : 0.0;
+    g.top_width_m = width_raw(y);
     return g;
 }
 

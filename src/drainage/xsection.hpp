@@ -3,6 +3,10 @@
 // the inverses flow routing needs (depth of an area, area of a section factor A·R^(2/3)).
 #pragma once
 
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -44,6 +48,52 @@ struct TransectProfile {
 /// roughness zone (Chow 1959, §6-6, divided-channel method). Throws rencheng::Error
 /// (kInconsistent) for a profile with fewer than two stations or no depth.
 GeometryTable tabulate_transect(const TransectProfile& profile, int entries = 51);
+
+namespace detail {
+/// SWMM 5.2's tabulation of the circle for its dynamic wave: the exact circle's area / A_full,
+/// hydraulic radius / R_full and top width / D at y/D = 0, 0.02, …, 1 (see xsection.cpp). Here so
+/// that CrossSection::geometry() of a circular pipe, the dynamic wave's hottest call, inlines.
+struct CircleRows {
+    static constexpr int kRows = 50; // intervals
+    std::array<double, kRows + 1> area{}, hyd_radius{}, width{};
+};
+const CircleRows& circle_rows();
+} // namespace detail
+
+/// x^p for one exponent p fixed at construction, equal to std::pow(x, p) within a few ulps and
+/// several times faster: the dynamic wave raises a hydraulic radius to a power (friction
+/// R^(4/3), normal flow R^(2/3)) once or twice per conduit and Picard trial, and std::pow was a
+/// tenth of its time. With x = 2^e·m (1 ≤ m < 2) and m = m_k·(1 + t), m_k the centre of one of
+/// 256 equal intervals of [1, 2) (|t| < 2^-9): x^p = (2^p)^e · m_k^p · (1 + t)^p, the first two
+/// factors from tables made with std::pow and the last from its binomial series to t^5 (the
+/// next term is below 1e-18). Outside 2^-64 ≤ x < 2^64 (zero, negative, infinite, NaN
+/// included) it is std::pow itself.
+class FixedPower {
+public:
+    explicit FixedPower(double p);
+    double operator()(double x) const {
+        const auto bits = std::bit_cast<std::uint64_t>(x);
+        // the biased exponent; a sign bit makes it >= 2048, out of range like zero and inf/NaN
+        const int e = static_cast<int>(bits >> 52) - 1023;
+        if (e < kMinExponent || e > kMaxExponent)
+            return std::pow(x, p_);
+        const auto k = static_cast<std::size_t>((bits >> 44) & 0xff);
+        const double m =
+            std::bit_cast<double>((bits & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL);
+        const double t = (m - centre_[k]) * inv_centre_[k];
+        const double series =
+            1.0 + t * (c_[0] + t * (c_[1] + t * (c_[2] + t * (c_[3] + t * c_[4]))));
+        return scale_[static_cast<std::size_t>(e - kMinExponent)] * centre_power_[k] * series;
+    }
+    double exponent() const { return p_; }
+
+private:
+    static constexpr int kMinExponent = -64, kMaxExponent = 63;
+    double p_;
+    std::array<double, 5> c_{}; // binomial coefficients of t^1 … t^5
+    std::array<double, 256> centre_{}, inv_centre_{}, centre_power_{};
+    std::array<double, kMaxExponent - kMinExponent + 1> scale_{}; // (2^p)^e
+};
 
 /// A conduit cross-section. Immutable after construction; every query is in SI (m, m², m³/s).
 class CrossSection {
@@ -87,7 +137,11 @@ public:
     struct Geometry {
         double area_m2 = 0, hyd_radius_m = 0, top_width_m = 0;
     };
-    Geometry geometry(double depth_m) const;
+    Geometry geometry(double depth_m) const {
+        if (circle_ != nullptr && depth_m > 0 && depth_m < y_full_)
+            return circle_geometry(depth_m);
+        return geometry_general(depth_m);
+    }
 
     double area_m2(double depth_m) const;
     double top_width_m(double depth_m) const;
@@ -116,6 +170,33 @@ public:
 
 private:
     void finish(); // computes the full and maximum values
+    Geometry geometry_general(double depth_m) const;
+    /// SWMM's tabulated circle read as SWMM's table_value reads it (linear, and the parabola
+    /// through rows i, i+1, i+2 in the first two intervals where it stays positive) on the three
+    /// columns at once, for 0 < y < D.
+    Geometry circle_geometry(double y) const {
+        constexpr int n = detail::CircleRows::kRows;
+        constexpr double h = 1.0 / n;
+        const double x = y / p1_;
+        const int i = std::min(static_cast<int>(x / h), n - 1);
+        const double x0 = i * h;
+        const double dx = x - x0;
+        const double bend = i < 2 ? dx * (x - (x0 + h)) / (h * h) : 0.0;
+        auto value = [&](const std::array<double, n + 1>& v) {
+            double u = v[i] + dx * (v[i + 1] - v[i]) / h;
+            if (i < 2) {
+                const double curved = u + bend * (0.5 * v[i] - v[i + 1] + 0.5 * v[i + 2]);
+                if (curved > 0)
+                    u = curved;
+            }
+            return std::max(u, 0.0);
+        };
+        Geometry g;
+        g.area_m2 = a_full_ * value(circle_->area);
+        g.hyd_radius_m = r_full_ * value(circle_->hyd_radius);
+        g.top_width_m = p1_ * value(circle_->width);
+        return g;
+    }
     double area_raw(double y) const;
     double width_raw(double y) const;
     double perimeter_raw(double y) const;
@@ -125,6 +206,7 @@ private:
     double p1_ = 0, p2_ = 0, p3_ = 0; // shape parameters (see the factories)
     struct DepthLookup;               // depth rows with section factor and A³/T (xsection.cpp)
     std::shared_ptr<const DepthLookup> lut_;
+    const detail::CircleRows* circle_ = nullptr; // circular pipes: SWMM's tabulated circle
     // last: only tabulated shapes read it, and routing keeps the hot fields above together
     GeometryTable table_;
     void build_lookup(DepthLookup& lut, int best, int n) const;
