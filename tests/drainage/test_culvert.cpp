@@ -8,13 +8,13 @@
 #include <string>
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include "core/error.hpp"
 #include "drainage/culvert.hpp"
 #include "drainage/routing.hpp"
 #include "drainage/simulation.hpp"
 #include "drainage/swmm_inp.hpp"
+#include "reference_files.hpp"
 
 namespace fs = std::filesystem;
 using namespace rencheng;
@@ -110,22 +110,7 @@ TEST(CulvertInlet, TransitionIsContinuousAndMonotonic) {
     }
 }
 
-namespace {
-
-std::string read_gz(const fs::path& p) {
-    std::string out;
-    gzFile f = gzopen(p.string().c_str(), "rb");
-    if (!f)
-        return out;
-    char buf[65536];
-    int n;
-    while ((n = gzread(f, buf, sizeof buf)) > 0)
-        out.append(buf, static_cast<std::size_t>(n));
-    gzclose(f);
-    return out;
-}
-
-} // namespace
+using test_support::read_gz;
 
 // Example6: a twin-barrel 3-ft CMP culvert (code 4) under a road that overtops, fed from a
 // storage pond. The pond's peak depth and the culvert's and road's peak flows against SWMM.

@@ -14,12 +14,12 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include "core/error.hpp"
 #include "drainage/results_csv.hpp"
 #include "drainage/simulation.hpp"
 #include "drainage/swmm_inp.hpp"
+#include "reference_files.hpp"
 
 namespace fs = std::filesystem;
 using namespace rencheng;
@@ -27,18 +27,7 @@ using namespace rencheng::drainage;
 
 namespace {
 
-std::string read_gz(const fs::path& p) {
-    std::string out;
-    gzFile f = gzopen(p.string().c_str(), "rb");
-    if (!f)
-        return out;
-    char buf[65536];
-    int n;
-    while ((n = gzread(f, buf, sizeof buf)) > 0)
-        out.append(buf, static_cast<std::size_t>(n));
-    gzclose(f);
-    return out;
-}
+using test_support::read_gz;
 
 std::vector<std::string> split_csv(const std::string& line) {
     std::vector<std::string> out;

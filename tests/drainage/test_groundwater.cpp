@@ -9,12 +9,12 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include "core/error.hpp"
 #include "drainage/groundwater.hpp"
 #include "drainage/simulation.hpp"
 #include "drainage/swmm_inp.hpp"
+#include "reference_files.hpp"
 
 namespace fs = std::filesystem;
 using namespace rencheng;
@@ -366,22 +366,7 @@ TEST(GroundwaterState, LinearRecessionMatchesTheClosedForm) {
 // ---------------------------------------------------------------------------------------------
 // Example5 against EPA SWMM 5.2.4
 
-namespace {
-
-std::string read_gz(const fs::path& p) {
-    std::string out;
-    gzFile f = gzopen(p.string().c_str(), "rb");
-    if (!f)
-        return out;
-    char buf[65536];
-    int n;
-    while ((n = gzread(f, buf, sizeof buf)) > 0)
-        out.append(buf, static_cast<std::size_t>(n));
-    gzclose(f);
-    return out;
-}
-
-} // namespace
+using test_support::read_gz;
 
 // The subcatchment's runoff and the outfall's total inflow (runoff plus groundwater outflow) at
 // every report time; the groundwater continuity of SWMM's report.

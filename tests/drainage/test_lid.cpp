@@ -10,12 +10,12 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include "core/error.hpp"
 #include "drainage/lid.hpp"
 #include "drainage/simulation.hpp"
 #include "drainage/swmm_inp.hpp"
+#include "reference_files.hpp"
 
 namespace fs = std::filesystem;
 using namespace rencheng;
@@ -318,18 +318,7 @@ TEST(LidSubcatchment, UnitsReduceRunoffAndKeepContinuity) {
 
 namespace {
 
-std::string read_gz(const fs::path& p) {
-    std::string out;
-    gzFile f = gzopen(p.string().c_str(), "rb");
-    if (!f)
-        return out;
-    char buf[65536];
-    int n;
-    while ((n = gzread(f, buf, sizeof buf)) > 0)
-        out.append(buf, static_cast<std::size_t>(n));
-    gzclose(f);
-    return out;
-}
+using test_support::read_gz;
 
 struct SeriesFit {
     double max_abs_err_m3s = 0; ///< over all subcatchments and times
