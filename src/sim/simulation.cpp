@@ -10,7 +10,6 @@
 #include <cstdio>
 #include <limits>
 #include <map>
-#include <mutex>
 #include <numeric>
 #include <span>
 
