@@ -71,23 +71,22 @@ void flow_powers(const double* q, double* out, std::size_t count, double e);
 /// the Newton iteration evaluates it for every pipe, so it is compiled into the loop. `power`
 /// is |q|^(n-1) (flow_powers()).
 inline HeadLoss power_law_head_loss(double n, double r, double m, double q, double power) {
+    // Written as selects, not branches (the signs of the flows and the small-flow rule vary
+    // from pipe to pipe without a pattern the branch predictor could learn); the values are
+    // those of the branches: the minor-loss terms add exact zeros when m = 0, and the sign is
+    // copied from q (h = 0 when q = 0).
     const double aq = std::fabs(q);
-    double g = n * r * power;
-    double h = 0;
-    if (g < epanet_units::kRqTol) {
-        g = epanet_units::kRqTol;
-        h = g * aq;
-    } else {
-        // h = g|q|/n, multiplying by a constant for the two exponents in use (a division per
-        // pipe and iteration was a sixth of the assembly's time on ky4).
-        const double inv_n = n == 2.0 ? 0.5 : (n == 1.852 ? 1.0 / 1.852 : 1.0 / n);
-        h = g * aq * inv_n;
-    }
-    if (m > 0) {
-        h += m * aq * aq;
-        g += 2.0 * m * aq;
-    }
-    return {q < 0 ? -h : (q > 0 ? h : 0.0), g};
+    const double g_friction = n * r * power;
+    const bool small = g_friction < epanet_units::kRqTol;
+    // h = g|q|/n, multiplying by a constant for the two exponents in use (a division per
+    // pipe and iteration was a sixth of the assembly's time on ky4).
+    const double inv_n = n == 2.0 ? 0.5 : (n == 1.852 ? 1.0 / 1.852 : 1.0 / n);
+    double g = small ? epanet_units::kRqTol : g_friction;
+    double h = small ? g * aq : g * aq * inv_n;
+    const double minor = m > 0 ? m : 0.0;
+    h += minor * aq * aq;
+    g += 2.0 * minor * aq;
+    return {std::copysign(h, q), g};
 }
 
 /// The same, computing |q|^(n-1) itself.

@@ -651,6 +651,38 @@ struct Solver {
         }
     }
 
+    /// Splits the links into plain pipes (s.plain_links_) and the rest (s.other_links_) for
+    /// the current statuses, pruning and cut-off zones; kept while those stay the same.
+    void classify_links() {
+        if (std::equal(s.status.begin(), s.status.end(), s.plain_status_.begin(),
+                       s.plain_status_.end()) &&
+            std::equal(s.pruned_link_.begin(), s.pruned_link_.end(), s.plain_pruned_.begin(),
+                       s.plain_pruned_.end()) &&
+            std::equal(s.cut_off.begin(), s.cut_off.end(), s.plain_cut_off_.begin(),
+                       s.plain_cut_off_.end()))
+            return;
+        s.plain_status_ = s.status;
+        s.plain_pruned_ = s.pruned_link_;
+        s.plain_cut_off_ = s.cut_off;
+        s.plain_links_.clear();
+        s.other_links_.clear();
+        const auto nl = static_cast<std::size_t>(net.link_count());
+        for (std::size_t k = 0; k < nl; ++k) {
+            const auto kind = net.link_kind[k];
+            const std::size_t n1 = net.from_node[k].idx(), n2 = net.to_node[k].idx();
+            if ((kind == LinkKind::kPipe || kind == LinkKind::kCvPipe) && !is_closed(s.status[k]) &&
+                topo.offdiag[k] >= 0 && link_in_system(k)) {
+                const std::int32_t r1 = topo.row[n1], r2 = topo.row[n2];
+                s.plain_links_.push_back(
+                    {static_cast<std::int32_t>(k), static_cast<std::int32_t>(n1),
+                     static_cast<std::int32_t>(n2), r1, r2, topo.diag[static_cast<std::size_t>(r1)],
+                     topo.diag[static_cast<std::size_t>(r2)], topo.offdiag[k]});
+            } else {
+                s.other_links_.push_back(static_cast<std::int32_t>(k));
+            }
+        }
+    }
+
     /// The gradient method's linear system A·H = F for the junction heads (Todini & Pilati 1988;
     /// EPANET 2.2 Users Manual, Hydraulics chapter): A_ii = Σ p over the node's links (plus the
     /// emitter and PDA virtual links), A_ij = −p, F_i = Σ ±y + flow excess − demand + Σ p·H of
@@ -665,9 +697,24 @@ struct Solver {
             flow_powers(s.flow_m3s.data(), s.power_.data(), nl, 1.852 - 1.0);
         // Closed links are left out (EPANET keeps them as 1e-8 conductances, which only adds
         // flows of ~1e-6 cfs that break continuity); cut-off zones are handled below.
-        // One pass over the links: each link's coefficients are computed and added to the
-        // system at once (while its data is in cache), in link order as always.
-        for (std::size_t k = 0; k < nl; ++k) {
+        // Each link's coefficients are computed and added to the system at once (while its data
+        // is in cache): first the plain pipes, whose positions in the system are listed with
+        // them, then the other links in link order.
+        classify_links();
+        for (const HydraulicState::PlainLink& l : s.plain_links_) {
+            const auto k = static_cast<std::size_t>(l.link);
+            pipe_coeff(k);
+            const double p = s.p_[k], y = s.y_[k], q = s.flow_m3s[k];
+            s.xflow_[static_cast<std::size_t>(l.from)] -= q;
+            s.xflow_[static_cast<std::size_t>(l.to)] += q;
+            ax[static_cast<std::size_t>(l.offdiag)] -= p;
+            ax[static_cast<std::size_t>(l.diag_from)] += p;
+            ax[static_cast<std::size_t>(l.diag_to)] += p;
+            s.f_[static_cast<std::size_t>(l.row_from)] += y;
+            s.f_[static_cast<std::size_t>(l.row_to)] -= y;
+        }
+        for (const std::int32_t link : s.other_links_) {
+            const auto k = static_cast<std::size_t>(link);
             link_coeff(k);
             if (s.pruned_link_[k])
                 continue;
@@ -1205,7 +1252,18 @@ struct Solver {
         for (std::size_t i = 0; i < nn; ++i)
             if (topo.row[i] < 0)
                 s.node_demand[i] = 0;
-        for (std::size_t k = 0; k < static_cast<std::size_t>(net.link_count()); ++k) {
+        // The plain pipes (matrix_coeffs classified them), then the other links.
+        for (const HydraulicState::PlainLink& l : s.plain_links_) {
+            const auto k = static_cast<std::size_t>(l.link);
+            const double dh = s.head_m[static_cast<std::size_t>(l.from)] -
+                              s.head_m[static_cast<std::size_t>(l.to)];
+            const double dq = (s.y_[k] - s.p_[k] * dh) * relax;
+            s.flow_m3s[k] -= dq;
+            qsum += std::fabs(s.flow_m3s[k]);
+            dqsum += std::fabs(dq);
+        }
+        for (const std::int32_t link : s.other_links_) {
+            const auto k = static_cast<std::size_t>(link);
             const NodeIndex n1 = net.from_node[k], n2 = net.to_node[k];
             if (!link_in_system(k) || (is_closed(s.status[k]) && !leak)) {
                 s.flow_m3s[k] = 0;
@@ -1321,11 +1379,17 @@ struct Solver {
     /// flow changes p·(δh₁ − δh₂) remove them (a projection onto the continuity constraints).
     void project_continuity() {
         const auto nn = static_cast<std::size_t>(net.node_count());
-        const auto nl = static_cast<std::size_t>(net.link_count());
         auto& ex = s.xflow_;
+        classify_links();
         auto excess = [&]() {
             std::fill(ex.begin(), ex.end(), 0.0);
-            for (std::size_t k = 0; k < nl; ++k) {
+            for (const HydraulicState::PlainLink& l : s.plain_links_) {
+                const double q = s.flow_m3s[static_cast<std::size_t>(l.link)];
+                ex[static_cast<std::size_t>(l.from)] -= q;
+                ex[static_cast<std::size_t>(l.to)] += q;
+            }
+            for (const std::int32_t link : s.other_links_) {
+                const auto k = static_cast<std::size_t>(link);
                 if (!link_carries_flow(k))
                     continue;
                 ex[net.from_node[k].idx()] -= s.flow_m3s[k];
@@ -1361,7 +1425,13 @@ struct Solver {
             const std::int32_t r = topo.row[n];
             return r < 0 || s.cut_off[n] ? 0.0 : s.f_[static_cast<std::size_t>(r)];
         };
-        for (std::size_t k = 0; k < nl; ++k) {
+        for (const HydraulicState::PlainLink& l : s.plain_links_) {
+            const auto k = static_cast<std::size_t>(l.link);
+            s.flow_m3s[k] += s.p_[k] * (s.f_[static_cast<std::size_t>(l.row_from)] -
+                                        s.f_[static_cast<std::size_t>(l.row_to)]);
+        }
+        for (const std::int32_t link : s.other_links_) {
+            const auto k = static_cast<std::size_t>(link);
             if (!link_carries_flow(k) || s.p_[k] == 0.0 || pressure_valve_active(k))
                 continue;
             s.flow_m3s[k] += s.p_[k] * (dh(net.from_node[k].idx()) - dh(net.to_node[k].idx()));
@@ -1384,7 +1454,8 @@ struct Solver {
         for (std::size_t i = 0; i < nn; ++i)
             if (topo.row[i] < 0)
                 s.node_demand[i] = 0;
-        for (std::size_t k = 0; k < nl; ++k) {
+        for (const std::int32_t link : s.other_links_) { // plain pipes join two junctions
+            const auto k = static_cast<std::size_t>(link);
             if (!link_in_system(k) || is_closed(s.status[k]))
                 continue;
             const std::size_t n1 = net.from_node[k].idx(), n2 = net.to_node[k].idx();

@@ -113,6 +113,16 @@ struct HydraulicState {
     std::vector<std::uint8_t> pruned_link_;  ///< idle dead-end pipes left out of the system
     std::vector<std::int32_t> prune_parent_; ///< pruned node → the node whose head it takes
     std::vector<std::int32_t> prune_order_;
+    /// An open pipe between two junctions, neither cut off nor pruned: the bulk of a network's
+    /// links, assembled and updated by a loop without the cases of the other links.
+    struct PlainLink {
+        std::int32_t link, from, to, row_from, row_to, diag_from, diag_to, offdiag;
+    };
+    std::vector<PlainLink> plain_links_;
+    std::vector<std::int32_t> other_links_; ///< the rest, in link order
+    /// Statuses, pruned links and cut-off marks the two lists were made for.
+    std::vector<LinkState> plain_status_;
+    std::vector<std::uint8_t> plain_pruned_, plain_cut_off_;
     NumericCholesky numeric_;
 };
 

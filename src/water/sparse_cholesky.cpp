@@ -750,31 +750,39 @@ void NumericCholesky::solve_refined(const SymbolicCholesky& s, std::vector<doubl
         scale_[k] = std::fabs(res_[k]);
     }
     // By columns of the upper triangle, as the sums have always been taken (the refinement's
-    // decision and its result depend on their round-off); solve() leaves P x in work_.
+    // decision and its result depend on their round-off); solve() leaves P x in work_. Row j's
+    // own sums are carried in registers through column j: the same operations in the same
+    // order, without the store and reload per entry that the compiler must keep (i may be j).
     for (std::size_t j = 0; j < n; ++j) {
         const double xj = work_[j];
+        double rj = res_[j], sj = scale_[j];
         for (auto p = static_cast<std::size_t>(s.cp_[j]);
              p < static_cast<std::size_t>(s.cp_[j + 1]); ++p) {
             const auto i = static_cast<std::size_t>(s.ci_[p]);
             const double aij = ax_[static_cast<std::size_t>(s.value_of_entry_[p])];
             const double aij_xj = aij * xj;
-            res_[i] -= aij_xj;
-            scale_[i] += std::fabs(aij_xj);
             if (i != j) {
+                res_[i] -= aij_xj;
+                scale_[i] += std::fabs(aij_xj);
                 const double aij_xi = aij * work_[i];
-                res_[j] -= aij_xi;
-                scale_[j] += std::fabs(aij_xi);
+                rj -= aij_xi;
+                sj += std::fabs(aij_xi);
+            } else {
+                rj -= aij_xj;
+                sj += std::fabs(aij_xj);
             }
         }
+        res_[j] = rj;
+        scale_[j] = sj;
     }
     // The second solve only pays where some row is far from its round-off: a row whose
     // conductances are 1e8 times its neighbours' has a backward error of ~1e8 ε after one solve;
-    // a well-scaled system is at a few ε and is left as it is.
-    double backward_error = 0;
-    for (std::size_t k = 0; k < n; ++k)
-        if (scale_[k] > 0)
-            backward_error = std::max(backward_error, std::fabs(res_[k]) / scale_[k]);
-    if (!(backward_error > kRefineBackwardError))
+    // a well-scaled system is at a few ε and is left as it is. |r_k| / s_k > 64 ε is tested as
+    // |r_k| > 64 ε · s_k (64 ε is a power of two, so the product is exact): no division per row.
+    bool refine = false;
+    for (std::size_t k = 0; k < n && !refine; ++k)
+        refine = std::fabs(res_[k]) > kRefineBackwardError * scale_[k];
+    if (!refine)
         return;
     for (std::size_t k = 0; k < n; ++k)
         rhs_[static_cast<std::size_t>(s.perm_[k])] = res_[k];

@@ -51,6 +51,26 @@ TEST(HeadLoss, HazenWilliamsMatchesEpanetConstant) {
     EXPECT_DOUBLE_EQ(back.h, -hl.h);
 }
 
+TEST(HeadLoss, PowerLawSignsZeroFlowAndMinorLoss) {
+    // The branch-free power law: odd in q, zero at q = 0, the small-flow line below kRqTol, and
+    // the minor loss m q² with its gradient 2 m |q| on top.
+    const double r = pipe_resistance(HeadLossFormula::kHazenWilliams, 1000, 0.3, 130);
+    const double m = minor_loss_coefficient(2.0, 0.3);
+    const HeadLoss plain = power_law_head_loss(1.852, r, 0, 0.1);
+    const HeadLoss with_minor = power_law_head_loss(1.852, r, m, 0.1);
+    const HeadLoss back = power_law_head_loss(1.852, r, m, -0.1);
+    EXPECT_DOUBLE_EQ(with_minor.h, plain.h + m * 0.01);
+    EXPECT_DOUBLE_EQ(with_minor.g, plain.g + 2 * m * 0.1);
+    EXPECT_EQ(back.h, -with_minor.h);
+    EXPECT_EQ(back.g, with_minor.g);
+    const HeadLoss zero = power_law_head_loss(1.852, r, m, 0.0);
+    EXPECT_EQ(zero.h, 0.0);
+    EXPECT_EQ(zero.g, epanet_units::kRqTol);
+    const HeadLoss tiny = power_law_head_loss(2.0, r, 0, -1e-12);
+    EXPECT_EQ(tiny.g, epanet_units::kRqTol);
+    EXPECT_EQ(tiny.h, -epanet_units::kRqTol * 1e-12);
+}
+
 TEST(HeadLoss, SmallFlowIsLinear) {
     const double r = pipe_resistance(HeadLossFormula::kHazenWilliams, 100, 0.1, 100);
     const HeadLoss hl =
