@@ -36,14 +36,17 @@ FlowClass FlowRouter::dw_flow_class(int j, double q, double h1, double h2, doubl
     FlowClass fc = FlowClass::kSubcritical;
     fasnh = 1.0;
     if (y1 > kFudgeLength && y2 > kFudgeLength) {
+        // a full end at the offset side is at or above both the normal and the critical depth
+        // (neither exceeds full): subcritical without looking them up
+        const double yfull = l.xs.y_full_m();
         if (q < 0) {
-            if (z1 > 0) {
+            if (z1 > 0 && y1 < yfull) {
                 yn = normal_depth(l, q);
                 yc = critical_depth(l, q);
                 if (y1 < std::min(yn, yc))
                     fc = FlowClass::kUpCritical;
             }
-        } else if (z2 > 0) {
+        } else if (z2 > 0 && y2 < yfull) {
             yn = normal_depth(l, q);
             yc = critical_depth(l, q);
             const double lo = std::min(yn, yc), hi = std::max(yn, yc);
@@ -107,15 +110,30 @@ void FlowRouter::dw_surface_area(int j, double q, double length, double& h1, dou
     }
     // One geometry evaluation per depth serves both the surface areas here and the momentum
     // update (dm is the mid depth, never below kFudgeLength since d1 and d2 are not).
+    // A full end takes the section's full values (what geometry(y_full) returns, without the
+    // call), and equal end depths (a dry or a full conduit) share one evaluation.
     const double dm = 0.5 * (d1 + d2);
-    g1 = xs.geometry(d1);
-    g2 = xs.geometry(d2);
-    g_mid = xs.geometry(dm);
-    // top width, held at the crown cutoff in closed conduits (EXTRAN)
-    const bool closed = xs.is_closed();
+    // (a closed section's top width at full is 0)
+    const CrossSection::Geometry full{xs.a_full_m2(), xs.r_full_m(),
+                                      l.xs_closed ? 0.0 : xs.w_max_m()};
+    auto geometry = [&](double y) { return y == yfull ? full : xs.geometry(y); };
+    g1 = geometry(d1);
+    if (d2 == d1) {
+        g2 = g1;
+        g_mid = g1; // dm == d1
+    } else {
+        g2 = geometry(d2);
+        g_mid = geometry(dm);
+    }
+    // top width, held at the crown cutoff in closed conduits (EXTRAN); a bracket around the
+    // cutoff depth decides y / yfull >= crown_cutoff_ without dividing unless y is within 1e-12
+    // of it (the same decision, bit for bit)
+    const bool closed = l.xs_closed;
+    const double y_cut = crown_cutoff_ * yfull;
+    const double y_cut_lo = y_cut * (1.0 - 1e-12), y_cut_hi = y_cut * (1.0 + 1e-12);
     auto width = [&](double y, const CrossSection::Geometry& g) {
-        if (closed && y / yfull >= crown_cutoff_)
-            return xs.geometry(crown_cutoff_ * yfull).top_width_m;
+        if (closed && (y >= y_cut_hi || (y >= y_cut_lo && y / yfull >= crown_cutoff_)))
+            return l.crown_width_m;
         return g.top_width_m;
     };
     double sa1 = 0, sa2 = 0;
@@ -185,7 +203,7 @@ void FlowRouter::dw_conduit_flow(int j, int steps, double omega, double dt) {
     if (l.flow_class == FlowClass::kDry || l.flow_class == FlowClass::kUpDry ||
         l.flow_class == FlowClass::kDnDry || closed || a_mid <= kFudgeArea) {
         l.a1 = 0.5 * (a1 + a2);
-        l.q1 = l.q2 = 0;
+        l.q1 = 0; // (q2 is the kinematic wave's; the dynamic wave never reads it)
         l.dqdh = kGravity * dt * a_mid / length * barrels;
         l.froude = 0;
         l.depth = std::min(y_mid, yfull);
@@ -198,7 +216,7 @@ void FlowRouter::dw_conduit_flow(int j, int steps, double omega, double dt) {
         v = kMaxVelocity * sgn(q_last);
     // Froude number on the hydraulic depth A/T (0 when full)
     double froude = 0;
-    if (y_mid > kFudgeLength && !(xs.is_closed() && yfull - y_mid <= kFudgeLength)) {
+    if (y_mid > kFudgeLength && !(l.xs_closed && yfull - y_mid <= kFudgeLength)) {
         const double hd = g_mid.area_m2 / g_mid.top_width_m;
         froude = std::abs(v) / std::sqrt(kGravity * hd);
     }
@@ -216,7 +234,7 @@ void FlowRouter::dw_conduit_flow(int j, int steps, double omega, double dt) {
         sigma = 1.0;
     else if (settings_.damping == InertialDamping::kFull)
         sigma = 0.0;
-    if (full && xs.is_closed())
+    if (full && l.xs_closed)
         sigma = 0.0;
     const double dq1 = dt * l.rough_factor / kFrictionPower(r_wtd) * std::abs(v);
     const double dq2 = dt * kGravity * a_wtd * (h2 - h1) / length;
@@ -243,9 +261,9 @@ void FlowRouter::dw_conduit_flow(int j, int steps, double omega, double dt) {
     l.normal_flow = false;
     // a culvert that is not full passes at most its inlet-controlled flow (SWMM dwflow.c); its
     // dq/dh then replaces the conduit's, per barrel as SWMM sets it
-    const bool culvert = q > 0 && !full && net_.xsection[j].culvert_code > 0;
+    const bool culvert = q > 0 && !full && l.culvert_code > 0;
     if (culvert) {
-        if (const auto k = culvert_coefficients(net_.xsection[j].culvert_code)) {
+        if (const auto k = culvert_coefficients(l.culvert_code)) {
             const auto c = culvert_inlet_flow(*k, xs, l.slope, h1 - z1);
             if (c.flow_m3s < q) {
                 q = c.flow_m3s;
@@ -291,7 +309,7 @@ void FlowRouter::dw_conduit_flow(int j, int steps, double omega, double dt) {
     if (q < -kFudgeFlow && b.depth <= kFudgeLength)
         q = -kFudgeFlow;
     l.a1 = a_mid;
-    l.q1 = l.q2 = q;
+    l.q1 = q;
     l.depth = std::min(y_mid, yfull);
     a_mid = 0.5 * (a1 + a2);
     l.volume = a_mid * l.length_m * barrels;
@@ -417,6 +435,9 @@ void FlowRouter::dw_set_node_depth(int i, double dt, int steps, double omega) {
         }
         if (nd.overflow < kFudgeFlow)
             nd.overflow = 0;
+    } else if (nd.kind != NodeKind::kStorage) {
+        // node_volume of a manhole, inline
+        nd.volume = nd.full_depth_m > 0 ? nd.full_volume_m3 * (y_new / nd.full_depth_m) : 0.0;
     } else {
         nd.volume = node_volume(i, y_new);
     }
@@ -446,7 +467,6 @@ int FlowRouter::dynwave_step(double t_s, double dt) {
         nd.dydt = 0;
     }
     for (auto& l : links_) {
-        l.bypassed = false;
         l.surf_area1 = l.surf_area2 = 0;
         if (l.kind == LinkKind::kConduit)
             l.a2 = l.a1;
@@ -474,14 +494,34 @@ int FlowRouter::dynwave_step(double t_s, double dt) {
         // A conduit's flow reads only its end nodes' depths, never the sums being formed, so
         // each conduit is added to its nodes' sums right away (same order, same sums as two
         // passes, one walk over the conduits instead of two).
+        // From the third trial on, a link whose end nodes both converged in the trial before
+        // keeps its flow (SWMM's bypassed links); the nodes' flags change only in
+        // dw_node_depths, after the link passes, so the links read them here.
+        const bool may_bypass = steps >= 2;
         for (const int j : dw_conduits_) {
-            if (!links_[j].bypassed)
+            const auto& l = links_[j];
+            auto& a = nodes_[l.n1];
+            auto& b = nodes_[l.n2];
+            if (!(may_bypass && a.converged && b.converged))
                 dw_conduit_flow(j, steps, omega, dt);
-            dw_update_node_flows(j);
+            // dw_update_node_flows of a conduit, inline (no pump curve to look at)
+            const double q = l.flow;
+            if (q >= 0) {
+                a.outflow += q;
+                b.inflow += q;
+            } else {
+                a.inflow -= q;
+                b.outflow -= q;
+            }
+            const double barrels = l.barrels;
+            a.surf_area += l.surf_area1 * barrels;
+            b.surf_area += l.surf_area2 * barrels;
+            a.sumdqdh += l.dqdh;
+            b.sumdqdh += l.dqdh;
         }
         for (const int j : dw_others_) {
             auto& l = links_[j];
-            if (!l.bypassed) {
+            if (!(may_bypass && nodes_[l.n1].converged && nodes_[l.n2].converged)) {
                 if (l.kind == LinkKind::kConduit) // dummy conduit passes its inflow
                     l.flow = nodes_[l.n1].inflow;
                 else
@@ -491,12 +531,8 @@ int FlowRouter::dynwave_step(double t_s, double dt) {
         }
         converged = dw_node_depths(t_end, dt, steps, omega);
         ++steps;
-        if (steps > 1) {
-            if (converged)
-                break;
-            for (auto& l : links_)
-                l.bypassed = nodes_[l.n1].converged && nodes_[l.n2].converged;
-        }
+        if (steps > 1 && converged)
+            break;
     }
     return steps;
 }

@@ -210,8 +210,14 @@ FlowRouter::FlowRouter(const Network& net, const RoutingSettings& settings)
         throw Error(ErrorCode::kUnsupported, "flow dividers are not yet supported by routing");
     build_nodes();
     build_links();
+    auto outfall_flap = [&](int n) {
+        return nodes_[n].kind == NodeKind::kOutfall &&
+               net_.outfalls.flap_gate[net_.outfall_of_node[n]] != 0;
+    };
     for (int j = 0; j < static_cast<int>(links_.size()); ++j) {
-        const auto& l = links_[j];
+        auto& l = links_[j];
+        l.outfall_flap1 = outfall_flap(l.n1);
+        l.outfall_flap2 = outfall_flap(l.n2);
         if (l.kind == LinkKind::kConduit && l.xs.shape() != Shape::kDummy)
             dw_conduits_.push_back(j);
         else
@@ -362,6 +368,7 @@ void FlowRouter::build_links() {
         if (l.kind != LinkKind::kPump)
             l.xs = make_cross_section(net_, li);
         l.barrels = std::max(1, net_.xsection[j].barrels);
+        l.culvert_code = net_.xsection[j].culvert_code;
         const auto& loss = net_.losses[j];
         l.loss_inlet = loss.entry;
         l.loss_outlet = loss.exit;
@@ -545,6 +552,12 @@ void FlowRouter::build_links() {
 void FlowRouter::init_state() {
     const bool dw = settings_.model == FlowRouting::kDynwave;
     crown_cutoff_ = 0.96;
+    // Section constants the dynamic wave would otherwise recompute in every trial.
+    for (auto& l : links_) {
+        l.xs_closed = l.xs.is_closed();
+        l.crown_width_m =
+            l.xs_closed ? l.xs.geometry(crown_cutoff_ * l.xs.y_full_m()).top_width_m : 0.0;
+    }
     for (auto& nd : nodes_) {
         nd.crown_depth_m = 0;
         nd.full_volume_m3 = 0;
@@ -807,16 +820,6 @@ void FlowRouter::set_outfall_depths(double t_s) {
         }
         nodes_[n].depth = outfall_depth(n, yn, yc, z, t_s);
     }
-}
-
-bool FlowRouter::flap_blocks(const LinkState& l, double q) const {
-    if (l.flap_gate && q * l.direction < 0)
-        return true;
-    const int n = q < 0 ? l.n2 : (q > 0 ? l.n1 : -1);
-    if (n >= 0 && nodes_[n].kind == NodeKind::kOutfall &&
-        net_.outfalls.flap_gate[net_.outfall_of_node[n]] != 0)
-        return true;
-    return false;
 }
 
 double FlowRouter::node_max_outflow(int n, double q, double dt) const {
@@ -1120,25 +1123,23 @@ int FlowRouter::step(double t_s, double dt) {
         l.old_flow = l.flow;
         l.old_volume = l.volume;
     }
+    // one pass over the nodes (SWMM's three: old state, flows, overflow)
     for (auto& nd : nodes_) {
         nd.old_depth = nd.depth;
         nd.old_volume = nd.volume;
         nd.old_flow_inflow = nd.inflow;
         nd.old_net_inflow = nd.inflow - nd.outflow;
-    }
-    for (auto& nd : nodes_) {
         nd.inflow = nd.lat_flow;
         nd.outflow = nd.losses;
-        nd.overflow = nd.volume > nd.full_volume_m3 ? (nd.volume - nd.full_volume_m3) / dt : 0.0;
-    }
-    for (auto& nd : nodes_) {
         nd.updated = false;
         nd.overflow = 0;
         if (nd.kind != NodeKind::kStorage && nd.volume > nd.full_volume_m3)
             nd.overflow = (nd.volume - nd.full_volume_m3) / dt;
     }
     // pumps switch on and off at their start-up and shut-off depths (SWMM link_setTargetSetting)
-    for (auto& l : links_) {
+    // (dw_others_ holds every link that is not a conduit with a cross-section, in order)
+    for (const int j : dw_others_) {
+        auto& l = links_[j];
         if (l.kind != LinkKind::kPump)
             continue;
         const double on = net_.pumps.startup_depth_m[l.type_index];
@@ -1152,9 +1153,9 @@ int FlowRouter::step(double t_s, double dt) {
     if (rules_)
         rules_->apply(*this, t_s, dt);
     apply_forced_settings();
-    for (auto& l : links_)
-        if (l.kind == LinkKind::kOrifice)
-            update_orifice_coefficients(l);
+    for (const int j : dw_others_)
+        if (links_[j].kind == LinkKind::kOrifice)
+            update_orifice_coefficients(links_[j]);
     if (links_.empty())
         return 1;
     return settings_.model == FlowRouting::kDynwave ? dynwave_step(t_s, dt) : kinwave_step(t_s, dt);

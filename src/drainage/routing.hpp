@@ -68,18 +68,21 @@ struct NodeState {
 };
 
 /// Routing state of one link (SWMM TLink and TConduit). The fields of the dynamic-wave conduit
-/// update come first and together (about four cache lines, the cross-section's own hot fields
-/// last among them); set-up, kinematic-wave and regulator fields follow.
+/// update come first and together (three cache lines, then the cross-section, whose own hot
+/// fields fill two more); set-up, kinematic-wave and regulator fields follow. A dynamic-wave
+/// trial walks every conduit, and the walk costs about as much in cache misses as in arithmetic.
 struct LinkState {
     LinkKind kind = LinkKind::kConduit;
     FlowClass flow_class = FlowClass::kDry;
-    bool bypassed = false;
     bool normal_flow = false;
     bool has_losses = false;
     bool flap_gate = false;
+    bool xs_closed = false;     ///< xs.is_closed(), set once (init_state)
+    bool outfall_flap1 = false; ///< n1 is an outfall with a flap gate
+    bool outfall_flap2 = false; ///< n2 is an outfall with a flap gate
     int barrels = 1;
     int n1 = 0, n2 = 0;              ///< node indices (conduits may be reversed: see direction)
-    int direction = 1;               ///< -1 when the conduit was reversed (uphill)
+    int culvert_code = 0;            ///< FHWA HDS-5 culvert code (0: not a culvert)
     double offset1 = 0, offset2 = 0; ///< depth of the link invert above the node invert, m
     double length_m = 0, mod_length_m = 0;
     double rough_factor = 0; ///< g·n² (dynamic wave friction)
@@ -93,13 +96,17 @@ struct LinkState {
     double froude = 0, dqdh = 0;
     double surf_area1 = 0, surf_area2 = 0;
     double depth = 0, volume = 0;
+    double crown_width_m = 0; ///< closed: top width at the crown cutoff depth (EXTRAN), set once
+    // 192 bytes above: the section's own hot fields (full values, shape parameters, tables)
+    // begin on a cache line of their own
     CrossSection xs;
 
+    int direction = 1;  ///< -1 when the conduit was reversed (uphill)
     int type_index = 0; ///< index into the network's conduits/pumps/...
     double slope = 0;
     double q_full = 0;
     double loss_inlet = 0, loss_outlet = 0, loss_avg = 0;
-    double q2 = 0;
+    double q2 = 0; ///< kinematic wave: outlet flow per barrel
     double old_depth = 0, old_volume = 0;
     // regulators
     double reg_surf_area = 0; ///< orifice / weir surface area contributed to nodes
@@ -194,7 +201,12 @@ private:
     double storage_depth(int n, double volume) const;
     double node_volume(int n, double depth) const;
     double node_depth_of_volume(int n, double volume) const;
-    bool flap_blocks(const LinkState& l, double q) const;
+    /// Whether a flap gate (the link's own, or an outfall's at the end the flow leaves) stops
+    /// flow q.
+    static bool flap_blocks(const LinkState& l, double q) {
+        return (l.flap_gate && q * l.direction < 0) || (q > 0 && l.outfall_flap1) ||
+               (q < 0 && l.outfall_flap2);
+    }
     double regulator_flow(int j); // pumps, orifices, weirs, outlets
     double node_max_outflow(int n, double q, double dt) const;
     double node_outflow_to(int n, int j) const;
