@@ -177,9 +177,10 @@ void run_water_solve(const WaterOptions& opt, CommandContext& ctx) {
         }
         const auto n_cut = std::count(cut.begin(), cut.end(), 1);
         if (n_cut > 0) {
-            std::printf("  %lld junction%s without water (cut off from every tank and reservoir "
-                        "by closed links):",
-                        static_cast<long long>(n_cut), n_cut == 1 ? "" : "s");
+            std::printf(
+                "  %lld junction%s without water (cut off from every tank and reservoir "
+                "by closed links, or reached only against a pump or check valve / 与所有水源隔断):",
+                static_cast<long long>(n_cut), n_cut == 1 ? "" : "s");
             int shown = 0;
             for (std::size_t i = 0; i < cut.size() && shown < 10; ++i)
                 if (cut[i]) {

@@ -99,8 +99,9 @@ void cut_at_points(AppliedDamage& out, std::size_t k, std::vector<PipePoint>& po
 }
 
 /// A control or rule action on a pipe that was cut acts on every piece of it, as it acted on the
-/// whole pipe: copies of it naming each piece follow the original (rule premises keep naming the
-/// first piece, which keeps the pipe's index and id).
+/// whole pipe: copies of it naming each piece follow the original. A rule premise on the pipe
+/// keeps naming the first piece (which keeps the pipe's index and id) and lists the others, so
+/// it reads them all (RulePremise::pieces).
 void extend_controls_to_pieces(AppliedDamage& out) {
     const auto& pieces = out.pieces;
     auto split = [&](LinkIndex k) { return k.valid() && !pieces[k.idx()].empty(); };
@@ -133,6 +134,12 @@ void extend_controls_to_pieces(AppliedDamage& out) {
     for (Rule& r : out.net.rules) {
         extend(r.then_actions);
         extend(r.else_actions);
+        for (RulePremise& p : r.premises) {
+            using O = RulePremise::Object;
+            const bool link_object = p.object == O::kLink || p.object == O::kPipe;
+            if (link_object && p.index >= 0 && split(LinkIndex{p.index}))
+                p.pieces = pieces[static_cast<std::size_t>(p.index)];
+        }
     }
 }
 

@@ -101,7 +101,8 @@ struct AppliedDamage {
 /// `<pipe>_break<n>a` / `<pipe>_break<n>b` (the two ends of a break), new pipes `<pipe>_<n>`
 /// (an id that is taken or longer than EPANET's 31 characters gets a numbered `DMG` id instead).
 /// Closing a pipe that was split closes all its pieces, and the network's controls and rule
-/// actions on it act on every piece (rule premises keep reading the first piece). Throws
+/// actions on it act on every piece; rule premises on it read every piece (RulePremise::pieces:
+/// FLOW the largest |flow|, STATUS closed when all are). Throws
 /// Error(kOutOfRange) with validate()'s text when the damage does not fit, and Error(kUnsupported)
 /// when the damage has leaks and the network already has emitters with an exponent other than 0.5
 /// (the solver has one emitter exponent).

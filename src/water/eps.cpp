@@ -302,6 +302,12 @@ struct Simulation {
             j = LinkStatus::kClosed;
         else if (st == LinkState::kActive)
             j = LinkStatus::kActive;
+        // A pipe split by damage is closed only when every piece is: a closure or a control shuts
+        // them all, and a check-valve piece held closed beside one that feeds a leak still
+        // leaves water moving in the pipe.
+        for (const LinkIndex piece : p.pieces)
+            if (j == LinkStatus::kClosed && !is_closed(s.status[piece.idx()]))
+                j = LinkStatus::kOpen;
         using R = RulePremise::Relation;
         const bool ne = p.relation == R::kNe || p.relation == R::kNot;
         return ne ? j != *p.status : j == *p.status;
@@ -339,6 +345,12 @@ struct Simulation {
         case A::kFlow:
             scale = uf.flow;
             x = std::fabs(s.flow_m3s[i]);
+            // A pipe split by damage: its pieces carry the same flow unless a leak or break lies
+            // between them; leaks only take water out along the pipe, so the largest |flow| is
+            // what the pipe draws from the network at the end that feeds it (the larger inflow
+            // where a break is fed from both ends), whichever end that is.
+            for (const LinkIndex piece : p.pieces)
+                x = std::max(x, std::fabs(s.flow_m3s[piece.idx()]));
             break;
         case A::kSetting: {
             if (std::isnan(s.setting[i]))

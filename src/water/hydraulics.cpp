@@ -861,6 +861,22 @@ struct Solver {
         return kind == ValveKind::kPrv || kind == ValveKind::kPsv;
     }
 
+    /// Whether link k can carry flow only from its first node to its second: a pump, a check
+    /// valve, a PRV or PSV with a setting (EPANET closes them all on reverse flow). A zone that
+    /// reaches the sources only against such links, e.g. only through a pump's outlet after
+    /// damage closed the pipes to its inlet, gets no water: it is cut off (with EPANET it hangs
+    /// on the zero-flow pump's gradient and shows heads of −1e5 m and more). With EPANET's
+    /// closed-link model (leak) every link but an active PRV or PSV conducts both ways, as closed
+    /// links do there.
+    [[nodiscard]] bool one_way(std::size_t k) const {
+        if (pressure_valve_active(k))
+            return true;
+        if (leak)
+            return false;
+        const auto kind = net.link_kind[k];
+        return kind == LinkKind::kPump || kind == LinkKind::kCvPipe;
+    }
+
     /// find_cut_off() again only if a status changed since the last call.
     std::int32_t update_cut_off(std::int32_t previous) {
         if (std::equal(s.status.begin(), s.status.end(), s.cut_off_status_.begin()))
@@ -911,8 +927,8 @@ struct Solver {
                 const auto k = static_cast<std::size_t>(arcs[a]);
                 if (!s.cut_off[w] || (is_closed(s.status[k]) && !leak))
                     continue;
-                // An active PRV or PSV passes water downstream only.
-                if (pressure_valve_active(k) && net.from_node[k].idx() != u)
+                // Pumps, check valves, PRVs and PSVs pass water from their first node only.
+                if (one_way(k) && net.from_node[k].idx() != u)
                     continue;
                 s.cut_off[w] = 0;
                 s.queue_.push_back(static_cast<std::int32_t>(w));
@@ -1656,7 +1672,8 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
     }
     if (out.cut_off_nodes > 0 && out.message.empty()) {
         out.message = std::to_string(out.cut_off_nodes) +
-                      " junction(s) cut off from every source by closed links, no supply there:";
+                      " junction(s) cut off from every source by closed links (or reached only "
+                      "against pumps and check valves), no supply there:";
         int listed = 0;
         for (std::size_t i = 0; i < nn && listed < 5; ++i)
             if (s.cut_off[i]) {

@@ -229,6 +229,9 @@ struct RulePremise {
     Relation relation = Relation::kEq;
     std::optional<LinkStatus> status; ///< STATUS comparisons
     double value = 0;                 ///< SI: flow m³/s, head/level/pressure m; times are seconds
+    /// Damaged networks: the other pieces of a pipe that damage split (`index` is its first),
+    /// read with it (apply_damage; not written to .inp).
+    std::vector<LinkIndex> pieces;
 };
 
 struct RuleAction {
