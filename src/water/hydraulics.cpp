@@ -287,6 +287,8 @@ HydraulicState::HydraulicState(const Network& net, const HydraulicTopology& topo
     cut_off_status_.assign(nl, LinkState::kOpen);
     cut_off_demand_.assign(nn, 0);
     pruned_link_.assign(nl, 0);
+    left_out_.assign(nl, 0);
+    rejoin_flow_.assign(nl, 0);
     prune_parent_.assign(nn, -1);
     prune_order_.reserve(nn);
     queue_.reserve(nn);
@@ -906,7 +908,15 @@ struct Solver {
     /// dead ends; records what it was computed for (refresh_cut_off()).
     std::int32_t find_cut_off() {
         const auto nn = static_cast<std::size_t>(net.node_count());
+        const auto nl = static_cast<std::size_t>(net.link_count());
         const CsrGraph& g = topo.adjacency;
+        // Links left out of the system so far (cut off or pruned: their flows are set to 0), and
+        // the flows of the others, kept for when they rejoin (restore_rejoining_flows()).
+        for (std::size_t k = 0; k < nl; ++k) {
+            s.left_out_[k] = s.cut_off_valid_ && !link_in_system(k) ? 1 : 0;
+            if (!s.left_out_[k])
+                s.rejoin_flow_[k] = s.flow_m3s[k];
+        }
         std::fill(s.cut_off.begin(), s.cut_off.end(), 1);
         s.queue_.clear();
         for (std::size_t i = 0; i < nn; ++i)
@@ -967,11 +977,29 @@ struct Solver {
             s.cut_off_demand_[i] = topo.row[i] >= 0 ? demand_sign(i) : 0;
         }
         prune_dead_ends();
+        restore_rejoining_flows();
         std::copy(s.status.begin(), s.status.end(), s.cut_off_status_.begin());
         s.cut_off_leak_ = leak;
         s.cut_off_count_ = count;
         s.cut_off_valid_ = true;
         return count;
+    }
+
+    /// Links that rejoin the system during a solve (a zone no longer cut off, a dead end no longer
+    /// idle) take back the flows they had when they left it, not the 0 they were given meanwhile.
+    /// At zero flow a pipe's gradient is EPANET's floor RQTOL, a conductance of 1e7 cfs/ft, a tenth
+    /// of the CBIG an active PRV holds its head with: a zone of such pipes between PRVs holding
+    /// different heads no longer lets them hold, and the next step sends huge flows around the
+    /// valves (ky9: a zone cut off behind PRVs closed in trial 1 came back in trial 2; trial 3
+    /// sent 1.5e6 m³/s between PRVs ~@RV-10 and ~@RV-12, trial 4's matrix was not positive
+    /// definite; tests/water "RejoiningZoneBetweenPrvs" is the same in small). With
+    /// EPANET's closed-link model such a zone stays in the system, its pipes carrying its demand
+    /// through the closed links' 1e-8 cfs/ft: the flows it left with are that demand's.
+    void restore_rejoining_flows() {
+        for (std::size_t k = 0; k < static_cast<std::size_t>(net.link_count()); ++k)
+            if (s.left_out_[k] && link_in_system(k) && !is_closed(s.status[k]) &&
+                s.rejoin_flow_[k] != 0.0)
+                s.flow_m3s[k] = s.rejoin_flow_[k];
     }
 
     /// Idle dead ends: a junction without demand or emitter at the end of a pipe carries no
@@ -1541,6 +1569,10 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
     for (std::size_t i = 0; i < nn; ++i)
         if (topo.row[i] >= 0)
             s.demand_flow[i] = s.node_demand[i];
+    // Flows a link left out during this solve takes back if it rejoins
+    // (restore_rejoining_flows()); links left out by an earlier solve start at their 0, as on a
+    // fresh state (a solve depends only on the state it starts from).
+    std::copy(s.flow_m3s.begin(), s.flow_m3s.end(), s.rejoin_flow_.begin());
     out.cut_off_nodes = sv.refresh_cut_off();
 
     int nextcheck = check_freq;

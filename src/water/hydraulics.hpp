@@ -110,7 +110,9 @@ struct HydraulicState {
     bool cut_off_valid_ = false; ///< cut_off, pruning and the two keys above are current
     bool cut_off_leak_ = false;  ///< closed_link_leakage they were computed with
     std::int32_t cut_off_count_ = 0;
-    std::vector<std::uint8_t> pruned_link_;  ///< idle dead-end pipes left out of the system
+    std::vector<std::uint8_t> pruned_link_; ///< idle dead-end pipes left out of the system
+    std::vector<std::uint8_t> left_out_;    ///< per link: out of the system before find_cut_off
+    std::vector<double> rejoin_flow_; ///< per link: flow when it left the system in this solve
     std::vector<std::int32_t> prune_parent_; ///< pruned node → the node whose head it takes
     std::vector<std::int32_t> prune_order_;
     /// An open pipe between two junctions, neither cut off nor pruned: the bulk of a network's

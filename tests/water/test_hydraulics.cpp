@@ -336,6 +336,40 @@ TEST(Valves, PrvOpensWhenUpstreamIsTooLow) {
     EXPECT_NEAR(s.flow_m3s[1], 0.005, 1e-12);
 }
 
+TEST(Valves, RejoiningZoneBetweenPrvs) {
+    // Zone B1–C–B2 fed only by two PRVs (40 and 30 psi) whose outlet pipes point into them: in
+    // trial 1 both close on reverse flow (EPANET's 1 ft/s start), the zone is cut off, in trial 2
+    // they reopen and the zone rejoins. Its pipes must not come back at zero flow (a conductance
+    // of 1e7 cfs/ft, EPANET's RQTOL, against the PRVs' CBIG of 1e8): the PRVs then stop holding
+    // and the solve diverged (200 trials without convergence; on ky9 a matrix that was not
+    // positive definite). Reference: EPANET 2.3 (runepanet, STATUS FULL: 7 trials, V2 closed),
+    // heads converted from ft; EPANET's closed V2 leaks 1.7e-8 m³/s, within the tolerance.
+    const Network net = parse_ok(
+        "[JUNCTIONS]\n A1 0 0\n A2 0 0\n B1 0 0\n B2 0 0\n C 0 50\n[RESERVOIRS]\n R1 150\n"
+        " R2 150\n[PIPES]\n P1 R1 A1 1000 12 130\n P2 R2 A2 1000 12 130\n P3 C B1 3000 6 150\n"
+        " P4 C B2 3000 6 150\n[VALVES]\n V1 A1 B1 1000 PRV 40 0\n V2 A2 B2 1000 PRV 30 0\n"
+        "[OPTIONS]\n UNITS GPM\n HEADLOSS H-W\n");
+    const EpsResult res = run(net);
+    ASSERT_TRUE(res.converged) << res.message;
+    ASSERT_EQ(res.reports.size(), 1u);
+    const auto& s = res.reports[0];
+    EXPECT_LT(res.iterations, 20);
+    EXPECT_EQ(s.summary.cut_off_nodes, 0);
+    auto head = [&](const char* id) { return s.head_m[net.find_node(id).idx()]; };
+    auto flow = [&](const char* id) { return s.flow_m3s[net.find_link(id).idx()]; };
+    EXPECT_NEAR(head("A1"), 45.716991096, 1e-5);
+    EXPECT_NEAR(head("B1"), 28.137549042, 1e-5); // V1 holds 40 psi
+    EXPECT_NEAR(head("B2"), 27.934898055, 1e-5);
+    EXPECT_NEAR(head("C"), 27.934898055, 1e-5);
+    const double demand_m3s = 50 * 6.30901964e-5; // 50 gpm
+    EXPECT_NEAR(flow("V1"), demand_m3s, 1e-7);
+    EXPECT_NEAR(flow("P3"), -demand_m3s, 1e-7);
+    EXPECT_EQ(s.link_open[net.find_link("V1").idx()], 1);
+    EXPECT_EQ(s.link_open[net.find_link("V2").idx()], 0);
+    EXPECT_DOUBLE_EQ(flow("V2"), 0.0);
+    EXPECT_LT(res.max_mass_balance_error, 1e-9);
+}
+
 TEST(Valves, FcvLimitsFlow) {
     // Two reservoirs 50 m apart joined through an FCV set to 5 L/s.
     const Network net = parse_ok("[JUNCTIONS]\n J1 0 0\n J2 0 0\n[RESERVOIRS]\n R1 100\n R2 50\n"
