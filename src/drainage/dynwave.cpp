@@ -354,10 +354,12 @@ void FlowRouter::dw_non_conduit_flow(int j, int steps, double omega, double dt) 
     l.flow = q;
 }
 
-void FlowRouter::dw_update_node_flows(int j) {
-    const auto& l = links_[j];
-    auto& a = nodes_[l.n1];
-    auto& b = nodes_[l.n2];
+namespace {
+
+/// Adds a link's flow and its half surface areas (times its barrels) to the sums of its end
+/// nodes, and its dQ/dH to the upstream node's (SWMM's updateNodeFlows; the downstream node's
+/// dQ/dH depends on the link kind and is left to the caller).
+inline void add_link_to_end_nodes(const LinkState& l, double barrels, NodeState& a, NodeState& b) {
     const double q = l.flow;
     if (q >= 0) {
         a.outflow += q;
@@ -366,10 +368,17 @@ void FlowRouter::dw_update_node_flows(int j) {
         a.inflow -= q;
         b.outflow -= q;
     }
-    const double barrels = l.kind == LinkKind::kConduit ? l.barrels : 1;
     a.surf_area += l.surf_area1 * barrels;
     b.surf_area += l.surf_area2 * barrels;
     a.sumdqdh += l.dqdh;
+}
+
+} // namespace
+
+void FlowRouter::dw_update_node_flows(int j) {
+    const auto& l = links_[j];
+    auto& b = nodes_[l.n2];
+    add_link_to_end_nodes(l, l.kind == LinkKind::kConduit ? l.barrels : 1, nodes_[l.n1], b);
     const bool type4 = l.kind == LinkKind::kPump && net_.pumps.curve[l.type_index].valid() &&
                        net_.curves[net_.pumps.curve[l.type_index].idx()].type == CurveType::kPump4;
     if (!type4)
@@ -504,19 +513,8 @@ int FlowRouter::dynwave_step(double t_s, double dt) {
             auto& b = nodes_[l.n2];
             if (!(may_bypass && a.converged && b.converged))
                 dw_conduit_flow(j, steps, omega, dt);
-            // dw_update_node_flows of a conduit, inline (no pump curve to look at)
-            const double q = l.flow;
-            if (q >= 0) {
-                a.outflow += q;
-                b.inflow += q;
-            } else {
-                a.inflow -= q;
-                b.outflow -= q;
-            }
-            const double barrels = l.barrels;
-            a.surf_area += l.surf_area1 * barrels;
-            b.surf_area += l.surf_area2 * barrels;
-            a.sumdqdh += l.dqdh;
+            // dw_update_node_flows of a conduit (no pump curve to look at)
+            add_link_to_end_nodes(l, l.barrels, a, b);
             b.sumdqdh += l.dqdh;
         }
         for (const int j : dw_others_) {
