@@ -14,7 +14,7 @@
 #include "drainage/routing.hpp"
 #include "drainage/simulation.hpp"
 #include "drainage/swmm_inp.hpp"
-#include "reference_files.hpp"
+#include "support/read_gz.hpp"
 
 namespace fs = std::filesystem;
 using namespace rencheng;
@@ -110,7 +110,7 @@ TEST(CulvertInlet, TransitionIsContinuousAndMonotonic) {
     }
 }
 
-using test_support::read_gz;
+using rencheng::test::read_gz;
 
 // Example6: a twin-barrel 3-ft CMP culvert (code 4) under a road that overtops, fed from a
 // storage pond. The pond's peak depth and the culvert's and road's peak flows against SWMM.

@@ -19,7 +19,7 @@
 #include "drainage/results_csv.hpp"
 #include "drainage/simulation.hpp"
 #include "drainage/swmm_inp.hpp"
-#include "reference_files.hpp"
+#include "support/read_gz.hpp"
 
 namespace fs = std::filesystem;
 using namespace rencheng;
@@ -27,7 +27,7 @@ using namespace rencheng::drainage;
 
 namespace {
 
-using test_support::read_gz;
+using rencheng::test::read_gz;
 
 std::vector<std::string> split_csv(const std::string& line) {
     std::vector<std::string> out;

@@ -14,7 +14,7 @@
 #include "drainage/groundwater.hpp"
 #include "drainage/simulation.hpp"
 #include "drainage/swmm_inp.hpp"
-#include "reference_files.hpp"
+#include "support/read_gz.hpp"
 
 namespace fs = std::filesystem;
 using namespace rencheng;
@@ -366,7 +366,7 @@ TEST(GroundwaterState, LinearRecessionMatchesTheClosedForm) {
 // ---------------------------------------------------------------------------------------------
 // Example5 against EPA SWMM 5.2.4
 
-using test_support::read_gz;
+using rencheng::test::read_gz;
 
 // The subcatchment's runoff and the outfall's total inflow (runoff plus groundwater outflow) at
 // every report time; the groundwater continuity of SWMM's report.

@@ -15,7 +15,7 @@
 #include "drainage/lid.hpp"
 #include "drainage/simulation.hpp"
 #include "drainage/swmm_inp.hpp"
-#include "reference_files.hpp"
+#include "support/read_gz.hpp"
 
 namespace fs = std::filesystem;
 using namespace rencheng;
@@ -318,7 +318,7 @@ TEST(LidSubcatchment, UnitsReduceRunoffAndKeepContinuity) {
 
 namespace {
 
-using test_support::read_gz;
+using rencheng::test::read_gz;
 
 struct SeriesFit {
     double max_abs_err_m3s = 0; ///< over all subcatchments and times

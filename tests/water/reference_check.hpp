@@ -1,8 +1,6 @@
 // Comparison of water solver results with EPANET 2.2 reference results in the long CSV form.
 #pragma once
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -11,24 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "support/read_gz.hpp"
 #include "water/epanet_inp.hpp"
 #include "water/eps.hpp"
 
 namespace rencheng::water::test_support {
 
-/// Reads a whole gzip file (or a plain one) into a string; empty on failure.
-inline std::string read_gz(const std::filesystem::path& p) {
-    std::string out;
-    gzFile f = gzopen(p.string().c_str(), "rb");
-    if (!f)
-        return out;
-    char buf[65536];
-    int n = 0;
-    while ((n = gzread(f, buf, sizeof buf)) > 0)
-        out.append(buf, static_cast<std::size_t>(n));
-    gzclose(f);
-    return out;
-}
+using rencheng::test::read_gz;
 
 /// Splits one RFC 4180 CSV line.
 inline std::vector<std::string> split_csv(const std::string& line) {
