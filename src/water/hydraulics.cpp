@@ -21,9 +21,11 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 /// with flows at EPANET's smallest gradient (~1e-8), no longer falls.
 constexpr double kSettled = 1e-8;
 /// Σ|Δq| / Σ|q| below which a Newton step that fails to halve the change shows the round-off
-/// floor (flows at EPANET's smallest gradient carry ~1e-8 of noise; Newton would square a real
-/// error): on ky4 the polish then wanders between 4e-9 and 4e-8 for ten steps.
-constexpr double kRoundOffFloor = 1e-7;
+/// floor (Newton would square a real error): flows at EPANET's smallest gradient carry ~1e-8
+/// of noise (on ky4 the polish then wanders between 4e-9 and 4e-8 for ten steps), and where
+/// valves conduct 1e5–1e6 times more than the pipes beside them every flow carries ~1e-6 from
+/// the heads' last bits (PacificCity's 2,691 TCVs: its polish sat at 1.4–2.3e-6 at every step).
+constexpr double kRoundOffFloor = 1e-5;
 
 /// Flow error left after a Newton step that changed the flows by `step` (Σ|Δq| / Σ|q|) when the
 /// step before it, at the same statuses, changed them by `previous`. The steps contract by
@@ -297,6 +299,7 @@ HydraulicState::HydraulicState(const Network& net, const HydraulicTopology& topo
 void initialize_state(const Network& net, const HydraulicTopology& topo, HydraulicState& s) {
     const auto nn = static_cast<std::size_t>(net.node_count());
     s.cut_off_valid_ = false;
+    s.polish_floor_ = 0;
     for (std::size_t i = 0; i < nn; ++i) {
         s.head_m[i] = net.elevation_m[i];
         s.emitter_flow[i] = net.emitter_coefficient[i] > 0 ? kCfs : 0.0;
@@ -1156,6 +1159,25 @@ struct Solver {
             const NodeIndex n1 = net.from_node[k], n2 = net.to_node[k];
             const LinkState old = s.status[k];
             const auto kind = net.valves.kind[uv];
+            if ((kind == ValveKind::kPrv || kind == ValveKind::kPsv) && s.cut_off[n1.idx()] &&
+                !s.cut_off[n2.idx()]) {
+                // No water reaches the valve's inlet but through the valve itself, against its
+                // direction, so it cannot be active. An inlet zone with demand would draw reverse
+                // flow through it: closed. An idle one may be joined to the outlet through the
+                // open valve, without flow, where the outlet head keeps an open valve open (as
+                // EPANET leaves it); else closed. Read from the heads as usual, the inlet's
+                // (a cut-off node's) would open or activate the valve, the inlet would rejoin
+                // through it, the outlet's head would make it active and cut the inlet off again,
+                // for ever (PacificCity from 7:30, every trial of every step).
+                const double h2 = s.head_m[n2.idx()];
+                const bool stays_open =
+                    s.cut_off[n1.idx()] == 1 &&
+                    (kind == ValveKind::kPrv ? h2 < elev(n2) + s.setting[k] + kHeadTol
+                                             : h2 >= elev(n1) + s.setting[k] - kHeadTol);
+                s.status[k] = stays_open ? LinkState::kOpen : LinkState::kClosed;
+                change = change || old != s.status[k];
+                continue;
+            }
             if (kind == ValveKind::kPrv)
                 s.status[k] = prv_status(k, old, elev(n2) + s.setting[k], s.head_m[n1.idx()],
                                          s.head_m[n2.idx()]);
@@ -1653,11 +1675,16 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
     // close to the solution, and the step leaves an error of the order of the square of it. Nor
     // when the last two steps, at the same statuses, contracted enough to leave an error below
     // polish_accuracy (error_left): the step that would show it is not taken.
+    // Nor when it ended within twice the round-off floor an earlier polish of this state stopped
+    // on (networks whose valves conduct 1e5–1e6 times more than their pipes: every flow carries
+    // ~1e-6 of noise from the heads' last bits, PacificCity's polish stalled there at every step
+    // and doubled the iterations).
     const bool same_statuses = last_change < iter - 1;
     const bool polished =
         last_relax == 1.0 &&
         (relerr <= std::max(options.polish_accuracy, kSettled) ||
-         (same_statuses && error_left(relerr, before_last) <= options.polish_accuracy));
+         (same_statuses && error_left(relerr, before_last) <= options.polish_accuracy) ||
+         relerr <= 2.0 * s.polish_floor_);
     if (converged && options.polish_accuracy > 0 && !polished) {
         for (int t = 0; t < options.polish_trials; ++t) {
             std::int32_t bad = -1;
@@ -1669,14 +1696,18 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
             relerr = sv.new_flows(1.0);
             ++out.iterations;
             if (relerr <= options.polish_accuracy ||
-                error_left(relerr, previous) <= options.polish_accuracy)
+                error_left(relerr, previous) <= options.polish_accuracy ||
+                relerr <= 2.0 * s.polish_floor_)
                 break;
             // Flows crossing EPANET's small-gradient switch can keep Newton from settling
             // below ~1e-6; stop once it no longer improves. Below kRoundOffFloor a step that does
             // not halve the change is at the round-off floor (Newton would square it): stop.
             stalled = relerr > 0.5 * previous ? stalled + 1 : 0;
-            if (stalled >= 3 || (stalled > 0 && relerr <= kRoundOffFloor))
+            if (stalled >= 3 || (stalled > 0 && relerr <= kRoundOffFloor)) {
+                if (relerr <= kRoundOffFloor)
+                    s.polish_floor_ = relerr;
                 break;
+            }
         }
     }
     if (converged && factor_valid) {

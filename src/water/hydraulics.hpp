@@ -20,10 +20,14 @@ struct HydraulicOptions {
     /// Stopping rule for EPANET's status logic: Σ|Δq| / Σ|q| below this. 0: the network's ACCURACY.
     double accuracy = 0;
     /// After EPANET's rule is met with no status change, Newton steps continue at fixed statuses
-    /// until Σ|Δq| / Σ|q| is below this (0: no polishing). 1e-10 is one Newton step past EPANET's
-    /// rule in most hydraulic steps (the error then falls quadratically, 1e-3 → 1e-6 → 1e-12);
-    /// a tighter value sits at the round-off floor, where the steps only stall.
-    double polish_accuracy = 1e-10;
+    /// until the flow error left, estimated from the contraction of the last two steps
+    /// (Σ|Δq| / Σ|q| of the last step times its ratio to the step before), is below this (0: no
+    /// polishing). With 1e-8 one Newton step past EPANET's rule is enough in most hydraulic
+    /// steps (the error falls quadratically, 1e-3 → 1e-6 → 1e-12: the step to 1e-6 shows ~1e-9
+    /// left); 1e-10 took a second step there, whose 1e-12 moved no head of the 117 EPANET
+    /// references by more than round-off. A tighter value sits at the round-off floor, where
+    /// the steps only stall.
+    double polish_accuracy = 1e-8;
     int polish_trials = 30;
     /// EPANET's model of closed links: a conductance of 1e-8 cfs/ft instead of none. Zones cut
     /// off by closed links are then solved as EPANET solves them (with enormous heads and the
@@ -114,6 +118,9 @@ struct HydraulicState {
     std::vector<std::uint8_t> left_out_;    ///< per link: out of the system before find_cut_off
     std::vector<double> rejoin_flow_; ///< per link: flow when it left the system in this solve
     std::vector<std::int32_t> prune_parent_; ///< pruned node → the node whose head it takes
+    /// Σ|Δq| / Σ|q| at which the last polish stopped on the round-off floor (0: none since
+    /// initialize_state()); a later solve whose main loop ends within twice it is not polished.
+    double polish_floor_ = 0;
     std::vector<std::int32_t> prune_order_;
     /// An open pipe between two junctions, neither cut off nor pruned: the bulk of a network's
     /// links, assembled and updated by a loop without the cases of the other links.

@@ -370,6 +370,43 @@ TEST(Valves, RejoiningZoneBetweenPrvs) {
     EXPECT_LT(res.max_mass_balance_error, 1e-9);
 }
 
+TEST(Valves, PrvWithACutOffInletCloses) {
+    // V1's inlet B has no other open link (P2 to C is closed): no water reaches it but back
+    // through V1, whose outlet A stands at ~200 m, above the 100 m setting. The idle B, cut off
+    // while V1 is active, settles near C's 50 m through the closed P2; read from the heads, that
+    // opened V1, B rejoined through it at A's head, V1 went active and cut B off again, trial after
+    // trial (PacificCity's PRV V2715 from 7:30: every later step ran out of trials). EPANET closes
+    // such a valve; so do we, in a few trials.
+    const Network net = parse_ok(
+        "[JUNCTIONS]\n A 0 5\n B 0 0\n C 0 1\n[RESERVOIRS]\n R1 200\n R2 50\n"
+        "[PIPES]\n P1 R1 A 100 300 130\n P2 B C 100 300 130 0 Closed\n P3 R2 C 100 300 130\n"
+        "[VALVES]\n V1 B A 300 PRV 100 0\n[OPTIONS]\n UNITS LPS\n");
+    const EpsResult res = run(net);
+    ASSERT_TRUE(res.converged) << res.message;
+    const auto& s = res.reports[0];
+    EXPECT_LT(res.iterations, 10);
+    EXPECT_EQ(s.link_open[net.find_link("V1").idx()], 0);
+    EXPECT_DOUBLE_EQ(s.flow_m3s[net.find_link("V1").idx()], 0.0);
+    EXPECT_NEAR(s.flow_m3s[net.find_link("P1").idx()], 0.005, 1e-12);
+    EXPECT_NEAR(s.flow_m3s[net.find_link("P3").idx()], 0.001, 1e-12);
+}
+
+TEST(Valves, PrvWithAnIdleCutOffInletStaysOpenBelowItsSetting) {
+    // The same, with the setting above A's head: the open valve joins the idle B to A without
+    // flow, as EPANET leaves it (wntr's prv_open_no_upstream_sources.inp in the shared set).
+    const Network net = parse_ok(
+        "[JUNCTIONS]\n A 0 5\n B 0 0\n C 0 1\n[RESERVOIRS]\n R1 200\n R2 50\n"
+        "[PIPES]\n P1 R1 A 100 300 130\n P2 B C 100 300 130 0 Closed\n P3 R2 C 100 300 130\n"
+        "[VALVES]\n V1 B A 300 PRV 250 0\n[OPTIONS]\n UNITS LPS\n");
+    const EpsResult res = run(net);
+    ASSERT_TRUE(res.converged) << res.message;
+    const auto& s = res.reports[0];
+    EXPECT_LT(res.iterations, 10);
+    EXPECT_EQ(s.link_open[net.find_link("V1").idx()], 1);
+    EXPECT_NEAR(s.flow_m3s[net.find_link("V1").idx()], 0.0, 1e-12);
+    EXPECT_NEAR(s.head_m[net.find_node("B").idx()], s.head_m[net.find_node("A").idx()], 1e-9);
+}
+
 TEST(Valves, FcvLimitsFlow) {
     // Two reservoirs 50 m apart joined through an FCV set to 5 L/s.
     const Network net = parse_ok("[JUNCTIONS]\n J1 0 0\n J2 0 0\n[RESERVOIRS]\n R1 100\n R2 50\n"
