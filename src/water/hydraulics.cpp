@@ -27,6 +27,11 @@ constexpr double kSettled = 1e-8;
 /// the heads' last bits (PacificCity's 2,691 TCVs: its polish sat at 1.4–2.3e-6 at every step).
 constexpr double kRoundOffFloor = 1e-5;
 
+/// EPANET's initial flow of an open link: 1 ft/s over the diameter `d` (m), in m³/s.
+double initial_pipe_flow(double d) {
+    return kPi * d * d / 4.0 / (kFoot * kFoot) * kCfs;
+}
+
 /// Flow error left after a Newton step that changed the flows by `step` (Σ|Δq| / Σ|q|) when the
 /// step before it, at the same statuses, changed them by `previous`. The steps contract by
 /// ρ = step / previous; at that rate the error left is step·ρ/(1 − ρ), and Newton's quadratic
@@ -342,9 +347,7 @@ void initialize_state(const Network& net, const HydraulicTopology& topo, Hydraul
             const auto p = static_cast<std::size_t>(net.pump_of_link[k]);
             s.flow_m3s[k] = setting * topo.pump_q0[p];
         } else {
-            // 1 ft/s: EPANET's initial velocity.
-            const double d = net.diameter_m[k];
-            s.flow_m3s[k] = kPi * d * d / 4.0 / (kFoot * kFoot) * kCfs;
+            s.flow_m3s[k] = initial_pipe_flow(net.diameter_m[k]);
         }
     }
 }
@@ -914,9 +917,12 @@ struct Solver {
         const auto nl = static_cast<std::size_t>(net.link_count());
         const CsrGraph& g = topo.adjacency;
         // Links left out of the system so far (cut off or pruned: their flows are set to 0), and
-        // the flows of the others, kept for when they rejoin (restore_rejoining_flows()).
+        // the flows of the others, kept for when they rejoin (restore_rejoining_flows()). A
+        // flow of exactly 0 counts as left out whether or not this state found it so: a fresh
+        // state given the same flows then takes the same path.
         for (std::size_t k = 0; k < nl; ++k) {
-            s.left_out_[k] = s.cut_off_valid_ && !link_in_system(k) ? 1 : 0;
+            s.left_out_[k] =
+                (s.cut_off_valid_ && !link_in_system(k)) || s.flow_m3s[k] == 0.0 ? 1 : 0;
             if (!s.left_out_[k])
                 s.rejoin_flow_[k] = s.flow_m3s[k];
         }
@@ -999,10 +1005,21 @@ struct Solver {
     /// EPANET's closed-link model such a zone stays in the system, its pipes carrying its demand
     /// through the closed links' 1e-8 cfs/ft: the flows it left with are that demand's.
     void restore_rejoining_flows() {
-        for (std::size_t k = 0; k < static_cast<std::size_t>(net.link_count()); ++k)
-            if (s.left_out_[k] && link_in_system(k) && !is_closed(s.status[k]) &&
-                s.rejoin_flow_[k] != 0.0)
+        for (std::size_t k = 0; k < static_cast<std::size_t>(net.link_count()); ++k) {
+            if (!s.left_out_[k] || !link_in_system(k) || is_closed(s.status[k]))
+                continue;
+            if (s.rejoin_flow_[k] != 0.0) {
                 s.flow_m3s[k] = s.rejoin_flow_[k];
+            } else if (net.link_kind[k] == LinkKind::kPipe ||
+                       net.link_kind[k] == LinkKind::kCvPipe) {
+                // Left out before this solve (at 0): EPANET's initial 1 ft/s, as on a fresh
+                // start. At zero flow its pipes would sit at the floor gradient, a conductance of
+                // 1e7 cfs/ft against the 1e8 an active PRV holds its head with: a rejoining zone
+                // between PRVs holding different heads let them pass 6e5 m³/s between them (ky9
+                // damage states after a tank closed; 26 steps of 62 826 ran out of trials).
+                s.flow_m3s[k] = initial_pipe_flow(net.diameter_m[k]);
+            }
+        }
     }
 
     /// Idle dead ends: a junction without demand or emitter at the end of a pipe carries no
