@@ -664,6 +664,22 @@ double CrossSection::depth_of_section_factor_m(double s) const {
     }
     if (s >= s_max_)
         return lut_->y_smax; // depth_of_area_m(a_max_), solved once
+    if (s >= s_full_ && shape_ != Shape::kHorseshoe && shape_ != Shape::kEgg) {
+        // A closed section whose section factor peaks below the crown (a closed rectangle's at
+        // 97 % of its area) meets a section factor between the full and the peak value twice.
+        // SWMM 5.2 solves such a section's normal depth on the falling branch, between the
+        // peak's area and the full area (xsect.c generic_getAofS brackets A there), so a flow
+        // above the full-pipe flow has a normal depth of 97–100 % of the height, not the lower
+        // root near 83–97 %: a dropped outlet's flow class and its share of surface area at
+        // the downstream end (normal depth against critical depth) depend on which root.
+        // Bisection, S(A) falling from s_max at a_max to s_full at a_full.
+        double lo = a_max_, hi = a_full_;
+        for (int k = 0; k < 60 && hi - lo > 1e-12 * a_full_; ++k) {
+            const double mid = 0.5 * (lo + hi);
+            (section_factor(mid) > s ? lo : hi) = mid;
+        }
+        return depth_of_area_m(0.5 * (lo + hi));
+    }
     return lut_->interpolate(lut_->s_index, lut_->s, lut_->s_rows, s);
 }
 

@@ -165,6 +165,9 @@ public:
     /// The table is shared by all sections of the same shape and size (a city has a few dozen
     /// pipe sizes, so the tables stay in cache) and indexed by buckets of the sought value, so a
     /// lookup is a few comparisons rather than a binary search.
+    /// A closed section other than a circle, egg or horseshoe whose section factor peaks below
+    /// the crown takes the falling branch for s_full <= s < s_max, as SWMM 5.2 does (normal
+    /// depth above the full-pipe flow; see xsection.cpp).
     double depth_of_section_factor_m(double s) const;
     double critical_depth_fast_m(double flow_m3s, double gravity_ms2) const;
 

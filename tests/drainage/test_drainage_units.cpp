@@ -81,6 +81,30 @@ TEST(CrossSection, RectClosedLidClosesOverTopThreePercent) {
     EXPECT_NEAR(x.a_max_m2(), 0.97 * 2.0, 0.01);
 }
 
+TEST(CrossSection, RectClosedNormalDepthAboveFullFlowIsOnTheFallingBranch) {
+    // The section factor of a closed rectangle peaks at 97 % of its area (the lid's wetted
+    // perimeter comes in above), so a section factor between the full and the peak value has
+    // two depths. Above the full-pipe flow the normal depth is the upper one, between the
+    // peak's depth and the crown (SWMM 5.2 generic_getAofS); below it the rising branch.
+    const auto x = CrossSection::rect_closed(4.0, 6.0);
+    ASSERT_GT(x.s_max(), 1.2 * x.s_full());
+    const double y_peak = x.depth_of_area_m(x.a_max_m2());
+    double y_last = 4.0;
+    for (double f = 0.05; f < 1.0; f += 0.1) {
+        const double s = x.s_full() + f * (x.s_max() - x.s_full());
+        const double y = x.depth_of_section_factor_m(s);
+        EXPECT_GE(y, y_peak - 1e-9) << f;
+        EXPECT_LE(y, 4.0) << f;
+        EXPECT_LT(y, y_last) << f; // the falling branch: more flow, a lower depth
+        EXPECT_NEAR(x.section_factor(x.area_m2(y)), s, 1e-9 * s) << f;
+        y_last = y;
+    }
+    // just below the full-pipe flow: the rising branch, near 83 % of the height
+    EXPECT_LT(x.depth_of_section_factor_m(0.999 * x.s_full()), 0.84 * 4.0);
+    EXPECT_NEAR(x.depth_of_section_factor_m(x.s_full()), 4.0, 1e-9);
+    EXPECT_NEAR(x.depth_of_section_factor_m(2.0 * x.s_max()), y_peak, 1e-9);
+}
+
 TEST(CrossSection, FilledCircularIsACircleAboveItsSediment) {
     const auto c = CrossSection::circular(1.0);
     const auto f = CrossSection::filled_circular(1.0, 0.2);
@@ -548,8 +572,10 @@ TEST(CrossSection, FastLookupsAgreeWithExactSolutions) {
         for (double f = 0.02; f < 1.0; f += 0.07) {
             const double s = f * x.s_max();
             const double exact = x.depth_of_area_m(x.area_of_section_factor_m2(s));
-            // a circle's follows SWMM's tables instead (CircularNormalDepthFollowsSwmmTables)
-            if (x.shape() != Shape::kCircular)
+            // a circle's follows SWMM's tables instead (CircularNormalDepthFollowsSwmmTables); a
+            // closed rectangle's above the full section factor takes the falling branch
+            // (RectClosedNormalDepthAboveFullFlowIsOnTheFallingBranch)
+            if (x.shape() != Shape::kCircular && s < x.s_full())
                 EXPECT_NEAR(x.depth_of_section_factor_m(s), exact, 1e-3 * exact + 1e-6);
             const double q = f * 3.0;
             const double yc = x.critical_depth_m(q, 9.81);
