@@ -1,6 +1,7 @@
 // Tests of water damage: orifice leaks, breaks, closures, outages, cut-off zones, mass balance
 // and thousands of random damage states.
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -35,6 +36,23 @@ Network read_ok(const fs::path& p) {
 
 fs::path validation_dir() {
     return fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "water";
+}
+
+/// The shared water data: $RENCHENG_REFERENCE_DATA/water, else ../shared/data/water.
+fs::path shared_water_dir() {
+    const char* env = std::getenv("RENCHENG_REFERENCE_DATA");
+    if (env != nullptr && *env != 0)
+        return fs::path(env) / "water";
+    return fs::path(RENCHENG_SOURCE_DIR) / ".." / "shared" / "data" / "water";
+}
+
+/// Random damage state `r` (seed 2026, as random_states() draws them) of `net` over 24 h.
+DamageResult damaged_day(const Network& net, const HydraulicTopology& topo, std::uint32_t r) {
+    RngStream rng(2026, r, 1);
+    const DamageState d = random_damage(net, rng, RandomDamageOptions{});
+    EpsOptions o;
+    o.duration = 24 * 3600;
+    return simulate_damage(net, topo, d, o);
 }
 
 // R1 (60 m) - P1 - J1 - P2 - J2 - P3 - J3, LPS, demands 5 L/s each.
@@ -356,8 +374,7 @@ TEST(Damage, TwoThousandRandomStatesOnNet3) {
 }
 
 TEST(Damage, RandomStatesOnSharedNetworks) {
-    const fs::path root = fs::path(RENCHENG_SOURCE_DIR) / ".." / "shared" / "data" / "water" /
-                          "wntr" / "examples" / "networks";
+    const fs::path root = shared_water_dir() / "wntr" / "examples" / "networks";
     if (!fs::exists(root / "ky10.inp"))
         GTEST_SKIP() << "shared data not found at " << root;
     for (const char* name : {"ky10.inp", "Net6.inp"}) {
@@ -375,18 +392,13 @@ TEST(Damage, HeldNodesOfActivePrvsBalanceOverADay) {
     // unbalanced (of 2,000 states with every 10th run for 24 h): at the inlet of active PRV
     // ~@RV-1 the continuity projection's correction came back through the network to the
     // valve's held outlet, ×0.63 per projection; two projections were not enough.
-    const fs::path path = fs::path(RENCHENG_SOURCE_DIR) / ".." / "shared" / "data" / "water" /
-                          "wntr" / "examples" / "networks" / "ky10.inp";
+    const fs::path path = shared_water_dir() / "wntr" / "examples" / "networks" / "ky10.inp";
     if (!fs::exists(path))
         GTEST_SKIP() << "shared data not found at " << path;
     const Network net = read_ok(path);
     const HydraulicTopology topo(net);
     for (const std::uint32_t r : {770u, 1210u, 1750u}) {
-        RngStream rng(2026, r, 1);
-        const DamageState d = random_damage(net, rng, RandomDamageOptions{});
-        EpsOptions o;
-        o.duration = 24 * 3600;
-        const DamageResult res = simulate_damage(net, topo, d, o);
+        const DamageResult res = damaged_day(net, topo, r);
         EXPECT_TRUE(res.converged) << r;
         EXPECT_LT(res.max_mass_balance_error, 1e-9) << "realization " << r;
     }
@@ -398,18 +410,14 @@ TEST(Damage, ZonesRejoiningBetweenPrvsConvergeOverADay) {
     // zero flow, i.e. at EPANET's floor gradient (a conductance of 1e7 cfs/ft against the 1e8
     // the PRVs hold their heads with); the valves then passed 6e5 m³/s between them and 8 steps
     // ran out of trials. Such pipes now start from EPANET's initial 1 ft/s.
-    const fs::path path = fs::path(RENCHENG_SOURCE_DIR) / ".." / "shared" / "data" / "water" /
-                          "emt" / "networks" / "asce-tf-wdst" / "ky9" / "ky9.inp";
+    const fs::path path =
+        shared_water_dir() / "emt" / "networks" / "asce-tf-wdst" / "ky9" / "ky9.inp";
     if (!fs::exists(path))
         GTEST_SKIP() << "shared data not found at " << path;
     const Network net = read_ok(path);
     const HydraulicTopology topo(net);
     for (const std::uint32_t r : {70u, 90u}) {
-        RngStream rng(2026, r, 1);
-        const DamageState d = random_damage(net, rng, RandomDamageOptions{});
-        EpsOptions o;
-        o.duration = 24 * 3600;
-        const DamageResult res = simulate_damage(net, topo, d, o);
+        const DamageResult res = damaged_day(net, topo, r);
         int unconverged = 0;
         for (const DamageStep& s : res.steps)
             unconverged += s.summary.converged ? 0 : 1;
