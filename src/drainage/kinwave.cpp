@@ -21,6 +21,8 @@ constexpr double kTiny = 1e-6;
 
 double FlowRouter::node_outflow_to(int n, int j) const {
     const auto& nd = nodes_[n];
+    if (nd.kind == NodeKind::kDivider)
+        return divider_outflow(n, j);
     if (nd.kind == NodeKind::kStorage) {
         // a conduit leaving a storage unit carries normal flow at the unit's depth
         const auto& l = links_[j];

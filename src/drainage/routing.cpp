@@ -206,10 +206,11 @@ FlowRouter::FlowRouter(const Network& net, const RoutingSettings& settings)
     if (settings_.surcharge == SurchargeMethod::kSlot)
         throw Error(ErrorCode::kUnsupported,
                     "SURCHARGE_METHOD SLOT is not yet supported; use EXTRAN");
-    if (net.dividers.count() > 0)
-        throw Error(ErrorCode::kUnsupported, "flow dividers are not yet supported by routing");
     build_nodes();
     build_links();
+    validate_dividers();
+    if (settings_.model != FlowRouting::kDynwave)
+        validate_tree_layout();
     auto outfall_flap = [&](int n) {
         return nodes_[n].kind == NodeKind::kOutfall &&
                net_.outfalls.flap_gate[net_.outfall_of_node[n]] != 0;
@@ -537,6 +538,14 @@ void FlowRouter::build_links() {
     std::vector<std::vector<int>> out(n);
     for (int j = 0; j < static_cast<int>(links_.size()); ++j)
         out[links_[j].n1].push_back(j);
+    // A divider's diversion link after its other outflow link: an OVERFLOW divider diverts
+    // what the other link did not take (SWMM toposort adjustAdjList).
+    for (int d = 0; d < net_.dividers.count(); ++d) {
+        auto& o = out[net_.dividers.node[d].idx()];
+        const LinkIndex diverted = net_.dividers.diverted_link[d];
+        if (o.size() == 2 && diverted.valid() && o[0] == static_cast<int>(diverted.idx()))
+            std::swap(o[0], o[1]);
+    }
     for (std::size_t q = 0; q < queue.size(); ++q) {
         for (int j : out[queue[q]]) {
             sorted_links_.push_back(j);
@@ -547,6 +556,114 @@ void FlowRouter::build_links() {
     if (settings_.model != FlowRouting::kDynwave && sorted_links_.size() != links_.size())
         throw Error(ErrorCode::kInconsistent,
                     "the network has a loop; kinematic wave needs a tree (use DYNWAVE)");
+}
+
+void FlowRouter::validate_dividers() const {
+    const auto& d = net_.dividers;
+    for (int k = 0; k < d.count(); ++k) {
+        const int n = d.node[k].idx();
+        const std::string& id = net_.node_id[n];
+        const LinkIndex l = d.diverted_link[k];
+        if (!l.valid() || (links_[l.idx()].n1 != n && links_[l.idx()].n2 != n))
+            throw Error(ErrorCode::kInconsistent,
+                        "divider " + id +
+                            ": its diversion link is not connected to it (SWMM "
+                            "error 136)");
+        if (d.type[k] == DividerType::kWeir) {
+            const double h = d.weir_max_depth_m[k], cw = d.weir_coefficient[k];
+            if (!(h > 0) || !(cw > 0) || d.weir_min_flow_m3s[k] > cw * std::pow(h, 1.5))
+                throw Error(ErrorCode::kInconsistent,
+                            "weir divider " + id +
+                                ": the weir height and coefficient must be positive and the "
+                                "minimum flow at most the full weir's flow Cw·H^1.5 (SWMM "
+                                "error 137)");
+        }
+    }
+}
+
+void FlowRouter::validate_tree_layout() const {
+    for (int n = 0; n < static_cast<int>(nodes_.size()); ++n) {
+        const auto& nd = nodes_[n];
+        const std::string& id = net_.node_id[n];
+        switch (nd.kind) {
+        case NodeKind::kDivider:
+            if (nd.degree > 2)
+                throw Error(ErrorCode::kInconsistent,
+                            "divider " + id + " has " + std::to_string(nd.degree) +
+                                " outflow links; a divider has two (SWMM error 135)");
+            break;
+        case NodeKind::kOutfall:
+            if (nd.degree > 0)
+                throw Error(ErrorCode::kInconsistent,
+                            "outfall " + id +
+                                " is the upstream node of a link; kinematic wave needs outfalls "
+                                "at the downstream ends (SWMM error 141)");
+            break;
+        case NodeKind::kStorage:
+            break;
+        default:
+            if (nd.degree > 1)
+                throw Error(ErrorCode::kInconsistent,
+                            "node " + id + " has " + std::to_string(nd.degree) +
+                                " outflow links; under kinematic wave only a divider or a "
+                                "storage unit may have more than one (SWMM error 133; use "
+                                "DYNWAVE or a divider)");
+        }
+    }
+    for (int j = 0; j < static_cast<int>(links_.size()); ++j) {
+        const auto& l = links_[j];
+        const std::string& id = net_.link_id[j];
+        if (l.kind == LinkKind::kConduit && l.xs.shape() != Shape::kDummy && l.slope < 0)
+            throw Error(ErrorCode::kInconsistent,
+                        "conduit " + id +
+                            " slopes upward from its first node to its second; kinematic wave "
+                            "needs downhill conduits (SWMM error 115; use DYNWAVE)");
+        if ((l.kind == LinkKind::kOrifice || l.kind == LinkKind::kWeir ||
+             l.kind == LinkKind::kOutlet) &&
+            nodes_[l.n1].kind != NodeKind::kStorage)
+            throw Error(ErrorCode::kInconsistent,
+                        "regulator " + id + " leaves node " + net_.node_id[l.n1] +
+                            ", which is not a storage unit; under kinematic wave regulators are "
+                            "storage outlets (SWMM error 139)");
+    }
+}
+
+double FlowRouter::divider_outflow(int n, int j) const {
+    const auto& d = net_.dividers;
+    const auto k = static_cast<std::size_t>(net_.divider_of_node[n]);
+    const auto& nd = nodes_[n];
+    const double q_in = nd.inflow + nd.overflow;
+    const bool diversion =
+        d.diverted_link[k].valid() && d.diverted_link[k].idx() == static_cast<std::size_t>(j);
+    double q_div = 0; // diverted flow (SWMM divider_getOutflow)
+    switch (d.type[k]) {
+    case DividerType::kCutoff:
+        q_div = q_in <= d.cutoff_flow_m3s[k] ? 0.0 : q_in - d.cutoff_flow_m3s[k];
+        break;
+    case DividerType::kOverflow: {
+        // the other link takes what it can (its inflow limited to its full flow); the
+        // diversion link, evaluated after it, gets the rest
+        if (!diversion)
+            return q_in;
+        const double q = q_in - nd.outflow;
+        return q < kFlowTolerance ? 0.0 : q;
+    }
+    case DividerType::kWeir: {
+        const double q_min = d.weir_min_flow_m3s[k];
+        const double q_max = d.weir_coefficient[k] * std::pow(d.weir_max_depth_m[k], 1.5);
+        if (q_in > q_min) {
+            const double f = (q_in - q_min) / (q_max - q_min);
+            q_div = f > 1.0 ? q_max * std::sqrt(f) // surcharged weir: orifice flow
+                            : d.weir_coefficient[k] * std::pow(f * d.weir_max_depth_m[k], 1.5);
+        }
+        break;
+    }
+    case DividerType::kTabular:
+        q_div = d.curve[k].valid() ? curve_lookup(net_.curves[d.curve[k].idx()], q_in) : 0.0;
+        break;
+    }
+    q_div = std::min(q_div, q_in);
+    return diversion ? q_div : q_in - q_div;
 }
 
 void FlowRouter::init_state() {

@@ -210,6 +210,12 @@ private:
     double regulator_flow(int j); // pumps, orifices, weirs, outlets
     double node_max_outflow(int n, double q, double dt) const;
     double node_outflow_to(int n, int j) const;
+    /// Kinematic wave: the flow divider at node n sends this into its outflow link j.
+    [[nodiscard]] double divider_outflow(int n, int j) const;
+    /// SWMM's checks of a divider (diversion link attached, weir parameters), every model.
+    void validate_dividers() const;
+    /// SWMM's checks of the tree layout kinematic wave needs (validateTreeLayout).
+    void validate_tree_layout() const;
 
     // kinematic wave (kinwave.cpp)
     int kinwave_step(double t_s, double dt);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <numbers>
+#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -623,4 +624,100 @@ TEST(ClimateAdjustments, RainfallFactorOfTheMonthWhenTheRecordIsRead) {
     refused("RAINFALL 1 1 1\n", ErrorCode::kNumberSyntax, "adj.inp:39:");
     refused("RAINFALL 1 1 x 1 1 1 1 1 1 1 1 1\n", ErrorCode::kNumberSyntax, "value 3 'x'");
     refused("SNOW 1 1 1 1 1 1 1 1 1 1 1 1\n", ErrorCode::kUnknownValue, "SNOW");
+}
+
+namespace {
+
+/// A kinematic-wave model: inflow of 0.5 m³/s at A, conduit C0 to node D (a junction row, or a
+/// divider's when it names a divider type), the conduits in `links` (1-m circles) below it;
+/// `extra` adds sections.
+std::string kinwave_layout(const std::string& d_row, const std::string& links,
+                           const std::string& extra = "") {
+    std::string text = options("01:00:00", "0:00:30");
+    text.replace(text.find("DYNWAVE"), 7, "KINWAVE");
+    bool divider = false;
+    for (const char* type : {"CUTOFF", "OVERFLOW", "TABULAR", "WEIR"})
+        divider = divider || d_row.find(type) != std::string::npos;
+    std::string xsections = "C0 CIRCULAR 1 0 0 0 1\n";
+    std::istringstream rows(links);
+    for (std::string row; std::getline(rows, row);)
+        if (!row.empty())
+            xsections += row.substr(0, row.find(' ')) + " CIRCULAR 1 0 0 0 1\n";
+    text += "[JUNCTIONS]\nA 10 2 0 0 0\n" + std::string(divider ? "" : d_row + "\n") +
+            "[OUTFALLS]\nO1 8 FREE NO\nO2 8 FREE NO\nO3 8 FREE NO\n" +
+            (divider ? "[DIVIDERS]\n" + d_row + "\n" : std::string()) +
+            "[CONDUITS]\nC0 A D 100 0.013 0 0 0 0\n" + links + "[XSECTIONS]\n" + xsections +
+            "[INFLOWS]\nA FLOW \"\" FLOW 1 1 0.5\n" + extra;
+    return text;
+}
+
+/// The routing error the model stops with (empty if it runs).
+std::string layout_error(const std::string& text) {
+    Diagnostics d;
+    const Network net = parse_swmm_inp(text, "layout.inp", d);
+    EXPECT_FALSE(d.has_errors()) << d.format();
+    try {
+        (void)simulate(net, SimulationOptions{});
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kInconsistent) << e.what();
+        return e.what();
+    }
+    return {};
+}
+
+} // namespace
+
+TEST(KinematicWaveLayout, TwoOutflowsNeedADivider) {
+    const std::string two = "C1 D O1 100 0.013 0 0 0 0\nC2 D O2 100 0.013 0 0 0 0\n";
+    // a junction with two outflow links would send its inflow down both (SWMM stops: 133)
+    const std::string e = layout_error(kinwave_layout("D 9 2 0 0 0", two));
+    EXPECT_NE(e.find("node D has 2 outflow links"), std::string::npos) << e;
+    EXPECT_NE(e.find("133"), std::string::npos) << e;
+    // a divider may have two: the cutoff sends 0.2 m³/s on and diverts the rest into C2
+    Diagnostics d;
+    const Network net =
+        parse_swmm_inp(kinwave_layout("D 9 C2 CUTOFF 0.2 2 0 0 0", two), "divider.inp", d);
+    ASSERT_FALSE(d.has_errors()) << d.format();
+    const auto res = simulate(net, SimulationOptions{});
+    const auto flow = [&](const char* id) {
+        return res.summary.max_flow_m3s[net.find_link(id).idx()];
+    };
+    EXPECT_NEAR(flow("C0"), 0.5, 1e-9);
+    EXPECT_NEAR(flow("C1"), 0.2, 1e-9);
+    EXPECT_NEAR(flow("C2"), 0.3, 1e-9);
+    // ...but not three (135)
+    const std::string three = two + "C3 D O3 100 0.013 0 0 0 0\n";
+    const std::string e3 = layout_error(kinwave_layout("D 9 C2 CUTOFF 0.2 2 0 0 0", three));
+    EXPECT_NE(e3.find("divider D has 3 outflow links"), std::string::npos) << e3;
+}
+
+TEST(KinematicWaveLayout, DividerChecksHoldUnderEveryRouting) {
+    const std::string two = "C1 D O1 100 0.013 0 0 0 0\nC2 D O2 100 0.013 0 0 0 0\n";
+    // the diversion link must leave or enter the divider (136)
+    std::string text = kinwave_layout("D 9 C0 CUTOFF 0.2 2 0 0 0", two);
+    EXPECT_EQ(layout_error(text), ""); // C0 enters D: accepted, as SWMM accepts it
+    text = kinwave_layout("D 9 C3 CUTOFF 0.2 2 0 0 0", two + "C3 A O3 100 0.013 0 0 0 0\n");
+    EXPECT_NE(layout_error(text).find("136"), std::string::npos);
+    // a weir divider needs a height and a coefficient, and Qmin ≤ Cw·H^1.5 (137); also under
+    // dynamic wave, where the divider is otherwise a junction
+    std::string weir = kinwave_layout("D 9 C2 CUTOFF 0.2 2 0 0 0", two);
+    weir.replace(weir.find("CUTOFF 0.2"), 10, "WEIR 2.0 0.5 1.0");
+    const std::string e = layout_error(weir);
+    EXPECT_NE(e.find("weir divider D"), std::string::npos) << e;
+    weir.replace(weir.find("KINWAVE"), 7, "DYNWAVE");
+    EXPECT_NE(layout_error(weir).find("137"), std::string::npos);
+}
+
+TEST(KinematicWaveLayout, UphillConduitsAndJunctionRegulatorsAreRefused) {
+    // an uphill conduit (115): dynamic wave routes it reversed, kinematic wave cannot
+    std::string text = kinwave_layout("D 11 2 0 0 0", "C1 D O1 100 0.013 0 0 0 0\n");
+    const std::string e = layout_error(text);
+    EXPECT_NE(e.find("conduit C0 slopes upward"), std::string::npos) << e;
+    // a weir leaving a junction carries nothing under kinematic wave (139)
+    text = kinwave_layout("D 9 2 0 0 0", "",
+                          "[WEIRS]\nW1 D O1 TRANSVERSE 0.5 1.84 NO 0 0\n"
+                          "[XSECTIONS]\nW1 RECT_OPEN 1 2 0 0\n");
+    const std::string e2 = layout_error(text);
+    EXPECT_NE(e2.find("regulator W1 leaves node D"), std::string::npos) << e2;
+    EXPECT_NE(e2.find("139"), std::string::npos) << e2;
 }

@@ -575,8 +575,9 @@ TEST(CrossSection, FastLookupsAgreeWithExactSolutions) {
             // a circle's follows SWMM's tables instead (CircularNormalDepthFollowsSwmmTables); a
             // closed rectangle's above the full section factor takes the falling branch
             // (RectClosedNormalDepthAboveFullFlowIsOnTheFallingBranch)
-            if (x.shape() != Shape::kCircular && s < x.s_full())
+            if (x.shape() != Shape::kCircular && s < x.s_full()) {
                 EXPECT_NEAR(x.depth_of_section_factor_m(s), exact, 1e-3 * exact + 1e-6);
+            }
             const double q = f * 3.0;
             const double yc = x.critical_depth_m(q, 9.81);
             // a circle's follows SWMM's 25 intervals instead

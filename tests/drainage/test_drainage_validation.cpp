@@ -200,6 +200,22 @@ TEST(DrainageValidation, CuratedModels) {
     std::printf("[ info ] curated drainage models: %d of %d within tolerance\n", passed, cases);
 }
 
+// Flow dividers of the four kinds (CUTOFF, OVERFLOW, TABULAR, WEIR), one branch each: under
+// kinematic wave each divides its inflow by its rule; under dynamic wave a divider is a plain
+// junction (SWMM 5.2 User's Manual, flow dividers). Models written for this test, references
+// from SWMM 5.2.4 (tests/validation/drainage/README.md).
+TEST(DrainageValidation, FlowDividersMatchSwmm) {
+    const fs::path dir =
+        fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" / "dividers";
+    for (const char* name : {"dividers_kw", "dividers_dw"}) {
+        const auto ref = parse_summary(read_gz(dir / (std::string(name) + ".summary.csv.gz")));
+        ASSERT_GE(ref.size(), 25U) << name;
+        const auto o = compare(dir / (std::string(name) + ".inp"), ref);
+        EXPECT_TRUE(o.pass()) << name << ": " << report(o);
+        EXPECT_EQ(o.checked, ref.size()) << name;
+    }
+}
+
 // The shared reference set (REFERENCE.md §3). Slow: run with RENCHENG_SLOW_TESTS=1.
 // RENCHENG_DRAINAGE_WRITE_PASSING=FILE writes the list of passing models;
 // RENCHENG_DRAINAGE_ONLY=TEXT runs only the models whose path contains TEXT (and prints each
