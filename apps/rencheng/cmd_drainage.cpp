@@ -41,9 +41,12 @@ void run_drainage_solve(const DrainageOptions& opt, CommandContext& ctx) {
         so.routing = FlowRouting::kDynwave;
     else if (opt.routing == "kinwave")
         so.routing = FlowRouting::kKinwave;
+    else if (opt.routing == "steady")
+        so.routing = FlowRouting::kSteady;
     else if (!opt.routing.empty())
-        throw Error(ErrorCode::kUsage, "--routing '" + opt.routing +
-                                           "': use dynwave or kinwave / 只能是 dynwave 或 kinwave");
+        throw Error(ErrorCode::kUsage,
+                    "--routing '" + opt.routing +
+                        "': use dynwave, kinwave or steady / 只能是 dynwave、kinwave 或 steady");
     Diagnostics diags;
     const Network net = read_swmm_inp(opt.inp, diags);
     diags.sort();
@@ -307,9 +310,9 @@ void add_drainage_command(CLI::App& app, CommandContext& ctx) {
         ->type_name("NET.inp");
     solve
         ->add_option("--routing", opt->routing,
-                     "Flow routing: dynwave or kinwave (default: the file's FLOW_ROUTING) / "
-                     "汇流方法：动力波或运动波")
-        ->type_name("dynwave|kinwave");
+                     "Flow routing: dynwave, kinwave or steady (default: the file's "
+                     "FLOW_ROUTING) / 汇流方法：动力波、运动波或恒定流")
+        ->type_name("dynwave|kinwave|steady");
     solve
         ->add_option("--results", opt->results,
                      "Write results at report times as long CSV (time_s,type,id,quantity,value) "

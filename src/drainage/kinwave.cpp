@@ -168,6 +168,26 @@ double FlowRouter::kinwave_link(int j, double& qinflow, double dt) {
     return l.q2 * l.barrels;
 }
 
+double FlowRouter::steady_link(int j, double& qinflow) {
+    auto& l = links_[j];
+    if (l.kind != LinkKind::kConduit)
+        return qinflow;
+    double q = qinflow / l.barrels;
+    if (l.xs.shape() == Shape::kDummy) {
+        l.a1 = 0;
+    } else if (q > l.q_full) {
+        q = l.q_full;
+        l.a1 = l.xs.a_full_m2();
+        qinflow = q * l.barrels;
+    } else {
+        l.a1 = l.xs.area_of_section_factor_m2(q / l.beta);
+    }
+    l.a2 = l.a1;
+    l.q1 = q;
+    l.q2 = q;
+    return q * l.barrels;
+}
+
 int FlowRouter::kinwave_step(double /*t_s*/, double dt) {
     for (std::size_t i = 0; i < sorted_links_.size(); ++i) {
         const int j = sorted_links_[i];
@@ -175,7 +195,8 @@ int FlowRouter::kinwave_step(double /*t_s*/, double dt) {
         if (nodes_[l.n1].kind == NodeKind::kStorage)
             kw_update_storage(l.n1, i, dt);
         double qin = kw_link_inflow(j, dt);
-        const double qout = kinwave_link(j, qin, dt);
+        const double qout = settings_.model == FlowRouting::kSteady ? steady_link(j, qin)
+                                                                    : kinwave_link(j, qin, dt);
         l.flow = qout;
         nodes_[l.n1].outflow += qin;
         nodes_[l.n2].inflow += qout;

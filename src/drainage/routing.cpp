@@ -701,10 +701,14 @@ void FlowRouter::init_state() {
             nodes_[l.n1].kind != NodeKind::kStorage)
             nodes_[l.n1].full_volume_m3 = std::max(nodes_[l.n1].full_volume_m3, l.pump_x_max);
     }
-    // a conduit given an initial flow starts at its normal depth (SWMM conduit_initState)
+    // a conduit given an initial flow starts at its normal depth (SWMM conduit_initState);
+    // steady flow routing then starts every link without flow (SWMM initLinks)
     for (auto& l : links_)
         if (l.kind == LinkKind::kConduit && l.flow != 0)
             l.depth = normal_depth(l, l.flow / l.barrels);
+    if (settings_.model == FlowRouting::kSteady)
+        for (auto& l : links_)
+            l.flow = 0;
     if (dw) {
         // initial node depths: average of connected link depths unless given (SWMM
         // initNodeDepths), then conduit depths halfway between their end depths.
@@ -764,6 +768,15 @@ double FlowRouter::stored_volume_m3() const {
         v += nd.volume;
     for (const auto& l : links_)
         v += l.volume;
+    return v;
+}
+
+double FlowRouter::final_stored_volume_m3() const {
+    if (settings_.model != FlowRouting::kSteady)
+        return stored_volume_m3();
+    double v = 0;
+    for (const auto& nd : nodes_)
+        v += nd.volume;
     return v;
 }
 

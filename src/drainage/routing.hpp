@@ -182,6 +182,9 @@ public:
 
     /// Total stored volume in nodes and links, m³ (SWMM massbal_getStorage).
     double stored_volume_m3() const;
+    /// What the routing continuity counts as stored at the end of a run: stored_volume_m3(),
+    /// without the links under steady flow routing (SWMM massbal_getStorage).
+    double final_stored_volume_m3() const;
     /// Flow leaving the system at node n this step (outfall discharge or flooding), m³/s, and
     /// whether it is flooding; negative: water entering through an outfall.
     double system_outflow_m3s(int n, bool& flooded);
@@ -220,6 +223,9 @@ private:
     // kinematic wave (kinwave.cpp)
     int kinwave_step(double t_s, double dt);
     double kinwave_link(int j, double& qin, double dt);
+    /// Steady flow routing of link j: its inflow passes at once, a conduit's capped at its full
+    /// flow, at the normal-flow area (SWMM steadyflow_execute).
+    double steady_link(int j, double& qin);
     void kw_update_storage(int n, std::size_t order_pos, double dt);
     double kw_link_inflow(int j, double dt);
 

@@ -538,8 +538,6 @@ RoutingSettings settings_for(const Network& net, const SimulationOptions& option
     RoutingSettings rs = routing_settings(net);
     if (options.routing)
         rs.model = *options.routing;
-    if (rs.model == FlowRouting::kSteady)
-        throw Error(ErrorCode::kUnsupported, "FLOW_ROUTING STEADY is not yet simulated");
     return rs;
 }
 } // namespace
@@ -1135,7 +1133,7 @@ void Simulator::State::balances() {
         ro.rain_m3 + ro.runon_m3 + ro.initial_storage_m3,
         ro.evap_m3 + ro.infil_m3 + ro.runoff_m3 + ro.drains_m3 + ro.final_storage_m3);
     auto& rt = sum.routing;
-    rt.final_storage_m3 = router.stored_volume_m3();
+    rt.final_storage_m3 = router.final_stored_volume_m3();
     double in = rt.initial_storage_m3 + rt.wet_weather_m3 + rt.groundwater_m3;
     double out = rt.final_storage_m3 + rt.flooding_m3 + rt.losses_m3;
     (rt.dry_weather_m3 >= 0 ? in : out) += std::abs(rt.dry_weather_m3);

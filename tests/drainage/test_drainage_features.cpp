@@ -721,3 +721,30 @@ TEST(KinematicWaveLayout, UphillConduitsAndJunctionRegulatorsAreRefused) {
     EXPECT_NE(e2.find("regulator W1 leaves node D"), std::string::npos) << e2;
     EXPECT_NE(e2.find("139"), std::string::npos) << e2;
 }
+
+TEST(SteadyFlowRouting, InflowAboveFullFlowFloodsTheRest) {
+    // A 0.5-m pipe, n 0.013, 100 m long, 1 m of fall, fed 1 m³/s for an hour (then falling to 0
+    // in 30 s): steady flow passes its full flow, Q = (1/n)·A·R^(2/3)·√S with A = π·0.25²,
+    // R = 0.125 m and S = 1/√(100² − 1) (SWMM's slope of a pipe that falls 1 m along 100 m);
+    // the inflow above it floods, and nothing is stored in the pipe.
+    std::string text = options("02:00:00", "0:00:30");
+    text.replace(text.find("DYNWAVE"), 7, "STEADY");
+    text += "[JUNCTIONS]\nA 10 2 0 0 0\n[OUTFALLS]\nO 9 FREE NO\n"
+            "[CONDUITS]\nC A O 100 0.013 0 0 0 0\n[XSECTIONS]\nC CIRCULAR 0.5 0 0 0 1\n"
+            "[TIMESERIES]\nQ 0:00 1.0\nQ 1:00 1.0\nQ 1:00:30 0\nQ 2:00 0\n"
+            "[INFLOWS]\nA FLOW Q FLOW 1 1 0\n";
+    Diagnostics d;
+    const Network net = parse_swmm_inp(text, "capacity.inp", d);
+    ASSERT_FALSE(d.has_errors()) << d.format();
+    const auto res = simulate(net, SimulationOptions{});
+    const double pi = std::acos(-1.0);
+    const double q_full = 1.0 / 0.013 * (pi * 0.0625) * std::pow(0.125, 2.0 / 3.0) *
+                          std::sqrt(1.0 / std::sqrt(100.0 * 100.0 - 1.0));
+    EXPECT_NEAR(res.summary.max_flow_m3s[net.find_link("C").idx()], q_full, 1e-3 * q_full);
+    const auto& t = res.summary.routing;
+    EXPECT_NEAR(t.external_m3, t.outflow_m3 + t.flooding_m3, 1e-9 * t.external_m3);
+    EXPECT_EQ(t.final_storage_m3, 0.0);
+    // an hour above full flow: the pipe passes q_full·3600 s of it and floods the rest
+    EXPECT_NEAR(t.flooding_m3, (1.0 - q_full) * 3600.0, 0.01 * (1.0 - q_full) * 3600.0);
+    EXPECT_NEAR(res.summary.flood_volume_m3[net.find_node("A").idx()], t.flooding_m3, 1e-6);
+}

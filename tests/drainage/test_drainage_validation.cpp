@@ -216,6 +216,21 @@ TEST(DrainageValidation, FlowDividersMatchSwmm) {
     }
 }
 
+// Steady flow routing (FLOW_ROUTING STEADY): SWMM's Example1 with its routing switched from
+// kinematic wave, the four dividers above, and one pipe fed twice its full flow for an hour
+// (capped at full flow, the rest floods). References from SWMM 5.2.4 (README.md there).
+TEST(DrainageValidation, SteadyFlowMatchesSwmm) {
+    const fs::path dir =
+        fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" / "steady";
+    for (const char* name : {"Example1-steady", "dividers-steady", "capacity-steady"}) {
+        const auto ref = parse_summary(read_gz(dir / (std::string(name) + ".summary.csv.gz")));
+        ASSERT_GE(ref.size(), 5U) << name;
+        const auto o = compare(dir / (std::string(name) + ".inp"), ref);
+        EXPECT_TRUE(o.pass()) << name << ": " << report(o);
+        EXPECT_EQ(o.checked, ref.size()) << name;
+    }
+}
+
 // The shared reference set (REFERENCE.md §3). Slow: run with RENCHENG_SLOW_TESTS=1.
 // RENCHENG_DRAINAGE_WRITE_PASSING=FILE writes the list of passing models;
 // RENCHENG_DRAINAGE_ONLY=TEXT runs only the models whose path contains TEXT (and prints each
