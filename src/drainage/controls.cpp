@@ -14,37 +14,9 @@ namespace rencheng::drainage {
 
 namespace {
 
-std::string upper(std::string s) {
-    for (auto& c : s)
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return s;
-}
-
 [[noreturn]] void unsupported(const ControlRule& r, const std::string& what) {
     throw Error(ErrorCode::kUnsupported,
                 "control rule " + r.id + ": " + what + " is not yet simulated");
-}
-
-double parse_number(const ControlRule& r, const std::string& s) {
-    char* end = nullptr;
-    const double v = std::strtod(s.c_str(), &end);
-    if (end == s.c_str() || *end != '\0')
-        unsupported(r, "value '" + s + "'");
-    return v;
-}
-
-/// "h:mm[:ss]" or decimal hours → seconds.
-double parse_hours(const ControlRule& r, const std::string& s) {
-    if (s.find(':') == std::string::npos)
-        return parse_number(r, s) * 3600.0;
-    double parts[3] = {0, 0, 0};
-    std::size_t pos = 0;
-    for (int i = 0; i < 3 && pos <= s.size(); ++i) {
-        const auto end = std::min(s.find(':', pos), s.size());
-        parts[i] = parse_number(r, s.substr(pos, end - pos));
-        pos = end + 1;
-    }
-    return parts[0] * 3600 + parts[1] * 60 + parts[2];
 }
 
 /// Linear interpolation in a curve, its end values held beyond it (SWMM table_lookup).
@@ -59,155 +31,114 @@ double curve_value(const std::vector<double>& x, const std::vector<double>& y, d
     return y.back();
 }
 
+constexpr double kDay = 86400.0;
+constexpr double kTiny = 1e-6;                      // SWMM's TINY
+constexpr double kPidTolerance = 1e-4;              // getPIDSetting's tolerance
+constexpr double kMinVelocityDepth = 0.01 * 0.3048; // link_getVelocity: no velocity below 0.01 ft
+constexpr double kFudgeArea = 0.0001 * 0.3048 * 0.3048; // ... nor below 0.0001 ft² of area
+
 } // namespace
 
-ControlRules::ControlRules(const Network& net) {
+ControlRules::ControlRules(const Network& net)
+    : start_s_(static_cast<double>(seconds_since_epoch(net.options.start))) {
     const UnitFactors uf = unit_factors(net.options.flow_units);
-    auto find_link = [&](const ControlRule& r, const std::string& id) {
-        const auto l = net.find_link(id);
-        if (!l.valid())
-            unsupported(r, "unknown link " + id);
-        return static_cast<int>(l.idx());
-    };
-    auto status_value = [&](const ControlRule& r, const std::string& s) {
-        const auto u = upper(s);
-        if (u == "ON" || u == "OPEN")
-            return 1.0;
-        if (u == "OFF" || u == "CLOSED")
-            return 0.0;
-        return parse_number(r, s);
+    auto variable = [&](const RuleVariable& v) {
+        Variable out{v.object, v.attribute, v.index, 1.0};
+        switch (v.attribute) {
+        case Attribute::kDepth:
+        case Attribute::kMaxDepth:
+        case Attribute::kHead:
+        case Attribute::kFullDepth:
+        case Attribute::kLength:
+        case Attribute::kVelocity:
+            out.to_file_units = 1.0 / uf.length;
+            break;
+        case Attribute::kVolume:
+            out.to_file_units = 1.0 / uf.volume;
+            break;
+        case Attribute::kInflow:
+        case Attribute::kFlow:
+        case Attribute::kFullFlow:
+            out.to_file_units = 1.0 / uf.flow;
+            break;
+        case Attribute::kIntensity:
+            out.to_file_units = 1.0 / uf.rain_rate;
+            break;
+        case Attribute::kTime:
+        case Attribute::kDate:
+        case Attribute::kClockTime:
+        case Attribute::kTimeOpen:
+        case Attribute::kTimeClosed:
+            out.to_file_units = 1.0 / kDay;
+            break;
+        default:
+            break;
+        }
+        return out;
     };
     for (const auto& r : net.rules) {
         Rule rule;
         rule.priority = r.priority.value_or(0.0);
         for (const auto& p : r.premises) {
-            const auto& t = p.tokens;
+            if (!p.condition)
+                unsupported(r, "a clause that was not read");
+            const RuleCondition& c = *p.condition;
             Premise pr;
             pr.is_or = p.logic == RulePremise::Logic::kOr;
-            std::size_t k = 0;
-            if (t.size() < 4)
-                unsupported(r, "a premise with fewer than four fields");
-            const auto object = upper(t[0]);
-            if (object == "SIMULATION") {
-                if (upper(t[1]) != "TIME")
-                    unsupported(r, "SIMULATION " + t[1]);
-                pr.object = Object::kTime;
-                pr.attribute = Attribute::kTime;
-                k = 2;
-            } else if (object == "NODE") {
-                const auto n = net.find_node(t[1]);
-                if (!n.valid())
-                    unsupported(r, "unknown node " + t[1]);
-                pr.object = Object::kNode;
-                pr.index = static_cast<int>(n.idx());
-                const auto a = upper(t[2]);
-                if (a == "DEPTH")
-                    pr.attribute = Attribute::kDepth;
-                else if (a == "HEAD")
-                    pr.attribute = Attribute::kHead;
-                else
-                    unsupported(r, "node attribute " + t[2]);
-                k = 3;
-            } else if (object == "LINK" || object == "CONDUIT" || object == "PUMP" ||
-                       object == "ORIFICE" || object == "WEIR" || object == "OUTLET") {
-                pr.object = Object::kLink;
-                pr.index = find_link(r, t[1]);
-                const auto a = upper(t[2]);
-                if (a == "FLOW")
-                    pr.attribute = Attribute::kFlow;
-                else if (a == "DEPTH")
-                    pr.attribute = Attribute::kDepth;
-                else if (a == "STATUS")
-                    pr.attribute = Attribute::kStatus;
-                else if (a == "SETTING")
-                    pr.attribute = Attribute::kSetting;
-                else if (a == "TIMEOPEN")
-                    pr.attribute = Attribute::kTimeOpen;
-                else if (a == "TIMECLOSED")
-                    pr.attribute = Attribute::kTimeClosed;
-                else
-                    unsupported(r, "link attribute " + t[2]);
-                k = 3;
-            } else {
-                unsupported(r, "premise object " + t[0]);
-            }
-            if (t.size() != k + 2)
-                unsupported(r, "a premise comparing with another variable");
-            const auto rel = t[k];
-            if (rel == "=")
-                pr.relation = Relation::kEq;
-            else if (rel == "<>")
-                pr.relation = Relation::kNe;
-            else if (rel == "<")
-                pr.relation = Relation::kLt;
-            else if (rel == "<=")
-                pr.relation = Relation::kLe;
-            else if (rel == ">")
-                pr.relation = Relation::kGt;
-            else if (rel == ">=")
-                pr.relation = Relation::kGe;
-            else
-                unsupported(r, "relation " + rel);
-            const auto& v = t[k + 1];
-            switch (pr.attribute) {
-            case Attribute::kTime:
-                pr.value = parse_hours(r, v);
-                break;
-            case Attribute::kTimeOpen:
-            case Attribute::kTimeClosed:
-                pr.value = parse_hours(r, v);
-                pr.to_file_units = 1.0 / 3600.0;
-                break;
-            case Attribute::kDepth:
-            case Attribute::kHead:
-                pr.value = parse_number(r, v) * uf.length;
-                pr.to_file_units = 1.0 / uf.length;
-                break;
-            case Attribute::kFlow:
-                pr.value = parse_number(r, v) * uf.flow;
-                pr.to_file_units = 1.0 / uf.flow;
-                break;
-            case Attribute::kStatus:
-            case Attribute::kSetting:
-                pr.value = status_value(r, v);
-                break;
-            }
+            pr.lhs = variable(c.lhs);
+            pr.relation = c.relation;
+            pr.has_rhs = c.rhs.has_value();
+            if (c.rhs)
+                pr.rhs = variable(*c.rhs);
+            pr.value = c.value;
             rule.premises.push_back(pr);
         }
         for (const auto& a : r.actions) {
-            const auto& t = a.tokens;
-            const bool by_curve = t.size() == 6 && t[3] == "=" && upper(t[4]) == "CURVE";
-            if ((t.size() != 5 || t[3] != "=") && !by_curve)
-                unsupported(r, "an action that is not 'object id attribute = value' or "
-                               "'object id SETTING = CURVE id'");
-            const auto object = upper(t[0]);
-            if (object != "PUMP" && object != "ORIFICE" && object != "WEIR" && object != "OUTLET" &&
-                object != "CONDUIT" && object != "LINK")
-                unsupported(r, "action on " + t[0]);
-            const auto attr = upper(t[2]);
-            if (attr != "STATUS" && attr != "SETTING")
-                unsupported(r, "action attribute " + t[2]);
+            if (!a.setting)
+                unsupported(r, "an action that was not read");
+            const RuleSetting& st = *a.setting;
             Action ac;
             ac.else_branch = a.else_branch;
-            ac.link = find_link(r, t[1]);
-            if (by_curve) {
-                const auto c = net.find_curve(t[5]);
-                if (!c.valid())
-                    unsupported(r, "unknown curve " + t[5]);
-                ac.curve_x = net.curves[c.idx()].x;
-                ac.curve_y = net.curves[c.idx()].y;
-                if (ac.curve_x.empty())
-                    unsupported(r, "curve " + t[5] + " without points");
-            } else {
-                ac.setting = status_value(r, t[4]);
+            ac.link = static_cast<int>(st.link.idx());
+            ac.kind = st.kind;
+            ac.setting = st.value;
+            switch (st.kind) {
+            case RuleSetting::Kind::kCurve: {
+                const Curve& c = net.curves[st.curve.idx()];
+                if (c.x.empty())
+                    unsupported(r, "curve " + c.id + " without points");
+                ac.x = c.x;
+                ac.y = c.y;
+                break;
             }
-            rule.actions.push_back(ac);
+            case RuleSetting::Kind::kTimeSeries: {
+                const TimeSeries& ts = net.series[st.series.idx()];
+                if (ts.time_s.empty())
+                    unsupported(r, "time series " + ts.id +
+                                       (ts.file.empty() ? " without points" : " from a FILE"));
+                ac.x = ts.time_s;
+                ac.y = ts.value;
+                break;
+            }
+            case RuleSetting::Kind::kPid:
+                ac.kp = st.pid[0];
+                ac.ki = st.pid[1];
+                ac.kd = st.pid[2];
+                ac.pid = pid_error_.size();
+                pid_error_.push_back({0.0, 0.0});
+                break;
+            case RuleSetting::Kind::kStatus:
+            case RuleSetting::Kind::kSetting:
+                break;
+            }
+            rule.actions.push_back(std::move(ac));
         }
         rules_.push_back(std::move(rule));
     }
 }
 
-void ControlRules::apply(FlowRouter& router, double t_step_s, double dt_s) const {
+void ControlRules::apply(FlowRouter& router, double t_step_s, double dt_s,
+                         std::span<const double> gage_rain_ms) const {
     // SWMM takes the date of a routing step as its start plus one millisecond (getDateTime), so a
     // rule `SIMULATION TIME = 0:00:00` does not hold in a first step shorter than 2 ms
     const double t_s = t_step_s + 0.001;
@@ -230,72 +161,177 @@ void ControlRules::apply(FlowRouter& router, double t_step_s, double dt_s) const
     for (std::size_t j = 0; j < links.size(); ++j)
         if (links[j].setting != last_setting_[j] && links[j].setting * last_setting_[j] == 0.0)
             time_last_set_s_[j] = t_s;
-    // the value of the last premise compared, in file units, for CURVE actions (SWMM's
-    // ControlValue; a SIMULATION TIME premise leaves it as it was)
-    double control_value = 0;
-    auto holds = [&](const Premise& p) {
-        double lhs = 0;
-        switch (p.object) {
-        case Object::kTime: {
-            // equality holds within half a step (SWMM compareTimes)
-            const double half = dt_s / 2.0;
-            if (p.relation == Relation::kEq)
-                return t_s >= p.value - half && t_s < p.value + half;
-            if (p.relation == Relation::kNe)
-                return t_s < p.value - half || t_s >= p.value + half;
-            lhs = t_s;
-            break;
-        }
-        case Object::kNode: {
-            const auto& nd = nodes[p.index];
-            lhs = p.attribute == Attribute::kHead ? nd.depth + nd.invert_m : nd.depth;
-            break;
-        }
-        case Object::kLink: {
-            const auto& l = links[p.index];
-            if (p.attribute == Attribute::kTimeOpen || p.attribute == Attribute::kTimeClosed) {
-                // undefined (the premise fails) while the link is in the other state
-                const bool open = l.setting > 0;
-                if (open != (p.attribute == Attribute::kTimeOpen))
-                    return false;
-                const double held = t_s - time_last_set_s_[p.index];
-                control_value = held * p.to_file_units;
-                const double half = dt_s / 2.0; // time equality within half a step
-                if (p.relation == Relation::kEq)
-                    return held >= p.value - half && held < p.value + half;
-                if (p.relation == Relation::kNe)
-                    return held < p.value - half || held >= p.value + half;
-                lhs = held;
-                break;
+    const double now = start_s_ + t_s; // s since SWMM's day zero
+    const double midnight = std::floor(now / kDay) * kDay;
+    // The value of a premise variable now, SI (false: SWMM's MISSING, the premise fails).
+    auto value_of = [&](const Variable& v, double& out) {
+        switch (v.object) {
+        case Object::kSimulation:
+            switch (v.attribute) {
+            case Attribute::kDate:
+                out = midnight;
+                return true;
+            case Attribute::kClockTime:
+                out = now - midnight;
+                return true;
+            case Attribute::kDay: // 1 = Sunday; SWMM's day zero, 1899-12-30, was a Saturday
+                out = static_cast<double>((static_cast<std::int64_t>(midnight / kDay) + 6) % 7 + 1);
+                return true;
+            case Attribute::kMonth:
+                out = calendar_from_seconds(static_cast<Seconds>(midnight)).month;
+                return true;
+            case Attribute::kDayOfYear: {
+                const CalendarTime c = calendar_from_seconds(static_cast<Seconds>(midnight));
+                const double jan1 =
+                    static_cast<double>(seconds_since_epoch(CalendarTime{c.year, 1, 1, 0}));
+                out = (midnight - jan1) / kDay + 1.0;
+                return true;
             }
-            if (p.attribute == Attribute::kFlow)
-                lhs = l.flow * l.direction;
-            else if (p.attribute == Attribute::kDepth)
-                lhs = l.depth;
-            else if (p.attribute == Attribute::kStatus)
-                lhs = l.setting > 0 ? 1.0 : 0.0;
-            else
-                lhs = l.setting;
+            default:
+                out = t_s;
+                return true;
+            }
+        case Object::kGage:
+            out = static_cast<std::size_t>(v.index) < gage_rain_ms.size()
+                      ? gage_rain_ms[static_cast<std::size_t>(v.index)]
+                      : 0.0;
+            return true;
+        case Object::kNode: {
+            const auto& nd = nodes[static_cast<std::size_t>(v.index)];
+            switch (v.attribute) {
+            case Attribute::kMaxDepth:
+                out = nd.full_depth_m;
+                return true;
+            case Attribute::kHead:
+                out = nd.depth + nd.invert_m;
+                return true;
+            case Attribute::kVolume:
+                out = nd.volume;
+                return true;
+            case Attribute::kInflow:
+                out = nd.lat_flow;
+                return true;
+            default:
+                out = nd.depth;
+                return true;
+            }
+        }
+        case Object::kLink:
             break;
         }
+        const auto& l = links[static_cast<std::size_t>(v.index)];
+        const bool conduit = l.kind == LinkKind::kConduit;
+        switch (v.attribute) {
+        case Attribute::kFlow:
+            out = l.flow * l.direction;
+            return true;
+        case Attribute::kDepth:
+            out = l.depth;
+            return true;
+        case Attribute::kFullFlow:
+            out = l.q_full;
+            return conduit;
+        case Attribute::kFullDepth:
+            out = l.xs.y_full_m();
+            return conduit;
+        case Attribute::kLength:
+            out = l.length_m;
+            return conduit;
+        case Attribute::kSlope:
+            out = l.slope;
+            return conduit;
+        case Attribute::kVelocity: {
+            out = 0;
+            if (!conduit)
+                return false;
+            if (l.depth > kMinVelocityDepth) {
+                const double area = l.xs.area_m2(l.depth);
+                if (area > kFudgeArea)
+                    out = l.flow / l.barrels / area;
+            }
+            return true;
         }
-        if (p.object != Object::kTime)
-            control_value = lhs * p.to_file_units;
-        switch (p.relation) {
+        case Attribute::kStatus: // a conduit's or pump's setting
+            out = l.setting;
+            return conduit || l.kind == LinkKind::kPump;
+        case Attribute::kSetting:
+            out = l.setting;
+            return l.kind == LinkKind::kPump || l.kind == LinkKind::kOrifice ||
+                   l.kind == LinkKind::kWeir;
+        case Attribute::kTimeOpen:
+        case Attribute::kTimeClosed:
+            // undefined (the premise fails) while the link is in the other state
+            out = t_s - time_last_set_s_[static_cast<std::size_t>(v.index)];
+            return (l.setting > 0) == (v.attribute == Attribute::kTimeOpen);
+        default:
+            return false;
+        }
+    };
+    auto compare = [&](double lhs, Relation r, double rhs) {
+        switch (r) {
         case Relation::kEq:
-            return lhs == p.value;
+            return lhs == rhs;
         case Relation::kNe:
-            return lhs != p.value;
+            return lhs != rhs;
         case Relation::kLt:
-            return lhs < p.value;
+            return lhs < rhs;
         case Relation::kLe:
-            return lhs <= p.value;
+            return lhs <= rhs;
         case Relation::kGt:
-            return lhs > p.value;
+            return lhs > rhs;
         case Relation::kGe:
-            return lhs >= p.value;
+            return lhs >= rhs;
         }
         return false;
+    };
+    // SWMM's ControlValue and SetPoint: the two sides of the last premise compared, in the
+    // file's units (days for times), for CURVE and PID actions.
+    auto holds = [&](const Premise& p) {
+        double lhs = 0, rhs = p.value;
+        if (!value_of(p.lhs, lhs) || (p.has_rhs && !value_of(p.rhs, rhs)))
+            return false;
+        const double rhs_units = p.has_rhs ? p.rhs.to_file_units : p.lhs.to_file_units;
+        const Attribute a = p.lhs.attribute;
+        const bool timed = a == Attribute::kTime || a == Attribute::kClockTime ||
+                           a == Attribute::kTimeOpen || a == Attribute::kTimeClosed;
+        bool result = false;
+        if (timed && (p.relation == Relation::kEq || p.relation == Relation::kNe)) {
+            // equality of times holds within half a step (SWMM compareTimes)
+            const double half = dt_s / 2.0;
+            const bool within = lhs >= rhs - half && lhs < rhs + half;
+            result = p.relation == Relation::kEq ? within : !within;
+        } else {
+            control_value_ = lhs * p.lhs.to_file_units;
+            set_point_ = rhs * rhs_units;
+            result = compare(lhs, p.relation, rhs);
+        }
+        if (a == Attribute::kTimeOpen || a == Attribute::kTimeClosed)
+            control_value_ = lhs / 3600.0; // hours
+        return result;
+    };
+    const double dt_min = dt_s / 60.0;
+    auto pid_setting = [&](const Action& a) {
+        auto& [e1, e2] = pid_error_[a.pid];
+        double e0 = set_point_ - control_value_;
+        if (std::fabs(e0) > kTiny)
+            e0 /= set_point_ != 0.0 ? set_point_ : control_value_;
+        if (std::fabs(e0 - e1) < kPidTolerance) { // the controller is stuck: start afresh
+            e2 = 0;
+            e1 = 0;
+        }
+        const double p = e0 - e1;
+        const double i = a.ki == 0.0 ? 0.0 : e0 * dt_min / a.ki;
+        const double d = a.kd * (e0 - 2.0 * e1 + e2) / dt_min;
+        double update = a.kp * (p + i + d);
+        if (std::fabs(update) < kPidTolerance)
+            update = 0;
+        double setting = links[static_cast<std::size_t>(a.link)].setting + update;
+        e2 = e1;
+        e1 = e0;
+        setting = std::max(setting, 0.0);
+        if (links[static_cast<std::size_t>(a.link)].kind != LinkKind::kPump)
+            setting = std::min(setting, 1.0);
+        return setting;
     };
     for (const auto& rule : rules_) {
         bool result = true;
@@ -312,8 +348,21 @@ void ControlRules::apply(FlowRouter& router, double t_step_s, double dt_s) const
         for (const auto& a : rule.actions) {
             if (a.else_branch == result)
                 continue;
-            const double setting =
-                a.curve_x.empty() ? a.setting : curve_value(a.curve_x, a.curve_y, control_value);
+            double setting = a.setting;
+            switch (a.kind) {
+            case RuleSetting::Kind::kCurve:
+                setting = curve_value(a.x, a.y, control_value_);
+                break;
+            case RuleSetting::Kind::kTimeSeries: // interpolated, end values held
+                setting = curve_value(a.x, a.y, t_s);
+                break;
+            case RuleSetting::Kind::kPid:
+                setting = pid_setting(a);
+                break;
+            case RuleSetting::Kind::kStatus:
+            case RuleSetting::Kind::kSetting:
+                break;
+            }
             auto it = std::find_if(chosen.begin(), chosen.end(),
                                    [&](const Chosen& c) { return c.link == a.link; });
             if (it == chosen.end())
@@ -323,9 +372,9 @@ void ControlRules::apply(FlowRouter& router, double t_step_s, double dt_s) const
         }
     }
     for (const auto& c : chosen) {
-        const double old = links[c.link].setting;
+        const double old = links[static_cast<std::size_t>(c.link)].setting;
         if (c.setting != old && c.setting * old == 0.0)
-            time_last_set_s_[c.link] = t_s;
+            time_last_set_s_[static_cast<std::size_t>(c.link)] = t_s;
         router.set_link_setting(c.link, c.setting);
     }
     for (std::size_t j = 0; j < links.size(); ++j)

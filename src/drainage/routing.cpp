@@ -1280,8 +1280,10 @@ int FlowRouter::step(double t_s, double dt) {
         else if (on > 0 && l.setting == 0 && y > on)
             l.setting = 1;
     }
-    if (rules_)
-        rules_->apply(*this, t_s, dt);
+    if (rules_ && rules_due_)
+        rules_->apply(*this, t_s, dt,
+                      gage_rain_ms_ != nullptr ? std::span<const double>(*gage_rain_ms_)
+                                               : std::span<const double>());
     apply_forced_settings();
     for (const int j : dw_others_)
         if (links_[j].kind == LinkKind::kOrifice)

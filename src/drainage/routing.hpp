@@ -161,7 +161,14 @@ public:
     int step(double t_s, double dt_s);
 
     /// Control rules evaluated at the start of every step (not owned; may be null).
-    void set_rules(const ControlRules* rules) { rules_ = rules; }
+    /// `gage_rain_ms` (may be null) holds each rain gage's current rainfall, m/s, for the
+    /// rules' GAGE INTENSITY premises; it must outlive the router.
+    void set_rules(const ControlRules* rules, const std::vector<double>* gage_rain_ms = nullptr) {
+        rules_ = rules;
+        gage_rain_ms_ = gage_rain_ms;
+    }
+    /// Whether the next step evaluates the rules (RULE_STEP: only at rule times).
+    void set_rules_due(bool due) { rules_due_ = due; }
     /// A link's setting: pump on (1) / off (0), regulator opening fraction, conduit open/closed.
     void set_link_setting(int j, double setting) { links_[j].setting = setting; }
     /// Holds link j at `setting` from the next step on, whatever its depth controls and rules say
@@ -261,6 +268,8 @@ private:
     };
     std::vector<Seepage> seepage_;
     const ControlRules* rules_ = nullptr;
+    const std::vector<double>* gage_rain_ms_ = nullptr;
+    bool rules_due_ = true;
     std::vector<double> forced_; ///< per link: forced setting, NaN when none (empty: none)
     double variable_step_ = 0;
     double crown_cutoff_ = 0.96;

@@ -502,6 +502,7 @@ struct Simulator::State {
     // runoff state
     ClimateAdjustments adjust; // [ADJUSTMENTS]
     std::vector<GageRain> gages;
+    std::vector<double> gage_rain_now; ///< each gage's rainfall of the last runoff step, m/s
     std::vector<SubcatchmentRunoff> subs;
     std::vector<LidGroup> lids;
     std::vector<std::optional<GroundwaterState>> aquifers;
@@ -518,6 +519,7 @@ struct Simulator::State {
     bool has_weekend = false;
     std::vector<double> old_lat, old_inflow, old_depth, old_flow;
     double t_route = 0;
+    double rule_time = 0; ///< RULE_STEP: when the control rules are next evaluated
     double report_time = 0;
     std::int64_t trials = 0;
 
@@ -567,7 +569,7 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
     if (!do_routing)
         rs.model = FlowRouting::kKinwave;
     if (!rules.empty())
-        router.set_rules(&rules);
+        router.set_rules(&rules, &gage_rain_now);
 
     adjust = read_adjustments(net);
     for (int g = 0; g < static_cast<int>(net.gages.size()); ++g)
@@ -656,6 +658,7 @@ void Simulator::State::runoff_execute() {
         rain[g] = (gages[g].used && !opt.ignore_rainfall) ? gages[g].rain_ms(t) : 0.0;
         is_raining = is_raining || rain[g] > 0;
     }
+    gage_rain_now = rain; // what control rules read as a gage's INTENSITY
     double next_evap = kInf;
     const double evap = evaporation_rate(net, adjust, t, next_evap);
     double max_step = dry_step;
@@ -848,7 +851,7 @@ bool Simulator::State::controls_act(double t0, double dt) {
     settings.resize(n_links);
     for (int j = 0; j < n_links; ++j)
         settings[j] = router.links()[j].setting;
-    rules.apply(router, t0, dt);
+    rules.apply(router, t0, dt, gage_rain_now);
     router.apply_forced_settings();
     for (int j = 0; j < n_links; ++j)
         if (router.links()[j].setting != settings[j])
@@ -982,6 +985,12 @@ void Simulator::State::step() {
         else if (t_route + rs.route_step_s < events.next_start())
             dt = rs.route_step_s;
     }
+    // RULE_STEP: the step ends at the next rule time, and the rules are evaluated only at
+    // rule times (SWMM routing_getRoutingStep and evaluateControlRules, 1 ms apart at most)
+    const double rule_step = static_cast<double>(net.options.rule_step_s);
+    if (do_routing && rule_step > 0 && !rules.empty() && t_route + dt >= rule_time + rule_step)
+        dt = rule_time + rule_step - t_route;
+    router.set_rules_due(rule_step <= 0 || std::abs(t_route - rule_time) < 0.001);
     double t_next = t_route + dt;
     if (t_next > total) {
         dt = std::max(total - t_route, 0.001);
@@ -1042,6 +1051,8 @@ void Simulator::State::step() {
         ++sum.routing_steps;
     }
     t_route = t_next;
+    if (rule_step > 0 && std::abs(t_route - (rule_time + rule_step)) < 0.001)
+        rule_time += rule_step;
     for (int o = 0; o < net.outfalls.count(); ++o) {
         const double q = nodes[net.outfalls.node[o].idx()].inflow;
         if (net.outfalls.route_to[o].valid() && q > 0)

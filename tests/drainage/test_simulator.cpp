@@ -57,21 +57,37 @@ int link_index(const Network& net, const std::string& id) {
     throw Error(ErrorCode::kInternal, "no link " + id);
 }
 
-/// A top-priority rule holding `pump` OFF from `from_h` until `to_h` hours.
-ControlRule pump_off_rule(const std::string& pump, double from_h, double to_h) {
+/// A top-priority rule holding `pump` OFF from `from_h` until `to_h` hours, as the reader
+/// would read `IF SIMULATION TIME >= from_h AND SIMULATION TIME < to_h THEN PUMP pump STATUS =
+/// OFF PRIORITY 1e9`.
+ControlRule pump_off_rule(const Network& net, const std::string& pump, double from_h, double to_h) {
     ControlRule rule;
     rule.id = "TEST_OFF";
     rule.priority = 1e9;
-    RulePremise p1;
-    p1.logic = RulePremise::Logic::kIf;
-    p1.tokens = {"SIMULATION", "TIME", ">=", std::to_string(from_h)};
-    rule.premises.push_back(p1);
-    RulePremise p2;
-    p2.logic = RulePremise::Logic::kAnd;
-    p2.tokens = {"SIMULATION", "TIME", "<", std::to_string(to_h)};
-    rule.premises.push_back(p2);
+    auto premise = [](RulePremise::Logic logic, const char* rel, RuleCondition::Relation r,
+                      double h) {
+        RulePremise p;
+        p.logic = logic;
+        p.tokens = {"SIMULATION", "TIME", rel, std::to_string(h)};
+        RuleCondition c;
+        c.lhs.object = RuleVariable::Object::kSimulation;
+        c.lhs.attribute = RuleVariable::Attribute::kTime;
+        c.relation = r;
+        c.value = h * 3600.0;
+        p.condition = c;
+        return p;
+    };
+    rule.premises.push_back(
+        premise(RulePremise::Logic::kIf, ">=", RuleCondition::Relation::kGe, from_h));
+    rule.premises.push_back(
+        premise(RulePremise::Logic::kAnd, "<", RuleCondition::Relation::kLt, to_h));
     RuleAction act;
     act.tokens = {"PUMP", pump, "STATUS", "=", "OFF"};
+    RuleSetting off;
+    off.link = net.find_link(pump);
+    off.kind = RuleSetting::Kind::kStatus;
+    off.value = 0;
+    act.setting = off;
     rule.actions.push_back(act);
     return rule;
 }
@@ -119,7 +135,7 @@ TEST(DrainageSimulator, APumpWithoutPowerActsAsATopPriorityRule) {
 
     const SimulationResult free_run = simulate(net, o);
     Network ruled = net;
-    ruled.rules.push_back(pump_off_rule("PUMP1", 6.0, 12.0));
+    ruled.rules.push_back(pump_off_rule(ruled, "PUMP1", 6.0, 12.0));
     const SimulationResult by_rule = simulate(ruled, o);
 
     Simulator s(net, o);
