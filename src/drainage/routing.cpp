@@ -450,9 +450,6 @@ void FlowRouter::build_links() {
                     l.pump_x_max = c.x.back();
                     l.q_full = *std::max_element(c.y.begin(), c.y.end());
                 }
-                if (c.type == CurveType::kPump5)
-                    throw Error(ErrorCode::kUnsupported,
-                                "pump " + net_.link_id[j] + ": TYPE5 curves are not yet supported");
             }
             break;
         }
@@ -986,10 +983,15 @@ double FlowRouter::regulator_flow(int j) {
             case CurveType::kPump2:
                 q = curve_interval(c, a.depth);
                 break;
-            case CurveType::kPump3: {
-                const double head = std::max(h2 - h1, 0.0);
+            case CurveType::kPump3:
+            case CurveType::kPump5: {
+                // TYPE5: the TYPE3 curve at full speed, moved by the affinity laws to the speed
+                // setting s (the head seen at full speed is H/s², the flow s·Q; SWMM
+                // pump_getInflow)
+                const double s = c.type == CurveType::kPump5 ? l.setting : 1.0;
+                const double head = std::max((h2 - h1) / s / s, 0.0);
                 q = curve_lookup(c, head);
-                l.dqdh = -curve_slope(c, head);
+                l.dqdh = -curve_slope(c, head) / s;
                 break;
             }
             case CurveType::kPump4: {
