@@ -1,6 +1,6 @@
 // Dynamic wave routing (SWMM 5.2 Reference Manual Vol. II, ch. 4): link momentum with damped
-// inertial terms solved explicitly per Picard trial, node continuity with EXTRAN surcharge, under-
-// relaxation between trials and a Courant-limited variable step.
+// inertial terms solved explicitly per Picard trial, node continuity with EXTRAN surcharge or a
+// Preissmann slot, under-relaxation between trials and a Courant-limited variable step.
 #include <algorithm>
 #include <cmath>
 
@@ -17,6 +17,21 @@ constexpr double kFudgeVolume = 0.0001 * kFoot * kFoot * kFoot;
 
 double sgn(double x) {
     return x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0);
+}
+
+/// Crown cutoff of the Preissmann slot (SWMM dynwave.c SLOT_CROWN_CUTOFF).
+constexpr double kSlotCrownCutoff = 0.985257;
+
+/// Width of the Preissmann slot of a closed section at depth y (SURCHARGE_METHOD SLOT): none
+/// below the crown cutoff, Sjoberg's w = 0.5423·W·exp(−(y/y_full)^2.4) up to 1.78 times the
+/// full depth, 1 % of the widest width above (SWMM dwflow.c getSlotWidth).
+double slot_width(const CrossSection& xs, double y) {
+    const double y_norm = y / xs.y_full_m();
+    if (y_norm < kSlotCrownCutoff)
+        return 0.0;
+    if (y_norm > 1.78)
+        return 0.01 * xs.w_max_m();
+    return xs.w_max_m() * 0.5423 * std::exp(-std::pow(y_norm, 2.4));
 }
 
 // The friction term's R^1.33333 (SWMM dwflow.c's exponent) and Manning's R^(2/3), evaluated
@@ -116,7 +131,15 @@ void FlowRouter::dw_surface_area(int j, double q, double length, double& h1, dou
     // (a closed section's top width at full is 0)
     const CrossSection::Geometry full{xs.a_full_m2(), xs.r_full_m(),
                                       l.xs_closed ? 0.0 : xs.w_max_m()};
-    auto geometry = [&](double y) { return y == yfull ? full : xs.geometry(y); };
+    // SLOT: a closed conduit above full adds the slot's area, (y − y_full)·slot width, to the full
+    // area (SWMM getArea); its hydraulic radius stays the full one
+    const bool slot = settings_.surcharge == SurchargeMethod::kSlot && l.xs_closed;
+    auto geometry = [&](double y) {
+        if (slot && y > yfull)
+            return CrossSection::Geometry{full.area_m2 + (y - yfull) * slot_width(xs, y),
+                                          full.hyd_radius_m, 0.0};
+        return y == yfull ? full : xs.geometry(y);
+    };
     g1 = geometry(d1);
     if (d2 == d1) {
         g2 = g1;
@@ -132,8 +155,15 @@ void FlowRouter::dw_surface_area(int j, double q, double length, double& h1, dou
     const double y_cut = crown_cutoff_ * yfull;
     const double y_cut_lo = y_cut * (1.0 - 1e-12), y_cut_hi = y_cut * (1.0 + 1e-12);
     auto width = [&](double y, const CrossSection::Geometry& g) {
-        if (closed && (y >= y_cut_hi || (y >= y_cut_lo && y / yfull >= crown_cutoff_)))
+        if (closed && (y >= y_cut_hi || (y >= y_cut_lo && y / yfull >= crown_cutoff_))) {
+            // SLOT: the slot's width from the cutoff up (SWMM getWidth)
+            if (slot) {
+                const double w = slot_width(xs, y);
+                if (w > 0)
+                    return w;
+            }
             return l.crown_width_m;
+        }
         return g.top_width_m;
     };
     double sa1 = 0, sa2 = 0;
@@ -187,11 +217,17 @@ void FlowRouter::dw_conduit_flow(int j, int steps, double omega, double dt) {
     double h1 = std::max(a.depth + a.invert_m, z1);
     double h2 = std::max(b.depth + b.invert_m, z2);
     const double yfull = xs.y_full_m();
-    double y1 = std::min(std::max(h1 - z1, kFudgeLength), yfull);
-    double y2 = std::min(std::max(h2 - z2, kFudgeLength), yfull);
+    double y1 = std::max(h1 - z1, kFudgeLength);
+    double y2 = std::max(h2 - z2, kFudgeLength);
+    // EXTRAN caps the end depths at full; the Preissmann slot lets them rise in the slot
+    if (settings_.surcharge != SurchargeMethod::kSlot) {
+        y1 = std::min(y1, yfull);
+        y2 = std::min(y2, yfull);
+    }
     const double a_old = std::max(l.a2, kFudgeArea);
     const double length = l.mod_length_m;
-    // y1, y2 <= yfull here, where geometry() caps at the full values as SWMM does
+    // with EXTRAN y1, y2 <= yfull here, where geometry() caps at the full values as SWMM does;
+    // with SLOT a closed conduit above full adds the slot (dw_surface_area)
     CrossSection::Geometry g1, g2, g_mid;
     dw_surface_area(j, q_last, length, h1, h2, y1, y2, g1, g2, g_mid);
     const double y_mid = 0.5 * (y1 + y2);
@@ -397,8 +433,8 @@ void FlowRouter::dw_set_node_depth(int i, double dt, int steps, double omega) {
     const double dq = nd.inflow - nd.outflow;
     const double dv = 0.5 * (nd.old_net_inflow + dq) * dt;
     bool surcharged;
-    if (ponded)
-        surcharged = false;
+    if (ponded || settings_.surcharge == SurchargeMethod::kSlot)
+        surcharged = false; // the slot's surface area carries a surcharged node (SLOT)
     else if (nd.kind == NodeKind::kStorage)
         surcharged = nd.sur_depth_m > 0 && y_last > nd.full_depth_m;
     else

@@ -203,9 +203,6 @@ RoutingSettings routing_settings(const Network& net) {
 
 FlowRouter::FlowRouter(const Network& net, const RoutingSettings& settings)
     : net_(net), settings_(settings) {
-    if (settings_.surcharge == SurchargeMethod::kSlot)
-        throw Error(ErrorCode::kUnsupported,
-                    "SURCHARGE_METHOD SLOT is not yet supported; use EXTRAN");
     build_nodes();
     build_links();
     validate_dividers();
@@ -665,7 +662,7 @@ double FlowRouter::divider_outflow(int n, int j) const {
 
 void FlowRouter::init_state() {
     const bool dw = settings_.model == FlowRouting::kDynwave;
-    crown_cutoff_ = 0.96;
+    crown_cutoff_ = settings_.surcharge == SurchargeMethod::kSlot ? 0.985257 : 0.96;
     // Section constants the dynamic wave would otherwise recompute in every trial.
     for (auto& l : links_) {
         l.xs_closed = l.xs.is_closed();

@@ -296,6 +296,22 @@ TEST(DrainageValidation, VariableSpeedPumpMatchesSwmm) {
                             "type5-pump", 0.001);
 }
 
+// SURCHARGE_METHOD SLOT (the Preissmann slot, SWMM 5.2): web/Example8 (dual drainage, whose
+// sewers surcharge onto the streets: routing continuity +2.668 % in SWMM with the slot, −2.043 %
+// with EXTRAN) and extran3, each with SLOT switched on and nothing else changed, against SWMM
+// 5.2.4 run the same way.
+TEST(DrainageValidation, PreissmannSlotMatchesSwmm) {
+    const fs::path dir =
+        fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" / "slot";
+    for (const char* name : {"Example8-slot", "extran3-slot"}) {
+        const auto ref = parse_summary(read_gz(dir / (std::string(name) + ".summary.csv.gz")));
+        ASSERT_GE(ref.size(), 20U) << name;
+        const auto o = compare(dir / (std::string(name) + ".inp"), ref);
+        EXPECT_TRUE(o.pass()) << name << ": " << report(o);
+        EXPECT_EQ(o.checked, ref.size()) << name;
+    }
+}
+
 // The shared reference set (REFERENCE.md §3). Slow: run with RENCHENG_SLOW_TESTS=1.
 // RENCHENG_DRAINAGE_WRITE_PASSING=FILE writes the list of passing models;
 // RENCHENG_DRAINAGE_ONLY=TEXT runs only the models whose path contains TEXT (and prints each
