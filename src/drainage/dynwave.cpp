@@ -272,7 +272,10 @@ void FlowRouter::dw_conduit_flow(int j, int steps, double omega, double dt) {
         sigma = 0.0;
     if (full && l.xs_closed)
         sigma = 0.0;
-    const double dq1 = dt * l.rough_factor / kFrictionPower(r_wtd) * std::abs(v);
+    // a full force main: Hazen-Williams or Darcy-Weisbach friction at the mid radius
+    const double dq1 = full && l.force_main != 0
+                           ? dt * force_main_friction(l, std::abs(v), r_mid)
+                           : dt * l.rough_factor / kFrictionPower(r_wtd) * std::abs(v);
     const double dq2 = dt * kGravity * a_wtd * (h2 - h1) / length;
     double dq3 = 0, dq4 = 0;
     if (sigma > 0) {

@@ -15,6 +15,32 @@ namespace rencheng::drainage {
 
 using namespace swmm_si;
 
+namespace {} // namespace
+
+double force_main_friction_factor(double e, double r, double re) {
+    re = std::max(re, 10.0);
+    if (re <= 2000.0)
+        return 64.0 / re;
+    if (re < 4000.0) {
+        const double f = force_main_friction_factor(e, r, 4000.0);
+        return 0.032 + (f - 0.032) * (re - 2000.0) / 2000.0;
+    }
+    double f = e / 3.7 / (4.0 * r);
+    if (re < 1.0e10)
+        f += 5.74 / std::pow(re, 0.9);
+    f = std::log10(f);
+    return 0.25 / f / f;
+}
+
+double force_main_friction(const LinkState& l, double v, double r) {
+    const double v_ft = v / kFoot, r_ft = r / kFoot;
+    if (l.force_main == 1)
+        return l.fm_s_bot * std::pow(v_ft, 0.852) / std::pow(r_ft, 1.1667);
+    constexpr double kViscosity = 1.1e-5; // ft²/s, water at 20 °C (SWMM forcmain.c)
+    const double re = 4.0 * r_ft * v_ft / kViscosity;
+    return force_main_friction_factor(l.fm_roughness, r_ft, re) * l.fm_s_bot * v_ft / r_ft;
+}
+
 namespace {
 
 /// Piecewise-linear curve lookup with the end values held (SWMM table_lookup).
@@ -134,6 +160,7 @@ CrossSection make_cross_section(const Network& net, LinkIndex l) {
     case XsectShape::kDummy:
         return CrossSection::dummy();
     case XsectShape::kCircular:
+    case XsectShape::kForceMain: // a circle; its friction when full is the link's business
         return CrossSection::circular(g[0]);
     case XsectShape::kFilledCircular:
         return CrossSection::filled_circular(g[0], g[1]);
@@ -412,13 +439,45 @@ void FlowRouter::build_links() {
                 l.flow = -l.flow;
             }
             l.slope = slope;
+            // A force main (dynamic wave): its partly full flow takes Manning with an n
+            // equivalent to the pipe's full-flow friction (SWMM forcemain_getEquivN); its full
+            // flow, the Hazen-Williams or Darcy-Weisbach friction slope (dw_conduit_flow).
+            const bool force_main = xs.shape == XsectShape::kForceMain;
+            if (force_main) {
+                const bool hw =
+                    net_.options.force_main_equation == ForceMainEquation::kHazenWilliams;
+                const double rough = xs.geom[1];
+                if (!(rough > 0))
+                    throw Error(ErrorCode::kOutOfRange,
+                                "force main " + net_.link_id[j] +
+                                    ": its Hazen-Williams C or Darcy-Weisbach roughness (the "
+                                    "second geometry value) must be positive (SWMM error 119)");
+                // D-W roughness height as written (in or mm) to ft (SWMM UCF(RAINDEPTH))
+                l.fm_roughness =
+                    hw ? rough : rough / (is_si(net_.options.flow_units) ? 304.8 : 12.0);
+                l.force_main = hw ? 1 : 2;
+                if (dw) {
+                    const double d_ft = l.xs.y_full_m() / kFoot;
+                    if (hw)
+                        roughness = 1.067 / l.fm_roughness * std::pow(d_ft / slope, 0.04);
+                    else
+                        roughness = std::sqrt(force_main_friction_factor(l.fm_roughness, d_ft / 4.0,
+                                                                         1.0e12) /
+                                              185.0) *
+                                    std::pow(d_ft, 1.0 / 6.0);
+                }
+            }
+            // SWMM's force main has the circle's section factor with R^0.63 instead of R^(2/3)
+            // (in ft): the circle's curve scaled by R_full^(0.63 − 2/3)
+            const double s_scale =
+                force_main ? std::pow(l.xs.r_full_m() / kFoot, 0.63 - 2.0 / 3.0) : 1.0;
             double lengthen = 1.0;
             if (dw && settings_.lengthening_step_s > 0 && l.xs.shape() != Shape::kDummy) {
                 double y_full = l.xs.y_full_m();
                 if (!l.xs.is_closed())
                     y_full = l.xs.a_full_m2() / l.xs.top_width_m(y_full);
-                const double v_full =
-                    l.xs.s_full() * std::sqrt(std::abs(slope)) / roughness / l.xs.a_full_m2();
+                const double v_full = s_scale * l.xs.s_full() * std::sqrt(std::abs(slope)) /
+                                      roughness / l.xs.a_full_m2();
                 const double t = std::min(settings_.route_step_s, settings_.lengthening_step_s);
                 const double ratio = (std::sqrt(kGravity * y_full) + v_full) * t / length;
                 lengthen = std::max(ratio, 1.0);
@@ -428,8 +487,15 @@ void FlowRouter::build_links() {
                 slope /= lengthen;
                 roughness /= std::sqrt(lengthen);
             }
+            if (force_main && dw)
+                l.fm_s_bot =
+                    l.force_main == 1
+                        ? kGravity / kFoot /
+                              std::pow(1.318 * l.fm_roughness * std::pow(lengthen, 0.54), 1.852)
+                        : 1.0 / 8.0 / lengthen;
             l.rough_factor = kGravity * roughness * roughness;
             l.beta = l.xs.shape() == Shape::kDummy ? 0.0 : std::sqrt(std::abs(slope)) / roughness;
+            l.beta *= s_scale; // a force main's section factor, carried in beta
             l.q_full = l.xs.s_full() * l.beta;
             l.q_max = l.xs.s_max() * l.beta;
             l.has_losses = l.loss_inlet != 0 || l.loss_outlet != 0 || l.loss_avg != 0;

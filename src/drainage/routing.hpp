@@ -114,7 +114,21 @@ struct LinkState {
     double c_orif = 0, c_weir = 0, h_crit = 0, c_surcharge = 0;
     double pump_x_min = 0, pump_x_max = 0;
     bool pump_on = true;
+    // force mains (FORCE_MAIN shape, dynamic wave): friction of the full pipe by Hazen-Williams
+    // or Darcy-Weisbach (SWMM forcmain.c; its US-unit constants, so kept in ft)
+    std::uint8_t force_main = 0; ///< 0: not one; 1: H-W; 2: D-W
+    double fm_roughness = 0;     ///< H-W C-factor, or D-W roughness height in ft
+    double fm_s_bot = 0;         ///< SWMM's xsect.sBot: g/(1.318·C·lf^0.54)^1.852, or 1/(8·lf)
 };
+
+/// Darcy-Weisbach friction factor of a pipe with roughness height e and hydraulic radius r (ft)
+/// at Reynolds number re: laminar 64/Re up to 2,000, linear to the turbulent value at 4,000,
+/// then Swamee-Jain (SWMM forcemain_getFricFactor).
+double force_main_friction_factor(double e, double r, double re);
+/// A full force main's friction term per second at velocity v (m/s) and hydraulic radius r (m):
+/// the momentum update's Δt·g·S_f/v, with S_f by Hazen-Williams or Darcy-Weisbach (SWMM
+/// forcemain_getFricSlope).
+double force_main_friction(const LinkState& l, double v, double r);
 
 /// Options of a routing run derived from the network's [OPTIONS].
 struct RoutingSettings {

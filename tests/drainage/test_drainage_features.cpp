@@ -748,3 +748,52 @@ TEST(SteadyFlowRouting, InflowAboveFullFlowFloodsTheRest) {
     EXPECT_NEAR(t.flooding_m3, (1.0 - q_full) * 3600.0, 0.01 * (1.0 - q_full) * 3600.0);
     EXPECT_NEAR(res.summary.flood_volume_m3[net.find_node("A").idx()], t.flooding_m3, 1e-6);
 }
+
+TEST(ForceMain, DarcyWeisbachFrictionFactor) {
+    // laminar below Re 2,000; Swamee-Jain above 4,000; linear from 0.032 at 2,000 between
+    EXPECT_DOUBLE_EQ(force_main_friction_factor(0.001, 0.25, 1000.0), 0.064);
+    const double e = 0.0005, r = 0.25, d = 4.0 * r, re = 1.0e5;
+    const double swamee_jain =
+        0.25 / std::pow(std::log10(e / (3.7 * d) + 5.74 / std::pow(re, 0.9)), 2.0);
+    EXPECT_NEAR(force_main_friction_factor(e, r, re), swamee_jain, 1e-15);
+    const double f4000 = force_main_friction_factor(e, r, 4000.0);
+    EXPECT_NEAR(force_main_friction_factor(e, r, 3000.0), 0.032 + (f4000 - 0.032) * 0.5, 1e-15);
+}
+
+TEST(ForceMain, FullPipeHeadLossIsHazenWilliamsOrDarcyWeisbach) {
+    // A pump lifts a wet well through two 250-m lengths of 0.5-m force main. At 7,500 s the
+    // pipe runs full at a steady ~0.38 m³/s: the head dropped along its first length is the
+    // Hazen-Williams loss 10.67·L·Q^1.852/(C^1.852·D^4.87) (C 120) or the Darcy-Weisbach loss
+    // f·L/D·V²/2g (roughness 0.5 mm, f by Swamee-Jain at ν = 1.1e-5 ft²/s), and not Manning's.
+    const fs::path dir =
+        fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" / "force-main";
+    const double pi = std::acos(-1.0), length = 250.0, d = 0.5;
+    for (const char* name : {"force-main-hw.inp", "force-main-dw.inp"}) {
+        Diagnostics diags;
+        const Network net = read_swmm_inp(dir / name, diags);
+        ASSERT_FALSE(diags.has_errors()) << diags.format();
+        const auto res = simulate(net, SimulationOptions{});
+        const auto& s = res.series;
+        const auto k = static_cast<std::size_t>(std::find(s.time_s.begin(), s.time_s.end(), 7500) -
+                                                s.time_s.begin());
+        ASSERT_LT(k, s.time_s.size());
+        const auto nn = static_cast<std::size_t>(net.node_count());
+        const auto nl = static_cast<std::size_t>(net.link_count());
+        const double q = s.link_flow_m3s[k * nl + net.find_link("FM1").idx()];
+        const double h2 = 18.0 + s.node_depth_m[k * nn + net.find_node("J2").idx()];
+        const double h3 = 17.0 + s.node_depth_m[k * nn + net.find_node("J3").idx()];
+        ASSERT_GT(q, 0.3);
+        double loss = 0;
+        if (std::string(name) == "force-main-hw.inp") {
+            loss =
+                10.67 * length * std::pow(q, 1.852) / (std::pow(120.0, 1.852) * std::pow(d, 4.87));
+        } else {
+            const double v = q / (pi * d * d / 4.0);
+            const double re = v * d / (1.1e-5 * 0.3048 * 0.3048);
+            const double f =
+                0.25 / std::pow(std::log10(0.0005 / (3.7 * d) + 5.74 / std::pow(re, 0.9)), 2.0);
+            loss = f * length / d * v * v / (2.0 * 9.81);
+        }
+        EXPECT_NEAR(h2 - h3, loss, 0.01 * loss) << name;
+    }
+}

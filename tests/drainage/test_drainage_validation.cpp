@@ -312,6 +312,20 @@ TEST(DrainageValidation, PreissmannSlotMatchesSwmm) {
     }
 }
 
+// A force main (FORCE_MAIN shape, Hazen-Williams C 120): a wet well pumped through 500 m of
+// 0.5-m pressure pipe, over a rise, to a gravity sewer; the pump cycles on its start-up and
+// shut-off depths. Against SWMM 5.2.4 (the physics of the full pipe: drainage_features,
+// ForceMain.*).
+TEST(DrainageValidation, ForceMainMatchesSwmm) {
+    const fs::path dir =
+        fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" / "force-main";
+    const auto ref = parse_summary(read_gz(dir / "force-main-hw.summary.csv.gz"));
+    ASSERT_GE(ref.size(), 10U);
+    const auto o = compare(dir / "force-main-hw.inp", ref);
+    EXPECT_TRUE(o.pass()) << report(o);
+    EXPECT_EQ(o.checked, ref.size());
+}
+
 // The shared reference set (REFERENCE.md §3). Slow: run with RENCHENG_SLOW_TESTS=1.
 // RENCHENG_DRAINAGE_WRITE_PASSING=FILE writes the list of passing models;
 // RENCHENG_DRAINAGE_ONLY=TEXT runs only the models whose path contains TEXT (and prints each
