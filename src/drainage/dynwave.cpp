@@ -207,6 +207,7 @@ void FlowRouter::dw_surface_area(int j, double q, double length, double& h1, dou
 
 void FlowRouter::dw_conduit_flow(int j, int steps, double omega, double dt) {
     auto& l = links_[j];
+    l.loss_rate = 0;
     const auto& xs = l.xs;
     const double barrels = l.barrels;
     const double q_old = l.old_flow / barrels;
@@ -294,8 +295,12 @@ void FlowRouter::dw_conduit_flow(int j, int steps, double omega, double dt) {
             losses += l.loss_avg * (qa / a_mid);
         dq5 = losses / 2.0 / length * dt;
     }
+    // evaporation and seepage along the conduit (SWMM dwflow.c's sixth term)
+    double dq6 = 0;
+    if (l.seep_rate_ms > 0 || (evap_ms_ > 0 && !l.xs_closed))
+        dq6 = conduit_loss_rate(j, true, q_last, dt) * 2.5 * dt * v / l.length_m;
     const double denom = 1.0 + dq1 + dq5;
-    double q = (q_old - dq2 + dq3 + dq4) / denom;
+    double q = (q_old - dq2 + dq3 + dq4 + dq6) / denom;
     l.dqdh = 1.0 / denom * kGravity * dt * a_wtd / length * barrels;
     l.normal_flow = false;
     // a culvert that is not full passes at most its inlet-controlled flow (SWMM dwflow.c); its
@@ -410,6 +415,18 @@ inline void add_link_to_end_nodes(const LinkState& l, double barrels, NodeState&
     a.surf_area += l.surf_area1 * barrels;
     b.surf_area += l.surf_area2 * barrels;
     a.sumdqdh += l.dqdh;
+    if (l.loss_rate > 0) {
+        // a conduit's evaporation and seepage leave its end nodes, half each; an outfall end
+        // takes no share (SWMM updateNodeFlows)
+        const bool out1 = a.kind == NodeKind::kOutfall, out2 = b.kind == NodeKind::kOutfall;
+        double loss = l.loss_rate * barrels;
+        if (!out1 && !out2)
+            loss /= 2.0;
+        if (!out1)
+            a.outflow += loss;
+        if (!out2)
+            b.outflow += loss;
+    }
 }
 
 } // namespace

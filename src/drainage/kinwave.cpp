@@ -98,6 +98,10 @@ double FlowRouter::kinwave_link(int j, double& qinflow, double dt) {
     const double beta1 = l.beta / q_full; // normalised: q = beta1·S(a)
     const double q1 = l.q1 / q_full, q2 = l.q2 / q_full;
     double qin = qinflow / l.barrels / q_full;
+    // evaporation and seepage along the conduit, normalised (SWMM kinwave_execute's q3)
+    const double q3 = l.seep_rate_ms > 0 || (evap_ms_ > 0 && !l.xs_closed)
+                          ? conduit_loss_rate(j, false, qin * q_full, dt) / q_full
+                          : (l.loss_rate = 0);
     const double a1 = l.a1 / a_full, a2 = l.a2 / a_full;
     const double ain = qin >= 1.0 ? 1.0 : xs.area_of_section_factor_m2(qin / beta1) / a_full;
     double qout, aout;
@@ -110,6 +114,7 @@ double FlowRouter::kinwave_link(int j, double& qinflow, double dt) {
         const double c1 = dxdt * kWt / kWx;
         double c2 = (1.0 - kWt) * (ain - a1) - kWt * a2;
         c2 = c2 * dxdt / kWx + (1.0 - kWx) / kWx * (q2 - q1) - qin;
+        c2 += q3 / kWx;
         auto f = [&](double a) { return beta1 * xs.section_factor(a * a_full) + c1 * a + c2; };
         auto df = [&](double a) {
             return beta1 * a_full * xs.section_factor_derivative(a * a_full) + c1;
@@ -168,19 +173,25 @@ double FlowRouter::kinwave_link(int j, double& qinflow, double dt) {
     return l.q2 * l.barrels;
 }
 
-double FlowRouter::steady_link(int j, double& qinflow) {
+double FlowRouter::steady_link(int j, double& qinflow, double dt) {
     auto& l = links_[j];
     if (l.kind != LinkKind::kConduit)
         return qinflow;
     double q = qinflow / l.barrels;
+    l.loss_rate = 0;
     if (l.xs.shape() == Shape::kDummy) {
         l.a1 = 0;
-    } else if (q > l.q_full) {
-        q = l.q_full;
-        l.a1 = l.xs.a_full_m2();
-        qinflow = q * l.barrels;
     } else {
-        l.a1 = l.xs.area_of_section_factor_m2(q / l.beta);
+        // evaporation and seepage taken off the flow (SWMM steadyflow_execute)
+        if (l.seep_rate_ms > 0 || (evap_ms_ > 0 && !l.xs_closed))
+            q -= conduit_loss_rate(j, false, q, dt);
+        if (q > l.q_full) {
+            q = l.q_full;
+            l.a1 = l.xs.a_full_m2();
+            qinflow = q * l.barrels;
+        } else {
+            l.a1 = l.xs.area_of_section_factor_m2(q / l.beta);
+        }
     }
     l.a2 = l.a1;
     l.q1 = q;
@@ -195,7 +206,7 @@ int FlowRouter::kinwave_step(double /*t_s*/, double dt) {
         if (nodes_[l.n1].kind == NodeKind::kStorage)
             kw_update_storage(l.n1, i, dt);
         double qin = kw_link_inflow(j, dt);
-        const double qout = settings_.model == FlowRouting::kSteady ? steady_link(j, qin)
+        const double qout = settings_.model == FlowRouting::kSteady ? steady_link(j, qin, dt)
                                                                     : kinwave_link(j, qin, dt);
         l.flow = qout;
         nodes_[l.n1].outflow += qin;

@@ -323,7 +323,41 @@ void FlowRouter::update_orifice_coefficients(LinkState& l) const {
     l.c_weir = cd * std::sqrt(hw) * f;
 }
 
+double FlowRouter::conduit_loss_rate(int j, bool dynamic_wave, double q, double dt) {
+    auto& l = links_[static_cast<std::size_t>(j)];
+    l.loss_rate = 0;
+    const double depth = 0.5 * (l.old_depth + l.depth);
+    if (depth <= kFudgeLength)
+        return 0;
+    const double evap =
+        !l.xs_closed && evap_ms_ > 0 ? l.xs.top_width_m(depth) * l.length_m * evap_ms_ : 0.0;
+    double seep = 0;
+    if (l.seep_rate_ms > 0) {
+        // the width at the depth, up to the widest (a closed rectangle's full width)
+        const double width = l.xs.shape() == Shape::kRectClosed
+                                 ? l.xs.w_max_m()
+                                 : l.xs.top_width_m(std::min(depth, l.y_w_max));
+        seep = l.seep_rate_ms * width * l.length_m;
+    }
+    double total = evap + seep;
+    // no more than the conduit holds over the step (dynamic wave) or carries
+    const double limit = dynamic_wave ? l.volume / dt : std::abs(q);
+    if (total > limit)
+        total = limit;
+    l.loss_rate = total;
+    return total;
+}
+
+double FlowRouter::conduit_losses_m3s() const {
+    double total = 0;
+    for (const auto& l : links_)
+        if (l.kind == LinkKind::kConduit)
+            total += l.loss_rate * l.barrels;
+    return total;
+}
+
 double FlowRouter::set_storage_losses(double dt, double evap_ms) {
+    evap_ms_ = evap_ms;
     double total = 0;
     for (int k = 0; k < net_.storages.count(); ++k) {
         const int n = net_.storages.node[k].idx();
@@ -499,6 +533,21 @@ void FlowRouter::build_links() {
             l.q_full = l.xs.s_full() * l.beta;
             l.q_max = l.xs.s_max() * l.beta;
             l.has_losses = l.loss_inlet != 0 || l.loss_outlet != 0 || l.loss_avg != 0;
+            l.seep_rate_ms = loss.seepage_ms;
+            // depth of the widest width: the full depth of an open channel, else the first
+            // of 200 depths where a closed section is widest (a circle's half depth)
+            l.y_w_max = l.xs.y_full_m();
+            if (l.xs.is_closed() && l.xs.shape() != Shape::kDummy) {
+                double widest = -1;
+                for (int i = 0; i <= 200; ++i) {
+                    const double y = l.xs.y_full_m() * i / 200.0;
+                    const double w = l.xs.top_width_m(y);
+                    if (w > widest * (1.0 + 1e-12)) {
+                        widest = w;
+                        l.y_w_max = y;
+                    }
+                }
+            }
             break;
         }
         case LinkKind::kPump: {

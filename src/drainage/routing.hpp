@@ -116,6 +116,10 @@ struct LinkState {
     bool pump_on = true;
     // force mains (FORCE_MAIN shape, dynamic wave): friction of the full pipe by Hazen-Williams
     // or Darcy-Weisbach (SWMM forcmain.c; its US-unit constants, so kept in ft)
+    // conduit losses ([LOSSES] seepage; evaporation from open conduits)
+    double seep_rate_ms = 0;     ///< seepage rate through the wetted bottom width, m/s
+    double y_w_max = 0;          ///< depth of the widest width (the seepage width stops there)
+    double loss_rate = 0;        ///< evaporation and seepage of the last update, m³/s per barrel
     std::uint8_t force_main = 0; ///< 0: not one; 1: H-W; 2: D-W
     double fm_roughness = 0;     ///< H-W C-factor, or D-W roughness height in ft
     double fm_s_bot = 0;         ///< SWMM's xsect.sBot: g/(1.318·C·lf^0.54)^1.852, or 1/(8·lf)
@@ -203,6 +207,8 @@ public:
 
     /// Total stored volume in nodes and links, m³ (SWMM massbal_getStorage).
     double stored_volume_m3() const;
+    /// Evaporation and seepage of all conduits in the last step, m³/s.
+    double conduit_losses_m3s() const;
     /// What the routing continuity counts as stored at the end of a run: stored_volume_m3(),
     /// without the links under steady flow routing (SWMM massbal_getStorage).
     double final_stored_volume_m3() const;
@@ -244,9 +250,13 @@ private:
     // kinematic wave (kinwave.cpp)
     int kinwave_step(double t_s, double dt);
     double kinwave_link(int j, double& qin, double dt);
+    /// Evaporation (open conduits, at the current evaporation rate) and seepage of conduit j per
+    /// barrel, m³/s, limited to its volume over the step (dynamic wave) or to `q`; kept in
+    /// LinkState::loss_rate (SWMM conduit_getLossRate).
+    double conduit_loss_rate(int j, bool dynamic_wave, double q, double dt);
     /// Steady flow routing of link j: its inflow passes at once, a conduit's capped at its full
     /// flow, at the normal-flow area (SWMM steadyflow_execute).
-    double steady_link(int j, double& qin);
+    double steady_link(int j, double& qin, double dt);
     void kw_update_storage(int n, std::size_t order_pos, double dt);
     double kw_link_inflow(int j, double dt);
 
@@ -284,7 +294,9 @@ private:
     const ControlRules* rules_ = nullptr;
     const std::vector<double>* gage_rain_ms_ = nullptr;
     bool rules_due_ = true;
-    std::vector<double> forced_; ///< per link: forced setting, NaN when none (empty: none)
+    double evap_ms_ = 0;          ///< evaporation rate of the current step (set_storage_losses)
+    bool conduit_losses_ = false; ///< some conduit can lose water (seepage, or evaporation)
+    std::vector<double> forced_;  ///< per link: forced setting, NaN when none (empty: none)
     double variable_step_ = 0;
     double crown_cutoff_ = 0.96;
 };

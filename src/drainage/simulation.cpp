@@ -1048,6 +1048,7 @@ void Simulator::State::step() {
     } else {
         inlets.capture(nodes, router.links(), rs.model == FlowRouting::kDynwave, dt);
         trials += router.step(t0, dt);
+        rates.loss += router.conduit_losses_m3s(); // conduit evaporation and seepage
         ++sum.routing_steps;
     }
     t_route = t_next;
