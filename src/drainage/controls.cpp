@@ -76,6 +76,10 @@ ControlRules::ControlRules(const Network& net)
         }
         return out;
     };
+    for (const auto& v : net.rule_variables)
+        named_.push_back(variable(v.variable));
+    for (const auto& e : net.rule_expressions)
+        expressions_.push_back(e.expression);
     for (const auto& r : net.rules) {
         Rule rule;
         rule.priority = r.priority.value_or(0.0);
@@ -85,6 +89,7 @@ ControlRules::ControlRules(const Network& net)
             const RuleCondition& c = *p.condition;
             Premise pr;
             pr.is_or = p.logic == RulePremise::Logic::kOr;
+            pr.expression = c.expression;
             pr.lhs = variable(c.lhs);
             pr.relation = c.relation;
             pr.has_rhs = c.rhs.has_value();
@@ -287,6 +292,28 @@ void ControlRules::apply(FlowRouter& router, double t_step_s, double dt_s,
     // SWMM's ControlValue and SetPoint: the two sides of the last premise compared, in the
     // file's units (days for times), for CURVE and PID actions.
     auto holds = [&](const Premise& p) {
+        if (p.expression >= 0) {
+            // a named expression of named variables, in the file's units; a variable that
+            // does not apply enters as SWMM's MISSING (−1e10), and a MISSING result fails
+            constexpr double kMissing = -1.0e10;
+            const double lhs =
+                expressions_[static_cast<std::size_t>(p.expression)].evaluate([&](std::int32_t i) {
+                    const Variable& v = named_[static_cast<std::size_t>(i)];
+                    double x = 0;
+                    return value_of(v, x) ? x * v.to_file_units : kMissing;
+                });
+            double rhs = p.value;
+            if (p.has_rhs) {
+                if (!value_of(p.rhs, rhs))
+                    return false;
+                rhs *= p.rhs.to_file_units;
+            }
+            if (lhs == kMissing)
+                return false;
+            control_value_ = lhs;
+            set_point_ = rhs;
+            return compare(lhs, p.relation, rhs);
+        }
         double lhs = 0, rhs = p.value;
         if (!value_of(p.lhs, lhs) || (p.has_rhs && !value_of(p.rhs, rhs)))
             return false;

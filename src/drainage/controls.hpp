@@ -2,9 +2,10 @@
 // node depth, full depth, head, volume or lateral inflow; link flow, depth, full flow, full
 // depth, velocity, length, slope, status, setting and the time a link has been open or closed
 // (TIMEOPEN, TIMECLOSED); a rain gage's intensity; the simulation's elapsed time, date, clock
-// time, day of the week, month and day of the year; a value or another such variable on the
-// right. Actions set a pump's status or a link's setting: a number, a CONTROL curve of the last
-// premise's value, a time series, or a PID controller. Conflicts go to the higher priority.
+// time, day of the week, month and day of the year; named VARIABLEs and EXPRESSIONs over them;
+// a value or another such variable on the right. Actions set a pump's status or a link's setting: a
+// number, a CONTROL curve of the last premise's value, a time series, or a PID controller.
+// Conflicts go to the higher priority.
 #pragma once
 
 #include <array>
@@ -48,6 +49,7 @@ private:
     };
     struct Premise {
         bool is_or = false;
+        std::int32_t expression = -1; ///< >= 0: the left side is this named expression
         Variable lhs;
         bool has_rhs = false;
         Variable rhs;
@@ -69,7 +71,9 @@ private:
         double priority = 0;
     };
     std::vector<Rule> rules_;
-    double start_s_ = 0; ///< seconds_since_epoch of the simulation start
+    std::vector<Variable> named_;             ///< the network's named VARIABLEs
+    std::vector<MathExpression> expressions_; ///< its named EXPRESSIONs, over named_
+    double start_s_ = 0;                      ///< seconds_since_epoch of the simulation start
     // Run state for TIMEOPEN / TIMECLOSED, by link: the setting seen at the end of the last
     // evaluation and the time the link last switched between closed and open (the start: 0).
     mutable std::vector<double> last_setting_;

@@ -33,6 +33,7 @@
 
 #include "core/index.hpp"
 #include "core/units.hpp"
+#include "drainage/math_expression.hpp"
 
 namespace rencheng::drainage {
 
@@ -639,10 +640,26 @@ struct RuleVariable {
     Attribute attribute = Attribute::kTime;
 };
 
+/// A named variable of the rules, `VARIABLE name = object id attribute` (SWMM 5.2): premises and
+/// expressions may use the name in its place.
+struct RuleNamedVariable {
+    std::string name;
+    RuleVariable variable;
+};
+/// A named expression, `EXPRESSION name = formula`, over named variables (indices into
+/// Network::rule_variables); a premise may compare it with a value.
+struct RuleExpression {
+    std::string name;
+    MathExpression expression;
+};
+
 /// A premise read into its parts: `lhs relation value`, or `lhs relation rhs` when the right
 /// side is another variable.
 struct RuleCondition {
     enum class Relation : std::uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
+    /// >= 0: the left side is this named expression (Network::rule_expressions), `lhs` unused,
+    /// and `value` is as written (SWMM compares an expression with the number as written).
+    std::int32_t expression = -1;
     RuleVariable lhs;
     Relation relation = Relation::kEq;
     std::optional<RuleVariable> rhs;
@@ -958,6 +975,8 @@ struct Network {
     IdMap hydrograph_index;
 
     std::vector<ControlRule> rules;
+    std::vector<RuleNamedVariable> rule_variables; ///< [CONTROLS] VARIABLE lines
+    std::vector<RuleExpression> rule_expressions;  ///< [CONTROLS] EXPRESSION lines
     std::vector<std::string> control_text; ///< [CONTROLS] lines as written (comments dropped)
 
     std::vector<std::vector<std::string>> report; ///< [REPORT] lines as tokens

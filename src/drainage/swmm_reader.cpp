@@ -468,6 +468,9 @@ private:
     bool read_offset(const Line& l, std::size_t i, std::string_view id, double& out);
     void convert_curve(Curve& c);
     std::optional<RuleVariable> rule_variable(const Line& l, std::size_t& k, std::string_view rule);
+    void read_rule_name(const Line& l, bool variable);
+    std::optional<std::int32_t> named_rule_variable(std::string_view name) const;
+    std::optional<std::int32_t> named_rule_expression(std::string_view name) const;
     std::optional<RuleCondition> rule_condition(const Line& l, std::string_view rule);
     std::optional<RuleSetting> rule_setting(const Line& l, std::string_view rule);
     void convert_series(TimeSeries& ts);
@@ -2457,12 +2460,12 @@ void Reader::read_controls() {
             in_else = false;
             continue;
         }
+        if (equals(key, "VARIABLE") || equals(key, "EXPRESSION")) {
+            read_rule_name(l, equals(key, "VARIABLE"));
+            continue;
+        }
         if (!rule) {
-            if (equals(key, "VARIABLE") || equals(key, "EXPRESSION"))
-                error(ErrorCode::kUnsupported, l, {},
-                      "named rule " + upper(key) + "s are not supported", key);
-            else
-                error(ErrorCode::kInconsistent, l, {}, "control clause outside a RULE", key);
+            error(ErrorCode::kInconsistent, l, {}, "control clause outside a RULE", key);
             continue;
         }
         std::vector<std::string> rest;
@@ -2509,10 +2512,6 @@ void Reader::read_controls() {
         } else if (equals(key, "PRIORITY")) {
             if (auto v = number(l, 1, rule->id, "priority"))
                 rule->priority = *v;
-        } else if (equals(key, "VARIABLE") || equals(key, "EXPRESSION")) {
-            // SWMM 5.2 named variables and math expressions.
-            error(ErrorCode::kUnsupported, l, rule->id,
-                  "named rule " + upper(key) + "s are not supported", key);
         } else {
             error(ErrorCode::kUnknownKey, l, rule->id,
                   "unknown rule keyword '" + std::string(key) + "'", key);
@@ -2529,6 +2528,74 @@ void Reader::read_controls() {
                     l.text = control_lines_[i];
             error(ErrorCode::kMissingKey, l, r.id, "rule needs an IF and a THEN clause");
         }
+}
+
+namespace {
+/// Rule names compare without regard to case, as SWMM's do.
+bool same_name(std::string_view a, std::string_view b) {
+    if (a.size() != b.size())
+        return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (upper_char(a[i]) != upper_char(b[i]))
+            return false;
+    return true;
+}
+} // namespace
+
+std::optional<std::int32_t> Reader::named_rule_variable(std::string_view name) const {
+    for (std::size_t i = 0; i < net_.rule_variables.size(); ++i)
+        if (same_name(name, net_.rule_variables[i].name))
+            return static_cast<std::int32_t>(i);
+    return std::nullopt;
+}
+
+std::optional<std::int32_t> Reader::named_rule_expression(std::string_view name) const {
+    for (std::size_t i = 0; i < net_.rule_expressions.size(); ++i)
+        if (same_name(name, net_.rule_expressions[i].name))
+            return static_cast<std::int32_t>(i);
+    return std::nullopt;
+}
+
+/// `VARIABLE name = object id attribute` or `EXPRESSION name = formula` (SWMM 5.2).
+void Reader::read_rule_name(const Line& l, bool variable) {
+    const auto& t = l.tokens;
+    const std::string_view what = variable ? "VARIABLE" : "EXPRESSION";
+    if (t.size() < 4 || t[2] != "=") {
+        error(ErrorCode::kMissingKey, l, {}, std::string(what) + " needs 'name = ...'",
+              t.size() > 1 ? t[1] : t[0]);
+        return;
+    }
+    const std::string name(t[1]);
+    if (named_rule_variable(name) || named_rule_expression(name)) {
+        error(ErrorCode::kDuplicateId, l, name, "rule name '" + name + "' defined twice", t[1]);
+        return;
+    }
+    if (variable) {
+        std::size_t k = 3;
+        auto v = rule_variable(l, k, name);
+        if (!v)
+            return;
+        if (k + 1 < t.size()) {
+            error(ErrorCode::kUnknownKey, l, name, "unexpected field in a VARIABLE", t[k + 1]);
+            return;
+        }
+        net_.rule_variables.push_back({name, *v});
+        return;
+    }
+    std::string text;
+    for (std::size_t k = 3; k < t.size(); ++k) {
+        if (!text.empty())
+            text += ' ';
+        text += t[k];
+    }
+    std::string why;
+    auto e = MathExpression::parse(
+        text, [&](std::string_view n) { return named_rule_variable(n); }, why);
+    if (!e) {
+        error(ErrorCode::kNumberSyntax, l, name, "bad EXPRESSION: " + why, t[3]);
+        return;
+    }
+    net_.rule_expressions.push_back({name, std::move(*e)});
 }
 
 /// `object id attribute` (or `SIMULATION attribute`) at l.tokens[k...]; k ends on the attribute.
@@ -2648,10 +2715,17 @@ std::optional<RuleCondition> Reader::rule_condition(const Line& l, std::string_v
     const auto& t = l.tokens;
     std::size_t k = 1;
     RuleCondition c;
-    auto lhs = rule_variable(l, k, rule);
-    if (!lhs)
-        return std::nullopt;
-    c.lhs = *lhs;
+    // a named expression or variable stands for the left side (SWMM addPremise's order)
+    if (const auto e = t.size() > 1 ? named_rule_expression(t[1]) : std::nullopt) {
+        c.expression = *e;
+    } else if (const auto v = t.size() > 1 ? named_rule_variable(t[1]) : std::nullopt) {
+        c.lhs = net_.rule_variables[static_cast<std::size_t>(*v)].variable;
+    } else {
+        auto lhs = rule_variable(l, k, rule);
+        if (!lhs)
+            return std::nullopt;
+        c.lhs = *lhs;
+    }
     if (++k >= t.size()) {
         error(ErrorCode::kMissingKey, l, rule, "incomplete rule clause");
         return std::nullopt;
@@ -2672,7 +2746,18 @@ std::optional<RuleCondition> Reader::rule_condition(const Line& l, std::string_v
     }
     static constexpr std::array<std::string_view, 9> kObjects = {
         "GAGE", "NODE", "LINK", "CONDUIT", "PUMP", "ORIFICE", "WEIR", "OUTLET", "SIMULATION"};
-    if (find_keyword(t[k], kObjects) >= 0) {
+    if (const auto named = named_rule_variable(t[k])) {
+        c.rhs = net_.rule_variables[static_cast<std::size_t>(*named)].variable;
+    } else if (c.expression >= 0) {
+        // an expression is compared with the number as written
+        const auto n = to_number(t[k]);
+        if (!n) {
+            error(ErrorCode::kNumberSyntax, l, rule,
+                  "bad value '" + std::string(t[k]) + "' for the rule expression", t[k]);
+            return std::nullopt;
+        }
+        c.value = *n;
+    } else if (find_keyword(t[k], kObjects) >= 0) {
         auto rhs = rule_variable(l, k, rule);
         if (!rhs)
             return std::nullopt;

@@ -104,9 +104,11 @@ void check_grid(const model::City& city) {
         if (kind_of(city, net.branches.to[u]) == "substation_10kv")
             ++transformers[net.branches.to[u].value()];
     }
-    for (std::int32_t i = 0; i < net.buses.count(); ++i)
-        if (kind_of(city, power::BusIndex{i}) == "substation_10kv")
+    for (std::int32_t i = 0; i < net.buses.count(); ++i) {
+        if (kind_of(city, power::BusIndex{i}) == "substation_10kv") {
             EXPECT_GE(transformers[i], 2) << "bus " << i + 1;
+        }
+    }
 
     // N-1 at 110 kV and above (lines and transformers): no load lost.
     int contingencies = 0;

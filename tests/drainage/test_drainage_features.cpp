@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
+#include "drainage/math_expression.hpp"
 #include "drainage/rain_file.hpp"
 #include "drainage/routing.hpp"
 #include "drainage/simulation.hpp"
@@ -796,4 +797,62 @@ TEST(ForceMain, FullPipeHeadLossIsHazenWilliamsOrDarcyWeisbach) {
         }
         EXPECT_NEAR(h2 - h3, loss, 0.01 * loss) << name;
     }
+}
+
+TEST(ControlRules, NamedVariablesAndExpressionsAreCheckedWhereWritten) {
+    const std::string head = options("01:00:00") +
+                             "[JUNCTIONS]\nJ1 10 2 0 0 0\n[OUTFALLS]\nO1 8 FREE NO\n"
+                             "[CONDUITS]\nC1 J1 O1 100 0.013 0 0 0 0\n"
+                             "[XSECTIONS]\nC1 CIRCULAR 1 0 0 0 1\n[CONTROLS]\n";
+    auto errors = [&](const std::string& controls) {
+        Diagnostics d;
+        (void)parse_swmm_inp(head + controls, "named.inp", d);
+        return d.format();
+    };
+    // accepted: names in any case, an expression over them, a named right-hand side
+    EXPECT_EQ(errors("VARIABLE Y1 = NODE J1 DEPTH\nVARIABLE q = LINK C1 FLOW\n"
+                     "EXPRESSION e = 2 * SQRT(ABS(Q)) + y1 ^ 2 - STEP(y1 - 1)\n"
+                     "RULE R1\nIF E > 0.5\nAND y1 > Y1\nTHEN CONDUIT C1 STATUS = OPEN\n"),
+              "");
+    // an unknown name in an expression, a function without '(' and a duplicate name are
+    // errors naming the file, the line and the token
+    const std::string unknown = errors("VARIABLE y1 = NODE J1 DEPTH\nEXPRESSION e = y1 + y2\n");
+    EXPECT_NE(unknown.find("named.inp:"), std::string::npos) << unknown;
+    EXPECT_NE(unknown.find("'y2' is not a named VARIABLE"), std::string::npos) << unknown;
+    EXPECT_NE(errors("VARIABLE y1 = NODE J1 DEPTH\nEXPRESSION e = SQRT y1\n").find("needs '('"),
+              std::string::npos);
+    EXPECT_NE(
+        errors("VARIABLE y1 = NODE J1 DEPTH\nVARIABLE Y1 = LINK C1 FLOW\n").find("defined twice"),
+        std::string::npos);
+}
+
+TEST(MathExpressionTest, PrecedenceFunctionsAndSigns) {
+    std::string why;
+    auto value = [&](const char* text, double x = 0) {
+        const auto e = MathExpression::parse(
+            text,
+            [](std::string_view n) -> std::optional<std::int32_t> {
+                return n == "x" ? std::optional<std::int32_t>(0) : std::nullopt;
+            },
+            why);
+        EXPECT_TRUE(e.has_value()) << text << ": " << why;
+        return e ? e->evaluate([&](std::int32_t) { return x; }) : 0.0;
+    };
+    EXPECT_DOUBLE_EQ(value("1 + 2 * 3"), 7.0);
+    EXPECT_DOUBLE_EQ(value("(1 + 2) * 3"), 9.0);
+    EXPECT_DOUBLE_EQ(value("2 ^ 3 ^ 2"), 512.0); // right to left
+    EXPECT_DOUBLE_EQ(value("-x ^ 2", 3.0), -9.0);
+    EXPECT_DOUBLE_EQ(value("-x * 2 + 1", 3.0), -5.0);
+    EXPECT_DOUBLE_EQ(value("STEP(x - 1) + SGN(-x) + ABS(-2)", 2.0), 2.0);
+    EXPECT_NEAR(value("LOG10(1000) + LOG(EXP(2)) + SQRT(16)"), 9.0, 1e-12);
+    EXPECT_NEAR(value("ACOT(1) + ATAN(1)"), std::acos(-1.0) / 2.0, 1e-12);
+    EXPECT_FALSE(MathExpression::parse(
+        "1 +", [](std::string_view) { return std::nullopt; }, why));
+    EXPECT_FALSE(MathExpression::parse(
+        "(1", [](std::string_view) { return std::nullopt; }, why));
+    // nesting is bounded: a long run of '(' is an error, not a stack overflow
+    const std::string deep(100000, '(');
+    EXPECT_FALSE(MathExpression::parse(
+        deep, [](std::string_view) { return std::nullopt; }, why));
+    EXPECT_NE(why.find("nests"), std::string::npos) << why;
 }

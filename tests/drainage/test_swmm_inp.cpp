@@ -1289,7 +1289,8 @@ TEST(SwmmRules, BadClauses) {
         {base + "IF NODE J DEPTH > 1\nTHEN ORIFICE P SETTING = 0.5\n", ErrorCode::kInconsistent,
          12},
         {base + "IF NODE J DEPTH > 1\nTHEN PUMP P STATUS\n", ErrorCode::kMissingKey, 12},
-        {base + "VARIABLE V = NODE J DEPTH\n", ErrorCode::kUnsupported, 11},
+        {base + "VARIABLE V = NODE X DEPTH\n", ErrorCode::kUnknownReference, 11},
+        {base + "EXPRESSION E = 1 +\n", ErrorCode::kNumberSyntax, 11},
         {base + "IF SIMULATION MONTH = 13\nTHEN PUMP P STATUS = ON\n", ErrorCode::kNumberSyntax,
          11},
     };

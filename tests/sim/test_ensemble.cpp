@@ -176,11 +176,13 @@ skill = "water"
         for (std::int32_t k = 0; k < sim.layer_size(Layer::kWaterLink); ++k) {
             const auto d = r.first_damage[sim.layer_begin(Layer::kWaterLink) + k];
             const auto kind = demo_city().water->link_kind[k];
-            if (kind == water::LinkKind::kPipe)
+            if (kind == water::LinkKind::kPipe) {
                 EXPECT_TRUE(d == DamageLevel::kNone || d == DamageLevel::kLeak ||
                             d == DamageLevel::kBreak);
-            if (kind == water::LinkKind::kValve)
+            }
+            if (kind == water::LinkKind::kValve) {
                 EXPECT_EQ(d, DamageLevel::kNone); // valves are not exposed
+            }
         }
         EXPECT_LT(r.max_water_mass_balance, 1e-6);
         EXPECT_LT(r.max_power_imbalance_mw, 1e-6);
