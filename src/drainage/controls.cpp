@@ -43,7 +43,7 @@ ControlRules::ControlRules(const Network& net)
     : start_s_(static_cast<double>(seconds_since_epoch(net.options.start))) {
     const UnitFactors uf = unit_factors(net.options.flow_units);
     auto variable = [&](const RuleVariable& v) {
-        Variable out{v.object, v.attribute, v.index, 1.0};
+        Variable out{v.object, v.attribute, v.index, 1.0, v.past_hours};
         switch (v.attribute) {
         case Attribute::kDepth:
         case Attribute::kMaxDepth:
@@ -63,6 +63,9 @@ ControlRules::ControlRules(const Network& net)
             break;
         case Attribute::kIntensity:
             out.to_file_units = 1.0 / uf.rain_rate;
+            break;
+        case Attribute::kPastRain:
+            out.to_file_units = 1.0 / uf.rain_depth;
             break;
         case Attribute::kTime:
         case Attribute::kDate:
@@ -143,7 +146,7 @@ ControlRules::ControlRules(const Network& net)
 }
 
 void ControlRules::apply(FlowRouter& router, double t_step_s, double dt_s,
-                         std::span<const double> gage_rain_ms) const {
+                         std::span<const GageRainState> gages) const {
     // SWMM takes the date of a routing step as its start plus one millisecond (getDateTime), so a
     // rule `SIMULATION TIME = 0:00:00` does not hold in a first step shorter than 2 ms
     const double t_s = t_step_s + 0.001;
@@ -196,11 +199,15 @@ void ControlRules::apply(FlowRouter& router, double t_step_s, double dt_s,
                 out = t_s;
                 return true;
             }
-        case Object::kGage:
-            out = static_cast<std::size_t>(v.index) < gage_rain_ms.size()
-                      ? gage_rain_ms[static_cast<std::size_t>(v.index)]
-                      : 0.0;
+        case Object::kGage: {
+            out = 0;
+            if (static_cast<std::size_t>(v.index) < gages.size()) {
+                const auto& g = gages[static_cast<std::size_t>(v.index)];
+                out =
+                    v.attribute == Attribute::kPastRain ? g.past_depth_m(v.past_hours) : g.rain_ms;
+            }
             return true;
+        }
         case Object::kNode: {
             const auto& nd = nodes[static_cast<std::size_t>(v.index)];
             switch (v.attribute) {

@@ -18,6 +18,7 @@
 namespace rencheng::drainage {
 
 class FlowRouter;
+struct GageRainState;
 
 class ControlRules {
 public:
@@ -28,11 +29,11 @@ public:
 
     bool empty() const { return rules_.empty(); }
     /// Evaluates every rule at elapsed time `t_s` for a step of `dt_s` and sets the target
-    /// settings on the router's links. `gage_rain_ms` is each rain gage's current intensity
-    /// (m/s; empty: no rain). Remembers when each link last switched between closed (setting
+    /// settings on the router's links. `gages` holds each rain gage's rainfall now and in the
+    /// past hours (empty: no rain). Remembers when each link last switched between closed (setting
     /// 0) and open, for TIMEOPEN and TIMECLOSED, and the PID controllers' past errors.
     void apply(FlowRouter& router, double t_s, double dt_s,
-               std::span<const double> gage_rain_ms = {}) const;
+               std::span<const GageRainState> gages = {}) const;
 
 private:
     using Object = RuleVariable::Object;
@@ -46,6 +47,7 @@ private:
         /// value here (seconds for times and dates) times this: CURVE lookups and the PID
         /// controller work in them.
         double to_file_units = 1;
+        std::int32_t past_hours = 0; ///< a gage's past rainfall: hours back
     };
     struct Premise {
         bool is_or = false;

@@ -633,11 +633,13 @@ struct RuleVariable {
         kDayOfYear,
         kDay,
         kMonth,
-        kIntensity
+        kIntensity,
+        kPastRain ///< a gage's rainfall depth over the past `past_hours` hours (`GAGE id 24`)
     };
     Object object = Object::kSimulation;
     std::int32_t index = -1; ///< gage, node or link index; -1 for SIMULATION
     Attribute attribute = Attribute::kTime;
+    std::int32_t past_hours = 0; ///< kPastRain: 1..48
 };
 
 /// A named variable of the rules, `VARIABLE name = object id attribute` (SWMM 5.2): premises and
@@ -664,7 +666,8 @@ struct RuleCondition {
     Relation relation = Relation::kEq;
     std::optional<RuleVariable> rhs;
     /// The value in SI by the lhs attribute: m (DEPTH, MAXDEPTH, HEAD, FULLDEPTH, LENGTH), m³
-    /// (VOLUME), m³/s (INFLOW, FLOW, FULLFLOW), m/s (VELOCITY, gage INTENSITY), as written
+    /// (VOLUME), m³/s (INFLOW, FLOW, FULLFLOW), m/s (VELOCITY, gage INTENSITY), m (a gage's
+    /// past rainfall depth), as written
     /// (SLOPE, SETTING), 1 or 0 (STATUS ON/OPEN or OFF/CLOSED), s (TIME since the start,
     /// CLOCKTIME after midnight, TIMEOPEN, TIMECLOSED), seconds_since_epoch() of the date at
     /// midnight (DATE), the number (DAY 1..7 with 1 = Sunday, MONTH 1..12, DAYOFYEAR 1..365).

@@ -323,6 +323,34 @@ void FlowRouter::update_orifice_coefficients(LinkState& l) const {
     l.c_weir = cd * std::sqrt(hw) * f;
 }
 
+void GageRainState::add_step(int step_s) {
+    const double r = rain_ms;
+    while (step_s > 0) {
+        const int to_hour = 3600 - past_interval_s;
+        if (step_s > to_hour) {
+            past_m[0] += to_hour * r;
+            for (std::size_t i = past_m.size() - 1; i > 0; --i)
+                past_m[i] = past_m[i - 1];
+            past_interval_s = 0;
+            past_m[0] = 0;
+            step_s -= to_hour;
+        } else {
+            past_m[0] += step_s * r;
+            past_interval_s += step_s;
+            step_s = 0;
+        }
+    }
+}
+
+double GageRainState::past_depth_m(int n) const {
+    if (n < 1 || n >= static_cast<int>(past_m.size()))
+        return 0.0;
+    double total = 0;
+    for (int i = 1; i <= n; ++i)
+        total += past_m[static_cast<std::size_t>(i)];
+    return total;
+}
+
 double FlowRouter::conduit_loss_rate(int j, bool dynamic_wave, double q, double dt) {
     auto& l = links_[static_cast<std::size_t>(j)];
     l.loss_rate = 0;
@@ -1396,8 +1424,8 @@ int FlowRouter::step(double t_s, double dt) {
     }
     if (rules_ && rules_due_)
         rules_->apply(*this, t_s, dt,
-                      gage_rain_ms_ != nullptr ? std::span<const double>(*gage_rain_ms_)
-                                               : std::span<const double>());
+                      gages_ != nullptr ? std::span<const GageRainState>(*gages_)
+                                        : std::span<const GageRainState>());
     apply_forced_settings();
     for (const int j : dw_others_)
         if (links_[j].kind == LinkKind::kOrifice)

@@ -3,6 +3,7 @@
 // state; several routers can run side by side.
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -134,6 +135,20 @@ double force_main_friction_factor(double e, double r, double re);
 /// forcemain_getFricSlope).
 double force_main_friction(const LinkState& l, double v, double r);
 
+/// What control rules read of a rain gage: its rainfall in the current runoff step and the
+/// depths of the past hours (SWMM gage.c pastRain: [0] the current hour so far, [n] the n-th
+/// whole hour back), m/s and m.
+struct GageRainState {
+    double rain_ms = 0;
+    std::array<double, 49> past_m{};
+    int past_interval_s = 0; ///< seconds of the current hour so far
+    /// Adds a runoff step of `step_s` whole seconds at the current rainfall (SWMM
+    /// gage_updatePastRain).
+    void add_step(int step_s);
+    /// Depth of the past n hours, 1 <= n <= 48 (0 otherwise).
+    [[nodiscard]] double past_depth_m(int n) const;
+};
+
 /// Options of a routing run derived from the network's [OPTIONS].
 struct RoutingSettings {
     FlowRouting model = FlowRouting::kDynwave;
@@ -179,11 +194,11 @@ public:
     int step(double t_s, double dt_s);
 
     /// Control rules evaluated at the start of every step (not owned; may be null).
-    /// `gage_rain_ms` (may be null) holds each rain gage's current rainfall, m/s, for the
-    /// rules' GAGE INTENSITY premises; it must outlive the router.
-    void set_rules(const ControlRules* rules, const std::vector<double>* gage_rain_ms = nullptr) {
+    /// `gages` (may be null) holds each rain gage's rainfall now and in the past hours, for the
+    /// rules' GAGE premises; it must outlive the router.
+    void set_rules(const ControlRules* rules, const std::vector<GageRainState>* gages = nullptr) {
         rules_ = rules;
-        gage_rain_ms_ = gage_rain_ms;
+        gages_ = gages;
     }
     /// Whether the next step evaluates the rules (RULE_STEP: only at rule times).
     void set_rules_due(bool due) { rules_due_ = due; }
@@ -292,7 +307,7 @@ private:
     };
     std::vector<Seepage> seepage_;
     const ControlRules* rules_ = nullptr;
-    const std::vector<double>* gage_rain_ms_ = nullptr;
+    const std::vector<GageRainState>* gages_ = nullptr;
     bool rules_due_ = true;
     double evap_ms_ = 0;          ///< evaporation rate of the current step (set_storage_losses)
     bool conduit_losses_ = false; ///< some conduit can lose water (seepage, or evaporation)

@@ -502,7 +502,7 @@ struct Simulator::State {
     // runoff state
     ClimateAdjustments adjust; // [ADJUSTMENTS]
     std::vector<GageRain> gages;
-    std::vector<double> gage_rain_now; ///< each gage's rainfall of the last runoff step, m/s
+    std::vector<GageRainState> gage_state; ///< each gage's rainfall now and past, for rules
     std::vector<SubcatchmentRunoff> subs;
     std::vector<LidGroup> lids;
     std::vector<std::optional<GroundwaterState>> aquifers;
@@ -569,11 +569,12 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
     if (!do_routing)
         rs.model = FlowRouting::kKinwave;
     if (!rules.empty())
-        router.set_rules(&rules, &gage_rain_now);
+        router.set_rules(&rules, &gage_state);
 
     adjust = read_adjustments(net);
     for (int g = 0; g < static_cast<int>(net.gages.size()); ++g)
         gages.push_back(build_gage(net, g, options.base_dir, adjust));
+    gage_state.assign(gages.size(), GageRainState{});
     lids.reserve(n_sub);
     subs.reserve(n_sub);
     for (int i = 0; i < n_sub; ++i) {
@@ -658,7 +659,8 @@ void Simulator::State::runoff_execute() {
         rain[g] = (gages[g].used && !opt.ignore_rainfall) ? gages[g].rain_ms(t) : 0.0;
         is_raining = is_raining || rain[g] > 0;
     }
-    gage_rain_now = rain; // what control rules read as a gage's INTENSITY
+    for (std::size_t g = 0; g < gages.size(); ++g) // what control rules read of the gages
+        gage_state[g].rain_ms = rain[g];
     double next_evap = kInf;
     const double evap = evaporation_rate(net, adjust, t, next_evap);
     double max_step = dry_step;
@@ -680,6 +682,9 @@ void Simulator::State::runoff_execute() {
         step = total - old_runoff_t;
         new_runoff_t = total;
     }
+    // past hourly rain totals, over whole seconds of the step (SWMM gage_updatePastRain)
+    for (auto& g : gage_state)
+        g.add_step(static_cast<int>(step));
     // run-on from upstream subcatchments: last step's runoff
     std::vector<double> runon(n_sub, 0.0);
     for (int i = 0; i < n_sub; ++i) {
@@ -851,7 +856,7 @@ bool Simulator::State::controls_act(double t0, double dt) {
     settings.resize(n_links);
     for (int j = 0; j < n_links; ++j)
         settings[j] = router.links()[j].setting;
-    rules.apply(router, t0, dt, gage_rain_now);
+    rules.apply(router, t0, dt, gage_state);
     router.apply_forced_settings();
     for (int j = 0; j < n_links; ++j)
         if (router.links()[j].setting != settings[j])

@@ -2654,13 +2654,21 @@ std::optional<RuleVariable> Reader::rule_variable(const Line& l, std::size_t& k,
         return std::nullopt;
     }
     if (v.object == RuleVariable::Object::kGage) {
-        if (!starts(t[k], "INTENSITY")) {
-            // SWMM 5.2's past-rainfall depths (e.g. 12HR_DEPTH) are not read.
-            error(ErrorCode::kUnsupported, l, rule,
-                  "rain gage attribute '" + std::string(t[k]) + "' is not supported", t[k]);
+        if (starts(t[k], "INTENSITY")) {
+            v.attribute = A::kIntensity;
+            return v;
+        }
+        // the rainfall depth of the past n hours, 1 <= n <= 48 (SWMM getGageAttrib)
+        const auto hours = to_number(t[k]);
+        if (!hours || *hours < 1 || *hours > 48 || *hours != std::floor(*hours)) {
+            error(ErrorCode::kUnknownValue, l, rule,
+                  "rain gage attribute '" + std::string(t[k]) +
+                      "' is neither INTENSITY nor a number of past hours (1-48)",
+                  t[k]);
             return std::nullopt;
         }
-        v.attribute = A::kIntensity;
+        v.attribute = A::kPastRain;
+        v.past_hours = static_cast<std::int32_t>(*hours);
         return v;
     }
     // Exact names first: "DAY" must not take "DAYOFYEAR", nor "TIME" "TIMEOPEN".
@@ -2831,6 +2839,9 @@ std::optional<RuleCondition> Reader::rule_condition(const Line& l, std::string_v
                 break;
             case A::kIntensity:
                 f = f_.rain_rate;
+                break;
+            case A::kPastRain:
+                f = f_.rain_depth;
                 break;
             default:
                 break;

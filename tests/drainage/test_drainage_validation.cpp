@@ -289,6 +289,9 @@ TEST(DrainageValidation, ControlRulesMatchSwmmThroughTheRun) {
     // a gage's intensity): the controlled links within 0.0001 m³/s; the outlet sewer C4 once
     // 0.038 m³/s apart, at the report where rule E1 switches within a step of SWMM's switch
     expect_link_flows_match(dir, "rules-expr", 0.05);
+    // rule R4 on the gage's rainfall depth of the past 2 hours (`GAGE RG1 2 > 18`, mm) instead
+    // of its intensity: the orifice it drives opens at the same report as in SWMM
+    expect_link_flows_match(dir, "rules-pastrain", 0.01);
 }
 
 // A TYPE5 pump, its speed setting from a time series (1.0, down to 0.6, up to 1.2, down to
