@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "drainage/section_rows.hpp"
+
 namespace rencheng::drainage {
 
 namespace {
@@ -37,16 +39,6 @@ constexpr std::array<Function, 19> kFunctions = {{{"COS", Op::kCos},
                                                   {"COTH", Op::kCoth},
                                                   {"LOG10", Op::kLog10},
                                                   {"STEP", Op::kStep}}};
-
-bool same_text(std::string_view a, std::string_view b) {
-    if (a.size() != b.size())
-        return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::toupper(static_cast<unsigned char>(a[i])) !=
-            std::toupper(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
 
 class Parser {
 public:
@@ -171,7 +163,7 @@ private:
                 ++pos_;
             const std::string_view name = s_.substr(start, pos_ - start);
             for (const auto& f : kFunctions)
-                if (same_text(name, f.name)) {
+                if (rows::iequals(name, f.name)) {
                     if (!peek('(')) {
                         error_ = "function " + std::string(f.name) + " needs '('";
                         return false;

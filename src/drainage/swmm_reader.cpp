@@ -14,6 +14,7 @@
 #include "core/atomic_file.hpp"
 #include "drainage/inlet.hpp"
 #include "drainage/lid.hpp"
+#include "drainage/section_rows.hpp"
 #include "drainage/swmm_inp.hpp"
 
 namespace rencheng::drainage {
@@ -2530,28 +2531,16 @@ void Reader::read_controls() {
         }
 }
 
-namespace {
-/// Rule names compare without regard to case, as SWMM's do.
-bool same_name(std::string_view a, std::string_view b) {
-    if (a.size() != b.size())
-        return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (upper_char(a[i]) != upper_char(b[i]))
-            return false;
-    return true;
-}
-} // namespace
-
 std::optional<std::int32_t> Reader::named_rule_variable(std::string_view name) const {
     for (std::size_t i = 0; i < net_.rule_variables.size(); ++i)
-        if (same_name(name, net_.rule_variables[i].name))
+        if (rows::iequals(name, net_.rule_variables[i].name)) // names ignore case, as SWMM's do
             return static_cast<std::int32_t>(i);
     return std::nullopt;
 }
 
 std::optional<std::int32_t> Reader::named_rule_expression(std::string_view name) const {
     for (std::size_t i = 0; i < net_.rule_expressions.size(); ++i)
-        if (same_name(name, net_.rule_expressions[i].name))
+        if (rows::iequals(name, net_.rule_expressions[i].name))
             return static_cast<std::int32_t>(i);
     return std::nullopt;
 }

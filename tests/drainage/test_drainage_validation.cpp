@@ -168,78 +168,20 @@ std::string report(const Outcome& o) {
     return s;
 }
 
-} // namespace
-
-// Every curated model with a SWMM summary beside it (`<name>.summary.csv.gz`) that is listed
-// as passing must still pass; the others are reported.
-TEST(DrainageValidation, CuratedModels) {
-    const fs::path dir = fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage";
-    if (!fs::exists(dir))
-        GTEST_SKIP() << "no curated drainage models yet";
-    const auto passing = read_list(passing_list());
-    int cases = 0, passed = 0;
-    for (const auto& e : fs::recursive_directory_iterator(dir)) {
-        if (e.path().extension() != ".inp")
-            continue;
-        fs::path summary = e.path();
-        summary.replace_extension(".summary.csv.gz");
-        if (!fs::exists(summary))
-            continue;
-        ++cases;
-        const auto o = compare(e.path(), parse_summary(read_gz(summary)));
-        const std::string name = e.path().filename().string();
-        bool listed = false;
-        for (const auto& p : passing)
-            listed = listed || fs::path(p).filename().string() == name;
-        if (o.pass())
-            ++passed;
-        if (listed)
-            EXPECT_TRUE(o.pass()) << name << " regressed: " << report(o);
-        else if (!o.pass())
-            std::printf("[ info ] %s: %s\n", name.c_str(), report(o).c_str());
-    }
-    std::printf("[ info ] curated drainage models: %d of %d within tolerance\n", passed, cases);
-}
-
-// Flow dividers of the four kinds (CUTOFF, OVERFLOW, TABULAR, WEIR), one branch each: under
-// kinematic wave each divides its inflow by its rule; under dynamic wave a divider is a plain
-// junction (SWMM 5.2 User's Manual, flow dividers). Models written for this test, references
-// from SWMM 5.2.4 (tests/validation/drainage/README.md).
-TEST(DrainageValidation, FlowDividersMatchSwmm) {
+/// The models `names` of tests/validation/drainage/`folder` each within every tolerance of
+/// their SWMM summary (`name.summary.csv.gz`, at least `min_rows` rows), every row checked.
+void expect_summaries_match(const std::string& folder, std::initializer_list<const char*> names,
+                            std::size_t min_rows) {
     const fs::path dir =
-        fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" / "dividers";
-    for (const char* name : {"dividers_kw", "dividers_dw"}) {
+        fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" / folder;
+    for (const char* name : names) {
         const auto ref = parse_summary(read_gz(dir / (std::string(name) + ".summary.csv.gz")));
-        ASSERT_GE(ref.size(), 25U) << name;
+        ASSERT_GE(ref.size(), min_rows) << name;
         const auto o = compare(dir / (std::string(name) + ".inp"), ref);
         EXPECT_TRUE(o.pass()) << name << ": " << report(o);
         EXPECT_EQ(o.checked, ref.size()) << name;
     }
 }
-
-// Steady flow routing (FLOW_ROUTING STEADY): SWMM's Example1 with its routing switched from
-// kinematic wave, the four dividers above, and one pipe fed twice its full flow for an hour
-// (capped at full flow, the rest floods). References from SWMM 5.2.4 (README.md there).
-TEST(DrainageValidation, SteadyFlowMatchesSwmm) {
-    const fs::path dir =
-        fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" / "steady";
-    for (const char* name : {"Example1-steady", "dividers-steady", "capacity-steady"}) {
-        const auto ref = parse_summary(read_gz(dir / (std::string(name) + ".summary.csv.gz")));
-        ASSERT_GE(ref.size(), 5U) << name;
-        const auto o = compare(dir / (std::string(name) + ".inp"), ref);
-        EXPECT_TRUE(o.pass()) << name << ": " << report(o);
-        EXPECT_EQ(o.checked, ref.size()) << name;
-    }
-}
-
-// Control rules on every kind of premise SWMM 5.2 reads but a gage's past rainfall — clock time
-// (across midnight), date, day of the week, month, day of the year, gage intensity, node volume,
-// lateral inflow, head and full depth, link velocity and full flow, one node's head against
-// another's — and settings from a CONTROL curve, a time series and a PID controller, on a storage
-// unit emptied by two pumps, three orifices and a weir. Against SWMM 5.2.4: the summary within
-// the usual tolerances, and every link's flow at every 5-min report within 0.01 m³/s (SWMM's
-// flows run to 2.04 m³/s; a rule acting one step apart from SWMM moves a flow by 0.1–0.6).
-namespace {
 
 /// Runs `dir/name.inp`, compares its summary with SWMM's and every link flow at every report
 /// time with SWMM's (`name.csv.gz`, link flow_m3s rows) within `tolerance` m³/s.
@@ -278,6 +220,60 @@ void expect_link_flows_match(const fs::path& dir, const std::string& name, doubl
 
 } // namespace
 
+// Every curated model with a SWMM summary beside it (`<name>.summary.csv.gz`) that is listed
+// as passing must still pass; the others are reported.
+TEST(DrainageValidation, CuratedModels) {
+    const fs::path dir = fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage";
+    if (!fs::exists(dir))
+        GTEST_SKIP() << "no curated drainage models yet";
+    const auto passing = read_list(passing_list());
+    int cases = 0, passed = 0;
+    for (const auto& e : fs::recursive_directory_iterator(dir)) {
+        if (e.path().extension() != ".inp")
+            continue;
+        fs::path summary = e.path();
+        summary.replace_extension(".summary.csv.gz");
+        if (!fs::exists(summary))
+            continue;
+        ++cases;
+        const auto o = compare(e.path(), parse_summary(read_gz(summary)));
+        const std::string name = e.path().filename().string();
+        bool listed = false;
+        for (const auto& p : passing)
+            listed = listed || fs::path(p).filename().string() == name;
+        if (o.pass())
+            ++passed;
+        if (listed)
+            EXPECT_TRUE(o.pass()) << name << " regressed: " << report(o);
+        else if (!o.pass())
+            std::printf("[ info ] %s: %s\n", name.c_str(), report(o).c_str());
+    }
+    std::printf("[ info ] curated drainage models: %d of %d within tolerance\n", passed, cases);
+}
+
+// Flow dividers of the four kinds (CUTOFF, OVERFLOW, TABULAR, WEIR), one branch each: under
+// kinematic wave each divides its inflow by its rule; under dynamic wave a divider is a plain
+// junction (SWMM 5.2 User's Manual, flow dividers). Models written for this test, references
+// from SWMM 5.2.4 (tests/validation/drainage/README.md).
+TEST(DrainageValidation, FlowDividersMatchSwmm) {
+    expect_summaries_match("dividers", {"dividers_kw", "dividers_dw"}, 25);
+}
+
+// Steady flow routing (FLOW_ROUTING STEADY): SWMM's Example1 with its routing switched from
+// kinematic wave, the four dividers above, and one pipe fed twice its full flow for an hour
+// (capped at full flow, the rest floods). References from SWMM 5.2.4 (README.md there).
+TEST(DrainageValidation, SteadyFlowMatchesSwmm) {
+    expect_summaries_match("steady", {"Example1-steady", "dividers-steady", "capacity-steady"}, 5);
+}
+
+// Control rules on every kind of premise SWMM 5.2 reads but a gage's past rainfall — clock time
+// (across midnight), date, day of the week, month, day of the year, gage intensity, node volume,
+// lateral inflow, head and full depth, link velocity and full flow, one node's head against
+// another's — and settings from a CONTROL curve, a time series and a PID controller, on a storage
+// unit emptied by two pumps, three orifices and a weir. Against SWMM 5.2.4: the summary within
+// the usual tolerances, and every link's flow at every 5-min report within 0.01 m³/s (SWMM's
+// flows run to 2.04 m³/s; a rule acting one step apart from SWMM moves a flow by 0.1–0.6).
+
 TEST(DrainageValidation, ControlRulesMatchSwmmThroughTheRun) {
     const fs::path dir =
         fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" / "rules";
@@ -308,15 +304,7 @@ TEST(DrainageValidation, VariableSpeedPumpMatchesSwmm) {
 // with EXTRAN) and extran3, each with SLOT switched on and nothing else changed, against SWMM
 // 5.2.4 run the same way.
 TEST(DrainageValidation, PreissmannSlotMatchesSwmm) {
-    const fs::path dir =
-        fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" / "slot";
-    for (const char* name : {"Example8-slot", "extran3-slot"}) {
-        const auto ref = parse_summary(read_gz(dir / (std::string(name) + ".summary.csv.gz")));
-        ASSERT_GE(ref.size(), 20U) << name;
-        const auto o = compare(dir / (std::string(name) + ".inp"), ref);
-        EXPECT_TRUE(o.pass()) << name << ": " << report(o);
-        EXPECT_EQ(o.checked, ref.size()) << name;
-    }
+    expect_summaries_match("slot", {"Example8-slot", "extran3-slot"}, 20);
 }
 
 // A force main (FORCE_MAIN shape, Hazen-Williams C 120): a wet well pumped through 500 m of
