@@ -1128,8 +1128,12 @@ double FlowRouter::regulator_flow(int j) {
                 // TYPE5: the TYPE3 curve at full speed, moved by the affinity laws to the speed
                 // setting s (the head seen at full speed is H/s², the flow s·Q; SWMM
                 // pump_getInflow)
+                // the lift between the two nodes' heads under every routing (SWMM
+                // pump_getInflow; the regulators' kinematic-wave downstream head is their
+                // upstream invert, not a pump's)
                 const double s = c.type == CurveType::kPump5 ? l.setting : 1.0;
-                const double head = std::max((h2 - h1) / s / s, 0.0);
+                const double lift = b.depth + b.invert_m - h1;
+                const double head = std::max(lift / s / s, 0.0);
                 q = curve_lookup(c, head);
                 l.dqdh = -curve_slope(c, head) / s;
                 break;
