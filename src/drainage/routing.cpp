@@ -565,7 +565,7 @@ void FlowRouter::build_links() {
             // depth of the widest width: the full depth of an open channel, else the first
             // of 200 depths where a closed section is widest (a circle's half depth)
             l.y_w_max = l.xs.y_full_m();
-            if (l.xs.is_closed() && l.xs.shape() != Shape::kDummy) {
+            if (l.seep_rate_ms > 0 && l.xs.is_closed() && l.xs.shape() != Shape::kDummy) {
                 double widest = -1;
                 for (int i = 0; i <= 200; ++i) {
                     const double y = l.xs.y_full_m() * i / 200.0;

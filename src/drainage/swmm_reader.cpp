@@ -2179,6 +2179,12 @@ void Reader::read_xsection(const Line& l) {
             error(ErrorCode::kOutOfRange, l, id, "cross-section depth must be > 0", l.tokens[2]);
             return;
         }
+        if (out.shape == XsectShape::kForceMain && out.geom[1] <= 0) {
+            error(ErrorCode::kOutOfRange, l, id,
+                  "a force main's Hazen-Williams C or Darcy-Weisbach roughness must be > 0",
+                  l.tokens[3]);
+            return;
+        }
         // Lengths in SI; the other geometry values stay as written (see XSection).
         out.geom[0] *= f_.length;
         if (out.shape != XsectShape::kForceMain)

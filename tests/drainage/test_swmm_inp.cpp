@@ -1086,6 +1086,10 @@ TEST(SwmmBadInput, EachKindOfError) {
         {"unknown option", base + "[OPTIONS]\nFLOW_UNIT CFS\n", ErrorCode::kUnknownKey, 6},
         {"bad flow units", base + "[OPTIONS]\nFLOW_UNITS GPH\n", ErrorCode::kUnknownValue, 6},
         {"bad number", "[JUNCTIONS]\nJ1 1O\n", ErrorCode::kNumberSyntax, 2},
+        {"force main without roughness",
+         base + "[OPTIONS]\nEND_TIME 1\n[CONDUITS]\nC1 J1 O1 100 0.013 0 0\n"
+                "[XSECTIONS]\nC1 FORCE_MAIN 1 0 0 0 1\n",
+         ErrorCode::kOutOfRange, 10},
         {"bad date", base + "[OPTIONS]\nSTART_DATE 13/01/2000\n", ErrorCode::kNumberSyntax, 6},
         {"bad time", base + "[OPTIONS]\nSTART_TIME 1:xx\n", ErrorCode::kNumberSyntax, 6},
         {"no end", base, ErrorCode::kOutOfRange, 0},
