@@ -19,6 +19,7 @@
 #include "drainage/inlet.hpp"
 #include "drainage/lid.hpp"
 #include "drainage/rain_file.hpp"
+#include "drainage/rdii.hpp"
 #include "drainage/routing.hpp"
 #include "drainage/runoff.hpp"
 
@@ -421,8 +422,6 @@ void check_supported(const Network& net) {
     auto unsupported = [](const std::string& what) {
         throw Error(ErrorCode::kUnsupported, what + " is not yet simulated");
     };
-    if (!net.rdii.empty() && !net.options.ignore_rdii)
-        unsupported("RDII inflow ([RDII])");
     for (int j = 0; j < net.link_count(); ++j)
         if (net.link_kind[j] == LinkKind::kConduit && net.xsection[j].culvert_code != 0 &&
             !culvert_coefficients(net.xsection[j].culvert_code))
@@ -506,6 +505,7 @@ struct Simulator::State {
     std::vector<SubcatchmentRunoff> subs;
     std::vector<LidGroup> lids;
     std::vector<std::optional<GroundwaterState>> aquifers;
+    std::optional<RdiiInflows> rdii; // [RDII] and [HYDROGRAPHS]
     std::vector<double> old_runoff, new_runoff, sub_rain;
     double old_runoff_t = 0, new_runoff_t = 0;
     bool has_runoff_flag = false;
@@ -515,6 +515,7 @@ struct Simulator::State {
     struct Rates {
         double dw = 0, ww = 0, ex = 0, flood = 0, out = 0, loss = 0;
         double gw = 0; // groundwater inflow
+        double ii = 0; // RDII
     } rates;
     bool has_weekend = false;
     std::vector<double> old_lat, old_inflow, old_depth, old_flow;
@@ -586,6 +587,12 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
         if (net.subcatchments.gage[i].valid())
             gages[net.subcatchments.gage[i].idx()].used = true;
     }
+    // a unit hydrograph group's gage is used (SWMM rdii_readUnitHydParams)
+    const bool with_rdii = !net.rdii.empty() && !opt.ignore_rdii;
+    if (with_rdii)
+        for (const auto& uh : net.hydrographs)
+            if (uh.gage.valid())
+                gages[uh.gage.idx()].used = true;
     // A used gage reading a time series at a shorter interval than WET_STEP shortens the wet
     // step to its interval (SWMM gage_validate, warning 01); a gage sharing an earlier used
     // gage's series is skipped as SWMM skips co-gages.
@@ -599,6 +606,19 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
                                   net.gages[e].series == gage.series);
         if (!co_gage && gages[g].interval_s < wet_step)
             wet_step = gages[g].interval_s;
+    }
+    // RDII on the runoff wet step, over the whole run (SWMM createRdiiFile)
+    if (with_rdii) {
+        rdii.emplace(
+            net, wet_step, total,
+            [this](int g, double t) {
+                const auto& gage = gages[static_cast<std::size_t>(g)];
+                return gage.used && !opt.ignore_rainfall ? gage.rain_ms(t) : 0.0;
+            },
+            [this](double t) { return month_at(net, t); });
+        sum.has_rdii = !rdii->empty();
+        sum.rdii.sewershed_rain_m3 = rdii->sewershed_rain_m3();
+        sum.rdii.produced_m3 = rdii->rdii_produced_m3();
     }
     // groundwater under subcatchments ([AQUIFERS], [GROUNDWATER])
     if (!opt.ignore_groundwater && net.raw_section("GROUNDWATER")) {
@@ -771,6 +791,7 @@ void Simulator::State::accumulate(double h) {
     t.outflow_m3 += rates.out * h;
     t.losses_m3 += rates.loss * h;
     t.groundwater_m3 += rates.gw * h;
+    t.rdii_m3 += rates.ii * h;
 }
 
 void Simulator::State::save_report(double t_old, double t_new) {
@@ -939,6 +960,10 @@ void Simulator::State::add_inflows(double t0) {
         nodes[d.node.idx()].lat_flow += v;
         rates.dw += v;
     }
+    // RDII (SWMM addRdiiInflows)
+    if (rdii)
+        rates.ii += rdii->add_inflows(
+            t0, [&](int n, double q) { nodes[static_cast<std::size_t>(n)].lat_flow += q; });
     if (!do_runoff)
         return;
     // wet weather inflow: runoff interpolated at the step start
@@ -1151,7 +1176,7 @@ void Simulator::State::balances() {
         ro.evap_m3 + ro.infil_m3 + ro.runoff_m3 + ro.drains_m3 + ro.final_storage_m3);
     auto& rt = sum.routing;
     rt.final_storage_m3 = router.final_stored_volume_m3();
-    double in = rt.initial_storage_m3 + rt.wet_weather_m3 + rt.groundwater_m3;
+    double in = rt.initial_storage_m3 + rt.wet_weather_m3 + rt.groundwater_m3 + rt.rdii_m3;
     double out = rt.final_storage_m3 + rt.flooding_m3 + rt.losses_m3;
     (rt.dry_weather_m3 >= 0 ? in : out) += std::abs(rt.dry_weather_m3);
     (rt.external_m3 >= 0 ? in : out) += std::abs(rt.external_m3);

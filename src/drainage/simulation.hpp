@@ -58,6 +58,13 @@ struct RoutingTotals {
     double losses_m3 = 0; ///< evaporation and seepage from storage units
     double initial_storage_m3 = 0, final_storage_m3 = 0;
     double groundwater_m3 = 0; ///< lateral groundwater inflow (negative: into the aquifers)
+    double rdii_m3 = 0;        ///< rainfall-dependent infiltration and inflow ([RDII])
+};
+
+/// SWMM's Rainfall Dependent I/I summary, m³.
+struct RdiiTotals {
+    double sewershed_rain_m3 = 0; ///< rain on the [RDII] nodes' sewershed areas
+    double produced_m3 = 0;       ///< RDII produced, on SWMM's RDII step
 };
 
 /// SWMM's LID Performance Summary line of one [LID_USAGE] row: depths over the unit's area, m.
@@ -86,6 +93,8 @@ struct SimulationSummary {
     bool has_groundwater = false;    ///< some subcatchment has an aquifer ([GROUNDWATER])
     GroundwaterTotals groundwater;   ///< SWMM's groundwater continuity, all aquifers
     double groundwater_continuity_error_pct = 0;
+    bool has_rdii = false; ///< some node takes RDII inflow ([RDII], not ignored)
+    RdiiTotals rdii;
 };
 
 struct SimulationResult {

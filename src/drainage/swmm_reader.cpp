@@ -2361,6 +2361,21 @@ void Reader::read_inflows() {
     }
 
     begin_section(Section::kHydrographs);
+    // per group and month, the R of each response and the line that set it last
+    struct MonthRatios {
+        std::array<double, 3> r{};
+        const Line* line = nullptr;
+    };
+    std::vector<std::array<MonthRatios, 12>> ratios(net_.hydrographs.size());
+    auto set_ratios = [&](HydrographIndex h, const UnitHydrographParams& q, const Line& l) {
+        const int first = q.month == 0 ? 0 : q.month - 1;
+        const int last = q.month == 0 ? 11 : q.month - 1;
+        for (int m = first; m <= last; ++m) {
+            auto& mr = ratios[h.idx()][static_cast<std::size_t>(m)];
+            mr.r[static_cast<std::size_t>(q.response)] = q.r;
+            mr.line = &l;
+        }
+    };
     for (const auto& l : section(Section::kHydrographs)) {
         const auto h = lookup<HydrographIndex>(net_.hydrograph_index, l, l.tokens[0], {}, "");
         auto& uh = net_.hydrographs[h.idx()];
@@ -2381,6 +2396,47 @@ void Reader::read_inflows() {
             }
             p.month = m + 1;
         }
+        // the IA parameters Dmax, Drecov, Dinit from token `first` on, where given
+        auto abstraction = [&](UnitHydrographParams& q, std::size_t first) {
+            if (l.tokens.size() <= first)
+                return true;
+            const auto a = optional_number(l, first, uh.id, "Dmax", 0);
+            const auto b = optional_number(l, first + 1, uh.id, "Drecov", 0);
+            const auto c = optional_number(l, first + 2, uh.id, "Dinit", 0);
+            if (!a || !b || !c)
+                return false;
+            q.dmax_m = *a * f_.rain_depth;
+            q.drecov_ms = *b * f_.evap_rate;
+            q.dinit_m = *c * f_.rain_depth;
+            q.has_abstraction = true;
+            return true;
+        };
+        const bool old_format = !starts(l.tokens[2], "SHORT") && !starts(l.tokens[2], "MEDIUM") &&
+                                !starts(l.tokens[2], "LONG") && l.tokens.size() >= 11;
+        if (old_format) {
+            // SWMM 5.0's line: month, then R T K of the short, medium and long responses, then
+            // the IA parameters shared by the three (SWMM rdii.c readOldUHFormat)
+            std::array<UnitHydrographParams, 3> three{p, p, p};
+            bool ok = true;
+            for (std::size_t r = 0; r < 3 && ok; ++r) {
+                const auto rr = non_negative(l, 2 + 3 * r, uh.id, "R");
+                const auto tt = non_negative(l, 3 + 3 * r, uh.id, "T");
+                const auto kk = non_negative(l, 4 + 3 * r, uh.id, "K");
+                ok = rr && tt && kk && abstraction(three[r], 11);
+                if (!ok)
+                    break;
+                three[r].response = static_cast<UnitHydrographParams::Response>(r);
+                three[r].r = *rr;
+                three[r].t_s = *tt * units::kHour;
+                three[r].k = *kk;
+            }
+            if (ok) {
+                uh.params.insert(uh.params.end(), three.begin(), three.end());
+                for (const auto& q : three)
+                    set_ratios(h, q, l);
+            }
+            continue;
+        }
         if (starts(l.tokens[2], "SHORT"))
             p.response = UnitHydrographParams::Response::kShort;
         else if (starts(l.tokens[2], "MEDIUM"))
@@ -2399,19 +2455,25 @@ void Reader::read_inflows() {
         p.r = *r;
         p.t_s = *t * units::kHour;
         p.k = *k;
-        if (l.tokens.size() > 6) {
-            const auto a = optional_number(l, 6, uh.id, "Dmax", 0);
-            const auto b = optional_number(l, 7, uh.id, "Drecov", 0);
-            const auto c = optional_number(l, 8, uh.id, "Dinit", 0);
-            if (!a || !b || !c)
-                continue;
-            p.dmax_m = *a * f_.rain_depth;
-            p.drecov_ms = *b * f_.evap_rate;
-            p.dinit_m = *c * f_.rain_depth;
-            p.has_abstraction = true;
-        }
+        if (!abstraction(p, 6))
+            continue;
         uh.params.push_back(p);
+        set_ratios(h, p, l);
     }
+    // the three responses of a month together return at most all the rain (SWMM error 153,
+    // with its 1 % allowance)
+    for (std::size_t h = 0; h < ratios.size(); ++h)
+        for (std::size_t m = 0; m < 12; ++m) {
+            const auto& mr = ratios[h][m];
+            const double sum = mr.r[0] + mr.r[1] + mr.r[2];
+            if (mr.line != nullptr && sum > 1.01) {
+                error(ErrorCode::kOutOfRange, *mr.line, net_.hydrographs[h].id,
+                      "the R of the short, medium and long responses add up to " +
+                          std::to_string(sum) + " in " + std::string(kMonths[m]) +
+                          " (at most 1; SWMM error 153)");
+                break;
+            }
+        }
     for (const auto& uh : net_.hydrographs) {
         if (!uh.gage.valid())
             for (const auto& l : section(Section::kHydrographs))

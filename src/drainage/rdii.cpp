@@ -1,0 +1,219 @@
+#include "drainage/rdii.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "drainage/network.hpp"
+#include "drainage/routing.hpp"
+
+namespace rencheng::drainage {
+
+using namespace swmm_si;
+
+namespace {
+
+/// SWMM's smallest RDII inflow of a node (rdii.c ZERO_RDII, 0.0001 cfs): below it, none.
+constexpr double kZeroRdii = 0.0001 * kCfs;
+
+/// One triangular unit hydrograph of one month. Times in whole seconds, truncated from the
+/// hours written as SWMM truncates them (setUnitHydParams), so that the rain interval and the
+/// ordinates come out on SWMM's seconds.
+struct Triangle {
+    double r = 0;
+    std::int64_t t_peak_s = 0, t_base_s = 0;
+    double ia_max_m = 0, ia_recovery_ms = 0, ia_init_m = 0;
+
+    /// Ordinate at t after the rain, 1/s: a triangle of unit area over the base time.
+    double ordinate(double t) const {
+        const auto base = static_cast<double>(t_base_s);
+        if (t >= base)
+            return 0.0;
+        const auto peak = static_cast<double>(t_peak_s);
+        const double f = t <= peak ? t / peak : 1.0 - (t - peak) / (base - peak);
+        return std::max(f, 0.0) * 2.0 / base;
+    }
+};
+
+using MonthTable = std::array<std::array<Triangle, 3>, 12>; // [month][short, medium, long]
+
+MonthTable month_table(const UnitHydrograph& uh) {
+    MonthTable table{};
+    // lines apply in file order: a month's line after an ALL line overrides it, and the reverse
+    for (const auto& p : uh.params) {
+        Triangle tri;
+        tri.r = p.r;
+        const double t_h = p.t_s / units::kHour;
+        tri.t_peak_s = static_cast<std::int64_t>(t_h * 3600.0);
+        tri.t_base_s = static_cast<std::int64_t>(t_h * (1.0 + p.k) * 3600.0);
+        tri.ia_max_m = p.dmax_m;
+        tri.ia_recovery_ms = p.drecov_ms;
+        tri.ia_init_m = p.dinit_m;
+        const int first = p.month == 0 ? 0 : p.month - 1;
+        const int last = p.month == 0 ? 11 : p.month - 1;
+        for (int m = first; m <= last; ++m)
+            table[static_cast<std::size_t>(m)][static_cast<std::size_t>(p.response)] = tri;
+    }
+    return table;
+}
+
+/// The past rainfall excess that one triangle of a group convolves: a ring of the last
+/// `periods` rain intervals, each with the month whose parameters apply to it.
+struct ResponseState {
+    std::vector<double> excess_m;
+    std::vector<std::uint8_t> month;
+    std::size_t next = 0; ///< slot of the next interval
+    std::size_t dry = 0;  ///< intervals in a row without excess
+    double ia_used_m = 0; ///< initial abstraction filled
+};
+
+} // namespace
+
+RdiiInflows::RdiiInflows(const Network& net, double rdii_step_s, double duration_s,
+                         const std::function<double(int, double)>& rain_ms,
+                         const std::function<int(double)>& month0) {
+    const auto step = std::max<std::int64_t>(1, std::llround(rdii_step_s));
+    step_s_ = static_cast<double>(step);
+    const auto n_groups = net.hydrographs.size();
+    std::vector<double> group_area(n_groups, 0.0);
+    std::vector<char> group_used(n_groups, 0);
+    {
+        // a node listed twice keeps its last line (SWMM rdii_readRdiiInflow)
+        std::vector<std::int32_t> slot(static_cast<std::size_t>(net.node_count()), -1);
+        for (const auto& r : net.rdii) {
+            const NodeInflow in{static_cast<std::int32_t>(r.node.idx()),
+                                static_cast<std::int32_t>(r.hydrograph.idx()), r.sewer_area_m2};
+            auto& s = slot[r.node.idx()];
+            if (s < 0) {
+                s = static_cast<std::int32_t>(nodes_.size());
+                nodes_.push_back(in);
+            } else {
+                nodes_[static_cast<std::size_t>(s)] = in;
+            }
+        }
+        for (const auto& in : nodes_) {
+            group_area[static_cast<std::size_t>(in.group)] += in.area_m2;
+            group_used[static_cast<std::size_t>(in.group)] = 1;
+        }
+    }
+    const auto n_steps =
+        static_cast<std::size_t>(std::floor(std::max(duration_s, 0.0) / step_s_ + 1e-9)) +
+        1; // steps at 0, S, 2S, … up to the end
+    group_rdii_ms_.assign(n_groups, {});
+    const int start_month = month0(0.0);
+    for (std::size_t j = 0; j < n_groups; ++j) {
+        if (!group_used[j])
+            continue; // no node takes this group's RDII
+        const auto& uh = net.hydrographs[j];
+        const MonthTable table = month_table(uh);
+        // The rain interval: the RDII step, shortened to the shortest rising or falling limb of
+        // the group's triangles (SWMM getRainInterval).
+        std::int64_t interval = step;
+        for (const auto& month : table)
+            for (const auto& tri : month)
+                if (tri.t_peak_s > 0) {
+                    interval = std::min(interval, tri.t_peak_s);
+                    const std::int64_t fall = tri.t_base_s - tri.t_peak_s;
+                    if (fall > 0)
+                        interval = std::min(interval, fall);
+                }
+        const auto ri = static_cast<double>(interval);
+        std::array<ResponseState, 3> state;
+        for (std::size_t k = 0; k < 3; ++k) {
+            std::int64_t periods = 0;
+            for (const auto& month : table)
+                periods = std::max(periods, month[k].t_base_s / interval + 1);
+            state[k].excess_m.assign(static_cast<std::size_t>(periods), 0.0);
+            state[k].month.assign(static_cast<std::size_t>(periods), 0);
+            state[k].dry = static_cast<std::size_t>(periods);
+            state[k].ia_used_m = table[static_cast<std::size_t>(start_month)][k].ia_init_m;
+        }
+        const int gage = static_cast<int>(uh.gage.idx());
+        auto& out = group_rdii_ms_[j];
+        out.assign(n_steps, 0.0);
+        std::int64_t rain_t = 0; // start of the next rain interval
+        std::int64_t computed_to = 0;
+        double rdii = 0;
+        for (std::size_t s = 0; s < n_steps; ++s) {
+            const auto now = static_cast<std::int64_t>(s) * step;
+            // the rain intervals that began before now, through the initial abstraction into
+            // each triangle's past rainfall
+            while (rain_t < now) {
+                const auto t = static_cast<double>(rain_t);
+                const int m = month0(t);
+                const double depth = rain_ms(gage, t) * ri;
+                rain_m3_ += depth * group_area[j];
+                for (std::size_t k = 0; k < 3; ++k) {
+                    const Triangle& tri = table[static_cast<std::size_t>(m)][k];
+                    auto& st = state[k];
+                    if (st.excess_m.empty())
+                        continue;
+                    double excess = 0;
+                    if (depth > 0) {
+                        const double room = std::max(tri.ia_max_m - st.ia_used_m, 0.0);
+                        excess = std::max(depth - room, 0.0);
+                        st.ia_used_m += depth - excess;
+                    } else {
+                        st.ia_used_m = std::max(st.ia_used_m - ri * tri.ia_recovery_ms, 0.0);
+                    }
+                    st.excess_m[st.next] = excess;
+                    st.month[st.next] = static_cast<std::uint8_t>(m);
+                    st.next = (st.next + 1) % st.excess_m.size();
+                    st.dry = excess > 0 ? 0 : st.dry + 1;
+                }
+                rain_t += interval;
+            }
+            // the convolution, once the rain has caught up with the RDII clock (SWMM
+            // getUnitHydRdii: between, the last value holds)
+            if (now >= computed_to) {
+                computed_to = rain_t;
+                rdii = 0;
+                for (std::size_t k = 0; k < 3; ++k) {
+                    const auto& st = state[k];
+                    const std::size_t periods = st.excess_m.size();
+                    if (st.dry >= periods)
+                        continue; // all past intervals dry
+                    std::size_t i = st.next;
+                    for (std::size_t p = 1; p < periods; ++p) {
+                        i = i == 0 ? periods - 1 : i - 1; // the p-th most recent interval
+                        const double v = st.excess_m[i];
+                        if (v <= 0)
+                            continue;
+                        const Triangle& tri = table[st.month[i]][k];
+                        rdii += tri.r * tri.ordinate((static_cast<double>(p) - 0.5) * ri) * v;
+                    }
+                }
+            }
+            out[s] = rdii;
+        }
+    }
+    for (std::size_t s = 0; s < n_steps; ++s)
+        for (const auto& n : nodes_)
+            rdii_m3_ += flow_m3s(n, s) * step_s_;
+}
+
+double RdiiInflows::flow_m3s(const NodeInflow& n, std::size_t k) const {
+    const auto& series = group_rdii_ms_[static_cast<std::size_t>(n.group)];
+    if (k >= series.size())
+        return 0.0;
+    const double q = series[k] * n.area_m2;
+    return q < kZeroRdii ? 0.0 : q;
+}
+
+double RdiiInflows::add_inflows(double t, const std::function<void(int, double)>& add) const {
+    if (nodes_.empty() || t < 0)
+        return 0.0;
+    // the value in force 1 ms after t (SWMM getDateTime): a step starting on an RDII time
+    // takes that time's value
+    const auto k = static_cast<std::size_t>(std::floor((t + 0.001) / step_s_));
+    double sum = 0;
+    for (const auto& n : nodes_) {
+        const double q = flow_m3s(n, k);
+        if (q < kFlowTolerance)
+            continue;
+        add(n.node, q);
+        sum += q;
+    }
+    return sum;
+}
+
+} // namespace rencheng::drainage
