@@ -35,3 +35,5 @@ rencheng_add_fuzzer(fuzz_clip_geojson SOURCES fuzz_clip_geojson.cpp DEPS renchen
                     CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/clip_geojson)
 rencheng_add_fuzzer(fuzz_ncdc_rain SOURCES fuzz_ncdc_rain.cpp DEPS rencheng::drainage
                     CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/ncdc_rain)
+rencheng_add_fuzzer(fuzz_swmm_series_file SOURCES fuzz_swmm_series_file.cpp DEPS rencheng::drainage
+                    CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/swmm_series_file)

@@ -6,6 +6,7 @@
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <memory>
@@ -22,6 +23,7 @@
 #include "drainage/rdii.hpp"
 #include "drainage/routing.hpp"
 #include "drainage/runoff.hpp"
+#include "drainage/swmm_inp.hpp"
 
 namespace rencheng::drainage {
 
@@ -205,9 +207,6 @@ GageRain build_gage(const Network& net, int g, const std::filesystem::path& base
         if (!gage.series.valid())
             return out;
         const auto& s = net.series[gage.series.idx()];
-        if (!s.file.empty())
-            throw Error(ErrorCode::kUnsupported,
-                        "time series " + s.id + ": external FILE series are not yet simulated");
         for (std::size_t i = 0; i < s.time_s.size(); ++i)
             points.emplace_back(s.time_s[i], s.value[i]);
     }
@@ -446,10 +445,6 @@ void check_supported(const Network& net) {
             unsupported("LID control " + c.id + " (" + lid_type_keyword(c.type) +
                         "): a drain control curve");
     }
-    for (const auto& in : net.inflows)
-        if (in.type == ExternalInflow::Type::kFlow && in.series.valid() &&
-            !net.series[in.series.idx()].file.empty())
-            unsupported("time series " + net.series[in.series.idx()].id + " read from a FILE");
 }
 
 } // namespace
@@ -1187,8 +1182,29 @@ void Simulator::State::balances() {
                           : 0.0;
 }
 
-Simulator::Simulator(const Network& net, const SimulationOptions& options)
-    : s_(std::make_unique<State>(net, options)) {}
+namespace {
+/// The folder relative file names of the model are read from.
+std::filesystem::path model_dir(const Network& net, const SimulationOptions& options) {
+    if (!options.base_dir.empty())
+        return options.base_dir;
+    return std::filesystem::path(net.source_file).parent_path();
+}
+} // namespace
+
+Simulator::Simulator(const Network& net, const SimulationOptions& options) {
+    // FILE time series (SWMM's external time series files) are read here, into a copy of the
+    // model, so that a Network stays what its .inp says and is written back as such
+    const bool has_files = std::any_of(net.series.begin(), net.series.end(),
+                                       [](const TimeSeries& t) { return !t.file.empty(); });
+    if (has_files) {
+        loaded_ = std::make_unique<Network>(net);
+        const auto dir = model_dir(net, options);
+        for (auto& ts : loaded_->series)
+            if (!ts.file.empty())
+                ts = read_series_file(net, ts, dir);
+    }
+    s_ = std::make_unique<State>(loaded_ ? *loaded_ : net, options);
+}
 Simulator::~Simulator() = default;
 Simulator::Simulator(Simulator&&) noexcept = default;
 Simulator& Simulator::operator=(Simulator&&) noexcept = default;

@@ -134,6 +134,7 @@ public:
 
 private:
     struct State;
+    std::unique_ptr<Network> loaded_; ///< the model with its FILE time series read, when it has any
     std::unique_ptr<State> s_;
 };
 

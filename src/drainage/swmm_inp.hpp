@@ -31,6 +31,18 @@ Network read_swmm_inp(const std::filesystem::path& path, Diagnostics& diags);
 /// Same, from text already in memory; `file` names it in diagnostics. For tests and fuzzing.
 Network parse_swmm_inp(std::string_view text, const std::string& file, Diagnostics& diags);
 
+/// The points of the FILE time series `ts` (`ts.file`, relative names from `base_dir`) in SWMM's
+/// external time series format — one `[date] time value` a line (time in decimal hours or
+/// H:M[:S]; a time without a date counts from the last date given, else from the simulation
+/// start), `;` comments — converted to SI by `ts.usage`, as inline points are. Throws
+/// rencheng::Error naming the file and line of a bad line, or the file when it cannot be read or
+/// holds no points.
+TimeSeries read_series_file(const Network& net, const TimeSeries& ts,
+                            const std::filesystem::path& base_dir);
+/// Same, from the file's text already in memory; `file` names it in errors.
+TimeSeries parse_series_file(const Network& net, const TimeSeries& ts, std::string_view text,
+                             const std::string& file);
+
 /// Writes the network as a SWMM 5.2 .inp text in the units it was read in
 /// (`options.flow_units`), numbers in shortest round-trip form, so that reading it back gives the
 /// same network (values equal to within a few ulps of the unit conversions).

@@ -3253,4 +3253,107 @@ Network read_swmm_inp(const std::filesystem::path& path, Diagnostics& diags) {
     return parse_swmm_inp(text, path.string(), diags);
 }
 
+TimeSeries read_series_file(const Network& net, const TimeSeries& ts,
+                            const std::filesystem::path& base_dir) {
+    std::filesystem::path path(ts.file);
+    if (path.is_relative())
+        path = base_dir / path;
+    std::string text;
+    try {
+        text = read_file(path);
+    } catch (const Error& e) {
+        throw Error(e.code(),
+                    "time series " + ts.id + ": FILE " + path.string() + " cannot be read");
+    }
+    return parse_series_file(net, ts, text, path.string());
+}
+
+TimeSeries parse_series_file(const Network& net, const TimeSeries& ts, std::string_view text,
+                             const std::string& file) {
+    const UnitFactors f = unit_factors(net.options.flow_units);
+    double factor = 1;
+    switch (ts.usage) {
+    case SeriesUsage::kRainIntensity:
+        factor = f.rain_rate;
+        break;
+    case SeriesUsage::kRainDepth:
+        factor = f.rain_depth;
+        break;
+    case SeriesUsage::kFlow:
+        factor = f.flow;
+        break;
+    case SeriesUsage::kStage:
+        factor = f.length;
+        break;
+    case SeriesUsage::kEvaporation:
+        factor = f.evap_rate;
+        break;
+    default:
+        break;
+    }
+    TimeSeries out;
+    out.id = ts.id;
+    out.usage = ts.usage;
+    const Seconds start = seconds_since_epoch(net.options.start);
+    double last_date_s = 0; // time-only lines: from the last date given, else from the start
+    std::size_t pos = 0;
+    int line_no = 0;
+    while (pos < text.size()) {
+        const std::size_t end = std::min(text.find('\n', pos), text.size());
+        std::string_view line(text.data() + pos, end - pos);
+        pos = end + 1;
+        ++line_no;
+        const auto fail = [&](const std::string& what) {
+            throw Error(ErrorCode::kNumberSyntax, file + ":" + std::to_string(line_no) +
+                                                      ": time series " + ts.id + ": " + what +
+                                                      ": " + std::string(line));
+        };
+        // tokens up to a ';' comment, at most the first three (SWMM table_parseFileLine)
+        std::vector<std::string_view> tok;
+        std::size_t i = 0;
+        while (i < line.size() && tok.size() < 3) {
+            while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
+                ++i;
+            if (i >= line.size() || line[i] == ';')
+                break;
+            const std::size_t b = i;
+            while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r' &&
+                   line[i] != ';')
+                ++i;
+            tok.push_back(line.substr(b, i - b));
+        }
+        if (tok.empty())
+            continue;
+        if (tok.size() < 2)
+            fail("a line needs [date] time value");
+        bool dated = false;
+        if (tok.size() == 3) {
+            const auto d = parse_date(tok[0]);
+            if (!d)
+                fail("bad date '" + std::string(tok[0]) + "'");
+            CalendarTime c = *d;
+            c.time_of_day = 0;
+            last_date_s = static_cast<double>(seconds_since_epoch(c) - start);
+            dated = true;
+            tok.erase(tok.begin());
+        }
+        const auto t = parse_time_s(tok[0]);
+        if (!t)
+            fail("bad time '" + std::string(tok[0]) + "'");
+        const auto v = to_number(tok[1]);
+        if (!v)
+            fail("bad value '" + std::string(tok[1]) + "'");
+        const double time = last_date_s + *t;
+        if (!out.time_s.empty() && time < out.time_s.back())
+            fail("times must not decrease");
+        out.time_s.push_back(time);
+        out.value.push_back(*v * factor);
+        out.dated.push_back(dated ? 1 : 0);
+    }
+    if (out.time_s.empty())
+        throw Error(ErrorCode::kMissingKey,
+                    file + ": time series " + ts.id + ": the FILE holds no points");
+    return out;
+}
+
 } // namespace rencheng::drainage

@@ -383,6 +383,15 @@ TEST(DrainageValidation, RdiiMatchesSwmm) {
     }
 }
 
+// Time series read from external files ([TIMESERIES] name FILE path): the rain of a gage (hours
+// from the start), an inflow hydrograph (dated lines, a time-only line after them, comments and a
+// blank line) and a TIMESERIES outfall stage. Every link flow at every report against SWMM 5.2.4.
+TEST(DrainageValidation, TimeSeriesFilesMatchSwmm) {
+    const fs::path dir =
+        fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" / "series-files";
+    expect_link_flows_match(dir, "files", 0.0005);
+}
+
 // The shared reference set (REFERENCE.md §3). Slow: run with RENCHENG_SLOW_TESTS=1.
 // RENCHENG_DRAINAGE_WRITE_PASSING=FILE writes the list of passing models;
 // RENCHENG_DRAINAGE_ONLY=TEXT runs only the models whose path contains TEXT (and prints each

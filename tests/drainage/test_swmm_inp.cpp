@@ -1169,6 +1169,54 @@ TEST(SwmmBadInput, MissingFileThrows) {
     EXPECT_THROW(read_swmm_inp("/nonexistent/model.inp", diags), Error);
 }
 
+// A [TIMESERIES] FILE (SWMM's external time series format): dated lines set the date of the
+// time-only lines after them, times in decimal hours or H:M, ';' comments; values in the model's
+// units by the series' use. A bad line is an error naming the file and line; so is an empty
+// file or a missing one.
+TEST(SwmmSeriesFile, ReadAndCheckedWithFileAndLine) {
+    Diagnostics d;
+    Network net = parse_swmm_inp("[OPTIONS]\nFLOW_UNITS LPS\nSTART_DATE 07/31/2025\n"
+                                 "START_TIME 18:00\nEND_DATE 08/02/2025\n[JUNCTIONS]\nJ1 0 1\n"
+                                 "[INFLOWS]\nJ1 FLOW H1\n[TIMESERIES]\nH1 FILE h1.dat\n",
+                                 "m.inp", d);
+    ASSERT_FALSE(d.has_errors()) << d.format();
+    const TimeSeries& ts = net.series[0];
+    EXPECT_EQ(ts.file, "h1.dat");
+    EXPECT_EQ(ts.usage, SeriesUsage::kFlow);
+    const auto pts =
+        parse_series_file(net, ts,
+                          "; flows in L/s\n1.5 10\n\n08/01/2025 0:30 20 ; after midnight\n"
+                          "2:00 5\n",
+                          "h1.dat");
+    ASSERT_EQ(pts.time_s.size(), 3U);
+    EXPECT_DOUBLE_EQ(pts.time_s[0], 1.5 * 3600); // from the start, 18:00
+    EXPECT_DOUBLE_EQ(pts.time_s[1], 6.5 * 3600); // 00:30 next day
+    EXPECT_DOUBLE_EQ(pts.time_s[2], 8.0 * 3600); // 02:00 of that date
+    EXPECT_DOUBLE_EQ(pts.value[1], 0.020);       // L/s → m³/s
+    EXPECT_EQ(pts.dated[0], 0);
+    EXPECT_EQ(pts.dated[1], 1);
+    auto error_of = [&](const std::string& text) {
+        try {
+            (void)parse_series_file(net, ts, text, "h1.dat");
+        } catch (const Error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_NE(error_of("1 10\n2 abc\n").find("h1.dat:2: time series H1: bad value 'abc'"),
+              std::string::npos);
+    EXPECT_NE(error_of("1 10\n13/45/2025 1 2\n").find("h1.dat:2: time series H1: bad date"),
+              std::string::npos);
+    EXPECT_NE(error_of("2 10\n1 10\n").find("h1.dat:2: time series H1: times must not decrease"),
+              std::string::npos);
+    EXPECT_NE(error_of("7\n").find("h1.dat:1:"), std::string::npos);
+    EXPECT_NE(error_of("; nothing\n\n").find("holds no points"), std::string::npos);
+    EXPECT_THROW((void)read_series_file(net, ts, "/nonexistent"), Error);
+    // the writer keeps the FILE line as written
+    const std::string text = format_swmm_inp(net);
+    EXPECT_NE(text.find("h1.dat"), std::string::npos);
+}
+
 TEST(SwmmDocs, WorkedExampleOfDrainageMd) {
     // The example of docs/drainage.md "Worked example" gives the values its table states.
     const std::string doc = read_file(fs::path(RENCHENG_SOURCE_DIR) / "docs" / "drainage.md");
