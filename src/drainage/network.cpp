@@ -49,6 +49,23 @@ std::string_view flow_units_name(FlowUnits u) {
     return "CFS";
 }
 
+double series_unit_factor(const UnitFactors& f, SeriesUsage usage) {
+    switch (usage) {
+    case SeriesUsage::kRainIntensity:
+        return f.rain_rate;
+    case SeriesUsage::kRainDepth:
+        return f.rain_depth;
+    case SeriesUsage::kFlow:
+        return f.flow;
+    case SeriesUsage::kStage:
+        return f.length;
+    case SeriesUsage::kEvaporation:
+        return f.evap_rate;
+    default:
+        return 1.0;
+    }
+}
+
 UnitFactors unit_factors(FlowUnits u) {
     UnitFactors f;
     f.flow = flow_factor(u);

@@ -218,6 +218,9 @@ enum class SeriesUsage : std::uint8_t {
     kConcentration, ///< a pollutant inflow (CONCEN or MASS): as written
     kOther          ///< referred to where no unit applies (control rules, ...): as written
 };
+/// The factor from a time series' values as written to SI, by what the series feeds (1 where no
+/// unit applies).
+double series_unit_factor(const UnitFactors& f, SeriesUsage usage);
 
 /// [TIMESERIES]. A series is either inline points or a FILE.
 struct TimeSeries {

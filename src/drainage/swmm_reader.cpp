@@ -3177,26 +3177,7 @@ void Reader::read_map_sections() {
 // Time series units, once their users are known.
 
 void Reader::convert_series(TimeSeries& ts) {
-    double f = 1;
-    switch (ts.usage) {
-    case SeriesUsage::kRainIntensity:
-        f = f_.rain_rate;
-        break;
-    case SeriesUsage::kRainDepth:
-        f = f_.rain_depth;
-        break;
-    case SeriesUsage::kFlow:
-        f = f_.flow;
-        break;
-    case SeriesUsage::kStage:
-        f = f_.length;
-        break;
-    case SeriesUsage::kEvaporation:
-        f = f_.evap_rate;
-        break;
-    default:
-        break;
-    }
+    const double f = series_unit_factor(f_, ts.usage);
     for (auto& v : ts.value)
         v *= f;
 }
@@ -3270,27 +3251,7 @@ TimeSeries read_series_file(const Network& net, const TimeSeries& ts,
 
 TimeSeries parse_series_file(const Network& net, const TimeSeries& ts, std::string_view text,
                              const std::string& file) {
-    const UnitFactors f = unit_factors(net.options.flow_units);
-    double factor = 1;
-    switch (ts.usage) {
-    case SeriesUsage::kRainIntensity:
-        factor = f.rain_rate;
-        break;
-    case SeriesUsage::kRainDepth:
-        factor = f.rain_depth;
-        break;
-    case SeriesUsage::kFlow:
-        factor = f.flow;
-        break;
-    case SeriesUsage::kStage:
-        factor = f.length;
-        break;
-    case SeriesUsage::kEvaporation:
-        factor = f.evap_rate;
-        break;
-    default:
-        break;
-    }
+    const double factor = series_unit_factor(unit_factors(net.options.flow_units), ts.usage);
     TimeSeries out;
     out.id = ts.id;
     out.usage = ts.usage;

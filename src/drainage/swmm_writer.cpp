@@ -112,22 +112,7 @@ private:
         for (std::size_t i = key.size(); i < 21; ++i)
             out_ += ' ';
     }
-    double series_factor(SeriesUsage u) const {
-        switch (u) {
-        case SeriesUsage::kRainIntensity:
-            return f_.rain_rate;
-        case SeriesUsage::kRainDepth:
-            return f_.rain_depth;
-        case SeriesUsage::kFlow:
-            return f_.flow;
-        case SeriesUsage::kStage:
-            return f_.length;
-        case SeriesUsage::kEvaporation:
-            return f_.evap_rate;
-        default:
-            return 1.0;
-        }
-    }
+    double series_factor(SeriesUsage u) const { return series_unit_factor(f_, u); }
     void offset(double v) {
         if (std::isnan(v))
             field("*");
