@@ -14,6 +14,7 @@
 #include "drainage/groundwater.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <initializer_list>
@@ -306,7 +307,79 @@ GroundwaterInput read_groundwater_sections(const Network& net, const std::string
                 continue;
             }
             seen[static_cast<std::size_t>(g.subcatchment)] = 1;
+            g.rate_unit_ms = rate_unit;
+            g.area_unit_m2 = si ? 1e4 : 43560.0 * kFoot * kFoot;
             in.groundwater.push_back(g);
+        }
+    }
+
+    if (const auto* raw = net.raw_section("GWF")) {
+        static constexpr const char* kVariables[] = {"HGW",   "HSW", "HCB", "HGS", "KS", "K",
+                                                     "THETA", "PHI", "FI",  "FU",  "A"};
+        const auto variable = [](std::string_view name) -> std::optional<std::int32_t> {
+            for (std::int32_t i = 0; i < 11; ++i) {
+                const std::string_view v = kVariables[i];
+                bool same = v.size() == name.size();
+                for (std::size_t c = 0; same && c < v.size(); ++c)
+                    same = std::toupper(static_cast<unsigned char>(name[c])) == v[c];
+                if (same)
+                    return i;
+            }
+            return std::nullopt;
+        };
+        for (std::size_t r = 0; r < raw->rows.size(); ++r) {
+            const auto& row = raw->rows[r];
+            const int line = raw->line[r];
+            if (row.empty())
+                continue;
+            if (row.size() < 3) {
+                error(ErrorCode::kMissingKey, line, row[0], "GWF",
+                      "needs subcatchment, LATERAL or DEEP, and an expression", row);
+                continue;
+            }
+            const auto s = net.find_subcatchment(row[0]);
+            if (!s.valid()) {
+                error(ErrorCode::kUnknownReference, line, row[0], "GWF",
+                      "subcatchment '" + row[0] + "' is not defined", row);
+                continue;
+            }
+            auto starts_with = [&](const std::string& word, const char* prefix) {
+                const std::string_view p = prefix;
+                if (word.size() < p.size())
+                    return false;
+                for (std::size_t c = 0; c < p.size(); ++c)
+                    if (std::toupper(static_cast<unsigned char>(word[c])) != p[c])
+                        return false;
+                return true;
+            };
+            const bool lateral = starts_with(row[1], "LAT");
+            if (!lateral && !starts_with(row[1], "DEEP")) {
+                error(ErrorCode::kUnknownValue, line, row[0], "GWF",
+                      "'" + row[1] + "' is not LATERAL or DEEP", row);
+                continue;
+            }
+            std::string text = row[2];
+            for (std::size_t k = 3; k < row.size(); ++k)
+                text += " " + row[k];
+            std::string why;
+            auto expr = MathExpression::parse(text, variable, why);
+            if (!expr) {
+                error(ErrorCode::kNumberSyntax, line, row[0], "GWF",
+                      "the expression is not valid (" + why + ")", row);
+                continue;
+            }
+            SubcatchGroundwater* target = nullptr;
+            for (auto& g : in.groundwater)
+                if (g.subcatchment == static_cast<int>(s.idx()))
+                    target = &g;
+            if (target == nullptr) {
+                diags.warning(ErrorCode::kInconsistent, file, line, 0, row[0],
+                              "subcatchment has no [GROUNDWATER] row: the [GWF] expression is not "
+                              "used: " +
+                                  join(row));
+                continue;
+            }
+            (lateral ? target->lateral_flow : target->deep_flow) = std::move(*expr);
         }
     }
     return in;
@@ -360,8 +433,41 @@ GroundwaterFluxes GroundwaterState::fluxes_at(double theta, double lower_depth) 
             1.0 + a_.tension_slope_m * 2.0 * (theta - a_.field_capacity) / upper_depth;
         f.percolation = std::min(k * dhdz, max_perc_);
     }
-    // deep loss, in proportion to the lower zone's share of the aquifer
-    f.deep_loss = total_depth_m_ > 0 ? a_.lower_loss_ms * lower_depth / total_depth_m_ : 0.0;
+    // the variables of a [GWF] expression, in the model's units (SWMM gwater.c
+    // getVariableValue)
+    const auto variable = [&](std::int32_t i) {
+        const double L = length_unit_m_, R = g_.rate_unit_ms;
+        switch (static_cast<GroundwaterVariable>(i)) {
+        case GroundwaterVariable::kHgw:
+            return lower_depth / L;
+        case GroundwaterVariable::kHsw:
+            return hsw_m_ / L;
+        case GroundwaterVariable::kHcb:
+            return hstar_m_ / L;
+        case GroundwaterVariable::kHgs:
+            return total_depth_m_ / L;
+        case GroundwaterVariable::kKs:
+            return a_.ksat_ms / R;
+        case GroundwaterVariable::kK:
+            return a_.ksat_ms * std::exp((theta - a_.porosity) * a_.k_slope) / R;
+        case GroundwaterVariable::kTheta:
+            return theta;
+        case GroundwaterVariable::kPhi:
+            return a_.porosity;
+        case GroundwaterVariable::kFi:
+            return f.infil / R;
+        case GroundwaterVariable::kFu:
+            return f.percolation / R;
+        case GroundwaterVariable::kA:
+            return area_m2_ / g_.area_unit_m2;
+        }
+        return 0.0;
+    };
+    // deep loss, in proportion to the lower zone's share of the aquifer, or [GWF] DEEP
+    if (g_.deep_flow)
+        f.deep_loss = g_.deep_flow->evaluate(variable) * g_.rate_unit_ms;
+    else
+        f.deep_loss = total_depth_m_ > 0 ? a_.lower_loss_ms * lower_depth / total_depth_m_ : 0.0;
     f.deep_loss = std::min(f.deep_loss, lower_depth / dt_);
     // lateral flow to the node, in the model's units of length and flow per area
     double q = 0;
@@ -379,6 +485,8 @@ GroundwaterFluxes GroundwaterState::fluxes_at(double theta, double lower_depth) 
         if (q < 0 && g_.a3 != 0.0)
             q = 0;
     }
+    if (g_.lateral_flow) // [GWF] LATERAL adds to the flow, whatever the water table
+        q += g_.lateral_flow->evaluate(variable) * flow_unit_ms_;
     f.lateral = q >= 0 ? std::min(q, max_flow_pos_) : std::max(q, max_flow_neg_);
     return f;
 }

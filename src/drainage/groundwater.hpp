@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "drainage/math_expression.hpp"
 
 namespace rencheng::drainage {
 
@@ -51,6 +52,28 @@ struct SubcatchGroundwater {
     std::optional<double> bottom_elev_m;
     std::optional<double> water_table_elev_m;
     std::optional<double> upper_moisture;
+    /// [GWF] custom flow expressions (SWMM 5.2 User's Manual, Groundwater Flow Editor): LATERAL,
+    /// in the units of A1 (cfs/acre or m³/s/ha), is added to the flow above; DEEP, in in/h or
+    /// mm/h, replaces the deep loss. Their variables (GroundwaterVariable) are in the model's
+    /// units.
+    std::optional<MathExpression> lateral_flow, deep_flow;
+    double rate_unit_ms = 0; ///< in/h or mm/h in m/s: Ks, K, Fi, Fu and DEEP's result
+    double area_unit_m2 = 0; ///< acre or hectare in m²: A
+};
+
+/// The variables a [GWF] expression may read (SWMM gwater.c GWVarWords), in this order.
+enum class GroundwaterVariable : std::int32_t {
+    kHgw,   ///< water table height above the aquifer bottom
+    kHsw,   ///< surface water height above the bottom
+    kHcb,   ///< channel bottom (threshold) height above the bottom
+    kHgs,   ///< ground surface height above the bottom
+    kKs,    ///< saturated hydraulic conductivity
+    kK,     ///< unsaturated hydraulic conductivity at the upper zone's moisture
+    kTheta, ///< upper zone moisture content
+    kPhi,   ///< porosity
+    kFi,    ///< surface infiltration rate
+    kFu,    ///< percolation rate from the upper zone
+    kA,     ///< subcatchment area
 };
 
 struct GroundwaterInput {
@@ -63,8 +86,8 @@ struct GroundwaterInput {
 /// Reads [AQUIFERS] and [GROUNDWATER] from their raw rows, converting to SI. Errors name
 /// `file`, the line and the object: missing or non-numeric values, porosity ≤ field capacity ≤
 /// wilting point ordering broken, unknown subcatchments, aquifers, nodes or patterns, a surface
-/// below the water table. [GWF] custom flow expressions are not read (the simulation refuses
-/// them with E312).
+/// below the water table; and [GWF] custom flow expressions (LATERAL or DEEP), whose text must
+/// parse with the variables of GroundwaterVariable.
 GroundwaterInput read_groundwater_sections(const Network& net, const std::string& file,
                                            Diagnostics& diags);
 

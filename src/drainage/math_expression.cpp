@@ -254,8 +254,8 @@ double MathExpression::evaluate(const std::function<double(std::int32_t)>& value
             case Op::kDiv:
                 r = a / b;
                 break;
-            default:
-                r = std::pow(a, b);
+            default: // a power of a base at or below zero is 0 (SWMM mathexpr.c)
+                r = a <= 0.0 ? 0.0 : std::pow(a, b);
                 break;
             }
             stack.push_back(r);
@@ -280,7 +280,7 @@ double MathExpression::evaluate(const std::function<double(std::int32_t)>& value
             r = std::tan(x);
             break;
         case Op::kCot:
-            r = 1.0 / std::tan(x);
+            r = x == 0.0 ? 0.0 : 1.0 / std::tan(x);
             break;
         case Op::kAbs:
             r = std::fabs(x);
@@ -289,10 +289,10 @@ double MathExpression::evaluate(const std::function<double(std::int32_t)>& value
             r = x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0);
             break;
         case Op::kSqrt:
-            r = std::sqrt(x);
+            r = x < 0.0 ? 0.0 : std::sqrt(x);
             break;
         case Op::kLog:
-            r = std::log(x);
+            r = x <= 0.0 ? 0.0 : std::log(x);
             break;
         case Op::kExp:
             r = std::exp(x);
@@ -322,7 +322,7 @@ double MathExpression::evaluate(const std::function<double(std::int32_t)>& value
             r = 1.0 / std::tanh(x);
             break;
         case Op::kLog10:
-            r = std::log10(x);
+            r = x == 0.0 ? 0.0 : std::log10(x);
             break;
         case Op::kStep:
             r = x > 0 ? 1.0 : 0.0;
@@ -332,7 +332,8 @@ double MathExpression::evaluate(const std::function<double(std::int32_t)>& value
         }
         stack.push_back(r);
     }
-    return stack.empty() ? 0.0 : stack.back();
+    const double result = stack.empty() ? 0.0 : stack.back();
+    return std::isnan(result) ? 0.0 : result; // an illegal operation gives 0, as in SWMM
 }
 
 } // namespace rencheng::drainage

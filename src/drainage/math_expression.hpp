@@ -1,8 +1,11 @@
-// Arithmetic expressions of SWMM 5.2 control rules (`EXPRESSION name = ...` in [CONTROLS]):
-// numbers, named variables, + − * / ^, unary minus, parentheses and the functions COS, SIN, TAN,
-// COT, ABS, SGN, SQRT, LOG (natural), EXP, ASIN, ACOS, ATAN, ACOT, SINH, COSH, TANH, COTH,
-// LOG10 and STEP (1 above zero, else 0), as SWMM's mathexpr.c reads them. Compiled once into a
-// postfix program; evaluation allocates nothing beyond a small stack.
+// Arithmetic expressions of SWMM 5.2 control rules (`EXPRESSION name = ...` in [CONTROLS]) and
+// custom groundwater flows ([GWF]): numbers, named variables, + − * / ^, unary minus,
+// parentheses and the functions COS, SIN, TAN, COT, ABS, SGN, SQRT, LOG (natural), EXP, ASIN,
+// ACOS, ATAN, ACOT, SINH, COSH, TANH, COTH, LOG10 and STEP (1 above zero, else 0), as SWMM's
+// mathexpr.c reads and evaluates them: a power of a base at or below zero, the square root of a
+// negative number, the logarithm of zero or less, COT(0) and LOG10(0) are 0, and a result that
+// is not a number is 0. Compiled once into a postfix program; evaluation allocates nothing
+// beyond a small stack.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +28,7 @@ public:
           const std::function<std::optional<std::int32_t>(std::string_view)>& variable,
           std::string& error);
 
-    /// The value with variable i taking `values(i)`.
+    /// The value with variable i taking `values(i)` (0 where the arithmetic is illegal).
     [[nodiscard]] double evaluate(const std::function<double(std::int32_t)>& values) const;
 
     /// The variables it reads (indices, each once, in order of first use).

@@ -427,18 +427,9 @@ void check_supported(const Network& net) {
             unsupported("conduit " + net.link_id[j] + ": culvert inlet control for culvert code " +
                         std::to_string(net.xsection[j].culvert_code) +
                         " (codes 1-23 of HDS-5 Table A.1 are simulated)");
-    for (const auto& name : {"GWF", "SNOWPACKS"}) {
-        const auto* raw = net.raw_section(name);
-        if (raw && !raw->rows.empty()) {
-            const std::string n = name;
-            if (n == "GWF" && net.options.ignore_groundwater)
-                continue;
-            if (n == "SNOWPACKS" && net.options.ignore_snowmelt)
-                continue;
-            unsupported("[" + n + "]" +
-                        (n == "GWF" ? " (custom groundwater flow expressions)" : ""));
-        }
-    }
+    if (const auto* raw = net.raw_section("SNOWPACKS");
+        raw && !raw->rows.empty() && !net.options.ignore_snowmelt)
+        unsupported("[SNOWPACKS]");
     for (const auto& u : net.lid_usage) {
         const auto& c = net.lid_controls[static_cast<std::size_t>(u.control)];
         if (c.drain_curve_given)

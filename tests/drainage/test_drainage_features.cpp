@@ -846,6 +846,15 @@ TEST(MathExpressionTest, PrecedenceFunctionsAndSigns) {
     EXPECT_DOUBLE_EQ(value("STEP(x - 1) + SGN(-x) + ABS(-2)", 2.0), 2.0);
     EXPECT_NEAR(value("LOG10(1000) + LOG(EXP(2)) + SQRT(16)"), 9.0, 1e-12);
     EXPECT_NEAR(value("ACOT(1) + ATAN(1)"), std::acos(-1.0) / 2.0, 1e-12);
+    // illegal arithmetic is 0, as SWMM's mathexpr.c evaluates it
+    EXPECT_EQ(value("x ^ 1.5", -4.0), 0.0);
+    EXPECT_EQ(value("0 ^ 0"), 0.0);
+    EXPECT_EQ(value("SQRT(x)", -1.0), 0.0);
+    EXPECT_EQ(value("LOG(x)", 0.0), 0.0);
+    EXPECT_EQ(value("COT(x)", 0.0), 0.0);
+    EXPECT_EQ(value("LOG10(x)", 0.0), 0.0);
+    EXPECT_EQ(value("ASIN(x) + 1", 2.0), 0.0); // not a number: the whole result is 0
+    EXPECT_DOUBLE_EQ(value("x ^ 1.5", 4.0), 8.0);
     EXPECT_FALSE(MathExpression::parse(
         "1 +", [](std::string_view) { return std::nullopt; }, why));
     EXPECT_FALSE(MathExpression::parse(

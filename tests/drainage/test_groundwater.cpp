@@ -188,17 +188,57 @@ TEST(GroundwaterParse, ErrorsNameLineAndField) {
     }
 }
 
-TEST(GroundwaterParse, CustomFlowExpressionsAreRefusedNamingGwf) {
-    Diagnostics d;
-    const Network net = parse(model(kAquifer, kGroundwater) + "[GWF]\nS1 LATERAL 0.001*Hgw\n", d);
-    ASSERT_FALSE(d.has_errors()) << d.format();
-    try {
-        simulate(net);
-        FAIL() << "a [GWF] expression was not refused";
-    } catch (const Error& e) {
-        EXPECT_EQ(e.code(), ErrorCode::kUnsupported);
-        EXPECT_NE(std::string(e.what()).find("[GWF]"), std::string::npos) << e.what();
+// [GWF] errors name the line: a keyword that is not LATERAL or DEEP, a name that is not a
+// groundwater variable, an expression that does not parse, an unknown subcatchment.
+TEST(GroundwaterParse, CustomFlowExpressionErrorsNameTheLine) {
+    struct Case {
+        std::string row, message;
+    };
+    const std::vector<Case> cases = {
+        {"S1 SIDEWAYS 0.1*Hgw", "'SIDEWAYS' is not LATERAL or DEEP"},
+        {"S1 LATERAL 0.1*Hgx", "not valid"},
+        {"S1 DEEP 0.1*(Hgw", "not valid"},
+        {"S9 LATERAL 0.1*Hgw", "subcatchment 'S9'"},
+        {"S1 LATERAL", "needs subcatchment"},
+    };
+    for (const auto& c : cases) {
+        Diagnostics d;
+        const std::string text = model(kAquifer, kGroundwater) + "[GWF]\n" + c.row + "\n";
+        const Network net = parse(text, d);
+        ASSERT_FALSE(d.has_errors()) << d.format();
+        read_groundwater_sections(net, "gw.inp", d);
+        const int line = line_of(text, c.row);
+        EXPECT_TRUE(has_error_at(d, line, c.message))
+            << "expected an error at line " << line << " with '" << c.message << "', got:\n"
+            << d.format();
+        EXPECT_THROW(simulate(net), Error) << c.row;
     }
+}
+
+// A [GWF] expression written as the built-in equation gives the built-in run: DEEP
+// 0.002·Hgw/Hgs (in/h) is LGLR 0.002, and LATERAL 0.1·STEP(Hgw−Hcb)·(Hgw−Hcb) added to A1 = 0
+// is A1 = 0.1, B1 = 1. Variable names are case-insensitive.
+TEST(GroundwaterCustomFlow, ExpressionsOfTheBuiltInEquationsGiveTheBuiltInRun) {
+    Diagnostics d;
+    const Network built_in = parse(model(kAquifer, kGroundwater), d);
+    ASSERT_FALSE(d.has_errors()) << d.format();
+    const Network custom = parse(model("A1 0.5 0.15 0.30 0.1 12 15.0 0.35 14.0 0 0.0 3.5 0.40\n",
+                                       "S1 A1 O1 6 0 1 0 0 0 0 4\n") +
+                                     "[GWF]\nS1 LATERAL 0.1 * STEP(Hgw - Hcb) * (Hgw - hcb)\n"
+                                     "S1 DEEP 0.002*HGW/Hgs\n",
+                                 d);
+    ASSERT_FALSE(d.has_errors()) << d.format();
+    const auto a = simulate(built_in), b = simulate(custom);
+    const auto& ga = a.summary.groundwater;
+    const auto& gb = b.summary.groundwater;
+    ASSERT_GT(ga.lateral_m3, 0.0);
+    ASSERT_GT(ga.deep_loss_m3, 0.0);
+    EXPECT_NEAR(gb.lateral_m3, ga.lateral_m3, 1e-9 * ga.lateral_m3);
+    EXPECT_NEAR(gb.deep_loss_m3, ga.deep_loss_m3, 1e-9 * ga.deep_loss_m3);
+    EXPECT_NEAR(gb.final_storage_m3, ga.final_storage_m3, 1e-9 * ga.final_storage_m3);
+    ASSERT_EQ(a.series.node_inflow_m3s.size(), b.series.node_inflow_m3s.size());
+    for (std::size_t k = 0; k < a.series.node_inflow_m3s.size(); ++k)
+        EXPECT_NEAR(b.series.node_inflow_m3s[k], a.series.node_inflow_m3s[k], 1e-12) << k;
 }
 
 // A nearly full aquifer takes little infiltration: the surface runs off more than without it,
@@ -368,13 +408,23 @@ TEST(GroundwaterState, LinearRecessionMatchesTheClosedForm) {
 
 using rencheng::test::read_gz;
 
-// The subcatchment's runoff and the outfall's total inflow (runoff plus groundwater outflow) at
-// every report time; the groundwater continuity of SWMM's report.
-TEST(GroundwaterValidation, Example5MatchesSwmm) {
+namespace {
+
+/// SWMM 5.2.4's groundwater continuity of a 5-acre model, inches, and its routing groundwater
+/// inflow, acre-ft.
+struct GroundwaterReport {
+    double initial, infil, deep, lateral, final_storage, routed_acre_ft;
+};
+
+/// The subcatchment's runoff and the outfall's total inflow (runoff plus groundwater outflow) of
+/// tests/validation/drainage/`folder`/`name`.inp at every report time against SWMM's
+/// (`name`.csv.gz), and the groundwater continuity against SWMM's report.
+void expect_groundwater_matches(const std::string& folder, const std::string& name,
+                                const GroundwaterReport& swmm) {
     const fs::path dir =
-        fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" / "example5";
+        fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" / folder;
     Diagnostics d;
-    const Network net = read_swmm_inp(dir / "Example5.inp", d);
+    const Network net = read_swmm_inp(dir / (name + ".inp"), d);
     ASSERT_FALSE(d.has_errors()) << d.format();
     const auto res = simulate(net);
     const auto& s = res.series;
@@ -383,7 +433,7 @@ TEST(GroundwaterValidation, Example5MatchesSwmm) {
         ours[{s.time_s[k], "runoff"}] = s.subcatch_runoff_m3s[k];
         ours[{s.time_s[k], "inflow"}] = s.node_inflow_m3s[k];
     }
-    std::istringstream in(read_gz(dir / "Example5.csv.gz"));
+    std::istringstream in(read_gz(dir / (name + ".csv.gz")));
     std::string line;
     std::getline(in, line);
     double max_err_runoff = 0, max_err_inflow = 0, peak_runoff = 0, peak_inflow = 0;
@@ -417,35 +467,49 @@ TEST(GroundwaterValidation, Example5MatchesSwmm) {
                 late_inflow_err = std::max(late_inflow_err, err / ref);
         }
     }
-    std::printf("[ info ] Example5: %d values; runoff max |dq| %.3g of peak %.3g m3/s; outfall "
+    std::printf("[ info ] %s: %d values; runoff max |dq| %.3g of peak %.3g m3/s; outfall "
                 "inflow max |dq| %.3g of peak %.3g m3/s; groundwater-only inflow worst %.3f %%\n",
-                compared, max_err_runoff, peak_runoff, max_err_inflow, peak_inflow,
+                name.c_str(), compared, max_err_runoff, peak_runoff, max_err_inflow, peak_inflow,
                 100 * late_inflow_err);
     EXPECT_EQ(compared, 2 * 192);
     EXPECT_LE(max_err_runoff, 0.005 * peak_runoff);
     EXPECT_LE(max_err_inflow, 0.005 * peak_inflow);
     EXPECT_LE(late_inflow_err, 0.005);
 
-    // SWMM 5.2.4's report of this model (runswmm on tests/validation/drainage/example5):
-    // groundwater continuity in inches over the 5 acres and the runoff continuity error.
     const auto& sum = res.summary;
     ASSERT_TRUE(sum.has_groundwater);
     const double to_in = 1.0 / (5 * kAcre) / kInch;
     const auto& g = sum.groundwater;
-    std::printf("[ info ] Example5 groundwater (in): initial %.3f infil %.3f deep %.3f lateral "
+    std::printf("[ info ] %s groundwater (in): initial %.3f infil %.3f deep %.3f lateral "
                 "%.3f final %.3f, error %.4f %%\n",
-                g.initial_storage_m3 * to_in, g.infil_m3 * to_in, g.deep_loss_m3 * to_in,
-                g.lateral_m3 * to_in, g.final_storage_m3 * to_in,
+                name.c_str(), g.initial_storage_m3 * to_in, g.infil_m3 * to_in,
+                g.deep_loss_m3 * to_in, g.lateral_m3 * to_in, g.final_storage_m3 * to_in,
                 sum.groundwater_continuity_error_pct);
-    EXPECT_NEAR(g.initial_storage_m3 * to_in, 33.000, 0.0005);
-    EXPECT_NEAR(g.infil_m3 * to_in, 1.391, 0.005);
-    EXPECT_NEAR(g.deep_loss_m3 * to_in, 0.070, 0.0015);
-    EXPECT_NEAR(g.lateral_m3 * to_in, 1.828, 0.01);
-    EXPECT_NEAR(g.final_storage_m3 * to_in, 32.493, 0.01);
+    EXPECT_NEAR(g.initial_storage_m3 * to_in, swmm.initial, 0.0005);
+    EXPECT_NEAR(g.infil_m3 * to_in, swmm.infil, 0.005);
+    EXPECT_NEAR(g.deep_loss_m3 * to_in, swmm.deep, 0.0015);
+    EXPECT_NEAR(g.lateral_m3 * to_in, swmm.lateral, 0.01);
+    EXPECT_NEAR(g.final_storage_m3 * to_in, swmm.final_storage, 0.01);
     EXPECT_NEAR(g.upper_evap_m3 + g.lower_evap_m3, 0.0, 1e-12); // no evaporation in the model
     EXPECT_LE(std::abs(sum.groundwater_continuity_error_pct), 0.01);
     EXPECT_LE(std::abs(sum.runoff_continuity_error_pct), 0.05);
-    // routing continuity counts the groundwater inflow (SWMM: 0.762 acre-ft)
-    EXPECT_NEAR(sum.routing.groundwater_m3 / (43560 * kFoot * kFoot * kFoot), 0.762, 0.005);
+    // routing continuity counts the groundwater inflow
+    EXPECT_NEAR(sum.routing.groundwater_m3 / (43560 * kFoot * kFoot * kFoot), swmm.routed_acre_ft,
+                0.005);
     EXPECT_LE(std::abs(sum.flow_routing_continuity_error_pct), 0.05);
+}
+
+} // namespace
+
+// SWMM's groundwater example (report: 33.000, 1.391, 0.070, 1.828, 32.493 in; 0.762 acre-ft).
+TEST(GroundwaterValidation, Example5MatchesSwmm) {
+    expect_groundwater_matches("example5", "Example5",
+                               {33.000, 1.391, 0.070, 1.828, 32.493, 0.762});
+}
+
+// Example5 with [GWF] expressions using every variable (gwf/gwf.inp): a LATERAL term added to
+// the built-in flow and a DEEP loss in place of LGLR (report: 33.000, 1.391, 0.146, 1.797,
+// 32.448 in; 0.749 acre-ft).
+TEST(GroundwaterValidation, CustomFlowExpressionsMatchSwmm) {
+    expect_groundwater_matches("gwf", "gwf", {33.000, 1.391, 0.146, 1.797, 32.448, 0.749});
 }
