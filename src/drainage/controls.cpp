@@ -19,18 +19,6 @@ namespace {
                 "control rule " + r.id + ": " + what + " is not yet simulated");
 }
 
-/// Linear interpolation in a curve, its end values held beyond it (SWMM table_lookup).
-double curve_value(const std::vector<double>& x, const std::vector<double>& y, double v) {
-    if (v <= x.front())
-        return y.front();
-    for (std::size_t i = 1; i < x.size(); ++i)
-        if (v <= x[i]) {
-            const double dx = x[i] - x[i - 1];
-            return dx > 0 ? y[i - 1] + (v - x[i - 1]) * (y[i] - y[i - 1]) / dx : y[i];
-        }
-    return y.back();
-}
-
 constexpr double kDay = 86400.0;
 constexpr double kTiny = 1e-6;                      // SWMM's TINY
 constexpr double kPidTolerance = 1e-4;              // getPIDSetting's tolerance
@@ -385,10 +373,10 @@ void ControlRules::apply(FlowRouter& router, double t_step_s, double dt_s,
             double setting = a.setting;
             switch (a.kind) {
             case RuleSetting::Kind::kCurve:
-                setting = curve_value(a.x, a.y, control_value_);
+                setting = table_lookup(a.x, a.y, control_value_);
                 break;
             case RuleSetting::Kind::kTimeSeries: // interpolated, end values held
-                setting = curve_value(a.x, a.y, t_s);
+                setting = table_lookup(a.x, a.y, t_s);
                 break;
             case RuleSetting::Kind::kPid:
                 setting = pid_setting(a);

@@ -173,12 +173,23 @@ void read_controls(Network& net, RowReader& rr, const RawSection& raw, double de
             c.drain_open_head_m = x[4] * depth_unit;
             c.drain_close_head_m = x[5] * depth_unit;
             if (row.size() >= 9) {
-                if (!net.find_curve(row[8]).valid()) {
+                const auto k = net.find_curve(row[8]);
+                if (!k.valid()) {
                     rr.error(ErrorCode::kUnknownReference, line, id,
                              "drain control curve '" + row[8] + "' is not in [CURVES]", row);
                     continue;
                 }
+                const Curve& curve = net.curves[k.idx()];
+                if (curve.type != CurveType::kControl || curve.x.empty()) {
+                    rr.error(ErrorCode::kInconsistent, line, id,
+                             "drain control curve '" + row[8] +
+                                 "' must be a CONTROL curve with points",
+                             row);
+                    continue;
+                }
                 c.drain_curve_given = true;
+                c.drain_curve_x = curve.x;
+                c.drain_curve_y = curve.y;
             }
         } else if (iequals(key, "DRAINMAT")) {
             static const char* names[] = {"thickness", "void fraction", "roughness"};
@@ -588,7 +599,10 @@ double LidUnit::drain_rate_ms(double storage, double theta, double pave, double 
         return 0;
     // q = C·h^η in the file's units (in/h with h in in, or mm/h with h in mm)
     const double h_user = head / c_.depth_unit_m;
-    return c_.drain_coeff * std::pow(h_user, c_.drain_expon) * c_.depth_unit_m / 3600.0;
+    double q = c_.drain_coeff * std::pow(h_user, c_.drain_expon);
+    if (c_.drain_curve_given) // the control curve's multiplier at this head
+        q *= table_lookup(c_.drain_curve_x, c_.drain_curve_y, h_user);
+    return q * c_.depth_unit_m / 3600.0;
 }
 
 double LidUnit::drain_mat_outflow_ms(const Work& w, double depth) const {

@@ -49,6 +49,19 @@ std::string_view flow_units_name(FlowUnits u) {
     return "CFS";
 }
 
+double table_lookup(const std::vector<double>& x, const std::vector<double>& y, double v) {
+    if (x.empty())
+        return 0.0;
+    if (v <= x.front())
+        return y.front();
+    for (std::size_t i = 1; i < x.size(); ++i)
+        if (v <= x[i]) {
+            const double dx = x[i] - x[i - 1];
+            return dx > 0 ? y[i - 1] + (v - x[i - 1]) * (y[i] - y[i - 1]) / dx : y[i];
+        }
+    return y.back();
+}
+
 double series_unit_factor(const UnitFactors& f, SeriesUsage usage) {
     switch (usage) {
     case SeriesUsage::kRainIntensity:

@@ -222,6 +222,10 @@ enum class SeriesUsage : std::uint8_t {
 /// unit applies).
 double series_unit_factor(const UnitFactors& f, SeriesUsage usage);
 
+/// Linear interpolation in a table of increasing x, its end values held beyond it (SWMM
+/// table_lookup); 0 for an empty table.
+double table_lookup(const std::vector<double>& x, const std::vector<double>& y, double v);
+
 /// [TIMESERIES]. A series is either inline points or a FILE.
 struct TimeSeries {
     std::string id;
@@ -804,7 +808,10 @@ struct LidControl {
     double drain_delay_s = 0; ///< rain barrel: dry time before it drains (file: hours)
     double drain_open_head_m = 0;
     double drain_close_head_m = 0;
-    bool drain_curve_given = false; ///< a control curve named (not simulated yet)
+    bool drain_curve_given = false; ///< a control curve named
+    /// The control curve's points (x: head above the offset, y: multiplier of the drain flow),
+    /// in the file's depth unit as written (SWMM table_lookup: the end values beyond the ends).
+    std::vector<double> drain_curve_x, drain_curve_y;
     // DRAINMAT (green roof)
     double mat_thickness_m = 0;
     double mat_void_fraction = 0;

@@ -45,18 +45,7 @@ namespace {
 
 /// Piecewise-linear curve lookup with the end values held (SWMM table_lookup).
 double curve_lookup(const Curve& c, double x) {
-    const auto n = c.x.size();
-    if (n == 0)
-        return 0;
-    if (x <= c.x.front())
-        return c.y.front();
-    for (std::size_t i = 1; i < n; ++i) {
-        if (x <= c.x[i]) {
-            const double dx = c.x[i] - c.x[i - 1];
-            return dx > 0 ? c.y[i - 1] + (x - c.x[i - 1]) * (c.y[i] - c.y[i - 1]) / dx : c.y[i];
-        }
-    }
-    return c.y.back();
+    return table_lookup(c.x, c.y, x);
 }
 
 /// Step lookup: the y of the interval x falls in (SWMM table_intervalLookup, pump curves 1, 2).

@@ -430,12 +430,6 @@ void check_supported(const Network& net) {
     if (const auto* raw = net.raw_section("SNOWPACKS");
         raw && !raw->rows.empty() && !net.options.ignore_snowmelt)
         unsupported("[SNOWPACKS]");
-    for (const auto& u : net.lid_usage) {
-        const auto& c = net.lid_controls[static_cast<std::size_t>(u.control)];
-        if (c.drain_curve_given)
-            unsupported("LID control " + c.id + " (" + lid_type_keyword(c.type) +
-                        "): a drain control curve");
-    }
 }
 
 } // namespace

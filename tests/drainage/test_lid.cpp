@@ -177,20 +177,15 @@ TEST(LidParse, ErrorsNameLineAndField) {
     }
 }
 
-TEST(LidParse, UnsupportedDrainCurveStopsTheSimulationNamingTheLid) {
+// A drain control curve must be a CONTROL curve with points; the error names the line.
+TEST(LidParse, DrainCurveMustBeAControlCurve) {
     Diagnostics d;
     std::string text = model("RB1 RB\nRB1 STORAGE 48 1 0 0\nRB1 DRAIN 1 0.5 0 6 0 0 C1\n",
                              "S1 RB1 4 5 0 0 30 0\n");
-    text += "[CURVES]\nC1 CONTROL 0 1\nC1 10 1\n";
-    const Network net = parse(text, d);
-    ASSERT_FALSE(d.has_errors()) << d.format();
-    try {
-        simulate(net);
-        FAIL() << "a LID drain curve must not be simulated silently";
-    } catch (const Error& e) {
-        EXPECT_EQ(e.code(), ErrorCode::kUnsupported);
-        EXPECT_NE(std::string(e.what()).find("RB1 (RB)"), std::string::npos) << e.what();
-    }
+    text += "[CURVES]\nC1 STORAGE 0 1\nC1 10 1\n";
+    parse(text, d);
+    EXPECT_TRUE(has_error_at(d, line_of(text, "RB1 DRAIN"), "must be a CONTROL curve"))
+        << d.format();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -224,6 +219,26 @@ TEST(LidUnit, RainBarrelFillsAndDrainsByItsDrainEquation) {
     const auto r = full.step(dt, inflow, 0, 0, 0);
     full.dry_time_s() = 0;
     EXPECT_NEAR(r.surface_outflow_ms, inflow, 1e-15);
+}
+
+// A drain control curve multiplies the drain equation by its value at the head above the offset
+// (in the file's depth unit; the end values beyond its ends): q = C·h^n·f(h).
+TEST(LidUnit, DrainControlCurveMultipliesTheDrainFlow) {
+    Diagnostics d;
+    std::string text = model("RB1 RB\nRB1 STORAGE 48 1 0 0\nRB1 DRAIN 1 0.5 0 0 0 0 C1\n",
+                             "S1 RB1 4 5 0 0 30 0\n");
+    text += "[CURVES]\nC1 CONTROL 0 1\nC1 10 1\nC1 30 0.25\n";
+    const Network net = parse(text, d);
+    ASSERT_FALSE(d.has_errors()) << d.format();
+    const LidControl& c = net.lid_controls[0];
+    ASSERT_TRUE(c.drain_curve_given);
+    for (const double h_in : {5.0, 20.0, 40.0}) { // f = 1, 0.625, 0.25
+        const double f = h_in <= 10 ? 1.0 : (h_in >= 30 ? 0.25 : 1.0 - 0.75 * (h_in - 10) / 20);
+        LidUnit u(c, usage_of(10.0, 0, h_in / 48.0), nullptr);
+        u.dry_time_s() = 0;
+        const auto r = u.step(1.0, 0, 0, 0, 0);
+        EXPECT_NEAR(r.drain_ms, std::sqrt(h_in) * f * kInPerHour, 1e-9 * kInPerHour) << h_in;
+    }
 }
 
 // Bio-retention: water enters the soil by modified Green-Ampt (the same state as a subcatchment
@@ -431,14 +446,14 @@ TEST(LidValidation, CuratedModelsRunoffSeries) {
     int n = 0;
     // (bioretention.inp: see PerformanceSummaryMatchesSwmm)
     for (const char* name : {"lid-rain-garden/rain_garden", "lid-porous-pavement/porous_pavement",
-                             "lid-example4/Example4"}) {
+                             "lid-example4/Example4", "lid-drain-curve/lid-drain-curve"}) {
         const fs::path inp = dir / (std::string(name) + ".inp");
         if (!fs::exists(inp))
             continue;
         ++n;
         expect_fit(inp, dir / (std::string(name) + ".csv.gz"), 0.02, 0.02);
     }
-    EXPECT_EQ(n, 3);
+    EXPECT_EQ(n, 4);
 }
 
 // The shared models with LIDs not curated (three simulated years each). Slow: run with
@@ -489,6 +504,12 @@ TEST(LidValidation, PerformanceSummaryMatchesSwmm) {
         {"lid-example4/Example4", "Swale3", "Swale", {5.03, 0.01, 0.64, 4.38, 0, 0, 0}},
         {"lid-example4/Example4", "Swale4", "Swale", {8.02, 0.02, 0.83, 7.17, 0, 0, 0}},
         {"lid-example4/Example4", "Swale6", "Swale", {9.73, 0.02, 0.88, 8.83, 0, 0, 0}},
+        // drain control curves (without them SWMM drains 2452.14 and 45.80 mm)
+        {"lid-drain-curve/lid-drain-curve",
+         "Roof",
+         "Barrel",
+         {3459.88, 0, 0, 1794.22, 1665.66, 0, 0}},
+        {"lid-drain-curve/lid-drain-curve", "Lot", "Pave", {64.96, 0, 30.53, 0, 44.43, 10.00, 0}},
     };
     const fs::path dir = fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage";
     std::map<std::string, std::pair<Network, SimulationSummary>> runs;
