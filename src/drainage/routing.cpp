@@ -167,6 +167,15 @@ CrossSection make_cross_section(const Network& net, LinkIndex l) {
         return CrossSection::standard_closed(Shape::kHorseshoe, g[0]);
     case XsectShape::kEgg:
         return CrossSection::standard_closed(Shape::kEgg, g[0]);
+    case XsectShape::kCustom: {
+        const auto& c = net.curves.at(x.shape_curve.idx());
+        try {
+            return CrossSection::custom(tabulate_shape_curve(c.x, c.y, g[0]));
+        } catch (const Error& e) {
+            throw Error(e.code(),
+                        "link " + net.link_id[l.idx()] + ": SHAPE curve " + c.id + ": " + e.what());
+        }
+    }
     case XsectShape::kStreet: // a street is a transect of curb, gutter, road and backing
         return CrossSection::irregular(tabulate_transect(
             street_profile(net.streets.at(static_cast<std::size_t>(x.street_index)))));

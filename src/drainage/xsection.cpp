@@ -401,13 +401,21 @@ CrossSection CrossSection::parabolic(double height_m, double top_width_m) {
     return x;
 }
 
-CrossSection CrossSection::irregular(GeometryTable table) {
+CrossSection CrossSection::from_table(Shape shape, GeometryTable table) {
     CrossSection x;
-    x.shape_ = Shape::kIrregular;
+    x.shape_ = shape;
     x.y_full_ = table.y_full_m;
     x.table_ = std::move(table);
     x.finish();
     return x;
+}
+
+CrossSection CrossSection::irregular(GeometryTable table) {
+    return from_table(Shape::kIrregular, std::move(table));
+}
+
+CrossSection CrossSection::custom(GeometryTable table) {
+    return from_table(Shape::kCustom, std::move(table));
 }
 
 CrossSection CrossSection::standard_closed(Shape shape, double height_m) {
@@ -439,6 +447,7 @@ double CrossSection::area_raw(double y) const {
     case Shape::kParabolic:
         return 4.0 / 3.0 * std::sqrt(y / p1_) * y;
     case Shape::kIrregular:
+    case Shape::kCustom:
         return lookup(table_.area_m2, y / y_full_);
     case Shape::kHorseshoe:
     case Shape::kEgg:
@@ -465,6 +474,7 @@ double CrossSection::width_raw(double y) const {
     case Shape::kParabolic:
         return 2.0 * std::sqrt(y / p1_);
     case Shape::kIrregular:
+    case Shape::kCustom:
         return lookup(table_.width_m, y / y_full_);
     case Shape::kHorseshoe:
     case Shape::kEgg:
@@ -501,7 +511,8 @@ double CrossSection::perimeter_raw(double y) const {
         const double u = 2.0 * p1_ * x;
         return x * std::sqrt(1 + u * u) + std::asinh(u) / (2.0 * p1_);
     }
-    case Shape::kIrregular: {
+    case Shape::kIrregular:
+    case Shape::kCustom: {
         const double a = area_raw(y);
         const double r = lookup(table_.hrad_m, y / y_full_);
         return r > 0 ? a / r : 0.0;
@@ -517,20 +528,20 @@ void CrossSection::finish() {
     if (shape_ == Shape::kDummy || y_full_ <= 0)
         return;
     a_full_ = area_raw(y_full_);
-    w_max_ = shape_ == Shape::kIrregular
-                 ? *std::max_element(table_.width_m.begin(), table_.width_m.end())
-                 : width_raw(y_full_);
+    w_max_ = tabulated() ? (table_.w_max_m > 0
+                                ? table_.w_max_m
+                                : *std::max_element(table_.width_m.begin(), table_.width_m.end()))
+                         : width_raw(y_full_);
     if (shape_ == Shape::kCircular)
         w_max_ = p1_;
     if (shape_ == Shape::kFilledCircular)
         w_max_ = p2_ < p1_ / 2 ? p1_ : width_raw(0);
     if (shape_ == Shape::kHorseshoe || shape_ == Shape::kEgg)
         w_max_ = arc_shape(shape_).w_max * y_full_;
-    const double p_full = shape_ == Shape::kRectClosed  ? 2.0 * (p1_ + y_full_)
-                          : shape_ == Shape::kIrregular ? 0.0
-                                                        : perimeter_raw(y_full_);
-    r_full_ =
-        shape_ == Shape::kIrregular ? table_.hrad_m.back() : (p_full > 0 ? a_full_ / p_full : 0.0);
+    const double p_full = shape_ == Shape::kRectClosed ? 2.0 * (p1_ + y_full_)
+                          : tabulated()                ? 0.0
+                                                       : perimeter_raw(y_full_);
+    r_full_ = tabulated() ? table_.hrad_m.back() : (p_full > 0 ? a_full_ / p_full : 0.0);
     s_full_ = a_full_ * std::pow(r_full_, 2.0 / 3.0);
     // The section factor peaks below full depth in closed shapes; find the peak on a fine scan of
     // depth refined by golden-section search.
@@ -559,9 +570,23 @@ void CrossSection::finish() {
         a_max_ = area_raw(0.5 * (lo + hi));
         s_max_ = section_factor(a_max_);
     }
+    if (shape_ == Shape::kCustom) {
+        // SWMM takes a custom shape's largest section factor from its table's rows (shape.c)
+        s_max_ = 0;
+        a_max_ = a_full_;
+        const std::size_t rows = table_.area_m2.size();
+        for (std::size_t i = 1; i < rows; ++i) {
+            const double sf = table_.area_m2[i] * std::pow(table_.hrad_m[i], 2.0 / 3.0);
+            if (sf > s_max_) {
+                s_max_ = sf;
+                a_max_ = table_.area_m2[i];
+            }
+        }
+        best = a_max_ < a_full_ ? 0 : n;
+    }
     // The depth lookup depends only on the shape and its dimensions: share it between equal
-    // sections (irregular channels keep their own).
-    if (shape_ == Shape::kIrregular) {
+    // sections (tabulated sections keep their own).
+    if (tabulated()) {
         auto lut = std::make_shared<DepthLookup>();
         build_lookup(*lut, best, n);
         lut_ = std::move(lut);
@@ -722,7 +747,7 @@ CrossSection::Geometry CrossSection::geometry_general(double y) const {
     }
     if (circle_ != nullptr)
         return circle_geometry(y); // SWMM's tabulated circle (see detail::circle_rows)
-    if (shape_ == Shape::kIrregular) {
+    if (tabulated()) {
         g.area_m2 = area_m2(y);
         g.hyd_radius_m = hydraulic_radius_m(y);
         g.top_width_m = top_width_m(y);
@@ -765,7 +790,7 @@ double CrossSection::hydraulic_radius_m(double y) const {
         return 0;
     if (y >= y_full_)
         return r_full_;
-    if (shape_ == Shape::kIrregular)
+    if (tabulated())
         return lookup(table_.hrad_m, y / y_full_);
     const double p = perimeter_raw(y);
     return p > 0 ? area_raw(y) / p : 0.0;
@@ -789,6 +814,7 @@ double CrossSection::depth_of_area_m(double a) const {
         return (std::sqrt(p1_ * p1_ + 4.0 * s * a) - p1_) / (2.0 * s);
     }
     case Shape::kIrregular:
+    case Shape::kCustom:
         return y_full_ * inverse_lookup(table_.area_m2, a);
     default:
         break;
@@ -898,6 +924,105 @@ double CrossSection::critical_depth_m(double q, double g) const {
             lo = mid;
     }
     return 0.5 * (lo + hi);
+}
+
+GeometryTable tabulate_shape_curve(const std::vector<double>& depth_ratio,
+                                   const std::vector<double>& width_ratio, double y_full_m) {
+    const auto bad = [](const std::string& why) {
+        throw Error(ErrorCode::kInconsistent, "not a valid cross-section shape: " + why);
+    };
+    const std::size_t n_points = std::min(depth_ratio.size(), width_ratio.size());
+    if (n_points == 0)
+        bad("no points");
+    if (!(y_full_m > 0))
+        bad("full height must be > 0");
+    // the curve's intervals, walked from the bottom; (y1, w1)–(y2, w2) is the current one
+    std::size_t next = 0;
+    double y1 = depth_ratio[0], w1 = width_ratio[0];
+    ++next;
+    if (y1 < 0 || y1 >= 1 || w1 < 0)
+        bad("the first depth must lie in [0, 1) and widths must not be negative");
+    double w_max = w1;
+    double y2 = 0, w2 = 0;
+    if (y1 != 0) { // the curve starts above the bottom: from a point of zero width there
+        y2 = y1;
+        w2 = w1;
+        y1 = 0;
+        w1 = 0;
+    } else {
+        if (next >= n_points)
+            bad("a curve from depth 0 needs a second point");
+        y2 = depth_ratio[next];
+        w2 = width_ratio[next];
+        ++next;
+        if (y2 < y1 || w2 < 0)
+            bad("depths must not decrease and widths must not be negative");
+        y2 = std::min(y2, 1.0);
+        w_max = std::max(w_max, w2);
+    }
+    constexpr int kIntervals = 50;
+    constexpr double dy = 1.0 / kIntervals;
+    // trapezoid area and the two sides' length between two depths
+    const auto area = [](double ya, double wa, double yb, double wb) {
+        return 0.5 * (wa + wb) * (yb - ya);
+    };
+    const auto sides = [](double ya, double wa, double yb, double wb) {
+        const double h = yb - ya, d = std::abs(wb - wa) / 2.0;
+        return 2.0 * std::sqrt(h * h + d * d);
+    };
+    GeometryTable t;
+    t.y_full_m = y_full_m;
+    t.area_m2.assign(kIntervals + 1, 0.0);
+    t.hrad_m.assign(kIntervals + 1, 0.0);
+    t.width_m.assign(kIntervals + 1, 0.0);
+    t.width_m[0] = w1;
+    double a_sum = 0, p_sum = w1; // the bottom is wetted
+    double y = 0, w = w1;
+    for (int i = 1; i <= kIntervals; ++i) {
+        double y_last = y, w_last = w;
+        y += dy;
+        if (std::abs(y - 1.0) < 1e-6)
+            y = 1.0;
+        if (y > y2) {
+            // up to the curve's points below y, then on along the interval y lies in
+            while (y > y2) {
+                if (y2 > y_last) {
+                    a_sum += area(y_last, w_last, y2, w2);
+                    p_sum += sides(y_last, w_last, y2, w2);
+                    y_last = y2;
+                    w_last = w2;
+                }
+                y1 = y2;
+                w1 = w2;
+                if (next >= n_points) { // past the last point: its width to the top
+                    y2 = 1.0;
+                    break;
+                }
+                y2 = depth_ratio[next];
+                w2 = width_ratio[next];
+                ++next;
+                w_max = std::max(w_max, w2);
+                if (y2 < y1 || w2 < 0)
+                    bad("depths must not decrease and widths must not be negative");
+                y2 = std::min(y2, 1.0);
+            }
+            y_last = y1;
+            w_last = w1;
+        }
+        w = y2 == y1 ? w2 : w1 + (y - y1) / (y2 - y1) * (w2 - w1);
+        a_sum += area(y_last, w_last, y, w);
+        p_sum += sides(y_last, w_last, y, w);
+        if (y == 1.0)
+            p_sum += w2; // the top closes the section
+        t.width_m[static_cast<std::size_t>(i)] = w * y_full_m;
+        t.area_m2[static_cast<std::size_t>(i)] = a_sum * y_full_m * y_full_m;
+        t.hrad_m[static_cast<std::size_t>(i)] = p_sum > 0 ? a_sum / p_sum * y_full_m : 0.0;
+    }
+    t.width_m[0] *= y_full_m;
+    if (!(a_sum > 0) || !(w_max > 0))
+        bad("the shape has no area");
+    t.w_max_m = w_max * y_full_m;
+    return t;
 }
 
 GeometryTable tabulate_transect(const TransectProfile& p, int entries) {

@@ -25,6 +25,7 @@ enum class Shape : std::uint8_t {
     kIrregular,      ///< natural channel from a TRANSECTS profile (tabulated at 51 depths)
     kHorseshoe,      ///< height; the standard horseshoe, from its arcs (width = height)
     kEgg,            ///< height; the standard egg, from its arcs (width = 2/3 height)
+    kCustom,         ///< closed, of a user's SHAPE curve (tabulated at 51 depths)
 };
 
 /// Depth-tabulated geometry of an irregular channel: `area_m2`, `hrad_m` and `width_m` at
@@ -32,6 +33,7 @@ enum class Shape : std::uint8_t {
 struct GeometryTable {
     double y_full_m = 0;
     std::vector<double> area_m2, hrad_m, width_m;
+    double w_max_m = 0; ///< widest width; 0: the largest of width_m
 };
 
 /// One station-elevation profile of a natural channel (SWMM [TRANSECTS] after its X1 modifiers are
@@ -48,6 +50,16 @@ struct TransectProfile {
 /// roughness zone (Chow 1959, §6-6, divided-channel method). Throws rencheng::Error
 /// (kInconsistent) for a profile with fewer than two stations or no depth.
 GeometryTable tabulate_transect(const TransectProfile& profile, int entries = 51);
+
+/// Tabulates a closed shape of full height `y_full_m` from its SHAPE curve (SWMM 5.2 User's
+/// Manual, Custom cross-sections): width/height against depth/height, from the bottom (a curve
+/// starting above 0 starts from a point of zero width at 0; one ending below 1 keeps its last
+/// width to the top). Area and perimeter are summed over the trapezoids between the curve's
+/// points and 50 equal depth steps, the top width closes the perimeter at full depth, as SWMM's
+/// shape.c tabulates them. Throws rencheng::Error (kInconsistent) for a curve SWMM refuses: fewer
+/// than two points from 0, a first depth outside [0, 1), a negative width or a decreasing depth.
+GeometryTable tabulate_shape_curve(const std::vector<double>& depth_ratio,
+                                   const std::vector<double>& width_ratio, double y_full_m);
 
 namespace detail {
 /// SWMM 5.2's tabulation of the circle for its dynamic wave: the exact circle's area / A_full,
@@ -109,6 +121,9 @@ public:
     static CrossSection triangular(double height_m, double top_width_m);
     static CrossSection parabolic(double height_m, double top_width_m);
     static CrossSection irregular(GeometryTable table);
+    /// A closed section of a tabulated shape (tabulate_shape_curve); its section factor peaks at
+    /// the largest of the table's rows, as SWMM takes it.
+    static CrossSection custom(GeometryTable table);
     /// The standard closed shapes bounded by circular arcs (kHorseshoe, kEgg) of the given
     /// height: area, wetted perimeter and width in closed form from the arcs (see xsection.cpp).
     static CrossSection standard_closed(Shape shape, double height_m);
@@ -117,8 +132,11 @@ public:
     /// Closed conduits can surcharge; open channels overflow their banks (treated as full).
     bool is_closed() const {
         return shape_ == Shape::kCircular || shape_ == Shape::kFilledCircular ||
-               shape_ == Shape::kRectClosed || shape_ == Shape::kHorseshoe || shape_ == Shape::kEgg;
+               shape_ == Shape::kRectClosed || shape_ == Shape::kHorseshoe ||
+               shape_ == Shape::kEgg || shape_ == Shape::kCustom;
     }
+    /// Geometry from a depth table (irregular channels, custom shapes).
+    bool tabulated() const { return shape_ == Shape::kIrregular || shape_ == Shape::kCustom; }
     double y_full_m() const { return y_full_; }
     double a_full_m2() const { return a_full_; }
     double r_full_m() const { return r_full_; }
@@ -172,6 +190,7 @@ public:
     double critical_depth_fast_m(double flow_m3s, double gravity_ms2) const;
 
 private:
+    static CrossSection from_table(Shape shape, GeometryTable table);
     void finish(); // computes the full and maximum values
     Geometry geometry_general(double depth_m) const;
     /// SWMM's tabulated circle read as SWMM's table_value reads it (linear, and the parabola

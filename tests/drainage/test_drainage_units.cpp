@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/error.hpp"
 #include "drainage/infiltration.hpp"
 #include "drainage/runoff.hpp"
 #include "drainage/xsection.hpp"
@@ -129,6 +130,53 @@ TEST(CrossSection, TransectOfARectangleMatchesTheRectangle) {
         EXPECT_NEAR(x.hydraulic_radius_m(y), r.hydraulic_radius_m(y), 1e-9);
         EXPECT_NEAR(x.top_width_m(y), 4.0, 1e-9);
     }
+}
+
+// A SHAPE curve of constant width is a box: area W·y, wetted perimeter W + 2y below the top and
+// 2W + 2H at it (the top closes a custom section), by hand at the table's rows and between them.
+TEST(CrossSection, CustomShapeOfConstantWidthIsABox) {
+    const double H = 2.0, W = 3.0; // width/height 1.5
+    const auto t = tabulate_shape_curve({0.0, 1.0}, {1.5, 1.5}, H);
+    ASSERT_EQ(t.area_m2.size(), 51u);
+    const auto x = CrossSection::custom(t);
+    EXPECT_TRUE(x.is_closed());
+    EXPECT_NEAR(x.a_full_m2(), W * H, 1e-12);
+    EXPECT_NEAR(x.r_full_m(), W * H / (2 * W + 2 * H), 1e-12);
+    EXPECT_NEAR(x.w_max_m(), W, 1e-12);
+    for (double y : {0.04, 0.5, 0.93, 1.7}) {
+        EXPECT_NEAR(x.area_m2(y), W * y, 1e-9) << y;
+        EXPECT_NEAR(x.top_width_m(y), W, 1e-9) << y;
+        EXPECT_NEAR(x.depth_of_area_m(W * y), y, 1e-9) << y;
+    }
+    // at the rows the hydraulic radius is exact, A/(W + 2y); linear between them
+    EXPECT_NEAR(x.hydraulic_radius_m(0.4), W * 0.4 / (W + 0.8), 1e-12);
+    EXPECT_NEAR(x.hydraulic_radius_m(1.96), W * 1.96 / (W + 3.92), 1e-12);
+    EXPECT_EQ(x.top_width_m(H), 0.0); // closed
+    // the section factor peaks at the table's last row below the crown (the top adds W to the
+    // perimeter only at full depth): A·R^(2/3) at 1.96 m
+    const double a = W * 1.96, r = a / (W + 3.92);
+    EXPECT_NEAR(x.s_max(), a * std::pow(r, 2.0 / 3.0), 1e-9);
+    EXPECT_NEAR(x.a_max_m2(), a, 1e-9);
+}
+
+// A curve starting above the bottom starts from zero width at 0 (a triangle below its first
+// point); one ending below the top keeps its last width to the top; SWMM's refusals throw.
+TEST(CrossSection, CustomShapeCurveEndsAndErrors) {
+    // (0.5, 1): a triangle of top width 1 to half height, then... the last width to the top
+    const auto t = tabulate_shape_curve({0.5}, {1.0}, 1.0);
+    const auto x = CrossSection::custom(t);
+    EXPECT_NEAR(x.area_m2(0.5), 0.5 * 0.5 * 1.0, 1e-12);
+    EXPECT_NEAR(x.area_m2(1.0), 0.25 + 0.5, 1e-12);
+    EXPECT_NEAR(x.top_width_m(0.25), 0.5, 1e-12);
+    EXPECT_NEAR(x.top_width_m(0.8), 1.0, 1e-12);
+    // perimeter at full: two sides of the triangle, two walls, the top
+    EXPECT_NEAR(x.r_full_m(), 0.75 / (2 * std::hypot(0.5, 0.5) + 1.0 + 1.0), 1e-12);
+    EXPECT_THROW(tabulate_shape_curve({1.0, 1.2}, {1, 1}, 1.0),
+                 rencheng::Error); // first depth at 1
+    EXPECT_THROW(tabulate_shape_curve({0.0, 0.5}, {1, -1}, 1.0), rencheng::Error); // negative width
+    EXPECT_THROW(tabulate_shape_curve({0.0, 0.5, 0.4}, {1, 1, 1}, 1.0),
+                 rencheng::Error);                                        // decreasing
+    EXPECT_THROW(tabulate_shape_curve({0.0}, {1}, 1.0), rencheng::Error); // one point from 0
 }
 
 // The dynamic wave reads a circle as SWMM 5.2 does: the exact values at y/D = i/50, linear
