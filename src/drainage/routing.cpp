@@ -167,6 +167,24 @@ CrossSection make_cross_section(const Network& net, LinkIndex l) {
         return CrossSection::standard_closed(Shape::kHorseshoe, g[0]);
     case XsectShape::kEgg:
         return CrossSection::standard_closed(Shape::kEgg, g[0]);
+    case XsectShape::kRectTriangular:
+    case XsectShape::kRectRound:
+    case XsectShape::kModBasketHandle:
+    case XsectShape::kPower:
+        try {
+            switch (x.shape) {
+            case XsectShape::kRectTriangular:
+                return CrossSection::rect_triangular(g[0], g[1], g[2]);
+            case XsectShape::kRectRound:
+                return CrossSection::rect_round(g[0], g[1], g[2]);
+            case XsectShape::kModBasketHandle:
+                return CrossSection::mod_basket(g[0], g[1], g[2]);
+            default:
+                return CrossSection::power(g[0], g[1], g[2]);
+            }
+        } catch (const Error& e) {
+            throw Error(e.code(), "link " + net.link_id[l.idx()] + ": " + e.what());
+        }
     case XsectShape::kCustom: {
         const auto& c = net.curves.at(x.shape_curve.idx());
         try {

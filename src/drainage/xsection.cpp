@@ -21,6 +21,11 @@ constexpr double kPi = std::numbers::pi;
 /// SWMM closes a rectangular conduit's lid progressively above 97 % of the full area, so that the
 /// hydraulic radius (and flow) does not jump when the conduit fills (SWMM 5.2 RECT_ALFMAX).
 constexpr double kRectAlfMax = 0.97;
+/// The same for a rectangle over a triangular or round bottom, above 98 % (SWMM 5.2
+/// RECT_TRIANG_ALFMAX, RECT_ROUND_ALFMAX); SWMM takes their largest section factor there, and a
+/// modified basket handle's at 96 % of its full area (xsect.c Amax).
+constexpr double kRectBottomAlfMax = 0.98;
+constexpr double kModBasketAlfMax = 0.96;
 /// Depth intervals over which SWMM 5.2 interpolates the critical flow of a circular conduit.
 constexpr int kCircleCriticalIntervals = 25;
 /// Area intervals of SWMM 5.2's section factor and depth tables of the circle.
@@ -429,6 +434,66 @@ CrossSection CrossSection::standard_closed(Shape shape, double height_m) {
     return x;
 }
 
+CrossSection CrossSection::rect_triangular(double height_m, double width_m,
+                                           double bottom_height_m) {
+    if (!(width_m > 0) || !(bottom_height_m > 0) || !(height_m > 0))
+        throw Error(ErrorCode::kInconsistent,
+                    "RECT_TRIANGULAR: width and triangle height must be > 0");
+    CrossSection x;
+    x.shape_ = Shape::kRectTriangular;
+    x.y_full_ = height_m;
+    x.p1_ = width_m;
+    x.p2_ = std::min(bottom_height_m, height_m);
+    x.p3_ = width_m / (2.0 * x.p2_); // side slope, horizontal per vertical
+    x.finish();
+    return x;
+}
+
+CrossSection CrossSection::arc_section(Shape shape, double height_m, double width_m,
+                                       double radius_m) {
+    const char* name = shape == Shape::kRectRound ? "RECT_ROUND" : "MODBASKETHANDLE";
+    if (!(width_m > 0) || !(height_m > 0))
+        throw Error(ErrorCode::kInconsistent, std::string(name) + ": width must be > 0");
+    CrossSection x;
+    x.shape_ = shape;
+    x.y_full_ = height_m;
+    x.p1_ = width_m;
+    x.p3_ = std::max(radius_m, width_m / 2.0);
+    const double half_angle = std::asin(width_m / (2.0 * x.p3_));
+    x.p2_ = x.p3_ * (1.0 - std::cos(half_angle)); // height of the arc
+    if (x.p2_ > height_m)
+        throw Error(ErrorCode::kInconsistent,
+                    std::string(name) + ": the arc is higher than the section");
+    x.finish();
+    return x;
+}
+
+CrossSection CrossSection::rect_round(double height_m, double width_m, double radius_m) {
+    return arc_section(Shape::kRectRound, height_m, width_m, radius_m);
+}
+
+CrossSection CrossSection::mod_basket(double height_m, double width_m, double radius_m) {
+    return arc_section(Shape::kModBasket, height_m, width_m, radius_m);
+}
+
+CrossSection CrossSection::power(double height_m, double top_width_m, double exponent) {
+    if (!(top_width_m > 0) || !(exponent > 0) || !(height_m > 0))
+        throw Error(ErrorCode::kInconsistent, "POWER: top width and exponent must be > 0");
+    CrossSection x;
+    x.shape_ = Shape::kPower;
+    x.y_full_ = height_m;
+    x.p1_ = top_width_m;
+    x.p2_ = 1.0 / exponent; // width ∝ y^p2
+    auto rows = std::make_shared<std::vector<double>>(513, 0.0);
+    const double k = x.p2_ < 1.0 ? 1.0 / x.p2_ : 1.0;
+    for (std::size_t i = 1; i < rows->size(); ++i)
+        (*rows)[i] =
+            x.power_perimeter_exact(height_m * std::pow(static_cast<double>(i) / 512.0, k));
+    x.power_perimeter_ = std::move(rows);
+    x.finish();
+    return x;
+}
+
 double CrossSection::area_raw(double y) const {
     switch (shape_) {
     case Shape::kDummy:
@@ -449,6 +514,18 @@ double CrossSection::area_raw(double y) const {
     case Shape::kIrregular:
     case Shape::kCustom:
         return lookup(table_.area_m2, y / y_full_);
+    case Shape::kRectTriangular: // p1 width, p2 triangle height, p3 side slope
+        return y <= p2_ ? y * y * p3_ : p2_ * p1_ / 2.0 + (y - p2_) * p1_;
+    case Shape::kRectRound: // p1 width, p2 arc height, p3 radius
+        return y <= p2_ ? circle_area(y, 2.0 * p3_) : circle_area(p2_, 2.0 * p3_) + (y - p2_) * p1_;
+    case Shape::kModBasket: { // p1 width, p2 top arc height, p3 radius
+        const double rect = y_full_ - p2_;
+        if (y <= rect)
+            return y * p1_;
+        return rect * p1_ + circle_area(p2_, 2.0 * p3_) - circle_area(y_full_ - y, 2.0 * p3_);
+    }
+    case Shape::kPower: // p1 top width, p2 = 1/exponent
+        return p1_ * y_full_ / (p2_ + 1.0) * std::pow(y / y_full_, p2_ + 1.0);
     case Shape::kHorseshoe:
     case Shape::kEgg:
         return y_full_ * y_full_ * arc_shape_area(arc_shape(shape_), y / y_full_);
@@ -476,6 +553,14 @@ double CrossSection::width_raw(double y) const {
     case Shape::kIrregular:
     case Shape::kCustom:
         return lookup(table_.width_m, y / y_full_);
+    case Shape::kRectTriangular:
+        return y <= p2_ ? 2.0 * p3_ * y : p1_;
+    case Shape::kRectRound:
+        return y <= p2_ ? circle_width(y, 2.0 * p3_) : p1_;
+    case Shape::kModBasket:
+        return y <= y_full_ - p2_ ? p1_ : circle_width(y_full_ - y, 2.0 * p3_);
+    case Shape::kPower:
+        return p1_ * std::pow(y / y_full_, p2_);
     case Shape::kHorseshoe:
     case Shape::kEgg:
         return y_full_ * arc_shape_width(arc_shape(shape_), y / y_full_);
@@ -511,6 +596,36 @@ double CrossSection::perimeter_raw(double y) const {
         const double u = 2.0 * p1_ * x;
         return x * std::sqrt(1 + u * u) + std::asinh(u) / (2.0 * p1_);
     }
+    case Shape::kRectTriangular:
+    case Shape::kRectRound: {
+        // the bottom's sides, the walls, and the lid closing over the top 2 % of the area
+        const double bottom = shape_ == Shape::kRectTriangular
+                                  ? 2.0 * std::min(y, p2_) * std::sqrt(1.0 + p3_ * p3_)
+                                  : circle_perimeter(std::min(y, p2_), 2.0 * p3_);
+        if (y <= p2_)
+            return bottom;
+        double p = bottom + 2.0 * (y - p2_);
+        const double alpha = area_raw(y) / area_raw(y_full_);
+        if (alpha > kRectBottomAlfMax)
+            p += (alpha - kRectBottomAlfMax) / (1.0 - kRectBottomAlfMax) * p1_;
+        return p;
+    }
+    case Shape::kModBasket: {
+        const double rect = y_full_ - p2_;
+        if (y <= rect)
+            return p1_ + 2.0 * y;
+        const double arc = circle_perimeter(p2_, 2.0 * p3_);
+        return p1_ + 2.0 * rect + arc - circle_perimeter(y_full_ - y, 2.0 * p3_);
+    }
+    case Shape::kPower: {
+        // interpolated in the table of power_perimeter_exact (exact at its rows)
+        const auto& rows = *power_perimeter_;
+        const int n = static_cast<int>(rows.size()) - 1;
+        const double k = p2_ < 1.0 ? 1.0 / p2_ : 1.0;
+        const double t = std::clamp(std::pow(y / y_full_, 1.0 / k), 0.0, 1.0) * n;
+        const int i = std::min(static_cast<int>(t), n - 1);
+        return rows[i] + (t - i) * (rows[i + 1] - rows[i]);
+    }
     case Shape::kIrregular:
     case Shape::kCustom: {
         const double a = area_raw(y);
@@ -522,6 +637,31 @@ double CrossSection::perimeter_raw(double y) const {
         return y_full_ * arc_shape_perimeter(arc_shape(shape_), y / y_full_);
     }
     return 0;
+}
+
+double CrossSection::power_perimeter_exact(double y) const {
+    // both sides' arc length, x(y) = (w/2)·(y/H)^m, by Gauss-Legendre on 16 panels (in t with
+    // y = H·t^k so that the steep bottom of a small m is resolved)
+    const double m = p2_, half = p1_ / 2.0, H = y_full_;
+    const double k = m < 1.0 ? 1.0 / m : 1.0;
+    const double t_end = std::pow(y / H, 1.0 / k);
+    static constexpr double gx[4] = {-0.8611363115940526, -0.3399810435848563, 0.3399810435848563,
+                                     0.8611363115940526};
+    static constexpr double gw[4] = {0.3478548451374538, 0.6521451548625461, 0.6521451548625461,
+                                     0.3478548451374538};
+    double len = 0;
+    const int panels = 16;
+    for (int pnl = 0; pnl < panels; ++pnl) {
+        const double a = t_end * pnl / panels, b = t_end * (pnl + 1) / panels;
+        for (int g = 0; g < 4; ++g) {
+            const double t = 0.5 * (a + b) + 0.5 * (b - a) * gx[g];
+            // dy/dt = H·k·t^(k−1), dx/dt = half·m·k·t^(m·k − 1)
+            const double dy = H * k * std::pow(t, k - 1.0);
+            const double dx = half * m * k * std::pow(t, m * k - 1.0);
+            len += 0.5 * (b - a) * gw[g] * std::hypot(dx, dy);
+        }
+    }
+    return 2.0 * len;
 }
 
 void CrossSection::finish() {
@@ -538,6 +678,8 @@ void CrossSection::finish() {
         w_max_ = p2_ < p1_ / 2 ? p1_ : width_raw(0);
     if (shape_ == Shape::kHorseshoe || shape_ == Shape::kEgg)
         w_max_ = arc_shape(shape_).w_max * y_full_;
+    if (shape_ == Shape::kModBasket)
+        w_max_ = p1_;
     const double p_full = shape_ == Shape::kRectClosed ? 2.0 * (p1_ + y_full_)
                           : tabulated()                ? 0.0
                                                        : perimeter_raw(y_full_);
@@ -583,6 +725,13 @@ void CrossSection::finish() {
             }
         }
         best = a_max_ < a_full_ ? 0 : n;
+    }
+    if (shape_ == Shape::kRectTriangular || shape_ == Shape::kRectRound ||
+        shape_ == Shape::kModBasket) {
+        // SWMM takes these sections' largest section factor at a fixed share of the full area
+        a_max_ = (shape_ == Shape::kModBasket ? kModBasketAlfMax : kRectBottomAlfMax) * a_full_;
+        s_max_ = section_factor(a_max_);
+        best = 0;
     }
     // The depth lookup depends only on the shape and its dimensions: share it between equal
     // sections (tabulated sections keep their own).
@@ -864,6 +1013,12 @@ double CrossSection::hydraulic_radius_of_area_m(double a) const {
 double CrossSection::section_factor(double a) const {
     if (a <= 0)
         return 0;
+    // a rectangle over a triangular or round bottom: from the largest section factor at 98 % of
+    // the area straight to the full one (SWMM rect_triang_getSofA, rect_round_getSofA)
+    if ((shape_ == Shape::kRectTriangular || shape_ == Shape::kRectRound) && a_full_ > 0 &&
+        a / a_full_ > kRectBottomAlfMax && s_max_ > 0)
+        return s_max_ + (s_full_ - s_max_) * (std::min(a / a_full_, 1.0) - kRectBottomAlfMax) /
+                            (1.0 - kRectBottomAlfMax);
     return a * std::pow(hydraulic_radius_of_area_m(a), 2.0 / 3.0);
 }
 

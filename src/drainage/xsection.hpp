@@ -26,6 +26,10 @@ enum class Shape : std::uint8_t {
     kHorseshoe,      ///< height; the standard horseshoe, from its arcs (width = height)
     kEgg,            ///< height; the standard egg, from its arcs (width = 2/3 height)
     kCustom,         ///< closed, of a user's SHAPE curve (tabulated at 51 depths)
+    kRectTriangular, ///< closed: height, width, height of the triangular bottom
+    kRectRound,      ///< closed: height, width, radius of the circular-arc bottom (>= width/2)
+    kModBasket,      ///< closed: height, width, radius of the circular-arc top (>= width/2)
+    kPower,          ///< open: height, top width, exponent p (width ∝ depth^(1/p))
 };
 
 /// Depth-tabulated geometry of an irregular channel: `area_m2`, `hrad_m` and `width_m` at
@@ -127,13 +131,26 @@ public:
     /// The standard closed shapes bounded by circular arcs (kHorseshoe, kEgg) of the given
     /// height: area, wetted perimeter and width in closed form from the arcs (see xsection.cpp).
     static CrossSection standard_closed(Shape shape, double height_m);
+    /// A rectangle over a triangular bottom of height `bottom_height_m` (SWMM RECT_TRIANGULAR),
+    /// over a circular-arc bottom of radius `radius_m` (RECT_ROUND), or under a circular-arc top
+    /// of radius `radius_m` (MODBASKETHANDLE); a radius below half the width is half the width.
+    /// The first two close over the top 2 % of their area as SWMM's closed rectangle does over
+    /// 3 %. Throws rencheng::Error (kInconsistent) for dimensions SWMM refuses.
+    static CrossSection rect_triangular(double height_m, double width_m, double bottom_height_m);
+    static CrossSection rect_round(double height_m, double width_m, double radius_m);
+    static CrossSection mod_basket(double height_m, double width_m, double radius_m);
+    /// An open channel whose width grows as depth^(1/p) to `top_width_m` at `height_m` (SWMM
+    /// POWER).
+    static CrossSection power(double height_m, double top_width_m, double exponent);
 
     Shape shape() const { return shape_; }
     /// Closed conduits can surcharge; open channels overflow their banks (treated as full).
     bool is_closed() const {
         return shape_ == Shape::kCircular || shape_ == Shape::kFilledCircular ||
                shape_ == Shape::kRectClosed || shape_ == Shape::kHorseshoe ||
-               shape_ == Shape::kEgg || shape_ == Shape::kCustom;
+               shape_ == Shape::kEgg || shape_ == Shape::kCustom ||
+               shape_ == Shape::kRectTriangular || shape_ == Shape::kRectRound ||
+               shape_ == Shape::kModBasket;
     }
     /// Geometry from a depth table (irregular channels, custom shapes).
     bool tabulated() const { return shape_ == Shape::kIrregular || shape_ == Shape::kCustom; }
@@ -191,6 +208,7 @@ public:
 
 private:
     static CrossSection from_table(Shape shape, GeometryTable table);
+    static CrossSection arc_section(Shape shape, double height_m, double width_m, double radius_m);
     void finish(); // computes the full and maximum values
     Geometry geometry_general(double depth_m) const;
     /// SWMM's tabulated circle read as SWMM's table_value reads it (linear, and the parabola
@@ -231,6 +249,9 @@ private:
     const detail::CircleRows* circle_ = nullptr; // circular pipes: SWMM's tabulated circle
     // last: only tabulated shapes read it, and routing keeps the hot fields above together
     GeometryTable table_;
+    /// kPower: wetted perimeter at t = (y/H)^(1/k), k = max(1/m, 1), in 512 equal steps of t
+    std::shared_ptr<const std::vector<double>> power_perimeter_;
+    double power_perimeter_exact(double y) const;
     void build_lookup(DepthLookup& lut, int best, int n) const;
 };
 

@@ -179,6 +179,49 @@ TEST(CrossSection, CustomShapeCurveEndsAndErrors) {
     EXPECT_THROW(tabulate_shape_curve({0.0}, {1}, 1.0), rencheng::Error); // one point from 0
 }
 
+// The four shapes SWMM 5.2 defines by formulas, by hand: full area, widest width and wetted
+// perimeter at full depth (the top included for the closed ones), area and width part full.
+TEST(CrossSection, AnalyticShapesByHand) {
+    // rectangle 1.4 m wide over a 0.3-m triangle, 1.2 m high
+    const auto rt = CrossSection::rect_triangular(1.2, 1.4, 0.3);
+    EXPECT_TRUE(rt.is_closed());
+    EXPECT_NEAR(rt.a_full_m2(), 1.4 * (1.2 - 0.15), 1e-12);
+    EXPECT_NEAR(rt.area_m2(0.15), 0.15 * 0.15 * (1.4 / 0.6), 1e-12); // y²·W/(2h)
+    EXPECT_NEAR(rt.top_width_m(0.15), 0.7, 1e-12);
+    const double side = std::hypot(0.3, 0.7);
+    EXPECT_NEAR(rt.r_full_m(), rt.a_full_m2() / (2 * side + 2 * 0.9 + 1.4), 1e-12);
+    EXPECT_NEAR(rt.hydraulic_radius_m(0.6), (0.21 + 0.3 * 1.4) / (2 * side + 0.6), 1e-12);
+    // rectangle 1.2 m wide over an arc of radius 0.6 (a half circle), 1.5 m high
+    const auto rr = CrossSection::rect_round(1.5, 1.2, 0.6);
+    const double pi = std::numbers::pi;
+    EXPECT_NEAR(rr.a_full_m2(), pi * 0.36 / 2 + 1.2 * 0.9, 1e-12);
+    EXPECT_NEAR(rr.top_width_m(0.6), 1.2, 1e-12);
+    EXPECT_NEAR(rr.r_full_m(), rr.a_full_m2() / (pi * 0.6 + 2 * 0.9 + 1.2), 1e-12);
+    EXPECT_NEAR(rr.hydraulic_radius_m(0.6), 0.5 * 0.6, 1e-12); // half circle: r/2
+    // a radius below half the width is half the width (SWMM)
+    EXPECT_NEAR(CrossSection::rect_round(1.5, 1.2, 0.1).a_full_m2(), rr.a_full_m2(), 1e-12);
+    // rectangle 1.3 m wide under a half circle, 1.4 m high
+    const auto mb = CrossSection::mod_basket(1.4, 1.3, 0.65);
+    EXPECT_NEAR(mb.a_full_m2(), 1.3 * 0.75 + pi * 0.65 * 0.65 / 2, 1e-12);
+    EXPECT_NEAR(mb.w_max_m(), 1.3, 1e-12);
+    EXPECT_NEAR(mb.area_m2(0.5), 0.65, 1e-12);
+    EXPECT_NEAR(mb.top_width_m(1.4 - 0.65 + 0.65 * (1 - std::cos(pi / 3))), 1.3 * std::sin(pi / 3),
+                1e-9); // 60° from the top of the arc
+    EXPECT_NEAR(mb.r_full_m(), mb.a_full_m2() / (1.3 + 2 * 0.75 + pi * 0.65), 1e-12);
+    // power p = 1 is a triangle; p = 2 a parabola (area 2/3·W·H)
+    const auto tri = CrossSection::power(1.8, 2.4, 1.0);
+    EXPECT_FALSE(tri.is_closed());
+    EXPECT_NEAR(tri.a_full_m2(), 1.8 * 1.2, 1e-12);
+    EXPECT_NEAR(tri.wetted_perimeter_m(0.9), 2 * std::hypot(0.9, 0.6), 1e-9);
+    const auto par = CrossSection::power(1.8, 2.4, 2.0);
+    EXPECT_NEAR(par.a_full_m2(), 2.0 / 3.0 * 2.4 * 1.8, 1e-12);
+    EXPECT_NEAR(par.top_width_m(0.45), 2.4 * std::sqrt(0.25), 1e-12);
+    EXPECT_NEAR(par.wetted_perimeter_m(1.8),
+                CrossSection::parabolic(1.8, 2.4).wetted_perimeter_m(1.8), 1e-7);
+    EXPECT_THROW(CrossSection::power(1.0, 1.0, 0.0), rencheng::Error);
+    EXPECT_THROW(CrossSection::mod_basket(0.3, 2.0, 1.0), rencheng::Error); // arc above the top
+}
+
 // The dynamic wave reads a circle as SWMM 5.2 does: the exact values at y/D = i/50, linear
 // between them, and below y/D = 0.04 the parabola through the first three rows.
 TEST(CrossSection, DynamicWaveCircleIsTheTabulatedCircle) {

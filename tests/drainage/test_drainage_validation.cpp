@@ -404,6 +404,19 @@ TEST(DrainageValidation, CustomShapesMatchSwmm) {
     expect_link_flows_match(dir, "custom-kw", 0.002);
 }
 
+// The shapes SWMM defines by formulas: rectangular-triangular, modified basket handle and power
+// under dynamic wave (surcharged behind a fixed outfall stage), the same with rectangular-round
+// under kinematic wave (flooding). SWMM's dynamic wave reads a rectangular-round section's
+// hydraulic radius in its bottom arc from a formula short of a parenthesis (xsect.c
+// rect_round_getRofY: ½r(1 − sin θ)/θ for ½r(1 − sin θ/θ)), so that shape is compared under
+// kinematic wave only. Every link flow at every 5-min report within 0.003 m³/s.
+TEST(DrainageValidation, AnalyticShapesMatchSwmm) {
+    const fs::path dir =
+        fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" / "analytic-shapes";
+    expect_link_flows_match(dir, "shapes", 0.003);
+    expect_link_flows_match(dir, "shapes-kw", 0.003);
+}
+
 // The shared reference set (REFERENCE.md §3). Slow: run with RENCHENG_SLOW_TESTS=1.
 // RENCHENG_DRAINAGE_WRITE_PASSING=FILE writes the list of passing models;
 // RENCHENG_DRAINAGE_ONLY=TEXT runs only the models whose path contains TEXT (and prints each
