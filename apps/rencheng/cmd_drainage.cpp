@@ -80,6 +80,8 @@ void run_drainage_solve(const DrainageOptions& opt, CommandContext& ctx) {
             std::printf("  flow routing continuity error / 汇流连续性误差: %.3f %%\n",
                         s.flow_routing_continuity_error_pct);
         std::printf("  flooded volume / 溢流总量: %.3f m3\n", flooded);
+        for (const auto& note : s.not_simulated)
+            std::printf("  note / 注意: %s\n", note.c_str());
         if (s.has_rdii)
             std::printf("  RDII / 降雨入流入渗: sewershed rainfall %.3f m3, RDII produced %.3f m3, "
                         "ratio %.3f\n",

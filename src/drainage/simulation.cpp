@@ -547,6 +547,18 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
       events(read_events(net)) {
     sum.has_runoff = do_runoff;
     sum.has_routing = do_routing;
+    // water quality is read and written back, not simulated: say so once
+    {
+        std::string quality;
+        for (const char* name : {"POLLUTANTS", "LANDUSES", "BUILDUP", "WASHOFF", "TREATMENT"})
+            if (const auto* raw = net.raw_section(name); raw && !raw->rows.empty())
+                quality += (quality.empty() ? "[" : ", [") + std::string(name) + "]";
+        if (!quality.empty())
+            sum.not_simulated.push_back(
+                "water quality (" + quality +
+                ") is kept in the model but not simulated: only flows are computed / "
+                "水质（污染物）数据已保留但未模拟，仅计算水量");
+    }
     if (!do_routing)
         rs.model = FlowRouting::kKinwave;
     if (!rules.empty())

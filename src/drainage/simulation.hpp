@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "drainage/groundwater.hpp"
@@ -95,6 +96,9 @@ struct SimulationSummary {
     double groundwater_continuity_error_pct = 0;
     bool has_rdii = false; ///< some node takes RDII inflow ([RDII], not ignored)
     RdiiTotals rdii;
+    /// What the model holds that the run did not simulate (water quality), for the user to see;
+    /// English, then Chinese.
+    std::vector<std::string> not_simulated;
 };
 
 struct SimulationResult {

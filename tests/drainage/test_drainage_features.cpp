@@ -865,3 +865,18 @@ TEST(MathExpressionTest, PrecedenceFunctionsAndSigns) {
         deep, [](std::string_view) { return std::nullopt; }, why));
     EXPECT_NE(why.find("nests"), std::string::npos) << why;
 }
+
+// Water quality is kept in the model but not simulated, and the run says so instead of leaving
+// the pollutants out silently; a model without them gets no such note.
+TEST(NotSimulated, WaterQualityIsNamedInTheSummary) {
+    const fs::path dir = fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage";
+    Diagnostics d;
+    const Network with = read_swmm_inp(dir / "example1" / "Example1.inp", d);
+    ASSERT_FALSE(d.has_errors()) << d.format();
+    const auto a = simulate(with);
+    ASSERT_EQ(a.summary.not_simulated.size(), 1U);
+    EXPECT_NE(a.summary.not_simulated[0].find("[POLLUTANTS]"), std::string::npos);
+    const Network without = read_swmm_inp(dir / "extran1" / "extran1.inp", d);
+    ASSERT_FALSE(d.has_errors()) << d.format();
+    EXPECT_TRUE(simulate(without).summary.not_simulated.empty());
+}
