@@ -23,6 +23,7 @@
 #include "drainage/rdii.hpp"
 #include "drainage/routing.hpp"
 #include "drainage/runoff.hpp"
+#include "drainage/section_rows.hpp"
 #include "drainage/swmm_inp.hpp"
 
 namespace rencheng::drainage {
@@ -427,6 +428,13 @@ void check_supported(const Network& net) {
             unsupported("conduit " + net.link_id[j] + ": culvert inlet control for culvert code " +
                         std::to_string(net.xsection[j].culvert_code) +
                         " (codes 1-23 of HDS-5 Table A.1 are simulated)");
+    // interface files: a run that should start from a hot start file or take its rainfall,
+    // runoff, RDII or inflows from one would otherwise run without them
+    for (const auto& f : net.files) {
+        if (rows::iequals(f.mode, "USE"))
+            unsupported("[FILES] USE " + f.kind + " " + f.name +
+                        " (SWMM interface files are not read)");
+    }
     if (const auto* raw = net.raw_section("SNOWPACKS");
         raw && !raw->rows.empty() && !net.options.ignore_snowmelt)
         unsupported("[SNOWPACKS]");
@@ -553,6 +561,11 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
         for (const char* name : {"POLLUTANTS", "LANDUSES", "BUILDUP", "WASHOFF", "TREATMENT"})
             if (const auto* raw = net.raw_section(name); raw && !raw->rows.empty())
                 quality += (quality.empty() ? "[" : ", [") + std::string(name) + "]";
+        for (const auto& f : net.files)
+            if (rows::iequals(f.mode, "SAVE"))
+                sum.not_simulated.push_back("[FILES] SAVE " + f.kind + " " + f.name +
+                                            ": SWMM interface files are not written / "
+                                            "SWMM 接口文件未写出");
         if (!quality.empty())
             sum.not_simulated.push_back(
                 "water quality (" + quality +

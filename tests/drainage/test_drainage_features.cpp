@@ -880,3 +880,26 @@ TEST(NotSimulated, WaterQualityIsNamedInTheSummary) {
     ASSERT_FALSE(d.has_errors()) << d.format();
     EXPECT_TRUE(simulate(without).summary.not_simulated.empty());
 }
+
+// [FILES] interface files are not read or written: a run told to USE one (a hot start, rainfall,
+// runoff, RDII or inflows) stops with E312 rather than run without it; one told to SAVE one runs
+// and says the file is not written.
+TEST(NotSimulated, InterfaceFilesAreRefusedOrNamed) {
+    const fs::path dir = fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage";
+    Diagnostics d;
+    Network net = read_swmm_inp(dir / "extran1" / "extran1.inp", d);
+    ASSERT_FALSE(d.has_errors()) << d.format();
+    net.files.push_back({"USE", "HOTSTART", "state.hsf"});
+    try {
+        simulate(net);
+        FAIL() << "a USE HOTSTART file was ignored";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kUnsupported);
+        EXPECT_NE(std::string(e.what()).find("[FILES] USE HOTSTART state.hsf"), std::string::npos)
+            << e.what();
+    }
+    net.files.back().mode = "SAVE";
+    const auto res = simulate(net);
+    ASSERT_EQ(res.summary.not_simulated.size(), 1U);
+    EXPECT_NE(res.summary.not_simulated[0].find("SAVE HOTSTART"), std::string::npos);
+}
