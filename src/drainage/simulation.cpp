@@ -324,9 +324,27 @@ double evaporation_rate(const Network& net, const ClimateAdjustments& adjust, do
     case EvaporationType::kMonthly:
         next_change = month_end();
         return e.monthly_ms[static_cast<std::size_t>(c.month - 1)] + added;
+    case EvaporationType::kTimeSeries: {
+        // the rate of the series' last point at or before t, held to the next point (SWMM
+        // setEvap and setNextEvapDate); before the first point, the first point's rate
+        next_change = month_end();
+        if (!e.series.valid())
+            return added;
+        const auto& ts = net.series[e.series.idx()];
+        if (ts.time_s.empty())
+            return added;
+        const auto it = std::upper_bound(ts.time_s.begin(), ts.time_s.end(), t);
+        if (it != ts.time_s.end())
+            next_change = std::min(next_change, *it);
+        const auto i = it == ts.time_s.begin()
+                           ? std::size_t{0}
+                           : static_cast<std::size_t>(it - ts.time_s.begin()) - 1;
+        return ts.value[i] + added;
+    }
     default:
         throw Error(ErrorCode::kUnsupported,
-                    "EVAPORATION: only CONSTANT and MONTHLY evaporation are simulated so far");
+                    "EVAPORATION: TEMPERATURE and FILE evaporation (from a climate file) are not "
+                    "yet simulated");
     }
 }
 
