@@ -68,7 +68,7 @@ double InfiltrationState::rate_ms(double dt, double rain_ms, double runon_ms, do
 // F(tp) = fmin·tp + (f0 − fmin)/kd·(1 − e^(−kd·tp)) so that the volume is exact; when supply limits
 // the rate, tp advances only to where F reaches the volume infiltrated (Manual §4.2).
 double InfiltrationState::horton(double dt, double supply, double depth) {
-    const double f0 = p_.max_rate_ms, fmin = p_.min_rate_ms;
+    const double f0 = p_.max_rate_ms * factor_, fmin = p_.min_rate_ms * factor_;
     const double df = f0 - fmin, kd = p_.decay_per_s, kr = regen_per_s_;
     if (df < 0 || kd < 0 || kr < 0)
         return 0;
@@ -126,7 +126,7 @@ double InfiltrationState::horton(double dt, double supply, double depth) {
 // Modified Horton: the rate decays with the infiltrated volume above fmin rather than time,
 // f = f0 − kd·Fe (Manual §4.3).
 double InfiltrationState::modified_horton(double dt, double supply, double depth) {
-    const double f0 = p_.max_rate_ms, fmin = p_.min_rate_ms;
+    const double f0 = p_.max_rate_ms * factor_, fmin = p_.min_rate_ms * factor_;
     const double df = f0 - fmin, kd = p_.decay_per_s, kr = regen_per_s_;
     if (df < 0 || kd < 0 || kr < 0)
         return 0;
@@ -176,12 +176,13 @@ double InfiltrationState::green_ampt(double dt, double supply, double depth) {
 }
 
 double InfiltrationState::green_ampt_unsaturated(double dt, double supply, double depth) {
-    const double ks = p_.ksat_ms;
-    const double fumax = p_.initial_deficit * lu_m_;
+    const double ks = p_.ksat_ms * factor_;
+    const double lu = factor_ == 1.0 ? lu_m_ : lu_m_ * std::sqrt(factor_);
+    const double fumax = p_.initial_deficit * lu;
     double ia = supply + depth / dt;
     if (ia < kZeroRate)
         ia = 0;
-    const double lu_ft = lu_m_ / kFoot; // the recovery constants are per ft of Lu
+    const double lu_ft = lu / kFoot; // the recovery constants are per ft of Lu
     if (ia == 0) {
         // dry: the upper zone drains at kr = √Ks/75 per hour (= Lu[ft]/90000 per s)
         if (fu_m_ <= 0)
@@ -195,7 +196,7 @@ double InfiltrationState::green_ampt_unsaturated(double dt, double supply, doubl
             return 0;
         }
         if (timer_s_ <= 0) { // a new event begins: deficit from the upper zone's moisture
-            imd_ = (fumax - fu_m_) / lu_m_;
+            imd_ = (fumax - fu_m_) / lu;
             f_m_ = 0;
         }
         return 0;
@@ -205,7 +206,7 @@ double InfiltrationState::green_ampt_unsaturated(double dt, double supply, doubl
         f_m_ += df;
         fu_m_ = std::min(fu_m_ + df, fumax);
         if (p_.model == InfiltrationModel::kGreenAmpt && timer_s_ <= 0) {
-            imd_ = (fumax - fu_m_) / lu_m_;
+            imd_ = (fumax - fu_m_) / lu;
             f_m_ = 0;
         }
         return ia;
@@ -235,12 +236,13 @@ double InfiltrationState::green_ampt_unsaturated(double dt, double supply, doubl
 }
 
 double InfiltrationState::green_ampt_saturated(double dt, double supply, double depth) {
-    const double ks = p_.ksat_ms;
-    const double fumax = p_.initial_deficit * lu_m_;
+    const double ks = p_.ksat_ms * factor_;
+    const double lu = factor_ == 1.0 ? lu_m_ : lu_m_ * std::sqrt(factor_);
+    const double fumax = p_.initial_deficit * lu;
     const double ia = supply + depth / dt;
     if (ia < kZeroRate)
         return 0;
-    timer_s_ = 5400.0 / (lu_m_ / kFoot);
+    timer_s_ = 5400.0 / (lu / kFoot);
     const double c1 = (p_.suction_m + depth) * imd_;
     const double f2 = green_ampt_f2(f_m_, c1, ks, dt);
     double df = f2 - f_m_;

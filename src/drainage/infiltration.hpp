@@ -22,6 +22,11 @@ public:
     double rate_ms(double dt_s, double rain_ms, double runon_ms, double depth_m);
 
     const Infiltration& params() const { return p_; }
+    /// Monthly adjustment of the soil's hydraulic conductivity ([ADJUSTMENTS] CONDUCTIVITY or a
+    /// subcatchment's INFIL pattern; SWMM infil_setInfilFactor) for the steps that follow:
+    /// Horton's f0 and fmin and Green-Ampt's Ks are multiplied by it, Green-Ampt's upper-zone depth
+    /// by its square root; the curve number is not adjusted. 1: none.
+    void set_conductivity_factor(double f) { factor_ = f; }
 
 private:
     double horton(double dt, double supply_ms, double depth);
@@ -33,6 +38,7 @@ private:
 
     Infiltration p_;
     bool enabled_ = false;
+    double factor_ = 1.0;
     // Horton: equivalent time on the decay curve, cumulative infiltration
     double regen_per_s_ = 0;
     double tp_s_ = 0, fe_m_ = 0;

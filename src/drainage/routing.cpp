@@ -381,7 +381,7 @@ double FlowRouter::conduit_loss_rate(int j, bool dynamic_wave, double q, double 
         const double width = l.xs.shape() == Shape::kRectClosed
                                  ? l.xs.w_max_m()
                                  : l.xs.top_width_m(std::min(depth, l.y_w_max));
-        seep = l.seep_rate_ms * width * l.length_m;
+        seep = l.seep_rate_ms * hydcon_ * width * l.length_m;
     }
     double total = evap + seep;
     // no more than the conduit holds over the step (dynamic wave) or carries
@@ -413,7 +413,10 @@ double FlowRouter::set_storage_losses(double dt, double evap_ms) {
         double exfil = 0;
         auto& s = seepage_[k];
         if (s.active) {
-            exfil = (s.imd == 0 ? s.ksat_ms : s.bottom.rate_ms(dt, 0, 0, depth)) * s.bottom_area_m2;
+            s.bottom.set_conductivity_factor(hydcon_);
+            s.bank.set_conductivity_factor(hydcon_);
+            exfil = (s.imd == 0 ? s.ksat_ms * hydcon_ : s.bottom.rate_ms(dt, 0, 0, depth)) *
+                    s.bottom_area_m2;
             if (depth > s.bank_min_depth_m) {
                 const double bank_area = std::min(area, s.bank_max_area_m2) - s.bottom_area_m2;
                 if (bank_area > 0) {
@@ -421,7 +424,8 @@ double FlowRouter::set_storage_losses(double dt, double evap_ms) {
                                    ? depth - s.bank_max_depth_m +
                                          (s.bank_max_depth_m - s.bank_min_depth_m) / 2.0
                                    : (depth - s.bank_min_depth_m) / 2.0;
-                    exfil += bank_area * (s.imd == 0 ? s.ksat_ms : s.bank.rate_ms(dt, 0, 0, d));
+                    exfil += bank_area *
+                             (s.imd == 0 ? s.ksat_ms * hydcon_ : s.bank.rate_ms(dt, 0, 0, d));
                 }
             }
         }

@@ -218,6 +218,9 @@ public:
     /// Sets each storage unit's evaporation and seepage loss rate (m³/s) for the coming step of
     /// `dt_s` from its depth at the step start and the potential evaporation `evap_ms` (m/s);
     /// returns the total (SWMM storage_getLosses).
+    /// The month's factor on soil hydraulic conductivity ([ADJUSTMENTS] CONDUCTIVITY) for
+    /// conduit seepage and storage exfiltration from the next step on (SWMM hydconFactor).
+    void set_conductivity_factor(double f) { hydcon_ = f; }
     double set_storage_losses(double dt_s, double evap_ms);
 
     /// Total stored volume in nodes and links, m³ (SWMM massbal_getStorage).
@@ -309,6 +312,7 @@ private:
     const ControlRules* rules_ = nullptr;
     const std::vector<GageRainState>* gages_ = nullptr;
     bool rules_due_ = true;
+    double hydcon_ = 1.0;         ///< set_conductivity_factor
     double evap_ms_ = 0;          ///< evaporation rate of the current step (set_storage_losses)
     bool conduit_losses_ = false; ///< some conduit can lose water (seepage, or evaporation)
     std::vector<double> forced_;  ///< per link: forced setting, NaN when none (empty: none)

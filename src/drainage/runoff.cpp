@@ -143,6 +143,14 @@ double SubcatchmentRunoff::subarea_step(int i, double area, double precip, doubl
     if (area <= 0)
         return 0;
     Subarea& s = sub_[i];
+    // the pervious area's depression storage and roughness, adjusted by month ([ADJUSTMENTS]
+    // DSTORE and N-PERV patterns, SWMM adjustSubareaParams)
+    double dstore = s.dstore_m, alpha = s.alpha;
+    if (i == 2) {
+        if (dstore_factor_ >= 0)
+            dstore *= dstore_factor_;
+        alpha = nperv_factor_ <= 0 ? 0.0 : alpha / nperv_factor_;
+    }
     double t_runoff = dt;
     double moisture = s.depth_m / dt;
     const double surf_evap = std::min(moisture, evap);
@@ -160,29 +168,29 @@ double SubcatchmentRunoff::subarea_step(int i, double area, double precip, doubl
         // Fill depression storage first, then integrate the reservoir over the remaining time.
         const double ix = s.inflow_ms;
         double tx = dt;
-        if (s.depth_m + ix * tx <= s.dstore_m) {
+        if (s.depth_m + ix * tx <= dstore) {
             s.depth_m += ix * tx;
         } else {
-            const double dx = s.dstore_m - s.depth_m;
+            const double dx = dstore - s.depth_m;
             if (dx > 0 && ix > 0) {
                 tx -= dx / ix;
-                s.depth_m = s.dstore_m;
+                s.depth_m = dstore;
             }
-            if (s.alpha > 0 && tx > 0)
-                s.depth_m = integrate_depth(s.depth_m, tx, ix, s.alpha, s.dstore_m);
+            if (alpha > 0 && tx > 0)
+                s.depth_m = integrate_depth(s.depth_m, tx, ix, alpha, dstore);
             else
                 s.depth_m += ix * std::max(tx, 0.0);
         }
         s.depth_m = std::max(s.depth_m, 0.0);
         t_runoff = tx;
     }
-    const double excess = s.depth_m - s.dstore_m;
+    const double excess = s.depth_m - dstore;
     if (excess <= kZeroDepth)
         return 0;
     if (s.n > 0)
-        return s.alpha * std::pow(excess, kManningExponent);
+        return alpha * std::pow(excess, kManningExponent);
     // no overland routing: the whole excess leaves within the step
-    s.depth_m = s.dstore_m;
+    s.depth_m = dstore;
     return t_runoff > 0 ? excess / t_runoff : 0.0;
 }
 

@@ -77,6 +77,13 @@ public:
     /// Caps the pervious area's infiltration over the next step at `depth_m` (the room left in
     /// the upper zone of an aquifer below, SWMM getSubareaRunoff); infinite when none.
     void set_max_infil_m(double depth_m) { max_infil_m_ = depth_m; }
+    /// Monthly factors on the pervious sub-area for the next step ([ADJUSTMENTS] DSTORE and
+    /// N-PERV patterns): depression storage times `dstore` (when >= 0), Manning's n times
+    /// `n_perv` (no runoff when <= 0); 1 and 1 leave them as given.
+    void set_pervious_factors(double dstore, double n_perv) {
+        dstore_factor_ = dstore;
+        nperv_factor_ = n_perv;
+    }
 
 private:
     double subarea_step(int i, double area_m2, double precip_ms, double evap_ms, double dt,
@@ -90,6 +97,7 @@ private:
     double runoff_m3s_ = 0;
     double pervious_return_m3s_ = 0;
     double max_infil_m_ = std::numeric_limits<double>::infinity();
+    double dstore_factor_ = 1.0, nperv_factor_ = 1.0;
 };
 
 /// Overland outflow per unit area, m/s, of the non-linear reservoir: (1/n)·(W/A)·√S·(d − ds)^(5/3)

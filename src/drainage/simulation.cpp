@@ -42,14 +42,19 @@ int month_at(const Network& net, double t) {
 }
 
 /// [ADJUSTMENTS] (SWMM 5.2 climate.c climate_readAdjustments): monthly factors on rainfall and
-/// additive monthly changes of the evaporation rate. TEMPERATURE rows change only snowmelt and
-/// temperature-based evaporation, neither of which is simulated (both are refused elsewhere),
-/// so they are read and have no effect; CONDUCTIVITY factors other than 1 and the
-/// per-subcatchment N-PERV, DSTORE and INFIL patterns are refused.
+/// on the soil's hydraulic conductivity (infiltration, conduit seepage, storage exfiltration),
+/// additive monthly changes of the evaporation rate, and per-subcatchment MONTHLY patterns on the
+/// pervious area's Manning's n (N-PERV), depression storage (DSTORE) and conductivity (INFIL, in
+/// place of the global factor). TEMPERATURE rows change only snowmelt and temperature-based
+/// evaporation, neither of which is simulated (both are refused elsewhere), so they are read and
+/// have no effect.
 struct ClimateAdjustments {
     std::array<double, 12> rain{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
     std::array<double, 12> evap_ms{};
     bool evap_given = false;
+    std::array<double, 12> hydcon{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+    /// per subcatchment: pattern index of N-PERV, DSTORE, INFIL (-1: none)
+    std::vector<std::array<int, 3>> patterns;
 };
 
 ClimateAdjustments read_adjustments(const Network& net) {
@@ -70,10 +75,24 @@ ClimateAdjustments read_adjustments(const Network& net) {
         // SWMM matches the keyword by its first letters (match(): TEMP, EVAP, RAIN, CONDUCT)
         const bool temp = key.starts_with("TEMP"), evap = key.starts_with("EVAP"),
                    rain = key.starts_with("RAIN"), cond = key.starts_with("CONDUCT");
+        const int which = key == "N-PERV" ? 0 : key == "DSTORE" ? 1 : key == "INFIL" ? 2 : -1;
+        if (which >= 0) {
+            if (row.size() < 3)
+                throw Error(ErrorCode::kMissingKey,
+                            where + key + " needs a subcatchment and a pattern");
+            const auto sub = net.find_subcatchment(row[1]);
+            if (!sub.valid())
+                throw Error(ErrorCode::kUnknownReference,
+                            where + key + ": subcatchment '" + row[1] + "' is not defined");
+            const auto pat = net.find_pattern(row[2]);
+            if (!pat.valid())
+                throw Error(ErrorCode::kUnknownReference,
+                            where + key + ": pattern '" + row[2] + "' is not defined");
+            adj.patterns.resize(static_cast<std::size_t>(net.subcatchments.count()), {-1, -1, -1});
+            adj.patterns[sub.idx()][static_cast<std::size_t>(which)] = static_cast<int>(pat.idx());
+            continue;
+        }
         if (!(temp || evap || rain || cond)) {
-            if (key == "N-PERV" || key == "DSTORE" || key == "INFIL")
-                throw Error(ErrorCode::kUnsupported,
-                            where + key + " (monthly subcatchment pattern) is not yet simulated");
             throw Error(ErrorCode::kUnknownValue,
                         where + "'" + row[0] +
                             "' is not TEMPERATURE, EVAPORATION, RAINFALL or CONDUCTIVITY");
@@ -98,10 +117,8 @@ ClimateAdjustments read_adjustments(const Network& net) {
                 adj.evap_ms[m] = v[m] * f.evap_rate;
             adj.evap_given = true;
         } else if (cond) {
-            for (double x : v)
-                if (x > 0 && x != 1.0) // SWMM takes a factor <= 0 as 1
-                    throw Error(ErrorCode::kUnsupported,
-                                where + "CONDUCTIVITY factors other than 1 are not yet simulated");
+            for (int m = 0; m < 12; ++m)
+                adj.hydcon[m] = v[m] > 0 ? v[m] : 1.0; // SWMM takes a factor <= 0 as 1
         }
     }
     return adj;
@@ -505,7 +522,8 @@ struct Simulator::State {
     StreetInlets inlets; // [INLET_USAGE] (drainage/inlet.hpp)
 
     // runoff state
-    ClimateAdjustments adjust; // [ADJUSTMENTS]
+    ClimateAdjustments adjust;           // [ADJUSTMENTS]
+    bool has_hydcon_adjustments = false; // CONDUCTIVITY factors or subcatchment patterns
     std::vector<GageRain> gages;
     std::vector<GageRainState> gage_state; ///< each gage's rainfall now and past, for rules
     std::vector<SubcatchmentRunoff> subs;
@@ -596,6 +614,9 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
         router.set_rules(&rules, &gage_state);
 
     adjust = read_adjustments(net);
+    has_hydcon_adjustments =
+        !adjust.patterns.empty() ||
+        std::any_of(adjust.hydcon.begin(), adjust.hydcon.end(), [](double f) { return f != 1.0; });
     for (int g = 0; g < static_cast<int>(net.gages.size()); ++g)
         gages.push_back(build_gage(net, g, options.base_dir, adjust));
     gage_state.assign(gages.size(), GageRainState{});
@@ -755,6 +776,30 @@ void Simulator::State::runoff_execute() {
             outfall_routed_m3[o] = 0;
         }
     has_runoff_flag = false;
+    // [ADJUSTMENTS]: the month's conductivity factor, and the subcatchments' own monthly patterns
+    // (SWMM climate_setState, infil_setInfilFactor, adjustSubareaParams; month of the step start)
+    if (has_hydcon_adjustments) {
+        const auto m0 = static_cast<std::size_t>(month_at(net, t));
+        router.set_conductivity_factor(adjust.hydcon[m0]);
+        for (int i = 0; i < n_sub; ++i) {
+            double infil = adjust.hydcon[m0], dstore = 1.0, n_perv = 1.0;
+            if (!adjust.patterns.empty()) {
+                const auto& p = adjust.patterns[static_cast<std::size_t>(i)];
+                auto monthly = [&](int k, double& out) {
+                    if (k < 0)
+                        return;
+                    const auto& pat = net.patterns[static_cast<std::size_t>(k)];
+                    if (pat.type == PatternType::kMonthly && m0 < pat.factors.size())
+                        out = pat.factors[m0];
+                };
+                monthly(p[0], n_perv);
+                monthly(p[1], dstore);
+                monthly(p[2], infil);
+            }
+            subs[i].infiltration_state().set_conductivity_factor(infil);
+            subs[i].set_pervious_factors(dstore, n_perv);
+        }
+    }
     for (int i = 0; i < n_sub; ++i) {
         const auto g = net.subcatchments.gage[i];
         const double r = g.valid() ? rain[g.idx()] : 0.0;
@@ -1078,6 +1123,8 @@ void Simulator::State::step() {
         save_report(t0, t_route);
         return;
     }
+    if (has_hydcon_adjustments && !do_runoff) // SWMM sets the climate at the routing time then
+        router.set_conductivity_factor(adjust.hydcon[static_cast<std::size_t>(month_at(net, t0))]);
     {
         double next_evap = kInf;
         rates.loss = router.set_storage_losses(dt, evaporation_rate(net, adjust, t0, next_evap));

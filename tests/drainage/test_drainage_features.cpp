@@ -620,8 +620,10 @@ TEST(ClimateAdjustments, RainfallFactorOfTheMonthWhenTheRecordIsRead) {
             EXPECT_NE(std::string(e.what()).find(text_in_error), std::string::npos) << e.what();
         }
     };
-    refused("N-PERV S1 P1\n", ErrorCode::kUnsupported, "adj.inp:39: [ADJUSTMENTS] N-PERV");
-    refused("CONDUCTIVITY 1 1.2 1 1 1 1 1 1 1 1 1 1\n", ErrorCode::kUnsupported, "CONDUCTIVITY");
+    refused("N-PERV S9 P1\n", ErrorCode::kUnknownReference,
+            "adj.inp:39: [ADJUSTMENTS] N-PERV: subcatchment 'S9'");
+    refused("INFIL S1 NOPAT\n", ErrorCode::kUnknownReference, "pattern 'NOPAT'");
+    refused("DSTORE S1\n", ErrorCode::kMissingKey, "needs a subcatchment and a pattern");
     refused("RAINFALL 1 1 1\n", ErrorCode::kNumberSyntax, "adj.inp:39:");
     refused("RAINFALL 1 1 x 1 1 1 1 1 1 1 1 1\n", ErrorCode::kNumberSyntax, "value 3 'x'");
     refused("SNOW 1 1 1 1 1 1 1 1 1 1 1 1\n", ErrorCode::kUnknownValue, "SNOW");

@@ -421,6 +421,19 @@ TEST(DrainageValidation, AnalyticShapesMatchSwmm) {
     expect_link_flows_match(dir, "shapes-kw", 0.003);
 }
 
+// [ADJUSTMENTS] on the soil: CONDUCTIVITY factors (0.5 in June, 2 in July) on the infiltration
+// of a subcatchment, on two channels' seepage and on a storage unit's exfiltration, and a second
+// subcatchment's own INFIL, N-PERV and DSTORE patterns, over a run from 30 June into July, with
+// Green-Ampt and with Horton infiltration. Every link flow at every 5-min report within 0.002
+// m³/s of SWMM 5.2.4's (the adjustments move S2's runoff peak by 0.039 m³/s in SWMM), the
+// summaries within tolerance.
+TEST(DrainageValidation, SoilAdjustmentsMatchSwmm) {
+    const fs::path dir =
+        fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" / "adjustments";
+    expect_link_flows_match(dir, "adj-ga", 0.002);
+    expect_link_flows_match(dir, "adj-horton", 0.002);
+}
+
 // The shared reference set (REFERENCE.md §3). Slow: run with RENCHENG_SLOW_TESTS=1.
 // RENCHENG_DRAINAGE_WRITE_PASSING=FILE writes the list of passing models;
 // RENCHENG_DRAINAGE_ONLY=TEXT runs only the models whose path contains TEXT (and prints each
