@@ -37,3 +37,5 @@ rencheng_add_fuzzer(fuzz_ncdc_rain SOURCES fuzz_ncdc_rain.cpp DEPS rencheng::dra
                     CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/ncdc_rain)
 rencheng_add_fuzzer(fuzz_swmm_series_file SOURCES fuzz_swmm_series_file.cpp DEPS rencheng::drainage
                     CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/swmm_series_file)
+rencheng_add_fuzzer(fuzz_swmm_interface_file SOURCES fuzz_swmm_interface_file.cpp
+                    DEPS rencheng::drainage CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/swmm_interface_file)

@@ -18,6 +18,7 @@
 #include "drainage/controls.hpp"
 #include "drainage/culvert.hpp"
 #include "drainage/inlet.hpp"
+#include "drainage/interface_file.hpp"
 #include "drainage/lid.hpp"
 #include "drainage/rain_file.hpp"
 #include "drainage/rdii.hpp"
@@ -466,9 +467,9 @@ void check_supported(const Network& net) {
     // interface files: a run that should start from a hot start file or take its rainfall,
     // runoff, RDII or inflows from one would otherwise run without them
     for (const auto& f : net.files) {
-        if (rows::iequals(f.mode, "USE"))
+        if (rows::iequals(f.mode, "USE") && !rows::iequals(f.kind, "INFLOWS"))
             unsupported("[FILES] USE " + f.kind + " " + f.name +
-                        " (SWMM interface files are not read)");
+                        " (of SWMM's interface files only USE INFLOWS is read)");
     }
     if (const auto* raw = net.raw_section("SNOWPACKS");
         raw && !raw->rows.empty() && !net.options.ignore_snowmelt)
@@ -529,7 +530,11 @@ struct Simulator::State {
     std::vector<SubcatchmentRunoff> subs;
     std::vector<LidGroup> lids;
     std::vector<std::optional<GroundwaterState>> aquifers;
-    std::optional<RdiiInflows> rdii; // [RDII] and [HYDROGRAPHS]
+    std::optional<RdiiInflows> rdii;          // [RDII] and [HYDROGRAPHS]
+    std::optional<RoutingInflows> iface_in;   // [FILES] USE INFLOWS
+    std::optional<RoutingOutflows> iface_out; // [FILES] SAVE OUTFLOWS
+    std::filesystem::path iface_out_path;
+    std::vector<double> iface_q;
     std::vector<double> old_runoff, new_runoff, sub_rain;
     double old_runoff_t = 0, new_runoff_t = 0;
     bool has_runoff_flag = false;
@@ -598,7 +603,7 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
             if (const auto* raw = net.raw_section(name); raw && !raw->rows.empty())
                 quality += (quality.empty() ? "[" : ", [") + std::string(name) + "]";
         for (const auto& f : net.files)
-            if (rows::iequals(f.mode, "SAVE"))
+            if (rows::iequals(f.mode, "SAVE") && !rows::iequals(f.kind, "OUTFLOWS"))
                 sum.not_simulated.push_back("[FILES] SAVE " + f.kind + " " + f.name +
                                             ": SWMM interface files are not written / "
                                             "SWMM 接口文件未写出");
@@ -663,6 +668,27 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
         sum.has_rdii = !rdii->empty();
         sum.rdii.sewershed_rain_m3 = rdii->sewershed_rain_m3();
         sum.rdii.produced_m3 = rdii->rdii_produced_m3();
+    }
+    // routing interface files (SWMM iface.c)
+    for (const auto& f : net.files) {
+        const std::filesystem::path dir = options.base_dir.empty()
+                                              ? std::filesystem::path(net.source_file).parent_path()
+                                              : options.base_dir;
+        std::filesystem::path p(f.name);
+        if (p.is_relative())
+            p = dir / p;
+        if (rows::iequals(f.mode, "USE") && rows::iequals(f.kind, "INFLOWS"))
+            iface_in.emplace(net, p);
+        if (rows::iequals(f.mode, "SAVE") && rows::iequals(f.kind, "OUTFLOWS") && do_routing) {
+            iface_out.emplace(net, rs.model == FlowRouting::kDynwave, report_step);
+            iface_out_path = p;
+            if (opt.report_start_s <= 0) { // the initial state too (SWMM openFileForOutput)
+                iface_q.assign(static_cast<std::size_t>(n_nodes), 0.0);
+                for (int n = 0; n < n_nodes; ++n)
+                    iface_q[static_cast<std::size_t>(n)] = nodes[n].inflow;
+                iface_out->record(0.0, iface_q);
+            }
+        }
     }
     // groundwater under subcatchments ([AQUIFERS], [GROUNDWATER])
     if (!opt.ignore_groundwater && net.raw_section("GROUNDWATER")) {
@@ -871,6 +897,12 @@ void Simulator::State::save_report(double t_old, double t_new) {
         return;
     const double f = t_new > t_old ? std::clamp((rt - t_old) / (t_new - t_old), 0.0, 1.0) : 1.0;
     const double f1 = 1.0 - f;
+    if (iface_out) { // the outlets' inflow now, not interpolated (SWMM iface_saveOutletResults)
+        iface_q.resize(static_cast<std::size_t>(n_nodes));
+        for (int n = 0; n < n_nodes; ++n)
+            iface_q[static_cast<std::size_t>(n)] = nodes[n].inflow;
+        iface_out->record(rt, iface_q);
+    }
     rep.time_s.push_back(static_cast<std::int64_t>(std::llround(rt)));
     if (options.depth_series_only) {
         for (int n = 0; n < n_nodes; ++n)
@@ -1032,6 +1064,14 @@ void Simulator::State::add_inflows(double t0) {
     if (rdii)
         rates.ii += rdii->add_inflows(
             t0, [&](int n, double q) { nodes[static_cast<std::size_t>(n)].lat_flow += q; });
+    // a USE INFLOWS file's flows, as external inflows (SWMM addIfaceInflows)
+    if (iface_in)
+        iface_in->add_inflows(t0, [&](int n, double q) {
+            if (std::abs(q) < kFlowTolerance)
+                return;
+            nodes[static_cast<std::size_t>(n)].lat_flow += q;
+            (q >= 0 ? rates.ex : rates.out) += std::abs(q);
+        });
     if (!do_runoff)
         return;
     // wet weather inflow: runoff interpolated at the step start
@@ -1346,6 +1386,8 @@ SimulationResult Simulator::finish() {
     while (step()) {
     }
     s_->balances();
+    if (s_->iface_out)
+        s_->iface_out->write(s_->iface_out_path);
     s_->finished = true;
     return std::move(s_->result);
 }

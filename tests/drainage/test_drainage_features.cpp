@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
+#include "drainage/interface_file.hpp"
 #include "drainage/math_expression.hpp"
 #include "drainage/rain_file.hpp"
 #include "drainage/routing.hpp"
@@ -904,4 +905,51 @@ TEST(NotSimulated, InterfaceFilesAreRefusedOrNamed) {
     const auto res = simulate(net);
     ASSERT_EQ(res.summary.not_simulated.size(), 1U);
     EXPECT_NE(res.summary.not_simulated[0].find("SAVE HOTSTART"), std::string::npos);
+}
+
+// A USE INFLOWS file's problems name the file and line; flows interpolate between report times
+// and stop outside them (SWMM iface.c).
+TEST(RoutingInterfaceFile, ReadInterpolatedAndCheckedWithFileAndLine) {
+    Diagnostics d;
+    const Network net = parse_swmm_inp("[OPTIONS]\nFLOW_UNITS CMS\nSTART_DATE 07/01/2025\n"
+                                       "END_DATE 07/02/2025\n[JUNCTIONS]\nO1 0 1\nJ2 0 1\n",
+                                       "net.inp", d);
+    ASSERT_FALSE(d.has_errors()) << d.format();
+    const std::string head = "SWMM5 Interface File\ntitle\n300 - step\n1 - constituents\nFLOW LPS\n"
+                             "2 - nodes\nO1\nX9\nNode Year Mon Day Hr Min Sec FLOW\n";
+    const RoutingInflows in(net,
+                            head + "O1 2025 07 01 00 05 00 100\nX9 2025 07 01 00 05 00 5\n"
+                                   "O1 2025 07 01 00 10 00 300\nX9 2025 07 01 00 10 00 5\n",
+                            "f.txt");
+    auto at = [&](double t) {
+        double q = 0;
+        in.add_inflows(t, [&](int node, double v) {
+            EXPECT_EQ(node, 0); // X9 is not in the network: skipped
+            q += v;
+        });
+        return q;
+    };
+    EXPECT_EQ(at(200.0), 0.0);          // before the first time
+    EXPECT_NEAR(at(300.0), 0.1, 1e-12); // L/s → m³/s
+    EXPECT_NEAR(at(450.0), 0.2, 1e-12); // halfway
+    EXPECT_NEAR(at(600.0), 0.3, 1e-12);
+    EXPECT_EQ(at(601.0), 0.0); // after the last
+    auto error_of = [&](const std::string& text) {
+        try {
+            RoutingInflows bad(net, text, "f.txt");
+        } catch (const Error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_NE(error_of("SWMM4\n").find("f.txt:1:"), std::string::npos);
+    EXPECT_NE(error_of(head + "O1 2025 07 01 00 05 00 abc\n")
+                  .find("f.txt:10: routing interface "
+                        "file: bad flow 'abc'"),
+              std::string::npos);
+    EXPECT_NE(error_of(head + "O1 2025 07 01 00 05 00 1\n").find("ends early"), std::string::npos);
+    EXPECT_NE(error_of("SWMM5\nt\n300\n1\nFLOW XYZ\n")
+                  .find("f.txt:5: routing interface file: "
+                        "unknown flow units 'XYZ'"),
+              std::string::npos);
 }

@@ -14,6 +14,8 @@
 #include <tuple>
 #include <vector>
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
@@ -432,6 +434,52 @@ TEST(DrainageValidation, SoilAdjustmentsMatchSwmm) {
         fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" / "adjustments";
     expect_link_flows_match(dir, "adj-ga", 0.002);
     expect_link_flows_match(dir, "adj-horton", 0.002);
+}
+
+// Routing interface files: rdii/rdii.inp with SAVE OUTFLOWS writes its outfall's flow at every
+// report as SWMM 5.2.4 writes it (a_out_swmm.txt, SWMM's own file; 505 rows within 1e-4 m³/s),
+// and a downstream model that takes SWMM's file with USE INFLOWS (b.inp) routes it as SWMM does.
+TEST(DrainageValidation, RoutingInterfaceFilesMatchSwmm) {
+    const fs::path dir =
+        fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" / "interface-files";
+    expect_link_flows_match(dir, "b", 0.0005);
+    // SAVE OUTFLOWS, in a folder of its own (the model names its file relative to itself)
+    const fs::path tmp =
+        fs::temp_directory_path() / ("rencheng-iface-" + std::to_string(::getpid()));
+    fs::create_directories(tmp);
+    fs::copy_file(dir / "a.inp", tmp / "a.inp", fs::copy_options::overwrite_existing);
+    Diagnostics d;
+    const Network net = read_swmm_inp(tmp / "a.inp", d);
+    ASSERT_FALSE(d.has_errors()) << d.format();
+    (void)simulate(net, SimulationOptions{});
+    auto rows = [](const fs::path& p) {
+        std::ifstream in(p);
+        std::vector<std::pair<std::string, double>> out; // date, flow
+        std::string line;
+        for (int i = 0; i < 8 && std::getline(in, line); ++i) {
+        }
+        while (std::getline(in, line)) {
+            std::istringstream ls(line);
+            std::string node, y, mo, dd, h, mi, sec;
+            double q = 0;
+            if (ls >> node >> y >> mo >> dd >> h >> mi >> sec >> q)
+                out.emplace_back(y + mo + dd + h + mi + sec, q);
+        }
+        return out;
+    };
+    const auto ours = rows(tmp / "a_out.txt");
+    const auto swmm = rows(dir / "a_out_swmm.txt");
+    fs::remove_all(tmp);
+    ASSERT_EQ(ours.size(), swmm.size());
+    ASSERT_GT(ours.size(), 500U);
+    double worst = 0;
+    for (std::size_t i = 0; i < ours.size(); ++i) {
+        EXPECT_EQ(ours[i].first, swmm[i].first) << i;
+        worst = std::max(worst, std::abs(ours[i].second - swmm[i].second));
+    }
+    EXPECT_LT(worst, 1e-4);
+    std::printf("[ info ] SAVE OUTFLOWS: %zu rows, largest difference from SWMM's file %.6f m3/s\n",
+                ours.size(), worst);
 }
 
 // The shared reference set (REFERENCE.md §3). Slow: run with RENCHENG_SLOW_TESTS=1.

@@ -1,0 +1,185 @@
+#include "drainage/interface_file.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "core/atomic_file.hpp"
+#include "core/error.hpp"
+#include "drainage/network.hpp"
+#include "drainage/section_rows.hpp"
+
+namespace rencheng::drainage {
+
+namespace {
+
+constexpr FlowUnits kAllFlowUnits[] = {FlowUnits::kCfs, FlowUnits::kGpm, FlowUnits::kMgd,
+                                       FlowUnits::kCms, FlowUnits::kLps, FlowUnits::kMld};
+
+std::vector<std::string> words(const std::string& line) {
+    std::istringstream in(line);
+    std::vector<std::string> out;
+    std::string w;
+    while (in >> w)
+        out.push_back(w);
+    return out;
+}
+
+} // namespace
+
+RoutingInflows::RoutingInflows(const Network& net, const std::filesystem::path& path)
+    : RoutingInflows(net, read_file(path), path.string()) {}
+
+RoutingInflows::RoutingInflows(const Network& net, const std::string& text,
+                               const std::string& file) {
+    std::istringstream in(text);
+    std::string line;
+    int line_no = 0;
+    auto fail = [&](const std::string& what) {
+        throw Error(ErrorCode::kNumberSyntax,
+                    file + ":" + std::to_string(line_no) + ": routing interface file: " + what);
+    };
+    auto next = [&]() {
+        if (!std::getline(in, line))
+            fail("ends early");
+        ++line_no;
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back();
+        return words(line);
+    };
+    auto leading_int = [&](const std::vector<std::string>& w, const char* what) {
+        char* end = nullptr;
+        const long v = w.empty() ? -1 : std::strtol(w[0].c_str(), &end, 10);
+        if (w.empty() || end == w[0].c_str())
+            fail(std::string("no ") + what);
+        return v;
+    };
+    if (auto w = next(); w.empty() || !rows::iequals(w[0], "SWMM5"))
+        fail("not a SWMM5 interface file (its first word must be SWMM5)");
+    next(); // title
+    if (leading_int(next(), "report step") <= 0)
+        fail("the report step must be > 0");
+    const long constituents = leading_int(next(), "number of constituents");
+    if (constituents < 1)
+        fail("needs at least the FLOW constituent");
+    double to_si = 0;
+    {
+        const auto w = next();
+        if (w.size() < 2 || !rows::iequals(w[0], "FLOW"))
+            fail("the first constituent must be 'FLOW units'");
+        for (const FlowUnits u : kAllFlowUnits)
+            if (rows::iequals(w[1], flow_units_name(u)))
+                to_si = unit_factors(u).flow;
+        if (to_si == 0)
+            fail("unknown flow units '" + w[1] + "'");
+    }
+    for (long p = 1; p < constituents; ++p) // pollutants: water quality is not simulated
+        next();
+    const long nodes = leading_int(next(), "number of nodes");
+    if (nodes <= 0)
+        fail("the number of nodes must be > 0");
+    for (long i = 0; i < nodes; ++i) {
+        const auto w = next();
+        if (w.empty())
+            fail("a node name is missing");
+        const auto n = net.find_node(w[0]);
+        node_.push_back(n.valid() ? static_cast<std::int32_t>(n.idx()) : -1);
+    }
+    next(); // column headings
+    const Seconds base = seconds_since_epoch(net.options.start);
+    // one line per node at each report time, in the nodes' order (as SWMM reads them)
+    while (true) {
+        std::vector<double> flows;
+        double t = 0;
+        for (long i = 0; i < nodes; ++i) {
+            if (!std::getline(in, line)) {
+                if (i == 0)
+                    return;
+                fail("a report time ends early");
+            }
+            ++line_no;
+            const auto w = words(line);
+            if (w.empty() && i == 0) { // trailing blank lines
+                --i;
+                continue;
+            }
+            if (w.size() < 8)
+                fail("a line needs node, year, month, day, hour, minute, second and flow");
+            int f[6];
+            for (int k = 0; k < 6; ++k) {
+                char* end = nullptr;
+                f[k] = static_cast<int>(
+                    std::strtol(w[static_cast<std::size_t>(k) + 1].c_str(), &end, 10));
+                if (end == w[static_cast<std::size_t>(k) + 1].c_str())
+                    fail("bad date or time '" + w[static_cast<std::size_t>(k) + 1] + "'");
+            }
+            if (f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31)
+                fail("bad date");
+            const auto q = rows::parse_number(w[7]);
+            if (!q)
+                fail("bad flow '" + w[7] + "'");
+            const CalendarTime c{f[0], f[1], f[2],
+                                 static_cast<Seconds>(f[3]) * 3600 + f[4] * 60 + f[5]};
+            t = static_cast<double>(seconds_since_epoch(c) - base);
+            flows.push_back(*q * to_si);
+        }
+        if (!time_s_.empty() && t <= time_s_.back())
+            fail("report times must increase");
+        time_s_.push_back(t);
+        flow_m3s_.insert(flow_m3s_.end(), flows.begin(), flows.end());
+    }
+}
+
+RoutingOutflows::RoutingOutflows(const Network& net, bool dynamic_wave, double report_step_s)
+    : net_(net), report_step_s_(report_step_s) {
+    std::vector<char> has_outflow(static_cast<std::size_t>(net.node_count()), 0);
+    for (int j = 0; j < net.link_count(); ++j)
+        has_outflow[net.from_node[static_cast<std::size_t>(j)].idx()] = 1;
+    for (int n = 0; n < net.node_count(); ++n) {
+        const bool outlet = dynamic_wave
+                                ? net.node_kind[static_cast<std::size_t>(n)] == NodeKind::kOutfall
+                                : !has_outflow[static_cast<std::size_t>(n)];
+        if (outlet)
+            outlets_.push_back(n);
+    }
+}
+
+void RoutingOutflows::record(double t_s, const std::vector<double>& inflow_m3s) {
+    const Seconds base = seconds_since_epoch(net_.options.start);
+    const CalendarTime c = calendar_from_seconds(base + static_cast<Seconds>(std::llround(t_s)));
+    const double per_unit = unit_factors(net_.options.flow_units).flow;
+    char date[64];
+    std::snprintf(date, sizeof date, " %04d %02d  %02d  %02d  %02d  %02d ", c.year, c.month, c.day,
+                  static_cast<int>(c.time_of_day / 3600),
+                  static_cast<int>(c.time_of_day % 3600 / 60),
+                  static_cast<int>(c.time_of_day % 60));
+    char value[64];
+    for (const auto n : outlets_) {
+        std::snprintf(value, sizeof value, " %-10f",
+                      inflow_m3s[static_cast<std::size_t>(n)] / per_unit);
+        char id[256];
+        std::snprintf(id, sizeof id, "%-16s", net_.node_id[static_cast<std::size_t>(n)].c_str());
+        rows_ += std::string("\n") + id + date + value;
+    }
+}
+
+void RoutingOutflows::write(const std::filesystem::path& path) const {
+    std::string out = "SWMM5 Interface File\n";
+    out += net_.title.empty() ? std::string() : net_.title.front();
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "\n%-4ld - reporting time step in sec",
+                  static_cast<long>(std::llround(report_step_s_)));
+    out += buf;
+    out += "\n1    - number of constituents as listed below:";
+    out += "\nFLOW " + std::string(flow_units_name(net_.options.flow_units));
+    std::snprintf(buf, sizeof buf, "\n%-4zu - number of nodes as listed below:", outlets_.size());
+    out += buf;
+    for (const auto n : outlets_)
+        out += "\n" + net_.node_id[static_cast<std::size_t>(n)];
+    out += "\nNode             Year Mon Day Hr  Min Sec FLOW      ";
+    out += rows_;
+    out += "\n";
+    write_file_atomic(path, out);
+}
+
+} // namespace rencheng::drainage

@@ -1,0 +1,82 @@
+// SWMM 5.2's routing interface files ([FILES] SAVE OUTFLOWS / USE INFLOWS; User's Manual,
+// Interface Files): the flows leaving one model's outlets, written at every report time, become
+// external inflows at the nodes of the same names in another model. A text file: the line
+// "SWMM5 Interface File", a title, the report step in seconds, the number of constituents and
+// one line per constituent ("FLOW units" first, then pollutants with their units), the number of
+// nodes and one name per line, a column heading, then per report time one line per node:
+// `node year month day hour minute second flow [concentrations]`. SI inside.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rencheng::drainage {
+
+struct Network;
+
+/// The inflows of a USE INFLOWS file, matched to the network's nodes.
+class RoutingInflows {
+public:
+    /// Reads `path` (SWMM's routing interface format). Nodes the network does not have are
+    /// skipped, as SWMM skips them; pollutant columns are read past (water quality is not
+    /// simulated). Throws rencheng::Error naming the file and line of a malformed line.
+    RoutingInflows(const Network& net, const std::filesystem::path& path);
+    /// Same, from the file's text; `file` names it in errors.
+    RoutingInflows(const Network& net, const std::string& text, const std::string& file);
+
+    /// Calls add(node, q) with each node's inflow (m³/s) at t s from the simulation start:
+    /// interpolated between the file's two times around t, none before its first time or after
+    /// its last (SWMM iface_getNumIfaceNodes). Returns their sum.
+    template <class Add> double add_inflows(double t, Add&& add) const;
+
+private:
+    std::vector<std::int32_t> node_; ///< per file column: network node, -1: not in the network
+    std::vector<double> time_s_;     ///< report times, s from the simulation start
+    std::vector<double> flow_m3s_;   ///< [time][column]
+};
+
+/// Collects a model's outlet flows at its report times and writes them as a SAVE OUTFLOWS file.
+class RoutingOutflows {
+public:
+    /// Outlets: outfalls under dynamic wave, nodes without an outflowing link otherwise (SWMM
+    /// isOutletNode).
+    RoutingOutflows(const Network& net, bool dynamic_wave, double report_step_s);
+    /// One report time: each outlet's total inflow (m³/s) from `inflow_m3s` (per node).
+    void record(double t_s, const std::vector<double>& inflow_m3s);
+    /// Writes the file atomically (write-then-rename). Throws Error(kWriteFailed) on failure.
+    void write(const std::filesystem::path& path) const;
+
+private:
+    const Network& net_;
+    std::vector<std::int32_t> outlets_;
+    double report_step_s_ = 0;
+    std::string rows_;
+};
+
+template <class Add> double RoutingInflows::add_inflows(double t, Add&& add) const {
+    if (time_s_.empty() || t < time_s_.front() || t > time_s_.back())
+        return 0.0;
+    // time_s_[k] <= t <= time_s_[k + 1]
+    auto it = std::upper_bound(time_s_.begin(), time_s_.end(), t);
+    std::size_t k = static_cast<std::size_t>(it - time_s_.begin());
+    k = k > 0 ? k - 1 : 0;
+    const std::size_t n = node_.size();
+    const double span = k + 1 < time_s_.size() ? time_s_[k + 1] - time_s_[k] : 0.0;
+    const double f = span > 0 ? (t - time_s_[k]) / span : 0.0;
+    const std::size_t k2 = k + 1 < time_s_.size() ? k + 1 : k;
+    double sum = 0;
+    for (std::size_t c = 0; c < n; ++c) {
+        if (node_[c] < 0)
+            continue;
+        const double q = (1.0 - f) * flow_m3s_[k * n + c] + f * flow_m3s_[k2 * n + c];
+        add(node_[c], q);
+        sum += q;
+    }
+    return sum;
+}
+
+} // namespace rencheng::drainage
