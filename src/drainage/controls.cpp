@@ -347,7 +347,9 @@ void ControlRules::apply(FlowRouter& router, double t_step_s, double dt_s,
         double update = a.kp * (p + i + d);
         if (std::fabs(update) < kPidTolerance)
             update = 0;
-        double setting = links[static_cast<std::size_t>(a.link)].setting + update;
+        // from the setting last asked for (SWMM: the target, for an orifice still moving)
+        const auto& l = links[static_cast<std::size_t>(a.link)];
+        double setting = (l.open_close_time_s > 0 ? l.target_setting : l.setting) + update;
         e2 = e1;
         e1 = e0;
         setting = std::max(setting, 0.0);

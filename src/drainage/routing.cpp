@@ -620,6 +620,7 @@ void FlowRouter::build_links() {
                                                        std::sqrt(kGravity * l.xs.y_full_m()));
             if (l.kind == LinkKind::kOrifice) {
                 l.flap_gate = net_.orifices.flap_gate[l.type_index] != 0;
+                l.open_close_time_s = net_.orifices.open_close_time_s[l.type_index];
                 update_orifice_coefficients(l);
             } else {
                 l.flap_gate = net_.weirs.flap_gate[l.type_index] != 0;
@@ -1451,6 +1452,20 @@ int FlowRouter::step(double t_s, double dt) {
                       gages_ != nullptr ? std::span<const GageRainState>(*gages_)
                                         : std::span<const GageRainState>());
     apply_forced_settings();
+    // an orifice with an open/close time moves toward its target by dt/time of full travel a
+    // step (SWMM orifice_setSetting)
+    for (const int j : dw_others_) {
+        auto& l = links_[j];
+        if (l.kind != LinkKind::kOrifice || !(l.open_close_time_s > 0) ||
+            l.setting == l.target_setting)
+            continue;
+        const double delta = l.target_setting - l.setting;
+        const double move = dt / l.open_close_time_s;
+        if (move + 0.001 >= std::abs(delta))
+            l.setting = l.target_setting;
+        else
+            l.setting += delta > 0 ? move : -move;
+    }
     for (const int j : dw_others_)
         if (links_[j].kind == LinkKind::kOrifice)
             update_orifice_coefficients(links_[j]);

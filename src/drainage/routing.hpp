@@ -91,6 +91,8 @@ struct LinkState {
     double q_max = 0;
     double q_limit = 0;
     double setting = 1;
+    double target_setting = 1;    ///< what the controls asked (orifices that open gradually)
+    double open_close_time_s = 0; ///< orifice: time to open or close fully (0: at once)
     // state
     double flow = 0, old_flow = 0;
     double q1 = 0, a1 = 0, a2 = 0; ///< per barrel (kinematic wave: inlet/outlet q1, q2)
@@ -203,7 +205,21 @@ public:
     /// Whether the next step evaluates the rules (RULE_STEP: only at rule times).
     void set_rules_due(bool due) { rules_due_ = due; }
     /// A link's setting: pump on (1) / off (0), regulator opening fraction, conduit open/closed.
-    void set_link_setting(int j, double setting) { links_[j].setting = setting; }
+    /// A control's new setting for link j: at once, but for an orifice with an open/close time,
+    /// which moves toward it by dt/time a step (step()).
+    void set_link_setting(int j, double setting) {
+        auto& l = links_[static_cast<std::size_t>(j)];
+        l.target_setting = setting;
+        if (!(l.open_close_time_s > 0))
+            l.setting = setting;
+    }
+    /// Some orifice is still moving toward its control's setting.
+    [[nodiscard]] bool settings_moving() const {
+        for (const auto& l : links_)
+            if (l.open_close_time_s > 0 && l.setting != l.target_setting)
+                return true;
+        return false;
+    }
     /// Holds link j at `setting` from the next step on, whatever its depth controls and rules say
     /// (a pump without power); NaN releases it to them.
     void force_link_setting(int j, double setting);

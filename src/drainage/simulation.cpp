@@ -982,7 +982,7 @@ bool Simulator::State::controls_act(double t0, double dt) {
     for (int j = 0; j < n_links; ++j)
         if (router.links()[j].setting != settings[j])
             return true;
-    return false;
+    return router.settings_moving(); // an orifice still opening or closing
 }
 
 void Simulator::State::start_window(double t) {

@@ -290,6 +290,10 @@ TEST(DrainageValidation, ControlRulesMatchSwmmThroughTheRun) {
     // rule R4 on the gage's rainfall depth of the past 2 hours (`GAGE RG1 2 > 18`, mm) instead
     // of its intensity: the orifice it drives opens at the same report as in SWMM
     expect_link_flows_match(dir, "rules-pastrain", 0.01);
+    // the three orifices opening and closing over 15, 30 and 6 minutes ([ORIFICES] open/close
+    // time): each moves toward the rules' setting by Δt/time a step, the PID controller acting
+    // on the setting last asked for, as in SWMM (every flow within 0.0037 m³/s)
+    expect_link_flows_match(dir, "rules-openclose", 0.01);
 }
 
 // A TYPE5 pump, its speed setting from a time series (1.0, down to 0.6, up to 1.2, down to
