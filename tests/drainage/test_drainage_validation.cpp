@@ -156,6 +156,12 @@ std::set<std::string> read_list(const fs::path& p) {
     return out;
 }
 
+/// tests/validation/drainage/`folder` (the folder itself when empty).
+fs::path validation_dir(const std::string& folder = {}) {
+    const fs::path root = fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage";
+    return folder.empty() ? root : root / folder;
+}
+
 fs::path passing_list() {
     return fs::path(RENCHENG_SOURCE_DIR) / "tests" / "drainage" / "shared_passing.txt";
 }
@@ -174,8 +180,7 @@ std::string report(const Outcome& o) {
 /// their SWMM summary (`name.summary.csv.gz`, at least `min_rows` rows), every row checked.
 void expect_summaries_match(const std::string& folder, std::initializer_list<const char*> names,
                             std::size_t min_rows) {
-    const fs::path dir =
-        fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" / folder;
+    const fs::path dir = validation_dir(folder);
     for (const char* name : names) {
         const auto ref = parse_summary(read_gz(dir / (std::string(name) + ".summary.csv.gz")));
         ASSERT_GE(ref.size(), min_rows) << name;
@@ -225,7 +230,7 @@ void expect_link_flows_match(const fs::path& dir, const std::string& name, doubl
 // Every curated model with a SWMM summary beside it (`<name>.summary.csv.gz`) that is listed
 // as passing must still pass; the others are reported.
 TEST(DrainageValidation, CuratedModels) {
-    const fs::path dir = fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage";
+    const fs::path dir = validation_dir();
     if (!fs::exists(dir))
         GTEST_SKIP() << "no curated drainage models yet";
     const auto passing = read_list(passing_list());
@@ -277,8 +282,7 @@ TEST(DrainageValidation, SteadyFlowMatchesSwmm) {
 // flows run to 2.04 m³/s; a rule acting one step apart from SWMM moves a flow by 0.1–0.6).
 
 TEST(DrainageValidation, ControlRulesMatchSwmmThroughTheRun) {
-    const fs::path dir =
-        fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" / "rules";
+    const fs::path dir = validation_dir("rules");
     expect_link_flows_match(dir, "rules", 0.01);
     // the same model with variable steps (≤ 30 s) and RULE_STEP 0:01:07: rules evaluated only
     // every 67 s, the routing steps cut to land on those times
@@ -300,8 +304,7 @@ TEST(DrainageValidation, ControlRulesMatchSwmmThroughTheRun) {
 // 0.8), beside a TYPE3 pump on the same curve, both on start-up and shut-off depths: the
 // affinity laws (flow ∝ speed, head ∝ speed²) against SWMM 5.2.4 at every report.
 TEST(DrainageValidation, VariableSpeedPumpMatchesSwmm) {
-    const fs::path dir =
-        fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" / "pumps";
+    const fs::path dir = validation_dir("pumps");
     expect_link_flows_match(dir, "type5-pump", 0.001);
     // the same under kinematic wave: the pumps' lift is the difference of the two nodes'
     // heads there too (SWMM pump_getInflow; until this version, 0 — the curves read at no lift)
@@ -321,8 +324,7 @@ TEST(DrainageValidation, PreissmannSlotMatchesSwmm) {
 // shut-off depths. Against SWMM 5.2.4 (the physics of the full pipe: drainage_features,
 // ForceMain.*).
 TEST(DrainageValidation, ForceMainMatchesSwmm) {
-    const fs::path dir =
-        fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" / "force-main";
+    const fs::path dir = validation_dir("force-main");
     const auto ref = parse_summary(read_gz(dir / "force-main-hw.summary.csv.gz"));
     ASSERT_GE(ref.size(), 10U);
     const auto o = compare(dir / "force-main-hw.inp", ref);
@@ -339,8 +341,7 @@ TEST(DrainageValidation, ForceMainMatchesSwmm) {
 // against −1.30 %; docs/drainage.md). losses-evap-series takes its evaporation from a time
 // series of rates (50–400 mm/day, stepwise).
 TEST(DrainageValidation, ConduitSeepageAndEvaporationMatchSwmm) {
-    const fs::path dir =
-        fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" / "losses";
+    const fs::path dir = validation_dir("losses");
     for (const char* name :
          {"losses-dynwave", "losses-kinwave", "losses-steady", "losses-evap-series"}) {
         const auto ref = parse_summary(read_gz(dir / (std::string(name) + ".summary.csv.gz")));
@@ -371,8 +372,7 @@ TEST(DrainageValidation, ConduitSeepageAndEvaporationMatchSwmm) {
 // parameters (rdii.c getRainfall labels them with the step's month), RenCheng each interval its own
 // month.
 TEST(DrainageValidation, RdiiMatchesSwmm) {
-    const fs::path dir =
-        fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" / "rdii";
+    const fs::path dir = validation_dir("rdii");
     struct Case {
         const char* name;
         double rain_ml, rdii_ml; // SWMM's report, 10^6 L
@@ -397,8 +397,7 @@ TEST(DrainageValidation, RdiiMatchesSwmm) {
 // from the start), an inflow hydrograph (dated lines, a time-only line after them, comments and a
 // blank line) and a TIMESERIES outfall stage. Every link flow at every report against SWMM 5.2.4.
 TEST(DrainageValidation, TimeSeriesFilesMatchSwmm) {
-    const fs::path dir =
-        fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" / "series-files";
+    const fs::path dir = validation_dir("series-files");
     expect_link_flows_match(dir, "files", 0.0005);
 }
 
@@ -408,8 +407,7 @@ TEST(DrainageValidation, TimeSeriesFilesMatchSwmm) {
 // link flow at every 5-min report within 0.002 m³/s of SWMM 5.2.4's (largest 0.0012 m³/s at
 // 3.35 m³/s), the summaries within tolerance.
 TEST(DrainageValidation, CustomShapesMatchSwmm) {
-    const fs::path dir =
-        fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" / "custom-shapes";
+    const fs::path dir = validation_dir("custom-shapes");
     expect_link_flows_match(dir, "custom", 0.002);
     expect_link_flows_match(dir, "custom-kw", 0.002);
 }
@@ -421,8 +419,7 @@ TEST(DrainageValidation, CustomShapesMatchSwmm) {
 // rect_round_getRofY: ½r(1 − sin θ)/θ for ½r(1 − sin θ/θ)), so that shape is compared under
 // kinematic wave only. Every link flow at every 5-min report within 0.003 m³/s.
 TEST(DrainageValidation, AnalyticShapesMatchSwmm) {
-    const fs::path dir =
-        fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" / "analytic-shapes";
+    const fs::path dir = validation_dir("analytic-shapes");
     expect_link_flows_match(dir, "shapes", 0.003);
     expect_link_flows_match(dir, "shapes-kw", 0.003);
 }
@@ -434,8 +431,7 @@ TEST(DrainageValidation, AnalyticShapesMatchSwmm) {
 // m³/s of SWMM 5.2.4's (the adjustments move S2's runoff peak by 0.039 m³/s in SWMM), the
 // summaries within tolerance.
 TEST(DrainageValidation, SoilAdjustmentsMatchSwmm) {
-    const fs::path dir =
-        fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" / "adjustments";
+    const fs::path dir = validation_dir("adjustments");
     expect_link_flows_match(dir, "adj-ga", 0.002);
     expect_link_flows_match(dir, "adj-horton", 0.002);
 }
@@ -444,8 +440,7 @@ TEST(DrainageValidation, SoilAdjustmentsMatchSwmm) {
 // report as SWMM 5.2.4 writes it (a_out_swmm.txt, SWMM's own file; 505 rows within 1e-4 m³/s),
 // and a downstream model that takes SWMM's file with USE INFLOWS (b.inp) routes it as SWMM does.
 TEST(DrainageValidation, RoutingInterfaceFilesMatchSwmm) {
-    const fs::path dir =
-        fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" / "interface-files";
+    const fs::path dir = validation_dir("interface-files");
     expect_link_flows_match(dir, "b", 0.0005);
     // SAVE OUTFLOWS, in a folder of its own (the model names its file relative to itself)
     const fs::path tmp =
