@@ -236,6 +236,9 @@ void BM_GridCholeskyFactor(benchmark::State& state) {
     state.counters["stored_values"] = static_cast<double>(sym.stored_values());
     state.counters["supernodes"] = sym.supernode_count();
     state.counters["update_rows"] = static_cast<double>(sym.update_row_count());
+    state.counters["parallel_units"] = sym.parallel_units();
+    state.counters["top_share"] = sym.top_work_share();
+    state.counters["critical_path_share"] = sym.critical_path_share();
 }
 BENCHMARK(BM_GridCholeskyFactor)->Unit(benchmark::kMillisecond);
 

@@ -1,6 +1,8 @@
 // Global Gradient Algorithm (Todini & Pilati 1988) with EPANET 2.2's coefficients and status logic.
 #include "water/hydraulics.hpp"
 
+#include "core/parallel.hpp"
+
 #include <algorithm>
 #include <cassert>
 #include <cmath>
@@ -26,6 +28,11 @@ constexpr double kSettled = 1e-8;
 /// valves conduct 1e5–1e6 times more than the pipes beside them every flow carries ~1e-6 from
 /// the heads' last bits (PacificCity's 2,691 TCVs: its polish sat at 1.4–2.3e-6 at every step).
 constexpr double kRoundOffFloor = 1e-5;
+/// From this many plain pipes on, their coefficients and flow updates are computed side by side
+/// in chunks (each link's values are its own; the sums into the system and the convergence
+/// sums stay one pass in link order, so the numbers are the same as one thread's).
+constexpr std::size_t kParallelLinks = 16384;
+constexpr std::size_t kLinkChunk = 4096;
 
 /// EPANET's initial flow of an open link: 1 ft/s over the diameter `d` (m), in m³/s.
 double initial_pipe_flow(double d) {
@@ -700,18 +707,37 @@ struct Solver {
         std::fill(s.f_.begin(), s.f_.end(), 0.0);
         std::fill(s.xflow_.begin(), s.xflow_.end(), 0.0);
         const auto nl = static_cast<std::size_t>(net.link_count());
+        classify_links();
+        const bool chunks = s.plain_links_.size() >= kParallelLinks;
         // |q|^0.852 of every link at once (vectorised; pipe_coeff reads it).
-        if (net.options.headloss == HeadLossFormula::kHazenWilliams)
-            flow_powers(s.flow_m3s.data(), s.power_.data(), nl, 1.852 - 1.0);
+        if (net.options.headloss == HeadLossFormula::kHazenWilliams) {
+            if (chunks)
+                parallel_for_chunks(
+                    nl,
+                    [&](std::size_t b, std::size_t e) {
+                        flow_powers(s.flow_m3s.data() + b, s.power_.data() + b, e - b, 1.852 - 1.0);
+                    },
+                    kLinkChunk);
+            else
+                flow_powers(s.flow_m3s.data(), s.power_.data(), nl, 1.852 - 1.0);
+        }
+        if (chunks)
+            parallel_for_chunks(
+                s.plain_links_.size(),
+                [&](std::size_t b, std::size_t e) {
+                    for (std::size_t i = b; i < e; ++i)
+                        pipe_coeff(static_cast<std::size_t>(s.plain_links_[i].link));
+                },
+                kLinkChunk);
         // Closed links are left out (EPANET keeps them as 1e-8 conductances, which only adds
         // flows of ~1e-6 cfs that break continuity); cut-off zones are handled below.
         // Each link's coefficients are computed and added to the system at once (while its data
-        // is in cache): first the plain pipes, whose positions in the system are listed with
-        // them, then the other links in link order.
-        classify_links();
+        // is in cache; on large networks computed above, side by side): first the plain pipes,
+        // whose positions in the system are listed with them, then the other links in link order.
         for (const HydraulicState::PlainLink& l : s.plain_links_) {
             const auto k = static_cast<std::size_t>(l.link);
-            pipe_coeff(k);
+            if (!chunks)
+                pipe_coeff(k);
             const double p = s.p_[k], y = s.y_[k], q = s.flow_m3s[k];
             s.xflow_[static_cast<std::size_t>(l.from)] -= q;
             s.xflow_[static_cast<std::size_t>(l.to)] += q;
@@ -1335,15 +1361,37 @@ struct Solver {
         for (std::size_t i = 0; i < nn; ++i)
             if (topo.row[i] < 0)
                 s.node_demand[i] = 0;
-        // The plain pipes (matrix_coeffs classified them), then the other links.
-        for (const HydraulicState::PlainLink& l : s.plain_links_) {
+        // The plain pipes (matrix_coeffs classified them), then the other links. On large
+        // networks the plain pipes' changes are computed side by side and summed after, in the
+        // same order.
+        const auto change = [&](const HydraulicState::PlainLink& l) {
             const auto k = static_cast<std::size_t>(l.link);
             const double dh = s.head_m[static_cast<std::size_t>(l.from)] -
                               s.head_m[static_cast<std::size_t>(l.to)];
             const double dq = (s.y_[k] - s.p_[k] * dh) * relax;
             s.flow_m3s[k] -= dq;
-            qsum += std::fabs(s.flow_m3s[k]);
-            dqsum += std::fabs(dq);
+            return dq;
+        };
+        const std::size_t plain = s.plain_links_.size();
+        if (plain >= kParallelLinks) {
+            s.plain_change_.resize(plain);
+            parallel_for_chunks(
+                plain,
+                [&](std::size_t b, std::size_t e) {
+                    for (std::size_t i = b; i < e; ++i)
+                        s.plain_change_[i] = change(s.plain_links_[i]);
+                },
+                kLinkChunk);
+            for (std::size_t i = 0; i < plain; ++i) {
+                qsum += std::fabs(s.flow_m3s[static_cast<std::size_t>(s.plain_links_[i].link)]);
+                dqsum += std::fabs(s.plain_change_[i]);
+            }
+        } else {
+            for (const HydraulicState::PlainLink& l : s.plain_links_) {
+                const double dq = change(l);
+                qsum += std::fabs(s.flow_m3s[static_cast<std::size_t>(l.link)]);
+                dqsum += std::fabs(dq);
+            }
         }
         for (const std::int32_t link : s.other_links_) {
             const auto k = static_cast<std::size_t>(link);

@@ -106,7 +106,8 @@ struct HydraulicState {
     std::vector<std::uint8_t> cut_off;
     // scratch
     std::vector<double> p_, y_, f_, xflow_;
-    std::vector<double> power_; ///< per link: |flow|^0.852 for Hazen-Williams pipes
+    std::vector<double> power_;        ///< per link: |flow|^0.852 for Hazen-Williams pipes
+    std::vector<double> plain_change_; ///< per plain pipe: its last flow change (large networks)
     std::vector<std::int32_t> queue_;
     std::vector<std::uint8_t> zone_done_;
     std::vector<LinkState> cut_off_status_; ///< statuses cut_off was computed for

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/parallel.hpp"
+
 #include <suitesparse/amd.h>
 
 namespace rencheng::water {
@@ -20,6 +22,14 @@ constexpr double kRefineBackwardError = 64 * 2.220446049250313e-16;
 /// weighted by the work of each column, is at most this: ~3 on the shared networks of 1–2k
 /// nodes, 43 on the 100k-node street grid.
 constexpr double kSimplicialColumnCount = 12;
+
+/// A supernodal factor is laid out in independent pieces (SymbolicCholesky's parallel layout)
+/// from this many flops of the factorisation on (Σ c_j²; the 100k-node street grid has 35e6,
+/// BWSN_Network_2 ~1e6): below it the tasks' start-up costs more than they save.
+constexpr double kParallelFlops = 4e6;
+/// No subtree (nor unit of subtrees) of the parallel layout holds more than this share of the
+/// estimated work: pieces enough to keep a few threads busy to the end.
+constexpr double kUnitWorkShare = 1.0 / 16;
 
 /// Approximate minimum-degree ordering of the pattern `adj` (both triangles, no diagonal) by
 /// SuiteSparse AMD with its default controls: deterministic, and far less fill and time than an
@@ -271,7 +281,7 @@ lower_update_scattered(const double* a, std::int32_t lda, std::int32_t m, std::i
 
 SymbolicCholesky::SymbolicCholesky(std::int32_t n,
                                    const std::vector<std::pair<std::int32_t, std::int32_t>>& edges,
-                                   Kernel kernel)
+                                   Kernel kernel, bool split)
     : n_(n) {
     const auto un = static_cast<std::size_t>(n);
     std::vector<std::vector<std::int32_t>> adj(un);
@@ -445,6 +455,8 @@ SymbolicCholesky::SymbolicCholesky(std::int32_t n,
     kernel_ = kernel;
     if (kernel_ == Kernel::kSimplicial)
         build_simplicial(counts);
+    else if (split)
+        build_parallel_layout();
 }
 
 void SymbolicCholesky::build_simplicial(const std::vector<std::int32_t>& counts) {
@@ -526,6 +538,149 @@ void SymbolicCholesky::build_update_schedule() {
     }
 }
 
+void SymbolicCholesky::build_parallel_layout() {
+    // Geist & Ng (1989) subtree-to-processor mapping, with pieces fixed by the pattern alone
+    // (never by the thread count, so the numbers never depend on it): the heaviest subtree is
+    // split into its children and its root left above them, until none holds more than
+    // kUnitWorkShare of the work; consecutive subtrees are then gathered into units up to that
+    // share (the solves' pieces). The supernodes above (the top) form a tree of their own.
+    const auto ns = static_cast<std::int32_t>(super_.size()) - 1;
+    if (ns < 2 || factor_flops_ < kParallelFlops)
+        return;
+    const auto uns = static_cast<std::size_t>(ns);
+    // Parent of each supernode, and the work of factorising it (its own dense block and the
+    // updates it receives, in multiply-adds).
+    std::vector<std::int32_t> sparent(uns, -1);
+    std::vector<double> work(uns, 0.0);
+    for (std::size_t j = 0; j < uns; ++j) {
+        const std::int64_t ncols = super_[j + 1] - super_[j];
+        const std::int64_t nrows = srow_ptr_[j + 1] - srow_ptr_[j];
+        if (nrows > ncols)
+            sparent[j] = snode_of_[static_cast<std::size_t>(
+                srow_[static_cast<std::size_t>(srow_ptr_[j] + static_cast<std::int32_t>(ncols))])];
+        work[j] = static_cast<double>(ncols * ncols * nrows + nrows * ncols);
+        for (std::int32_t u = update_ptr_[j]; u < update_ptr_[j + 1]; ++u) {
+            const Update& up = updates_[static_cast<std::size_t>(u)];
+            const auto ud = static_cast<std::size_t>(up.descendant);
+            const std::int64_t m = srow_ptr_[ud + 1] - srow_ptr_[ud] - up.first_row;
+            work[j] += static_cast<double>(m * up.pivot_rows * (super_[ud + 1] - super_[ud]));
+        }
+    }
+    std::vector<double> subtree_work = work, path = work;
+    std::vector<std::int32_t> size(uns, 1), child_ptr(uns + 1, 0);
+    double total = 0, longest = 0;
+    for (std::size_t j = 0; j < uns; ++j) {
+        total += work[j];
+        longest = std::max(longest, path[j]);
+        if (sparent[j] >= 0) { // children come before their parent
+            const auto p = static_cast<std::size_t>(sparent[j]);
+            subtree_work[p] += subtree_work[j];
+            path[p] = std::max(path[p], work[p] + path[j]);
+            size[p] += size[j];
+            ++child_ptr[p + 1];
+        }
+    }
+    for (std::size_t j = 0; j < uns; ++j)
+        child_ptr[j + 1] += child_ptr[j];
+    std::vector<std::int32_t> children(static_cast<std::size_t>(child_ptr[uns]));
+    {
+        std::vector<std::int32_t> next(child_ptr.begin(), child_ptr.end() - 1);
+        for (std::size_t j = 0; j < uns; ++j)
+            if (sparent[j] >= 0)
+                children[static_cast<std::size_t>(next[static_cast<std::size_t>(sparent[j])]++)] =
+                    static_cast<std::int32_t>(j);
+    }
+    const double limit = total * kUnitWorkShare;
+    // Heaviest first; ties by index, so the split is the same everywhere.
+    const auto lighter = [&](std::int32_t a, std::int32_t b) {
+        const double wa = subtree_work[static_cast<std::size_t>(a)];
+        const double wb = subtree_work[static_cast<std::size_t>(b)];
+        return wa < wb || (wa == wb && a > b);
+    };
+    std::vector<std::int32_t> heap, kept;
+    for (std::int32_t j = 0; j < ns; ++j)
+        if (sparent[static_cast<std::size_t>(j)] < 0)
+            heap.push_back(j);
+    std::make_heap(heap.begin(), heap.end(), lighter);
+    std::vector<char> is_top(uns, 0);
+    while (!heap.empty()) {
+        std::pop_heap(heap.begin(), heap.end(), lighter);
+        const std::int32_t j = heap.back();
+        heap.pop_back();
+        const auto uj = static_cast<std::size_t>(j);
+        if (subtree_work[uj] <= limit || child_ptr[uj] == child_ptr[uj + 1]) {
+            kept.push_back(j);
+            continue;
+        }
+        is_top[uj] = 1;
+        for (std::int32_t c = child_ptr[uj]; c < child_ptr[uj + 1]; ++c) {
+            heap.push_back(children[static_cast<std::size_t>(c)]);
+            std::push_heap(heap.begin(), heap.end(), lighter);
+        }
+    }
+    std::sort(kept.begin(), kept.end());
+    if (kept.size() < 2)
+        return; // one piece
+    std::vector<std::int32_t> subtree_of_root(uns, -1);
+    unit_ptr_.assign(1, 0);
+    double unit_work = 0;
+    for (const std::int32_t root : kept) {
+        const double w = subtree_work[static_cast<std::size_t>(root)];
+        if (unit_work > 0 && unit_work + w > limit) {
+            unit_ptr_.push_back(static_cast<std::int32_t>(subtrees_.size()));
+            unit_work = 0;
+        }
+        subtree_of_root[static_cast<std::size_t>(root)] =
+            static_cast<std::int32_t>(subtrees_.size());
+        subtrees_.push_back({root - size[static_cast<std::size_t>(root)] + 1, root});
+        unit_work += w;
+    }
+    unit_ptr_.push_back(static_cast<std::int32_t>(subtrees_.size()));
+    // The top: its columns, and its tree of tasks.
+    std::vector<std::int32_t> top_pos(uns, -1);
+    top_index_.assign(static_cast<std::size_t>(n_), -1);
+    double top_work = 0;
+    for (std::size_t j = 0; j < uns; ++j)
+        if (is_top[j] != 0) {
+            top_pos[j] = static_cast<std::int32_t>(top_.size());
+            top_.push_back(static_cast<std::int32_t>(j));
+            top_work += work[j];
+            for (std::int32_t c = super_[j]; c < super_[j + 1]; ++c) {
+                top_index_[static_cast<std::size_t>(c)] =
+                    static_cast<std::int32_t>(top_column_.size());
+                top_column_.push_back(c);
+            }
+        }
+    const auto item_of = [&](std::int32_t j) {
+        const auto uj = static_cast<std::size_t>(j);
+        return is_top[uj] != 0 ? top_pos[uj] : -1 - subtree_of_root[uj];
+    };
+    top_item_ptr_.assign(1, 0);
+    for (const std::int32_t t : top_) {
+        const auto ut = static_cast<std::size_t>(t);
+        for (std::int32_t c = child_ptr[ut]; c < child_ptr[ut + 1]; ++c)
+            top_items_.push_back(item_of(children[static_cast<std::size_t>(c)]));
+        top_item_ptr_.push_back(static_cast<std::int32_t>(top_items_.size()));
+    }
+    for (std::int32_t j = 0; j < ns; ++j)
+        if (sparent[static_cast<std::size_t>(j)] < 0)
+            root_items_.push_back(item_of(j));
+    top_work_share_ = top_work / total;
+    critical_path_share_ = longest / total;
+    unit_gather_.assign(1, 0);
+    for (std::size_t u = 0; u + 1 < unit_ptr_.size(); ++u) {
+        std::int64_t widest = 0;
+        for (std::int32_t t = unit_ptr_[u]; t < unit_ptr_[u + 1]; ++t)
+            for (std::int32_t j = subtrees_[static_cast<std::size_t>(t)].first;
+                 j <= subtrees_[static_cast<std::size_t>(t)].root; ++j) {
+                const auto uj = static_cast<std::size_t>(j);
+                widest = std::max<std::int64_t>(widest, (srow_ptr_[uj + 1] - srow_ptr_[uj]) -
+                                                            (super_[uj + 1] - super_[uj]));
+            }
+        unit_gather_.push_back(unit_gather_.back() + widest);
+    }
+}
+
 std::int32_t SymbolicCholesky::position(std::int32_t i, std::int32_t j) const {
     std::int32_t pi = pinv_[static_cast<std::size_t>(i)];
     std::int32_t pj = pinv_[static_cast<std::size_t>(j)];
@@ -547,11 +702,16 @@ NumericCholesky::NumericCholesky(const SymbolicCholesky& s)
           0.0),
       work_(static_cast<std::size_t>(s.n_), 0.0), rhs_(static_cast<std::size_t>(s.n_), 0.0),
       res_(static_cast<std::size_t>(s.n_), 0.0), scale_(static_cast<std::size_t>(s.n_), 0.0),
-      gather_(static_cast<std::size_t>(s.n_), 0.0) {}
+      top_sums_(s.unit_ptr_.empty() ? 0 : (s.unit_ptr_.size() - 1) * s.top_column_.size()),
+      bad_row_(s.unit_ptr_.empty() ? 0 : s.super_.size() - 1, -1),
+      gather_(static_cast<std::size_t>(s.n_) +
+                  static_cast<std::size_t>(s.unit_gather_.empty() ? 0 : s.unit_gather_.back()),
+              0.0) {}
 
 std::int32_t NumericCholesky::factor(const SymbolicCholesky& s) {
-    return s.kernel_ == SymbolicCholesky::Kernel::kSimplicial ? factor_simplicial(s)
-                                                              : factor_supernodal(s);
+    if (s.kernel_ == SymbolicCholesky::Kernel::kSimplicial)
+        return factor_simplicial(s);
+    return s.unit_ptr_.empty() ? factor_supernodal(s) : factor_pieces(s);
 }
 
 std::int32_t NumericCholesky::factor_simplicial(const SymbolicCholesky& s) {
@@ -596,56 +756,109 @@ std::int32_t NumericCholesky::factor_simplicial(const SymbolicCholesky& s) {
 }
 
 std::int32_t NumericCholesky::factor_supernodal(const SymbolicCholesky& s) {
-    // Left-looking supernodal Cholesky (Ng & Peyton 1993; CHOLMOD's scheme, Chen, Davis, Hager &
-    // Rajamanickam 2008): for each supernode in turn, the updates of every descendant that has
-    // rows among its pivots, computed as dense products, are subtracted; then the dense diagonal
-    // block is factorised and the rows below it solved. All in a fixed order: deterministic.
     const auto ns = static_cast<std::int32_t>(s.super_.size()) - 1;
     for (std::int32_t j = 0; j < ns; ++j) {
-        const auto uj = static_cast<std::size_t>(j);
-        const std::int32_t f = s.super_[uj], l = s.super_[uj + 1], ncols = l - f;
-        const std::int32_t nrows = s.srow_ptr_[uj + 1] - s.srow_ptr_[uj];
-        double* lj = lx_.data() + s.sval_ptr_[uj];
-        // L_j starts as the columns of A it holds, zero elsewhere.
-        std::fill(lj, lx_.data() + s.sval_ptr_[uj + 1], 0.0);
-        for (std::int32_t t = s.aptr_[uj]; t < s.aptr_[uj + 1]; ++t)
-            lx_[static_cast<std::size_t>(s.amap_[static_cast<std::size_t>(t)])] =
-                ax_[static_cast<std::size_t>(t)];
-        // Updates from descendants d, in the schedule's order:
-        // L_j -= L_d(rows ≥ f, :) · L_d(rows in [f, l), :)ᵀ.
-        for (std::int32_t u = s.update_ptr_[uj]; u < s.update_ptr_[uj + 1]; ++u) {
-            const SymbolicCholesky::Update& up = s.updates_[static_cast<std::size_t>(u)];
-            const auto ud = static_cast<std::size_t>(up.descendant);
-            const std::int32_t dnrows = s.srow_ptr_[ud + 1] - s.srow_ptr_[ud];
-            const std::int32_t dncols = s.super_[ud + 1] - s.super_[ud];
-            lower_update_scattered(lx_.data() + s.sval_ptr_[ud] + up.first_row, dnrows,
-                                   dnrows - up.first_row, up.pivot_rows, dncols, lj, nrows,
-                                   s.update_rows_.data() + up.rows);
+        const std::int32_t bad = factor_supernode(s, j);
+        if (bad >= 0)
+            return bad;
+    }
+    return -1;
+}
+
+std::int32_t NumericCholesky::factor_pieces(const SymbolicCholesky& s) {
+    // The subtrees and the top's supernodes as a tree of tasks, each run once the items it
+    // waits on are done: every supernode gets the same updates in the same order as in
+    // factor_supernodal, whichever thread runs it, so the factor is the same bit for bit. The
+    // result is the first failing supernode's row, as factor_supernodal returns it: supernodes
+    // after a known failure are skipped, those before it all run.
+    const auto ns = static_cast<std::int32_t>(s.super_.size()) - 1;
+    std::atomic<std::int32_t> first_bad{ns};
+    parallel_for(s.root_items_.size(),
+                 [&](std::size_t i) { factor_item(s, s.root_items_[i], first_bad); });
+    const std::int32_t bad = first_bad.load();
+    return bad < ns ? bad_row_[static_cast<std::size_t>(bad)] : -1;
+}
+
+void NumericCholesky::factor_item(const SymbolicCholesky& s, std::int32_t item,
+                                  std::atomic<std::int32_t>& first_bad) {
+    const auto fail = [&](std::int32_t j, std::int32_t row) {
+        bad_row_[static_cast<std::size_t>(j)] = row;
+        std::int32_t seen = first_bad.load();
+        while (j < seen && !first_bad.compare_exchange_weak(seen, j)) {
         }
-        // Dense Cholesky of the diagonal block and solve of the rows below, in panels of four
-        // columns: each panel is first updated by all columns left of it (the blocked kernel),
-        // then its own columns are finished one by one.
-        for (std::int32_t q0 = 0; q0 < ncols; q0 += 4) {
-            const std::int32_t w = std::min<std::int32_t>(4, ncols - q0);
-            lower_update(lj + q0, nrows, nrows - q0, w, q0,
-                         lj + static_cast<std::ptrdiff_t>(q0) * nrows + q0, nrows);
-            for (std::int32_t q = q0; q < q0 + w; ++q) {
-                double* cq = lj + static_cast<std::ptrdiff_t>(q) * nrows;
-                for (std::int32_t t = q0; t < q; ++t) {
-                    const double* ct = lj + static_cast<std::ptrdiff_t>(t) * nrows;
-                    const double a = ct[q];
-                    for (std::int32_t r = q; r < nrows; ++r)
-                        cq[r] -= ct[r] * a;
-                }
-                const double dq = cq[q];
-                if (!(dq > 0) || !std::isfinite(dq))
-                    return s.perm_[static_cast<std::size_t>(f + q)];
-                const double root = std::sqrt(dq);
-                const double inverse = 1.0 / root;
-                cq[q] = root;
-                for (std::int32_t r = q + 1; r < nrows; ++r)
-                    cq[r] *= inverse;
+    };
+    if (item < 0) {
+        const SymbolicCholesky::Subtree& t = s.subtrees_[static_cast<std::size_t>(-1 - item)];
+        for (std::int32_t j = t.first; j <= t.root && j < first_bad.load(); ++j) {
+            const std::int32_t bad = factor_supernode(s, j);
+            if (bad >= 0) {
+                fail(j, bad);
+                return;
             }
+        }
+        return;
+    }
+    const auto i = static_cast<std::size_t>(item);
+    const std::int32_t b = s.top_item_ptr_[i], e = s.top_item_ptr_[i + 1];
+    parallel_for(static_cast<std::size_t>(e - b), [&](std::size_t c) {
+        factor_item(s, s.top_items_[static_cast<std::size_t>(b) + c], first_bad);
+    });
+    const std::int32_t j = s.top_[i];
+    if (j < first_bad.load()) {
+        const std::int32_t bad = factor_supernode(s, j);
+        if (bad >= 0)
+            fail(j, bad);
+    }
+}
+
+std::int32_t NumericCholesky::factor_supernode(const SymbolicCholesky& s, std::int32_t j) {
+    // Left-looking supernodal Cholesky (Ng & Peyton 1993; CHOLMOD's scheme, Chen, Davis, Hager &
+    // Rajamanickam 2008): the updates of every descendant that has rows among the supernode's
+    // pivots, computed as dense products, are subtracted; then the dense diagonal block is
+    // factorised and the rows below it solved. All in a fixed order: deterministic.
+    const auto uj = static_cast<std::size_t>(j);
+    const std::int32_t f = s.super_[uj], l = s.super_[uj + 1], ncols = l - f;
+    const std::int32_t nrows = s.srow_ptr_[uj + 1] - s.srow_ptr_[uj];
+    double* lj = lx_.data() + s.sval_ptr_[uj];
+    // L_j starts as the columns of A it holds, zero elsewhere.
+    std::fill(lj, lx_.data() + s.sval_ptr_[uj + 1], 0.0);
+    for (std::int32_t t = s.aptr_[uj]; t < s.aptr_[uj + 1]; ++t)
+        lx_[static_cast<std::size_t>(s.amap_[static_cast<std::size_t>(t)])] =
+            ax_[static_cast<std::size_t>(t)];
+    // Updates from descendants d, in the schedule's order:
+    // L_j -= L_d(rows ≥ f, :) · L_d(rows in [f, l), :)ᵀ.
+    for (std::int32_t u = s.update_ptr_[uj]; u < s.update_ptr_[uj + 1]; ++u) {
+        const SymbolicCholesky::Update& up = s.updates_[static_cast<std::size_t>(u)];
+        const auto ud = static_cast<std::size_t>(up.descendant);
+        const std::int32_t dnrows = s.srow_ptr_[ud + 1] - s.srow_ptr_[ud];
+        const std::int32_t dncols = s.super_[ud + 1] - s.super_[ud];
+        lower_update_scattered(lx_.data() + s.sval_ptr_[ud] + up.first_row, dnrows,
+                               dnrows - up.first_row, up.pivot_rows, dncols, lj, nrows,
+                               s.update_rows_.data() + up.rows);
+    }
+    // Dense Cholesky of the diagonal block and solve of the rows below, in panels of four
+    // columns: each panel is first updated by all columns left of it (the blocked kernel),
+    // then its own columns are finished one by one.
+    for (std::int32_t q0 = 0; q0 < ncols; q0 += 4) {
+        const std::int32_t w = std::min<std::int32_t>(4, ncols - q0);
+        lower_update(lj + q0, nrows, nrows - q0, w, q0,
+                     lj + static_cast<std::ptrdiff_t>(q0) * nrows + q0, nrows);
+        for (std::int32_t q = q0; q < q0 + w; ++q) {
+            double* cq = lj + static_cast<std::ptrdiff_t>(q) * nrows;
+            for (std::int32_t t = q0; t < q; ++t) {
+                const double* ct = lj + static_cast<std::ptrdiff_t>(t) * nrows;
+                const double a = ct[q];
+                for (std::int32_t r = q; r < nrows; ++r)
+                    cq[r] -= ct[r] * a;
+            }
+            const double dq = cq[q];
+            if (!(dq > 0) || !std::isfinite(dq))
+                return s.perm_[static_cast<std::size_t>(f + q)];
+            const double root = std::sqrt(dq);
+            const double inverse = 1.0 / root;
+            cq[q] = root;
+            for (std::int32_t r = q + 1; r < nrows; ++r)
+                cq[r] *= inverse;
         }
     }
     return -1;
@@ -657,8 +870,10 @@ void NumericCholesky::solve(const SymbolicCholesky& s, std::vector<double>& b) {
         work_[k] = b[static_cast<std::size_t>(s.perm_[k])];
     if (s.kernel_ == SymbolicCholesky::Kernel::kSimplicial)
         solve_simplicial(s);
-    else
+    else if (s.unit_ptr_.empty())
         solve_supernodal(s);
+    else
+        solve_pieces(s);
     for (std::size_t k = 0; k < n; ++k)
         b[static_cast<std::size_t>(s.perm_[k])] = work_[k];
 }
@@ -685,56 +900,131 @@ void NumericCholesky::solve_simplicial(const SymbolicCholesky& s) {
 }
 
 void NumericCholesky::solve_supernodal(const SymbolicCholesky& s) {
-    const auto ns = s.super_.size() - 1;
-    // L y = P b, supernode by supernode.
-    for (std::size_t j = 0; j < ns; ++j) {
-        const std::int32_t f = s.super_[j], ncols = s.super_[j + 1] - f;
-        const std::int32_t* rows = s.srow_.data() + s.srow_ptr_[j];
-        const std::int32_t nrows = s.srow_ptr_[j + 1] - s.srow_ptr_[j];
-        const double* lj = lx_.data() + s.sval_ptr_[j];
-        double* y = work_.data() + f;
-        // The rows below the pivots are gathered into a contiguous buffer, updated column by
-        // column there and scattered back once: each entry gets the same subtractions in the
-        // same order as when updated in place, so the result is the same bit for bit.
-        const std::int32_t nbelow = nrows - ncols;
-        double* below = gather_.data();
-        for (std::int32_t r = 0; r < nbelow; ++r)
-            below[r] = work_[static_cast<std::size_t>(rows[ncols + r])];
-        for (std::int32_t q = 0; q < ncols; ++q) {
-            const double* cq = lj + static_cast<std::ptrdiff_t>(q) * nrows;
-            const double yq = y[q] / cq[q];
-            y[q] = yq;
-            for (std::int32_t r = q + 1; r < ncols; ++r)
-                y[r] -= cq[r] * yq;
-            const double* lq = cq + ncols;
-            for (std::int32_t r = 0; r < nbelow; ++r)
-                below[r] -= lq[r] * yq;
+    const auto ns = static_cast<std::int32_t>(s.super_.size()) - 1;
+    // L y = P b, supernode by supernode, then Lᵀ z = y backwards.
+    for (std::int32_t j = 0; j < ns; ++j)
+        forward_supernode<false>(s, j, gather_.data(), s.n_, nullptr);
+    for (std::int32_t j = ns; j-- > 0;)
+        backward_supernode(s, j, gather_.data());
+}
+
+void NumericCholesky::solve_pieces(const SymbolicCholesky& s) {
+    // Forward: each unit's subtrees side by side, their sums into the top's rows kept per unit
+    // and added in unit order (so the same whatever thread ran which unit), then the top in
+    // order. Backward: the top, then the units side by side (they only read the top's rows).
+    const std::size_t units = s.unit_ptr_.size() - 1;
+    const std::size_t top_columns = s.top_column_.size();
+    const auto n = static_cast<std::size_t>(s.n_);
+    parallel_for(units, [&](std::size_t u) {
+        double* sums = top_sums_.data() + u * top_columns;
+        std::fill(sums, sums + top_columns, 0.0);
+        double* below = gather_.data() + n + s.unit_gather_[u];
+        for (std::int32_t t = s.unit_ptr_[u]; t < s.unit_ptr_[u + 1]; ++t) {
+            const SymbolicCholesky::Subtree& st = s.subtrees_[static_cast<std::size_t>(t)];
+            const std::int32_t split = s.super_[static_cast<std::size_t>(st.root) + 1];
+            for (std::int32_t j = st.first; j <= st.root; ++j)
+                forward_supernode<true>(s, j, below, split, sums);
         }
-        for (std::int32_t r = 0; r < nbelow; ++r)
-            work_[static_cast<std::size_t>(rows[ncols + r])] = below[r];
+    });
+    for (std::size_t u = 0; u < units; ++u) {
+        const double* sums = top_sums_.data() + u * top_columns;
+        for (std::size_t c = 0; c < top_columns; ++c)
+            work_[static_cast<std::size_t>(s.top_column_[c])] += sums[c];
     }
-    // Lᵀ z = y, backwards.
-    for (std::size_t j = ns; j-- > 0;) {
-        const std::int32_t f = s.super_[j], ncols = s.super_[j + 1] - f;
-        const std::int32_t* rows = s.srow_.data() + s.srow_ptr_[j];
-        const std::int32_t nrows = s.srow_ptr_[j + 1] - s.srow_ptr_[j];
-        const double* lj = lx_.data() + s.sval_ptr_[j];
-        double* z = work_.data() + f;
-        // The solved entries below, gathered once for all the supernode's columns.
-        const std::int32_t nbelow = nrows - ncols;
-        double* below = gather_.data();
-        for (std::int32_t r = 0; r < nbelow; ++r)
-            below[r] = work_[static_cast<std::size_t>(rows[ncols + r])];
-        for (std::int32_t q = ncols; q-- > 0;) {
-            const double* cq = lj + static_cast<std::ptrdiff_t>(q) * nrows;
-            double v = z[q];
-            for (std::int32_t r = q + 1; r < ncols; ++r)
-                v -= cq[r] * z[r];
-            const double* lq = cq + ncols;
-            for (std::int32_t r = 0; r < nbelow; ++r)
-                v -= lq[r] * below[r];
-            z[q] = v / cq[q];
+    for (const std::int32_t j : s.top_)
+        forward_supernode<false>(s, j, gather_.data(), s.n_, nullptr);
+    for (auto it = s.top_.rbegin(); it != s.top_.rend(); ++it)
+        backward_supernode(s, *it, gather_.data());
+    parallel_for(units, [&](std::size_t u) {
+        double* below = gather_.data() + n + s.unit_gather_[u];
+        for (std::int32_t t = s.unit_ptr_[u]; t < s.unit_ptr_[u + 1]; ++t) {
+            const SymbolicCholesky::Subtree& st = s.subtrees_[static_cast<std::size_t>(t)];
+            for (std::int32_t j = st.root; j >= st.first; --j)
+                backward_supernode(s, j, below);
         }
+    });
+}
+
+template <bool kSplit>
+void NumericCholesky::forward_supernode(const SymbolicCholesky& s, std::int32_t j, double* below,
+                                        std::int32_t split, double* top) {
+    const auto [f, ncols, nrows, rows, lj] = block(s, j);
+    double* y = work_.data() + f;
+    // The rows below the pivots are gathered into a contiguous buffer, updated column by
+    // column there and scattered back once: each entry gets the same subtractions in the
+    // same order as when updated in place, so the result is the same bit for bit. Rows
+    // from `split` on (kSplit) go to the top's sums instead.
+    const std::int32_t nbelow = nrows - ncols;
+    const auto slot = [&](std::int32_t r) -> double& {
+        const auto row = static_cast<std::size_t>(rows[ncols + r]);
+        if constexpr (kSplit)
+            if (rows[ncols + r] >= split)
+                return top[static_cast<std::size_t>(s.top_index_[row])];
+        return work_[row];
+    };
+    for (std::int32_t r = 0; r < nbelow; ++r)
+        below[r] = slot(r);
+    for (std::int32_t q = 0; q < ncols; ++q) {
+        const double* cq = lj + static_cast<std::ptrdiff_t>(q) * nrows;
+        const double yq = y[q] / cq[q];
+        y[q] = yq;
+        for (std::int32_t r = q + 1; r < ncols; ++r)
+            y[r] -= cq[r] * yq;
+        const double* lq = cq + ncols;
+        for (std::int32_t r = 0; r < nbelow; ++r)
+            below[r] -= lq[r] * yq;
+    }
+    for (std::int32_t r = 0; r < nbelow; ++r)
+        slot(r) = below[r];
+}
+
+NumericCholesky::Block NumericCholesky::block(const SymbolicCholesky& s, std::int32_t j) const {
+    const auto uj = static_cast<std::size_t>(j);
+    return {s.super_[uj], s.super_[uj + 1] - s.super_[uj], s.srow_ptr_[uj + 1] - s.srow_ptr_[uj],
+            s.srow_.data() + s.srow_ptr_[uj], lx_.data() + s.sval_ptr_[uj]};
+}
+
+void NumericCholesky::backward_supernode(const SymbolicCholesky& s, std::int32_t j, double* below) {
+    const auto [f, ncols, nrows, rows, lj] = block(s, j);
+    double* z = work_.data() + f;
+    // The solved entries below, gathered once for all the supernode's columns; their part of
+    // each column's sum first, four columns at a time (four independent sums in flight rather
+    // than one chain of dependent additions), then the diagonal block's part, last column first.
+    const std::int32_t nbelow = nrows - ncols;
+    for (std::int32_t r = 0; r < nbelow; ++r)
+        below[r] = work_[static_cast<std::size_t>(rows[ncols + r])];
+    std::int32_t q = 0;
+    for (; q + 4 <= ncols; q += 4) {
+        const double* l0 = lj + static_cast<std::ptrdiff_t>(q) * nrows + ncols;
+        const double* l1 = l0 + nrows;
+        const double* l2 = l1 + nrows;
+        const double* l3 = l2 + nrows;
+        double v0 = z[q], v1 = z[q + 1], v2 = z[q + 2], v3 = z[q + 3];
+        for (std::int32_t r = 0; r < nbelow; ++r) {
+            const double b = below[r];
+            v0 -= l0[r] * b;
+            v1 -= l1[r] * b;
+            v2 -= l2[r] * b;
+            v3 -= l3[r] * b;
+        }
+        z[q] = v0;
+        z[q + 1] = v1;
+        z[q + 2] = v2;
+        z[q + 3] = v3;
+    }
+    for (; q < ncols; ++q) {
+        const double* lq = lj + static_cast<std::ptrdiff_t>(q) * nrows + ncols;
+        double v = z[q];
+        for (std::int32_t r = 0; r < nbelow; ++r)
+            v -= lq[r] * below[r];
+        z[q] = v;
+    }
+    for (q = ncols; q-- > 0;) {
+        const double* cq = lj + static_cast<std::ptrdiff_t>(q) * nrows;
+        double v = z[q];
+        for (std::int32_t r = q + 1; r < ncols; ++r)
+            v -= cq[r] * z[r];
+        z[q] = v / cq[q];
     }
 }
 

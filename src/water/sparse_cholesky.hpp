@@ -3,6 +3,7 @@
 // allocates nothing.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -26,9 +27,11 @@ public:
     SymbolicCholesky() = default;
     /// `edges` are the off-diagonal entries (i, j), i != j, each given once or more (duplicates
     /// are merged); the diagonal is always present.
+    /// `split`: lay a large supernodal factor out in independent pieces (parallel_units());
+    /// false keeps it in one piece, as small factors always are.
     SymbolicCholesky(std::int32_t n,
                      const std::vector<std::pair<std::int32_t, std::int32_t>>& edges,
-                     Kernel kernel = Kernel::kAuto);
+                     Kernel kernel = Kernel::kAuto, bool split = true);
 
     /// The kernel chosen (never kAuto).
     [[nodiscard]] Kernel kernel() const { return kernel_; }
@@ -58,6 +61,17 @@ public:
     [[nodiscard]] std::int32_t supernode_count() const {
         return static_cast<std::int32_t>(super_.size()) - 1;
     }
+    /// Independent pieces of the numeric phase: groups of disjoint subtrees of the supernodal
+    /// elimination tree, factorised and solved concurrently (0 when the factor is done as one
+    /// piece: the simplicial kernel, a factor too small to be worth splitting, or `split` false).
+    [[nodiscard]] std::int32_t parallel_units() const {
+        return unit_ptr_.empty() ? 0 : static_cast<std::int32_t>(unit_ptr_.size()) - 1;
+    }
+    /// Share of the factorisation's estimated work in the supernodes above the units (1 without
+    /// units), and in the heaviest chain of dependent supernodes: with enough threads the
+    /// factorisation takes at least the latter, the solves about the former's share of theirs.
+    [[nodiscard]] double top_work_share() const { return top_work_share_; }
+    [[nodiscard]] double critical_path_share() const { return critical_path_share_; }
 
 private:
     friend class NumericCholesky;
@@ -93,6 +107,27 @@ private:
     std::vector<std::int32_t> update_ptr_, update_rows_;
     std::vector<Update> updates_;
     void build_update_schedule();
+    /// The parallel layout. A subtree of the supernodal elimination tree is a range of
+    /// consecutive supernodes (postorder) ending at its root; unit u holds the subtrees
+    /// subtrees_[unit_ptr_[u] .. unit_ptr_[u+1]), in ascending order. No supernode of a subtree
+    /// has rows in another subtree: the rows below a supernode's pivots are its ancestors, in its
+    /// subtree or among the top supernodes top_ (every supernode in no subtree, ascending).
+    struct Subtree {
+        std::int32_t first, root;
+    };
+    std::vector<std::int32_t> unit_ptr_;
+    std::vector<Subtree> subtrees_;
+    std::vector<std::int32_t> top_;
+    /// Column → its index among the columns of the top supernodes (-1 for the others), and back.
+    std::vector<std::int32_t> top_index_, top_column_;
+    /// The tree of tasks of the factorisation: item i ≥ 0 is top supernode top_[i], item
+    /// −1 − t subtree t. Top supernode top_[i] waits on items
+    /// top_items_[top_item_ptr_[i] .. top_item_ptr_[i+1]); root_items_ wait on nothing.
+    std::vector<std::int32_t> top_item_ptr_, top_items_, root_items_;
+    /// Offsets of each unit's rows in the gather buffer of the solve (after the first n).
+    std::vector<std::int64_t> unit_gather_;
+    double top_work_share_ = 1, critical_path_share_ = 1;
+    void build_parallel_layout();
     /// Simplicial layout (kernel kSimplicial): column j of L is lx[lp_[j] .. lp_[j+1]), its
     /// diagonal first, then rows li_[p] in ascending order. The simplicial factor is L D Lᵀ with
     /// a unit L: the diagonal slot holds 1/D(j). Row k of L (below the diagonal) is
@@ -126,11 +161,37 @@ public:
 
 private:
     std::int32_t factor_supernodal(const SymbolicCholesky& s);
+    std::int32_t factor_pieces(const SymbolicCholesky& s);
+    /// Item of the task tree (see SymbolicCholesky::top_items_) after the items it waits on;
+    /// supernodes above `first_bad` (the first failing one so far, lowered atomically) skipped.
+    void factor_item(const SymbolicCholesky& s, std::int32_t item,
+                     std::atomic<std::int32_t>& first_bad);
+    /// Factorises supernode j from its descendants; -1 or the original index of the failing row.
+    std::int32_t factor_supernode(const SymbolicCholesky& s, std::int32_t j);
     std::int32_t factor_simplicial(const SymbolicCholesky& s);
     void solve_supernodal(const SymbolicCholesky& s);
+    void solve_pieces(const SymbolicCholesky& s);
+    /// Forward (L y = b) and backward (Lᵀ z = y) substitution through supernode j, its rows
+    /// below the pivots gathered in `below`. Forward: rows from column `split` on are
+    /// accumulated in `top` (by their index among the top columns) instead of work_.
+    /// Supernode j's block of L: first pivot, columns, rows (pivots first) and values.
+    struct Block {
+        std::int32_t first, ncols, nrows;
+        const std::int32_t* rows;
+        const double* values;
+    };
+    [[nodiscard]] Block block(const SymbolicCholesky& s, std::int32_t j) const;
+    template <bool kSplit>
+    void forward_supernode(const SymbolicCholesky& s, std::int32_t j, double* below,
+                           std::int32_t split, double* top);
+    void backward_supernode(const SymbolicCholesky& s, std::int32_t j, double* below);
     void solve_simplicial(const SymbolicCholesky& s);
 
     std::vector<double> ax_, lx_, work_, rhs_, res_, scale_;
+    /// Per unit, its sums into the top columns during the forward substitution.
+    std::vector<double> top_sums_;
+    /// The failing row of each supernode that failed in a factorisation in pieces.
+    std::vector<std::int32_t> bad_row_;
     /// The rows of one supernode below its pivots, gathered during a supernodal solve; the
     /// sparse right-hand side of the simplicial factorisation (zero between uses).
     std::vector<double> gather_;

@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/parallel.hpp"
 #include "water/sparse_cholesky.hpp"
 
 using namespace rencheng::water;
@@ -412,6 +413,91 @@ TEST(SparseCholesky, KernelsAgreeAndAutoPicksByColumnWidth) {
                 scale = std::max(scale, std::fabs(v));
             for (std::size_t i = 0; i < xa.size(); ++i)
                 ASSERT_NEAR(xa[i], xb[i], 1e-12 * scale) << "row " << i << " seed " << seed;
+        }
+    }
+}
+
+TEST(SparseCholesky, PiecesMatchOnePieceWhateverTheThreadCount) {
+    // A 2-D grid large enough to be laid out in independent subtrees: the factorisation in
+    // pieces gives the one-piece factor bit for bit (same updates, same order), the solve the
+    // same solution to round-off (only the forward sums into the top's rows are added in another
+    // order), and neither depends on how many threads ran them.
+    const int side = 90;
+    const Edges grid = grid_edges(side, side);
+    const std::int32_t n = side * side;
+    const SymbolicCholesky pieces(n, grid), one(n, grid, Kernel::kAuto, false);
+    ASSERT_EQ(pieces.kernel(), Kernel::kSupernodal);
+    ASSERT_GE(pieces.parallel_units(), 4);
+    EXPECT_EQ(one.parallel_units(), 0);
+    EXPECT_GT(pieces.top_work_share(), 0.0);
+    EXPECT_LT(pieces.top_work_share(), 1.0);
+    EXPECT_LE(pieces.critical_path_share(), pieces.top_work_share() + 1.0 / 16 + 1e-12);
+    EXPECT_EQ(pieces.factor_nonzeros(), one.factor_nonzeros());
+    // Small networks stay in one piece.
+    EXPECT_EQ(SymbolicCholesky(400, grid_edges(20, 20)).parallel_units(), 0);
+    const TestMatrix m(n, grid, 31, 1e-3);
+    std::vector<std::vector<double>> runs;
+    for (const std::size_t threads : {1, 2, 3}) {
+        const rencheng::ThreadLimit limit(threads);
+        NumericCholesky num(pieces);
+        m.load(pieces, num);
+        ASSERT_EQ(num.factor(pieces), -1);
+        std::vector<double> x = right_hand_side(n);
+        num.solve_refined(pieces, x);
+        runs.push_back(x);
+    }
+    for (std::size_t r = 1; r < runs.size(); ++r)
+        for (std::size_t i = 0; i < runs[0].size(); ++i)
+            ASSERT_EQ(runs[r][i], runs[0][i]) << "row " << i << ", run " << r;
+    NumericCholesky num(one);
+    m.load(one, num);
+    ASSERT_EQ(num.factor(one), -1);
+    std::vector<double> x = right_hand_side(n);
+    num.solve_refined(one, x);
+    double scale = 0;
+    for (const double v : x)
+        scale = std::max(scale, std::fabs(v));
+    for (std::size_t i = 0; i < x.size(); ++i)
+        ASSERT_NEAR(runs[0][i], x[i], 1e-13 * scale) << "row " << i;
+    // Residual of the pieces' solution, row by row from the matrix itself.
+    std::vector<double> r = right_hand_side(n);
+    for (std::int32_t i = 0; i < n; ++i)
+        r[static_cast<std::size_t>(i)] -=
+            m.diagonal[static_cast<std::size_t>(i)] * runs[0][static_cast<std::size_t>(i)];
+    for (std::size_t e = 0; e < grid.size(); ++e) {
+        const auto a = static_cast<std::size_t>(grid[e].first);
+        const auto b = static_cast<std::size_t>(grid[e].second);
+        r[a] += m.weight[e] * runs[0][b];
+        r[b] += m.weight[e] * runs[0][a];
+    }
+    for (std::size_t i = 0; i < r.size(); ++i)
+        ASSERT_LT(std::fabs(r[i]), 1e-9) << "row " << i;
+}
+
+TEST(SparseCholesky, PiecesReportTheFirstFailingRowAsOnePieceDoes) {
+    // Negative diagonals in several subtrees and in the top: whichever thread meets which first,
+    // the row reported is the one the one-piece factorisation stops on.
+    const int side = 90;
+    const Edges grid = grid_edges(side, side);
+    const std::int32_t n = side * side;
+    const SymbolicCholesky pieces(n, grid), one(n, grid, Kernel::kAuto, false);
+    ASSERT_GE(pieces.parallel_units(), 2);
+    const TestMatrix m(n, grid, 32, 1e-3);
+    for (const auto& bad :
+         {std::vector<std::int32_t>{7}, {8099, 4050}, {3, 4000, 8000, 45 * 90 + 45}}) {
+        NumericCholesky a(one);
+        m.load(one, a);
+        for (const std::int32_t row : bad)
+            a.values()[static_cast<std::size_t>(one.diagonal_position(row))] = -1.0;
+        const std::int32_t expected = a.factor(one);
+        ASSERT_GE(expected, 0);
+        for (const std::size_t threads : {1, 2}) {
+            const rencheng::ThreadLimit limit(threads);
+            NumericCholesky b(pieces);
+            m.load(pieces, b);
+            for (const std::int32_t row : bad)
+                b.values()[static_cast<std::size_t>(pieces.diagonal_position(row))] = -1.0;
+            EXPECT_EQ(b.factor(pieces), expected) << threads << " threads";
         }
     }
 }
