@@ -28,10 +28,7 @@ constexpr double kSettled = 1e-8;
 /// valves conduct 1e5–1e6 times more than the pipes beside them every flow carries ~1e-6 from
 /// the heads' last bits (PacificCity's 2,691 TCVs: its polish sat at 1.4–2.3e-6 at every step).
 constexpr double kRoundOffFloor = 1e-5;
-/// From this many plain pipes on, their coefficients and flow updates are computed side by side
-/// in chunks (each link's values are its own; the sums into the system and the convergence
-/// sums stay one pass in link order, so the numbers are the same as one thread's).
-constexpr std::size_t kParallelLinks = 16384;
+/// Links or rows per chunk of the loops done side by side (HydraulicOptions::parallel_links).
 constexpr std::size_t kLinkChunk = 4096;
 
 /// EPANET's initial flow of an open link: 1 ft/s over the diameter `d` (m), in m³/s.
@@ -371,6 +368,11 @@ struct Solver {
     double qexp = 2.0;        ///< emitter head-loss exponent 1/γ
     bool leak = false;        ///< closed links keep EPANET's 1e-8 conductance
     bool no_backflow = false; ///< emitters cannot draw water in (HydraulicOptions)
+    /// Whether the plain pipes are handled in chunks side by side (HydraulicOptions).
+    [[nodiscard]] bool chunked() const {
+        return parallel_links > 0 && s.plain_links_.size() >= parallel_links;
+    }
+    std::size_t parallel_links = 0;
 
     [[nodiscard]] bool junction(NodeIndex n) const { return topo.row[n.idx()] >= 0; }
     [[nodiscard]] double elev(NodeIndex n) const { return net.elevation_m[n.idx()]; }
@@ -674,8 +676,11 @@ struct Solver {
             std::equal(s.pruned_link_.begin(), s.pruned_link_.end(), s.plain_pruned_.begin(),
                        s.plain_pruned_.end()) &&
             std::equal(s.cut_off.begin(), s.cut_off.end(), s.plain_cut_off_.begin(),
-                       s.plain_cut_off_.end()))
+                       s.plain_cut_off_.end())) {
+            if (chunked() && s.plain_row_ptr_.empty()) // lists made by a solve without chunks
+                index_plain_rows();
             return;
+        }
         s.plain_status_ = s.status;
         s.plain_pruned_ = s.pruned_link_;
         s.plain_cut_off_ = s.cut_off;
@@ -696,6 +701,67 @@ struct Solver {
                 s.other_links_.push_back(static_cast<std::int32_t>(k));
             }
         }
+        s.plain_row_ptr_.clear();
+        s.plain_row_entry_.clear();
+        if (chunked())
+            index_plain_rows();
+    }
+
+    /// The plain pipes by junction row (HydraulicState::plain_row_ptr_).
+    void index_plain_rows() {
+        const auto rows = static_cast<std::size_t>(topo.junctions);
+        s.plain_row_ptr_.assign(rows + 1, 0);
+        for (const HydraulicState::PlainLink& l : s.plain_links_) {
+            ++s.plain_row_ptr_[static_cast<std::size_t>(l.row_from) + 1];
+            ++s.plain_row_ptr_[static_cast<std::size_t>(l.row_to) + 1];
+        }
+        for (std::size_t r = 0; r < rows; ++r)
+            s.plain_row_ptr_[r + 1] += s.plain_row_ptr_[r];
+        s.plain_row_entry_.resize(static_cast<std::size_t>(s.plain_row_ptr_.back()));
+        std::vector<std::int32_t> next(s.plain_row_ptr_.begin(), s.plain_row_ptr_.end() - 1);
+        for (std::size_t i = 0; i < s.plain_links_.size(); ++i) {
+            const HydraulicState::PlainLink& l = s.plain_links_[i];
+            const auto e = static_cast<std::int32_t>(2 * i);
+            s.plain_row_entry_[static_cast<std::size_t>(
+                next[static_cast<std::size_t>(l.row_from)]++)] = e;
+            s.plain_row_entry_[static_cast<std::size_t>(
+                next[static_cast<std::size_t>(l.row_to)]++)] = e + 1;
+        }
+    }
+
+    /// The plain pipes' sums into the system on large networks, row by row side by side: each
+    /// row takes its pipes in plain-pipe order, starting from the zeros matrix_coeffs set, so
+    /// every sum is the one the loop over the pipes gives, bit for bit. A pipe's off-diagonal
+    /// entry is taken by its lower row (pipes in parallel share it, and that row).
+    void add_plain_links_by_row(std::vector<double>& ax) {
+        parallel_for_chunks(
+            static_cast<std::size_t>(topo.junctions),
+            [&](std::size_t r0, std::size_t r1) {
+                for (std::size_t r = r0; r < r1; ++r) {
+                    double diag = 0, f = 0, excess = 0;
+                    for (std::int32_t t = s.plain_row_ptr_[r]; t < s.plain_row_ptr_[r + 1]; ++t) {
+                        const std::int32_t e = s.plain_row_entry_[static_cast<std::size_t>(t)];
+                        const HydraulicState::PlainLink& l =
+                            s.plain_links_[static_cast<std::size_t>(e >> 1)];
+                        const auto k = static_cast<std::size_t>(l.link);
+                        const double p = s.p_[k];
+                        diag += p;
+                        if ((e & 1) == 0) {
+                            f += s.y_[k];
+                            excess -= s.flow_m3s[k];
+                        } else {
+                            f -= s.y_[k];
+                            excess += s.flow_m3s[k];
+                        }
+                        if (static_cast<std::int32_t>(r) == std::min(l.row_from, l.row_to))
+                            ax[static_cast<std::size_t>(l.offdiag)] -= p;
+                    }
+                    ax[static_cast<std::size_t>(topo.diag[r])] += diag;
+                    s.f_[r] += f;
+                    s.xflow_[static_cast<std::size_t>(topo.node_of_row[r])] += excess;
+                }
+            },
+            kLinkChunk);
     }
 
     /// The gradient method's linear system A·H = F for the junction heads (Todini & Pilati 1988;
@@ -708,7 +774,7 @@ struct Solver {
         std::fill(s.xflow_.begin(), s.xflow_.end(), 0.0);
         const auto nl = static_cast<std::size_t>(net.link_count());
         classify_links();
-        const bool chunks = s.plain_links_.size() >= kParallelLinks;
+        const bool chunks = chunked();
         // |q|^0.852 of every link at once (vectorised; pipe_coeff reads it).
         if (net.options.headloss == HeadLossFormula::kHazenWilliams) {
             if (chunks)
@@ -734,19 +800,21 @@ struct Solver {
         // Each link's coefficients are computed and added to the system at once (while its data
         // is in cache; on large networks computed above, side by side): first the plain pipes,
         // whose positions in the system are listed with them, then the other links in link order.
-        for (const HydraulicState::PlainLink& l : s.plain_links_) {
-            const auto k = static_cast<std::size_t>(l.link);
-            if (!chunks)
+        if (chunks)
+            add_plain_links_by_row(ax);
+        else
+            for (const HydraulicState::PlainLink& l : s.plain_links_) {
+                const auto k = static_cast<std::size_t>(l.link);
                 pipe_coeff(k);
-            const double p = s.p_[k], y = s.y_[k], q = s.flow_m3s[k];
-            s.xflow_[static_cast<std::size_t>(l.from)] -= q;
-            s.xflow_[static_cast<std::size_t>(l.to)] += q;
-            ax[static_cast<std::size_t>(l.offdiag)] -= p;
-            ax[static_cast<std::size_t>(l.diag_from)] += p;
-            ax[static_cast<std::size_t>(l.diag_to)] += p;
-            s.f_[static_cast<std::size_t>(l.row_from)] += y;
-            s.f_[static_cast<std::size_t>(l.row_to)] -= y;
-        }
+                const double p = s.p_[k], y = s.y_[k], q = s.flow_m3s[k];
+                s.xflow_[static_cast<std::size_t>(l.from)] -= q;
+                s.xflow_[static_cast<std::size_t>(l.to)] += q;
+                ax[static_cast<std::size_t>(l.offdiag)] -= p;
+                ax[static_cast<std::size_t>(l.diag_from)] += p;
+                ax[static_cast<std::size_t>(l.diag_to)] += p;
+                s.f_[static_cast<std::size_t>(l.row_from)] += y;
+                s.f_[static_cast<std::size_t>(l.row_to)] -= y;
+            }
         for (const std::int32_t link : s.other_links_) {
             const auto k = static_cast<std::size_t>(link);
             link_coeff(k);
@@ -1373,7 +1441,7 @@ struct Solver {
             return dq;
         };
         const std::size_t plain = s.plain_links_.size();
-        if (plain >= kParallelLinks) {
+        if (chunked()) {
             s.plain_change_.resize(plain);
             parallel_for_chunks(
                 plain,
@@ -1663,6 +1731,7 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
     sv.qexp = 1.0 / net.options.emitter_exponent;
     sv.leak = options.closed_link_leakage;
     sv.no_backflow = options.emitter_no_backflow;
+    sv.parallel_links = options.parallel_links;
     const double hacc = options.accuracy > 0 ? options.accuracy : net.options.accuracy;
     sv.accuracy_ = hacc;
     const int max_iter = options.max_trials > 0 ? options.max_trials : net.options.trials;

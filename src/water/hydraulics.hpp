@@ -40,6 +40,10 @@ struct HydraulicOptions {
     /// Emitters carry no inflow: q = K p^γ for p > 0 and 0 otherwise (the orifice leak model of
     /// WNTR, used by water/damage.hpp). False keeps EPANET 2.2's signed q = K |p|^γ sign(p).
     bool emitter_no_backflow = false;
+    /// From this many plain pipes (open, between two junctions) on, their coefficients, their
+    /// sums into the system and their flow updates are computed side by side in chunks; the
+    /// numbers are the same bit for bit either way and whatever the thread count. 0: never.
+    std::size_t parallel_links = 16384;
     /// Empty when valid, else what is wrong.
     [[nodiscard]] std::string validate() const;
 };
@@ -130,6 +134,10 @@ struct HydraulicState {
         std::int32_t link, from, to, row_from, row_to, diag_from, diag_to, offdiag;
     };
     std::vector<PlainLink> plain_links_;
+    /// On large networks, the plain pipes by junction row: row r's are entries
+    /// plain_row_ptr_[r] .. plain_row_ptr_[r+1] of plain_row_entry_, 2·i for plain pipe i
+    /// leaving the row's node and 2·i + 1 for one entering it, in plain-pipe order.
+    std::vector<std::int32_t> plain_row_ptr_, plain_row_entry_;
     std::vector<std::int32_t> other_links_; ///< the rest, in link order
     /// Statuses, pruned links and cut-off marks the two lists were made for.
     std::vector<LinkState> plain_status_;

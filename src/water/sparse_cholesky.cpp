@@ -30,6 +30,8 @@ constexpr double kParallelFlops = 4e6;
 /// No subtree (nor unit of subtrees) of the parallel layout holds more than this share of the
 /// estimated work: pieces enough to keep a few threads busy to the end.
 constexpr double kUnitWorkShare = 1.0 / 16;
+/// Rows per chunk of the loops over rows done side by side (parallel layout only).
+constexpr std::size_t kRowChunk = 8192;
 
 /// Approximate minimum-degree ordering of the pattern `adj` (both triangles, no diagonal) by
 /// SuiteSparse AMD with its default controls: deterministic, and far less fill and time than an
@@ -667,6 +669,34 @@ void SymbolicCholesky::build_parallel_layout() {
             root_items_.push_back(item_of(j));
     top_work_share_ = top_work / total;
     critical_path_share_ = longest / total;
+    // Both triangles by rows: column j of the upper triangle (rows i ≤ j ascending) gives row j
+    // its columns up to j and each row i < j its column j. Columns are visited in ascending
+    // order, so every row's columns come out ascending.
+    arow_ptr_.assign(static_cast<std::size_t>(n_) + 1, 0);
+    for (std::size_t p = 0; p < ci_.size(); ++p)
+        ++arow_ptr_[static_cast<std::size_t>(ci_[p]) + 1];
+    for (std::int32_t j = 0; j < n_; ++j)
+        arow_ptr_[static_cast<std::size_t>(j) + 1] +=
+            cp_[static_cast<std::size_t>(j) + 1] - cp_[static_cast<std::size_t>(j)] - 1;
+    for (std::size_t k = 0; k < static_cast<std::size_t>(n_); ++k)
+        arow_ptr_[k + 1] += arow_ptr_[k];
+    arow_col_.assign(static_cast<std::size_t>(arow_ptr_.back()), 0);
+    arow_value_.assign(arow_col_.size(), 0);
+    std::vector<std::int32_t> next(arow_ptr_.begin(), arow_ptr_.end() - 1);
+    for (std::int32_t j = 0; j < n_; ++j)
+        for (std::int32_t p = cp_[static_cast<std::size_t>(j)];
+             p < cp_[static_cast<std::size_t>(j) + 1]; ++p) {
+            const std::int32_t i = ci_[static_cast<std::size_t>(p)];
+            const std::int32_t value = value_of_entry_[static_cast<std::size_t>(p)];
+            auto at = static_cast<std::size_t>(next[static_cast<std::size_t>(j)]++);
+            arow_col_[at] = i;
+            arow_value_[at] = value;
+            if (i != j) {
+                at = static_cast<std::size_t>(next[static_cast<std::size_t>(i)]++);
+                arow_col_[at] = j;
+                arow_value_[at] = value;
+            }
+        }
     unit_gather_.assign(1, 0);
     for (std::size_t u = 0; u + 1 < unit_ptr_.size(); ++u) {
         std::int64_t widest = 0;
@@ -866,14 +896,30 @@ std::int32_t NumericCholesky::factor_supernode(const SymbolicCholesky& s, std::i
 
 void NumericCholesky::solve(const SymbolicCholesky& s, std::vector<double>& b) {
     const auto n = static_cast<std::size_t>(s.n_);
+    if (!s.unit_ptr_.empty()) {
+        parallel_for_chunks(
+            n,
+            [&](std::size_t k0, std::size_t k1) {
+                for (std::size_t k = k0; k < k1; ++k)
+                    work_[k] = b[static_cast<std::size_t>(s.perm_[k])];
+            },
+            kRowChunk);
+        solve_pieces(s);
+        parallel_for_chunks(
+            n,
+            [&](std::size_t k0, std::size_t k1) {
+                for (std::size_t k = k0; k < k1; ++k)
+                    b[static_cast<std::size_t>(s.perm_[k])] = work_[k];
+            },
+            kRowChunk);
+        return;
+    }
     for (std::size_t k = 0; k < n; ++k)
         work_[k] = b[static_cast<std::size_t>(s.perm_[k])];
     if (s.kernel_ == SymbolicCholesky::Kernel::kSimplicial)
         solve_simplicial(s);
-    else if (s.unit_ptr_.empty())
-        solve_supernodal(s);
     else
-        solve_pieces(s);
+        solve_supernodal(s);
     for (std::size_t k = 0; k < n; ++k)
         b[static_cast<std::size_t>(s.perm_[k])] = work_[k];
 }
@@ -1032,6 +1078,48 @@ void NumericCholesky::solve_refined(const SymbolicCholesky& s, std::vector<doubl
     const auto n = static_cast<std::size_t>(s.n_);
     std::copy(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(n), rhs_.begin());
     solve(s, b);
+    bool refine = false;
+    if (!s.unit_ptr_.empty()) {
+        // Large factors: the same measure row by row from both triangles, side by side (each
+        // row's sums in ascending column order; whether to refine does not depend on the order
+        // in which the rows are seen).
+        std::atomic<bool> any{false};
+        parallel_for_chunks(
+            n,
+            [&](std::size_t k0, std::size_t k1) {
+                bool found = false;
+                for (std::size_t k = k0; k < k1; ++k) {
+                    double r = rhs_[static_cast<std::size_t>(s.perm_[k])];
+                    double scale = std::fabs(r);
+                    for (auto p = static_cast<std::size_t>(s.arow_ptr_[k]);
+                         p < static_cast<std::size_t>(s.arow_ptr_[k + 1]); ++p) {
+                        const double a = ax_[static_cast<std::size_t>(s.arow_value_[p])] *
+                                         work_[static_cast<std::size_t>(s.arow_col_[p])];
+                        r -= a;
+                        scale += std::fabs(a);
+                    }
+                    res_[k] = r;
+                    found = found || std::fabs(r) > kRefineBackwardError * scale;
+                }
+                if (found)
+                    any = true;
+            },
+            kRowChunk);
+        refine = any.load();
+    } else {
+        refine = residual_needs_refinement(s);
+    }
+    if (!refine)
+        return;
+    for (std::size_t k = 0; k < n; ++k)
+        rhs_[static_cast<std::size_t>(s.perm_[k])] = res_[k];
+    solve(s, rhs_);
+    for (std::size_t k = 0; k < n; ++k)
+        b[k] += rhs_[k];
+}
+
+bool NumericCholesky::residual_needs_refinement(const SymbolicCholesky& s) {
+    const auto n = static_cast<std::size_t>(s.n_);
     // r = b − A x in the permuted numbering, from the upper triangle of C = P A Pᵀ, with the
     // scale |b| + |A|·|x| of each row for the componentwise backward error (Oettli & Prager 1964;
     // LAPACK's xPORFS refines on the same measure).
@@ -1069,16 +1157,10 @@ void NumericCholesky::solve_refined(const SymbolicCholesky& s, std::vector<doubl
     // conductances are 1e8 times its neighbours' has a backward error of ~1e8 ε after one solve;
     // a well-scaled system is at a few ε and is left as it is. |r_k| / s_k > 64 ε is tested as
     // |r_k| > 64 ε · s_k (64 ε is a power of two, so the product is exact): no division per row.
-    bool refine = false;
-    for (std::size_t k = 0; k < n && !refine; ++k)
-        refine = std::fabs(res_[k]) > kRefineBackwardError * scale_[k];
-    if (!refine)
-        return;
     for (std::size_t k = 0; k < n; ++k)
-        rhs_[static_cast<std::size_t>(s.perm_[k])] = res_[k];
-    solve(s, rhs_);
-    for (std::size_t k = 0; k < n; ++k)
-        b[k] += rhs_[k];
+        if (std::fabs(res_[k]) > kRefineBackwardError * scale_[k])
+            return true;
+    return false;
 }
 
 } // namespace rencheng::water

@@ -127,6 +127,9 @@ private:
     /// Offsets of each unit's rows in the gather buffer of the solve (after the first n).
     std::vector<std::int64_t> unit_gather_;
     double top_work_share_ = 1, critical_path_share_ = 1;
+    /// With the parallel layout, both triangles of P A Pᵀ by rows (columns ascending, value
+    /// positions), for the refinement's residual row by row side by side.
+    std::vector<std::int32_t> arow_ptr_, arow_col_, arow_value_;
     void build_parallel_layout();
     /// Simplicial layout (kernel kSimplicial): column j of L is lx[lp_[j] .. lp_[j+1]), its
     /// diagonal first, then rows li_[p] in ascending order. The simplicial factor is L D Lᵀ with
@@ -186,6 +189,9 @@ private:
                            std::int32_t split, double* top);
     void backward_supernode(const SymbolicCholesky& s, std::int32_t j, double* below);
     void solve_simplicial(const SymbolicCholesky& s);
+    /// The residual b − A x of the last solve (rhs_ and work_) into res_, by columns of the upper
+    /// triangle; whether its componentwise backward error calls for a refinement step.
+    bool residual_needs_refinement(const SymbolicCholesky& s);
 
     std::vector<double> ax_, lx_, work_, rhs_, res_, scale_;
     /// Per unit, its sums into the top columns during the forward substitution.
