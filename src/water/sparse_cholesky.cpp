@@ -32,6 +32,10 @@ constexpr double kParallelFlops = 4e6;
 constexpr double kUnitWorkShare = 1.0 / 16;
 /// Rows per chunk of the loops over rows done side by side (parallel layout only).
 constexpr std::size_t kRowChunk = 8192;
+/// A top supernode of the parallel layout is updated in up to kColumnParts ranges of columns
+/// side by side, one range per kPartColumns columns.
+constexpr std::int32_t kColumnParts = 4;
+constexpr std::int32_t kPartColumns = 16;
 
 /// Approximate minimum-degree ordering of the pattern `adj` (both triangles, no diagonal) by
 /// SuiteSparse AMD with its default controls: deterministic, and far less fill and time than an
@@ -835,13 +839,18 @@ void NumericCholesky::factor_item(const SymbolicCholesky& s, std::int32_t item,
     });
     const std::int32_t j = s.top_[i];
     if (j < first_bad.load()) {
-        const std::int32_t bad = factor_supernode(s, j);
+        // The top's wide supernodes are updated a range of columns per task.
+        const std::int32_t width =
+            s.super_[static_cast<std::size_t>(j) + 1] - s.super_[static_cast<std::size_t>(j)];
+        const std::int32_t bad =
+            factor_supernode(s, j, std::min(kColumnParts, width / kPartColumns));
         if (bad >= 0)
             fail(j, bad);
     }
 }
 
-std::int32_t NumericCholesky::factor_supernode(const SymbolicCholesky& s, std::int32_t j) {
+std::int32_t NumericCholesky::factor_supernode(const SymbolicCholesky& s, std::int32_t j,
+                                               std::int32_t parts) {
     // Left-looking supernodal Cholesky (Ng & Peyton 1993; CHOLMOD's scheme, Chen, Davis, Hager &
     // Rajamanickam 2008): the updates of every descendant that has rows among the supernode's
     // pivots, computed as dense products, are subtracted; then the dense diagonal block is
@@ -857,15 +866,35 @@ std::int32_t NumericCholesky::factor_supernode(const SymbolicCholesky& s, std::i
             ax_[static_cast<std::size_t>(t)];
     // Updates from descendants d, in the schedule's order:
     // L_j -= L_d(rows ≥ f, :) · L_d(rows in [f, l), :)ᵀ.
-    for (std::int32_t u = s.update_ptr_[uj]; u < s.update_ptr_[uj + 1]; ++u) {
-        const SymbolicCholesky::Update& up = s.updates_[static_cast<std::size_t>(u)];
-        const auto ud = static_cast<std::size_t>(up.descendant);
-        const std::int32_t dnrows = s.srow_ptr_[ud + 1] - s.srow_ptr_[ud];
-        const std::int32_t dncols = s.super_[ud + 1] - s.super_[ud];
-        lower_update_scattered(lx_.data() + s.sval_ptr_[ud] + up.first_row, dnrows,
-                               dnrows - up.first_row, up.pivot_rows, dncols, lj, nrows,
-                               s.update_rows_.data() + up.rows);
-    }
+    // With `parts` > 1, the columns of L_j are cut into that many ranges updated side by side,
+    // each by every descendant in the schedule's order: each entry gets the same sums in the
+    // same order (the kernel sums each entry over the descendant's columns alone), so the same
+    // bits.
+    const auto update_columns = [&](std::int32_t c0, std::int32_t c1) {
+        for (std::int32_t u = s.update_ptr_[uj]; u < s.update_ptr_[uj + 1]; ++u) {
+            const SymbolicCholesky::Update& up = s.updates_[static_cast<std::size_t>(u)];
+            const auto ud = static_cast<std::size_t>(up.descendant);
+            const std::int32_t dnrows = s.srow_ptr_[ud + 1] - s.srow_ptr_[ud];
+            const std::int32_t dncols = s.super_[ud + 1] - s.super_[ud];
+            const std::int32_t* rel = s.update_rows_.data() + up.rows;
+            // The descendant's rows on L_j's pivots map to L_j's columns, ascending.
+            const auto qa =
+                static_cast<std::int32_t>(std::lower_bound(rel, rel + up.pivot_rows, c0) - rel);
+            const auto qb = static_cast<std::int32_t>(
+                std::lower_bound(rel + qa, rel + up.pivot_rows, c1) - rel);
+            if (qa < qb)
+                lower_update_scattered(lx_.data() + s.sval_ptr_[ud] + up.first_row + qa, dnrows,
+                                       dnrows - up.first_row - qa, qb - qa, dncols, lj, nrows,
+                                       rel + qa);
+        }
+    };
+    if (parts > 1)
+        parallel_for(static_cast<std::size_t>(parts), [&](std::size_t p) {
+            const auto ip = static_cast<std::int32_t>(p);
+            update_columns(ip * ncols / parts, (ip + 1) * ncols / parts);
+        });
+    else
+        update_columns(0, ncols);
     // Dense Cholesky of the diagonal block and solve of the rows below, in panels of four
     // columns: each panel is first updated by all columns left of it (the blocked kernel),
     // then its own columns are finished one by one.

@@ -170,7 +170,9 @@ private:
     void factor_item(const SymbolicCholesky& s, std::int32_t item,
                      std::atomic<std::int32_t>& first_bad);
     /// Factorises supernode j from its descendants; -1 or the original index of the failing row.
-    std::int32_t factor_supernode(const SymbolicCholesky& s, std::int32_t j);
+    /// `parts` > 1: the descendants' updates in that many ranges of columns side by side.
+    std::int32_t factor_supernode(const SymbolicCholesky& s, std::int32_t j,
+                                  std::int32_t parts = 1);
     std::int32_t factor_simplicial(const SymbolicCholesky& s);
     void solve_supernodal(const SymbolicCholesky& s);
     void solve_pieces(const SymbolicCholesky& s);
