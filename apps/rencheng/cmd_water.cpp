@@ -10,6 +10,7 @@
 
 #include "command.hpp"
 #include "core/error.hpp"
+#include "core/parallel.hpp"
 #include "diagnostics_output.hpp"
 #include "water/epanet_inp.hpp"
 #include "water/eps.hpp"
@@ -26,6 +27,7 @@ struct WaterOptions {
     std::string quality; ///< "", "none", "age", "trace:NODE"
     bool pda = false;
     bool werror = false;
+    std::size_t threads = 0; ///< 0: all cores
 };
 
 /// "24h", "90m", "3600s", "2d" or "H:MM[:SS]" → seconds. Throws Error(kUsage).
@@ -125,6 +127,7 @@ void run_water_solve(const WaterOptions& opt, CommandContext& ctx) {
                         "--quality '" + opt.quality + "': give none, age or trace:NODE");
         }
     }
+    const ThreadLimit limit(opt.threads);
     const HydraulicTopology topo(net);
     // The quality analysis rides on the hydraulics; without one the plain EPS runs.
     const QualityModel qmodel = quality_model(net);
@@ -288,6 +291,11 @@ void add_water_command(CLI::App& app, CommandContext& ctx) {
             "Write results as long CSV (time_s,type,id,quantity,value); tanks that may "
             "overflow also get overflow_m3s and overflow_volume_m3 / 结果长表（含水池溢流）")
         ->type_name("FILE.csv");
+    solve
+        ->add_option("--threads", solve_opt->threads,
+                     "Worker threads for large networks (0: all cores); the results are the same "
+                     "for any count / 线程数（结果与线程数无关）")
+        ->capture_default_str();
     solve->footer("Exit status: 0 solved, 1 bad input, 2 bad usage, 3 a file is missing or "
                   "unreadable, 4 some step did not converge. See docs/water.md.\n");
     solve->callback([solve_opt, &ctx] { run_water_solve(*solve_opt, ctx); });

@@ -178,3 +178,48 @@ TEST(CliWater, CheckSummarisesAndRejectsBrokenInput) {
     const Result missing = run({"water", "check", "/nonexistent/net.inp"});
     EXPECT_EQ(missing.status, 3) << missing.err;
 }
+
+TEST(CliWater, ThreadsDoNotChangeTheResults) {
+    // A street grid with enough plain pipes (≥ 16,384) to assemble and update them in chunks:
+    // the results file is the same byte for byte with one worker thread and with two.
+    const int side = 130;
+    std::string text = "[JUNCTIONS]\n";
+    const auto id = [](int i, int j) { return "J" + std::to_string(i) + "_" + std::to_string(j); };
+    for (int i = 0; i < side; ++i)
+        for (int j = 0; j < side; ++j)
+            text += " " + id(i, j) + " " + std::to_string(10 + (i * 3 + j * 5) % 7) + " 0.02\n";
+    text += "[RESERVOIRS]\n R1 80\n[PIPES]\n";
+    int k = 0;
+    const auto pipe = [&](const std::string& a, const std::string& b, int d) {
+        text += " P" + std::to_string(k) + " " + a + " " + b + " " +
+                std::to_string(90 + (k * 7) % 20) + " " + std::to_string(d) + " 110 0 Open\n";
+        ++k;
+    };
+    for (int i = 0; i < side; ++i)
+        for (int j = 0; j < side; ++j) {
+            if (j + 1 < side)
+                pipe(id(i, j), id(i, j + 1), i % 10 == 0 ? 300 : 150);
+            if (i + 1 < side && j % 5 == 0)
+                pipe(id(i, j), id(i + 1, j), 300);
+        }
+    pipe("R1", id(0, 0), 800);
+    text += "[OPTIONS]\n Units LPS\n Headloss H-W\n[END]\n";
+    const fs::path inp = temp_path(".inp");
+    {
+        std::ofstream o(inp);
+        o << text;
+    }
+    std::vector<std::string> results;
+    for (const char* threads : {"1", "2"}) {
+        const fs::path csv = temp_path(".csv");
+        const Result r = run({"water", "solve", inp.string(), "--duration", "0s", "--threads",
+                              threads, "--results", csv.string()});
+        ASSERT_EQ(r.status, 0) << r.err;
+        results.push_back(slurp(csv));
+        fs::remove(csv);
+    }
+    fs::remove(inp);
+    ASSERT_GT(results[0].size(), 100000u);
+    EXPECT_TRUE(results[0] == results[1]);
+    EXPECT_EQ(run({"water", "solve", kNet1.string(), "--threads", "x"}).status, 2);
+}
