@@ -828,12 +828,13 @@ struct Solver {
                 continue;
             add_link(k, ax);
         }
-        const auto nn = static_cast<std::size_t>(net.node_count());
-        // Emitters and pressure-driven demands: virtual links to the node's elevation.
-        for (std::size_t i = 0; i < nn; ++i) {
+        // Emitters and pressure-driven demands (virtual links to the node's elevation), then
+        // each node's demand and flow excess into its row: node by node (each touches its own
+        // row alone), on large networks in chunks side by side.
+        const auto node_terms = [&](std::size_t i) {
             const std::int32_t r = topo.row[i];
             if (r < 0 || s.cut_off[i])
-                continue;
+                return;
             const auto ur = static_cast<std::size_t>(r);
             if (net.emitter_coefficient[i] > 0) {
                 double hloss = 0, hgrad = 0;
@@ -848,14 +849,10 @@ struct Solver {
                 ax[static_cast<std::size_t>(topo.diag[ur])] += 1.0 / hgrad;
                 s.f_[ur] += (hloss + net.elevation_m[i] + pmin) / hgrad;
             }
-        }
-        for (std::size_t i = 0; i < nn; ++i) {
-            const std::int32_t r = topo.row[i];
-            if (r < 0 || s.cut_off[i])
-                continue;
             s.xflow_[i] -= s.demand_flow[i];
-            s.f_[static_cast<std::size_t>(r)] += s.xflow_[i];
-        }
+            s.f_[ur] += s.xflow_[i];
+        };
+        for_nodes(chunks, node_terms);
         // Pressure and flow control valves with a setting.
         for (std::int32_t v = 0; v < net.valves.count(); ++v) {
             const auto uv = static_cast<std::size_t>(v);
@@ -943,16 +940,34 @@ struct Solver {
             s.f_[static_cast<std::size_t>(r)] = 0.0;
         }
         // Cut-off junctions in zones with demand, or without any link: head at the elevation.
-        for (std::size_t i = 0; i < nn; ++i) {
+        for_nodes(chunks, [&](std::size_t i) {
             const std::int32_t r = topo.row[i];
             if (r < 0 || !s.cut_off[i])
-                continue;
+                return;
             auto& d = ax[static_cast<std::size_t>(topo.diag[static_cast<std::size_t>(r)])];
             if (d == 0.0 || s.cut_off[i] == 2) {
                 d = 1.0;
                 s.f_[static_cast<std::size_t>(r)] = net.elevation_m[i];
             }
+        });
+    }
+
+    /// body(i) for every node, in chunks side by side when `chunks` (body(i) may touch node i's
+    /// own slots and row alone), else in order.
+    template <typename Body> void for_nodes(bool chunks, const Body& body) const {
+        const auto nn = static_cast<std::size_t>(net.node_count());
+        if (!chunks) {
+            for (std::size_t i = 0; i < nn; ++i)
+                body(i);
+            return;
         }
+        parallel_for_chunks(
+            nn,
+            [&](std::size_t b, std::size_t e) {
+                for (std::size_t i = b; i < e; ++i)
+                    body(i);
+            },
+            kLinkChunk);
     }
 
     [[nodiscard]] bool pressure_valve_active(std::size_t k) const {
@@ -1426,9 +1441,10 @@ struct Solver {
     double new_flows(double relax) {
         double qsum = 0, dqsum = 0;
         const auto nn = static_cast<std::size_t>(net.node_count());
-        for (std::size_t i = 0; i < nn; ++i)
+        for_nodes(chunked(), [&](std::size_t i) {
             if (topo.row[i] < 0)
                 s.node_demand[i] = 0;
+        });
         // The plain pipes (matrix_coeffs classified them), then the other links. On large
         // networks the plain pipes' changes are computed side by side and summed after, in the
         // same order.

@@ -234,6 +234,10 @@ TEST(SolverReuse, PlainPipeSplitFollowsStatusChanges) {
     EXPECT_EQ(reused.cut_off[net.find_node("B2").idx()], 0);
 }
 
+namespace {
+void expect_same_whatever_the_threads(const Network& net);
+} // namespace
+
 TEST(SolverReuse, LargeNetworkSolvesTheSameWhateverTheThreadCount) {
     // A street grid large enough that its factorisation is laid out in independent subtrees
     // and its plain pipes are handled in chunks side by side: the same heads and flows to the
@@ -268,8 +272,24 @@ TEST(SolverReuse, LargeNetworkSolvesTheSameWhateverTheThreadCount) {
     pipe("R2", id(side - 1, side - 1), 1000);
     pipe("T1", id(side / 2, side / 2), 400);
     text += "[PATTERNS]\n P1 0.6 1.0 1.4\n[TIMES]\n Duration 2:00\n Hydraulic Timestep 1:00\n"
-            " Pattern Timestep 1:00\n[OPTIONS]\n Units LPS\n Headloss H-W\n[END]\n";
-    const Network net = parse_ok(text, "grid.inp");
+            " Pattern Timestep 1:00\n[OPTIONS]\n Units LPS\n Headloss H-W\n";
+    // Demand-driven, then pressure-driven with leaks (emitters) on every 97th junction: the
+    // node terms of the system are summed node by node too.
+    std::string pda = text + " Demand Model PDA\n Minimum Pressure 0\n Required Pressure 20\n"
+                             "[EMITTERS]\n";
+    for (int n = 0; n < side * side; n += 97)
+        pda += " " + id(n / side, n % side) + " 0.05\n";
+    const std::pair<const char*, std::string> variants[] = {{"demand-driven", text + "[END]\n"},
+                                                            {"pressure-driven", pda + "[END]\n"}};
+    for (const auto& [name, variant] : variants) {
+        SCOPED_TRACE(name);
+        expect_same_whatever_the_threads(parse_ok(variant, "grid.inp"));
+    }
+}
+
+namespace {
+
+void expect_same_whatever_the_threads(const Network& net) {
     const HydraulicTopology topo(net);
     ASSERT_GE(topo.symbolic.parallel_units(), 2);
     // Two thread counts, and the pipes' loops in one pass (parallel_links 0) for the third.
@@ -297,3 +317,5 @@ TEST(SolverReuse, LargeNetworkSolvesTheSameWhateverTheThreadCount) {
         }
     }
 }
+
+} // namespace
