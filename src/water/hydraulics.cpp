@@ -775,26 +775,30 @@ struct Solver {
         const auto nl = static_cast<std::size_t>(net.link_count());
         classify_links();
         const bool chunks = chunked();
-        // |q|^0.852 of every link at once (vectorised; pipe_coeff reads it).
-        if (net.options.headloss == HeadLossFormula::kHazenWilliams) {
-            if (chunks)
-                parallel_for_chunks(
-                    nl,
-                    [&](std::size_t b, std::size_t e) {
-                        flow_powers(s.flow_m3s.data() + b, s.power_.data() + b, e - b, 1.852 - 1.0);
-                    },
-                    kLinkChunk);
-            else
-                flow_powers(s.flow_m3s.data(), s.power_.data(), nl, 1.852 - 1.0);
-        }
-        if (chunks)
+        // |q|^0.852 of every link at once (vectorised; pipe_coeff reads it). On large networks
+        // a chunk of links at a time, and the chunk's plain pipes' coefficients with it (while
+        // its powers are in cache), side by side.
+        const bool hazen_williams = net.options.headloss == HeadLossFormula::kHazenWilliams;
+        if (chunks) {
+            const auto by_link = [](const HydraulicState::PlainLink& l, std::size_t k) {
+                return static_cast<std::size_t>(l.link) < k;
+            };
             parallel_for_chunks(
-                s.plain_links_.size(),
+                nl,
                 [&](std::size_t b, std::size_t e) {
-                    for (std::size_t i = b; i < e; ++i)
-                        pipe_coeff(static_cast<std::size_t>(s.plain_links_[i].link));
+                    if (hazen_williams)
+                        flow_powers(s.flow_m3s.data() + b, s.power_.data() + b, e - b, 1.852 - 1.0);
+                    // The plain pipes are listed in link order.
+                    const auto first =
+                        std::lower_bound(s.plain_links_.begin(), s.plain_links_.end(), b, by_link);
+                    for (auto it = first;
+                         it != s.plain_links_.end() && static_cast<std::size_t>(it->link) < e; ++it)
+                        pipe_coeff(static_cast<std::size_t>(it->link));
                 },
                 kLinkChunk);
+        } else if (hazen_williams) {
+            flow_powers(s.flow_m3s.data(), s.power_.data(), nl, 1.852 - 1.0);
+        }
         // Closed links are left out (EPANET keeps them as 1e-8 conductances, which only adds
         // flows of ~1e-6 cfs that break continuity); cut-off zones are handled below.
         // Each link's coefficients are computed and added to the system at once (while its data
