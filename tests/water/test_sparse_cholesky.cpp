@@ -501,3 +501,50 @@ TEST(SparseCholesky, PiecesReportTheFirstFailingRowAsOnePieceDoes) {
         }
     }
 }
+
+TEST(SparseCholesky, PiecesOfSeveralTreesAndWideTopsMatchOnePiece) {
+    // Two grids side by side with no link between them (two elimination trees, the second one's
+    // subtrees numbered after the first's top) and a grid under hub rows tied to every 7th row
+    // (wide top supernodes, updated a range of columns per task): the pieces' solution is the
+    // one-piece solution to round-off and the same bits at every thread count.
+    const int side = 70;
+    Edges two = grid_edges(side, side);
+    for (const auto& [a, b] : grid_edges(side, side))
+        two.emplace_back(a + side * side, b + side * side);
+    const int wide = 90;
+    Edges hubs = grid_edges(wide, wide);
+    for (int hub = 0; hub < 3; ++hub)
+        for (int j = 0; j < wide * wide; j += 7)
+            if (j != hub * 1000 + 17)
+                hubs.emplace_back(hub * 1000 + 17, j);
+    const std::pair<std::int32_t, const Edges*> cases[] = {{2 * side * side, &two},
+                                                           {wide * wide, &hubs}};
+    for (const auto& [n, edges] : cases) {
+        const SymbolicCholesky pieces(n, *edges), one(n, *edges, Kernel::kAuto, false);
+        ASSERT_GE(pieces.parallel_units(), 2) << n;
+        const TestMatrix m(n, *edges, 41, 1e-3);
+        std::vector<double> first;
+        for (const std::size_t threads : {1, 2, 3}) {
+            const rencheng::ThreadLimit limit(threads);
+            NumericCholesky num(pieces);
+            m.load(pieces, num);
+            ASSERT_EQ(num.factor(pieces), -1);
+            std::vector<double> x = right_hand_side(n);
+            num.solve_refined(pieces, x);
+            if (first.empty())
+                first = x;
+            else
+                ASSERT_TRUE(x == first) << threads << " threads";
+        }
+        NumericCholesky num(one);
+        m.load(one, num);
+        ASSERT_EQ(num.factor(one), -1);
+        std::vector<double> x = right_hand_side(n);
+        num.solve_refined(one, x);
+        double scale = 0;
+        for (const double v : x)
+            scale = std::max(scale, std::fabs(v));
+        for (std::size_t i = 0; i < x.size(); ++i)
+            ASSERT_NEAR(first[i], x[i], 1e-13 * scale) << "row " << i << " of " << n;
+    }
+}
