@@ -417,6 +417,44 @@ TEST(SparseCholesky, KernelsAgreeAndAutoPicksByColumnWidth) {
     }
 }
 
+namespace {
+
+/// Factorises m in pieces at 1, 2 and 3 threads (the same bits every time, asserted) and in one
+/// piece; expects the two solutions within 1e-13 of the largest entry. Returns the pieces'.
+std::vector<double> expect_pieces_match_one_piece(const TestMatrix& m, const Edges& edges) {
+    const SymbolicCholesky pieces(m.n, edges), one(m.n, edges, Kernel::kAuto, false);
+    EXPECT_GE(pieces.parallel_units(), 2);
+    EXPECT_EQ(one.parallel_units(), 0);
+    const auto solution = [&](const SymbolicCholesky& sym) {
+        NumericCholesky num(sym);
+        m.load(sym, num);
+        EXPECT_EQ(num.factor(sym), -1);
+        std::vector<double> x = right_hand_side(m.n);
+        num.solve_refined(sym, x);
+        return x;
+    };
+    std::vector<double> first;
+    for (const std::size_t threads : {1, 2, 3}) {
+        const rencheng::ThreadLimit limit(threads);
+        const std::vector<double> x = solution(pieces);
+        if (first.empty())
+            first = x;
+        else
+            EXPECT_TRUE(x == first) << threads << " threads";
+    }
+    const std::vector<double> x = solution(one);
+    double scale = 0;
+    for (const double v : x)
+        scale = std::max(scale, std::fabs(v));
+    std::size_t apart = 0;
+    for (std::size_t i = 0; i < x.size(); ++i)
+        apart += std::fabs(first[i] - x[i]) > 1e-13 * scale ? 1 : 0;
+    EXPECT_EQ(apart, 0u) << "rows apart from the one-piece solution";
+    return first;
+}
+
+} // namespace
+
 TEST(SparseCholesky, PiecesMatchOnePieceWhateverTheThreadCount) {
     // A 2-D grid large enough to be laid out in independent subtrees: the factorisation in
     // pieces gives the one-piece factor bit for bit (same updates, same order), the solve the
@@ -436,39 +474,17 @@ TEST(SparseCholesky, PiecesMatchOnePieceWhateverTheThreadCount) {
     // Small networks stay in one piece.
     EXPECT_EQ(SymbolicCholesky(400, grid_edges(20, 20)).parallel_units(), 0);
     const TestMatrix m(n, grid, 31, 1e-3);
-    std::vector<std::vector<double>> runs;
-    for (const std::size_t threads : {1, 2, 3}) {
-        const rencheng::ThreadLimit limit(threads);
-        NumericCholesky num(pieces);
-        m.load(pieces, num);
-        ASSERT_EQ(num.factor(pieces), -1);
-        std::vector<double> x = right_hand_side(n);
-        num.solve_refined(pieces, x);
-        runs.push_back(x);
-    }
-    for (std::size_t r = 1; r < runs.size(); ++r)
-        for (std::size_t i = 0; i < runs[0].size(); ++i)
-            ASSERT_EQ(runs[r][i], runs[0][i]) << "row " << i << ", run " << r;
-    NumericCholesky num(one);
-    m.load(one, num);
-    ASSERT_EQ(num.factor(one), -1);
-    std::vector<double> x = right_hand_side(n);
-    num.solve_refined(one, x);
-    double scale = 0;
-    for (const double v : x)
-        scale = std::max(scale, std::fabs(v));
-    for (std::size_t i = 0; i < x.size(); ++i)
-        ASSERT_NEAR(runs[0][i], x[i], 1e-13 * scale) << "row " << i;
+    const std::vector<double> x = expect_pieces_match_one_piece(m, grid);
     // Residual of the pieces' solution, row by row from the matrix itself.
     std::vector<double> r = right_hand_side(n);
     for (std::int32_t i = 0; i < n; ++i)
         r[static_cast<std::size_t>(i)] -=
-            m.diagonal[static_cast<std::size_t>(i)] * runs[0][static_cast<std::size_t>(i)];
+            m.diagonal[static_cast<std::size_t>(i)] * x[static_cast<std::size_t>(i)];
     for (std::size_t e = 0; e < grid.size(); ++e) {
         const auto a = static_cast<std::size_t>(grid[e].first);
         const auto b = static_cast<std::size_t>(grid[e].second);
-        r[a] += m.weight[e] * runs[0][b];
-        r[b] += m.weight[e] * runs[0][a];
+        r[a] += m.weight[e] * x[b];
+        r[b] += m.weight[e] * x[a];
     }
     for (std::size_t i = 0; i < r.size(); ++i)
         ASSERT_LT(std::fabs(r[i]), 1e-9) << "row " << i;
@@ -520,31 +536,7 @@ TEST(SparseCholesky, PiecesOfSeveralTreesAndWideTopsMatchOnePiece) {
     const std::pair<std::int32_t, const Edges*> cases[] = {{2 * side * side, &two},
                                                            {wide * wide, &hubs}};
     for (const auto& [n, edges] : cases) {
-        const SymbolicCholesky pieces(n, *edges), one(n, *edges, Kernel::kAuto, false);
-        ASSERT_GE(pieces.parallel_units(), 2) << n;
-        const TestMatrix m(n, *edges, 41, 1e-3);
-        std::vector<double> first;
-        for (const std::size_t threads : {1, 2, 3}) {
-            const rencheng::ThreadLimit limit(threads);
-            NumericCholesky num(pieces);
-            m.load(pieces, num);
-            ASSERT_EQ(num.factor(pieces), -1);
-            std::vector<double> x = right_hand_side(n);
-            num.solve_refined(pieces, x);
-            if (first.empty())
-                first = x;
-            else
-                ASSERT_TRUE(x == first) << threads << " threads";
-        }
-        NumericCholesky num(one);
-        m.load(one, num);
-        ASSERT_EQ(num.factor(one), -1);
-        std::vector<double> x = right_hand_side(n);
-        num.solve_refined(one, x);
-        double scale = 0;
-        for (const double v : x)
-            scale = std::max(scale, std::fabs(v));
-        for (std::size_t i = 0; i < x.size(); ++i)
-            ASSERT_NEAR(first[i], x[i], 1e-13 * scale) << "row " << i << " of " << n;
+        SCOPED_TRACE(n);
+        expect_pieces_match_one_piece(TestMatrix(n, *edges, 41, 1e-3), *edges);
     }
 }
