@@ -39,3 +39,5 @@ rencheng_add_fuzzer(fuzz_swmm_series_file SOURCES fuzz_swmm_series_file.cpp DEPS
                     CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/swmm_series_file)
 rencheng_add_fuzzer(fuzz_swmm_interface_file SOURCES fuzz_swmm_interface_file.cpp
                     DEPS rencheng::drainage CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/swmm_interface_file)
+rencheng_add_fuzzer(fuzz_swmm_rdii_file SOURCES fuzz_swmm_rdii_file.cpp
+                    DEPS rencheng::drainage CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/swmm_rdii_file)

@@ -30,14 +30,15 @@ std::vector<std::string> words(const std::string& line) {
 RoutingInflows::RoutingInflows(const Network& net, const std::filesystem::path& path)
     : RoutingInflows(net, read_file(path), path.string()) {}
 
-RoutingInflows::RoutingInflows(const Network& net, const std::string& text,
-                               const std::string& file) {
+InterfaceText parse_interface_text(const Network& net, const std::string& text,
+                                   const std::string& file, const char* kind) {
+    InterfaceText out;
     std::istringstream in(text);
     std::string line;
     int line_no = 0;
     auto fail = [&](const std::string& what) {
-        throw Error(ErrorCode::kNumberSyntax,
-                    file + ":" + std::to_string(line_no) + ": routing interface file: " + what);
+        throw Error(ErrorCode::kNumberSyntax, file + ":" + std::to_string(line_no) + ": " + kind +
+                                                  " interface file: " + what);
     };
     auto next = [&]() {
         if (!std::getline(in, line))
@@ -57,8 +58,9 @@ RoutingInflows::RoutingInflows(const Network& net, const std::string& text,
     if (auto w = next(); w.empty() || !rows::iequals(w[0], "SWMM5"))
         fail("not a SWMM5 interface file (its first word must be SWMM5)");
     next(); // title
-    if (leading_int(next(), "report step") <= 0)
-        fail("the report step must be > 0");
+    out.step_s = leading_int(next(), "time step");
+    if (out.step_s <= 0)
+        fail("the time step must be > 0");
     const long constituents = leading_int(next(), "number of constituents");
     if (constituents < 1)
         fail("needs at least the FLOW constituent");
@@ -83,7 +85,8 @@ RoutingInflows::RoutingInflows(const Network& net, const std::string& text,
         if (w.empty())
             fail("a node name is missing");
         const auto n = net.find_node(w[0]);
-        node_.push_back(n.valid() ? static_cast<std::int32_t>(n.idx()) : -1);
+        out.node.push_back(n.valid() ? static_cast<std::int32_t>(n.idx()) : -1);
+        out.name.push_back(w[0]);
     }
     next(); // column headings
     const Seconds base = seconds_since_epoch(net.options.start);
@@ -94,7 +97,7 @@ RoutingInflows::RoutingInflows(const Network& net, const std::string& text,
         for (long i = 0; i < nodes; ++i) {
             if (!std::getline(in, line)) {
                 if (i == 0)
-                    return;
+                    return out;
                 fail("a report time ends early");
             }
             ++line_no;
@@ -123,11 +126,19 @@ RoutingInflows::RoutingInflows(const Network& net, const std::string& text,
             t = static_cast<double>(seconds_since_epoch(c) - base);
             flows.push_back(*q * to_si);
         }
-        if (!time_s_.empty() && t <= time_s_.back())
-            fail("report times must increase");
-        time_s_.push_back(t);
-        flow_m3s_.insert(flow_m3s_.end(), flows.begin(), flows.end());
+        if (!out.time_s.empty() && t <= out.time_s.back())
+            fail("times must increase");
+        out.time_s.push_back(t);
+        out.flow_m3s.insert(out.flow_m3s.end(), flows.begin(), flows.end());
     }
+}
+
+RoutingInflows::RoutingInflows(const Network& net, const std::string& text,
+                               const std::string& file) {
+    InterfaceText t = parse_interface_text(net, text, file, "routing");
+    node_ = std::move(t.node);
+    time_s_ = std::move(t.time_s);
+    flow_m3s_ = std::move(t.flow_m3s);
 }
 
 RoutingOutflows::RoutingOutflows(const Network& net, bool dynamic_wave, double report_step_s)

@@ -18,6 +18,23 @@ namespace rencheng::drainage {
 
 struct Network;
 
+/// The content of a SWMM text interface file (routing, or RDII in its text form): its time step,
+/// its nodes in the file's order (network node, -1 where the network has none; and the names
+/// as written), and per time in the file each node's flow (m³/s).
+struct InterfaceText {
+    long step_s = 0;
+    std::vector<std::int32_t> node;
+    std::vector<std::string> name;
+    std::vector<double> time_s;   ///< s from the simulation start, increasing
+    std::vector<double> flow_m3s; ///< [time][node column]
+};
+
+/// Parses `text` (`file` names it in errors, `kind` in messages: "routing", "RDII"). Pollutant
+/// columns are read past (water quality is not simulated). Throws rencheng::Error naming the file
+/// and line of a malformed line.
+InterfaceText parse_interface_text(const Network& net, const std::string& text,
+                                   const std::string& file, const char* kind);
+
 /// The inflows of a USE INFLOWS file, matched to the network's nodes.
 class RoutingInflows {
 public:

@@ -943,6 +943,11 @@ struct Network {
     std::vector<std::uint8_t> has_coordinates;
     std::vector<std::int32_t> outfall_of_node; ///< -1 for other nodes
     std::vector<std::int32_t> storage_of_node;
+    /// SWMM's numbering of the nodes: the order their lines come in the file, whatever the order
+    /// of its node sections (node swmm_node_order[j] is SWMM's node j). SWMM's binary interface
+    /// files name nodes by that number. Empty: the nodes' own order (a network read from a file
+    /// whose node lines come in that order, or one not read from a file).
+    std::vector<std::int32_t> swmm_node_order;
     std::vector<std::int32_t> divider_of_node;
     IdMap node_index;
 

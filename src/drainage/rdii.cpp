@@ -2,7 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <string>
 
+#include "core/atomic_file.hpp"
+#include "core/error.hpp"
+#include "drainage/interface_file.hpp"
 #include "drainage/network.hpp"
 #include "drainage/routing.hpp"
 
@@ -191,6 +196,175 @@ RdiiInflows::RdiiInflows(const Network& net, double rdii_step_s, double duration
             rdii_m3_ += flow_m3s(n, s) * step_s_;
 }
 
+namespace {
+
+/// The stamp that opens SWMM's binary RDII file (rdii.c FILE_STAMP).
+constexpr std::string_view kRdiiStamp = "SWMM5-RDII";
+
+/// m³/s per cfs of SWMM's internal flows in a model of `u` units: SWMM converts with its own
+/// factors per cfs (units.c Qcf: 1, 448.831, 0.64632, 0.02832, 28.317, 2.4466), and those are
+/// the model's flows as SWMM reports them.
+double swmm_cfs(FlowUnits u) {
+    double qcf = 1.0;
+    switch (u) {
+    case FlowUnits::kCfs:
+        qcf = 1.0;
+        break;
+    case FlowUnits::kGpm:
+        qcf = 448.831;
+        break;
+    case FlowUnits::kMgd:
+        qcf = 0.64632;
+        break;
+    case FlowUnits::kCms:
+        qcf = 0.02832;
+        break;
+    case FlowUnits::kLps:
+        qcf = 28.317;
+        break;
+    case FlowUnits::kMld:
+        qcf = 2.4466;
+        break;
+    }
+    return qcf * flow_factor(u);
+}
+
+/// SWMM's node number → node: Network::swmm_node_order, or the nodes' own order.
+std::int32_t node_of_swmm_number(const Network& net, std::int32_t j) {
+    if (j < 0 || j >= net.node_count())
+        return -1;
+    return net.swmm_node_order.empty() ? j : net.swmm_node_order[static_cast<std::size_t>(j)];
+}
+
+} // namespace
+
+RdiiInflows RdiiInflows::read_file(const Network& net, const std::filesystem::path& path) {
+    return read_bytes(net, rencheng::read_file(path), path.string());
+}
+
+RdiiInflows RdiiInflows::read_bytes(const Network& net, const std::string& bytes,
+                                    const std::string& file) {
+    RdiiInflows r;
+    const auto fail = [&](const std::string& what) {
+        throw Error(ErrorCode::kNumberSyntax, file + ": RDII interface file: " + what);
+    };
+    const Seconds base = seconds_since_epoch(net.options.start);
+    if (bytes.compare(0, kRdiiStamp.size(), kRdiiStamp) != 0) {
+        // the text form (SWMM readRdiiTextFileHeader): the routing interface file's layout
+        InterfaceText t = parse_interface_text(net, bytes, file, "RDII");
+        for (std::size_t c = 0; c < t.node.size(); ++c)
+            if (t.node[c] < 0)
+                fail("node '" + t.name[c] + "' is not in the network");
+        if (t.time_s.empty())
+            fail("it has no flows");
+        for (const double q : t.flow_m3s)
+            if (!std::isfinite(q))
+                fail("a flow is not a number");
+        r.step_s_ = static_cast<double>(t.step_s);
+        r.file_node_ = std::move(t.node);
+        r.file_time_s_ = std::move(t.time_s);
+        r.file_flow_m3s_ = std::move(t.flow_m3s);
+        return r;
+    }
+    std::size_t pos = kRdiiStamp.size();
+    const auto take = [&](void* out, std::size_t n) {
+        if (pos + n > bytes.size())
+            return false;
+        std::memcpy(out, bytes.data() + pos, n);
+        pos += n;
+        return true;
+    };
+    std::int32_t step = 0, count = 0;
+    if (!take(&step, sizeof step) || step <= 0)
+        fail("its RDII time step must be > 0");
+    if (!take(&count, sizeof count) || count <= 0 || count > net.node_count())
+        fail("its number of nodes must be 1 to the network's " + std::to_string(net.node_count()));
+    std::vector<char> has_rdii(static_cast<std::size_t>(net.node_count()), 0);
+    for (const auto& line : net.rdii)
+        has_rdii[line.node.idx()] = 1;
+    for (std::int32_t c = 0; c < count; ++c) {
+        std::int32_t j = -1;
+        if (!take(&j, sizeof j))
+            fail("it ends in its list of nodes");
+        const std::int32_t node = node_of_swmm_number(net, j);
+        if (node < 0)
+            fail("node number " + std::to_string(j) + " is not one of the network's 0.." +
+                 std::to_string(net.node_count() - 1));
+        if (has_rdii[static_cast<std::size_t>(node)] == 0)
+            fail("node '" + net.node_id[static_cast<std::size_t>(node)] + "' (SWMM's node " +
+                 std::to_string(j) + ") has no [RDII] line");
+        r.file_node_.push_back(node);
+    }
+    r.step_s_ = static_cast<double>(step);
+    const double to_si = swmm_cfs(net.options.flow_units);
+    std::vector<float> flows(static_cast<std::size_t>(count));
+    while (pos < bytes.size()) {
+        double day = 0;
+        if (!take(&day, sizeof day) || !take(flows.data(), flows.size() * sizeof(float)))
+            fail("its record " + std::to_string(r.file_time_s_.size() + 1) + " ends early");
+        const double t = std::round((day * 86400.0 - static_cast<double>(base)) * 1000.0) / 1000.0;
+        if (!std::isfinite(t) || (!r.file_time_s_.empty() && t <= r.file_time_s_.back()))
+            fail("its record " + std::to_string(r.file_time_s_.size() + 1) +
+                 " does not come after the one before");
+        r.file_time_s_.push_back(t);
+        for (const float q : flows) {
+            if (!std::isfinite(q))
+                fail("its record " + std::to_string(r.file_time_s_.size()) +
+                     " has a flow that is not a number");
+            r.file_flow_m3s_.push_back(static_cast<double>(q) * to_si);
+        }
+    }
+    if (r.file_time_s_.empty())
+        fail("it has no flows");
+    return r;
+}
+
+void RdiiInflows::write_file(const Network& net, const std::filesystem::path& path) const {
+    // SWMM writes its RDII nodes in the order of their node numbers
+    std::vector<std::int32_t> number(static_cast<std::size_t>(net.node_count()));
+    for (std::int32_t j = 0; j < net.node_count(); ++j)
+        number[static_cast<std::size_t>(node_of_swmm_number(net, j))] = j;
+    std::vector<const NodeInflow*> order;
+    for (const auto& n : nodes_)
+        order.push_back(&n);
+    std::sort(order.begin(), order.end(), [&](const NodeInflow* a, const NodeInflow* b) {
+        return number[static_cast<std::size_t>(a->node)] <
+               number[static_cast<std::size_t>(b->node)];
+    });
+    std::string out(kRdiiStamp);
+    const auto put = [&](const void* p, std::size_t n) {
+        out.append(static_cast<const char*>(p), n);
+    };
+    const auto step = static_cast<std::int32_t>(step_s_);
+    const auto count = static_cast<std::int32_t>(order.size());
+    put(&step, sizeof step);
+    put(&count, sizeof count);
+    for (const NodeInflow* n : order)
+        put(&number[static_cast<std::size_t>(n->node)], sizeof(std::int32_t));
+    const double to_cfs = 1.0 / swmm_cfs(net.options.flow_units);
+    // SWMM's date of the start: whole days plus the time of day as a fraction of one
+    const Seconds start = seconds_since_epoch(net.options.start);
+    const Seconds days = start / 86400;
+    const double start_day =
+        static_cast<double>(days) + static_cast<double>(start - days * 86400) / 86400.0;
+    const std::size_t steps = group_rdii_ms_.empty() ? 0 : group_rdii_ms_.front().size();
+    std::vector<float> flows(order.size());
+    for (std::size_t k = 0; k < steps; ++k) {
+        bool any = false;
+        for (std::size_t c = 0; c < order.size(); ++c) {
+            const double q = flow_m3s(*order[c], k);
+            flows[c] = static_cast<float>(q * to_cfs);
+            any = any || q > 0;
+        }
+        if (!any)
+            continue; // SWMM writes the steps with an inflow somewhere
+        const double day = start_day + static_cast<double>(k) * step_s_ / 86400.0;
+        put(&day, sizeof day);
+        put(flows.data(), flows.size() * sizeof(float));
+    }
+    write_file_atomic(path, out);
+}
+
 double RdiiInflows::flow_m3s(const NodeInflow& n, std::size_t k) const {
     const auto& series = group_rdii_ms_[static_cast<std::size_t>(n.group)];
     if (k >= series.size())
@@ -200,6 +374,24 @@ double RdiiInflows::flow_m3s(const NodeInflow& n, std::size_t k) const {
 }
 
 double RdiiInflows::add_inflows(double t, const std::function<void(int, double)>& add) const {
+    if (from_file()) {
+        // the record whose step holds 1 ms after t (SWMM rdii_getNumRdiiFlows); none in a gap
+        const double at = t + 0.001;
+        const auto it = std::upper_bound(file_time_s_.begin(), file_time_s_.end(), at);
+        if (it == file_time_s_.begin() || at >= *(it - 1) + step_s_)
+            return 0.0;
+        const auto k = static_cast<std::size_t>(it - file_time_s_.begin() - 1);
+        const std::size_t n = file_node_.size();
+        double sum = 0;
+        for (std::size_t c = 0; c < n; ++c) {
+            const double q = file_flow_m3s_[k * n + c];
+            if (std::abs(q) < kFlowTolerance)
+                continue;
+            add(file_node_[c], q);
+            sum += q;
+        }
+        return sum;
+    }
     if (nodes_.empty() || t < 0)
         return 0.0;
     // the value in force 1 ms after t (SWMM getDateTime): a step starting on an RDII time

@@ -467,9 +467,10 @@ void check_supported(const Network& net) {
     // interface files: a run that should start from a hot start file or take its rainfall,
     // runoff, RDII or inflows from one would otherwise run without them
     for (const auto& f : net.files) {
-        if (rows::iequals(f.mode, "USE") && !rows::iequals(f.kind, "INFLOWS"))
+        if (rows::iequals(f.mode, "USE") && !rows::iequals(f.kind, "INFLOWS") &&
+            !rows::iequals(f.kind, "RDII"))
             unsupported("[FILES] USE " + f.kind + " " + f.name +
-                        " (of SWMM's interface files only USE INFLOWS is read)");
+                        " (of SWMM's interface files USE INFLOWS and USE RDII are read)");
     }
     if (const auto* raw = net.raw_section("SNOWPACKS");
         raw && !raw->rows.empty() && !net.options.ignore_snowmelt)
@@ -603,7 +604,8 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
             if (const auto* raw = net.raw_section(name); raw && !raw->rows.empty())
                 quality += (quality.empty() ? "[" : ", [") + std::string(name) + "]";
         for (const auto& f : net.files)
-            if (rows::iequals(f.mode, "SAVE") && !rows::iequals(f.kind, "OUTFLOWS"))
+            if (rows::iequals(f.mode, "SAVE") && !rows::iequals(f.kind, "OUTFLOWS") &&
+                !rows::iequals(f.kind, "RDII"))
                 sum.not_simulated.push_back("[FILES] SAVE " + f.kind + " " + f.name +
                                             ": SWMM interface files are not written / "
                                             "SWMM 接口文件未写出");
@@ -656,27 +658,42 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
         if (!co_gage && gages[g].interval_s < wet_step)
             wet_step = gages[g].interval_s;
     }
-    // RDII on the runoff wet step, over the whole run (SWMM createRdiiFile)
-    if (with_rdii) {
-        rdii.emplace(
-            net, wet_step, total,
-            [this](int g, double t) {
-                const auto& gage = gages[static_cast<std::size_t>(g)];
-                return gage.used && !opt.ignore_rainfall ? gage.rain_ms(t) : 0.0;
-            },
-            [this](double t) { return month_at(net, t); });
-        sum.has_rdii = !rdii->empty();
-        sum.rdii.sewershed_rain_m3 = rdii->sewershed_rain_m3();
-        sum.rdii.produced_m3 = rdii->rdii_produced_m3();
-    }
-    // routing interface files (SWMM iface.c)
-    for (const auto& f : net.files) {
+    // an interface file's path: relative to the model's folder
+    const auto interface_path = [&](const FileUse& f) {
         const std::filesystem::path dir = options.base_dir.empty()
                                               ? std::filesystem::path(net.source_file).parent_path()
                                               : options.base_dir;
         std::filesystem::path p(f.name);
-        if (p.is_relative())
-            p = dir / p;
+        return p.is_relative() ? dir / p : p;
+    };
+    // RDII on the runoff wet step, over the whole run (SWMM createRdiiFile), or read from a USE
+    // RDII file; a SAVE RDII file is written before the run, as SWMM writes it
+    if (with_rdii) {
+        const FileUse* use = nullptr;
+        for (const auto& f : net.files)
+            if (rows::iequals(f.mode, "USE") && rows::iequals(f.kind, "RDII"))
+                use = &f;
+        if (use != nullptr) {
+            rdii.emplace(RdiiInflows::read_file(net, interface_path(*use)));
+        } else {
+            rdii.emplace(
+                net, wet_step, total,
+                [this](int g, double t) {
+                    const auto& gage = gages[static_cast<std::size_t>(g)];
+                    return gage.used && !opt.ignore_rainfall ? gage.rain_ms(t) : 0.0;
+                },
+                [this](double t) { return month_at(net, t); });
+            sum.has_rdii = !rdii->empty();
+            sum.rdii.sewershed_rain_m3 = rdii->sewershed_rain_m3();
+            sum.rdii.produced_m3 = rdii->rdii_produced_m3();
+            for (const auto& f : net.files)
+                if (rows::iequals(f.mode, "SAVE") && rows::iequals(f.kind, "RDII"))
+                    rdii->write_file(net, interface_path(f));
+        }
+    }
+    // routing interface files (SWMM iface.c)
+    for (const auto& f : net.files) {
+        const std::filesystem::path p = interface_path(f);
         if (rows::iequals(f.mode, "USE") && rows::iequals(f.kind, "INFLOWS"))
             iface_in.emplace(net, p);
         if (rows::iequals(f.mode, "SAVE") && rows::iequals(f.kind, "OUTFLOWS") && do_routing) {

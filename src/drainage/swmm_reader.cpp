@@ -3196,6 +3196,16 @@ void Reader::finish() {
         if (curve_typed_[c] && net_.curves[c].x.empty())
             error(ErrorCode::kMissingKey, *curve_first_line_[c], net_.curves[c].id,
                   "curve has no points");
+    // SWMM numbers the nodes in the order of their lines (its node sections in the file's order)
+    std::vector<std::int32_t> order(node_line_.size());
+    for (std::size_t n = 0; n < order.size(); ++n)
+        order[n] = static_cast<std::int32_t>(n);
+    std::stable_sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
+        return node_line_[static_cast<std::size_t>(a)]->number <
+               node_line_[static_cast<std::size_t>(b)]->number;
+    });
+    if (!std::is_sorted(order.begin(), order.end()))
+        net_.swmm_node_order = std::move(order);
 }
 
 Network Reader::run() {

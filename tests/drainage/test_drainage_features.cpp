@@ -884,9 +884,9 @@ TEST(NotSimulated, WaterQualityIsNamedInTheSummary) {
     EXPECT_TRUE(simulate(without).summary.not_simulated.empty());
 }
 
-// [FILES] interface files are not read or written: a run told to USE one (a hot start, rainfall,
-// runoff, RDII or inflows) stops with E312 rather than run without it; one told to SAVE one runs
-// and says the file is not written.
+// [FILES] interface files other than the routing and RDII files are not read or written: a run
+// told to USE one (a hot start, rainfall or runoff file) stops with E312 rather than run without
+// it; one told to SAVE one runs and says the file is not written.
 TEST(NotSimulated, InterfaceFilesAreRefusedOrNamed) {
     const fs::path dir = fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage";
     Diagnostics d;

@@ -3,12 +3,18 @@
 // rules (SWMM 5.0's one-line form, error 153, a node listed twice, IGNORE_RDII), and the RDII
 // volume in the routing continuity. The comparison with SWMM 5.2.4 is in
 // test_drainage_validation.cpp (RdiiMatchesSwmm).
+#include <unistd.h>
+
 #include <cmath>
+#include <cstdint>
+#include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "core/error.hpp"
 #include "drainage/rdii.hpp"
 #include "drainage/simulation.hpp"
 #include "drainage/swmm_inp.hpp"
@@ -191,4 +197,100 @@ TEST(Rdii, RunCountsRdiiInTheRoutingContinuity) {
     const auto none = simulate(ignored);
     EXPECT_FALSE(none.summary.has_rdii);
     EXPECT_EQ(none.summary.routing.rdii_m3, 0.0);
+}
+
+namespace {
+
+/// SWMM's binary RDII file: stamp, step, node numbers, then (day, flows in cfs) records.
+std::string binary_rdii(std::int32_t step, const std::vector<std::int32_t>& nodes,
+                        const std::vector<std::pair<double, std::vector<float>>>& records) {
+    std::string b = "SWMM5-RDII";
+    const auto put = [&](const void* p, std::size_t n) {
+        b.append(static_cast<const char*>(p), n);
+    };
+    const auto count = static_cast<std::int32_t>(nodes.size());
+    put(&step, 4);
+    put(&count, 4);
+    for (const std::int32_t j : nodes)
+        put(&j, 4);
+    for (const auto& [day, flows] : records) {
+        put(&day, 8);
+        put(flows.data(), flows.size() * 4);
+    }
+    return b;
+}
+
+} // namespace
+
+// [FILES] SAVE RDII writes SWMM's binary file and USE RDII reads it back: the same flows at every
+// step (as 4-byte floats), held over each step, none in the gaps SWMM leaves for steps without
+// any inflow; the run from the file routes them in place of the unit hydrographs.
+TEST(Rdii, FileWrittenIsReadBackStepByStep) {
+    Diagnostics d;
+    const Network net = parse(model(), d);
+    ASSERT_FALSE(d.has_errors()) << d.format();
+    const RdiiInflows computed = inflows(net);
+    const auto path = std::filesystem::temp_directory_path() /
+                      ("rencheng-rdii-" + std::to_string(::getpid()) + ".rdii");
+    computed.write_file(net, path);
+    const RdiiInflows read = RdiiInflows::read_file(net, path);
+    std::filesystem::remove(path);
+    EXPECT_TRUE(read.from_file());
+    EXPECT_DOUBLE_EQ(read.step_s(), 900.0);
+    int compared = 0;
+    for (double t = 0; t <= 6 * 3600.0; t += 450.0) {
+        const double want = inflow_at(computed, t), got = inflow_at(read, t);
+        EXPECT_NEAR(got, want, 1e-7 * std::max(want, 1e-9)) << t;
+        compared += want > 0 ? 1 : 0;
+    }
+    EXPECT_GT(compared, 10);
+    // A record at 0 s and one at 1800 s: none in between, none after 2700 s.
+    const std::string b =
+        binary_rdii(900, {0}, {{45809.0, {1.0F}}, {45809.0 + 1800.0 / 86400, {2.0F}}});
+    const RdiiInflows gaps = RdiiInflows::read_bytes(net, b, "gaps.rdii");
+    const double cfs = 0.02832; // SWMM's m³/s per cfs of a CMS model
+    EXPECT_NEAR(inflow_at(gaps, 0.0), cfs, 1e-9);
+    EXPECT_NEAR(inflow_at(gaps, 899.0), cfs, 1e-9);
+    EXPECT_EQ(inflow_at(gaps, 900.0), 0.0);
+    EXPECT_NEAR(inflow_at(gaps, 1800.0), 2 * cfs, 1e-9);
+    EXPECT_EQ(inflow_at(gaps, 2700.0), 0.0);
+}
+
+// A file that is not one names itself and what is wrong: a record cut short, a node number out
+// of range or of a node without an [RDII] line, a flow that is not a number, a text file naming a
+// node the network lacks; and a model whose USE RDII file is missing stops with the file's name.
+TEST(Rdii, BadFilesAreErrorsNamingTheFile) {
+    Diagnostics d;
+    const Network net = parse(model(), d);
+    ASSERT_FALSE(d.has_errors()) << d.format();
+    const auto fails = [&](const std::string& bytes, const std::string& what) {
+        try {
+            (void)RdiiInflows::read_bytes(net, bytes, "bad.rdii");
+            ADD_FAILURE() << "no error for " << what;
+        } catch (const Error& e) {
+            const std::string m = e.what();
+            EXPECT_NE(m.find("bad.rdii"), std::string::npos) << m;
+            EXPECT_NE(m.find(what), std::string::npos) << m;
+        }
+    };
+    const std::string good = binary_rdii(900, {0}, {{45809.0, {1.0F}}});
+    fails(good.substr(0, good.size() - 2), "ends early");
+    fails(binary_rdii(900, {7}, {{45809.0, {1.0F}}}), "node number 7");
+    fails(binary_rdii(900, {1}, {{45809.0, {1.0F}}}), "has no [RDII] line");
+    fails(binary_rdii(900, {0}, {{45809.0, {std::nanf("")}}}), "not a number");
+    fails(binary_rdii(0, {0}, {{45809.0, {1.0F}}}), "time step");
+    fails(binary_rdii(900, {0}, {}), "no flows");
+    fails("SWMM5 Interface File\nt\n900\n1\nFLOW CMS\n1\nJX\nheading\n"
+          "JX 2025 06 01 00 00 00 0.1\n",
+          "node 'JX' is not in the network");
+    const Network use = parse(model() + "[FILES]\nUSE RDII no-such-file.rdii\n", d);
+    ASSERT_FALSE(d.has_errors()) << d.format();
+    SimulationOptions so;
+    so.base_dir = std::filesystem::temp_directory_path();
+    try {
+        (void)simulate(use, so);
+        ADD_FAILURE() << "a missing USE RDII file ran";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("no-such-file.rdii"), std::string::npos) << e.what();
+    }
 }
