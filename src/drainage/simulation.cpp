@@ -638,8 +638,12 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
         if (net.subcatchments.gage[i].valid())
             gages[net.subcatchments.gage[i].idx()].used = true;
     }
-    // a unit hydrograph group's gage is used (SWMM rdii_readUnitHydParams)
-    const bool with_rdii = !net.rdii.empty() && !opt.ignore_rdii;
+    // a unit hydrograph group's gage is used (SWMM rdii_readUnitHydParams); a USE RDII file is
+    // routed even without [RDII] lines (SWMM rdii_openRdii opens it whatever the model holds)
+    const bool use_rdii_file = std::any_of(net.files.begin(), net.files.end(), [](const auto& f) {
+        return rows::iequals(f.mode, "USE") && rows::iequals(f.kind, "RDII");
+    });
+    const bool with_rdii = (!net.rdii.empty() || use_rdii_file) && !opt.ignore_rdii;
     if (with_rdii)
         for (const auto& uh : net.hydrographs)
             if (uh.gage.valid())

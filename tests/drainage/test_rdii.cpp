@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -293,4 +294,34 @@ TEST(Rdii, BadFilesAreErrorsNamingTheFile) {
     } catch (const Error& e) {
         EXPECT_NE(std::string(e.what()).find("no-such-file.rdii"), std::string::npos) << e.what();
     }
+}
+
+// A text RDII file is routed even by a model without [RDII] lines (SWMM opens a USE RDII file
+// whatever the model holds); IGNORE_RDII leaves it out.
+TEST(Rdii, TextFileIsRoutedWithoutRdiiLines) {
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("rencheng-rdii-text-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    {
+        std::ofstream f(dir / "ii.txt");
+        f << "SWMM5 Interface File\nII\n3600\n1\nFLOW CMS\n1\nJ1\nNode Year Mon Day Hr Min Sec "
+             "FLOW\nJ1 2025 06 01 01 00 00 0.25\n";
+    }
+    const std::string text =
+        "[OPTIONS]\nFLOW_UNITS CMS\nFLOW_ROUTING DYNWAVE\nSTART_DATE 06/01/2025\n"
+        "START_TIME 00:00\nEND_DATE 06/01/2025\nEND_TIME 04:00\nREPORT_STEP 0:15\n"
+        "ROUTING_STEP 0:00:10\n[JUNCTIONS]\nJ1 10 3 0 0 0\n[OUTFALLS]\nO1 9 FREE NO\n"
+        "[CONDUITS]\nC1 J1 O1 100 0.013 0 0 0 0\n[XSECTIONS]\nC1 CIRCULAR 1.0 0 0 0 1\n"
+        "[FILES]\nUSE RDII ii.txt\n";
+    Diagnostics d;
+    Network net = parse(text, d);
+    ASSERT_FALSE(d.has_errors()) << d.format();
+    SimulationOptions so;
+    so.base_dir = dir;
+    const auto res = simulate(net, so);
+    // 0.25 m³/s for the hour from 1:00: 900 m³ into the system, none before 1:00
+    EXPECT_NEAR(res.summary.routing.rdii_m3, 900.0, 1.0);
+    net.options.ignore_rdii = true;
+    EXPECT_EQ(simulate(net, so).summary.routing.rdii_m3, 0.0);
+    std::filesystem::remove_all(dir);
 }
