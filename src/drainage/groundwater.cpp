@@ -405,6 +405,16 @@ GroundwaterState::GroundwaterState(const Aquifer& aquifer, const SubcatchGroundw
     totals_.final_storage_m3 = totals_.initial_storage_m3;
 }
 
+void GroundwaterState::set_state(const std::array<double, 4>& x) {
+    theta_ = x[0];
+    lower_depth_m_ = x[1] - bottom_m_;
+    old_flow_ms_ = x[2];
+    if (!std::isnan(x[3]))
+        max_infil_m_ = x[3];
+    totals_.initial_storage_m3 = stored_m3();
+    totals_.final_storage_m3 = totals_.initial_storage_m3;
+}
+
 double GroundwaterState::stored_m3() const {
     const double upper = total_depth_m_ - lower_depth_m_;
     return (upper * theta_ + lower_depth_m_ * a_.porosity) * area_m2_;

@@ -140,6 +140,15 @@ public:
     double old_flow_m3s() const { return old_flow_ms_ * area_m2_; }
     double new_flow_m3s() const { return new_flow_ms_ * area_m2_; }
     double stored_m3() const;
+    /// The state a SWMM hot start file keeps (gwater_getState): upper-zone moisture, water
+    /// table elevation (m), lateral outflow per unit area at the end of the last step (m/s), the
+    /// infiltration depth the upper zone can still take (m).
+    [[nodiscard]] std::array<double, 4> state() const {
+        return {theta_, water_table_elev_m(), new_flow_ms_, max_infil_m_};
+    }
+    /// Restores such a state (SWMM gwater_setState: the flow becomes the previous step's; a NaN
+    /// infiltration room keeps the one computed) and counts it as the initial storage.
+    void set_state(const std::array<double, 4>& x);
     const GroundwaterFluxes& fluxes() const { return f_; }
     const GroundwaterTotals& totals() const { return totals_; }
     int node() const { return node_; }

@@ -64,6 +64,50 @@ double InfiltrationState::rate_ms(double dt, double rain_ms, double runon_ms, do
     return 0;
 }
 
+std::array<double, 6> InfiltrationState::state() const {
+    if (!enabled_)
+        return {};
+    switch (p_.model) {
+    case InfiltrationModel::kHorton:
+    case InfiltrationModel::kModifiedHorton:
+        return {tp_s_, fe_m_, 0, 0, 0, 0};
+    case InfiltrationModel::kGreenAmpt:
+    case InfiltrationModel::kModifiedGreenAmpt:
+        return {imd_, f_m_, fu_m_, saturated_ ? 1.0 : 0.0, timer_s_, 0};
+    case InfiltrationModel::kCurveNumber:
+        return {s_m_, p_m_, fcn_m_, dry_s_, se_m_, last_rate_ms_};
+    }
+    return {};
+}
+
+void InfiltrationState::set_state(const std::array<double, 6>& x) {
+    if (!enabled_)
+        return;
+    switch (p_.model) {
+    case InfiltrationModel::kHorton:
+    case InfiltrationModel::kModifiedHorton:
+        tp_s_ = x[0];
+        fe_m_ = x[1];
+        break;
+    case InfiltrationModel::kGreenAmpt:
+    case InfiltrationModel::kModifiedGreenAmpt:
+        imd_ = x[0];
+        f_m_ = x[1];
+        fu_m_ = x[2];
+        saturated_ = std::trunc(x[3]) != 0; // SWMM keeps it as a char
+        timer_s_ = x[4];
+        break;
+    case InfiltrationModel::kCurveNumber:
+        s_m_ = x[0];
+        p_m_ = x[1];
+        fcn_m_ = x[2];
+        dry_s_ = x[3];
+        se_m_ = x[4];
+        last_rate_ms_ = x[5];
+        break;
+    }
+}
+
 // Horton: f = fmin + (f0 − fmin)·e^(−kd·tp), stepped on the integrated curve
 // F(tp) = fmin·tp + (f0 − fmin)/kd·(1 − e^(−kd·tp)) so that the volume is exact; when supply limits
 // the rate, tp advances only to where F reaches the volume infiltrated (Manual §4.2).

@@ -5,6 +5,8 @@
 
 #include "drainage/network.hpp"
 
+#include <array>
+
 namespace rencheng::drainage {
 
 /// State and stepping of one pervious area's infiltration. `rate_ms` is called once per runoff
@@ -27,6 +29,14 @@ public:
     /// Horton's f0 and fmin and Green-Ampt's Ks are multiplied by it, Green-Ampt's upper-zone depth
     /// by its square root; the curve number is not adjusted. 1: none.
     void set_conductivity_factor(double f) { factor_ = f; }
+
+    /// The state a SWMM hot start file keeps of it (infil_getState's six values, SI, zeros
+    /// past the model's own): Horton and modified Horton tp (s), Fe (m); Green-Ampt IMD, F (m),
+    /// Fu (m), saturated (0/1), T (s, to the next event); curve number S, P, F (m), T (s, dry
+    /// time), Se (m), f (m/s, the last rate). All zeros without infiltration.
+    [[nodiscard]] std::array<double, 6> state() const;
+    /// Restores such a state (SWMM infil_setState); ignored without infiltration.
+    void set_state(const std::array<double, 6>& x);
 
 private:
     double horton(double dt, double supply_ms, double depth);

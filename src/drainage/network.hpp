@@ -969,6 +969,10 @@ struct Network {
     std::vector<Losses> losses;
     std::vector<std::int32_t> type_index;      ///< index into conduits/pumps/orifices/weirs/outlets
     std::vector<std::vector<double>> vertices; ///< [VERTICES]: x0, y0, x1, y1, ...
+    /// SWMM's numbering of the links, as swmm_node_order numbers the nodes (link
+    /// swmm_link_order[j] is SWMM's link j; empty: the links' own order). Hot start files list
+    /// the links in it.
+    std::vector<std::int32_t> swmm_link_order;
     IdMap link_index;
 
     Conduits conduits;

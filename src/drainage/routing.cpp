@@ -894,6 +894,12 @@ void FlowRouter::init_state() {
             l.depth = std::max(0.5 * (y1 + y2), kFudgeLength);
         }
     }
+    init_volumes();
+}
+
+void FlowRouter::init_volumes() {
+    // SWMM initNodes and initLinks: volumes from the depths, a node's inflow its lateral inflow
+    // plus what its links bring, the conduits' end flows and areas from their flow and depth
     for (int i = 0; i < static_cast<int>(nodes_.size()); ++i) {
         auto& nd = nodes_[i];
         nd.old_depth = nd.depth;
@@ -901,7 +907,8 @@ void FlowRouter::init_state() {
         if (settings_.allow_ponding && nd.ponded_area_m2 > 0 && nd.depth > nd.full_depth_m)
             nd.volume = nd.full_volume_m3 + (nd.depth - nd.full_depth_m) * nd.ponded_area_m2;
         nd.old_volume = nd.volume;
-        nd.inflow = nd.outflow = 0;
+        nd.inflow = nd.lat_flow;
+        nd.outflow = 0;
     }
     for (auto& l : links_) {
         if (l.kind == LinkKind::kConduit) {
@@ -918,6 +925,28 @@ void FlowRouter::init_state() {
             nodes_[l.n2].outflow -= l.flow;
         }
     }
+}
+
+void FlowRouter::start_from(const std::vector<double>& node_depth_m,
+                            const std::vector<double>& node_lateral_m3s,
+                            const std::vector<double>& link_flow_m3s,
+                            const std::vector<double>& link_depth_m,
+                            const std::vector<double>& link_setting) {
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+        nodes_[i].depth = node_depth_m[i];
+        nodes_[i].lat_flow = node_lateral_m3s[i];
+    }
+    for (std::size_t j = 0; j < links_.size(); ++j) {
+        auto& l = links_[j];
+        l.flow = settings_.model == FlowRouting::kSteady ? 0.0 : link_flow_m3s[j];
+        l.depth = link_depth_m[j];
+        l.setting = l.target_setting = link_setting[j];
+        l.old_flow = l.flow;
+        l.old_depth = l.depth;
+        if (l.kind == LinkKind::kOrifice)
+            update_orifice_coefficients(l);
+    }
+    init_volumes();
 }
 
 double FlowRouter::stored_volume_m3() const {

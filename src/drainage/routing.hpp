@@ -227,6 +227,18 @@ public:
     /// Puts the forced links back to their forced settings (after rules were applied).
     void apply_forced_settings();
 
+    /// Starts from a saved state (a SWMM hot start file) instead of the initial depths: each
+    /// node's depth (m) and lateral inflow (m³/s), each link's flow (m³/s, in the link's own
+    /// direction: a reversed conduit's reversed), depth (m) and setting. Volumes, the conduits'
+    /// end flows and areas and the nodes' inflows follow from them, as SWMM's initNodes and
+    /// initLinks set them (SWMM skips its initial node and link depths then). Steady flow
+    /// routing starts every link without flow.
+    void start_from(const std::vector<double>& node_depth_m,
+                    const std::vector<double>& node_lateral_m3s,
+                    const std::vector<double>& link_flow_m3s,
+                    const std::vector<double>& link_depth_m,
+                    const std::vector<double>& link_setting);
+
     std::vector<NodeState>& nodes() { return nodes_; }
     const std::vector<NodeState>& nodes() const { return nodes_; }
     const std::vector<LinkState>& links() const { return links_; }
@@ -254,6 +266,7 @@ private:
     void build_nodes();
     void build_links();
     void init_state();
+    void init_volumes();
     void init_seepage();
     void update_orifice_coefficients(LinkState& l) const;
     double outfall_depth(int n, double y_norm, double y_crit, double z, double t_s) const;

@@ -67,6 +67,13 @@ public:
     double stored_m3() const;
     double area_m2() const { return area_m2_; }
     const std::array<Subarea, 3>& subareas() const { return sub_; }
+    /// Restores the ponded depths of the three sub-areas (m) and the outflow (m³/s) a SWMM hot
+    /// start file keeps; the flows between sub-areas start from none, as SWMM's do.
+    void set_state(const std::array<double, 3>& depth_m, double runoff_m3s) {
+        for (std::size_t i = 0; i < 3; ++i)
+            sub_[i].depth_m = depth_m[i];
+        runoff_m3s_ = runoff_m3s;
+    }
     const InfiltrationState& infiltration() const { return infil_; }
     /// The infiltration state itself: LID units step it for the native soil below them when the
     /// subcatchment has no pervious area outside them (drainage/lid.hpp).

@@ -17,6 +17,7 @@
 #include "core/error.hpp"
 #include "drainage/controls.hpp"
 #include "drainage/culvert.hpp"
+#include "drainage/hot_start.hpp"
 #include "drainage/inlet.hpp"
 #include "drainage/interface_file.hpp"
 #include "drainage/lid.hpp"
@@ -454,6 +455,18 @@ RoutingEvents read_events(const Network& net) {
     return ev;
 }
 
+/// SWMM's run length (project.c): its date-times are day numbers, whole days plus the time of
+/// day as a fraction, and the run lasts floor((end − start)·86400) s of them, a second short of
+/// the exact length where the fractions do not cancel (a start at 03:10 and an end at midnight).
+double swmm_duration_s(const Options& o) {
+    const auto days = [](Seconds t) {
+        const Seconds d = t / 86400;
+        return static_cast<double>(d) + static_cast<double>(t - d * 86400) / 86400.0;
+    };
+    const Seconds start = seconds_since_epoch(o.start);
+    return std::floor((days(start + o.end_s) - days(start)) * 86400.0);
+}
+
 void check_supported(const Network& net) {
     auto unsupported = [](const std::string& what) {
         throw Error(ErrorCode::kUnsupported, what + " is not yet simulated");
@@ -468,9 +481,9 @@ void check_supported(const Network& net) {
     // runoff, RDII or inflows from one would otherwise run without them
     for (const auto& f : net.files) {
         if (rows::iequals(f.mode, "USE") && !rows::iequals(f.kind, "INFLOWS") &&
-            !rows::iequals(f.kind, "RDII"))
+            !rows::iequals(f.kind, "RDII") && !rows::iequals(f.kind, "HOTSTART"))
             unsupported("[FILES] USE " + f.kind + " " + f.name +
-                        " (of SWMM's interface files USE INFLOWS and USE RDII are read)");
+                        " (of SWMM's interface files USE INFLOWS, RDII and HOTSTART are read)");
     }
     if (const auto* raw = net.raw_section("SNOWPACKS");
         raw && !raw->rows.empty() && !net.options.ignore_snowmelt)
@@ -507,6 +520,8 @@ struct Simulator::State {
     void add_inflows(double t0);
     void step();
     void balances();
+    void start_from(const HotStart& h);
+    [[nodiscard]] HotStart hot_start() const;
 
     const Network& net;
     const SimulationOptions options;
@@ -535,6 +550,7 @@ struct Simulator::State {
     std::optional<RoutingInflows> iface_in;   // [FILES] USE INFLOWS
     std::optional<RoutingOutflows> iface_out; // [FILES] SAVE OUTFLOWS
     std::filesystem::path iface_out_path;
+    std::filesystem::path hot_start_out; ///< [FILES] SAVE HOTSTART; empty: none
     std::vector<double> iface_q;
     std::vector<double> old_runoff, new_runoff, sub_rain;
     double old_runoff_t = 0, new_runoff_t = 0;
@@ -577,7 +593,7 @@ RoutingSettings settings_for(const Network& net, const SimulationOptions& option
 
 Simulator::State::State(const Network& network, const SimulationOptions& opts)
     : net((check_supported(network), network)), options(opts), opt(net.options),
-      sum(result.summary), rep(result.series), total(static_cast<double>(opt.end_s)),
+      sum(result.summary), rep(result.series), total(swmm_duration_s(net.options)),
       report_step(static_cast<double>(opt.report_step_s)),
       wet_step(static_cast<double>(opt.wet_step_s)), // lowered below to rain intervals
       dry_step(static_cast<double>(opt.dry_step_s)), n_nodes(net.node_count()),
@@ -605,7 +621,7 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
                 quality += (quality.empty() ? "[" : ", [") + std::string(name) + "]";
         for (const auto& f : net.files)
             if (rows::iequals(f.mode, "SAVE") && !rows::iequals(f.kind, "OUTFLOWS") &&
-                !rows::iequals(f.kind, "RDII"))
+                !rows::iequals(f.kind, "RDII") && !rows::iequals(f.kind, "HOTSTART"))
                 sum.not_simulated.push_back("[FILES] SAVE " + f.kind + " " + f.name +
                                             ": SWMM interface files are not written / "
                                             "SWMM 接口文件未写出");
@@ -730,6 +746,14 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
             sum.has_groundwater = true;
         }
     }
+    // a hot start file's state replaces the initial one (SWMM hotstart_open, after the
+    // project's initial state and before routing_open); a SAVE file is written at the end
+    for (const auto& f : net.files) {
+        if (rows::iequals(f.mode, "USE") && rows::iequals(f.kind, "HOTSTART"))
+            start_from(HotStart::read_file(net, interface_path(f)));
+        if (rows::iequals(f.mode, "SAVE") && rows::iequals(f.kind, "HOTSTART"))
+            hot_start_out = interface_path(f);
+    }
     for (const auto& s : subs)
         sum.runoff.initial_storage_m3 += s.stored_m3();
     for (const auto& g : lids) {
@@ -760,6 +784,48 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
         rest_lat.assign(n_nodes, 0.0);
         lat_now.assign(n_nodes, 0.0);
     }
+}
+
+void Simulator::State::start_from(const HotStart& h) {
+    for (int i = 0; i < n_sub && !h.subcatchments.empty(); ++i) {
+        const auto& s = h.subcatchments[static_cast<std::size_t>(i)];
+        if (h.has_runoff) {
+            subs[i].set_state(s.depth_m, s.runoff_m3s);
+            subs[i].infiltration_state().set_state(s.infiltration);
+            new_runoff[i] = s.runoff_m3s;
+        }
+        if (s.has_groundwater && aquifers[i])
+            aquifers[i]->set_state(s.groundwater);
+    }
+    router.start_from(h.node_depth_m, h.node_lateral_m3s, h.link_flow_m3s, h.link_depth_m,
+                      h.link_setting);
+}
+
+HotStart Simulator::State::hot_start() const {
+    HotStart h;
+    h.has_runoff = true;
+    h.subcatchments.resize(static_cast<std::size_t>(n_sub));
+    for (int i = 0; i < n_sub; ++i) {
+        auto& s = h.subcatchments[static_cast<std::size_t>(i)];
+        for (std::size_t k = 0; k < 3; ++k)
+            s.depth_m[k] = subs[i].subareas()[k].depth_m;
+        s.runoff_m3s = new_runoff[i];
+        s.infiltration = subs[i].infiltration().state();
+        if (aquifers[i]) {
+            s.has_groundwater = true;
+            s.groundwater = aquifers[i]->state();
+        }
+    }
+    for (const auto& nd : nodes) {
+        h.node_depth_m.push_back(nd.depth);
+        h.node_lateral_m3s.push_back(nd.lat_flow);
+    }
+    for (const auto& l : router.links()) {
+        h.link_flow_m3s.push_back(l.flow);
+        h.link_depth_m.push_back(l.depth);
+        h.link_setting.push_back(l.setting);
+    }
+    return h;
 }
 
 void Simulator::State::runoff_execute() {
@@ -1409,6 +1475,8 @@ SimulationResult Simulator::finish() {
     s_->balances();
     if (s_->iface_out)
         s_->iface_out->write(s_->iface_out_path);
+    if (!s_->hot_start_out.empty()) // the state at the end (SWMM hotstart_close)
+        s_->hot_start().write_file(s_->net, s_->hot_start_out);
     s_->finished = true;
     return std::move(s_->result);
 }

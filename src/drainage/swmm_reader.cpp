@@ -3196,16 +3196,22 @@ void Reader::finish() {
         if (curve_typed_[c] && net_.curves[c].x.empty())
             error(ErrorCode::kMissingKey, *curve_first_line_[c], net_.curves[c].id,
                   "curve has no points");
-    // SWMM numbers the nodes in the order of their lines (its node sections in the file's order)
-    std::vector<std::int32_t> order(node_line_.size());
-    for (std::size_t n = 0; n < order.size(); ++n)
-        order[n] = static_cast<std::int32_t>(n);
-    std::stable_sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
-        return node_line_[static_cast<std::size_t>(a)]->number <
-               node_line_[static_cast<std::size_t>(b)]->number;
-    });
-    if (!std::is_sorted(order.begin(), order.end()))
-        net_.swmm_node_order = std::move(order);
+    // SWMM numbers the nodes in the order of their lines (its node sections in the file's order),
+    // and the links in the order of theirs
+    const auto file_order = [](const std::vector<const Line*>& lines) {
+        std::vector<std::int32_t> order(lines.size());
+        for (std::size_t n = 0; n < order.size(); ++n)
+            order[n] = static_cast<std::int32_t>(n);
+        std::stable_sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
+            return lines[static_cast<std::size_t>(a)]->number <
+                   lines[static_cast<std::size_t>(b)]->number;
+        });
+        if (std::is_sorted(order.begin(), order.end()))
+            order.clear(); // the objects' own order
+        return order;
+    };
+    net_.swmm_node_order = file_order(node_line_);
+    net_.swmm_link_order = file_order(link_line_);
 }
 
 Network Reader::run() {

@@ -20,7 +20,9 @@
 
 #include <gtest/gtest.h>
 
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "drainage/hot_start.hpp"
 #include "drainage/results_csv.hpp"
 #include "drainage/simulation.hpp"
 #include "drainage/swmm_inp.hpp"
@@ -225,6 +227,17 @@ void expect_link_flows_match(const fs::path& dir, const std::string& name, doubl
     EXPECT_EQ(checked, s.time_s.size() * nl) << name;
     std::printf("[ info ] %s: %zu link flows, largest difference from SWMM %.4f m3/s\n",
                 name.c_str(), checked, worst);
+}
+
+/// Runs `dir/name.inp` with its interface files written to (and read from) `files_dir`: the
+/// curated models name theirs relative to themselves.
+void run_writing_files(const fs::path& dir, const std::string& name, const fs::path& files_dir) {
+    Diagnostics d;
+    const Network net = read_swmm_inp(dir / (name + ".inp"), d);
+    ASSERT_FALSE(d.has_errors()) << d.format();
+    SimulationOptions so;
+    so.base_dir = files_dir;
+    (void)simulate(net, so);
 }
 
 } // namespace
@@ -545,12 +558,7 @@ TEST(DrainageValidation, RdiiFilesMatchSwmm) {
     for (const auto& [name, swmm_file] :
          {std::pair<const char*, const char*>{"rdii-save", "rdii-swmm.rdii"},
           std::pair<const char*, const char*>{"rdii-order", "rdii-order-swmm.rdii"}}) {
-        Diagnostics d;
-        const Network net = read_swmm_inp(dir / (std::string(name) + ".inp"), d);
-        ASSERT_FALSE(d.has_errors()) << d.format();
-        SimulationOptions so;
-        so.base_dir = tmp; // the model names its file relative to itself: write it here
-        (void)simulate(net, so);
+        run_writing_files(dir, name, tmp);
         const RdiiFile ours = read_rdii(tmp / (std::string(name) + ".rdii"));
         const RdiiFile swmm = read_rdii(dir / swmm_file);
         EXPECT_EQ(ours.step, swmm.step) << name;
@@ -566,6 +574,65 @@ TEST(DrainageValidation, RdiiFilesMatchSwmm) {
         EXPECT_LT(worst, 2e-4) << name;
         std::printf("[ info ] SAVE RDII %s: %zu records, flows within %.1e of SWMM's (relative)\n",
                     name, ours.days.size(), worst);
+    }
+    fs::remove_all(tmp);
+}
+
+// [FILES] hot start files (hot-start/): a storm's state saved three hours in and the rest of the
+// day run from it, under dynamic wave (Horton, Green-Ampt and curve-number subcatchments, an
+// aquifer, ponding, a storage unit with seepage, an orifice set by a rule) and under kinematic
+// wave with a pollutant. Each continuing run, read from SWMM 5.2.4's file, matches SWMM's run
+// from the same file; the file each first run writes holds SWMM's values.
+TEST(DrainageValidation, HotStartFilesMatchSwmm) {
+    const fs::path dir = validation_dir("hot-start");
+    expect_link_flows_match(dir, "hot-use", 0.0025);
+    expect_link_flows_match(dir, "hot-kw-use", 0.0025);
+    const fs::path tmp =
+        fs::temp_directory_path() / ("rencheng-hot-start-" + std::to_string(::getpid()));
+    fs::create_directories(tmp);
+    for (const auto& [name, swmm_file] :
+         {std::pair<const char*, const char*>{"hot-save", "hot-swmm.hsf"},
+          std::pair<const char*, const char*>{"hot-kw-save", "hot-kw-swmm.hsf"}}) {
+        run_writing_files(dir, name, tmp);
+        Diagnostics d;
+        const Network net = read_swmm_inp(dir / (std::string(name) + ".inp"), d);
+        const std::string ours_bytes = rencheng::read_file(tmp / swmm_file);
+        const std::string swmm_bytes = rencheng::read_file(dir / swmm_file);
+        EXPECT_EQ(ours_bytes.size(), swmm_bytes.size()) << name;
+        EXPECT_EQ(ours_bytes.substr(0, 39), swmm_bytes.substr(0, 39)) << name << ": header";
+        const HotStart ours = HotStart::read_bytes(net, ours_bytes, "ours");
+        const HotStart swmm = HotStart::read_bytes(net, swmm_bytes, "swmm");
+        EXPECT_TRUE(swmm.to_bytes(net) == swmm_bytes) << name << ": SWMM's file read and written";
+        double worst = 0;
+        const auto near = [&](double a, double b, const std::string& what) {
+            const double e = std::abs(a - b) / std::max(1e-6, std::abs(b));
+            worst = std::max(worst, e);
+            EXPECT_LT(e, 1e-5) << name << ": " << what << " " << a << " against SWMM's " << b;
+        };
+        ASSERT_EQ(ours.subcatchments.size(), swmm.subcatchments.size());
+        for (std::size_t i = 0; i < ours.subcatchments.size(); ++i) {
+            const auto& a = ours.subcatchments[i];
+            const auto& b = swmm.subcatchments[i];
+            for (std::size_t k = 0; k < 3; ++k)
+                near(a.depth_m[k], b.depth_m[k], "ponded depth");
+            near(a.runoff_m3s, b.runoff_m3s, "runoff");
+            for (std::size_t k = 0; k < 6; ++k)
+                near(a.infiltration[k], b.infiltration[k], "infiltration state");
+            EXPECT_EQ(a.has_groundwater, b.has_groundwater);
+            for (std::size_t k = 0; k < 4; ++k)
+                near(a.groundwater[k], b.groundwater[k], "groundwater state");
+        }
+        for (std::size_t n = 0; n < ours.node_depth_m.size(); ++n) {
+            near(ours.node_depth_m[n], swmm.node_depth_m[n], "node depth");
+            near(ours.node_lateral_m3s[n], swmm.node_lateral_m3s[n], "lateral inflow");
+        }
+        for (std::size_t j = 0; j < ours.link_flow_m3s.size(); ++j) {
+            near(ours.link_flow_m3s[j], swmm.link_flow_m3s[j], "link flow");
+            near(ours.link_depth_m[j], swmm.link_depth_m[j], "link depth");
+            near(ours.link_setting[j], swmm.link_setting[j], "link setting");
+        }
+        std::printf("[ info ] SAVE HOTSTART %s: values within %.1e of SWMM's (relative)%s\n", name,
+                    worst, ours_bytes == swmm_bytes ? ", the file byte for byte" : "");
     }
     fs::remove_all(tmp);
 }

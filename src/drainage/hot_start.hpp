@@ -1,0 +1,64 @@
+// SWMM 5.2's hot start files ([FILES] SAVE HOTSTART / USE HOTSTART; User's Manual, Interface
+// Files): the state of a model at the end of one run, to start another from it instead of from
+// the initial depths. A binary file: the stamp "SWMM5-HOTSTART4" (older files "…3", "…2" or
+// "SWMM5-HOTSTART"), the numbers of subcatchments, land uses, nodes, links and pollutants and the
+// flow units code as 4-byte integers (version 1 lacks the first two, version 2 the land uses);
+// then per subcatchment (version 3 on) eight-byte doubles: the three sub-areas' ponded depths,
+// the runoff, six values of infiltration state, four of groundwater state where it has an
+// aquifer, fifteen of snow where it has a snow pack, and with pollutants their runoff and ponded
+// concentrations, per land use their buildup and the last sweeping; then per node four-byte
+// floats: depth, lateral inflow, a storage unit's residence time (version 4), the pollutants'
+// concentrations; per link flow, depth, setting and the concentrations. Version 2 keeps each
+// subcatchment's groundwater moisture and water table first, as floats. Values are in SWMM's
+// internal units (ft, cfs, s), whatever the model's flow units; objects in SWMM's order (the
+// order of their lines in the model's file). SI inside.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace rencheng::drainage {
+
+struct Network;
+
+/// One model's state as a hot start file holds it, in the network's numbering and SI.
+struct HotStart {
+    /// A subcatchment's runoff state (present from version 3 on).
+    struct Subcatchment {
+        std::array<double, 3> depth_m{}; ///< ponded depth of each sub-area (SWMM's order)
+        double runoff_m3s = 0;           ///< outflow at the end of the last runoff step
+        /// The infiltration state of InfiltrationState::state() (units per model, SI).
+        std::array<double, 6> infiltration{};
+        bool has_groundwater = false; ///< the model gives the subcatchment an aquifer
+        /// GroundwaterState::state(): moisture, water table (m), flow (m/s), infiltration room
+        /// (m; NaN when the file does not say).
+        std::array<double, 4> groundwater{};
+    };
+
+    int version = 4;
+    bool has_runoff = false; ///< version 3 or 4: subcatchments' state present
+    std::vector<Subcatchment> subcatchments;
+    std::vector<double> node_depth_m, node_lateral_m3s;
+    std::vector<double> link_flow_m3s, link_depth_m, link_setting;
+
+    /// Reads `path`; the network must have the counts the file was written for (subcatchments,
+    /// land uses, nodes, links, pollutants) and the same flow units, as SWMM requires. Water
+    /// quality values are read past (quality is not simulated), and so are snow packs' states.
+    /// Throws rencheng::Error naming the file and what is wrong: a missing or unknown stamp, a
+    /// count that differs, a file that ends early or holds a value that is not a number.
+    static HotStart read_file(const Network& net, const std::filesystem::path& path);
+    /// Same, from the file's bytes; `file` names it in errors.
+    static HotStart read_bytes(const Network& net, const std::string& bytes,
+                               const std::string& file);
+
+    /// The bytes of a version-4 file of this state, as SWMM 5.2 writes one for `net`: water
+    /// quality concentrations, storage residence times and snow pack states written as zeros.
+    [[nodiscard]] std::string to_bytes(const Network& net) const;
+    /// Writes to_bytes() to `path` (a temporary file, then renamed).
+    void write_file(const Network& net, const std::filesystem::path& path) const;
+};
+
+} // namespace rencheng::drainage
