@@ -76,6 +76,8 @@ void run_drainage_solve(const DrainageOptions& opt, CommandContext& ctx) {
         if (s.has_runoff)
             std::printf("  runoff continuity error / 产流连续性误差: %.3f %%\n",
                         s.runoff_continuity_error_pct);
+        if (s.runoff_from_file)
+            std::printf("  runoff read from the runoff interface file / 径流取自径流接口文件\n");
         if (s.has_routing)
             std::printf("  flow routing continuity error / 汇流连续性误差: %.3f %%\n",
                         s.flow_routing_continuity_error_pct);

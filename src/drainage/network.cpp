@@ -31,6 +31,24 @@ double flow_factor(FlowUnits u) {
     return 1.0;
 }
 
+double swmm_flow_units_per_cfs(FlowUnits u) {
+    switch (u) {
+    case FlowUnits::kCfs:
+        return 1.0;
+    case FlowUnits::kGpm:
+        return 448.831;
+    case FlowUnits::kMgd:
+        return 0.64632;
+    case FlowUnits::kCms:
+        return 0.02832;
+    case FlowUnits::kLps:
+        return 28.317;
+    case FlowUnits::kMld:
+        return 2.4466;
+    }
+    return 1.0;
+}
+
 std::string_view flow_units_name(FlowUnits u) {
     switch (u) {
     case FlowUnits::kCfs:

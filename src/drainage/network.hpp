@@ -101,6 +101,11 @@ bool is_si(FlowUnits u);
 /// Cubic metres per second in one unit of `u` (SWMM's own factors: 1 cfs = 448.831 gpm =
 /// 0.64632 mgd; 1 cms = 1000 lps = 86.4 mld).
 double flow_factor(FlowUnits u);
+/// SWMM's own factor from its internal cfs to `u` (units.c Qcf: 1, 448.831, 0.64632, 0.02832,
+/// 28.317, 2.4466): the flows SWMM reports and writes to its interface files in the model's
+/// units are its internal ones times this (for CMS 0.02832, 1.1·10⁻⁴ above the exact
+/// 0.0283168).
+double swmm_flow_units_per_cfs(FlowUnits u);
 std::string_view flow_units_name(FlowUnits u);
 
 /// Factors from the file's units to SI (multiply a file value by these), derived from

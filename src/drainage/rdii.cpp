@@ -202,31 +202,10 @@ namespace {
 constexpr std::string_view kRdiiStamp = "SWMM5-RDII";
 
 /// m³/s per cfs of SWMM's internal flows in a model of `u` units: SWMM converts with its own
-/// factors per cfs (units.c Qcf: 1, 448.831, 0.64632, 0.02832, 28.317, 2.4466), and those are
-/// the model's flows as SWMM reports them.
+/// factors per cfs (swmm_flow_units_per_cfs), and those are the model's flows as SWMM reports
+/// them.
 double swmm_cfs(FlowUnits u) {
-    double qcf = 1.0;
-    switch (u) {
-    case FlowUnits::kCfs:
-        qcf = 1.0;
-        break;
-    case FlowUnits::kGpm:
-        qcf = 448.831;
-        break;
-    case FlowUnits::kMgd:
-        qcf = 0.64632;
-        break;
-    case FlowUnits::kCms:
-        qcf = 0.02832;
-        break;
-    case FlowUnits::kLps:
-        qcf = 28.317;
-        break;
-    case FlowUnits::kMld:
-        qcf = 2.4466;
-        break;
-    }
-    return qcf * flow_factor(u);
+    return swmm_flow_units_per_cfs(u) * flow_factor(u);
 }
 
 /// SWMM's node number → node: Network::swmm_node_order, or the nodes' own order.

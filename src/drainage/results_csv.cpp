@@ -91,8 +91,9 @@ std::string format_summary_csv(const Network& net, const SimulationResult& resul
     if (routed)
         for (std::size_t j = 0; j < static_cast<std::size_t>(net.link_count()); ++j)
             summary_row(out, "link", net.link_id[j], "max_flow_m3s", m.max_flow_m3s[j]);
-    summary_row(out, "system", "system", "runoff_continuity_error_pct",
-                m.runoff_continuity_error_pct);
+    if (!m.runoff_from_file) // SWMM reports no runoff continuity for runoff read from a file
+        summary_row(out, "system", "system", "runoff_continuity_error_pct",
+                    m.runoff_continuity_error_pct);
     summary_row(out, "system", "system", "flow_routing_continuity_error_pct",
                 m.flow_routing_continuity_error_pct);
     return out;

@@ -25,6 +25,7 @@
 #include "drainage/rdii.hpp"
 #include "drainage/routing.hpp"
 #include "drainage/runoff.hpp"
+#include "drainage/runoff_file.hpp"
 #include "drainage/section_rows.hpp"
 #include "drainage/swmm_inp.hpp"
 
@@ -481,9 +482,11 @@ void check_supported(const Network& net) {
     // runoff, RDII or inflows from one would otherwise run without them
     for (const auto& f : net.files) {
         if (rows::iequals(f.mode, "USE") && !rows::iequals(f.kind, "INFLOWS") &&
-            !rows::iequals(f.kind, "RDII") && !rows::iequals(f.kind, "HOTSTART"))
+            !rows::iequals(f.kind, "RDII") && !rows::iequals(f.kind, "HOTSTART") &&
+            !rows::iequals(f.kind, "RUNOFF"))
             unsupported("[FILES] USE " + f.kind + " " + f.name +
-                        " (of SWMM's interface files USE INFLOWS, RDII and HOTSTART are read)");
+                        " (of SWMM's interface files USE INFLOWS, RDII, HOTSTART and RUNOFF are "
+                        "read)");
     }
     if (const auto* raw = net.raw_section("SNOWPACKS");
         raw && !raw->rows.empty() && !net.options.ignore_snowmelt)
@@ -521,6 +524,7 @@ struct Simulator::State {
     void step();
     void balances();
     void start_from(const HotStart& h);
+    void runoff_from_file();
     [[nodiscard]] HotStart hot_start() const;
 
     const Network& net;
@@ -551,6 +555,12 @@ struct Simulator::State {
     std::optional<RoutingOutflows> iface_out; // [FILES] SAVE OUTFLOWS
     std::filesystem::path iface_out_path;
     std::filesystem::path hot_start_out; ///< [FILES] SAVE HOTSTART; empty: none
+    std::optional<RunoffFile> runoff_in; ///< [FILES] USE RUNOFF
+    std::filesystem::path runoff_in_path;
+    std::size_t runoff_in_next = 0;               ///< the next step to read
+    std::vector<double> gw_file_old, gw_file_new; ///< USE RUNOFF: aquifer outflows, m³/s
+    std::optional<RunoffFile> runoff_out;         ///< [FILES] SAVE RUNOFF
+    std::filesystem::path runoff_out_path;
     std::vector<double> iface_q;
     std::vector<double> old_runoff, new_runoff, sub_rain;
     double old_runoff_t = 0, new_runoff_t = 0;
@@ -621,7 +631,8 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
                 quality += (quality.empty() ? "[" : ", [") + std::string(name) + "]";
         for (const auto& f : net.files)
             if (rows::iequals(f.mode, "SAVE") && !rows::iequals(f.kind, "OUTFLOWS") &&
-                !rows::iequals(f.kind, "RDII") && !rows::iequals(f.kind, "HOTSTART"))
+                !rows::iequals(f.kind, "RDII") && !rows::iequals(f.kind, "HOTSTART") &&
+                !rows::iequals(f.kind, "RUNOFF"))
                 sum.not_simulated.push_back("[FILES] SAVE " + f.kind + " " + f.name +
                                             ": SWMM interface files are not written / "
                                             "SWMM 接口文件未写出");
@@ -753,6 +764,20 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
             start_from(HotStart::read_file(net, interface_path(f)));
         if (rows::iequals(f.mode, "SAVE") && rows::iequals(f.kind, "HOTSTART"))
             hot_start_out = interface_path(f);
+        // runoff interface files (SWMM runoff_initFile): USE replaces the runoff computation
+        if (rows::iequals(f.kind, "RUNOFF") && do_runoff) {
+            if (rows::iequals(f.mode, "USE")) {
+                runoff_in_path = interface_path(f);
+                runoff_in.emplace(RunoffFile::read_file(net, runoff_in_path));
+                gw_file_old.assign(static_cast<std::size_t>(n_sub), 0.0);
+                gw_file_new.assign(static_cast<std::size_t>(n_sub), 0.0);
+                sum.has_runoff = false;
+                sum.runoff_from_file = true;
+            } else if (rows::iequals(f.mode, "SAVE")) {
+                runoff_out.emplace(net);
+                runoff_out_path = interface_path(f);
+            }
+        }
     }
     for (const auto& s : subs)
         sum.runoff.initial_storage_m3 += s.stored_m3();
@@ -828,6 +853,27 @@ HotStart Simulator::State::hot_start() const {
     return h;
 }
 
+void Simulator::State::runoff_from_file() {
+    if (runoff_in_next >= runoff_in->step_count())
+        throw Error(ErrorCode::kNumberSyntax,
+                    runoff_in_path.string() + ": runoff interface file: its " +
+                        std::to_string(runoff_in->step_count()) + " runoff steps end at " +
+                        std::to_string(static_cast<long long>(new_runoff_t)) +
+                        " s, before the run's end at " +
+                        std::to_string(static_cast<long long>(total)) + " s");
+    const std::size_t k = runoff_in_next++;
+    old_runoff_t = new_runoff_t;
+    new_runoff_t = std::min(old_runoff_t + runoff_in->step_s(k), total);
+    for (int i = 0; i < n_sub; ++i) {
+        const RunoffStepResult r = runoff_in->result(k, static_cast<std::size_t>(i));
+        old_runoff[i] = new_runoff[i];
+        new_runoff[i] = r.runoff_m3s;
+        gw_file_old[i] = gw_file_new[i];
+        gw_file_new[i] = r.groundwater_m3s;
+    }
+    ++sum.runoff_steps;
+}
+
 void Simulator::State::runoff_execute() {
     const double t = new_runoff_t;
     bool is_raining = false;
@@ -838,6 +884,10 @@ void Simulator::State::runoff_execute() {
     }
     for (std::size_t g = 0; g < gages.size(); ++g) // what control rules read of the gages
         gage_state[g].rain_ms = rain[g];
+    if (runoff_in) { // SWMM runoff_readFromFile, after the gages' state is set
+        runoff_from_file();
+        return;
+    }
     double next_evap = kInf;
     const double evap = evaporation_rate(net, adjust, t, next_evap);
     double max_step = dry_step;
@@ -913,6 +963,7 @@ void Simulator::State::runoff_execute() {
             subs[i].set_pervious_factors(dstore, n_perv);
         }
     }
+    std::vector<RunoffStepResult> step_results(runoff_out ? static_cast<std::size_t>(n_sub) : 0);
     for (int i = 0; i < n_sub; ++i) {
         const auto g = net.subcatchments.gage[i];
         const double r = g.valid() ? rain[g.idx()] : 0.0;
@@ -953,6 +1004,21 @@ void Simulator::State::runoff_execute() {
             total_runoff_ms += a.runoff_ms * a.area_fraction;
         if (total_runoff_ms > 0)
             has_runoff_flag = true;
+        if (runoff_out) { // SWMM subcatch_getResults at the step's end
+            auto& rr = step_results[static_cast<std::size_t>(i)];
+            const double area = net.subcatchments.area_m2[i];
+            rr.rain_ms = r;
+            rr.evap_ms = area > 0 ? v.evap_m3 / step / area : 0.0;
+            rr.infil_ms = area > 0 ? v.infil_m3 / step / area : 0.0;
+            rr.runoff_m3s = new_runoff[i] + lids[i].drain_m3s(true);
+            if (rr.runoff_m3s < 2.31481e-8 * kFoot * area) // SWMM MIN_RUNOFF
+                rr.runoff_m3s = 0;
+            if (aquifers[i]) {
+                rr.groundwater_m3s = aquifers[i]->new_flow_m3s();
+                rr.water_table_m = aquifers[i]->water_table_elev_m();
+                rr.upper_moisture = aquifers[i]->theta();
+            }
+        }
         sum.runoff.rain_m3 += v.rain_m3;
         sum.runoff.evap_m3 += v.evap_m3;
         sum.runoff.infil_m3 += v.infil_m3;
@@ -961,6 +1027,8 @@ void Simulator::State::runoff_execute() {
             sum.runoff.runoff_m3 += v.runoff_m3;
     }
     ++sum.runoff_steps;
+    if (runoff_out)
+        runoff_out->add_step(step, step_results);
 }
 
 void Simulator::State::accumulate(double h) {
@@ -1173,12 +1241,13 @@ void Simulator::State::add_inflows(double t0) {
         nodes[node.idx()].lat_flow += q;
         rates.ww += q;
     }
-    // groundwater outflow of the aquifers (SWMM addGroundwaterInflows)
+    // groundwater outflow of the aquifers (SWMM addGroundwaterInflows), or of a runoff file
     for (int i = 0; i < n_sub; ++i) {
         if (!aquifers[i])
             continue;
         const auto& gw = *aquifers[i];
-        const double q = (1.0 - f) * gw.old_flow_m3s() + f * gw.new_flow_m3s();
+        const double q = runoff_in ? (1.0 - f) * gw_file_old[i] + f * gw_file_new[i]
+                                   : (1.0 - f) * gw.old_flow_m3s() + f * gw.new_flow_m3s();
         if (std::abs(q) < kFlowTolerance)
             continue;
         nodes[gw.node()].lat_flow += q;
@@ -1477,6 +1546,8 @@ SimulationResult Simulator::finish() {
         s_->iface_out->write(s_->iface_out_path);
     if (!s_->hot_start_out.empty()) // the state at the end (SWMM hotstart_close)
         s_->hot_start().write_file(s_->net, s_->hot_start_out);
+    if (s_->runoff_out)
+        s_->runoff_out->write_file(s_->runoff_out_path);
     s_->finished = true;
     return std::move(s_->result);
 }

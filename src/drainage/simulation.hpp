@@ -77,7 +77,10 @@ struct LidPerformance {
 };
 
 struct SimulationSummary {
-    bool has_runoff = false;             ///< the model has subcatchments
+    bool has_runoff = false; ///< the model has subcatchments whose runoff is computed
+    /// The runoff was read from a `[FILES] USE RUNOFF` interface file, not computed (no runoff
+    /// continuity then, as SWMM reports none).
+    bool runoff_from_file = false;
     bool has_routing = false;            ///< flow routing ran (nodes exist and routing not ignored)
     std::vector<double> max_depth_m;     ///< per node, over all routing steps
     std::vector<double> flood_volume_m3; ///< per node

@@ -24,6 +24,7 @@
 #include "core/error.hpp"
 #include "drainage/hot_start.hpp"
 #include "drainage/results_csv.hpp"
+#include "drainage/runoff_file.hpp"
 #include "drainage/simulation.hpp"
 #include "drainage/swmm_inp.hpp"
 #include "support/read_gz.hpp"
@@ -634,6 +635,53 @@ TEST(DrainageValidation, HotStartFilesMatchSwmm) {
         std::printf("[ info ] SAVE HOTSTART %s: values within %.1e of SWMM's (relative)%s\n", name,
                     worst, ours_bytes == swmm_bytes ? ", the file byte for byte" : "");
     }
+    fs::remove_all(tmp);
+}
+
+// [FILES] runoff interface files (runoff-files/): the day of hot-start/ with its runoff saved;
+// the saved runoff routed through a larger pipe by a model without the aquifer matches SWMM's run
+// from SWMM's file, and the file RenCheng writes holds SWMM's steps and values.
+TEST(DrainageValidation, RunoffFilesMatchSwmm) {
+    const fs::path dir = validation_dir("runoff-files");
+    expect_link_flows_match(dir, "rof-use", 0.0035);
+    Diagnostics d;
+    const Network use = read_swmm_inp(dir / "rof-use.inp", d);
+    ASSERT_FALSE(d.has_errors()) << d.format();
+    const auto res = simulate(use, SimulationOptions{});
+    EXPECT_TRUE(res.summary.runoff_from_file);
+    EXPECT_FALSE(res.summary.has_runoff);
+    EXPECT_EQ(res.summary.runoff_steps, 272);
+    const fs::path tmp =
+        fs::temp_directory_path() / ("rencheng-runoff-files-" + std::to_string(::getpid()));
+    fs::create_directories(tmp);
+    run_writing_files(dir, "rof-save", tmp);
+    const Network save = read_swmm_inp(dir / "rof-save.inp", d);
+    const RunoffFile ours = RunoffFile::read_file(save, tmp / "rof-swmm.rof");
+    const RunoffFile swmm = RunoffFile::read_file(save, dir / "rof-swmm.rof");
+    ASSERT_EQ(ours.step_count(), swmm.step_count());
+    double runoff = 0, groundwater = 0, table = 0;
+    std::vector<double> infil_ours(3, 0.0), infil_swmm(3, 0.0);
+    for (std::size_t k = 0; k < ours.step_count(); ++k) {
+        EXPECT_EQ(ours.step_s(k), swmm.step_s(k)) << "step " << k;
+        for (std::size_t i = 0; i < 3; ++i) {
+            const auto a = ours.result(k, i);
+            const auto b = swmm.result(k, i);
+            runoff = std::max(runoff, std::abs(a.runoff_m3s - b.runoff_m3s));
+            groundwater = std::max(groundwater, std::abs(a.groundwater_m3s - b.groundwater_m3s));
+            table = std::max(table, std::abs(a.water_table_m - b.water_table_m));
+            infil_ours[i] += a.infil_ms * ours.step_s(k);
+            infil_swmm[i] += b.infil_ms * swmm.step_s(k);
+            EXPECT_EQ(a.evap_ms, b.evap_ms);
+        }
+    }
+    EXPECT_LT(runoff, 0.0008); // of peaks up to 0.72 m3/s
+    EXPECT_LT(groundwater, 1e-6);
+    EXPECT_LT(table, 1e-4);
+    for (std::size_t i = 0; i < 3; ++i)
+        EXPECT_NEAR(infil_ours[i], infil_swmm[i], 1e-3 * infil_swmm[i]) << "subcatchment " << i;
+    std::printf("[ info ] SAVE RUNOFF: %zu steps as SWMM's; runoff within %.1e m3/s, groundwater "
+                "flow %.1e m3/s, water table %.1e m of SWMM's file\n",
+                ours.step_count(), runoff, groundwater, table);
     fs::remove_all(tmp);
 }
 

@@ -1,8 +1,9 @@
 // SWMM hot start files (drainage/hot_start.hpp, [FILES] SAVE / USE HOTSTART): the state a run
 // saves is its end, a run started from a file starts from its state (stored volumes to the cubic
 // metre worked by hand), SWMM's older file versions are read, and bad files are errors naming the
-// file. The comparison with SWMM 5.2.4's own files and runs is in test_drainage_validation.cpp
-// (HotStartFilesMatchSwmm).
+// file. Runoff interface files (drainage/runoff_file.hpp, SAVE / USE RUNOFF): a run from the file
+// a run saved routes as that run did. The comparisons with SWMM 5.2.4's own files and runs are in
+// test_drainage_validation.cpp (HotStartFilesMatchSwmm, RunoffFilesMatchSwmm).
 #include <unistd.h>
 
 #include <cmath>
@@ -17,6 +18,7 @@
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "drainage/hot_start.hpp"
+#include "drainage/runoff_file.hpp"
 #include "drainage/simulation.hpp"
 #include "drainage/swmm_inp.hpp"
 
@@ -275,4 +277,85 @@ TEST(HotStart, BadFilesAreErrorsNamingTheFile) {
     } catch (const Error& e) {
         EXPECT_NE(std::string(e.what()).find("no-such-file.hsf"), std::string::npos) << e.what();
     }
+}
+
+// A run from the runoff file another run saved routes as that run did: the same peaks (the
+// file keeps the runoff as 4-byte floats), and in the recession every link flow within the
+// runoff SWMM writes as zero (below its MIN_RUNOFF, 2.31481e-8 ft/s over a subcatchment's area:
+// 4.9e-4 m³/s for the two); it reports no runoff continuity and says where its runoff came from.
+// A model with more runoff steps than the file is an error.
+TEST(RunoffFile, RunFromItsOwnFileRoutesTheSame) {
+    const auto dir = temp_dir("runoff-file");
+    SimulationOptions so;
+    so.base_dir = dir;
+    const auto saved = simulate(parse(model(20.0, "SAVE RUNOFF ro.rof")), so);
+    const Network use_net = parse(model(20.0, "USE RUNOFF ro.rof"));
+    const auto used = simulate(use_net, so);
+    EXPECT_TRUE(used.summary.runoff_from_file);
+    EXPECT_FALSE(used.summary.has_runoff);
+    EXPECT_EQ(used.summary.runoff_steps, saved.summary.runoff_steps);
+    ASSERT_EQ(used.series.link_flow_m3s.size(), saved.series.link_flow_m3s.size());
+    double worst = 0, peak = 0;
+    for (std::size_t k = 0; k < used.series.link_flow_m3s.size(); ++k) {
+        worst =
+            std::max(worst, std::abs(used.series.link_flow_m3s[k] - saved.series.link_flow_m3s[k]));
+        peak = std::max(peak, std::abs(saved.series.link_flow_m3s[k]));
+    }
+    EXPECT_LT(worst, 2.31481e-8 * kFoot * 70000.0);
+    EXPECT_GT(peak, 0.09);
+    for (std::size_t j = 0; j < saved.summary.max_flow_m3s.size(); ++j)
+        EXPECT_NEAR(used.summary.max_flow_m3s[j], saved.summary.max_flow_m3s[j], 1e-6);
+    const RunoffFile f = RunoffFile::read_file(use_net, dir / "ro.rof");
+    EXPECT_EQ(f.step_count(), static_cast<std::size_t>(saved.summary.runoff_steps));
+    // 20 mm/h over the first hour: the first wet step's rainfall as written, in mm/h
+    EXPECT_NEAR(f.result(0, 0).rain_ms * 3600.0 * 1000.0, 20.0, 1e-5);
+    // a longer run than the file holds
+    try {
+        (void)simulate(parse(model(20.0, "USE RUNOFF ro.rof", 8)), so);
+        ADD_FAILURE() << "a run longer than its runoff file ran";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("ro.rof"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("before the run's end"), std::string::npos)
+            << e.what();
+    }
+    std::filesystem::remove_all(dir);
+}
+
+TEST(RunoffFile, BadFilesAreErrorsNamingTheFile) {
+    const Network net = parse(model(0.0));
+    RunoffFile good_file(net);
+    good_file.add_step(300.0, std::vector<RunoffStepResult>(2));
+    const std::string good = good_file.to_bytes();
+    EXPECT_NO_THROW((void)RunoffFile::read_bytes(net, good, "good.rof"));
+    const auto fails = [&](const std::string& bytes, const std::string& what) {
+        try {
+            (void)RunoffFile::read_bytes(net, bytes, "bad.rof");
+            ADD_FAILURE() << "no error for " << what;
+        } catch (const Error& e) {
+            const std::string m = e.what();
+            EXPECT_NE(m.find("bad.rof"), std::string::npos) << m;
+            EXPECT_NE(m.find(what), std::string::npos) << m;
+        }
+    };
+    fails("SWMM5-HOTSTART4", "not a runoff interface file");
+    fails(good.substr(0, 20), "ends in its header");
+    fails(good.substr(0, good.size() - 4), "does not hold its 1 steps");
+    fails(good + good.substr(28), "does not hold its 1 steps");
+    std::string set = good;
+    const std::int32_t three = 3, zero = 0;
+    std::memcpy(set.data() + 12, &three, 4);
+    fails(set, "written for 3 subcatchments, the model has 2");
+    set = good;
+    std::memcpy(set.data() + 12 + 8, &zero, 4);
+    fails(set, "flow units code 0");
+    set = good;
+    std::memcpy(set.data() + 12 + 12, &zero, 4);
+    fails(set, "no runoff steps");
+    set = good;
+    const float nan = std::nanf(""), negative = -5.0F;
+    std::memcpy(set.data() + 28, &negative, 4);
+    fails(set, "step 1 is not a positive length of time");
+    set = good;
+    std::memcpy(set.data() + 28 + 4 + 4 * 4, &nan, 4);
+    fails(set, "subcatchment 'S1': a value is not a number");
 }
