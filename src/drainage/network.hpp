@@ -154,6 +154,9 @@ struct CalendarTime {
 Seconds seconds_since_epoch(const CalendarTime& c);
 /// Inverse of seconds_since_epoch.
 CalendarTime calendar_from_seconds(Seconds s);
+/// A date as SWMM's datetime_strToDate reads it (MM/DD/YYYY, the month as a number or its first
+/// three letters, '/' or '-' between the parts); nullopt when it is not one.
+std::optional<CalendarTime> parse_swmm_date(std::string_view s);
 
 /// [OPTIONS]. Defaults are SWMM 5.2's (project.c setDefaults). Every time is in seconds from the
 /// simulation start (START_DATE + START_TIME) unless its name says otherwise.

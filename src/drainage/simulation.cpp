@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "core/error.hpp"
+#include "drainage/climate_file.hpp"
 #include "drainage/controls.hpp"
 #include "drainage/culvert.hpp"
 #include "drainage/hot_start.hpp"
@@ -56,6 +57,9 @@ struct ClimateAdjustments {
     std::array<double, 12> evap_ms{};
     bool evap_given = false;
     std::array<double, 12> hydcon{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+    std::array<double, 12> temp_f{}; ///< TEMPERATURE: °F added to the climate file's
+    /// FILE and TEMPERATURE evaporation: each day's rate (drainage/climate_file.hpp)
+    std::optional<DailyEvaporation> daily;
     /// per subcatchment: pattern index of N-PERV, DSTORE, INFIL (-1: none)
     std::vector<std::array<int, 3>> patterns;
 };
@@ -113,7 +117,10 @@ ClimateAdjustments read_adjustments(const Network& net) {
                                                           std::to_string(m + 1) + " '" + tok +
                                                           "' is not a number");
         }
-        if (rain) {
+        if (temp) { // SWMM keeps temperatures in °F: an SI model's °C differences × 9/5
+            for (int m = 0; m < 12; ++m)
+                adj.temp_f[m] = is_si(net.options.flow_units) ? v[m] * 9.0 / 5.0 : v[m];
+        } else if (rain) {
             adj.rain = v;
         } else if (evap) {
             for (int m = 0; m < 12; ++m)
@@ -232,6 +239,9 @@ GageRain build_gage(const Network& net, int g, const std::filesystem::path& base
             points.emplace_back(s.time_s[i], s.value[i]);
     }
     double accum = 0;
+    // a time series' first entry is the gage's first interval even when it is zero (SWMM
+    // getFirstRainfall): its end bounds the first runoff step; later zeros are skipped
+    const bool keep_first = gage.source != RainSource::kFile;
     for (const auto& [t, raw] : points) {
         const double r = raw * to_si;
         double rate = 0;
@@ -247,7 +257,7 @@ GageRain build_gage(const Network& net, int g, const std::filesystem::path& base
             accum = r;
             break;
         }
-        if (rate != 0)
+        if (rate != 0 || (keep_first && &raw == &points.front().second))
             out.records.push_back({t, rate});
     }
     std::stable_sort(
@@ -361,11 +371,20 @@ double evaporation_rate(const Network& net, const ClimateAdjustments& adjust, do
                            : static_cast<std::size_t>(it - ts.time_s.begin()) - 1;
         return ts.value[i] + added;
     }
-    default:
-        throw Error(ErrorCode::kUnsupported,
-                    "EVAPORATION: TEMPERATURE and FILE evaporation (from a climate file) are not "
-                    "yet simulated");
+    case EvaporationType::kTemperature:
+    case EvaporationType::kFile: {
+        // the day's rate from the climate file; FILE rates change at midnight (SWMM
+        // setNextEvapDate), TEMPERATURE ones when a step begins on a new day
+        const auto& d = *adjust.daily;
+        const Seconds now = base + static_cast<Seconds>(std::floor(t));
+        const auto k = std::clamp<Seconds>((now - d.first_day_s) / 86400, 0,
+                                           static_cast<Seconds>(d.rate_ms.size()) - 1);
+        if (d.changes_at_midnight)
+            next_change = static_cast<double>(d.first_day_s + (k + 1) * 86400 - base);
+        return d.rate_ms[static_cast<std::size_t>(k)];
     }
+    }
+    return added;
 }
 
 SubcatchmentParams subcatchment_params(const Network& net, int i) {
@@ -648,6 +667,11 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
         router.set_rules(&rules, &gage_state);
 
     adjust = read_adjustments(net);
+    if (net.evaporation.type == EvaporationType::kTemperature ||
+        net.evaporation.type == EvaporationType::kFile)
+        adjust.daily = daily_evaporation(net, options.base_dir,
+                                         static_cast<int>(std::ceil(total / 86400.0)) + 1,
+                                         adjust.temp_f, adjust.evap_ms);
     has_hydcon_adjustments =
         !adjust.patterns.empty() ||
         std::any_of(adjust.hydcon.begin(), adjust.hydcon.end(), [](double f) { return f != 1.0; });

@@ -3333,4 +3333,8 @@ TimeSeries parse_series_file(const Network& net, const TimeSeries& ts, std::stri
     return out;
 }
 
+std::optional<CalendarTime> parse_swmm_date(std::string_view s) {
+    return parse_date(s);
+}
+
 } // namespace rencheng::drainage

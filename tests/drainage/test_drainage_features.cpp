@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
+#include "drainage/climate_file.hpp"
 #include "drainage/interface_file.hpp"
 #include "drainage/math_expression.hpp"
 #include "drainage/rain_file.hpp"
@@ -951,4 +952,78 @@ TEST(RoutingInterfaceFile, ReadInterpolatedAndCheckedWithFileAndLine) {
                   .find("f.txt:5: routing interface file: "
                         "unknown flow units 'XYZ'"),
               std::string::npos);
+}
+
+// Hargreaves' evaporation worked by hand for 21 June (day 172) at 31.2°N, a mean temperature of
+// 25 °C (77 °F) and a mean daily range of 10 °C (18 °F): declination 0.4093·sin(2π/365·456) =
+// 0.4093 rad, sunset hour angle 1.8038 rad, extraterrestrial radiation 41.319 MJ/m²/day,
+// latent heat 2.4410 MJ/kg: E = 0.0023·41.319/2.4410·√10·(25 + 17.8) = 5.2694 mm/day; none when
+// the formula goes negative (below −17.8 °C).
+TEST(ClimateFile, HargreavesByHand) {
+    EXPECT_NEAR(hargreaves_mm_day(172, 31.2, 77.0, 18.0), 5.2694, 1e-4);
+    EXPECT_EQ(hargreaves_mm_day(172, 31.2, -10.0, 18.0), 0.0);
+    // the same day is shorter in winter: less radiation, less evaporation
+    EXPECT_LT(hargreaves_mm_day(355, 31.2, 77.0, 18.0), 0.6 * 5.2694);
+}
+
+// A user-prepared climate file: `*` or nothing is missing, SI temperatures become °F, a day out
+// of 1..31 is skipped (as SWMM skips it); a bad line names the file and line; SWMM's other
+// formats are E312.
+TEST(ClimateFile, UserPreparedFormatAndErrors) {
+    const auto days = parse_climate_file(
+        "S1 2025 6 30 30.0 20.0 5.5 2.0\n\nS1 2025 7 1 * 18.5\nS1 2025 7 40 1 1\n", "c.dat", true);
+    ASSERT_EQ(days.size(), 2U);
+    EXPECT_DOUBLE_EQ(days[0].tmax, 86.0);
+    EXPECT_DOUBLE_EQ(days[0].tmin, 68.0);
+    EXPECT_DOUBLE_EQ(days[0].evap, 5.5);
+    EXPECT_TRUE(std::isnan(days[1].tmax));
+    EXPECT_DOUBLE_EQ(days[1].tmin, 9.0 / 5.0 * 18.5 + 32.0);
+    EXPECT_TRUE(std::isnan(days[1].evap));
+    const auto fails = [](const std::string& text, const std::string& what, ErrorCode code) {
+        try {
+            (void)parse_climate_file(text, "bad.dat", false);
+            ADD_FAILURE() << "no error for " << what;
+        } catch (const Error& e) {
+            EXPECT_EQ(e.code(), code) << e.what();
+            EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+        }
+    };
+    fails("S1 2025 6 30 30\nS1 2025 June 1 20\n", "bad.dat:2", ErrorCode::kNumberSyntax);
+    fails("S1 2025 6 30 hot 20\n", "Tmax 'hot' is not a number", ErrorCode::kNumberSyntax);
+    fails("S1 2025 13 30 1 2\n", "month 13", ErrorCode::kOutOfRange);
+    fails("STATION,DATE,TMAX\n", "GHCN-Daily", ErrorCode::kUnsupported);
+}
+
+// [EVAPORATION] FILE and TEMPERATURE need a climate file, and one that reaches the run's first
+// month (SWMM errors 336 and 338).
+TEST(ClimateFile, EvaporationWithoutTheFileIsAnError) {
+    const std::string base =
+        "[OPTIONS]\nFLOW_UNITS CMS\nSTART_DATE 06/30/2025\nEND_DATE 07/01/2025\n"
+        "[JUNCTIONS]\nJ1 10 2\n[OUTFALLS]\nO1 9 FREE\n[CONDUITS]\nC1 J1 O1 100 0.013 0 0\n"
+        "[XSECTIONS]\nC1 CIRCULAR 1 0 0 0 1\n[EVAPORATION]\nTEMPERATURE\n";
+    Diagnostics d;
+    const Network none = parse_swmm_inp(base, "none.inp", d);
+    ASSERT_FALSE(d.has_errors()) << d.format();
+    try {
+        (void)simulate(none);
+        ADD_FAILURE() << "TEMPERATURE evaporation ran without a climate file";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("[TEMPERATURE] FILE"), std::string::npos) << e.what();
+    }
+    const auto dir = std::filesystem::temp_directory_path() / "rencheng-climate-file-test";
+    std::filesystem::create_directories(dir);
+    {
+        std::ofstream f(dir / "late.dat");
+        f << "S1 2025 8 1 30 20 5 2\n";
+    }
+    const Network late = parse_swmm_inp(base + "[TEMPERATURE]\nFILE late.dat\n", "late.inp", d);
+    SimulationOptions so;
+    so.base_dir = dir;
+    try {
+        (void)simulate(late, so);
+        ADD_FAILURE() << "a climate file without the run's month ran";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("no day of 6/2025"), std::string::npos) << e.what();
+    }
+    std::filesystem::remove_all(dir);
 }

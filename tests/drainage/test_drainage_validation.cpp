@@ -685,6 +685,26 @@ TEST(DrainageValidation, RunoffFilesMatchSwmm) {
     fs::remove_all(tmp);
 }
 
+// Evaporation from a climate file (climate-files/): five days of hot-start/'s network with an
+// evaporating storage unit, `[EVAPORATION] FILE` with monthly pan coefficients (a day without
+// evaporation in the file keeps the day before's) and `TEMPERATURE` (Hargreaves on the file's
+// temperatures from a start date, a latitude, a month's temperature adjustment, a day without
+// Tmax). Link flows and SWMM's evaporation losses of the runoff continuity (mm over 15 ha).
+TEST(DrainageValidation, ClimateFileEvaporationMatchesSwmm) {
+    const fs::path dir = validation_dir("climate-files");
+    for (const auto& [name, evap_mm] : {std::pair<const char*, double>{"climate-file", 1.795},
+                                        std::pair<const char*, double>{"climate-temp", 2.003}}) {
+        expect_link_flows_match(dir, name, 0.0025);
+        Diagnostics d;
+        const Network net = read_swmm_inp(dir / (std::string(name) + ".inp"), d);
+        ASSERT_FALSE(d.has_errors()) << d.format();
+        const auto res = simulate(net, SimulationOptions{});
+        EXPECT_NEAR(res.summary.runoff.evap_m3 / 150000.0 * 1000.0, evap_mm, 0.0006) << name;
+        std::printf("[ info ] %s: runoff evaporation %.4f mm (SWMM %.3f mm)\n", name,
+                    res.summary.runoff.evap_m3 / 150.0, evap_mm);
+    }
+}
+
 // The shared reference set (REFERENCE.md §3). Slow: run with RENCHENG_SLOW_TESTS=1.
 // RENCHENG_DRAINAGE_WRITE_PASSING=FILE writes the list of passing models;
 // RENCHENG_DRAINAGE_ONLY=TEXT runs only the models whose path contains TEXT (and prints each
