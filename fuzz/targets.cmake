@@ -45,5 +45,7 @@ rencheng_add_fuzzer(fuzz_swmm_runoff_file SOURCES fuzz_swmm_runoff_file.cpp
                     DEPS rencheng::drainage CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/swmm_runoff_file)
 rencheng_add_fuzzer(fuzz_swmm_climate_file SOURCES fuzz_swmm_climate_file.cpp
                     DEPS rencheng::drainage CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/swmm_climate_file)
+rencheng_add_fuzzer(fuzz_swmm_rainfall_file SOURCES fuzz_swmm_rainfall_file.cpp
+                    DEPS rencheng::drainage CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/swmm_rainfall_file)
 rencheng_add_fuzzer(fuzz_swmm_rdii_file SOURCES fuzz_swmm_rdii_file.cpp
                     DEPS rencheng::drainage CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/swmm_rdii_file)

@@ -23,6 +23,7 @@
 #include "drainage/interface_file.hpp"
 #include "drainage/lid.hpp"
 #include "drainage/rain_file.hpp"
+#include "drainage/rainfall_file.hpp"
 #include "drainage/rdii.hpp"
 #include "drainage/routing.hpp"
 #include "drainage/runoff.hpp"
@@ -204,8 +205,20 @@ read_rain_file(const Network& net, const std::filesystem::path& path, const std:
     return out;
 }
 
+/// SWMM's day number of `t` s after the simulation start (whole days and the time of day as a
+/// fraction, as its rainfall interface file keeps dates).
+double swmm_day(const Network& net, double t) {
+    const auto s = seconds_since_epoch(net.options.start) + static_cast<Seconds>(std::llround(t));
+    const Seconds days = s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
+    return static_cast<double>(days) + static_cast<double>(s - days * 86400) / 86400.0;
+}
+
+/// A gage's records: from its time series, its rain file or a USE RAINFALL file (`use`; SWMM
+/// reads a file gage from there by its station). `save` (may be null) receives the readings of a
+/// file gage as a SAVE RAINFALL file holds them (inches per interval at the interval's start).
 GageRain build_gage(const Network& net, int g, const std::filesystem::path& base_dir,
-                    const ClimateAdjustments& adjust) {
+                    const ClimateAdjustments& adjust, const RainfallFile* use = nullptr,
+                    RainfallFile::Gage* save = nullptr) {
     const auto& gage = net.gages[g];
     GageRain out;
     out.interval_s = static_cast<double>(gage.interval_s);
@@ -213,7 +226,21 @@ GageRain build_gage(const Network& net, int g, const std::filesystem::path& base
     // file values are in in or mm (per hour for intensities); series values are already SI
     double to_si = 1.0;
     RainFormat format = gage.format;
-    if (gage.source == RainSource::kFile) {
+    if (gage.source == RainSource::kFile && use != nullptr) {
+        const RainfallFile::Gage* fg = use->find(gage.station);
+        if (fg == nullptr || fg->day.empty())
+            throw Error(ErrorCode::kMissingKey, "rain gage " + gage.id +
+                                                    ": the USE RAINFALL file has no readings of "
+                                                    "station '" +
+                                                    gage.station + "' (SWMM error 155)");
+        const double base = static_cast<double>(seconds_since_epoch(net.options.start));
+        out.interval_s = fg->interval_s;
+        format = RainFormat::kVolume;
+        to_si = 0.0254;
+        for (std::size_t i = 0; i < fg->day.size(); ++i)
+            points.emplace_back(std::round(fg->day[i] * 86400.0 * 1000.0) / 1000.0 - base,
+                                static_cast<double>(fg->depth_in[i]));
+    } else if (gage.source == RainSource::kFile) {
         std::filesystem::path p(gage.file);
         if (p.is_relative())
             p = base_dir / p;
@@ -231,6 +258,23 @@ GageRain build_gage(const Network& net, int g, const std::filesystem::path& base
             if (gage.format == RainFormat::kIntensity)
                 to_si /= 3600.0;
         }
+        if (save != nullptr) { // SWMM rain.c: each reading as inches over the interval
+            save->station = gage.station;
+            save->interval_s = static_cast<int>(out.interval_s);
+            double accum = 0;
+            for (const auto& [t, raw] : points) {
+                double in = raw * to_si / 0.0254; // inches (per second for intensities)
+                if (format == RainFormat::kIntensity)
+                    in *= out.interval_s;
+                else if (format == RainFormat::kCumulative) {
+                    const double total = in;
+                    in = total >= accum ? total - accum : total;
+                    accum = total >= accum ? accum + in : total;
+                }
+                save->day.push_back(swmm_day(net, t));
+                save->depth_in.push_back(static_cast<float>(in));
+            }
+        }
     } else {
         if (!gage.series.valid())
             return out;
@@ -239,9 +283,9 @@ GageRain build_gage(const Network& net, int g, const std::filesystem::path& base
             points.emplace_back(s.time_s[i], s.value[i]);
     }
     double accum = 0;
-    // a time series' first entry is the gage's first interval even when it is zero (SWMM
+    // the first reading is the gage's first interval even when it is zero (SWMM
     // getFirstRainfall): its end bounds the first runoff step; later zeros are skipped
-    const bool keep_first = gage.source != RainSource::kFile;
+    const bool keep_first = true;
     for (const auto& [t, raw] : points) {
         const double r = raw * to_si;
         double rate = 0;
@@ -502,7 +546,7 @@ void check_supported(const Network& net) {
     for (const auto& f : net.files) {
         if (rows::iequals(f.mode, "USE") && !rows::iequals(f.kind, "INFLOWS") &&
             !rows::iequals(f.kind, "RDII") && !rows::iequals(f.kind, "HOTSTART") &&
-            !rows::iequals(f.kind, "RUNOFF"))
+            !rows::iequals(f.kind, "RUNOFF") && !rows::iequals(f.kind, "RAINFALL"))
             unsupported("[FILES] USE " + f.kind + " " + f.name +
                         " (of SWMM's interface files USE INFLOWS, RDII, HOTSTART and RUNOFF are "
                         "read)");
@@ -651,7 +695,7 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
         for (const auto& f : net.files)
             if (rows::iequals(f.mode, "SAVE") && !rows::iequals(f.kind, "OUTFLOWS") &&
                 !rows::iequals(f.kind, "RDII") && !rows::iequals(f.kind, "HOTSTART") &&
-                !rows::iequals(f.kind, "RUNOFF"))
+                !rows::iequals(f.kind, "RUNOFF") && !rows::iequals(f.kind, "RAINFALL"))
                 sum.not_simulated.push_back("[FILES] SAVE " + f.kind + " " + f.name +
                                             ": SWMM interface files are not written / "
                                             "SWMM 接口文件未写出");
@@ -675,8 +719,39 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
     has_hydcon_adjustments =
         !adjust.patterns.empty() ||
         std::any_of(adjust.hydcon.begin(), adjust.hydcon.end(), [](double f) { return f != 1.0; });
-    for (int g = 0; g < static_cast<int>(net.gages.size()); ++g)
-        gages.push_back(build_gage(net, g, options.base_dir, adjust));
+    {
+        // rainfall interface files (SWMM rain_open): only where some gage reads a rain file
+        const bool file_gages = std::any_of(net.gages.begin(), net.gages.end(), [](const auto& g) {
+            return g.source == RainSource::kFile;
+        });
+        std::optional<RainfallFile> use, save;
+        std::filesystem::path save_path;
+        for (const auto& f : net.files) {
+            if (!file_gages || !rows::iequals(f.kind, "RAINFALL"))
+                continue;
+            std::filesystem::path p(f.name);
+            if (p.is_relative())
+                p = (options.base_dir.empty() ? std::filesystem::path(net.source_file).parent_path()
+                                              : options.base_dir) /
+                    p;
+            if (rows::iequals(f.mode, "USE"))
+                use.emplace(RainfallFile::read_file(p));
+            else if (rows::iequals(f.mode, "SAVE")) {
+                save.emplace();
+                save_path = p;
+            }
+        }
+        for (int g = 0; g < static_cast<int>(net.gages.size()); ++g) {
+            RainfallFile::Gage saved;
+            const bool saving = save && net.gages[g].source == RainSource::kFile;
+            gages.push_back(build_gage(net, g, options.base_dir, adjust, use ? &*use : nullptr,
+                                       saving ? &saved : nullptr));
+            if (saving)
+                save->gages.push_back(std::move(saved));
+        }
+        if (save) // written before the run, as SWMM writes it
+            save->write_file(save_path);
+    }
     gage_state.assign(gages.size(), GageRainState{});
     lids.reserve(n_sub);
     subs.reserve(n_sub);

@@ -885,26 +885,24 @@ TEST(NotSimulated, WaterQualityIsNamedInTheSummary) {
     EXPECT_TRUE(simulate(without).summary.not_simulated.empty());
 }
 
-// [FILES] rainfall interface files are not read or written: a run told to USE one stops with
-// E312 rather than run without it; one told to SAVE one runs and says the file is not written.
-TEST(NotSimulated, InterfaceFilesAreRefusedOrNamed) {
+// [FILES] interface files whose objects a model lacks: a rainfall interface file where no rain
+// gage reads a rain file is neither read nor written (SWMM opens none), silently; the run goes on.
+TEST(NotSimulated, RainfallFileWithoutFileGagesIsIgnored) {
     const fs::path dir = fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage";
     Diagnostics d;
     Network net = read_swmm_inp(dir / "extran1" / "extran1.inp", d);
     ASSERT_FALSE(d.has_errors()) << d.format();
-    net.files.push_back({"USE", "RAINFALL", "rain.dat"});
-    try {
-        simulate(net);
-        FAIL() << "a USE RAINFALL file was ignored";
-    } catch (const Error& e) {
-        EXPECT_EQ(e.code(), ErrorCode::kUnsupported);
-        EXPECT_NE(std::string(e.what()).find("[FILES] USE RAINFALL rain.dat"), std::string::npos)
-            << e.what();
-    }
-    net.files.back().mode = "SAVE";
-    const auto res = simulate(net);
-    ASSERT_EQ(res.summary.not_simulated.size(), 1U);
-    EXPECT_NE(res.summary.not_simulated[0].find("SAVE RAINFALL"), std::string::npos);
+    const fs::path tmp = fs::temp_directory_path() / "rencheng-rainfall-none";
+    fs::create_directories(tmp);
+    SimulationOptions so;
+    so.base_dir = tmp;
+    net.files.push_back({"SAVE", "RAINFALL", "rain.dat"});
+    const auto res = simulate(net, so);
+    EXPECT_TRUE(res.summary.not_simulated.empty());
+    EXPECT_FALSE(fs::exists(tmp / "rain.dat"));
+    net.files.back().mode = "USE";
+    EXPECT_NO_THROW((void)simulate(net, so));
+    fs::remove_all(tmp);
 }
 
 // A USE INFLOWS file's problems name the file and line; flows interpolate between report times

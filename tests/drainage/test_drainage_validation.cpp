@@ -23,6 +23,7 @@
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "drainage/hot_start.hpp"
+#include "drainage/rainfall_file.hpp"
 #include "drainage/results_csv.hpp"
 #include "drainage/runoff_file.hpp"
 #include "drainage/simulation.hpp"
@@ -703,6 +704,40 @@ TEST(DrainageValidation, ClimateFileEvaporationMatchesSwmm) {
         std::printf("[ info ] %s: runoff evaporation %.4f mm (SWMM %.3f mm)\n", name,
                     res.summary.runoff.evap_m3 / 150.0, evap_mm);
     }
+}
+
+// [FILES] rainfall interface files (rainfall-files/): two gages reading one rain file (stations
+// ST1, intensities every 15 min from a zero at the start, and ST2, volumes every 10 min) over
+// hot-start/'s network. The file RenCheng writes holds SWMM's gages, intervals, positions and
+// readings bit for bit; the model whose gages read SWMM's file (their own rain file absent)
+// matches SWMM's run from it.
+TEST(DrainageValidation, RainfallFilesMatchSwmm) {
+    const fs::path dir = validation_dir("rainfall-files");
+    expect_link_flows_match(dir, "rff-use", 0.003);
+    const fs::path tmp =
+        fs::temp_directory_path() / ("rencheng-rainfall-files-" + std::to_string(::getpid()));
+    fs::create_directories(tmp);
+    fs::copy_file(dir / "rain.dat", tmp / "rain.dat", fs::copy_options::overwrite_existing);
+    run_writing_files(dir, "rff-save", tmp);
+    const RainfallFile ours = RainfallFile::read_file(tmp / "rain-swmm.rff");
+    const RainfallFile swmm = RainfallFile::read_file(dir / "rain-swmm.rff");
+    ASSERT_EQ(ours.gages.size(), 2U);
+    ASSERT_EQ(swmm.gages.size(), 2U);
+    std::size_t readings = 0;
+    for (std::size_t k = 0; k < 2; ++k) {
+        EXPECT_EQ(ours.gages[k].station, swmm.gages[k].station);
+        EXPECT_EQ(ours.gages[k].interval_s, swmm.gages[k].interval_s);
+        EXPECT_TRUE(ours.gages[k].day == swmm.gages[k].day) << ours.gages[k].station;
+        EXPECT_TRUE(ours.gages[k].depth_in == swmm.gages[k].depth_in) << ours.gages[k].station;
+        readings += ours.gages[k].day.size();
+    }
+    EXPECT_EQ(readings, 21U);
+    // past the stations' names (SWMM leaves whatever its buffer held there) the bytes are SWMM's
+    const std::string a = rencheng::read_file(tmp / "rain-swmm.rff");
+    const std::string b = rencheng::read_file(dir / "rain-swmm.rff");
+    ASSERT_EQ(a.size(), b.size());
+    EXPECT_EQ(a.substr(2088), b.substr(2088)) << "the readings";
+    fs::remove_all(tmp);
 }
 
 // The shared reference set (REFERENCE.md §3). Slow: run with RENCHENG_SLOW_TESTS=1.

@@ -18,6 +18,7 @@
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "drainage/hot_start.hpp"
+#include "drainage/rainfall_file.hpp"
 #include "drainage/runoff_file.hpp"
 #include "drainage/simulation.hpp"
 #include "drainage/swmm_inp.hpp"
@@ -358,4 +359,59 @@ TEST(RunoffFile, BadFilesAreErrorsNamingTheFile) {
     set = good;
     std::memcpy(set.data() + 28 + 4 + 4 * 4, &nan, 4);
     fails(set, "subcatchment 'S1': a value is not a number");
+}
+
+// A rainfall interface file written and read back holds the same gages and readings; bad files
+// name the file and what is wrong; a gage whose station the file lacks is an error naming both.
+TEST(RainfallFile, RoundTripAndBadFiles) {
+    RainfallFile f;
+    f.gages.push_back({"ST1", 900, {45838.0, 45838.0 + 1.0 / 96.0}, {0.25F, 0.5F}});
+    f.gages.push_back({"ST2", 600, {45838.5}, {1.0F}});
+    const std::string bytes = f.to_bytes();
+    const RainfallFile back = RainfallFile::read_bytes(bytes, "r.rff");
+    ASSERT_EQ(back.gages.size(), 2U);
+    EXPECT_EQ(back.gages[0].station, "ST1");
+    EXPECT_EQ(back.gages[0].interval_s, 900);
+    EXPECT_TRUE(back.gages[0].day == f.gages[0].day);
+    EXPECT_TRUE(back.gages[1].depth_in == f.gages[1].depth_in);
+    EXPECT_EQ(back.find("ST2"), &back.gages[1]);
+    EXPECT_EQ(back.find("st2"), nullptr); // SWMM compares stations exactly
+    const auto fails = [](const std::string& b, const std::string& what) {
+        try {
+            (void)RainfallFile::read_bytes(b, "bad.rff");
+            ADD_FAILURE() << "no error for " << what;
+        } catch (const Error& e) {
+            const std::string m = e.what();
+            EXPECT_NE(m.find("bad.rff"), std::string::npos) << m;
+            EXPECT_NE(m.find(what), std::string::npos) << m;
+        }
+    };
+    fails("SWMM5-RUNOFF", "not a rainfall interface file");
+    fails(bytes.substr(0, 12), "ends in its header");
+    fails(bytes.substr(0, 200), "does not fit the file");
+    fails(bytes.substr(0, bytes.size() - 5), "not whole readings inside the file");
+    std::string bad = bytes;
+    const std::int32_t zero = 0;
+    std::memcpy(bad.data() + 14 + 1025, &zero, 4);
+    fails(bad, "interval 0 is not positive");
+    bad = bytes;
+    const double nan = std::nan("");
+    std::memcpy(bad.data() + 14 + 2 * 1037, &nan, 8);
+    fails(bad, "is not a number");
+    // a model whose gage reads station ST3 from this file
+    const auto dir = temp_dir("rainfall-file");
+    f.write_file(dir / "r.rff");
+    std::string text = model(0.0, "USE RAINFALL r.rff");
+    text.replace(text.find("RG1 INTENSITY 1:00 1.0 TIMESERIES R1"),
+                 std::string("RG1 INTENSITY 1:00 1.0 TIMESERIES R1").size(),
+                 "RG1 VOLUME 0:15 1.0 FILE rain.dat ST3 IN");
+    SimulationOptions so;
+    so.base_dir = dir;
+    try {
+        (void)simulate(parse(text), so);
+        ADD_FAILURE() << "a gage without readings in the USE RAINFALL file ran";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("station 'ST3'"), std::string::npos) << e.what();
+    }
+    std::filesystem::remove_all(dir);
 }
