@@ -311,8 +311,9 @@ void FlowRouter::init_seepage() {
                 }
                 last = a;
             }
-        } else {
-            s.active = false;
+        } else { // the 5.2 shapes: the area at depth 0 is the bottom, the rest are banks
+            s.bottom_area_m2 = storage_shape_area(st.shape[k], st.param[k])[0];
+            s.bank_max_depth_m = s.bank_max_area_m2 = kBig;
         }
     }
 }
@@ -967,6 +968,23 @@ double FlowRouter::final_stored_volume_m3() const {
     return v;
 }
 
+std::array<double, 3> storage_shape_area(StorageShape shape, const std::array<double, 3>& p) {
+    constexpr double kPi = 3.14159265358979323846;
+    const double a = p[0] / 2.0, b = p[1] / 2.0; // semi-axes of an elliptical base or top
+    switch (shape) {
+    case StorageShape::kCylindrical: // an elliptical cylinder
+        return {kPi * a * b, 0.0, 0.0};
+    case StorageShape::kConical: // an elliptical frustum whose axes grow by the side slope
+        return {kPi * a * b, 2.0 * kPi * b * p[2], a > 0 ? kPi * b / a * p[2] * p[2] : 0.0};
+    case StorageShape::kParabolic: // an elliptical paraboloid of height p2: A grows with d
+        return {0.0, p[2] > 0 ? kPi * a * b / p[2] : 0.0, 0.0};
+    case StorageShape::kPyramidal: // a rectangular frustum: (L + 2Zd)(W + 2Zd)
+        return {p[0] * p[1], 2.0 * (p[0] + p[1]) * p[2], 4.0 * p[2] * p[2]};
+    default:
+        return {0.0, 0.0, 0.0};
+    }
+}
+
 double FlowRouter::storage_area(int n, double d) const {
     const int k = net_.storage_of_node[n];
     const auto& s = net_.storages;
@@ -977,10 +995,11 @@ double FlowRouter::storage_area(int n, double d) const {
         const auto& p = s.param[k];
         return p[2] + p[0] * std::pow(d, p[1]);
     }
-    default:
-        throw Error(ErrorCode::kUnsupported, "storage node " + net_.node_id[n] +
-                                                 ": only TABULAR and FUNCTIONAL shapes are "
-                                                 "supported by routing so far");
+    default: {
+        const auto c = storage_shape_area(s.shape[k], s.param[k]);
+        const double y = std::max(d, 0.0);
+        return c[0] + y * (c[1] + y * c[2]);
+    }
     }
 }
 
@@ -994,8 +1013,10 @@ double FlowRouter::storage_volume(int n, double d) const {
         const double e = p[1] + 1.0;
         return p[2] * d + p[0] / e * std::pow(d, e);
     }
-    if (s.shape[k] != StorageShape::kTabular)
-        return storage_area(n, d); // throws
+    if (s.shape[k] != StorageShape::kTabular) { // the integral of c0 + c1·d + c2·d²
+        const auto c = storage_shape_area(s.shape[k], s.param[k]);
+        return d * (c[0] + d * (c[1] / 2.0 + d * c[2] / 3.0));
+    }
     if (!s.curve[k].valid())
         return 0;
     // trapezoidal integration of the linear area curve (extrapolated past its ends)

@@ -183,6 +183,11 @@ double roadway_discharge_coefficient(RoadSurface surface, double head_m, double 
 
 /// Flow router. Construct once per run; call set_lateral_inflows() then step() for each routing
 /// step. Throws rencheng::Error(kUnsupported) for network features it does not route.
+/// A SWMM 5.2 storage shape's surface area as c0 + c1·d + c2·d² (m², d in m) from its
+/// parameters (Storages::param; SWMM 5.2 manual, Storage Unit Properties); zeros for TABULAR and
+/// FUNCTIONAL units.
+std::array<double, 3> storage_shape_area(StorageShape shape, const std::array<double, 3>& p);
+
 class FlowRouter {
 public:
     FlowRouter(const Network& net, const RoutingSettings& settings);

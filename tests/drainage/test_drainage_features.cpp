@@ -1025,3 +1025,21 @@ TEST(ClimateFile, EvaporationWithoutTheFileIsAnError) {
     }
     std::filesystem::remove_all(dir);
 }
+
+// The SWMM 5.2 storage shapes' surface areas worked by hand: an elliptical cylinder of axes 18 and
+// 12 m holds π·9·6 m² at every depth; a conical unit (base axes 15 and 9 m, side slope 2) at 1 m
+// has axes 15 + 2·2·1 = 19 m and 9·19/15 = 11.4 m: π·9.5·5.7 = 170.12 m²; a paraboloid 4 m high
+// with top axes 24 and 15 m holds π·12·7.5·d/4 at depth d; a pyramidal frustum (12 × 8 m, side
+// slope 1.5) at 2 m is (12 + 6)·(8 + 6) = 252 m².
+TEST(StorageShapes, AreasByHand) {
+    const auto area = [](StorageShape shape, std::array<double, 3> p, double d) {
+        const auto c = storage_shape_area(shape, p);
+        return c[0] + d * (c[1] + d * c[2]);
+    };
+    const double pi = std::numbers::pi;
+    EXPECT_NEAR(area(StorageShape::kCylindrical, {18, 12, 0}, 3.0), pi * 9 * 6, 1e-9);
+    EXPECT_NEAR(area(StorageShape::kConical, {15, 9, 2}, 1.0), pi * 9.5 * 5.7, 1e-9);
+    EXPECT_NEAR(area(StorageShape::kParabolic, {24, 15, 4}, 1.0), pi * 12 * 7.5 / 4, 1e-9);
+    EXPECT_NEAR(area(StorageShape::kParabolic, {24, 15, 4}, 4.0), pi * 12 * 7.5, 1e-9);
+    EXPECT_NEAR(area(StorageShape::kPyramidal, {12, 8, 1.5}, 2.0), 252.0, 1e-9);
+}

@@ -740,6 +740,16 @@ TEST(DrainageValidation, RainfallFilesMatchSwmm) {
     fs::remove_all(tmp);
 }
 
+// SWMM 5.2's storage shapes (storage-shapes/): a cylindrical, a conical, a parabolic and a
+// pyramidal unit filled by one hydrograph and emptied through orifices, in US units (two of them
+// seeping; they overflow) and in SI (without seepage: SWMM's exfiltration takes an SI unit's
+// bottom area unconverted, docs/drainage.md). Every orifice's flow at every report.
+TEST(DrainageValidation, StorageShapesMatchSwmm) {
+    const fs::path dir = validation_dir("storage-shapes");
+    expect_link_flows_match(dir, "shapes-us", 1e-5);
+    expect_link_flows_match(dir, "shapes-si", 2e-4);
+}
+
 // The shared reference set (REFERENCE.md §3). Slow: run with RENCHENG_SLOW_TESTS=1.
 // RENCHENG_DRAINAGE_WRITE_PASSING=FILE writes the list of passing models;
 // RENCHENG_DRAINAGE_ONLY=TEXT runs only the models whose path contains TEXT (and prints each
