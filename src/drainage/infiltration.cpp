@@ -113,7 +113,7 @@ void InfiltrationState::set_state(const std::array<double, 6>& x) {
 // the rate, tp advances only to where F reaches the volume infiltrated (Manual §4.2).
 double InfiltrationState::horton(double dt, double supply, double depth) {
     const double f0 = p_.max_rate_ms * factor_, fmin = p_.min_rate_ms * factor_;
-    const double df = f0 - fmin, kd = p_.decay_per_s, kr = regen_per_s_;
+    const double df = f0 - fmin, kd = p_.decay_per_s, kr = regen_per_s_ * recovery_;
     if (df < 0 || kd < 0 || kr < 0)
         return 0;
     const double fa = supply + depth / dt;
@@ -171,7 +171,7 @@ double InfiltrationState::horton(double dt, double supply, double depth) {
 // f = f0 − kd·Fe (Manual §4.3).
 double InfiltrationState::modified_horton(double dt, double supply, double depth) {
     const double f0 = p_.max_rate_ms * factor_, fmin = p_.min_rate_ms * factor_;
-    const double df = f0 - fmin, kd = p_.decay_per_s, kr = regen_per_s_;
+    const double df = f0 - fmin, kd = p_.decay_per_s, kr = regen_per_s_ * recovery_;
     if (df < 0 || kd < 0 || kr < 0)
         return 0;
     const double fa = supply + depth / dt;
@@ -231,7 +231,7 @@ double InfiltrationState::green_ampt_unsaturated(double dt, double supply, doubl
         // dry: the upper zone drains at kr = √Ks/75 per hour (= Lu[ft]/90000 per s)
         if (fu_m_ <= 0)
             return 0;
-        const double df = lu_ft / 90000.0 * fumax * dt;
+        const double df = lu_ft / 90000.0 * recovery_ * fumax * dt;
         f_m_ -= df;
         fu_m_ -= df;
         if (fu_m_ <= 0) {
@@ -255,7 +255,7 @@ double InfiltrationState::green_ampt_unsaturated(double dt, double supply, doubl
         }
         return ia;
     }
-    timer_s_ = 5400.0 / lu_ft; // 4.5/√Ks hours before the next event
+    timer_s_ = 5400.0 / lu_ft / recovery_; // 4.5/√Ks hours before the next event
     const double fs = ks * (p_.suction_m + depth) * imd_ / (ia - ks);
     if (f_m_ > fs) {
         saturated_ = true;
@@ -286,7 +286,7 @@ double InfiltrationState::green_ampt_saturated(double dt, double supply, double 
     const double ia = supply + depth / dt;
     if (ia < kZeroRate)
         return 0;
-    timer_s_ = 5400.0 / (lu / kFoot);
+    timer_s_ = 5400.0 / (lu / kFoot) / recovery_;
     const double c1 = (p_.suction_m + depth) * imd_;
     const double f2 = green_ampt_f2(f_m_, c1, ks, dt);
     double df = f2 - f_m_;
@@ -329,7 +329,7 @@ double InfiltrationState::curve_number(double dt, double rain, double depth) {
         if (regen_per_s_ > 0)
             s_m_ = std::max(s_m_ - f1 * dt, 0.0);
     } else {
-        s_m_ = std::min(s_m_ + regen_per_s_ * smax_m_ * dt, smax_m_);
+        s_m_ = std::min(s_m_ + regen_per_s_ * smax_m_ * dt * recovery_, smax_m_);
     }
     last_rate_ms_ = f1;
     return f1;

@@ -29,6 +29,11 @@ public:
     /// Horton's f0 and fmin and Green-Ampt's Ks are multiplied by it, Green-Ampt's upper-zone depth
     /// by its square root; the curve number is not adjusted. 1: none.
     void set_conductivity_factor(double f) { factor_ = f; }
+    /// The month's soil recovery factor ([EVAPORATION] RECOVERY pattern; SWMM
+    /// Evap.recoveryFactor) for the steps that follow: it multiplies the rate at which capacity
+    /// recovers in dry weather (Horton's regeneration, Green-Ampt's upper-zone drainage and
+    /// divides its time to a new event, the curve number's storage regeneration). 1: none.
+    void set_recovery_factor(double r) { recovery_ = r; }
 
     /// The state a SWMM hot start file keeps of it (infil_getState's six values, SI, zeros
     /// past the model's own): Horton and modified Horton tp (s), Fe (m); Green-Ampt IMD, F (m),
@@ -49,6 +54,7 @@ private:
     Infiltration p_;
     bool enabled_ = false;
     double factor_ = 1.0;
+    double recovery_ = 1.0;
     // Horton: equivalent time on the decay curve, cumulative infiltration
     double regen_per_s_ = 0;
     double tp_s_ = 0, fe_m_ = 0;

@@ -254,6 +254,14 @@ public:
     /// The month's factor on soil hydraulic conductivity ([ADJUSTMENTS] CONDUCTIVITY) for
     /// conduit seepage and storage exfiltration from the next step on (SWMM hydconFactor).
     void set_conductivity_factor(double f) { hydcon_ = f; }
+    /// The month's soil recovery factor ([EVAPORATION] RECOVERY) for storage seepage from the
+    /// next step on (InfiltrationState::set_recovery_factor).
+    void set_recovery_factor(double r) {
+        for (auto& s : seepage_) {
+            s.bottom.set_recovery_factor(r);
+            s.bank.set_recovery_factor(r);
+        }
+    }
     double set_storage_losses(double dt_s, double evap_ms);
 
     /// Total stored volume in nodes and links, m³ (SWMM massbal_getStorage).

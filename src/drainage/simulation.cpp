@@ -587,6 +587,7 @@ struct Simulator::State {
     void step();
     void balances();
     void start_from(const HotStart& h);
+    void set_recovery_factor(double t);
     void runoff_from_file();
     [[nodiscard]] HotStart hot_start() const;
 
@@ -952,6 +953,21 @@ HotStart Simulator::State::hot_start() const {
     return h;
 }
 
+// [EVAPORATION] RECOVERY: the monthly pattern's factor on the soils' dry-weather recovery, for
+// the subcatchments and the storage units' seepage (SWMM setEvap, month of `t`).
+void Simulator::State::set_recovery_factor(double t) {
+    const auto k = net.evaporation.recovery;
+    if (!k.valid())
+        return;
+    const auto& pat = net.patterns[k.idx()];
+    const auto m = static_cast<std::size_t>(month_at(net, t));
+    const double r =
+        pat.type == PatternType::kMonthly && m < pat.factors.size() ? pat.factors[m] : 1.0;
+    for (auto& sub : subs)
+        sub.infiltration_state().set_recovery_factor(r);
+    router.set_recovery_factor(r);
+}
+
 void Simulator::State::runoff_from_file() {
     if (runoff_in_next >= runoff_in->step_count())
         throw Error(ErrorCode::kNumberSyntax,
@@ -983,7 +999,8 @@ void Simulator::State::runoff_execute() {
     }
     for (std::size_t g = 0; g < gages.size(); ++g) // what control rules read of the gages
         gage_state[g].rain_ms = rain[g];
-    if (runoff_in) { // SWMM runoff_readFromFile, after the gages' state is set
+    set_recovery_factor(t); // SWMM climate_setState at the step's start
+    if (runoff_in) {        // SWMM runoff_readFromFile, after the gages' state is set
         runoff_from_file();
         return;
     }
@@ -1420,6 +1437,8 @@ void Simulator::State::step() {
     }
     if (has_hydcon_adjustments && !do_runoff) // SWMM sets the climate at the routing time then
         router.set_conductivity_factor(adjust.hydcon[static_cast<std::size_t>(month_at(net, t0))]);
+    if (!do_runoff)
+        set_recovery_factor(t0);
     {
         double next_evap = kInf;
         rates.loss = router.set_storage_losses(dt, evaporation_rate(net, adjust, t0, next_evap));

@@ -1043,3 +1043,29 @@ TEST(StorageShapes, AreasByHand) {
     EXPECT_NEAR(area(StorageShape::kParabolic, {24, 15, 4}, 4.0), pi * 12 * 7.5, 1e-9);
     EXPECT_NEAR(area(StorageShape::kPyramidal, {12, 8, 1.5}, 2.0), 252.0, 1e-9);
 }
+
+// A recovery factor r scales the dry-weather recovery rate: after the same wet hour, Horton
+// capacity recovering for an hour at r = 2 equals recovering for two hours at r = 1; at r = 0 it
+// does not recover.
+TEST(Infiltration, RecoveryFactorScalesDryWeatherRecovery) {
+    Infiltration h;
+    h.model = InfiltrationModel::kHorton;
+    h.max_rate_ms = 80e-3 / 3600;
+    h.min_rate_ms = 5e-3 / 3600;
+    h.decay_per_s = 4.0 / 3600;
+    h.dry_time_s = 2 * 86400.0;
+    const auto after = [&](double r, double dry_s) {
+        InfiltrationState s(h);
+        for (int k = 0; k < 12; ++k)
+            (void)s.rate_ms(300, 30e-3 / 3600, 0, 0.0); // a wet hour
+        s.set_recovery_factor(r);
+        for (double t = 0; t < dry_s; t += 300)
+            (void)s.rate_ms(300, 0, 0, 0.0);
+        return s.state()[0]; // the time on the decay curve
+    };
+    const double wet = after(1.0, 0.0);
+    EXPECT_GT(wet, 0.0);
+    EXPECT_NEAR(after(2.0, 3600), after(1.0, 7200), 1e-9 * wet);
+    EXPECT_LT(after(1.0, 3600), wet);
+    EXPECT_NEAR(after(0.0, 3600), wet, 1e-9 * wet);
+}
