@@ -439,11 +439,12 @@ LidUnit::LidUnit(const LidControl& control, const LidUsage& usage,
         c_.storage_void_fraction = 1.0;
         c_.drain_offset_m = 0.0;
     }
-    // Manning: q = (1/n)·√S·d^(5/3)·W/A per unit area (SI)
+    // Manning: q = (k/n)·√S·d^(5/3)·W/A per unit area, k SWMM's 1.49 in SI (runoff.hpp)
     if (c_.surface_roughness > 0)
-        surface_alpha_ = std::sqrt(c_.surface_slope) / c_.surface_roughness;
+        surface_alpha_ =
+            swmm_overland_manning() * std::sqrt(c_.surface_slope) / c_.surface_roughness;
     if (c_.mat_roughness > 0)
-        mat_alpha_ = std::sqrt(c_.surface_slope) / c_.mat_roughness;
+        mat_alpha_ = swmm_overland_manning() * std::sqrt(c_.surface_slope) / c_.mat_roughness;
     // clog factors become the treated depth (m) that clogs the voids completely
     if (c_.pavement_thickness_m > 0)
         c_.pavement_clog_factor *= c_.pavement_thickness_m * c_.pavement_void_fraction *

@@ -62,10 +62,15 @@ double integrate_depth(double d, double t, double inflow, double alpha, double d
 
 } // namespace
 
+double swmm_overland_manning() {
+    static const double k = 1.49 * std::cbrt(0.3048);
+    return k;
+}
+
 double overland_alpha(double width_m, double area_m2, double slope, double n) {
     if (area_m2 <= 0 || n <= 0)
         return 0;
-    return width_m / area_m2 * std::sqrt(slope) / n;
+    return swmm_overland_manning() * width_m / area_m2 * std::sqrt(slope) / n;
 }
 
 SubcatchmentRunoff::SubcatchmentRunoff(const SubcatchmentParams& p)

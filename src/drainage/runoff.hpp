@@ -107,8 +107,15 @@ private:
     double dstore_factor_ = 1.0, nperv_factor_ = 1.0;
 };
 
-/// Overland outflow per unit area, m/s, of the non-linear reservoir: (1/n)·(W/A)·√S·(d − ds)^(5/3)
-/// (Manning in SI). `area_m2` is the area the width is spread over.
+/// Manning's constant of SWMM's overland flow (subcatchments, LID surfaces and swales) in SI:
+/// SWMM writes it with the US constant 1.49 (subcatch.c MCOEFF, lid.c) whatever the model's
+/// units, which is 1.49·0.3048^(1/3) = 1.002747 in SI, 0.27 % above the exact conversion of
+/// Manning's equation (1.4859); the same constant keeps the runoff SWMM's.
+double swmm_overland_manning();
+
+/// Overland outflow per unit area, m/s, of the non-linear reservoir:
+/// k·(1/n)·(W/A)·√S·(d − ds)^(5/3) with k = swmm_overland_manning(). `area_m2` is the area the
+/// width is spread over.
 double overland_alpha(double width_m, double area_m2, double slope, double n);
 
 } // namespace rencheng::drainage
