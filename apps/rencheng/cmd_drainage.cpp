@@ -30,6 +30,7 @@ struct DrainageOptions {
     std::string routing;
     std::string results;
     std::string summary;
+    std::string hot_start_in, hot_start_out;
     bool werror = false;
 };
 
@@ -37,6 +38,8 @@ void run_drainage_solve(const DrainageOptions& opt, CommandContext& ctx) {
     using namespace rencheng::drainage;
     SimulationOptions so;
     so.base_dir = std::filesystem::path(opt.inp).parent_path();
+    so.use_hot_start = opt.hot_start_in;
+    so.save_hot_start = opt.hot_start_out;
     if (opt.routing == "dynwave")
         so.routing = FlowRouting::kDynwave;
     else if (opt.routing == "kinwave")
@@ -333,6 +336,16 @@ void add_drainage_command(CLI::App& app, CommandContext& ctx) {
                      "Write peaks, flood volumes and continuity errors (type,id,quantity,value) "
                      "/ 输出峰值、溢流量和连续性误差")
         ->type_name("FILE.csv");
+    solve
+        ->add_option("--hotstart", opt->hot_start_in,
+                     "Start from a SWMM hot start file (replaces the model's [FILES] USE "
+                     "HOTSTART) / 从 SWMM 热启动文件开始计算")
+        ->type_name("FILE.hsf");
+    solve
+        ->add_option("--save-hotstart", opt->hot_start_out,
+                     "Save the end state as a SWMM hot start file (replaces the model's [FILES] "
+                     "SAVE HOTSTART) / 将结束状态保存为 SWMM 热启动文件")
+        ->type_name("FILE.hsf");
     solve->add_flag("--werror", opt->werror,
                     "Treat warnings of the input as errors / 警告视为错误");
     solve->footer("Exit status: 0 solved, 1 bad input or a feature not simulated yet, 2 bad "

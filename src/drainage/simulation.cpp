@@ -859,10 +859,16 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
     }
     // a hot start file's state replaces the initial one (SWMM hotstart_open, after the
     // project's initial state and before routing_open); a SAVE file is written at the end
+    if (!options.use_hot_start.empty())
+        start_from(HotStart::read_file(net, options.use_hot_start));
+    if (!options.save_hot_start.empty())
+        hot_start_out = options.save_hot_start;
     for (const auto& f : net.files) {
-        if (rows::iequals(f.mode, "USE") && rows::iequals(f.kind, "HOTSTART"))
+        if (rows::iequals(f.mode, "USE") && rows::iequals(f.kind, "HOTSTART") &&
+            options.use_hot_start.empty())
             start_from(HotStart::read_file(net, interface_path(f)));
-        if (rows::iequals(f.mode, "SAVE") && rows::iequals(f.kind, "HOTSTART"))
+        if (rows::iequals(f.mode, "SAVE") && rows::iequals(f.kind, "HOTSTART") &&
+            options.save_hot_start.empty())
             hot_start_out = interface_path(f);
         // runoff interface files (SWMM runoff_initFile): USE replaces the runoff computation
         if (rows::iequals(f.kind, "RUNOFF") && do_runoff) {

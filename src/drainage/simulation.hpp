@@ -33,6 +33,13 @@ struct SimulationOptions {
     /// The report series hold the times and the node depths only (the other series stay empty):
     /// a long run of a large model kept for its depths needs a fifth of the memory.
     bool depth_series_only = false;
+    /// Start from this SWMM hot start file, in place of the model's `[FILES] USE HOTSTART` if it
+    /// has one (a forecast run picking up the state a monitoring run left); empty: as the model
+    /// says. Not relative to base_dir: as given.
+    std::filesystem::path use_hot_start;
+    /// Save the end state to this hot start file, in place of the model's `[FILES] SAVE
+    /// HOTSTART`; empty: as the model says.
+    std::filesystem::path save_hot_start;
 };
 
 /// Results at each report time, element-major within a time: value of element i at report k is
