@@ -27,11 +27,6 @@ std::int32_t count_rows(const Network& net, std::string_view section) {
     return raw ? static_cast<std::int32_t>(raw->rows.size()) : 0;
 }
 
-/// Network index of SWMM's object k under `order` (empty: the same).
-std::size_t of_swmm(const std::vector<std::int32_t>& order, std::size_t k) {
-    return order.empty() || k >= order.size() ? k : static_cast<std::size_t>(order[k]);
-}
-
 /// Factors from SWMM's units of an infiltration state (infil_getState) to ours, by model.
 std::array<double, 6> infiltration_units(InfiltrationModel m) {
     switch (m) {
@@ -101,7 +96,7 @@ struct Layout {
         for (std::int32_t k = 0; k < nodes; ++k) {
             std::size_t f = 2 + p + (version <= 2 ? p : 0);
             if (version >= 4 &&
-                net.node_kind[of_swmm(net.swmm_node_order, static_cast<std::size_t>(k))] ==
+                net.node_kind[static_cast<std::size_t>(net.node_of_swmm_number(k))] ==
                     NodeKind::kStorage)
                 f += 1;
             n += 4 * f;
@@ -177,17 +172,21 @@ HotStart HotStart::read_bytes(const Network& net, const std::string& bytes,
         fail("it has " + std::to_string(body - want) + " bytes more than the model's objects " +
              "take (written for another model?)");
     }
-    const auto number = [&](double x, const std::string& what) {
+    // the object whose values are being read (its kind and name), for errors; the message is
+    // put together only when a value is not a number
+    const char* kind = "";
+    const std::string* id = nullptr;
+    const auto number = [&](double x, const char* what) {
         if (!std::isfinite(x))
-            fail(what + " is not a number");
+            fail(std::string(kind) + " '" + *id + "': " + what + " is not a number");
         return x;
     };
-    const auto take_double = [&](const std::string& what) {
+    const auto take_double = [&](const char* what) {
         double x = 0;
         take(&x, sizeof x, "a subcatchment's state");
         return number(x, what);
     };
-    const auto take_float = [&](const std::string& what) {
+    const auto take_float = [&](const char* what) {
         float x = 0;
         take(&x, sizeof x, "a node's or link's state");
         return number(static_cast<double>(x), what);
@@ -198,31 +197,32 @@ HotStart HotStart::read_bytes(const Network& net, const std::string& bytes,
         h.subcatchments.resize(n_sub);
         for (std::size_t i = 0; i < n_sub; ++i) {
             auto& s = h.subcatchments[i];
-            const std::string who = "subcatchment '" + net.subcatchments.id[i] + "': ";
+            kind = "subcatchment";
+            id = &net.subcatchments.id[i];
             for (auto& d : s.depth_m)
-                d = take_double(who + "a ponded depth") * kFoot;
-            s.runoff_m3s = take_double(who + "the runoff") * kCfs;
+                d = take_double("a ponded depth") * kFoot;
+            s.runoff_m3s = take_double("the runoff") * kCfs;
             const auto units = infiltration_units(layout.infiltration[i]);
             for (std::size_t k = 0; k < 6; ++k)
-                s.infiltration[k] = take_double(who + "the infiltration state") * units[k];
+                s.infiltration[k] = take_double("the infiltration state") * units[k];
             s.has_groundwater = layout.has_groundwater[i] != 0;
             if (s.has_groundwater)
                 for (std::size_t k = 0; k < 4; ++k)
-                    s.groundwater[k] =
-                        take_double(who + "the groundwater state") * kGroundwaterUnits[k];
+                    s.groundwater[k] = take_double("the groundwater state") * kGroundwaterUnits[k];
             const std::size_t skipped =
                 (layout.has_snow[i] ? kValuesPerSnowPack : 0) + layout.quality_doubles(square);
             for (std::size_t k = 0; k < skipped; ++k)
-                take_double(who + "a snow or water quality value");
+                take_double("a snow or water quality value");
         }
     } else if (h.version == 2) {
         // groundwater moisture and water table only (SWMM's abridged file)
         h.subcatchments.resize(n_sub);
         for (std::size_t i = 0; i < n_sub; ++i) {
             auto& s = h.subcatchments[i];
-            const std::string who = "subcatchment '" + net.subcatchments.id[i] + "': ";
-            const double theta = take_float(who + "the groundwater moisture");
-            const double table = take_float(who + "the water table") * kFoot;
+            kind = "subcatchment";
+            id = &net.subcatchments.id[i];
+            const double theta = take_float("the groundwater moisture");
+            const double table = take_float("the water table") * kFoot;
             s.has_groundwater = layout.has_groundwater[i] != 0;
             s.groundwater = {theta, table, 0.0, std::nan("")};
         }
@@ -231,27 +231,31 @@ HotStart HotStart::read_bytes(const Network& net, const std::string& bytes,
     h.node_depth_m.assign(static_cast<std::size_t>(layout.nodes), 0.0);
     h.node_lateral_m3s.assign(static_cast<std::size_t>(layout.nodes), 0.0);
     for (std::size_t k = 0; k < static_cast<std::size_t>(layout.nodes); ++k) {
-        const std::size_t n = of_swmm(net.swmm_node_order, k);
-        const std::string who = "node '" + net.node_id[n] + "': ";
-        h.node_depth_m[n] = take_float(who + "the depth") * kFoot;
-        h.node_lateral_m3s[n] = take_float(who + "the lateral inflow") * kCfs;
+        const auto n =
+            static_cast<std::size_t>(net.node_of_swmm_number(static_cast<std::int32_t>(k)));
+        kind = "node";
+        id = &net.node_id[n];
+        h.node_depth_m[n] = take_float("the depth") * kFoot;
+        h.node_lateral_m3s[n] = take_float("the lateral inflow") * kCfs;
         std::size_t skipped = p + (h.version <= 2 ? p : 0);
         if (h.version >= 4 && net.node_kind[n] == NodeKind::kStorage)
             ++skipped; // residence time
         for (std::size_t k2 = 0; k2 < skipped; ++k2)
-            take_float(who + "a residence time or water quality value");
+            take_float("a residence time or water quality value");
     }
     h.link_flow_m3s.assign(static_cast<std::size_t>(layout.links), 0.0);
     h.link_depth_m.assign(static_cast<std::size_t>(layout.links), 0.0);
     h.link_setting.assign(static_cast<std::size_t>(layout.links), 1.0);
     for (std::size_t k = 0; k < static_cast<std::size_t>(layout.links); ++k) {
-        const std::size_t j = of_swmm(net.swmm_link_order, k);
-        const std::string who = "link '" + net.link_id[j] + "': ";
-        h.link_flow_m3s[j] = take_float(who + "the flow") * kCfs;
-        h.link_depth_m[j] = take_float(who + "the depth") * kFoot;
-        h.link_setting[j] = take_float(who + "the setting");
+        const auto j =
+            static_cast<std::size_t>(net.link_of_swmm_number(static_cast<std::int32_t>(k)));
+        kind = "link";
+        id = &net.link_id[j];
+        h.link_flow_m3s[j] = take_float("the flow") * kCfs;
+        h.link_depth_m[j] = take_float("the depth") * kFoot;
+        h.link_setting[j] = take_float("the setting");
         for (std::size_t k2 = 0; k2 < p; ++k2)
-            take_float(who + "a water quality value");
+            take_float("a water quality value");
     }
     return h;
 }
@@ -293,7 +297,8 @@ std::string HotStart::to_bytes(const Network& net) const {
     }
     const auto p = static_cast<std::size_t>(layout.pollutants);
     for (std::size_t k = 0; k < static_cast<std::size_t>(layout.nodes); ++k) {
-        const std::size_t n = of_swmm(net.swmm_node_order, k);
+        const auto n =
+            static_cast<std::size_t>(net.node_of_swmm_number(static_cast<std::int32_t>(k)));
         put_float(n < node_depth_m.size() ? node_depth_m[n] / kFoot : 0.0);
         put_float(n < node_lateral_m3s.size() ? node_lateral_m3s[n] / kCfs : 0.0);
         const std::size_t zeros = p + (net.node_kind[n] == NodeKind::kStorage ? 1 : 0);
@@ -301,7 +306,8 @@ std::string HotStart::to_bytes(const Network& net) const {
             put_float(0.0);
     }
     for (std::size_t k = 0; k < static_cast<std::size_t>(layout.links); ++k) {
-        const std::size_t j = of_swmm(net.swmm_link_order, k);
+        const auto j =
+            static_cast<std::size_t>(net.link_of_swmm_number(static_cast<std::int32_t>(k)));
         put_float(j < link_flow_m3s.size() ? link_flow_m3s[j] / kCfs : 0.0);
         put_float(j < link_depth_m.size() ? link_depth_m[j] / kFoot : 0.0);
         put_float(j < link_setting.size() ? link_setting[j] : 1.0);

@@ -31,6 +31,23 @@ double flow_factor(FlowUnits u) {
     return 1.0;
 }
 
+double swmm_day_number(Seconds s) {
+    const Seconds days = s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
+    return static_cast<double>(days) + static_cast<double>(s - days * 86400) / 86400.0;
+}
+
+std::int32_t Network::node_of_swmm_number(std::int32_t k) const {
+    if (k < 0 || k >= node_count())
+        return -1;
+    return swmm_node_order.empty() ? k : swmm_node_order[static_cast<std::size_t>(k)];
+}
+
+std::int32_t Network::link_of_swmm_number(std::int32_t k) const {
+    if (k < 0 || k >= link_count())
+        return -1;
+    return swmm_link_order.empty() ? k : swmm_link_order[static_cast<std::size_t>(k)];
+}
+
 double swmm_flow_units_per_cfs(FlowUnits u) {
     switch (u) {
     case FlowUnits::kCfs:

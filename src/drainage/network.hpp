@@ -154,6 +154,10 @@ struct CalendarTime {
 Seconds seconds_since_epoch(const CalendarTime& c);
 /// Inverse of seconds_since_epoch.
 CalendarTime calendar_from_seconds(Seconds s);
+/// SWMM's day number of `s` (seconds_since_epoch): whole days since 30 December 1899 plus the
+/// time of day as a fraction, the double SWMM keeps date-times in (and writes to its interface
+/// files).
+double swmm_day_number(Seconds s);
 /// A date as SWMM's datetime_strToDate reads it (MM/DD/YYYY, the month as a number or its first
 /// three letters, '/' or '-' between the parts); nullopt when it is not one.
 std::optional<CalendarTime> parse_swmm_date(std::string_view s);
@@ -982,6 +986,9 @@ struct Network {
     /// the links in it.
     std::vector<std::int32_t> swmm_link_order;
     IdMap link_index;
+    /// The node / link SWMM numbers `k` (swmm_node_order, swmm_link_order); -1 when out of range.
+    [[nodiscard]] std::int32_t node_of_swmm_number(std::int32_t k) const;
+    [[nodiscard]] std::int32_t link_of_swmm_number(std::int32_t k) const;
 
     Conduits conduits;
     Pumps pumps;

@@ -208,13 +208,6 @@ double swmm_cfs(FlowUnits u) {
     return swmm_flow_units_per_cfs(u) * flow_factor(u);
 }
 
-/// SWMM's node number → node: Network::swmm_node_order, or the nodes' own order.
-std::int32_t node_of_swmm_number(const Network& net, std::int32_t j) {
-    if (j < 0 || j >= net.node_count())
-        return -1;
-    return net.swmm_node_order.empty() ? j : net.swmm_node_order[static_cast<std::size_t>(j)];
-}
-
 } // namespace
 
 RdiiInflows RdiiInflows::read_file(const Network& net, const std::filesystem::path& path) {
@@ -265,7 +258,7 @@ RdiiInflows RdiiInflows::read_bytes(const Network& net, const std::string& bytes
         std::int32_t j = -1;
         if (!take(&j, sizeof j))
             fail("it ends in its list of nodes");
-        const std::int32_t node = node_of_swmm_number(net, j);
+        const std::int32_t node = net.node_of_swmm_number(j);
         if (node < 0)
             fail("node number " + std::to_string(j) + " is not one of the network's 0.." +
                  std::to_string(net.node_count() - 1));
@@ -302,7 +295,7 @@ void RdiiInflows::write_file(const Network& net, const std::filesystem::path& pa
     // SWMM writes its RDII nodes in the order of their node numbers
     std::vector<std::int32_t> number(static_cast<std::size_t>(net.node_count()));
     for (std::int32_t j = 0; j < net.node_count(); ++j)
-        number[static_cast<std::size_t>(node_of_swmm_number(net, j))] = j;
+        number[static_cast<std::size_t>(net.node_of_swmm_number(j))] = j;
     std::vector<const NodeInflow*> order;
     for (const auto& n : nodes_)
         order.push_back(&n);
@@ -323,9 +316,7 @@ void RdiiInflows::write_file(const Network& net, const std::filesystem::path& pa
     const double to_cfs = 1.0 / swmm_cfs(net.options.flow_units);
     // SWMM's date of the start: whole days plus the time of day as a fraction of one
     const Seconds start = seconds_since_epoch(net.options.start);
-    const Seconds days = start / 86400;
-    const double start_day =
-        static_cast<double>(days) + static_cast<double>(start - days * 86400) / 86400.0;
+    const double start_day = swmm_day_number(start);
     const std::size_t steps = group_rdii_ms_.empty() ? 0 : group_rdii_ms_.front().size();
     std::vector<float> flows(order.size());
     for (std::size_t k = 0; k < steps; ++k) {

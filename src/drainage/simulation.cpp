@@ -208,9 +208,8 @@ read_rain_file(const Network& net, const std::filesystem::path& path, const std:
 /// SWMM's day number of `t` s after the simulation start (whole days and the time of day as a
 /// fraction, as its rainfall interface file keeps dates).
 double swmm_day(const Network& net, double t) {
-    const auto s = seconds_since_epoch(net.options.start) + static_cast<Seconds>(std::llround(t));
-    const Seconds days = s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
-    return static_cast<double>(days) + static_cast<double>(s - days * 86400) / 86400.0;
+    return swmm_day_number(seconds_since_epoch(net.options.start) +
+                           static_cast<Seconds>(std::llround(t)));
 }
 
 /// A gage's records: from its time series, its rain file or a USE RAINFALL file (`use`; SWMM
@@ -523,12 +522,8 @@ RoutingEvents read_events(const Network& net) {
 /// day as a fraction, and the run lasts floor((end − start)·86400) s of them, a second short of
 /// the exact length where the fractions do not cancel (a start at 03:10 and an end at midnight).
 double swmm_duration_s(const Options& o) {
-    const auto days = [](Seconds t) {
-        const Seconds d = t / 86400;
-        return static_cast<double>(d) + static_cast<double>(t - d * 86400) / 86400.0;
-    };
     const Seconds start = seconds_since_epoch(o.start);
-    return std::floor((days(start + o.end_s) - days(start)) * 86400.0);
+    return std::floor((swmm_day_number(start + o.end_s) - swmm_day_number(start)) * 86400.0);
 }
 
 void check_supported(const Network& net) {
