@@ -96,6 +96,32 @@ std::string format_summary_csv(const Network& net, const SimulationResult& resul
                     m.runoff_continuity_error_pct);
     summary_row(out, "system", "system", "flow_routing_continuity_error_pct",
                 m.flow_routing_continuity_error_pct);
+    // The terms of both balances, as SWMM's report tables list them.
+    if (m.has_runoff && !m.runoff_from_file) {
+        const auto& r = m.runoff;
+        summary_row(out, "system", "system", "runoff_initial_storage_m3", r.initial_storage_m3);
+        summary_row(out, "system", "system", "runoff_precipitation_m3", r.rain_m3);
+        summary_row(out, "system", "system", "runoff_runon_m3", r.runon_m3);
+        summary_row(out, "system", "system", "runoff_evaporation_loss_m3", r.evap_m3);
+        summary_row(out, "system", "system", "runoff_infiltration_loss_m3", r.infil_m3);
+        summary_row(out, "system", "system", "runoff_surface_runoff_m3", r.runoff_m3);
+        summary_row(out, "system", "system", "runoff_lid_drainage_m3", r.drains_m3);
+        summary_row(out, "system", "system", "runoff_final_storage_m3", r.final_storage_m3);
+    }
+    if (m.has_routing) {
+        const auto& r = m.routing;
+        summary_row(out, "system", "system", "routing_dry_weather_inflow_m3", r.dry_weather_m3);
+        summary_row(out, "system", "system", "routing_wet_weather_inflow_m3", r.wet_weather_m3);
+        summary_row(out, "system", "system", "routing_groundwater_inflow_m3", r.groundwater_m3);
+        summary_row(out, "system", "system", "routing_rdii_inflow_m3", r.rdii_m3);
+        summary_row(out, "system", "system", "routing_external_inflow_m3", r.external_m3);
+        summary_row(out, "system", "system", "routing_external_outflow_m3", r.outflow_m3);
+        summary_row(out, "system", "system", "routing_flooding_loss_m3", r.flooding_m3);
+        summary_row(out, "system", "system", "routing_evaporation_exfiltration_loss_m3",
+                    r.losses_m3);
+        summary_row(out, "system", "system", "routing_initial_storage_m3", r.initial_storage_m3);
+        summary_row(out, "system", "system", "routing_final_storage_m3", r.final_storage_m3);
+    }
     return out;
 }
 

@@ -17,8 +17,9 @@ namespace rencheng::drainage {
 std::string format_results_csv(const Network& net, const SimulationResult& result);
 
 /// Per node `max_depth_m` (when links were routed) and `flood_volume_m3`; per link `max_flow_m3s`
-/// (max |flow| over all routing steps); and for `system`, `runoff_continuity_error_pct` and
-/// `flow_routing_continuity_error_pct`.
+/// (max |flow| over all routing steps); and for `system`, `runoff_continuity_error_pct`,
+/// `flow_routing_continuity_error_pct` and the terms of both balances in m³ (`runoff_*_m3` where
+/// runoff was computed, `routing_*_m3` where flow was routed; docs/drainage.md).
 std::string format_summary_csv(const Network& net, const SimulationResult& result);
 
 /// Write the texts above atomically. Throw Error(kWriteFailed) on failure.

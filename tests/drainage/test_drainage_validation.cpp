@@ -427,6 +427,63 @@ TEST(DrainageValidation, RdiiMatchesSwmm) {
     }
 }
 
+// The summary CSV lists both balances term by term, as SWMM's report tables do: the runoff terms
+// of Example1 (acre-feet, three decimals in SWMM 5.2.4's report) and the routing terms of the RDII
+// model (10^6 L) agree with SWMM's report to its print precision, and the terms give back the
+// continuity errors the summary reports.
+TEST(DrainageValidation, SummaryBalanceTermsMatchSwmmReport) {
+    const auto run = [](const fs::path& inp) {
+        Diagnostics d;
+        const Network net = read_swmm_inp(inp, d);
+        EXPECT_FALSE(d.has_errors()) << d.format();
+        SimulationOptions so;
+        so.base_dir = inp.parent_path();
+        return parse_summary(format_summary_csv(net, simulate(net, so)));
+    };
+    const auto term = [](const Summary& s, const std::string& q) {
+        const auto it = s.find({"system", "system", q});
+        EXPECT_NE(it, s.end()) << q;
+        return it == s.end() ? std::nan("") : it->second;
+    };
+    constexpr double kAcreFoot = 1233.48183754752; // m³
+    const Summary ex1 = run(validation_dir("example1") / "Example1.inp");
+    for (const auto& [q, swmm] :
+         std::vector<std::pair<std::string, double>>{{"runoff_precipitation_m3", 15.679},
+                                                     {"runoff_evaporation_loss_m3", 0.0},
+                                                     {"runoff_infiltration_loss_m3", 9.346},
+                                                     {"runoff_surface_runoff_m3", 6.295},
+                                                     {"runoff_final_storage_m3", 0.081},
+                                                     {"routing_wet_weather_inflow_m3", 6.295},
+                                                     {"routing_flooding_loss_m3", 0.415}})
+        EXPECT_NEAR(term(ex1, q) / kAcreFoot, swmm, 0.0005) << q;
+    const double rain = term(ex1, "runoff_precipitation_m3");
+    const double runoff_out =
+        term(ex1, "runoff_evaporation_loss_m3") + term(ex1, "runoff_infiltration_loss_m3") +
+        term(ex1, "runoff_surface_runoff_m3") + term(ex1, "runoff_lid_drainage_m3") +
+        term(ex1, "runoff_final_storage_m3");
+    EXPECT_NEAR(100.0 * (1.0 - runoff_out / rain), term(ex1, "runoff_continuity_error_pct"), 1e-9);
+
+    const Summary rd = run(validation_dir("rdii") / "rdii.inp");
+    for (const auto& [q, swmm] : std::vector<std::pair<std::string, double>>{
+             {"routing_dry_weather_inflow_m3", 1.512},
+             {"routing_wet_weather_inflow_m3", 0.0},
+             {"routing_groundwater_inflow_m3", 0.0},
+             {"routing_rdii_inflow_m3", 1.006},
+             {"routing_external_inflow_m3", 0.0},
+             {"routing_external_outflow_m3", 2.508},
+             {"routing_flooding_loss_m3", 0.0},
+             {"routing_evaporation_exfiltration_loss_m3", 0.0},
+             {"routing_initial_storage_m3", 0.0},
+             {"routing_final_storage_m3", 0.012}})
+        EXPECT_NEAR(term(rd, q) / 1000.0, swmm, 0.0005) << q;
+    const double in = term(rd, "routing_dry_weather_inflow_m3") +
+                      term(rd, "routing_rdii_inflow_m3") + term(rd, "routing_initial_storage_m3");
+    const double out =
+        term(rd, "routing_external_outflow_m3") + term(rd, "routing_final_storage_m3");
+    EXPECT_NEAR(100.0 * (1.0 - out / in), term(rd, "flow_routing_continuity_error_pct"), 1e-9);
+    EXPECT_EQ(rd.count({"system", "system", "runoff_precipitation_m3"}), 0U); // no subcatchments
+}
+
 // Time series read from external files ([TIMESERIES] name FILE path): the rain of a gage (hours
 // from the start), an inflow hydrograph (dated lines, a time-only line after them, comments and a
 // blank line) and a TIMESERIES outfall stage. Every link flow at every report against SWMM 5.2.4.
