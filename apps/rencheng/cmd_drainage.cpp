@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "command.hpp"
 #include "core/atomic_file.hpp"
@@ -85,39 +86,20 @@ void run_drainage_solve(const DrainageOptions& opt, CommandContext& ctx) {
             std::printf("  flow routing continuity error / 汇流连续性误差: %.3f %%\n",
                         s.flow_routing_continuity_error_pct);
         // Both balances term by term, as SWMM's report tables list them.
-        const auto term = [](const char* en, const char* zh, double v) {
+        const char* heading = nullptr;
+        for (const auto& t : drainage::balance_terms(s)) {
+            const bool runoff = std::string_view(t.quantity).rfind("runoff_", 0) == 0;
+            const char* h = runoff ? "  runoff quantity continuity / 产流水量平衡 (m3):\n"
+                                   : "  flow routing continuity / 汇流水量平衡 (m3):\n";
+            if (h != heading)
+                std::printf("%s", heading = h);
             // pad the Chinese label to 14 terminal columns (its characters take two each)
             int cols = 0;
-            for (const char* c = zh; *c; ++c)
+            for (const char* c = t.label_zh; *c; ++c)
                 if ((static_cast<unsigned char>(*c) & 0xC0) != 0x80)
                     cols += static_cast<unsigned char>(*c) >= 0xE0 ? 2 : 1;
-            std::printf("    %-34s %s%*s %14.3f\n", en, zh, std::max(0, 14 - cols), "", v);
-        };
-        if (s.has_runoff && !s.runoff_from_file) {
-            const auto& r = s.runoff;
-            std::printf("  runoff quantity continuity / 产流水量平衡 (m3):\n");
-            term("initial storage", "初始蓄量", r.initial_storage_m3);
-            term("total precipitation", "降雨总量", r.rain_m3);
-            term("outfall runon", "排口回流", r.runon_m3);
-            term("evaporation loss", "蒸发损失", r.evap_m3);
-            term("infiltration loss", "下渗损失", r.infil_m3);
-            term("surface runoff", "地表径流", r.runoff_m3);
-            term("LID drainage", "海绵设施排水", r.drains_m3);
-            term("final storage", "最终蓄量", r.final_storage_m3);
-        }
-        if (s.has_routing) {
-            const auto& r = s.routing;
-            std::printf("  flow routing continuity / 汇流水量平衡 (m3):\n");
-            term("dry weather inflow", "旱季入流", r.dry_weather_m3);
-            term("wet weather inflow", "雨季入流", r.wet_weather_m3);
-            term("groundwater inflow", "地下水入流", r.groundwater_m3);
-            term("RDII inflow", "入流入渗", r.rdii_m3);
-            term("external inflow", "外部入流", r.external_m3);
-            term("external outflow", "外排出流", r.outflow_m3);
-            term("flooding loss", "溢流损失", r.flooding_m3);
-            term("evaporation and exfiltration loss", "蒸发与渗漏", r.losses_m3);
-            term("initial stored volume", "初始蓄量", r.initial_storage_m3);
-            term("final stored volume", "最终蓄量", r.final_storage_m3);
+            std::printf("    %-34s %s%*s %14.3f\n", t.label_en, t.label_zh, std::max(0, 14 - cols),
+                        "", t.value_m3);
         }
         std::printf("  flooded volume / 溢流总量: %.3f m3\n", flooded);
         for (const auto& note : s.not_simulated)

@@ -79,6 +79,42 @@ std::string format_results_csv(const Network& net, const SimulationResult& resul
     return out;
 }
 
+std::vector<BalanceTerm> balance_terms(const SimulationSummary& m) {
+    std::vector<BalanceTerm> t;
+    if (m.has_runoff && !m.runoff_from_file) {
+        const auto& r = m.runoff;
+        t.insert(
+            t.end(),
+            {{"runoff_initial_storage_m3", "initial storage", "初始蓄量", r.initial_storage_m3},
+             {"runoff_precipitation_m3", "total precipitation", "降雨总量", r.rain_m3},
+             {"runoff_runon_m3", "outfall runon", "排口回流", r.runon_m3},
+             {"runoff_evaporation_loss_m3", "evaporation loss", "蒸发损失", r.evap_m3},
+             {"runoff_infiltration_loss_m3", "infiltration loss", "下渗损失", r.infil_m3},
+             {"runoff_surface_runoff_m3", "surface runoff", "地表径流", r.runoff_m3},
+             {"runoff_lid_drainage_m3", "LID drainage", "海绵设施排水", r.drains_m3},
+             {"runoff_final_storage_m3", "final storage", "最终蓄量", r.final_storage_m3}});
+    }
+    if (m.has_routing) {
+        const auto& r = m.routing;
+        t.insert(
+            t.end(),
+            {{"routing_dry_weather_inflow_m3", "dry weather inflow", "旱季入流", r.dry_weather_m3},
+             {"routing_wet_weather_inflow_m3", "wet weather inflow", "雨季入流", r.wet_weather_m3},
+             {"routing_groundwater_inflow_m3", "groundwater inflow", "地下水入流",
+              r.groundwater_m3},
+             {"routing_rdii_inflow_m3", "RDII inflow", "入流入渗", r.rdii_m3},
+             {"routing_external_inflow_m3", "external inflow", "外部入流", r.external_m3},
+             {"routing_external_outflow_m3", "external outflow", "外排出流", r.outflow_m3},
+             {"routing_flooding_loss_m3", "flooding loss", "溢流损失", r.flooding_m3},
+             {"routing_evaporation_exfiltration_loss_m3", "evaporation and exfiltration loss",
+              "蒸发与渗漏", r.losses_m3},
+             {"routing_initial_storage_m3", "initial stored volume", "初始蓄量",
+              r.initial_storage_m3},
+             {"routing_final_storage_m3", "final stored volume", "最终蓄量", r.final_storage_m3}});
+    }
+    return t;
+}
+
 std::string format_summary_csv(const Network& net, const SimulationResult& result) {
     std::string out = "type,id,quantity,value\n";
     const auto& m = result.summary;
@@ -96,32 +132,8 @@ std::string format_summary_csv(const Network& net, const SimulationResult& resul
                     m.runoff_continuity_error_pct);
     summary_row(out, "system", "system", "flow_routing_continuity_error_pct",
                 m.flow_routing_continuity_error_pct);
-    // The terms of both balances, as SWMM's report tables list them.
-    if (m.has_runoff && !m.runoff_from_file) {
-        const auto& r = m.runoff;
-        summary_row(out, "system", "system", "runoff_initial_storage_m3", r.initial_storage_m3);
-        summary_row(out, "system", "system", "runoff_precipitation_m3", r.rain_m3);
-        summary_row(out, "system", "system", "runoff_runon_m3", r.runon_m3);
-        summary_row(out, "system", "system", "runoff_evaporation_loss_m3", r.evap_m3);
-        summary_row(out, "system", "system", "runoff_infiltration_loss_m3", r.infil_m3);
-        summary_row(out, "system", "system", "runoff_surface_runoff_m3", r.runoff_m3);
-        summary_row(out, "system", "system", "runoff_lid_drainage_m3", r.drains_m3);
-        summary_row(out, "system", "system", "runoff_final_storage_m3", r.final_storage_m3);
-    }
-    if (m.has_routing) {
-        const auto& r = m.routing;
-        summary_row(out, "system", "system", "routing_dry_weather_inflow_m3", r.dry_weather_m3);
-        summary_row(out, "system", "system", "routing_wet_weather_inflow_m3", r.wet_weather_m3);
-        summary_row(out, "system", "system", "routing_groundwater_inflow_m3", r.groundwater_m3);
-        summary_row(out, "system", "system", "routing_rdii_inflow_m3", r.rdii_m3);
-        summary_row(out, "system", "system", "routing_external_inflow_m3", r.external_m3);
-        summary_row(out, "system", "system", "routing_external_outflow_m3", r.outflow_m3);
-        summary_row(out, "system", "system", "routing_flooding_loss_m3", r.flooding_m3);
-        summary_row(out, "system", "system", "routing_evaporation_exfiltration_loss_m3",
-                    r.losses_m3);
-        summary_row(out, "system", "system", "routing_initial_storage_m3", r.initial_storage_m3);
-        summary_row(out, "system", "system", "routing_final_storage_m3", r.final_storage_m3);
-    }
+    for (const auto& t : balance_terms(m))
+        summary_row(out, "system", "system", t.quantity, t.value_m3);
     return out;
 }
 

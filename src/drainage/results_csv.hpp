@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "drainage/network.hpp"
 #include "drainage/simulation.hpp"
@@ -15,6 +16,19 @@ namespace rencheng::drainage {
 /// `total_inflow_m3s`; `link` rows `flow_m3s` (signed, positive from the link's first node to
 /// its second as written in the .inp). Values in shortest round-trip form, ids quoted per RFC 4180.
 std::string format_results_csv(const Network& net, const SimulationResult& result);
+
+/// One line of SWMM's Runoff Quantity or Flow Routing Continuity table: the summary CSV's
+/// quantity, English and Chinese labels, and the volume, m³.
+struct BalanceTerm {
+    const char* quantity;
+    const char* label_en;
+    const char* label_zh;
+    double value_m3;
+};
+
+/// The terms of the runoff balance (where runoff was computed) and of the routing balance (where
+/// flow was routed), in SWMM's order.
+std::vector<BalanceTerm> balance_terms(const SimulationSummary& summary);
 
 /// Per node `max_depth_m` (when links were routed) and `flood_volume_m3`; per link `max_flow_m3s`
 /// (max |flow| over all routing steps); and for `system`, `runoff_continuity_error_pct`,
