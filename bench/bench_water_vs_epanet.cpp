@@ -6,11 +6,17 @@
 // time (dlopen), so this program builds without it and then times RenCheng alone.
 //
 // Usage: EPANET_LIBRARY=/path/libepanet2.so bench_water_vs_epanet [-n RUNS] [-d HOURS] [--grid]
-//                                                                  [NET.inp...]
-//   -n RUNS   timed runs per network and engine (default 5; the best is kept)
-//   -d HOURS  simulated duration (default 24; the largest shared networks are single-period)
-//   --grid    also the generated ~100k-node street grid of bench_water_hydraulics (written to a
-//             temporary file that both engines read)
+//                                                [--accuracy A] [NET.inp...]
+//   -n RUNS       timed runs per network and engine (default 5; the best is kept)
+//   -d HOURS      simulated duration (default 24; the largest shared networks are single-period)
+//   --grid        also the generated ~100k-node street grid of bench_water_hydraulics (written to
+//                 a temporary file that both engines read)
+//   --accuracy A  run EPANET with ACCURACY A (and TRIALS at least 1000) instead of the file's own:
+//                 EPANET's default rule stops where RenCheng goes on polishing, so the two engines
+//                 give the same results only when EPANET is converged as tightly
+// Where both engines ran, the largest differences between them over RenCheng's reporting times
+// are printed beside the times (heads in m, leaving out nodes cut off from every source, whose
+// head is undefined; flows in L/s): what "the same results" means here.
 // Without NET.inp the networks of kSharedNetworks under $RENCHENG_REFERENCE_DATA/water (else
 // ../shared/data/water) are used.
 //
@@ -23,6 +29,7 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -54,6 +61,11 @@ double clock_seconds(clockid_t clock) {
 /// networks) and wall time.
 struct Stopwatch {
     double cpu0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID), wall0 = clock_seconds(CLOCK_MONOTONIC);
+    /// Leaves out time spent outside what is timed (the results comparison).
+    void skip(double cpu_s, double wall_s) {
+        cpu0 += cpu_s;
+        wall0 += wall_s;
+    }
     [[nodiscard]] double cpu() const { return clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0; }
     [[nodiscard]] double wall() const { return clock_seconds(CLOCK_MONOTONIC) - wall0; }
 };
@@ -83,6 +95,13 @@ struct Epanet {
     int (*closeH)(Handle) = nullptr;
     int (*close)(Handle) = nullptr;
     int (*getstatistic)(Handle, int, double*) = nullptr;
+    int (*setoption)(Handle, int, double) = nullptr;
+    int (*getoption)(Handle, int, double*) = nullptr;
+    int (*getcount)(Handle, int, int*) = nullptr;
+    int (*getnodeid)(Handle, int, char*) = nullptr;
+    int (*getlinkid)(Handle, int, char*) = nullptr;
+    int (*getnodevalue)(Handle, int, int, double*) = nullptr;
+    int (*getlinkvalue)(Handle, int, int, double*) = nullptr;
 
     bool load(const char* path) {
         void* lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
@@ -106,6 +125,13 @@ struct Epanet {
         get(closeH, "EN_closeH");
         get(close, "EN_close");
         get(getstatistic, "EN_getstatistic");
+        get(setoption, "EN_setoption");
+        get(getoption, "EN_getoption");
+        get(getcount, "EN_getcount");
+        get(getnodeid, "EN_getnodeid");
+        get(getlinkid, "EN_getlinkid");
+        get(getnodevalue, "EN_getnodevalue");
+        get(getlinkvalue, "EN_getlinkvalue");
         if (!ok)
             std::fprintf(stderr, "%s lacks EPANET 2.2's EN_* functions\n", path);
         return ok;
@@ -114,8 +140,11 @@ struct Epanet {
     /// Best CPU and wall seconds of `runs` EPS runs (negative if EPANET failed); `steps` its
     /// hydraulic steps and `iterations` its Newton trials over them (EN_ITERATIONS after each
     /// EN_runH), of the run with the best CPU time.
-    Best time_eps(const std::string& inp, long duration_s, int runs, int& steps,
-                  long long& iterations) const {
+    /// `accuracy` > 0 replaces the file's ACCURACY (TRIALS raised to 1000 at least). After each
+    /// EN_runH of the first run, `at_time(handle, t)` is called (untimed) to compare results.
+    template <class AtTime>
+    Best time_eps(const std::string& inp, long duration_s, int runs, double accuracy, int& steps,
+                  long long& iterations, AtTime&& at_time) const {
         Handle ph = nullptr;
         createproject(&ph);
         const std::string rpt = (fs::temp_directory_path() / "rencheng-bench-epanet.rpt").string();
@@ -125,6 +154,13 @@ struct Epanet {
         }
         constexpr int kDuration = 0; // EN_DURATION
         settimeparam(ph, kDuration, duration_s);
+        if (accuracy > 0) {
+            constexpr int kTrials = 0, kAccuracy = 1; // EN_TRIALS, EN_ACCURACY
+            double trials = 0;
+            getoption(ph, kTrials, &trials);
+            setoption(ph, kTrials, std::max(trials, 1000.0));
+            setoption(ph, kAccuracy, accuracy);
+        }
         Best best;
         // EPANET's hydraulics are opened afresh for every run (untimed): after EN_initH alone a
         // second run in the same EN_openH does not start from the file's state (PacificCity:
@@ -134,7 +170,7 @@ struct Epanet {
                 best = {};
                 break;
             }
-            const Stopwatch watch;
+            Stopwatch watch;
             initH(ph, 0);
             long t = 0, tstep = 0;
             int run_steps = 0;
@@ -144,6 +180,13 @@ struct Epanet {
                 err = runH(ph, &t);
                 if (err > 100)
                     break;
+                if (r == 0) {
+                    const double paused = clock_seconds(CLOCK_PROCESS_CPUTIME_ID),
+                                 paused_wall = clock_seconds(CLOCK_MONOTONIC);
+                    at_time(ph, t);
+                    watch.skip(clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - paused,
+                               clock_seconds(CLOCK_MONOTONIC) - paused_wall);
+                }
                 ++run_steps;
                 constexpr int kIterations = 0; // EN_ITERATIONS
                 double trials = 0;
@@ -201,6 +244,7 @@ int main(int argc, char** argv) {
     long hours = 24;
     std::vector<std::string> nets;
     bool grid = false;
+    double accuracy = 0;
     for (int a = 1; a < argc; ++a) {
         if (std::strcmp(argv[a], "-n") == 0 && a + 1 < argc)
             runs = std::max(1, std::atoi(argv[++a]));
@@ -208,6 +252,8 @@ int main(int argc, char** argv) {
             hours = std::max(0L, std::atol(argv[++a]));
         else if (std::strcmp(argv[a], "--grid") == 0)
             grid = true;
+        else if (std::strcmp(argv[a], "--accuracy") == 0 && a + 1 < argc)
+            accuracy = std::atof(argv[++a]);
         else
             nets.emplace_back(argv[a]);
     }
@@ -233,6 +279,8 @@ int main(int argc, char** argv) {
     const bool with_epanet = lib != nullptr && *lib != 0 && epanet.load(lib);
     if (!with_epanet)
         std::printf("EPANET_LIBRARY not set or not loadable: RenCheng times only\n");
+    else if (accuracy > 0)
+        std::printf("EPANET runs with ACCURACY %g (TRIALS >= 1000)\n", accuracy);
     const long duration_s = hours * 3600;
     std::printf("%-16s %7s %7s %6s %7s %11s %11s %9s %6s %11s %6s %8s %8s\n", "network", "nodes",
                 "links", "steps", "repeats", "topology_ms", "rencheng_ms", "wall_ms", "iters",
@@ -258,9 +306,64 @@ int main(int argc, char** argv) {
         }
         int epanet_steps = 0;
         long long epanet_iterations = 0;
-        const Best theirs =
-            with_epanet ? epanet.time_eps(path, duration_s, runs, epanet_steps, epanet_iterations)
-                        : Best{};
+        // The same results: at each of RenCheng's reporting times EPANET reaches, the largest
+        // head and flow differences, in SI (EPANET reports in the file's units).
+        const double head_factor = is_si(net.options.flow_units) ? 1.0 : 0.3048;
+        const double flow_factor_m3s = flow_factor(net.options.flow_units);
+        std::vector<int> node_of, link_of; // EPANET index - 1 -> RenCheng index
+        double max_dhead_m = -1, max_dflow_ls = -1;
+        const auto compare = [&](Epanet::Handle ph, long t) {
+            const auto it = std::find_if(res.reports.begin(), res.reports.end(),
+                                         [&](const EpsSnapshot& r) { return r.time_s == t; });
+            if (it == res.reports.end())
+                return;
+            if (node_of.empty()) {
+                constexpr int kNodeCount = 0, kLinkCount = 2; // EN_NODECOUNT, EN_LINKCOUNT
+                int nn = 0, nl = 0;
+                epanet.getcount(ph, kNodeCount, &nn);
+                epanet.getcount(ph, kLinkCount, &nl);
+                char id[64];
+                for (int i = 1; i <= nn; ++i) {
+                    epanet.getnodeid(ph, i, id);
+                    const auto k = std::find(net.node_id.begin(), net.node_id.end(), id);
+                    node_of.push_back(
+                        k == net.node_id.end() ? -1 : static_cast<int>(k - net.node_id.begin()));
+                }
+                for (int i = 1; i <= nl; ++i) {
+                    epanet.getlinkid(ph, i, id);
+                    const auto k = std::find(net.link_id.begin(), net.link_id.end(), id);
+                    link_of.push_back(
+                        k == net.link_id.end() ? -1 : static_cast<int>(k - net.link_id.begin()));
+                }
+            }
+            constexpr int kHead = 10, kFlow = 8; // EN_HEAD, EN_FLOW
+            max_dhead_m = std::max(max_dhead_m, 0.0);
+            max_dflow_ls = std::max(max_dflow_ls, 0.0);
+            for (std::size_t i = 0; i < node_of.size(); ++i) {
+                // nodes cut off from every source have no defined head (EPANET leaves one from
+                // its last solve there, REFERENCE.md §2.2)
+                if (node_of[i] < 0 || it->cut_off[static_cast<std::size_t>(node_of[i])] != 0)
+                    continue;
+                double h = 0;
+                epanet.getnodevalue(ph, static_cast<int>(i) + 1, kHead, &h);
+                max_dhead_m = std::max(
+                    max_dhead_m,
+                    std::abs(h * head_factor - it->head_m[static_cast<std::size_t>(node_of[i])]));
+            }
+            for (std::size_t i = 0; i < link_of.size(); ++i) {
+                if (link_of[i] < 0)
+                    continue;
+                double q = 0;
+                epanet.getlinkvalue(ph, static_cast<int>(i) + 1, kFlow, &q);
+                max_dflow_ls =
+                    std::max(max_dflow_ls,
+                             1e3 * std::abs(q * flow_factor_m3s -
+                                            it->flow_m3s[static_cast<std::size_t>(link_of[i])]));
+            }
+        };
+        const Best theirs = with_epanet ? epanet.time_eps(path, duration_s, runs, accuracy,
+                                                          epanet_steps, epanet_iterations, compare)
+                                        : Best{};
         const std::string name = fs::path(path).stem().string();
         char ratio[32] = "n/a", wall_ratio[32] = "n/a", their_ms[32] = "n/a",
              their_iters[32] = "n/a";
@@ -277,6 +380,10 @@ int main(int argc, char** argv) {
                     res.converged ? "" : "  (not every step converged)");
         if (theirs.cpu > 0 && epanet_steps != res.hydraulic_steps)
             std::printf("%-16s   (EPANET took %d hydraulic steps)\n", "", epanet_steps);
+        if (max_dhead_m >= 0)
+            std::printf("%-16s   results: largest |head difference| %.3g m, |flow difference| "
+                        "%.3g L/s over RenCheng's reporting times\n",
+                        "", max_dhead_m, max_dflow_ls);
     }
     std::printf("(best of %d runs; rencheng_ms and epanet_ms are CPU time of the process, every "
                 "thread counted (RenCheng works side by side on large networks), wall_ms "
