@@ -354,6 +354,7 @@ void FlowRouter::dw_conduit_flow(int j, int steps, double omega, double dt) {
         q = -kFudgeFlow;
     l.a1 = a_mid;
     l.q1 = q;
+    l.full_state = static_cast<std::uint8_t>((y1 >= yfull ? 1 : 0) | (y2 >= yfull ? 2 : 0));
     l.depth = std::min(y_mid, yfull);
     a_mid = 0.5 * (a1 + a2);
     l.volume = a_mid * l.length_m * barrels;

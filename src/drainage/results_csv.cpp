@@ -1,6 +1,7 @@
 // Long and summary CSV writers of drainage results.
 #include "drainage/results_csv.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "core/atomic_file.hpp"
@@ -55,6 +56,90 @@ void summary_row(std::string& out, const char* type, const std::string& id, cons
     out += '\n';
 }
 
+/// SWMM's report tables as summary rows (docs/drainage.md "Report statistics"): node depths and
+/// inflows for every node, flooding and surcharge where they happened, storage units, outfalls,
+/// links, conduit surcharge where it happened, pumps.
+void append_report_statistics(std::string& out, const Network& net, const SimulationSummary& m) {
+    const double steps = m.report_steps > 0 ? static_cast<double>(m.report_steps) : 1.0;
+    const bool dynwave = m.dynamic_wave;
+    for (std::size_t i = 0; i < m.node_stats.size(); ++i) {
+        const auto& st = m.node_stats[i];
+        const std::string& id = net.node_id[i];
+        const NodeKind kind = net.node_kind[i];
+        const double max_depth = m.max_depth_m[i];
+        summary_row(out, "node", id, "avg_depth_m", st.depth_sum_m / steps);
+        summary_row(out, "node", id, "time_of_max_depth_s", st.max_depth_time_s);
+        summary_row(out, "node", id, "max_lateral_inflow_m3s", st.max_lateral_inflow_m3s);
+        summary_row(out, "node", id, "max_total_inflow_m3s", st.max_inflow_m3s);
+        summary_row(out, "node", id, "time_of_max_inflow_s", st.max_inflow_time_s);
+        summary_row(out, "node", id, "lateral_inflow_volume_m3", st.lateral_inflow_m3);
+        summary_row(out, "node", id, "total_inflow_volume_m3", st.inflow_m3);
+        if (kind != NodeKind::kOutfall && st.flooded_s > 0) {
+            summary_row(out, "node", id, "hours_flooded", st.flooded_s / 3600.0);
+            summary_row(out, "node", id, "max_flood_rate_m3s", st.max_overflow_m3s);
+            summary_row(out, "node", id, "time_of_max_flood_s", st.max_overflow_time_s);
+            summary_row(out, "node", id, "max_ponded_volume_m3", st.max_ponded_m3);
+            if (dynwave)
+                summary_row(out, "node", id, "max_ponded_depth_m", max_depth - st.full_depth_m);
+        }
+        if (kind != NodeKind::kOutfall && st.surcharged_s > 0) {
+            summary_row(out, "node", id, "hours_surcharged", st.surcharged_s / 3600.0);
+            summary_row(out, "node", id, "max_height_above_crown_m",
+                        std::max(0.0, max_depth - st.crown_depth_m));
+            summary_row(out, "node", id, "min_depth_below_rim_m",
+                        std::max(0.0, st.full_depth_m - max_depth));
+        }
+        if (kind == NodeKind::kStorage) {
+            const double avg = st.volume_sum_m3 / steps;
+            const double full = st.full_volume_m3;
+            summary_row(out, "node", id, "avg_volume_m3", avg);
+            summary_row(out, "node", id, "avg_pct_full", full > 0 ? 100.0 * avg / full : 0.0);
+            summary_row(out, "node", id, "max_volume_m3", st.max_volume_m3);
+            summary_row(out, "node", id, "max_pct_full",
+                        full > 0 ? 100.0 * st.max_volume_m3 / full : 0.0);
+            summary_row(out, "node", id, "time_of_max_volume_s", st.max_volume_time_s);
+            summary_row(out, "node", id, "max_outflow_m3s", st.max_outflow_m3s);
+        }
+        if (kind == NodeKind::kOutfall) {
+            const auto k = static_cast<double>(st.outflow_steps);
+            summary_row(out, "node", id, "discharge_frequency_pct", 100.0 * k / steps);
+            summary_row(out, "node", id, "avg_discharge_m3s", k > 0 ? st.outflow_sum_m3s / k : 0.0);
+            summary_row(out, "node", id, "max_discharge_m3s", st.max_outflow_rate_m3s);
+            summary_row(out, "node", id, "discharge_volume_m3", st.inflow_m3);
+        }
+    }
+    for (std::size_t j = 0; j < m.link_stats.size(); ++j) {
+        const auto& st = m.link_stats[j];
+        const std::string& id = net.link_id[j];
+        summary_row(out, "link", id, "time_of_max_flow_s", st.max_flow_time_s);
+        if (net.link_kind[j] == LinkKind::kPump) {
+            const auto on = static_cast<double>(st.pump_on_steps);
+            summary_row(out, "link", id, "percent_utilized",
+                        m.report_span_s > 0 ? 100.0 * st.pump_on_s / m.report_span_s : 0.0);
+            summary_row(out, "link", id, "startups", static_cast<double>(st.pump_startups));
+            summary_row(out, "link", id, "min_flow_m3s", st.pump_min_flow_m3s);
+            summary_row(out, "link", id, "avg_flow_m3s", on > 0 ? st.pump_flow_sum_m3s / on : 0.0);
+            summary_row(out, "link", id, "pumped_volume_m3", st.pump_volume_m3);
+            summary_row(out, "link", id, "energy_kwh", st.pump_energy_kwh);
+            continue;
+        }
+        if (st.full_depth_m <= 0)
+            continue; // not a conduit, or a dummy one
+        summary_row(out, "link", id, "max_velocity_ms", st.max_velocity_ms);
+        summary_row(out, "link", id, "max_over_full_flow",
+                    st.full_flow_m3s > 0 ? m.max_flow_m3s[j] / st.full_flow_m3s : 0.0);
+        summary_row(out, "link", id, "max_over_full_depth", st.max_depth_m / st.full_depth_m);
+        if (st.both_ends_full_s + st.upstream_full_s + st.downstream_full_s + st.above_full_flow_s >
+            0) {
+            summary_row(out, "link", id, "hours_both_ends_full", st.both_ends_full_s / 3600.0);
+            summary_row(out, "link", id, "hours_upstream_full", st.upstream_full_s / 3600.0);
+            summary_row(out, "link", id, "hours_downstream_full", st.downstream_full_s / 3600.0);
+            summary_row(out, "link", id, "hours_above_full_flow", st.above_full_flow_s / 3600.0);
+            summary_row(out, "link", id, "hours_capacity_limited", st.capacity_limited_s / 3600.0);
+        }
+    }
+}
+
 } // namespace
 
 std::string format_results_csv(const Network& net, const SimulationResult& result) {
@@ -81,36 +166,35 @@ std::string format_results_csv(const Network& net, const SimulationResult& resul
 
 std::vector<BalanceTerm> balance_terms(const SimulationSummary& m) {
     std::vector<BalanceTerm> t;
+    t.reserve(18);
+    const auto add = [&t](const char* q, const char* en, const char* zh, double v) {
+        t.push_back(BalanceTerm{q, en, zh, v});
+    };
     if (m.has_runoff && !m.runoff_from_file) {
         const auto& r = m.runoff;
-        t.insert(
-            t.end(),
-            {{"runoff_initial_storage_m3", "initial storage", "初始蓄量", r.initial_storage_m3},
-             {"runoff_precipitation_m3", "total precipitation", "降雨总量", r.rain_m3},
-             {"runoff_runon_m3", "outfall runon", "排口回流", r.runon_m3},
-             {"runoff_evaporation_loss_m3", "evaporation loss", "蒸发损失", r.evap_m3},
-             {"runoff_infiltration_loss_m3", "infiltration loss", "下渗损失", r.infil_m3},
-             {"runoff_surface_runoff_m3", "surface runoff", "地表径流", r.runoff_m3},
-             {"runoff_lid_drainage_m3", "LID drainage", "海绵设施排水", r.drains_m3},
-             {"runoff_final_storage_m3", "final storage", "最终蓄量", r.final_storage_m3}});
+        add("runoff_initial_storage_m3", "initial storage", "初始蓄量", r.initial_storage_m3);
+        add("runoff_precipitation_m3", "total precipitation", "降雨总量", r.rain_m3);
+        add("runoff_runon_m3", "outfall runon", "排口回流", r.runon_m3);
+        add("runoff_evaporation_loss_m3", "evaporation loss", "蒸发损失", r.evap_m3);
+        add("runoff_infiltration_loss_m3", "infiltration loss", "下渗损失", r.infil_m3);
+        add("runoff_surface_runoff_m3", "surface runoff", "地表径流", r.runoff_m3);
+        add("runoff_lid_drainage_m3", "LID drainage", "海绵设施排水", r.drains_m3);
+        add("runoff_final_storage_m3", "final storage", "最终蓄量", r.final_storage_m3);
     }
     if (m.has_routing) {
         const auto& r = m.routing;
-        t.insert(
-            t.end(),
-            {{"routing_dry_weather_inflow_m3", "dry weather inflow", "旱季入流", r.dry_weather_m3},
-             {"routing_wet_weather_inflow_m3", "wet weather inflow", "雨季入流", r.wet_weather_m3},
-             {"routing_groundwater_inflow_m3", "groundwater inflow", "地下水入流",
-              r.groundwater_m3},
-             {"routing_rdii_inflow_m3", "RDII inflow", "入流入渗", r.rdii_m3},
-             {"routing_external_inflow_m3", "external inflow", "外部入流", r.external_m3},
-             {"routing_external_outflow_m3", "external outflow", "外排出流", r.outflow_m3},
-             {"routing_flooding_loss_m3", "flooding loss", "溢流损失", r.flooding_m3},
-             {"routing_evaporation_exfiltration_loss_m3", "evaporation and exfiltration loss",
-              "蒸发与渗漏", r.losses_m3},
-             {"routing_initial_storage_m3", "initial stored volume", "初始蓄量",
-              r.initial_storage_m3},
-             {"routing_final_storage_m3", "final stored volume", "最终蓄量", r.final_storage_m3}});
+        add("routing_dry_weather_inflow_m3", "dry weather inflow", "旱季入流", r.dry_weather_m3);
+        add("routing_wet_weather_inflow_m3", "wet weather inflow", "雨季入流", r.wet_weather_m3);
+        add("routing_groundwater_inflow_m3", "groundwater inflow", "地下水入流", r.groundwater_m3);
+        add("routing_rdii_inflow_m3", "RDII inflow", "入流入渗", r.rdii_m3);
+        add("routing_external_inflow_m3", "external inflow", "外部入流", r.external_m3);
+        add("routing_external_outflow_m3", "external outflow", "外排出流", r.outflow_m3);
+        add("routing_flooding_loss_m3", "flooding loss", "溢流损失", r.flooding_m3);
+        add("routing_evaporation_exfiltration_loss_m3", "evaporation and exfiltration loss",
+            "蒸发与渗漏", r.losses_m3);
+        add("routing_initial_storage_m3", "initial stored volume", "初始蓄量",
+            r.initial_storage_m3);
+        add("routing_final_storage_m3", "final stored volume", "最终蓄量", r.final_storage_m3);
     }
     return t;
 }
@@ -134,6 +218,8 @@ std::string format_summary_csv(const Network& net, const SimulationResult& resul
                 m.flow_routing_continuity_error_pct);
     for (const auto& t : balance_terms(m))
         summary_row(out, "system", "system", t.quantity, t.value_m3);
+    if (routed && !m.node_stats.empty())
+        append_report_statistics(out, net, m);
     return out;
 }
 

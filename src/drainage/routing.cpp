@@ -476,7 +476,7 @@ void FlowRouter::build_links() {
         if (l.kind != LinkKind::kPump)
             l.xs = make_cross_section(net_, li);
         l.barrels = std::max(1, net_.xsection[j].barrels);
-        l.culvert_code = net_.xsection[j].culvert_code;
+        l.culvert_code = static_cast<std::int16_t>(net_.xsection[j].culvert_code);
         const auto& loss = net_.losses[j];
         l.loss_inlet = loss.entry;
         l.loss_outlet = loss.exit;

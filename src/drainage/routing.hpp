@@ -82,8 +82,11 @@ struct LinkState {
     bool outfall_flap1 = false; ///< n1 is an outfall with a flap gate
     bool outfall_flap2 = false; ///< n2 is an outfall with a flap gate
     int barrels = 1;
-    int n1 = 0, n2 = 0;              ///< node indices (conduits may be reversed: see direction)
-    int culvert_code = 0;            ///< FHWA HDS-5 culvert code (0: not a culvert)
+    int n1 = 0, n2 = 0;            ///< node indices (conduits may be reversed: see direction)
+    std::int16_t culvert_code = 0; ///< FHWA HDS-5 culvert code (0: not a culvert)
+    /// Dynamic wave: which ends of the conduit were full at the last wet update (bit 0 the
+    /// upstream, bit 1 the downstream end; SWMM's Conduit.fullState), for the statistics.
+    std::uint8_t full_state = 0;
     double offset1 = 0, offset2 = 0; ///< depth of the link invert above the node invert, m
     double length_m = 0, mod_length_m = 0;
     double rough_factor = 0; ///< g·n² (dynamic wave friction)

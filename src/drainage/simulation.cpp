@@ -581,6 +581,7 @@ struct Simulator::State {
     void add_inflows(double t0);
     void step();
     void balances();
+    void update_statistics(double dt);
     void start_from(const HotStart& h);
     void set_recovery_factor(double t);
     void runoff_from_file();
@@ -682,6 +683,7 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
       events(read_events(net)) {
     sum.has_runoff = do_runoff;
     sum.has_routing = do_routing;
+    sum.dynamic_wave = do_routing && rs.model == FlowRouting::kDynwave;
     // water quality is read and written back, not simulated: say so once
     {
         std::string quality;
@@ -891,6 +893,24 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
     sum.max_depth_m.assign(n_nodes, 0.0);
     sum.flood_volume_m3.assign(n_nodes, 0.0);
     sum.max_flow_m3s.assign(n_links, 0.0);
+    if (options.report_statistics && do_routing) {
+        sum.node_stats.assign(n_nodes, NodeStatistics{});
+        sum.link_stats.assign(n_links, LinkStatistics{});
+    }
+    for (int n = 0; n < static_cast<int>(sum.node_stats.size()); ++n) {
+        auto& st = sum.node_stats[n];
+        st.inflow_m3 = nodes[n].volume; // SWMM's NodeInflow starts from the stored volume
+        st.full_depth_m = nodes[n].full_depth_m;
+        st.crown_depth_m = nodes[n].crown_depth_m;
+        st.full_volume_m3 = nodes[n].full_volume_m3;
+    }
+    for (int j = 0; j < static_cast<int>(sum.link_stats.size()); ++j) {
+        const auto& l = router.links()[j];
+        if (l.kind == LinkKind::kConduit && l.xs.shape() != Shape::kDummy) {
+            sum.link_stats[j].full_depth_m = l.xs.y_full_m();
+            sum.link_stats[j].full_flow_m3s = l.q_full * l.barrels;
+        }
+    }
     for (const auto& p : net.patterns)
         has_weekend = has_weekend || p.type == PatternType::kWeekend;
     old_lat.assign(n_nodes, 0.0);
@@ -1493,14 +1513,11 @@ void Simulator::State::step() {
     accumulate(dt / 2);
     // statistics over routing steps, from the report start on (SWMM stats_updateFlowStats)
     const bool in_report = t_route + 1e-6 >= static_cast<double>(opt.report_start_s);
-    for (int n = 0; n < n_nodes && in_report; ++n) {
-        const auto& nd = nodes[n];
-        sum.max_depth_m[n] = std::max(sum.max_depth_m[n], nd.depth);
-        if (nd.kind != NodeKind::kOutfall && (nd.volume > nd.full_volume_m3 || nd.overflow > 0))
-            sum.flood_volume_m3[n] += nd.overflow * dt;
-    }
-    for (int j = 0; j < n_links && in_report; ++j)
-        sum.max_flow_m3s[j] = std::max(sum.max_flow_m3s[j], std::abs(router.links()[j].flow));
+    if (in_report)
+        update_statistics(dt);
+    else
+        for (auto n = sum.node_stats.size(); n-- > 0;) // SWMM's NodeInflow: from the start
+            sum.node_stats[n].inflow_m3 += nodes[n].inflow * dt;
     save_report(t0, t_route);
     if (may_hold && !held && t_route >= window_start + options.rest_window_s - 1e-9) {
         if (at_rest(t_route)) {
@@ -1510,6 +1527,145 @@ void Simulator::State::step() {
         } else {
             start_window(t_route);
         }
+    }
+}
+
+// SWMM 5.2's stats_updateFlowStats at the end of a routing step of length dt: the summary's
+// peaks and flood volumes and the report statistics of nodes, links, outfalls, storage units and
+// pumps.
+void Simulator::State::update_statistics(double dt) {
+    ++sum.report_steps;
+    sum.report_span_s += dt;
+    if (sum.node_stats.empty()) { // the peaks and flood volumes alone
+        for (int n = 0; n < n_nodes; ++n) {
+            const auto& nd = nodes[n];
+            sum.max_depth_m[n] = std::max(sum.max_depth_m[n], nd.depth);
+            if (nd.kind != NodeKind::kOutfall && (nd.volume > nd.full_volume_m3 || nd.overflow > 0))
+                sum.flood_volume_m3[n] += nd.overflow * dt;
+        }
+        for (int j = 0; j < n_links; ++j)
+            sum.max_flow_m3s[j] = std::max(sum.max_flow_m3s[j], std::abs(router.links()[j].flow));
+        return;
+    }
+    constexpr double kMinFlow = 0.001 * kCfs; // SWMM MIN_RUNOFF_FLOW
+    const bool dynwave = rs.model == FlowRouting::kDynwave;
+    const auto& links = router.links();
+    for (int n = 0; n < n_nodes; ++n) {
+        const auto& nd = nodes[n];
+        auto& st = sum.node_stats[n];
+        st.inflow_m3 += nd.inflow * dt;
+        st.depth_sum_m += nd.depth;
+        if (nd.depth > sum.max_depth_m[n]) {
+            sum.max_depth_m[n] = nd.depth;
+            st.max_depth_time_s = t_route;
+        }
+        if (nd.kind != NodeKind::kOutfall) {
+            if (nd.volume > nd.full_volume_m3 || nd.overflow > 0) {
+                sum.flood_volume_m3[n] += nd.overflow * dt;
+                st.flooded_s += dt;
+                if (rs.allow_ponding && nd.ponded_area_m2 > 0)
+                    st.max_ponded_m3 = std::max(st.max_ponded_m3, nd.volume - nd.full_volume_m3);
+            }
+            // the head at or above the highest crown (storage units only with a surcharge depth)
+            if (dynwave && (nd.kind != NodeKind::kStorage || nd.sur_depth_m > 0) &&
+                nd.depth + kFudgeLength >= nd.crown_depth_m)
+                st.surcharged_s += dt;
+        }
+        if (nd.kind == NodeKind::kStorage) {
+            st.volume_sum_m3 += nd.volume;
+            const double v = std::min(nd.volume, nd.full_volume_m3);
+            if (v > st.max_volume_m3) {
+                st.max_volume_m3 = v;
+                st.max_volume_time_s = t_route;
+            }
+            st.max_outflow_m3s = std::max(st.max_outflow_m3s, nd.outflow);
+        }
+        if (nd.kind == NodeKind::kOutfall && nd.inflow >= kMinFlow) {
+            ++st.outflow_steps;
+            st.outflow_sum_m3s += nd.inflow;
+            st.max_outflow_rate_m3s = std::max(st.max_outflow_rate_m3s, nd.inflow);
+        }
+        st.lateral_inflow_m3 += 0.5 * (nd.old_lat_flow + nd.lat_flow) * dt;
+        if (std::abs(nd.lat_flow) > std::abs(st.max_lateral_inflow_m3s))
+            st.max_lateral_inflow_m3s = nd.lat_flow;
+        if (nd.inflow > st.max_inflow_m3s) {
+            st.max_inflow_m3s = nd.inflow;
+            st.max_inflow_time_s = t_route;
+        }
+        if (nd.overflow > st.max_overflow_m3s) {
+            st.max_overflow_m3s = nd.overflow;
+            st.max_overflow_time_s = t_route;
+        }
+    }
+    for (int j = 0; j < n_links; ++j) {
+        const auto& l = links[j];
+        auto& st = sum.link_stats[j];
+        const double q = std::abs(l.flow);
+        if (q > sum.max_flow_m3s[j]) {
+            sum.max_flow_m3s[j] = q;
+            st.max_flow_time_s = t_route;
+        }
+        if (l.kind == LinkKind::kPump) {
+            if (q > kMinFlow) {
+                st.pump_min_flow_m3s =
+                    st.pump_on_steps == 0 ? q : std::min(st.pump_min_flow_m3s, q);
+                st.pump_flow_sum_m3s += q;
+                st.pump_volume_m3 += q * dt;
+                st.pump_on_s += dt;
+                // SWMM link_getPower: |Δhead| ft · |flow| cfs / 8.814 hp, at 0.7457 kW per hp
+                const auto& a = nodes[l.n1];
+                const auto& b = nodes[l.n2];
+                const double dh = (a.invert_m + a.depth) - (b.invert_m + b.depth);
+                st.pump_energy_kwh +=
+                    std::abs(dh) / kFoot * q / kCfs / 8.814 * 0.7457 * dt / 3600.0;
+                if (std::abs(l.old_flow) < kMinFlow)
+                    ++st.pump_startups;
+                ++st.pump_on_steps;
+            }
+            continue;
+        }
+        if (l.kind != LinkKind::kConduit || l.xs.shape() == Shape::kDummy)
+            continue;
+        // the mid depth: the dynamic wave's own; the kinematic wave's mean of its end depths
+        // (SWMM setNewLinkState)
+        const double depth =
+            dynwave ? l.depth : 0.5 * (l.xs.depth_of_area_m(l.a1) + l.xs.depth_of_area_m(l.a2));
+        if (depth > st.max_depth_m)
+            st.max_depth_m = depth;
+        // SWMM link_getVelocity: none below 0.01 ft of depth. The dynamic wave (EXTRAN) keeps
+        // the area at the mid depth from its last update (l.a1), the same value.
+        if (q > 0 && depth > 0.01 * kFoot) {
+            const double area = dynwave && rs.surcharge != SurchargeMethod::kSlot
+                                    ? l.a1
+                                    : l.xs.geometry(depth).area_m2;
+            if (area > kFudgeArea && q > st.max_velocity_ms * l.barrels * area)
+                st.max_velocity_ms = q / l.barrels / area;
+        }
+        if (q >= st.full_flow_m3s)
+            st.above_full_flow_s += dt;
+        // full at an end: the dynamic wave's end depths of its last wet update, as its flow
+        // class set them (a conduit falling freely into its outlet node is full there when its
+        // critical or normal depth is)
+        bool up_full = false, dn_full = false;
+        const auto& a = nodes[l.n1];
+        const auto& b = nodes[l.n2];
+        if (dynwave) {
+            up_full = (l.full_state & 1) != 0;
+            dn_full = (l.full_state & 2) != 0;
+            if (l.a1 >= l.xs.a_full_m2() &&
+                (a.invert_m + a.depth) - (b.invert_m + b.depth) > std::abs(l.slope) * l.length_m)
+                st.capacity_limited_s += dt;
+        } else { // SWMM setNewLinkState: a full inlet is a full, capacity-limited conduit
+            up_full = dn_full = l.a1 >= l.xs.a_full_m2();
+            if (up_full)
+                st.capacity_limited_s += dt;
+        }
+        if (up_full && dn_full)
+            st.both_ends_full_s += dt;
+        if (up_full)
+            st.upstream_full_s += dt;
+        if (dn_full)
+            st.downstream_full_s += dt;
     }
 }
 

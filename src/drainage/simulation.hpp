@@ -30,6 +30,10 @@ struct SimulationOptions {
     bool hold_at_rest = false;
     double rest_window_s = 300;
     double max_hold_s = 3600;
+    /// SWMM's report statistics (SimulationSummary::node_stats and link_stats; docs/drainage.md
+    /// "Report statistics"). Off, a dynamic-wave run saves about 3 % of its time and keeps the
+    /// peaks, flood volumes and balances alone (the stress test's storms).
+    bool report_statistics = true;
     /// The report series hold the times and the node depths only (the other series stay empty):
     /// a long run of a large model kept for its depths needs a fifth of the memory.
     bool depth_series_only = false;
@@ -83,6 +87,55 @@ struct LidPerformance {
     double initial_storage_m = 0, final_storage_m = 0;
 };
 
+/// SWMM's report statistics of a node (its Node Depth, Node Inflow, Node Surcharge, Node Flooding
+/// and Storage Volume summaries; SWMM 5.2 stats.c), taken at the end of every routing step from
+/// the report start unless said otherwise. Times are seconds from the start of the simulation.
+struct NodeStatistics {
+    // updated at every step: first, in one cache line
+    /// Total inflow volume over the whole run, the initial stored volume included (SWMM's
+    /// NodeInflow, from the start of the run, not of the report).
+    double inflow_m3 = 0;
+    double depth_sum_m = 0;            ///< Σ end-of-step depths (the mean is this / report_steps)
+    double lateral_inflow_m3 = 0;      ///< lateral inflow volume (trapezoidal over each step)
+    double max_lateral_inflow_m3s = 0; ///< the lateral inflow largest in magnitude, signed
+    double max_inflow_m3s = 0;         ///< largest total inflow
+    double max_overflow_m3s = 0;
+    double max_depth_time_s = 0;
+    double max_inflow_time_s = 0;
+    double max_overflow_time_s = 0;
+    double flooded_s = 0;     ///< time the node overflowed or stood above its full volume
+    double max_ponded_m3 = 0; ///< largest volume above full, where the node can pond
+    double surcharged_s = 0;  ///< dynamic wave: time the head stood at or above the top crown
+    double volume_sum_m3 = 0; ///< storage units: Σ end-of-step volumes
+    double max_volume_m3 = 0; ///< storage units: largest volume, capped at full
+    double max_volume_time_s = 0;
+    double max_outflow_m3s = 0;     ///< storage units: largest outflow
+    std::int64_t outflow_steps = 0; ///< outfalls: steps discharging at least 0.001 cfs
+    double outflow_sum_m3s = 0;     ///< outfalls: Σ of those discharges
+    double max_outflow_rate_m3s = 0;
+    double full_depth_m = 0;  ///< the node's full depth (rim), as routed
+    double crown_depth_m = 0; ///< the highest connected crown above the invert
+    double full_volume_m3 = 0;
+};
+
+/// SWMM's report statistics of a link (Link Flow, Conduit Surcharge and Pumping summaries).
+struct LinkStatistics {
+    // what every step of a conduit reads or writes: first, in one cache line
+    double max_depth_m = 0;       ///< conduits: the mid depth, capped at full
+    double max_velocity_ms = 0;   ///< conduits: |flow| per barrel over the area at the mid depth
+    double full_flow_m3s = 0;     ///< conduits: normal flow when full, all barrels
+    double above_full_flow_s = 0; ///< |flow| at or above the full normal flow (all barrels)
+    double both_ends_full_s = 0, upstream_full_s = 0, downstream_full_s = 0;
+    double capacity_limited_s = 0; ///< full upstream with the HGL steeper than the conduit
+    double max_flow_time_s = 0;
+    double full_depth_m = 0;        ///< conduits
+    double pump_on_s = 0;           ///< pumps: time passing at least 0.001 cfs
+    std::int64_t pump_startups = 0; ///< pumps: steps starting from below 0.001 cfs
+    std::int64_t pump_on_steps = 0;
+    double pump_min_flow_m3s = 0, pump_flow_sum_m3s = 0, pump_volume_m3 = 0;
+    double pump_energy_kwh = 0; ///< ρ·g·|Δhead|·|flow| over the time on (SWMM link_getPower)
+};
+
 struct SimulationSummary {
     bool has_runoff = false; ///< the model has subcatchments whose runoff is computed
     /// The runoff was read from a `[FILES] USE RUNOFF` interface file, not computed (no runoff
@@ -92,6 +145,13 @@ struct SimulationSummary {
     std::vector<double> max_depth_m;     ///< per node, over all routing steps
     std::vector<double> flood_volume_m3; ///< per node
     std::vector<double> max_flow_m3s;    ///< per link, max |flow| over all routing steps
+    /// Per node and per link, for routed runs with SimulationOptions::report_statistics (empty
+    /// otherwise).
+    std::vector<NodeStatistics> node_stats;
+    std::vector<LinkStatistics> link_stats;
+    bool dynamic_wave = false;     ///< the flow was routed by the dynamic wave
+    std::int64_t report_steps = 0; ///< routing steps from the report start (SWMM ReportStepCount)
+    double report_span_s = 0;      ///< their total length (SWMM RoutingTimeSpan)
     RunoffTotals runoff;
     RoutingTotals routing;
     double runoff_continuity_error_pct = 0;

@@ -1007,6 +1007,7 @@ void Simulation::prepare_rainstorm() {
     so.base_dir = I.drainage_dir;
     so.hold_at_rest = true; // the dry tail after the storm (docs/scenario.md "Rainstorm")
     so.depth_series_only = true;
+    so.report_statistics = false;
     I.storm_base =
         std::make_shared<const drainage::SimulationResult>(drainage::simulate(*I.storm_net, so));
 
@@ -2148,6 +2149,7 @@ void Run::drainage_pumps() {
             so.base_dir = I.drainage_dir;
             so.hold_at_rest = true;
             so.depth_series_only = true;
+            so.report_statistics = false;
             storm_live_ = std::make_unique<drainage::Simulator>(*I.storm_net, so);
             storm_series(static_cast<std::int32_t>(t_ / sc.step_s)); // to where this step read
         }

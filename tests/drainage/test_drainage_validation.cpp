@@ -427,26 +427,28 @@ TEST(DrainageValidation, RdiiMatchesSwmm) {
     }
 }
 
+/// The summary CSV of a run of `inp`, parsed.
+Summary summary_of(const fs::path& inp) {
+    Diagnostics d;
+    const Network net = read_swmm_inp(inp, d);
+    EXPECT_FALSE(d.has_errors()) << d.format();
+    SimulationOptions so;
+    so.base_dir = inp.parent_path();
+    return parse_summary(format_summary_csv(net, simulate(net, so)));
+}
+
 // The summary CSV lists both balances term by term, as SWMM's report tables do: the runoff terms
 // of Example1 (acre-feet, three decimals in SWMM 5.2.4's report) and the routing terms of the RDII
 // model (10^6 L) agree with SWMM's report to its print precision, and the terms give back the
 // continuity errors the summary reports.
 TEST(DrainageValidation, SummaryBalanceTermsMatchSwmmReport) {
-    const auto run = [](const fs::path& inp) {
-        Diagnostics d;
-        const Network net = read_swmm_inp(inp, d);
-        EXPECT_FALSE(d.has_errors()) << d.format();
-        SimulationOptions so;
-        so.base_dir = inp.parent_path();
-        return parse_summary(format_summary_csv(net, simulate(net, so)));
-    };
     const auto term = [](const Summary& s, const std::string& q) {
         const auto it = s.find({"system", "system", q});
         EXPECT_NE(it, s.end()) << q;
         return it == s.end() ? std::nan("") : it->second;
     };
     constexpr double kAcreFoot = 1233.48183754752; // m³
-    const Summary ex1 = run(validation_dir("example1") / "Example1.inp");
+    const Summary ex1 = summary_of(validation_dir("example1") / "Example1.inp");
     for (const auto& [q, swmm] :
          std::vector<std::pair<std::string, double>>{{"runoff_precipitation_m3", 15.679},
                                                      {"runoff_evaporation_loss_m3", 0.0},
@@ -463,7 +465,7 @@ TEST(DrainageValidation, SummaryBalanceTermsMatchSwmmReport) {
         term(ex1, "runoff_final_storage_m3");
     EXPECT_NEAR(100.0 * (1.0 - runoff_out / rain), term(ex1, "runoff_continuity_error_pct"), 1e-9);
 
-    const Summary rd = run(validation_dir("rdii") / "rdii.inp");
+    const Summary rd = summary_of(validation_dir("rdii") / "rdii.inp");
     for (const auto& [q, swmm] : std::vector<std::pair<std::string, double>>{
              {"routing_dry_weather_inflow_m3", 1.512},
              {"routing_wet_weather_inflow_m3", 0.0},
@@ -482,6 +484,89 @@ TEST(DrainageValidation, SummaryBalanceTermsMatchSwmmReport) {
         term(rd, "routing_external_outflow_m3") + term(rd, "routing_final_storage_m3");
     EXPECT_NEAR(100.0 * (1.0 - out / in), term(rd, "flow_routing_continuity_error_pct"), 1e-9);
     EXPECT_EQ(rd.count({"system", "system", "runoff_precipitation_m3"}), 0U); // no subcatchments
+}
+
+// SWMM's report tables as summary rows (docs/drainage.md "Report statistics"), against SWMM
+// 5.2.4's report of the same runs at its print precision: node flooding, conduit surcharge and
+// outfall loading of Example1 (kinematic wave, US units), the pumps and the storage unit of
+// type5-pump (dynamic wave, SI), the node surcharge of extran1.
+TEST(DrainageValidation, ReportStatisticsMatchSwmmReport) {
+    struct Check {
+        const char* type;
+        const char* id;
+        const char* quantity;
+        double swmm; // SWMM's printed value, converted to the row's unit
+        double tol;  // half its last printed digit, converted
+        // and how far the two runs' own results are apart where they differ: 0.5 % (flows,
+        // volumes, energy, percentages), depths 0.01 m as the acceptance's
+        double rel = 0.005;
+    };
+    const auto expect = [](const Summary& s, const std::string& model,
+                           const std::vector<Check>& checks) {
+        for (const auto& c : checks) {
+            const auto it = s.find({c.type, c.id, c.quantity});
+            ASSERT_NE(it, s.end()) << model << " " << c.id << " " << c.quantity;
+            EXPECT_NEAR(it->second, c.swmm, c.tol + c.rel * std::abs(c.swmm))
+                << model << " " << c.id << " " << c.quantity;
+        }
+    };
+    constexpr double cfs = 0.0283168466, ft = 0.3048, mgal = 3785.41178; // m³/s, m, m³
+    expect(summary_of(validation_dir("example1") / "Example1.inp"), "Example1",
+           {{"node", "10", "hours_flooded", 2.80, 0.005},
+            {"node", "10", "max_flood_rate_m3s", 4.54 * cfs, 0.005 * cfs},
+            {"node", "10", "time_of_max_flood_s", 4 * 3600 + 60, 60},
+            {"link", "6", "hours_both_ends_full", 2.80, 0.005},
+            {"link", "6", "hours_upstream_full", 2.80, 0.005},
+            {"link", "6", "hours_downstream_full", 2.80, 0.005},
+            {"link", "6", "hours_above_full_flow", 2.80, 0.005},
+            {"link", "6", "hours_capacity_limited", 2.80, 0.005},
+            {"node", "18", "discharge_frequency_pct", 72.87, 0.005},
+            {"node", "18", "avg_discharge_m3s", 2.71 * cfs, 0.005 * cfs},
+            {"node", "18", "max_discharge_m3s", 19.58 * cfs, 0.005 * cfs},
+            // 0.3 % over SWMM's, whose circular kinematic-wave conduits lose that much on the way
+            // (see "Continuity errors against SWMM's" in docs/drainage.md)
+            {"node", "18", "discharge_volume_m3", 1.914 * mgal, 0}});
+    expect(summary_of(validation_dir("pumps") / "type5-pump.inp"), "type5-pump",
+           {{"link", "P3", "percent_utilized", 44.35, 0.005},
+            {"link", "P3", "startups", 2, 0, 0},
+            {"link", "P3", "avg_flow_m3s", 0.47, 0.005},
+            {"link", "P3", "pumped_volume_m3", 4466, 0.5},
+            {"link", "P3", "energy_kwh", 26.12, 0.005},
+            {"link", "P5", "percent_utilized", 100.00, 0.005},
+            {"link", "P5", "startups", 1, 0, 0},
+            {"link", "P5", "avg_flow_m3s", 0.31, 0.005},
+            {"link", "P5", "pumped_volume_m3", 6748, 0.5},
+            {"link", "P5", "energy_kwh", 55.65, 0.005},
+            {"node", "SU", "avg_volume_m3", 327, 0.5},
+            {"node", "SU", "avg_pct_full", 21.8, 0.05},
+            {"node", "SU", "max_volume_m3", 922, 0.5},
+            {"node", "SU", "max_pct_full", 61.4, 0.05},
+            {"node", "SU", "time_of_max_volume_s", 2 * 3600 + 9 * 60, 60},
+            {"node", "SU", "max_outflow_m3s", 0.998, 0.0005}});
+    expect(summary_of(validation_dir("extran1") / "extran1.inp"), "extran1",
+           {{"node", "80408", "hours_surcharged", 2.46, 0.005},
+            {"node", "80408", "max_height_above_crown_m", 9.400 * ft, 0.01},
+            {"node", "80408", "min_depth_below_rim_m", 0.0, 0.01},
+            {"node", "80608", "hours_surcharged", 2.60, 0.005},
+            {"node", "80608", "max_height_above_crown_m", 12.700 * ft, 0.01},
+            {"node", "82309", "hours_surcharged", 2.74, 0.005},
+            {"node", "82309", "max_height_above_crown_m", 16.125 * ft, 0.01},
+            {"node", "82309", "min_depth_below_rim_m", 20.375 * ft, 0.01}});
+
+    // Without the statistics (SimulationOptions::report_statistics off) the run and its peaks,
+    // flood volumes and balances are the same, and the summary has none of the rows above.
+    Diagnostics d;
+    const fs::path inp = validation_dir("extran1") / "extran1.inp";
+    const Network net = read_swmm_inp(inp, d);
+    const std::string with = format_summary_csv(net, simulate(net, SimulationOptions{}));
+    SimulationOptions off;
+    off.report_statistics = false;
+    const std::string without = format_summary_csv(net, simulate(net, off));
+    EXPECT_EQ(without.find("hours_surcharged"), std::string::npos);
+    EXPECT_NE(with.find("hours_surcharged"), std::string::npos);
+    // the statistics rows come last: the summary without them is the start of the one with them
+    EXPECT_GT(with.size(), without.size());
+    EXPECT_EQ(with.compare(0, without.size(), without), 0);
 }
 
 // Time series read from external files ([TIMESERIES] name FILE path): the rain of a gage (hours
