@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 
 #include "core/atomic_file.hpp"
 
@@ -60,6 +61,7 @@ void summary_row(std::string& out, const char* type, const std::string& id, cons
 /// inflows for every node, flooding and surcharge where they happened, storage units, outfalls,
 /// links, conduit surcharge where it happened, pumps.
 void append_report_statistics(std::string& out, const Network& net, const SimulationSummary& m) {
+    constexpr double kCubicFoot = 0.028316846592; // m³
     const double steps = m.report_steps > 0 ? static_cast<double>(m.report_steps) : 1.0;
     const bool dynwave = m.dynamic_wave;
     for (std::size_t i = 0; i < m.node_stats.size(); ++i) {
@@ -74,6 +76,11 @@ void append_report_statistics(std::string& out, const Network& net, const Simula
         summary_row(out, "node", id, "time_of_max_inflow_s", st.max_inflow_time_s);
         summary_row(out, "node", id, "lateral_inflow_volume_m3", st.lateral_inflow_m3);
         summary_row(out, "node", id, "total_inflow_volume_m3", st.inflow_m3);
+        // SWMM's Flow Balance Error: percent of the outflow, a volume where that is under 1 ft³
+        summary_row(out, "node", id, "flow_balance_error_m3", st.inflow_m3 - st.outflow_m3);
+        if (std::abs(st.outflow_m3) >= kCubicFoot)
+            summary_row(out, "node", id, "flow_balance_error_pct",
+                        100.0 * (st.inflow_m3 - st.outflow_m3) / st.outflow_m3);
         if (kind != NodeKind::kOutfall && st.flooded_s > 0) {
             summary_row(out, "node", id, "hours_flooded", st.flooded_s / 3600.0);
             summary_row(out, "node", id, "max_flood_rate_m3s", st.max_overflow_m3s);

@@ -582,6 +582,7 @@ struct Simulator::State {
     void step();
     void balances();
     void update_statistics(double dt);
+    void node_balance(int n, double dt);
     void start_from(const HotStart& h);
     void set_recovery_factor(double t);
     void runoff_from_file();
@@ -1516,8 +1517,8 @@ void Simulator::State::step() {
     if (in_report)
         update_statistics(dt);
     else
-        for (auto n = sum.node_stats.size(); n-- > 0;) // SWMM's NodeInflow: from the start
-            sum.node_stats[n].inflow_m3 += nodes[n].inflow * dt;
+        for (auto n = sum.node_stats.size(); n-- > 0;) // from the start of the run
+            node_balance(static_cast<int>(n), dt);
     save_report(t0, t_route);
     if (may_hold && !held && t_route >= window_start + options.rest_window_s - 1e-9) {
         if (at_rest(t_route)) {
@@ -1533,6 +1534,18 @@ void Simulator::State::step() {
 // SWMM 5.2's stats_updateFlowStats at the end of a routing step of length dt: the summary's
 // peaks and flood volumes and the report statistics of nodes, links, outfalls, storage units and
 // pumps.
+// SWMM's massbal_updateRoutingTotals per node: the volumes in and out over a step, as the node's
+// own balance sees them (a ponded overflow stays in the node).
+void Simulator::State::node_balance(int n, double dt) {
+    const auto& nd = nodes[n];
+    auto& st = sum.node_stats[n];
+    st.inflow_m3 += nd.inflow * dt;
+    if (nd.kind == NodeKind::kOutfall || (nd.degree == 0 && nd.kind != NodeKind::kStorage))
+        st.outflow_m3 += nd.inflow * dt;
+    else
+        st.outflow_m3 += (nd.outflow + (nd.volume <= nd.full_volume_m3 ? nd.overflow : 0.0)) * dt;
+}
+
 void Simulator::State::update_statistics(double dt) {
     ++sum.report_steps;
     sum.report_span_s += dt;
@@ -1553,7 +1566,7 @@ void Simulator::State::update_statistics(double dt) {
     for (int n = 0; n < n_nodes; ++n) {
         const auto& nd = nodes[n];
         auto& st = sum.node_stats[n];
-        st.inflow_m3 += nd.inflow * dt;
+        node_balance(n, dt);
         st.depth_sum_m += nd.depth;
         if (nd.depth > sum.max_depth_m[n]) {
             sum.max_depth_m[n] = nd.depth;
@@ -1717,6 +1730,8 @@ void Simulator::State::balances() {
         ro.evap_m3 + ro.infil_m3 + ro.runoff_m3 + ro.drains_m3 + ro.final_storage_m3);
     auto& rt = sum.routing;
     rt.final_storage_m3 = router.final_stored_volume_m3();
+    for (std::size_t n = 0; n < sum.node_stats.size(); ++n)
+        sum.node_stats[n].outflow_m3 += nodes[static_cast<int>(n)].volume;
     double in = rt.initial_storage_m3 + rt.wet_weather_m3 + rt.groundwater_m3 + rt.rdii_m3;
     double out = rt.final_storage_m3 + rt.flooding_m3 + rt.losses_m3;
     (rt.dry_weather_m3 >= 0 ? in : out) += std::abs(rt.dry_weather_m3);

@@ -95,6 +95,10 @@ struct NodeStatistics {
     /// Total inflow volume over the whole run, the initial stored volume included (SWMM's
     /// NodeInflow, from the start of the run, not of the report).
     double inflow_m3 = 0;
+    /// Total outflow volume likewise, the final stored volume included (SWMM's NodeOutflow:
+    /// what leaves by links, and overflow that is not ponded; an outfall's or a terminal node's
+    /// inflow). inflow_m3 − outflow_m3 is the node's flow balance error.
+    double outflow_m3 = 0;
     double depth_sum_m = 0;            ///< Σ end-of-step depths (the mean is this / report_steps)
     double lateral_inflow_m3 = 0;      ///< lateral inflow volume (trapezoidal over each step)
     double max_lateral_inflow_m3s = 0; ///< the lateral inflow largest in magnitude, signed

@@ -489,7 +489,7 @@ TEST(DrainageValidation, SummaryBalanceTermsMatchSwmmReport) {
 // SWMM's report tables as summary rows (docs/drainage.md "Report statistics"), against SWMM
 // 5.2.4's report of the same runs at its print precision: node flooding, conduit surcharge and
 // outfall loading of Example1 (kinematic wave, US units), the pumps and the storage unit of
-// type5-pump (dynamic wave, SI), the node surcharge of extran1.
+// type5-pump (dynamic wave, SI), the node surcharge and flow balance errors of extran1.
 TEST(DrainageValidation, ReportStatisticsMatchSwmmReport) {
     struct Check {
         const char* type;
@@ -551,7 +551,13 @@ TEST(DrainageValidation, ReportStatisticsMatchSwmmReport) {
             {"node", "80608", "max_height_above_crown_m", 12.700 * ft, 0.01},
             {"node", "82309", "hours_surcharged", 2.74, 0.005},
             {"node", "82309", "max_height_above_crown_m", 16.125 * ft, 0.01},
-            {"node", "82309", "min_depth_below_rim_m", 20.375 * ft, 0.01}});
+            {"node", "82309", "min_depth_below_rim_m", 20.375 * ft, 0.01},
+            // the Node Inflow Summary's flow balance errors, within 0.03 points
+            {"node", "80408", "flow_balance_error_pct", -0.343, 0.03, 0},
+            {"node", "80608", "flow_balance_error_pct", 1.460, 0.03, 0},
+            {"node", "82309", "flow_balance_error_pct", -0.752, 0.03, 0},
+            {"node", "16009", "flow_balance_error_pct", 0.200, 0.03, 0},
+            {"node", "10208", "flow_balance_error_pct", 0.000, 0.0005, 0}});
 
     // Without the statistics (SimulationOptions::report_statistics off) the run and its peaks,
     // flood volumes and balances are the same, and the summary has none of the rows above.
