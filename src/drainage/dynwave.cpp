@@ -303,6 +303,7 @@ void FlowRouter::dw_conduit_flow(int j, int steps, double omega, double dt) {
     double q = (q_old - dq2 + dq3 + dq4 + dq6) / denom;
     l.dqdh = 1.0 / denom * kGravity * dt * a_wtd / length * barrels;
     l.normal_flow = false;
+    bool inlet_control = false;
     // a culvert that is not full passes at most its inlet-controlled flow (SWMM dwflow.c); its
     // dq/dh then replaces the conduit's, per barrel as SWMM sets it
     const bool culvert = q > 0 && !full && l.culvert_code > 0;
@@ -312,6 +313,7 @@ void FlowRouter::dw_conduit_flow(int j, int steps, double omega, double dt) {
             if (c.flow_m3s < q) {
                 q = c.flow_m3s;
                 l.dqdh = c.dqdh;
+                inlet_control = true;
             }
         }
     }
@@ -354,7 +356,8 @@ void FlowRouter::dw_conduit_flow(int j, int steps, double omega, double dt) {
         q = -kFudgeFlow;
     l.a1 = a_mid;
     l.q1 = q;
-    l.full_state = static_cast<std::uint8_t>((y1 >= yfull ? 1 : 0) | (y2 >= yfull ? 2 : 0));
+    l.full_state = static_cast<std::uint8_t>((y1 >= yfull ? 1 : 0) | (y2 >= yfull ? 2 : 0) |
+                                             (inlet_control ? 4 : 0));
     l.depth = std::min(y_mid, yfull);
     a_mid = 0.5 * (a1 + a2);
     l.volume = a_mid * l.length_m * barrels;

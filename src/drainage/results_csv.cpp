@@ -136,6 +136,22 @@ void append_report_statistics(std::string& out, const Network& net, const Simula
         summary_row(out, "link", id, "max_over_full_flow",
                     st.full_flow_m3s > 0 ? m.max_flow_m3s[j] / st.full_flow_m3s : 0.0);
         summary_row(out, "link", id, "max_over_full_depth", st.max_depth_m / st.full_depth_m);
+        if (m.dynamic_wave && m.report_span_s > 0) { // Flow Classification Summary
+            static constexpr const char* kClass[] = {"frac_dry",
+                                                     "frac_upstream_dry",
+                                                     "frac_downstream_dry",
+                                                     "frac_subcritical",
+                                                     "frac_supercritical",
+                                                     "frac_upstream_critical",
+                                                     "frac_downstream_critical"};
+            summary_row(out, "link", id, "adjusted_length_ratio", st.length_ratio);
+            for (std::size_t k = 0; k < st.flow_class_s.size(); ++k)
+                summary_row(out, "link", id, kClass[k], st.flow_class_s[k] / m.report_span_s);
+            summary_row(out, "link", id, "frac_normal_flow_limited",
+                        st.normal_flow_s / m.report_span_s);
+            summary_row(out, "link", id, "frac_inlet_control",
+                        st.inlet_control_s / m.report_span_s);
+        }
         if (st.both_ends_full_s + st.upstream_full_s + st.downstream_full_s + st.above_full_flow_s >
             0) {
             summary_row(out, "link", id, "hours_both_ends_full", st.both_ends_full_s / 3600.0);

@@ -84,8 +84,9 @@ struct LinkState {
     int barrels = 1;
     int n1 = 0, n2 = 0;            ///< node indices (conduits may be reversed: see direction)
     std::int16_t culvert_code = 0; ///< FHWA HDS-5 culvert code (0: not a culvert)
-    /// Dynamic wave: which ends of the conduit were full at the last wet update (bit 0 the
-    /// upstream, bit 1 the downstream end; SWMM's Conduit.fullState), for the statistics.
+    /// Dynamic wave, for the statistics: which ends of the conduit were full at the last wet
+    /// update (bit 0 the upstream, bit 1 the downstream end; SWMM's Conduit.fullState); bit 2:
+    /// the last update's flow was a culvert's inlet-controlled flow (SWMM's inletControl).
     std::uint8_t full_state = 0;
     double offset1 = 0, offset2 = 0; ///< depth of the link invert above the node invert, m
     double length_m = 0, mod_length_m = 0;

@@ -910,6 +910,7 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
         if (l.kind == LinkKind::kConduit && l.xs.shape() != Shape::kDummy) {
             sum.link_stats[j].full_depth_m = l.xs.y_full_m();
             sum.link_stats[j].full_flow_m3s = l.q_full * l.barrels;
+            sum.link_stats[j].length_ratio = l.length_m > 0 ? l.mod_length_m / l.length_m : 1.0;
         }
     }
     for (const auto& p : net.patterns)
@@ -1665,6 +1666,11 @@ void Simulator::State::update_statistics(double dt) {
         if (dynwave) {
             up_full = (l.full_state & 1) != 0;
             dn_full = (l.full_state & 2) != 0;
+            st.flow_class_s[static_cast<std::size_t>(l.flow_class)] += dt;
+            if (l.normal_flow)
+                st.normal_flow_s += dt;
+            if ((l.full_state & 4) != 0)
+                st.inlet_control_s += dt;
             if (l.a1 >= l.xs.a_full_m2() &&
                 (a.invert_m + a.depth) - (b.invert_m + b.depth) > std::abs(l.slope) * l.length_m)
                 st.capacity_limited_s += dt;

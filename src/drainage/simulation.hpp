@@ -3,6 +3,7 @@
 // runoff and flow-routing continuity errors as SWMM's report defines them.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -132,6 +133,13 @@ struct LinkStatistics {
     double both_ends_full_s = 0, upstream_full_s = 0, downstream_full_s = 0;
     double capacity_limited_s = 0; ///< full upstream with the HGL steeper than the conduit
     double max_flow_time_s = 0;
+    /// Dynamic wave, conduits: time in each flow class (FlowClass order: dry, upstream dry,
+    /// downstream dry, subcritical, supercritical, upstream critical, downstream critical),
+    /// time limited to normal flow, time under culvert inlet control (SWMM's Flow
+    /// Classification Summary).
+    std::array<double, 7> flow_class_s{};
+    double normal_flow_s = 0, inlet_control_s = 0;
+    double length_ratio = 1;        ///< conduits: the Courant-lengthened over the actual length
     double full_depth_m = 0;        ///< conduits
     double pump_on_s = 0;           ///< pumps: time passing at least 0.001 cfs
     std::int64_t pump_startups = 0; ///< pumps: steps starting from below 0.001 cfs

@@ -489,7 +489,8 @@ TEST(DrainageValidation, SummaryBalanceTermsMatchSwmmReport) {
 // SWMM's report tables as summary rows (docs/drainage.md "Report statistics"), against SWMM
 // 5.2.4's report of the same runs at its print precision: node flooding, conduit surcharge and
 // outfall loading of Example1 (kinematic wave, US units), the pumps and the storage unit of
-// type5-pump (dynamic wave, SI), the node surcharge and flow balance errors of extran1.
+// type5-pump (dynamic wave, SI), the node surcharge and flow balance errors of extran1, the flow
+// classes of Example6's culvert and channel.
 TEST(DrainageValidation, ReportStatisticsMatchSwmmReport) {
     struct Check {
         const char* type;
@@ -526,6 +527,15 @@ TEST(DrainageValidation, ReportStatisticsMatchSwmmReport) {
             // 0.3 % over SWMM's, whose circular kinematic-wave conduits lose that much on the way
             // (see "Continuity errors against SWMM's" in docs/drainage.md)
             {"node", "18", "discharge_volume_m3", 1.914 * mgal, 0}});
+    // Flow Classification Summary (fractions of the report time, two decimals in SWMM's
+    // report): the culvert under inlet control throughout, the channel limited to normal flow
+    expect(summary_of(validation_dir("example6") / "Example6.inp"), "Example6",
+           {{"link", "Culvert", "frac_inlet_control", 1.00, 0.005, 0},
+            {"link", "Culvert", "frac_supercritical", 0.70, 0.03, 0},
+            {"link", "Channel", "frac_subcritical", 0.66, 0.005, 0},
+            {"link", "Channel", "frac_supercritical", 0.34, 0.005, 0},
+            {"link", "Channel", "frac_normal_flow_limited", 1.00, 0.005, 0},
+            {"link", "Channel", "adjusted_length_ratio", 1.00, 0.005, 0}});
     expect(summary_of(validation_dir("pumps") / "type5-pump.inp"), "type5-pump",
            {{"link", "P3", "percent_utilized", 44.35, 0.005},
             {"link", "P3", "startups", 2, 0, 0},
