@@ -61,7 +61,28 @@ void summary_row(std::string& out, const char* type, const std::string& id, cons
 /// inflows for every node, flooding and surcharge where they happened, storage units, outfalls,
 /// links, conduit surcharge where it happened, pumps.
 void append_report_statistics(std::string& out, const Network& net, const SimulationSummary& m) {
-    constexpr double kCubicFoot = 0.028316846592; // m³
+    constexpr double kCubicFoot = 0.028316846592;               // m³
+    for (std::size_t i = 0; i < m.subcatch_stats.size(); ++i) { // Subcatchment Runoff Summary
+        const double area = net.subcatchments.area_m2[i];
+        if (area <= 0)
+            continue;
+        const auto& st = m.subcatch_stats[i];
+        const std::string& id = net.subcatchments.id[i];
+        const auto mm = [area](double m3) { return 1000.0 * m3 / area; };
+        summary_row(out, "subcatch", id, "total_precip_mm", mm(st.precip_m3));
+        summary_row(out, "subcatch", id, "total_runon_mm", mm(st.runon_m3));
+        summary_row(out, "subcatch", id, "total_evap_mm", mm(st.evap_m3));
+        summary_row(out, "subcatch", id, "total_infil_mm", mm(st.infil_m3));
+        summary_row(out, "subcatch", id, "impervious_runoff_mm", mm(st.impervious_runoff_m3));
+        summary_row(out, "subcatch", id, "pervious_runoff_mm", mm(st.pervious_runoff_m3));
+        summary_row(out, "subcatch", id, "total_runoff_mm", mm(st.runoff_m3));
+        summary_row(out, "subcatch", id, "total_runoff_m3", st.runoff_m3);
+        summary_row(out, "subcatch", id, "peak_runoff_m3s", st.max_runoff_m3s);
+        const double in = st.precip_m3 + st.runon_m3;
+        summary_row(out, "subcatch", id, "runoff_coeff", in > 0 ? st.runoff_m3 / in : 0.0);
+    }
+    if (!m.has_routing || net.link_count() == 0)
+        return;
     const double steps = m.report_steps > 0 ? static_cast<double>(m.report_steps) : 1.0;
     const bool dynwave = m.dynamic_wave;
     for (std::size_t i = 0; i < m.node_stats.size(); ++i) {
@@ -241,8 +262,7 @@ std::string format_summary_csv(const Network& net, const SimulationResult& resul
                 m.flow_routing_continuity_error_pct);
     for (const auto& t : balance_terms(m))
         summary_row(out, "system", "system", t.quantity, t.value_m3);
-    if (routed && !m.node_stats.empty())
-        append_report_statistics(out, net, m);
+    append_report_statistics(out, net, m);
     return out;
 }
 

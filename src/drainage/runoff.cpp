@@ -136,8 +136,10 @@ RunoffStepVolumes SubcatchmentRunoff::step(double dt, double rain_ms, double eva
         const double q_ms = subarea_step(i, a, rain_ms, evap_ms, dt, v);
         sub_[i].runoff_ms = q_ms;
         outflow_m3s += sub_[i].outlet_fraction * q_ms * a;
+        (i == 2 ? v.pervious_runoff_m3 : v.impervious_runoff_m3) += q_ms * a * dt;
     }
     v.rain_m3 = rain_ms * dt * area_m2_;
+    v.runon_m3 = runon_m3s * dt;
     v.runoff_m3 = outflow_m3s * dt;
     runoff_m3s_ = outflow_m3s;
     return v;

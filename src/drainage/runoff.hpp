@@ -33,6 +33,10 @@ struct RunoffStepVolumes {
     double evap_m3 = 0;
     double infil_m3 = 0;
     double runoff_m3 = 0; ///< what leaves the subcatchment
+    double runon_m3 = 0;  ///< run-on received (from other subcatchments and outfalls)
+    /// Runoff of the impervious and of the pervious sub-areas, including what they send to
+    /// the other kind of surface (SWMM's Imperv and Perv Runoff of its subcatchment summary).
+    double impervious_runoff_m3 = 0, pervious_runoff_m3 = 0;
 };
 
 /// Per sub-area parameters derived from SubcatchmentParams.

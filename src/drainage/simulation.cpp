@@ -898,6 +898,8 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
         sum.node_stats.assign(n_nodes, NodeStatistics{});
         sum.link_stats.assign(n_links, LinkStatistics{});
     }
+    if (options.report_statistics && do_runoff && !runoff_in)
+        sum.subcatch_stats.assign(n_sub, SubcatchStatistics{});
     for (int n = 0; n < static_cast<int>(sum.node_stats.size()); ++n) {
         auto& st = sum.node_stats[n];
         st.inflow_m3 = nodes[n].volume; // SWMM's NodeInflow starts from the stored volume
@@ -1115,9 +1117,11 @@ void Simulator::State::runoff_execute() {
         }
         auto v = subs[i].step(step, r, ev, runon[i]);
         new_runoff[i] = subs[i].runoff_m3s();
+        double lid_drain_m3 = 0;
         if (!lids[i].empty()) {
             const auto lv = lids[i].step(step, r, ev, runon[i], subs[i], v,
                                          subs[i].infiltration_state(), old_runoff_t);
+            lid_drain_m3 = lv.drain_to_node_m3;
             v.rain_m3 += lv.rain_m3;
             v.evap_m3 += lv.evap_m3;
             v.infil_m3 += lv.infil_m3;
@@ -1161,6 +1165,18 @@ void Simulator::State::runoff_execute() {
         sum.runoff.rain_m3 += v.rain_m3;
         sum.runoff.evap_m3 += v.evap_m3;
         sum.runoff.infil_m3 += v.infil_m3;
+        if (!sum.subcatch_stats.empty()) { // SWMM stats_updateSubcatchStats, every runoff step
+            auto& st = sum.subcatch_stats[static_cast<std::size_t>(i)];
+            st.precip_m3 += v.rain_m3;
+            // a subcatchment that is all LID takes its run-on there (SWMM subcatch_getRunoff)
+            st.runon_m3 += subs[i].area_m2() > 0 ? v.runon_m3 : runon[i] * step;
+            st.evap_m3 += v.evap_m3;
+            st.infil_m3 += v.infil_m3;
+            st.impervious_runoff_m3 += v.impervious_runoff_m3;
+            st.pervious_runoff_m3 += v.pervious_runoff_m3;
+            st.runoff_m3 += v.runoff_m3 + lid_drain_m3;
+            st.max_runoff_m3s = std::max(st.max_runoff_m3s, new_runoff[i] + lid_drain_m3 / step);
+        }
         const auto k = net.subcatchments.outlet_subcatch[i];
         if (!(k.valid() && static_cast<int>(k.idx()) != i))
             sum.runoff.runoff_m3 += v.runoff_m3;

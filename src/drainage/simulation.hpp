@@ -88,6 +88,15 @@ struct LidPerformance {
     double initial_storage_m = 0, final_storage_m = 0;
 };
 
+/// SWMM's Subcatchment Runoff Summary of one subcatchment: volumes over the whole run, m³, and
+/// the peak runoff (to its outlet, LID drains included), m³/s.
+struct SubcatchStatistics {
+    double precip_m3 = 0, runon_m3 = 0, evap_m3 = 0, infil_m3 = 0;
+    double impervious_runoff_m3 = 0, pervious_runoff_m3 = 0;
+    double runoff_m3 = 0; ///< what left the subcatchment, LID drains included
+    double max_runoff_m3s = 0;
+};
+
 /// SWMM's report statistics of a node (its Node Depth, Node Inflow, Node Surcharge, Node Flooding
 /// and Storage Volume summaries; SWMM 5.2 stats.c), taken at the end of every routing step from
 /// the report start unless said otherwise. Times are seconds from the start of the simulation.
@@ -159,6 +168,7 @@ struct SimulationSummary {
     std::vector<double> max_flow_m3s;    ///< per link, max |flow| over all routing steps
     /// Per node and per link, for routed runs with SimulationOptions::report_statistics (empty
     /// otherwise).
+    std::vector<SubcatchStatistics> subcatch_stats; ///< per subcatchment, where computed
     std::vector<NodeStatistics> node_stats;
     std::vector<LinkStatistics> link_stats;
     bool dynamic_wave = false;     ///< the flow was routed by the dynamic wave

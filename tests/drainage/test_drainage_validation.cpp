@@ -487,8 +487,9 @@ TEST(DrainageValidation, SummaryBalanceTermsMatchSwmmReport) {
 }
 
 // SWMM's report tables as summary rows (docs/drainage.md "Report statistics"), against SWMM
-// 5.2.4's report of the same runs at its print precision: node flooding, conduit surcharge and
-// outfall loading of Example1 (kinematic wave, US units), the pumps and the storage unit of
+// 5.2.4's report of the same runs at its print precision: subcatchment runoff, node flooding,
+// conduit surcharge and outfall loading of Example1 (kinematic wave, US units), the rain garden's
+// run-on, the pumps and the storage unit of
 // type5-pump (dynamic wave, SI), the node surcharge and flow balance errors of extran1, the flow
 // classes of Example6's culvert and channel.
 TEST(DrainageValidation, ReportStatisticsMatchSwmmReport) {
@@ -512,8 +513,20 @@ TEST(DrainageValidation, ReportStatisticsMatchSwmmReport) {
         }
     };
     constexpr double cfs = 0.0283168466, ft = 0.3048, mgal = 3785.41178; // m³/s, m, m³
+    constexpr double in = 25.4;                                          // mm
     expect(summary_of(validation_dir("example1") / "Example1.inp"), "Example1",
-           {{"node", "10", "hours_flooded", 2.80, 0.005},
+           {// Subcatchment Runoff Summary, depths in inches to two decimals
+            {"subcatch", "1", "total_precip_mm", 2.65 * in, 0.005 * in},
+            {"subcatch", "1", "total_infil_mm", 1.16 * in, 0.005 * in},
+            {"subcatch", "1", "impervious_runoff_mm", 1.32 * in, 0.005 * in},
+            {"subcatch", "1", "pervious_runoff_mm", 0.17 * in, 0.005 * in},
+            {"subcatch", "1", "total_runoff_mm", 1.48 * in, 0.005 * in},
+            {"subcatch", "1", "total_runoff_m3", 0.40 * mgal, 0.005 * mgal},
+            {"subcatch", "1", "peak_runoff_m3s", 4.66 * cfs, 0.005 * cfs},
+            {"subcatch", "1", "runoff_coeff", 0.559, 0.0005},
+            {"subcatch", "2", "total_infil_mm", 1.21 * in, 0.005 * in},
+            {"subcatch", "2", "runoff_coeff", 0.539, 0.0005},
+            {"node", "10", "hours_flooded", 2.80, 0.005},
             {"node", "10", "max_flood_rate_m3s", 4.54 * cfs, 0.005 * cfs},
             {"node", "10", "time_of_max_flood_s", 4 * 3600 + 60, 60},
             {"link", "6", "hours_both_ends_full", 2.80, 0.005},
@@ -536,6 +549,12 @@ TEST(DrainageValidation, ReportStatisticsMatchSwmmReport) {
             {"link", "Channel", "frac_supercritical", 0.34, 0.005, 0},
             {"link", "Channel", "frac_normal_flow_limited", 1.00, 0.005, 0},
             {"link", "Channel", "adjusted_length_ratio", 1.00, 0.005, 0}});
+    // a subcatchment that is all rain garden takes the roof's run-on in the garden
+    expect(summary_of(validation_dir("lid-rain-garden") / "rain_garden.inp"), "rain_garden",
+           {{"subcatch", "RainGarden", "total_runon_mm", 39.96, 0.005},
+            {"subcatch", "RainGarden", "total_infil_mm", 21.45, 0.005},
+            {"subcatch", "RainGarden", "total_runoff_mm", 0.00, 0.005},
+            {"subcatch", "PitchedRoof", "runoff_coeff", 0.999, 0.0005}});
     expect(summary_of(validation_dir("pumps") / "type5-pump.inp"), "type5-pump",
            {{"link", "P3", "percent_utilized", 44.35, 0.005},
             {"link", "P3", "startups", 2, 0, 0},
