@@ -592,6 +592,7 @@ int FlowRouter::dynwave_step(double t_s, double dt) {
         if (steps > 1 && converged)
             break;
     }
+    last_converged_ = converged;
     return steps;
 }
 

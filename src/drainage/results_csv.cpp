@@ -81,8 +81,18 @@ void append_report_statistics(std::string& out, const Network& net, const Simula
         const double in = st.precip_m3 + st.runon_m3;
         summary_row(out, "subcatch", id, "runoff_coeff", in > 0 ? st.runoff_m3 / in : 0.0);
     }
-    if (!m.has_routing || net.link_count() == 0)
+    if (!m.has_routing || net.link_count() == 0 || m.node_stats.empty())
         return;
+    // Routing Time Step Summary
+    const double steps_taken = m.routing_steps > 0 ? static_cast<double>(m.routing_steps) : 1.0;
+    summary_row(out, "system", "system", "routing_min_step_s", m.min_step_s);
+    summary_row(out, "system", "system", "routing_avg_step_s", m.mean_step_s);
+    summary_row(out, "system", "system", "routing_max_step_s", m.max_step_s);
+    if (m.dynamic_wave) { // Picard trials (SWMM's kinematic wave counts its Newton evaluations)
+        summary_row(out, "system", "system", "routing_avg_trials", m.mean_trials);
+        summary_row(out, "system", "system", "routing_pct_not_converging",
+                    100.0 * static_cast<double>(m.nonconverged_steps) / steps_taken);
+    }
     const double steps = m.report_steps > 0 ? static_cast<double>(m.report_steps) : 1.0;
     const bool dynwave = m.dynamic_wave;
     for (std::size_t i = 0; i < m.node_stats.size(); ++i) {

@@ -203,6 +203,8 @@ public:
     /// Routes one step of `dt_s` seconds beginning `t_s` seconds after the simulation start, with
     /// the nodes' lateral inflows already set (node_lateral). Returns the Picard trials used.
     int step(double t_s, double dt_s);
+    /// Whether the last step's Picard trials converged (dynamic wave; always true otherwise).
+    bool last_step_converged() const { return last_converged_; }
 
     /// Control rules evaluated at the start of every step (not owned; may be null).
     /// `gages` (may be null) holds each rain gage's rainfall now and in the past hours, for the
@@ -364,6 +366,7 @@ private:
     std::vector<double> forced_;  ///< per link: forced setting, NaN when none (empty: none)
     double variable_step_ = 0;
     double crown_cutoff_ = 0.96;
+    bool last_converged_ = true;
 };
 
 } // namespace rencheng::drainage

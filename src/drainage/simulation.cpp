@@ -640,6 +640,7 @@ struct Simulator::State {
     double rule_time = 0; ///< RULE_STEP: when the control rules are next evaluated
     double report_time = 0;
     std::int64_t trials = 0;
+    double routed_s = 0; ///< time covered by routed steps
 
     // holding a system at rest (SimulationOptions::hold_at_rest; docs/drainage.md): the state is
     // checked over windows of rest_window_s routed seconds; a held step routes nothing and
@@ -1501,6 +1502,12 @@ void Simulator::State::step() {
     } else {
         inlets.capture(nodes, router.links(), rs.model == FlowRouting::kDynwave, dt);
         trials += router.step(t0, dt);
+        if (!router.last_step_converged())
+            ++sum.nonconverged_steps;
+        if (sum.routing_steps > 0 && (sum.min_step_s == 0 || dt < sum.min_step_s))
+            sum.min_step_s = dt;
+        sum.max_step_s = std::max(sum.max_step_s, dt);
+        routed_s += dt;
         rates.loss += router.conduit_losses_m3s(); // conduit evaporation and seepage
         ++sum.routing_steps;
     }
@@ -1763,6 +1770,8 @@ void Simulator::State::balances() {
     sum.mean_trials = sum.routing_steps > 0
                           ? static_cast<double>(trials) / static_cast<double>(sum.routing_steps)
                           : 0.0;
+    sum.mean_step_s =
+        sum.routing_steps > 0 ? routed_s / static_cast<double>(sum.routing_steps) : 0.0;
 }
 
 namespace {

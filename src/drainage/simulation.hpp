@@ -182,6 +182,10 @@ struct SimulationSummary {
     std::int64_t runoff_steps = 0;
     std::int64_t held_steps = 0; ///< routing steps held at rest (SimulationOptions::hold_at_rest)
     double mean_trials = 0;      ///< Picard trials per dynamic-wave step
+    /// SWMM's Routing Time Step Summary: the shortest step (the first one left out), the longest,
+    /// and the routed steps whose Picard trials did not converge.
+    double min_step_s = 0, max_step_s = 0, mean_step_s = 0;
+    std::int64_t nonconverged_steps = 0;
     std::vector<LidPerformance> lid; ///< per [LID_USAGE] row, by subcatchment then file order
     bool has_groundwater = false;    ///< some subcatchment has an aquifer ([GROUNDWATER])
     GroundwaterTotals groundwater;   ///< SWMM's groundwater continuity, all aquifers

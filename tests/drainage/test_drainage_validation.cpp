@@ -586,7 +586,12 @@ TEST(DrainageValidation, ReportStatisticsMatchSwmmReport) {
             {"node", "80608", "flow_balance_error_pct", 1.460, 0.03, 0},
             {"node", "82309", "flow_balance_error_pct", -0.752, 0.03, 0},
             {"node", "16009", "flow_balance_error_pct", 0.200, 0.03, 0},
-            {"node", "10208", "flow_balance_error_pct", 0.000, 0.0005, 0}});
+            {"node", "10208", "flow_balance_error_pct", 0.000, 0.0005, 0},
+            // Routing Time Step Summary (a fixed 20-s step)
+            {"system", "system", "routing_avg_step_s", 20.00, 0.005, 0},
+            {"system", "system", "routing_max_step_s", 20.00, 0.005, 0},
+            {"system", "system", "routing_avg_trials", 2.37, 0.005, 0},
+            {"system", "system", "routing_pct_not_converging", 3.68, 0.2, 0}});
 
     // Without the statistics (SimulationOptions::report_statistics off) the run and its peaks,
     // flood volumes and balances are the same, and the summary has none of the rows above.
