@@ -85,12 +85,18 @@ void run_drainage_solve(const DrainageOptions& opt, CommandContext& ctx) {
         if (s.has_routing)
             std::printf("  flow routing continuity error / 汇流连续性误差: %.3f %%\n",
                         s.flow_routing_continuity_error_pct);
+        if (s.has_groundwater)
+            std::printf("  groundwater continuity error / 地下水连续性误差: %.3f %%\n",
+                        s.groundwater_continuity_error_pct);
         // Both balances term by term, as SWMM's report tables list them.
         const char* heading = nullptr;
         for (const auto& t : drainage::balance_terms(s)) {
-            const bool runoff = std::string_view(t.quantity).rfind("runoff_", 0) == 0;
-            const char* h = runoff ? "  runoff quantity continuity / 产流水量平衡 (m3):\n"
-                                   : "  flow routing continuity / 汇流水量平衡 (m3):\n";
+            const std::string_view q = t.quantity;
+            const char* h = q.rfind("runoff_", 0) == 0
+                                ? "  runoff quantity continuity / 产流水量平衡 (m3):\n"
+                            : q.rfind("groundwater_", 0) == 0
+                                ? "  groundwater continuity / 地下水水量平衡 (m3):\n"
+                                : "  flow routing continuity / 汇流水量平衡 (m3):\n";
             if (h != heading)
                 std::printf("%s", heading = h);
             // pad the Chinese label to 14 terminal columns (its characters take two each)

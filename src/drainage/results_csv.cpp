@@ -80,6 +80,36 @@ void append_report_statistics(std::string& out, const Network& net, const Simula
         summary_row(out, "subcatch", id, "peak_runoff_m3s", st.max_runoff_m3s);
         const double in = st.precip_m3 + st.runon_m3;
         summary_row(out, "subcatch", id, "runoff_coeff", in > 0 ? st.runoff_m3 / in : 0.0);
+        if (st.has_groundwater) { // Groundwater Summary (averages over the runoff time)
+            const double t = st.gw_time_s > 0 ? st.gw_time_s : 1.0;
+            summary_row(out, "subcatch", id, "gw_infil_mm", mm(st.gw_infil_m3));
+            summary_row(out, "subcatch", id, "gw_evap_mm", mm(st.gw_evap_m3));
+            summary_row(out, "subcatch", id, "gw_lower_seepage_mm", mm(st.gw_deep_m3));
+            summary_row(out, "subcatch", id, "gw_lateral_outflow_mm", mm(st.gw_lateral_m3));
+            summary_row(out, "subcatch", id, "gw_max_lateral_outflow_m3s", st.gw_max_lateral_m3s);
+            summary_row(out, "subcatch", id, "gw_avg_upper_moisture", st.gw_theta_s / t);
+            summary_row(out, "subcatch", id, "gw_avg_water_table_m", st.gw_table_m_s / t);
+            summary_row(out, "subcatch", id, "gw_final_upper_moisture", st.gw_final_theta);
+            summary_row(out, "subcatch", id, "gw_final_water_table_m", st.gw_final_table_m);
+        }
+    }
+    // LID Performance Summary: one row set per unit, id "subcatchment control" (SWMM names hold
+    // no spaces), depths over the unit's area
+    for (const auto& p : m.lid) {
+        const std::string id = net.subcatchments.id[static_cast<std::size_t>(p.subcatchment)] +
+                               " " + net.lid_controls[static_cast<std::size_t>(p.control)].id;
+        summary_row(out, "lid", id, "total_inflow_mm", 1000.0 * p.inflow_m);
+        summary_row(out, "lid", id, "evap_loss_mm", 1000.0 * p.evap_m);
+        summary_row(out, "lid", id, "infil_loss_mm", 1000.0 * p.infil_m);
+        summary_row(out, "lid", id, "surface_outflow_mm", 1000.0 * p.surface_outflow_m);
+        summary_row(out, "lid", id, "drain_outflow_mm", 1000.0 * p.drain_m);
+        summary_row(out, "lid", id, "initial_storage_mm", 1000.0 * p.initial_storage_m);
+        summary_row(out, "lid", id, "final_storage_mm", 1000.0 * p.final_storage_m);
+        const double in = p.initial_storage_m + p.inflow_m;
+        const double out_m =
+            p.final_storage_m + p.evap_m + p.infil_m + p.surface_outflow_m + p.drain_m;
+        summary_row(out, "lid", id, "continuity_error_pct",
+                    in > 0 ? 100.0 * (in - out_m) / in : 100.0);
     }
     if (!m.has_routing || net.link_count() == 0 || m.node_stats.empty())
         return;
@@ -220,7 +250,7 @@ std::string format_results_csv(const Network& net, const SimulationResult& resul
 
 std::vector<BalanceTerm> balance_terms(const SimulationSummary& m) {
     std::vector<BalanceTerm> t;
-    t.reserve(18);
+    t.reserve(25);
     const auto add = [&t](const char* q, const char* en, const char* zh, double v) {
         t.push_back(BalanceTerm{q, en, zh, v});
     };
@@ -234,6 +264,16 @@ std::vector<BalanceTerm> balance_terms(const SimulationSummary& m) {
         add("runoff_surface_runoff_m3", "surface runoff", "地表径流", r.runoff_m3);
         add("runoff_lid_drainage_m3", "LID drainage", "海绵设施排水", r.drains_m3);
         add("runoff_final_storage_m3", "final storage", "最终蓄量", r.final_storage_m3);
+    }
+    if (m.has_groundwater) {
+        const auto& g = m.groundwater;
+        add("groundwater_initial_storage_m3", "initial storage", "初始蓄量", g.initial_storage_m3);
+        add("groundwater_infiltration_m3", "infiltration", "下渗补给", g.infil_m3);
+        add("groundwater_upper_zone_et_m3", "upper zone ET", "上层蒸散", g.upper_evap_m3);
+        add("groundwater_lower_zone_et_m3", "lower zone ET", "下层蒸散", g.lower_evap_m3);
+        add("groundwater_deep_percolation_m3", "deep percolation", "深层渗漏", g.deep_loss_m3);
+        add("groundwater_flow_m3", "groundwater flow", "地下水出流", g.lateral_m3);
+        add("groundwater_final_storage_m3", "final storage", "最终蓄量", g.final_storage_m3);
     }
     if (m.has_routing) {
         const auto& r = m.routing;
@@ -270,6 +310,9 @@ std::string format_summary_csv(const Network& net, const SimulationResult& resul
                     m.runoff_continuity_error_pct);
     summary_row(out, "system", "system", "flow_routing_continuity_error_pct",
                 m.flow_routing_continuity_error_pct);
+    if (m.has_groundwater)
+        summary_row(out, "system", "system", "groundwater_continuity_error_pct",
+                    m.groundwater_continuity_error_pct);
     for (const auto& t : balance_terms(m))
         summary_row(out, "system", "system", t.quantity, t.value_m3);
     append_report_statistics(out, net, m);

@@ -1142,6 +1142,15 @@ void Simulator::State::runoff_execute() {
             }
             gw.step(step, v.infil_m3, v.evap_m3, ev, factor,
                     GroundwaterNode{nd.invert_m, nd.depth, nd.inflow, nd.volume});
+            if (!sum.subcatch_stats.empty()) { // SWMM stats_updateGwaterStats
+                auto& st = sum.subcatch_stats[static_cast<std::size_t>(i)];
+                const double q = gw.new_flow_m3s();
+                if (std::abs(q) > std::abs(st.gw_max_lateral_m3s))
+                    st.gw_max_lateral_m3s = q;
+                st.gw_theta_s += gw.theta() * step;
+                st.gw_table_m_s += gw.water_table_elev_m() * step;
+                st.gw_time_s += step;
+            }
         }
         double total_runoff_ms = 0;
         for (const auto& a : subs[i].subareas())
@@ -1733,6 +1742,19 @@ void Simulator::State::balances() {
             p.final_storage_m = b.final_storage_m;
             sum.lid.push_back(p);
         }
+    }
+    for (std::size_t i = 0; i < sum.subcatch_stats.size(); ++i) {
+        if (!aquifers[i])
+            continue;
+        auto& st = sum.subcatch_stats[i];
+        const auto& t = aquifers[i]->totals();
+        st.has_groundwater = true;
+        st.gw_infil_m3 = t.infil_m3;
+        st.gw_evap_m3 = t.upper_evap_m3 + t.lower_evap_m3;
+        st.gw_deep_m3 = t.deep_loss_m3;
+        st.gw_lateral_m3 = t.lateral_m3;
+        st.gw_final_theta = aquifers[i]->theta();
+        st.gw_final_table_m = aquifers[i]->water_table_elev_m();
     }
     for (const auto& a : aquifers) {
         if (!a)

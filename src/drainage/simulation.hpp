@@ -95,6 +95,15 @@ struct SubcatchStatistics {
     double impervious_runoff_m3 = 0, pervious_runoff_m3 = 0;
     double runoff_m3 = 0; ///< what left the subcatchment, LID drains included
     double max_runoff_m3s = 0;
+    /// SWMM's Groundwater Summary, where the subcatchment has an aquifer: the aquifer's totals
+    /// (m³), its lateral outflow largest in magnitude (signed, m³/s), the time integrals of the
+    /// upper zone's moisture and of the water table elevation (over runoff steps, s and m·s),
+    /// and their final values.
+    bool has_groundwater = false;
+    double gw_infil_m3 = 0, gw_evap_m3 = 0, gw_deep_m3 = 0, gw_lateral_m3 = 0;
+    double gw_max_lateral_m3s = 0;
+    double gw_theta_s = 0, gw_table_m_s = 0, gw_time_s = 0;
+    double gw_final_theta = 0, gw_final_table_m = 0;
 };
 
 /// SWMM's report statistics of a node (its Node Depth, Node Inflow, Node Surcharge, Node Flooding

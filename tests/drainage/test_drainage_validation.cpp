@@ -549,6 +549,32 @@ TEST(DrainageValidation, ReportStatisticsMatchSwmmReport) {
             {"link", "Channel", "frac_supercritical", 0.34, 0.005, 0},
             {"link", "Channel", "frac_normal_flow_limited", 1.00, 0.005, 0},
             {"link", "Channel", "adjusted_length_ratio", 1.00, 0.005, 0}});
+    // Groundwater Summary and the groundwater balance (US units, two and three decimals)
+    constexpr double acre_ft = 1233.48183754752; // m³
+    expect(
+        summary_of(validation_dir("gwf") / "gwf.inp"), "gwf",
+        {{"subcatch", "1", "gw_infil_mm", 1.39 * in, 0.005 * in},
+         {"subcatch", "1", "gw_lower_seepage_mm", 0.15 * in, 0.005 * in},
+         {"subcatch", "1", "gw_lateral_outflow_mm", 1.80 * in, 0.005 * in},
+         {"subcatch", "1", "gw_max_lateral_outflow_m3s", 0.29 * cfs, 0.005 * cfs},
+         {"subcatch", "1", "gw_avg_upper_moisture", 0.37, 0.005},
+         {"subcatch", "1", "gw_avg_water_table_m", 4.30 * ft, 0.005 * ft},
+         {"subcatch", "1", "gw_final_upper_moisture", 0.33, 0.005},
+         {"subcatch", "1", "gw_final_water_table_m", 4.28 * ft, 0.005 * ft},
+         {"system", "system", "groundwater_initial_storage_m3", 13.750 * acre_ft, 0.0005 * acre_ft},
+         {"system", "system", "groundwater_infiltration_m3", 0.580 * acre_ft, 0.0005 * acre_ft},
+         {"system", "system", "groundwater_deep_percolation_m3", 0.061 * acre_ft, 0.0005 * acre_ft},
+         {"system", "system", "groundwater_flow_m3", 0.749 * acre_ft, 0.0005 * acre_ft},
+         {"system", "system", "groundwater_final_storage_m3", 13.520 * acre_ft, 0.0005 * acre_ft},
+         {"system", "system", "groundwater_continuity_error_pct", 0.000, 0.0005, 0}});
+    // LID Performance Summary (inches to two decimals)
+    expect(summary_of(validation_dir("lid-example4") / "Example4.inp"), "Example4",
+           {{"lid", "S1 RainBarrels", "total_inflow_mm", 108.95 * in, 0.005 * in},
+            {"lid", "S1 RainBarrels", "surface_outflow_mm", 60.95 * in, 0.005 * in},
+            {"lid", "S1 RainBarrels", "drain_outflow_mm", 23.73 * in, 0.005 * in},
+            {"lid", "S1 InfilTrench", "infil_loss_mm", 2.40 * in, 0.005 * in},
+            {"lid", "S4 Planters", "initial_storage_mm", 1.20 * in, 0.005 * in},
+            {"lid", "S5 GreenRoof", "drain_outflow_mm", 0.61 * in, 0.005 * in}});
     // a subcatchment that is all rain garden takes the roof's run-on in the garden
     expect(summary_of(validation_dir("lid-rain-garden") / "rain_garden.inp"), "rain_garden",
            {{"subcatch", "RainGarden", "total_runon_mm", 39.96, 0.005},
