@@ -32,8 +32,10 @@ std::vector<BalanceTerm> balance_terms(const SimulationSummary& summary);
 
 /// Per node `max_depth_m` (when links were routed) and `flood_volume_m3`; per link `max_flow_m3s`
 /// (max |flow| over all routing steps); and for `system`, `runoff_continuity_error_pct`,
-/// `flow_routing_continuity_error_pct` and the terms of both balances in m³ (`runoff_*_m3` where
-/// runoff was computed, `routing_*_m3` where flow was routed; docs/drainage.md).
+/// `flow_routing_continuity_error_pct` and the terms of the balances in m³ (`runoff_*_m3` where
+/// runoff was computed, `groundwater_*_m3` with aquifers, `routing_*_m3` where flow was routed);
+/// then SWMM's report statistics where the run took them (SimulationSummary::subcatch_stats,
+/// node_stats, link_stats, lid): docs/drainage.md "Report statistics".
 std::string format_summary_csv(const Network& net, const SimulationResult& result);
 
 /// Write the texts above atomically. Throw Error(kWriteFailed) on failure.
