@@ -238,12 +238,22 @@ std::string format_results_csv(const Network& net, const SimulationResult& resul
             row(out, t, "subcatch", net.subcatchments.id[i], "runoff_m3s",
                 s.subcatch_runoff_m3s[k * ns + i]);
         for (std::size_t i = 0; i < nn; ++i) {
-            row(out, t, "node", net.node_id[i], "depth_m", s.node_depth_m[k * nn + i]);
+            const double depth = s.node_depth_m[k * nn + i];
+            row(out, t, "node", net.node_id[i], "depth_m", depth);
+            row(out, t, "node", net.node_id[i], "head_m", depth + net.invert_m[i]);
+            row(out, t, "node", net.node_id[i], "volume_m3", s.node_volume_m3[k * nn + i]);
+            row(out, t, "node", net.node_id[i], "lateral_inflow_m3s",
+                s.node_lateral_m3s[k * nn + i]);
             row(out, t, "node", net.node_id[i], "flood_m3s", s.node_flood_m3s[k * nn + i]);
             row(out, t, "node", net.node_id[i], "total_inflow_m3s", s.node_inflow_m3s[k * nn + i]);
         }
-        for (std::size_t j = 0; j < nl; ++j)
+        for (std::size_t j = 0; j < nl; ++j) {
             row(out, t, "link", net.link_id[j], "flow_m3s", s.link_flow_m3s[k * nl + j]);
+            row(out, t, "link", net.link_id[j], "depth_m", s.link_depth_m[k * nl + j]);
+            row(out, t, "link", net.link_id[j], "velocity_ms", s.link_velocity_ms[k * nl + j]);
+            row(out, t, "link", net.link_id[j], "volume_m3", s.link_volume_m3[k * nl + j]);
+            row(out, t, "link", net.link_id[j], "capacity", s.link_capacity[k * nl + j]);
+        }
     }
     return out;
 }

@@ -12,9 +12,11 @@
 
 namespace rencheng::drainage {
 
-/// Per report time: `subcatch` rows `runoff_m3s`; `node` rows `depth_m`, `flood_m3s`,
-/// `total_inflow_m3s`; `link` rows `flow_m3s` (signed, positive from the link's first node to
-/// its second as written in the .inp). Values in shortest round-trip form, ids quoted per RFC 4180.
+/// Per report time: `subcatch` rows `runoff_m3s`; `node` rows `depth_m`, `head_m`, `volume_m3`,
+/// `lateral_inflow_m3s`, `flood_m3s`, `total_inflow_m3s`; `link` rows `flow_m3s` (signed,
+/// positive from the link's first node to its second as written in the .inp), `depth_m`,
+/// `velocity_ms`, `volume_m3`, `capacity`. Values in shortest round-trip form, ids quoted per
+/// RFC 4180.
 std::string format_results_csv(const Network& net, const SimulationResult& result);
 
 /// One line of SWMM's Runoff Quantity or Flow Routing Continuity table: the summary CSV's

@@ -1229,21 +1229,49 @@ void Simulator::State::save_report(double t_old, double t_new) {
             rep.node_depth_m.push_back(do_routing ? f1 * old_depth[n] + f * nodes[n].depth : 0.0);
         return;
     }
+    // SWMM node_getResults and link_getResults: old and new states weighted by the report time
     for (int n = 0; n < n_nodes; ++n) {
         const auto& nd = nodes[n];
         if (do_routing) {
             rep.node_depth_m.push_back(f1 * old_depth[n] + f * nd.depth);
             rep.node_flood_m3s.push_back(nd.overflow);
             rep.node_inflow_m3s.push_back(f1 * old_inflow[n] + f * nd.inflow);
+            rep.node_volume_m3.push_back(f1 * nd.old_volume + f * nd.volume);
+            rep.node_lateral_m3s.push_back(f1 * old_lat[n] + f * nd.lat_flow);
         } else {
-            rep.node_depth_m.push_back(0);
-            rep.node_flood_m3s.push_back(0);
-            rep.node_inflow_m3s.push_back(0);
+            for (auto* v : {&rep.node_depth_m, &rep.node_flood_m3s, &rep.node_inflow_m3s,
+                            &rep.node_volume_m3, &rep.node_lateral_m3s})
+                v->push_back(0);
         }
     }
     for (int j = 0; j < n_links; ++j) {
-        const double q = do_routing ? f1 * old_flow[j] + f * router.links()[j].flow : 0.0;
-        rep.link_flow_m3s.push_back(q * router.links()[j].direction);
+        const auto& l = router.links()[j];
+        if (!do_routing) {
+            for (auto* v : {&rep.link_flow_m3s, &rep.link_depth_m, &rep.link_velocity_ms,
+                            &rep.link_volume_m3, &rep.link_capacity})
+                v->push_back(0);
+            continue;
+        }
+        double q = f1 * old_flow[j] + f * l.flow;
+        // a pump switching on or off reports the nearer state's flow
+        if (l.kind == LinkKind::kPump && old_flow[j] * l.flow == 0)
+            q = f >= f1 ? l.flow : old_flow[j];
+        const double y = f1 * l.old_depth + f * l.depth;
+        double u = 0, c = l.setting;
+        if (l.kind == LinkKind::kConduit) {
+            c = 0;
+            if (l.xs.shape() != Shape::kDummy) {
+                const double a = l.xs.geometry(y).area_m2;
+                c = a / l.xs.a_full_m2();
+                if (y > 0.01 * kFoot && a > kFudgeArea) // SWMM link_getVelocity
+                    u = q / l.barrels / a;
+            }
+        }
+        rep.link_flow_m3s.push_back(q * l.direction);
+        rep.link_depth_m.push_back(y);
+        rep.link_velocity_ms.push_back(u * l.direction);
+        rep.link_volume_m3.push_back(f1 * l.old_volume + f * l.volume);
+        rep.link_capacity.push_back(c);
     }
     const double fr =
         new_runoff_t > old_runoff_t

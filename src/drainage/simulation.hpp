@@ -54,7 +54,14 @@ struct ReportSeries {
     std::vector<double> node_depth_m;
     std::vector<double> node_flood_m3s;
     std::vector<double> node_inflow_m3s;
+    std::vector<double> node_volume_m3;   ///< stored (ponded included)
+    std::vector<double> node_lateral_m3s; ///< lateral inflow
     std::vector<double> link_flow_m3s;
+    std::vector<double> link_depth_m;     ///< conduits: mid depth; regulators: their own depth
+    std::vector<double> link_velocity_ms; ///< conduits (signed as the flow), 0 for other links
+    std::vector<double> link_volume_m3;
+    /// Conduits: area at the depth over the full area; other links: their setting.
+    std::vector<double> link_capacity;
     std::vector<double> subcatch_runoff_m3s;
 };
 

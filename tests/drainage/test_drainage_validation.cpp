@@ -635,6 +635,46 @@ TEST(DrainageValidation, ReportStatisticsMatchSwmmReport) {
     EXPECT_EQ(with.compare(0, without.size(), without), 0);
 }
 
+// The results CSV's node head, volume and lateral inflow and link depth, velocity, volume and
+// capacity, against SWMM 5.2.4's binary output of type5-pump at 01:30 (its values weighted
+// between routing steps as SWMM's node_getResults and link_getResults weight them).
+TEST(DrainageValidation, ResultSeriesMatchSwmmOutput) {
+    Diagnostics d;
+    const fs::path inp = validation_dir("pumps") / "type5-pump.inp";
+    const Network net = read_swmm_inp(inp, d);
+    ASSERT_FALSE(d.has_errors()) << d.format();
+    const std::string csv = format_results_csv(net, simulate(net, SimulationOptions{}));
+    std::map<std::tuple<std::string, std::string, std::string>, double> at;
+    std::istringstream in(csv);
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto f = split_csv(line);
+        if (f.size() == 5 && f[0] == "5400")
+            at[{f[1], f[2], f[3]}] = std::strtod(f[4].c_str(), nullptr);
+    }
+    struct Check {
+        const char *type, *id, *quantity;
+        double swmm, tol;
+    };
+    for (const Check& c :
+         std::initializer_list<Check>{{"node", "SU", "head_m", 6.31763, 0.001},
+                                      {"node", "SU", "volume_m3", 695.28961, 0.1},
+                                      {"node", "J1", "lateral_inflow_m3s", 0.9337, 0.0001},
+                                      {"node", "J1", "head_m", 10.26944, 0.001},
+                                      {"link", "C1", "depth_m", 0.63471, 0.001},
+                                      {"link", "C1", "velocity_ms", 1.77636, 0.002},
+                                      {"link", "C1", "volume_m3", 47.80777, 0.05},
+                                      {"link", "C1", "capacity", 0.66931, 0.001},
+                                      {"link", "C3", "velocity_ms", 2.44211, 0.002},
+                                      {"link", "C5", "capacity", 0.29263, 0.001},
+                                      {"link", "P3", "capacity", 1.0, 1e-9}, // a pump's setting
+                                      {"link", "P5", "capacity", 0.80111, 0.001}}) {
+        const auto it = at.find({c.type, c.id, c.quantity});
+        ASSERT_NE(it, at.end()) << c.id << " " << c.quantity;
+        EXPECT_NEAR(it->second, c.swmm, c.tol) << c.id << " " << c.quantity;
+    }
+}
+
 // Time series read from external files ([TIMESERIES] name FILE path): the rain of a gage (hours
 // from the start), an inflow hydrograph (dated lines, a time-only line after them, comments and a
 // blank line) and a TIMESERIES outfall stage. Every link flow at every report against SWMM 5.2.4.
