@@ -232,11 +232,21 @@ std::string format_results_csv(const Network& net, const SimulationResult& resul
     const auto nn = static_cast<std::size_t>(net.node_count());
     const auto nl = static_cast<std::size_t>(net.link_count());
     const auto ns = static_cast<std::size_t>(net.subcatchments.count());
+    const auto& has_aquifer = result.summary.subcatch_has_aquifer;
     for (std::size_t k = 0; k < s.time_s.size(); ++k) {
         const auto t = s.time_s[k];
-        for (std::size_t i = 0; i < ns; ++i)
-            row(out, t, "subcatch", net.subcatchments.id[i], "runoff_m3s",
-                s.subcatch_runoff_m3s[k * ns + i]);
+        for (std::size_t i = 0; i < ns; ++i) {
+            const std::string& id = net.subcatchments.id[i];
+            row(out, t, "subcatch", id, "runoff_m3s", s.subcatch_runoff_m3s[k * ns + i]);
+            row(out, t, "subcatch", id, "evap_loss_mmd", 8.64e7 * s.subcatch_evap_ms[k * ns + i]);
+            row(out, t, "subcatch", id, "infil_loss_mmh", 3.6e6 * s.subcatch_infil_ms[k * ns + i]);
+            if (i < has_aquifer.size() && has_aquifer[i] != 0) {
+                row(out, t, "subcatch", id, "gw_flow_m3s", s.subcatch_gw_flow_m3s[k * ns + i]);
+                row(out, t, "subcatch", id, "gw_elevation_m",
+                    s.subcatch_gw_elevation_m[k * ns + i]);
+                row(out, t, "subcatch", id, "soil_moisture", s.subcatch_soil_moisture[k * ns + i]);
+            }
+        }
         for (std::size_t i = 0; i < nn; ++i) {
             const double depth = s.node_depth_m[k * nn + i];
             row(out, t, "node", net.node_id[i], "depth_m", depth);

@@ -624,6 +624,7 @@ struct Simulator::State {
     std::filesystem::path runoff_out_path;
     std::vector<double> iface_q;
     std::vector<double> old_runoff, new_runoff, sub_rain;
+    std::vector<double> sub_evap_ms, sub_infil_ms; ///< the last runoff step's loss rates, m/s
     double old_runoff_t = 0, new_runoff_t = 0;
     bool has_runoff_flag = false;
     std::vector<double> outfall_routed_m3;
@@ -681,6 +682,7 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
              }()),
       rules(net), nodes(router.nodes()), inlets(net, router.links(), router.nodes()),
       aquifers(n_sub), old_runoff(n_sub, 0.0), new_runoff(n_sub, 0.0), sub_rain(n_sub, 0.0),
+      sub_evap_ms(n_sub, 0.0), sub_infil_ms(n_sub, 0.0),
       outfall_routed_m3(net.outfalls.count(), 0.0), report_time(report_step),
       events(read_events(net)) {
     sum.has_runoff = do_runoff;
@@ -854,6 +856,8 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
             aquifers[i].emplace(gw_in.aquifers[static_cast<std::size_t>(g.aquifer)], g, area,
                                 frac_perv, gw_in.flow_unit_ms, gw_in.length_unit_m);
             sum.has_groundwater = true;
+            sum.subcatch_has_aquifer.resize(static_cast<std::size_t>(n_sub), 0);
+            sum.subcatch_has_aquifer[static_cast<std::size_t>(i)] = 1;
         }
     }
     // a hot start file's state replaces the initial one (SWMM hotstart_open, after the
@@ -1175,6 +1179,10 @@ void Simulator::State::runoff_execute() {
         sum.runoff.rain_m3 += v.rain_m3;
         sum.runoff.evap_m3 += v.evap_m3;
         sum.runoff.infil_m3 += v.infil_m3;
+        if (const double area = net.subcatchments.area_m2[i]; area > 0) {
+            sub_evap_ms[static_cast<std::size_t>(i)] = v.evap_m3 / step / area;
+            sub_infil_ms[static_cast<std::size_t>(i)] = v.infil_m3 / step / area;
+        }
         if (!sum.subcatch_stats.empty()) { // SWMM stats_updateSubcatchStats, every runoff step
             auto& st = sum.subcatch_stats[static_cast<std::size_t>(i)];
             st.precip_m3 += v.rain_m3;
@@ -1284,6 +1292,15 @@ void Simulator::State::save_report(double t_old, double t_new) {
         if (q < 2.31481e-8 * kFoot * net.subcatchments.area_m2[i]) // SWMM MIN_RUNOFF
             q = 0;
         rep.subcatch_runoff_m3s.push_back(q);
+        // SWMM subcatch_getResults: the loss rates of the last runoff step; the aquifer's
+        // outflow weighted, its water table and upper moisture now
+        rep.subcatch_evap_ms.push_back(sub_evap_ms[static_cast<std::size_t>(i)]);
+        rep.subcatch_infil_ms.push_back(sub_infil_ms[static_cast<std::size_t>(i)]);
+        const auto& a = aquifers[static_cast<std::size_t>(i)];
+        rep.subcatch_gw_flow_m3s.push_back(
+            a ? (1.0 - fr) * a->old_flow_m3s() + fr * a->new_flow_m3s() : 0.0);
+        rep.subcatch_gw_elevation_m.push_back(a ? a->water_table_elev_m() : 0.0);
+        rep.subcatch_soil_moisture.push_back(a ? a->theta() : 0.0);
     }
 }
 

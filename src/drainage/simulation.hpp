@@ -63,6 +63,13 @@ struct ReportSeries {
     /// Conduits: area at the depth over the full area; other links: their setting.
     std::vector<double> link_capacity;
     std::vector<double> subcatch_runoff_m3s;
+    std::vector<double> subcatch_evap_ms;  ///< evaporation loss rate over the subcatchment
+    std::vector<double> subcatch_infil_ms; ///< infiltration loss rate over the subcatchment
+    /// Where the subcatchment has an aquifer (0 elsewhere): its lateral outflow, water table
+    /// elevation and upper-zone moisture.
+    std::vector<double> subcatch_gw_flow_m3s;
+    std::vector<double> subcatch_gw_elevation_m;
+    std::vector<double> subcatch_soil_moisture;
 };
 
 /// Volume totals of the runoff and flow-routing balances, m³ (SWMM massbal.c).
@@ -204,7 +211,9 @@ struct SimulationSummary {
     std::int64_t nonconverged_steps = 0;
     std::vector<LidPerformance> lid; ///< per [LID_USAGE] row, by subcatchment then file order
     bool has_groundwater = false;    ///< some subcatchment has an aquifer ([GROUNDWATER])
-    GroundwaterTotals groundwater;   ///< SWMM's groundwater continuity, all aquifers
+    /// Per subcatchment, 1 where it has an aquifer (empty when none has).
+    std::vector<std::uint8_t> subcatch_has_aquifer;
+    GroundwaterTotals groundwater; ///< SWMM's groundwater continuity, all aquifers
     double groundwater_continuity_error_pct = 0;
     bool has_rdii = false; ///< some node takes RDII inflow ([RDII], not ignored)
     RdiiTotals rdii;

@@ -637,7 +637,8 @@ TEST(DrainageValidation, ReportStatisticsMatchSwmmReport) {
 
 // The results CSV's node head, volume and lateral inflow and link depth, velocity, volume and
 // capacity, against SWMM 5.2.4's binary output of type5-pump at 01:30 (its values weighted
-// between routing steps as SWMM's node_getResults and link_getResults weight them).
+// between routing steps as SWMM's node_getResults and link_getResults weight them); a
+// subcatchment's loss rates and aquifer against gwf/'s.
 TEST(DrainageValidation, ResultSeriesMatchSwmmOutput) {
     Diagnostics d;
     const fs::path inp = validation_dir("pumps") / "type5-pump.inp";
@@ -672,6 +673,31 @@ TEST(DrainageValidation, ResultSeriesMatchSwmmOutput) {
         const auto it = at.find({c.type, c.id, c.quantity});
         ASSERT_NE(it, at.end()) << c.id << " " << c.quantity;
         EXPECT_NEAR(it->second, c.swmm, c.tol) << c.id << " " << c.quantity;
+    }
+    // a subcatchment's loss rates and its aquifer (gwf/, US units) at 06:00 and 12:00
+    const fs::path gwf = validation_dir("gwf") / "gwf.inp";
+    const Network gnet = read_swmm_inp(gwf, d);
+    SimulationOptions so;
+    so.base_dir = gwf.parent_path();
+    std::istringstream gin(format_results_csv(gnet, simulate(gnet, so)));
+    std::map<std::pair<std::string, std::string>, double> sub;
+    while (std::getline(gin, line)) {
+        const auto f = split_csv(line);
+        if (f.size() == 5 && f[1] == "subcatch" && f[2] == "1")
+            sub[{f[0], f[3]}] = std::strtod(f[4].c_str(), nullptr);
+    }
+    constexpr double cfs = 0.0283168466, ft = 0.3048;
+    for (const auto& [key, swmm, tol] :
+         std::initializer_list<std::tuple<std::pair<std::string, std::string>, double, double>>{
+             {{"21600", "infil_loss_mmh"}, 0.100071 * 25.4, 0.001},
+             {{"21600", "soil_moisture"}, 0.417585, 1e-5},
+             {{"21600", "gw_flow_m3s"}, -0.001716 * cfs, 1e-6},
+             {{"43200", "gw_flow_m3s"}, 0.237467 * cfs, 1e-5},
+             {{"43200", "gw_elevation_m"}, 4.423252 * ft, 0.0005},
+             {{"43200", "soil_moisture"}, 0.403588, 1e-5}}) {
+        const auto it = sub.find(key);
+        ASSERT_NE(it, sub.end()) << key.first << " " << key.second;
+        EXPECT_NEAR(it->second, swmm, tol) << key.first << " " << key.second;
     }
 }
 
