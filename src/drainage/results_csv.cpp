@@ -237,6 +237,7 @@ std::string format_results_csv(const Network& net, const SimulationResult& resul
         const auto t = s.time_s[k];
         for (std::size_t i = 0; i < ns; ++i) {
             const std::string& id = net.subcatchments.id[i];
+            row(out, t, "subcatch", id, "rainfall_mmh", 3.6e6 * s.subcatch_rain_ms[k * ns + i]);
             row(out, t, "subcatch", id, "runoff_m3s", s.subcatch_runoff_m3s[k * ns + i]);
             row(out, t, "subcatch", id, "evap_loss_mmd", 8.64e7 * s.subcatch_evap_ms[k * ns + i]);
             row(out, t, "subcatch", id, "infil_loss_mmh", 3.6e6 * s.subcatch_infil_ms[k * ns + i]);

@@ -13,11 +13,11 @@
 namespace rencheng::drainage {
 
 /// Per report time: `subcatch` rows `runoff_m3s`, `evap_loss_mmd`, `infil_loss_mmh` (and
-/// `gw_flow_m3s`, `gw_elevation_m`, `soil_moisture` where it has an aquifer); `node` rows `depth_m`, `head_m`, `volume_m3`,
-/// `lateral_inflow_m3s`, `flood_m3s`, `total_inflow_m3s`; `link` rows `flow_m3s` (signed,
-/// positive from the link's first node to its second as written in the .inp), `depth_m`,
-/// `velocity_ms`, `volume_m3`, `capacity`. Values in shortest round-trip form, ids quoted per
-/// RFC 4180.
+/// `gw_flow_m3s`, `gw_elevation_m`, `soil_moisture` where it has an aquifer); `node` rows
+/// `depth_m`, `head_m`, `volume_m3`, `lateral_inflow_m3s`, `flood_m3s`, `total_inflow_m3s`; `link`
+/// rows `flow_m3s` (signed, positive from the link's first node to its second as written in the
+/// .inp), `depth_m`, `velocity_ms`, `volume_m3`, `capacity`. Values in shortest round-trip form,
+/// ids quoted per RFC 4180.
 std::string format_results_csv(const Network& net, const SimulationResult& result);
 
 /// One line of SWMM's Runoff Quantity or Flow Routing Continuity table: the summary CSV's

@@ -170,6 +170,29 @@ struct GageRain {
         }
         return next;
     }
+    /// The rainfall SWMM reports at time `t_report` with the gage's state set at `t_state`
+    /// (gage_setState at the last runoff step's start, gage_setReportRainfall): the record
+    /// current then while `t_report` is in it, none in the gap before the next record, and the
+    /// next record's once `t_report` reaches it, however far past (so a report time beyond
+    /// the runoff step's own intervals lags the rain, as SWMM's does).
+    double report_rain_ms(double t_state, double t_report) const {
+        if (records.empty())
+            return 0;
+        const double ts = t_state + 1.0, tr = t_report + 1.0;
+        auto it = std::upper_bound(records.begin(), records.end(), ts,
+                                   [](double x, const RainRecord& r) { return x < r.start_s; });
+        // the gage's current record: the last one started by t_state (the first if none is)
+        const auto cur = it == records.begin() ? it : it - 1;
+        const bool started = ts >= cur->start_s;
+        const double end = cur->start_s + interval_s;
+        const double rain_now = started && ts < end ? cur->intensity_ms : 0.0;
+        if (tr < end)
+            return rain_now;
+        const auto next = cur + 1;
+        if (next == records.end() || tr < next->start_s)
+            return 0;
+        return next->intensity_ms;
+    }
 };
 
 /// Reads a rain file in SWMM's user-prepared format, one record a line:
@@ -618,9 +641,10 @@ struct Simulator::State {
     std::filesystem::path hot_start_out; ///< [FILES] SAVE HOTSTART; empty: none
     std::optional<RunoffFile> runoff_in; ///< [FILES] USE RUNOFF
     std::filesystem::path runoff_in_path;
-    std::size_t runoff_in_next = 0;               ///< the next step to read
-    std::vector<double> gw_file_old, gw_file_new; ///< USE RUNOFF: aquifer outflows, m³/s
-    std::optional<RunoffFile> runoff_out;         ///< [FILES] SAVE RUNOFF
+    std::size_t runoff_in_next = 0;                     ///< the next step to read
+    std::vector<double> gw_file_old, gw_file_new;       ///< USE RUNOFF: aquifer outflows, m³/s
+    std::vector<double> gw_file_table_m, gw_file_theta; ///< USE RUNOFF: water tables, moisture
+    std::optional<RunoffFile> runoff_out;               ///< [FILES] SAVE RUNOFF
     std::filesystem::path runoff_out_path;
     std::vector<double> iface_q;
     std::vector<double> old_runoff, new_runoff, sub_rain;
@@ -880,6 +904,8 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
                 runoff_in.emplace(RunoffFile::read_file(net, runoff_in_path));
                 gw_file_old.assign(static_cast<std::size_t>(n_sub), 0.0);
                 gw_file_new.assign(static_cast<std::size_t>(n_sub), 0.0);
+                gw_file_table_m.assign(static_cast<std::size_t>(n_sub), 0.0);
+                gw_file_theta.assign(static_cast<std::size_t>(n_sub), 0.0);
                 sum.has_runoff = false;
                 sum.runoff_from_file = true;
             } else if (rows::iequals(f.mode, "SAVE")) {
@@ -1015,6 +1041,11 @@ void Simulator::State::runoff_from_file() {
         new_runoff[i] = r.runoff_m3s;
         gw_file_old[i] = gw_file_new[i];
         gw_file_new[i] = r.groundwater_m3s;
+        // what SWMM's output reports of a subcatchment run from the file
+        sub_evap_ms[static_cast<std::size_t>(i)] = r.evap_ms;
+        sub_infil_ms[static_cast<std::size_t>(i)] = r.infil_ms;
+        gw_file_table_m[static_cast<std::size_t>(i)] = r.water_table_m;
+        gw_file_theta[static_cast<std::size_t>(i)] = r.upper_moisture;
     }
     ++sum.runoff_steps;
 }
@@ -1292,15 +1323,26 @@ void Simulator::State::save_report(double t_old, double t_new) {
         if (q < 2.31481e-8 * kFoot * net.subcatchments.area_m2[i]) // SWMM MIN_RUNOFF
             q = 0;
         rep.subcatch_runoff_m3s.push_back(q);
+        const auto g = net.subcatchments.gage[i];
+        rep.subcatch_rain_ms.push_back(g.valid() && gages[g.idx()].used && !opt.ignore_rainfall
+                                           ? gages[g.idx()].report_rain_ms(old_runoff_t, rt)
+                                           : 0.0);
         // SWMM subcatch_getResults: the loss rates of the last runoff step; the aquifer's
         // outflow weighted, its water table and upper moisture now
         rep.subcatch_evap_ms.push_back(sub_evap_ms[static_cast<std::size_t>(i)]);
         rep.subcatch_infil_ms.push_back(sub_infil_ms[static_cast<std::size_t>(i)]);
         const auto& a = aquifers[static_cast<std::size_t>(i)];
-        rep.subcatch_gw_flow_m3s.push_back(
-            a ? (1.0 - fr) * a->old_flow_m3s() + fr * a->new_flow_m3s() : 0.0);
-        rep.subcatch_gw_elevation_m.push_back(a ? a->water_table_elev_m() : 0.0);
-        rep.subcatch_soil_moisture.push_back(a ? a->theta() : 0.0);
+        if (runoff_in) { // the aquifers' states as the runoff file gives them
+            const auto u = static_cast<std::size_t>(i);
+            rep.subcatch_gw_flow_m3s.push_back((1.0 - fr) * gw_file_old[u] + fr * gw_file_new[u]);
+            rep.subcatch_gw_elevation_m.push_back(gw_file_table_m[u]);
+            rep.subcatch_soil_moisture.push_back(gw_file_theta[u]);
+        } else {
+            rep.subcatch_gw_flow_m3s.push_back(
+                a ? (1.0 - fr) * a->old_flow_m3s() + fr * a->new_flow_m3s() : 0.0);
+            rep.subcatch_gw_elevation_m.push_back(a ? a->water_table_elev_m() : 0.0);
+            rep.subcatch_soil_moisture.push_back(a ? a->theta() : 0.0);
+        }
     }
 }
 

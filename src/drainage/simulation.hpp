@@ -63,6 +63,9 @@ struct ReportSeries {
     /// Conduits: area at the depth over the full area; other links: their setting.
     std::vector<double> link_capacity;
     std::vector<double> subcatch_runoff_m3s;
+    /// Rainfall intensity of the subcatchment's gage as SWMM reports it (gage_setReportRainfall:
+    /// the gage's intervals as of the last runoff step), m/s.
+    std::vector<double> subcatch_rain_ms;
     std::vector<double> subcatch_evap_ms;  ///< evaporation loss rate over the subcatchment
     std::vector<double> subcatch_infil_ms; ///< infiltration loss rate over the subcatchment
     /// Where the subcatchment has an aquifer (0 elsewhere): its lateral outflow, water table

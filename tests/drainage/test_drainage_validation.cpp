@@ -674,7 +674,7 @@ TEST(DrainageValidation, ResultSeriesMatchSwmmOutput) {
         ASSERT_NE(it, at.end()) << c.id << " " << c.quantity;
         EXPECT_NEAR(it->second, c.swmm, c.tol) << c.id << " " << c.quantity;
     }
-    // a subcatchment's loss rates and its aquifer (gwf/, US units) at 06:00 and 12:00
+    // a subcatchment's rainfall, loss rates and aquifer (gwf/, US units)
     const fs::path gwf = validation_dir("gwf") / "gwf.inp";
     const Network gnet = read_swmm_inp(gwf, d);
     SimulationOptions so;
@@ -689,6 +689,8 @@ TEST(DrainageValidation, ResultSeriesMatchSwmmOutput) {
     constexpr double cfs = 0.0283168466, ft = 0.3048;
     for (const auto& [key, swmm, tol] :
          std::initializer_list<std::tuple<std::pair<std::string, std::string>, double, double>>{
+             {{"3600", "rainfall_mmh"}, 0.333 * 25.4, 1e-4},
+             {{"7200", "rainfall_mmh"}, 0.630 * 25.4, 1e-4},
              {{"21600", "infil_loss_mmh"}, 0.100071 * 25.4, 0.001},
              {{"21600", "soil_moisture"}, 0.417585, 1e-5},
              {{"21600", "gw_flow_m3s"}, -0.001716 * cfs, 1e-6},
