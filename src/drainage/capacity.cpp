@@ -493,6 +493,8 @@ CapacityReport assess_capacity(const Network& input, const DesignStorm& storm,
         for (std::size_t k = 0; k < series.time_s.size(); ++k)
             if (series.node_depth_m[k * nn + n1] > topo.crown_m[j] + 1e-9)
                 cc.surcharged_s += report_step;
+        if (j < base.summary.link_stats.size())
+            cc.capacity_limited_s = base.summary.link_stats[j].capacity_limited_s;
         if (rep.base.flood_volume_m3 > 0.0) {
             upstream[c] = upstream_nodes(topo, topo.n1[j], seen);
             cc.upstream_flood_m3 = sum_over(rep.base.node_flood_m3, upstream[c]);
@@ -605,7 +607,7 @@ std::string format_conduit_capacity_csv(const Network& net, const CapacityReport
     std::string out = "conduit,from_node,to_node,length_m,shape,height_m,area_ha,"
                       "runoff_coefficient,concentration_time_min,intensity_lps_ha,"
                       "design_flow_m3s,full_flow_m3s,design_ratio,passes,peak_flow_m3s,"
-                      "peak_ratio,surcharged_h,upstream_flood_m3\n";
+                      "peak_ratio,surcharged_h,capacity_limited_h,upstream_flood_m3\n";
     for (const auto& c : report.conduits) {
         const auto j = static_cast<std::size_t>(c.link);
         const auto ci = static_cast<std::size_t>(net.type_index[j]);
@@ -620,7 +622,8 @@ std::string format_conduit_capacity_csv(const Network& net, const CapacityReport
                num(c.intensity_ms * 1e7) + "," + num(c.design_flow_m3s) + "," +
                num(c.full_flow_m3s) + "," + num(c.design_ratio) + "," + (c.passes ? "yes" : "no") +
                "," + num(c.peak_flow_m3s) + "," + num(peak_ratio) + "," +
-               num(c.surcharged_s / 3600.0) + "," + num(c.upstream_flood_m3) + "\n";
+               num(c.surcharged_s / 3600.0) + "," + num(c.capacity_limited_s / 3600.0) + "," +
+               num(c.upstream_flood_m3) + "\n";
     }
     return out;
 }

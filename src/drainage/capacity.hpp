@@ -61,6 +61,9 @@ struct ConduitCapacity {
     bool passes = true;              ///< design_ratio <= 1
     double peak_flow_m3s = 0;        ///< dynamic wave: max |flow|
     double surcharged_s = 0;         ///< dynamic wave: time its upstream end is above crown
+    /// Dynamic wave: time full upstream with the hydraulic grade line steeper than the conduit
+    /// (SWMM's "Hours Capacity Limited", over every routing step).
+    double capacity_limited_s = 0;
     double upstream_flood_m3 = 0;    ///< dynamic wave: flood volume at nodes upstream
 };
 
