@@ -612,18 +612,17 @@ std::string format_conduit_capacity_csv(const Network& net, const CapacityReport
         const auto j = static_cast<std::size_t>(c.link);
         const auto ci = static_cast<std::size_t>(net.type_index[j]);
         const double peak_ratio = c.full_flow_m3s > 0 ? c.peak_flow_m3s / c.full_flow_m3s : 0.0;
-        out += csv_field(net.link_id[j]) + "," + csv_field(net.node_id[net.from_node[j].idx()]) +
-               "," + csv_field(net.node_id[net.to_node[j].idx()]) + "," +
-               num(net.conduits.length_m[ci]) + "," +
-               std::string(xsect_shape_name(net.xsection[j].shape)) + "," +
-               num(net.xsection[j].geom[0]) + "," + num(c.area_m2 / 1e4) + "," +
-               num(c.runoff_coefficient) + "," + num(c.concentration_time_s / 60.0) + "," +
-               // m/s → L/(s·ha): 1 m/s on 1 ha is 1e4 m³/s = 1e7 L/s
-               num(c.intensity_ms * 1e7) + "," + num(c.design_flow_m3s) + "," +
-               num(c.full_flow_m3s) + "," + num(c.design_ratio) + "," + (c.passes ? "yes" : "no") +
-               "," + num(c.peak_flow_m3s) + "," + num(peak_ratio) + "," +
-               num(c.surcharged_s / 3600.0) + "," + num(c.capacity_limited_s / 3600.0) + "," +
-               num(c.upstream_flood_m3) + "\n";
+        out +=
+            csv_field(net.link_id[j]) + "," + csv_field(net.node_id[net.from_node[j].idx()]) + "," +
+            csv_field(net.node_id[net.to_node[j].idx()]) + "," + num(net.conduits.length_m[ci]) +
+            "," + std::string(xsect_shape_name(net.xsection[j].shape)) + "," +
+            num(net.xsection[j].geom[0]) + "," + num(c.area_m2 / 1e4) + "," +
+            num(c.runoff_coefficient) + "," + num(c.concentration_time_s / 60.0) + "," +
+            // m/s → L/(s·ha): 1 m/s on 1 ha is 1e4 m³/s = 1e7 L/s
+            num(c.intensity_ms * 1e7) + "," + num(c.design_flow_m3s) + "," + num(c.full_flow_m3s) +
+            "," + num(c.design_ratio) + "," + (c.passes ? "yes" : "no") + "," +
+            num(c.peak_flow_m3s) + "," + num(peak_ratio) + "," + num(c.surcharged_s / 3600.0) +
+            "," + num(c.capacity_limited_s / 3600.0) + "," + num(c.upstream_flood_m3) + "\n";
     }
     return out;
 }

@@ -64,7 +64,7 @@ struct ConduitCapacity {
     /// Dynamic wave: time full upstream with the hydraulic grade line steeper than the conduit
     /// (SWMM's "Hours Capacity Limited", over every routing step).
     double capacity_limited_s = 0;
-    double upstream_flood_m3 = 0;    ///< dynamic wave: flood volume at nodes upstream
+    double upstream_flood_m3 = 0; ///< dynamic wave: flood volume at nodes upstream
 };
 
 /// Flooding of one dynamic-wave run.

@@ -189,6 +189,9 @@ void append_report_statistics(std::string& out, const Network& net, const Simula
             summary_row(out, "link", id, "avg_flow_m3s", on > 0 ? st.pump_flow_sum_m3s / on : 0.0);
             summary_row(out, "link", id, "pumped_volume_m3", st.pump_volume_m3);
             summary_row(out, "link", id, "energy_kwh", st.pump_energy_kwh);
+            const double on_s = st.pump_on_s > 0 ? st.pump_on_s : 1.0;
+            summary_row(out, "link", id, "pct_off_curve_low", 100.0 * st.pump_off_low_s / on_s);
+            summary_row(out, "link", id, "pct_off_curve_high", 100.0 * st.pump_off_high_s / on_s);
             continue;
         }
         if (st.full_depth_m <= 0)

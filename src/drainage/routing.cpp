@@ -1187,12 +1187,20 @@ double FlowRouter::regulator_flow(int j) {
             q = a.inflow + a.overflow; // ideal pump passes what arrives
         } else {
             const auto& c = net_.curves[curve.idx()];
+            // off the curve's range of x: SWMM marks the pump's flow class (UP_DRY, or
+            // DN_DRY below a type-4 curve), which its pumping summary counts
+            const auto off = [&](double x) {
+                if (x < l.pump_x_min || x > l.pump_x_max)
+                    l.flow_class = FlowClass::kUpDry;
+            };
             switch (c.type) {
             case CurveType::kPump1:
                 q = curve_interval(c, a.volume);
+                off(a.volume);
                 break;
             case CurveType::kPump2:
                 q = curve_interval(c, a.depth);
+                off(a.depth);
                 break;
             case CurveType::kPump3:
             case CurveType::kPump5: {
@@ -1207,12 +1215,17 @@ double FlowRouter::regulator_flow(int j) {
                 const double head = std::max(lift / s / s, 0.0);
                 q = curve_lookup(c, head);
                 l.dqdh = -curve_slope(c, head) / s;
+                off(head);
                 break;
             }
             case CurveType::kPump4: {
                 const double dh = 0.001 * kFoot;
                 q = curve_lookup(c, a.depth);
                 l.dqdh = (curve_lookup(c, a.depth + dh) - q) / dh;
+                if (a.depth < l.pump_x_min)
+                    l.flow_class = FlowClass::kDnDry;
+                if (a.depth > l.pump_x_max)
+                    l.flow_class = FlowClass::kUpDry;
                 break;
             }
             default:

@@ -1753,6 +1753,10 @@ void Simulator::State::update_statistics(double dt) {
                     std::abs(dh) / kFoot * q / kCfs / 8.814 * 0.7457 * dt / 3600.0;
                 if (std::abs(l.old_flow) < kMinFlow)
                     ++st.pump_startups;
+                if (l.flow_class == FlowClass::kDnDry)
+                    st.pump_off_low_s += dt;
+                if (l.flow_class == FlowClass::kUpDry)
+                    st.pump_off_high_s += dt;
                 ++st.pump_on_steps;
             }
             continue;

@@ -181,6 +181,9 @@ struct LinkStatistics {
     std::int64_t pump_on_steps = 0;
     double pump_min_flow_m3s = 0, pump_flow_sum_m3s = 0, pump_volume_m3 = 0;
     double pump_energy_kwh = 0; ///< ρ·g·|Δhead|·|flow| over the time on (SWMM link_getPower)
+    /// Pumps: time on while below the curve's range (type 4 only) and above it or, for types
+    /// 1, 2, 3 and 5, off it either way (SWMM's Pumping Summary's % Time Off Pump Curve).
+    double pump_off_low_s = 0, pump_off_high_s = 0;
 };
 
 struct SimulationSummary {

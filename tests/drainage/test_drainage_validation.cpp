@@ -581,6 +581,15 @@ TEST(DrainageValidation, ReportStatisticsMatchSwmmReport) {
             {"subcatch", "RainGarden", "total_infil_mm", 21.45, 0.005},
             {"subcatch", "RainGarden", "total_runoff_mm", 0.00, 0.005},
             {"subcatch", "PitchedRoof", "runoff_coeff", 0.999, 0.0005}});
+    // a type-2 pump run past the end of its curve (% time off the curve, high)
+    expect(summary_of(validation_dir("slot") / "Example8-slot.inp"), "Example8-slot",
+           {{"link", "Pump1", "percent_utilized", 17.09, 0.005},
+            {"link", "Pump1", "startups", 2, 0, 0},
+            {"link", "Pump1", "avg_flow_m3s", 1.74 * cfs, 0.005 * cfs},
+            {"link", "Pump1", "pumped_volume_m3", 0.085 * mgal, 0.0005 * mgal},
+            {"link", "Pump1", "energy_kwh", 4.50, 0.005},
+            {"link", "Pump1", "pct_off_curve_low", 0.0, 0.05, 0},
+            {"link", "Pump1", "pct_off_curve_high", 5.6, 0.05}});
     expect(summary_of(validation_dir("pumps") / "type5-pump.inp"), "type5-pump",
            {{"link", "P3", "percent_utilized", 44.35, 0.005},
             {"link", "P3", "startups", 2, 0, 0},
