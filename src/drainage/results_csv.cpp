@@ -180,6 +180,10 @@ void append_report_statistics(std::string& out, const Network& net, const Simula
         const auto& st = m.link_stats[j];
         const std::string& id = net.link_id[j];
         summary_row(out, "link", id, "time_of_max_flow_s", st.max_flow_time_s);
+        if (m.report_steps > 2)
+            summary_row(out, "link", id, "flow_instability_index",
+                        static_cast<double>(st.flow_turns) * 100.0 /
+                            (2.0 / 3.0 * (static_cast<double>(m.report_steps) - 2.0)));
         if (net.link_kind[j] == LinkKind::kPump) {
             const auto on = static_cast<double>(st.pump_on_steps);
             summary_row(out, "link", id, "percent_utilized",

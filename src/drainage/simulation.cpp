@@ -1738,6 +1738,13 @@ void Simulator::State::update_statistics(double dt) {
             sum.max_flow_m3s[j] = q;
             st.max_flow_time_s = t_route;
         }
+        { // SWMM's flow turns (its SGN counts 0 as positive)
+            const double dq = l.flow - l.old_flow;
+            const int previous = st.flow_turn_sign;
+            st.flow_turn_sign = dq < 0 ? -1 : 1;
+            if (std::abs(dq) > 0.001 * kCfs && previous * st.flow_turn_sign < 0)
+                ++st.flow_turns;
+        }
         if (l.kind == LinkKind::kPump) {
             if (q > kMinFlow) {
                 st.pump_min_flow_m3s =

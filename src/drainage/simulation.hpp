@@ -168,6 +168,10 @@ struct LinkStatistics {
     double both_ends_full_s = 0, upstream_full_s = 0, downstream_full_s = 0;
     double capacity_limited_s = 0; ///< full upstream with the HGL steeper than the conduit
     double max_flow_time_s = 0;
+    /// Steps whose flow change (over 0.001 cfs) reversed the last one's sign (SWMM's flow turns;
+    /// the flow instability index is 100 of them per 2/3 of the report steps less two).
+    std::int64_t flow_turns = 0;
+    int flow_turn_sign = 0;
     /// Dynamic wave, conduits: time in each flow class (FlowClass order: dry, upstream dry,
     /// downstream dry, subcritical, supercritical, upstream critical, downstream critical),
     /// time limited to normal flow, time under culvert inlet control (SWMM's Flow
