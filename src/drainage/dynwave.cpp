@@ -598,7 +598,9 @@ int FlowRouter::dynwave_step(double t_s, double dt) {
 
 double FlowRouter::dw_variable_step(double max_step) {
     double t_link = max_step;
-    for (const auto& l : links_) {
+    int min_link = -1, min_node = -1;
+    for (int j = 0; j < static_cast<int>(links_.size()); ++j) {
+        const auto& l = links_[j];
         if (l.kind != LinkKind::kConduit)
             continue;
         const double q = std::abs(l.flow) / l.barrels;
@@ -607,18 +609,29 @@ double FlowRouter::dw_variable_step(double max_step) {
         double t = l.volume / l.barrels / q;
         t *= l.mod_length_m / l.length_m;
         t *= l.froude / (1.0 + l.froude) * settings_.courant_factor;
-        t_link = std::min(t_link, t);
+        if (t < t_link) {
+            t_link = t;
+            min_link = j;
+        }
     }
     double t_node = t_link;
-    for (const auto& nd : nodes_) {
+    for (int n = 0; n < static_cast<int>(nodes_.size()); ++n) {
+        const auto& nd = nodes_[n];
         if (nd.kind == NodeKind::kOutfall || nd.depth <= kFudgeLength ||
             nd.depth + kFudgeLength >= nd.crown_depth_m)
             continue;
         const double max_depth = nd.crown_depth_m * 0.25;
         if (max_depth < kFudgeLength || nd.dydt < kFudgeLength)
             continue;
-        t_node = std::min(t_node, max_depth / nd.dydt);
+        if (max_depth / nd.dydt < t_node) {
+            t_node = max_depth / nd.dydt;
+            min_node = n;
+        }
     }
+    // the element that set the step (SWMM's time-step critical count: the node where it
+    // shortened the links' step, else the link)
+    critical_node_ = min_node;
+    critical_link_ = min_node >= 0 ? -1 : min_link;
     (void)kFudgeVolume;
     return std::max(std::min(t_link, t_node), settings_.min_step_s);
 }

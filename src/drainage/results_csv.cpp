@@ -131,6 +131,9 @@ void append_report_statistics(std::string& out, const Network& net, const Simula
         const NodeKind kind = net.node_kind[i];
         const double max_depth = m.max_depth_m[i];
         summary_row(out, "node", id, "avg_depth_m", st.depth_sum_m / steps);
+        if (st.critical_steps > 0)
+            summary_row(out, "node", id, "pct_time_step_critical",
+                        100.0 * static_cast<double>(st.critical_steps) / steps_taken);
         summary_row(out, "node", id, "time_of_max_depth_s", st.max_depth_time_s);
         summary_row(out, "node", id, "max_lateral_inflow_m3s", st.max_lateral_inflow_m3s);
         summary_row(out, "node", id, "max_total_inflow_m3s", st.max_inflow_m3s);
@@ -180,6 +183,9 @@ void append_report_statistics(std::string& out, const Network& net, const Simula
         const auto& st = m.link_stats[j];
         const std::string& id = net.link_id[j];
         summary_row(out, "link", id, "time_of_max_flow_s", st.max_flow_time_s);
+        if (st.critical_steps > 0)
+            summary_row(out, "link", id, "pct_time_step_critical",
+                        100.0 * static_cast<double>(st.critical_steps) / steps_taken);
         if (m.report_steps > 2)
             summary_row(out, "link", id, "flow_instability_index",
                         static_cast<double>(st.flow_turns) * 100.0 /

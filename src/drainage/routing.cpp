@@ -1457,6 +1457,7 @@ double FlowRouter::system_outflow_m3s(int n, bool& flooded) {
 double FlowRouter::next_step(double fixed) {
     if (settings_.model != FlowRouting::kDynwave || settings_.courant_factor == 0 || fixed < 0.001)
         return fixed;
+    critical_node_ = critical_link_ = -1;
     variable_step_ = variable_step_ == 0 ? settings_.min_step_s : dw_variable_step(fixed);
     variable_step_ = std::floor(1000.0 * variable_step_) / 1000.0;
     return variable_step_;

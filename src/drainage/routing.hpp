@@ -205,6 +205,10 @@ public:
     int step(double t_s, double dt_s);
     /// Whether the last step's Picard trials converged (dynamic wave; always true otherwise).
     bool last_step_converged() const { return last_converged_; }
+    /// The node, else the conduit, whose Courant limit set the last variable step (-1: none,
+    /// or the step was not a variable one).
+    int critical_node() const { return critical_node_; }
+    int critical_link() const { return critical_link_; }
 
     /// Control rules evaluated at the start of every step (not owned; may be null).
     /// `gages` (may be null) holds each rain gage's rainfall now and in the past hours, for the
@@ -367,6 +371,7 @@ private:
     double variable_step_ = 0;
     double crown_cutoff_ = 0.96;
     bool last_converged_ = true;
+    int critical_node_ = -1, critical_link_ = -1;
 };
 
 } // namespace rencheng::drainage

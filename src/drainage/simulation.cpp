@@ -1522,6 +1522,12 @@ void Simulator::State::add_inflows(double t0) {
 void Simulator::State::step() {
     double dt = do_routing ? (n_links > 0 ? router.next_step(rs.route_step_s) : rs.route_step_s)
                            : std::min(wet_step, report_step);
+    if (!sum.node_stats.empty()) { // SWMM's time-step critical elements
+        if (router.critical_node() >= 0)
+            ++sum.node_stats[static_cast<std::size_t>(router.critical_node())].critical_steps;
+        else if (router.critical_link() >= 0)
+            ++sum.link_stats[static_cast<std::size_t>(router.critical_link())].critical_steps;
+    }
     if (do_routing && n_links > 0 && events.between) {
         // between events: the largest step to the next runoff or report time before the next
         // event, else the fixed step while the event is still ahead (SWMM)

@@ -153,8 +153,9 @@ struct NodeStatistics {
     std::int64_t outflow_steps = 0; ///< outfalls: steps discharging at least 0.001 cfs
     double outflow_sum_m3s = 0;     ///< outfalls: Σ of those discharges
     double max_outflow_rate_m3s = 0;
-    double full_depth_m = 0;  ///< the node's full depth (rim), as routed
-    double crown_depth_m = 0; ///< the highest connected crown above the invert
+    std::int64_t critical_steps = 0; ///< variable steps this node's Courant limit set
+    double full_depth_m = 0;         ///< the node's full depth (rim), as routed
+    double crown_depth_m = 0;        ///< the highest connected crown above the invert
     double full_volume_m3 = 0;
 };
 
@@ -172,6 +173,7 @@ struct LinkStatistics {
     /// the flow instability index is 100 of them per 2/3 of the report steps less two).
     std::int64_t flow_turns = 0;
     int flow_turn_sign = 0;
+    std::int64_t critical_steps = 0; ///< variable steps this conduit's Courant limit set
     /// Dynamic wave, conduits: time in each flow class (FlowClass order: dry, upstream dry,
     /// downstream dry, subcritical, supercritical, upstream critical, downstream critical),
     /// time limited to normal flow, time under culvert inlet control (SWMM's Flow

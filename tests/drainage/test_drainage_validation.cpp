@@ -592,7 +592,9 @@ TEST(DrainageValidation, ReportStatisticsMatchSwmmReport) {
             {"link", "Pump1", "pct_off_curve_high", 5.6, 0.05},
             // Highest Flow Instability Indexes (SWMM prints whole numbers): I10 (2), I11 (1)
             {"link", "I10", "flow_instability_index", 2, 0.5, 0},
-            {"link", "I11", "flow_instability_index", 1, 0.55, 0}});
+            {"link", "I11", "flow_instability_index", 1, 0.55, 0},
+            // Time-Step Critical Elements: I5 sets 98.99 % of the variable steps
+            {"link", "I5", "pct_time_step_critical", 98.99, 0.05, 0}});
     expect(summary_of(validation_dir("pumps") / "type5-pump.inp"), "type5-pump",
            {{"link", "P3", "percent_utilized", 44.35, 0.005},
             {"link", "P3", "startups", 2, 0, 0},
