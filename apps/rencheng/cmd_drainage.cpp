@@ -10,6 +10,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "command.hpp"
 #include "core/atomic_file.hpp"
@@ -108,6 +110,52 @@ void run_drainage_solve(const DrainageOptions& opt, CommandContext& ctx) {
                         "", t.value_m3);
         }
         std::printf("  flooded volume / 溢流总量: %.3f m3\n", flooded);
+        // SWMM's lists of the five worst: node continuity errors (1 − out/in over nodes other
+        // than outfalls with more than 0.1 ft³ in), flow instability, time-step critical elements
+        if (!s.node_stats.empty()) {
+            using Entry = std::pair<double, std::string>;
+            const auto print_top = [](const char* title, std::vector<Entry> v, const char* unit) {
+                std::stable_sort(v.begin(), v.end(), [](const Entry& a, const Entry& b) {
+                    return std::abs(a.first) > std::abs(b.first);
+                });
+                if (v.size() > 5)
+                    v.resize(5);
+                if (v.empty())
+                    return;
+                std::printf("  %s:", title);
+                for (const auto& [x, id] : v)
+                    std::printf(" %s (%.2f%s)", id.c_str(), x, unit);
+                std::printf("\n");
+            };
+            std::vector<Entry> errors, turns, critical;
+            for (std::size_t i = 0; i < s.node_stats.size(); ++i) {
+                const auto& st = s.node_stats[i];
+                if (net.node_kind[i] != drainage::NodeKind::kOutfall && st.inflow_m3 > 0.0028317)
+                    errors.emplace_back(100.0 * (1.0 - st.outflow_m3 / st.inflow_m3),
+                                        net.node_id[i]);
+                if (st.critical_steps > 0 && s.routing_steps > 0)
+                    critical.emplace_back(100.0 * static_cast<double>(st.critical_steps) /
+                                              static_cast<double>(s.routing_steps),
+                                          "node " + net.node_id[i]);
+            }
+            const double turn_scale =
+                s.report_steps > 2
+                    ? 100.0 / (2.0 / 3.0 * (static_cast<double>(s.report_steps) - 2.0))
+                    : 0.0;
+            for (std::size_t j = 0; j < s.link_stats.size(); ++j) {
+                const auto& st = s.link_stats[j];
+                if (st.flow_turns > 0 && turn_scale > 0)
+                    turns.emplace_back(static_cast<double>(st.flow_turns) * turn_scale,
+                                       net.link_id[j]);
+                if (st.critical_steps > 0 && s.routing_steps > 0)
+                    critical.emplace_back(100.0 * static_cast<double>(st.critical_steps) /
+                                              static_cast<double>(s.routing_steps),
+                                          "link " + net.link_id[j]);
+            }
+            print_top("highest node continuity errors / 节点连续性误差最大", errors, " %");
+            print_top("highest flow instability indexes / 流量不稳定指数最高", turns, "");
+            print_top("time-step critical elements / 控制时间步的元素", critical, " %");
+        }
         for (const auto& note : s.not_simulated)
             std::printf("  note / 注意: %s\n", note.c_str());
         if (s.has_rdii)

@@ -1,6 +1,7 @@
 // Tests of `rencheng drainage solve` through the binary: a run saves its end state to a hot start
 // file given on the command line and another run starts from one (--save-hotstart, --hotstart),
-// in place of the model's [FILES] lines; a missing hot start file is a missing file (exit 3).
+// in place of the model's [FILES] lines; a missing hot start file is a missing file (exit 3); the
+// terminal's balances and lists of the worst elements.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -51,6 +52,21 @@ TEST(CliDrainageSolve, HotStartFilesFromTheCommandLine) {
     EXPECT_NE(test::slurp(a), test::slurp(c));
     for (const auto& p : {saved, a, b, c})
         fs::remove(p);
+}
+
+// The terminal shows the balances term by term and SWMM's lists of the five worst nodes and links
+// (Example8 with a Preissmann slot: inlet I5 sets 98.99 % of the variable steps, I10 chatters).
+TEST(CliDrainageSolve, PrintsBalancesAndTheWorstElements) {
+    const fs::path inp = fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" /
+                         "slot" / "Example8-slot.inp";
+    const auto r = run_rencheng({"drainage", "solve", inp.string()});
+    ASSERT_EQ(r.status, 0) << r.err;
+    for (const char* s : {"runoff quantity continuity / 产流水量平衡 (m3):",
+                          "flow routing continuity / 汇流水量平衡 (m3):", "wet weather inflow",
+                          "highest node continuity errors / 节点连续性误差最大:",
+                          "highest flow instability indexes / 流量不稳定指数最高: I10 (",
+                          "time-step critical elements / 控制时间步的元素: link I5 (98.99 %)"})
+        EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
 }
 
 TEST(CliDrainageSolve, MissingHotStartFileIsAMissingFile) {
