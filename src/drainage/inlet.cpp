@@ -899,7 +899,7 @@ bool StreetInlets::on_sag(const Inlet& in, const std::vector<NodeState>& nodes, 
 }
 
 void StreetInlets::capture(std::vector<NodeState>& nodes, const std::vector<LinkState>& links,
-                           bool dynwave, double dt_s) {
+                           bool dynwave, double dt_s, bool record) {
     if (inlets_.empty())
         return;
     std::fill(node_capture_.begin(), node_capture_.end(), 0.0);
@@ -984,7 +984,43 @@ void StreetInlets::capture(std::vector<NodeState>& nodes, const std::vector<Link
         }
         nodes[bypass].lat_flow -= in.captured - in.backflow;
         nodes[in.usage->capture_node.idx()].lat_flow += in.captured;
+        if (record) { // SWMM updateInletStats, with the street's flow at the step's start
+            auto& st = in.stats;
+            const double q = std::abs(l.flow);
+            st.on_sag = on_sag(in, nodes, l.n2);
+            if (q < kMinFlowCfs * kCfs && in.backflow <= 0)
+                continue;
+            ++st.flow_periods;
+            const double net = in.captured - in.backflow;
+            double fraction = 0;
+            if (net > 0) {
+                ++st.capture_periods;
+                fraction = std::min(net / q, 1.0);
+                st.capture_fraction_sum += fraction;
+                if (q - net > kMinFlowCfs * kCfs)
+                    ++st.bypass_periods;
+            } else {
+                ++st.backflow_periods;
+            }
+            if (q > st.peak_flow_m3s) {
+                st.peak_flow_m3s = q;
+                st.peak_flow_capture_pct = 100.0 * fraction;
+            }
+        }
     }
+}
+
+std::vector<InletStatistics> StreetInlets::statistics() const {
+    std::vector<InletStatistics> out;
+    for (const auto& in : inlets_) {
+        InletStatistics st = in.stats;
+        st.link = in.link;
+        st.usage = static_cast<std::int32_t>(in.usage - net_.inlet_usage.data());
+        out.push_back(st);
+    }
+    std::sort(out.begin(), out.end(),
+              [](const InletStatistics& a, const InletStatistics& b) { return a.usage < b.usage; });
+    return out;
 }
 
 } // namespace rencheng::drainage

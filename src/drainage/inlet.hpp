@@ -77,6 +77,21 @@ double splash_over_velocity_ms(GrateType type, double length_m);
 /// capture out of their bypass nodes' lateral inflow and add it to their capture nodes'; a capture
 /// node's overflow of the last step returns to the bypass nodes of its inlets (shared by inlet open
 /// area) instead of flooding.
+/// SWMM's performance statistics of one street inlet ([INLET_USAGE] row), over the routing
+/// steps from the report start (inlet.c updateInletStats).
+struct InletStatistics {
+    std::int32_t link = -1;            ///< the street conduit
+    std::int32_t usage = -1;           ///< index into Network::inlet_usage
+    bool on_sag = false;               ///< its placement at its last evaluation
+    std::int64_t flow_periods = 0;     ///< steps with approach flow or backflow
+    std::int64_t capture_periods = 0;  ///< steps with a net flow into the inlets
+    std::int64_t backflow_periods = 0; ///< steps with a net flow out of them
+    std::int64_t bypass_periods = 0;   ///< capture steps that let flow go by
+    double capture_fraction_sum = 0;   ///< Σ of the captured share over the capture steps
+    double peak_flow_m3s = 0;          ///< largest approach flow
+    double peak_flow_capture_pct = 0;  ///< the share captured then, %
+};
+
 class StreetInlets {
 public:
     /// `links`/`nodes`: the router's state after its set-up (conduit slopes, reversed conduits,
@@ -89,8 +104,11 @@ public:
     /// Adjusts the nodes' lateral inflows for a step of `dt_s` (flows and depths at its start).
     /// `dynwave`: the router is dynamic wave (kinematic wave limits sag capture to what reaches
     /// the node plus what it stores).
+    /// `record`: the step ends after the report start, so the inlets' statistics count it.
     void capture(std::vector<NodeState>& nodes, const std::vector<LinkState>& links, bool dynwave,
-                 double dt_s);
+                 double dt_s, bool record = false);
+    /// The statistics of every inlet, in [INLET_USAGE] order.
+    std::vector<InletStatistics> statistics() const;
 
     /// True for a node that receives captured flow (its overflow goes back to the street).
     bool is_capture_node(int n) const { return capture_node_[static_cast<std::size_t>(n)] != 0; }
@@ -110,6 +128,7 @@ private:
         double clog_factor = 1;
         double backflow_ratio = 0;
         double captured = 0, backflow = 0;
+        InletStatistics stats;
     };
     bool on_sag(const Inlet& in, const std::vector<NodeState>& nodes, int bypass) const;
     const Network& net_;

@@ -205,7 +205,11 @@ void append_report_statistics(std::string& out, const Network& net, const Simula
             continue;
         }
         if (st.full_depth_m <= 0)
-            continue; // not a conduit, or a dummy one
+            continue;                                       // not a conduit, or a dummy one
+        if (net.xsection[j].shape == XsectShape::kStreet) { // Street Flow Summary
+            summary_row(out, "link", id, "street_max_spread_m", st.max_spread_m);
+            summary_row(out, "link", id, "street_max_depth_m", st.max_depth_m);
+        }
         summary_row(out, "link", id, "max_velocity_ms", st.max_velocity_ms);
         summary_row(out, "link", id, "max_over_full_flow",
                     st.full_flow_m3s > 0 ? m.max_flow_m3s[j] / st.full_flow_m3s : 0.0);
@@ -234,6 +238,34 @@ void append_report_statistics(std::string& out, const Network& net, const Simula
             summary_row(out, "link", id, "hours_above_full_flow", st.above_full_flow_s / 3600.0);
             summary_row(out, "link", id, "hours_capacity_limited", st.capacity_limited_s / 3600.0);
         }
+    }
+    // Street Flow Summary: the inlets on each street conduit (inlet.c writeStreetStats)
+    for (const auto& in : m.inlet_stats) {
+        const auto j = static_cast<std::size_t>(in.link);
+        const std::string& id = net.link_id[j];
+        const auto& u = net.inlet_usage[static_cast<std::size_t>(in.usage)];
+        const auto& x = net.xsection[j];
+        const int sides = x.shape == XsectShape::kStreet && x.street_index >= 0
+                              ? net.streets[static_cast<std::size_t>(x.street_index)].sides
+                              : 1;
+        const double q_max = m.max_flow_m3s[j];
+        summary_row(out, "link", id, "inlet_on_sag", in.on_sag ? 1.0 : 0.0);
+        summary_row(out, "link", id, "inlet_count", u.count);
+        if (in.flow_periods == 0)
+            continue;
+        const double fp = static_cast<double>(in.flow_periods) / 100.0;
+        const double cp = static_cast<double>(in.capture_periods) / 100.0;
+        summary_row(out, "link", id, "peak_flow_capture_pct", in.peak_flow_capture_pct);
+        summary_row(out, "link", id, "avg_flow_capture_pct",
+                    cp > 0 ? in.capture_fraction_sum / cp : 0.0);
+        summary_row(out, "link", id, "bypass_frequency_pct",
+                    cp > 0 ? static_cast<double>(in.bypass_periods) / cp : 0.0);
+        summary_row(out, "link", id, "backflow_frequency_pct",
+                    static_cast<double>(in.backflow_periods) / fp);
+        summary_row(out, "link", id, "peak_capture_per_inlet_m3s",
+                    q_max / sides * 0.01 * in.peak_flow_capture_pct / std::max(u.count, 1));
+        summary_row(out, "link", id, "peak_bypass_m3s",
+                    q_max * 0.01 * (100.0 - in.peak_flow_capture_pct));
     }
 }
 

@@ -1602,7 +1602,9 @@ void Simulator::State::step() {
     if (held) {
         ++sum.held_steps;
     } else {
-        inlets.capture(nodes, router.links(), rs.model == FlowRouting::kDynwave, dt);
+        inlets.capture(nodes, router.links(), rs.model == FlowRouting::kDynwave, dt,
+                       !sum.node_stats.empty() &&
+                           t0 + dt > static_cast<double>(opt.report_start_s) + 1e-6);
         trials += router.step(t0, dt);
         if (!router.last_step_converged())
             ++sum.nonconverged_steps;
@@ -1885,6 +1887,18 @@ void Simulator::State::balances() {
         ro.evap_m3 + ro.infil_m3 + ro.runoff_m3 + ro.drains_m3 + ro.final_storage_m3);
     auto& rt = sum.routing;
     rt.final_storage_m3 = router.final_stored_volume_m3();
+    if (!sum.node_stats.empty()) {
+        sum.inlet_stats = inlets.statistics();
+        for (int j = 0; j < n_links; ++j) { // streets' spread at their peak depth
+            const auto& x = net.xsection[static_cast<std::size_t>(j)];
+            if (x.shape != XsectShape::kStreet || x.street_index < 0)
+                continue;
+            const auto& street = net.streets[static_cast<std::size_t>(x.street_index)];
+            auto& st = sum.link_stats[static_cast<std::size_t>(j)];
+            const double w = router.links()[j].xs.geometry(st.max_depth_m).top_width_m;
+            st.max_spread_m = std::min(w / std::max(street.sides, 1), street.crown_width_m);
+        }
+    }
     for (std::size_t n = 0; n < sum.node_stats.size(); ++n)
         sum.node_stats[n].outflow_m3 += nodes[static_cast<int>(n)].volume;
     double in = rt.initial_storage_m3 + rt.wet_weather_m3 + rt.groundwater_m3 + rt.rdii_m3;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "drainage/groundwater.hpp"
+#include "drainage/inlet.hpp"
 #include "drainage/network.hpp"
 
 namespace rencheng::drainage {
@@ -180,7 +181,10 @@ struct LinkStatistics {
     /// Classification Summary).
     std::array<double, 7> flow_class_s{};
     double normal_flow_s = 0, inlet_control_s = 0;
-    double length_ratio = 1;        ///< conduits: the Courant-lengthened over the actual length
+    double length_ratio = 1; ///< conduits: the Courant-lengthened over the actual length
+    /// Street conduits: the flow's spread on one side at the peak depth, capped at the street's
+    /// width (SWMM's Street Flow Summary: top width over the sides).
+    double max_spread_m = 0;
     double full_depth_m = 0;        ///< conduits
     double pump_on_s = 0;           ///< pumps: time passing at least 0.001 cfs
     std::int64_t pump_startups = 0; ///< pumps: steps starting from below 0.001 cfs
@@ -222,7 +226,10 @@ struct SimulationSummary {
     double min_step_s = 0, max_step_s = 0, mean_step_s = 0;
     std::int64_t nonconverged_steps = 0;
     std::vector<LidPerformance> lid; ///< per [LID_USAGE] row, by subcatchment then file order
-    bool has_groundwater = false;    ///< some subcatchment has an aquifer ([GROUNDWATER])
+    /// Per [INLET_USAGE] row, for routed runs with report statistics (SWMM's Street Flow
+    /// Summary).
+    std::vector<InletStatistics> inlet_stats;
+    bool has_groundwater = false; ///< some subcatchment has an aquifer ([GROUNDWATER])
     /// Per subcatchment, 1 where it has an aquifer (empty when none has).
     std::vector<std::uint8_t> subcatch_has_aquifer;
     GroundwaterTotals groundwater; ///< SWMM's groundwater continuity, all aquifers

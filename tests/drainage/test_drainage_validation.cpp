@@ -581,6 +581,27 @@ TEST(DrainageValidation, ReportStatisticsMatchSwmmReport) {
             {"subcatch", "RainGarden", "total_infil_mm", 21.45, 0.005},
             {"subcatch", "RainGarden", "total_runoff_mm", 0.00, 0.005},
             {"subcatch", "PitchedRoof", "runoff_coeff", 0.999, 0.0005}});
+    // Street Flow Summary: an on-grade curved-vane grate (HEC-22's example 4-7) and a
+    // combination inlet that lets most of a street's peak go by
+    expect(summary_of(validation_dir("street-grate-inlet-7") / "street_grate_inlet_7.inp"),
+           "street_grate_inlet_7",
+           {{"link", "2", "street_max_spread_m", 7.626 * ft, 0.0005 * ft},
+            {"link", "2", "street_max_depth_m", 0.320 * ft, 0.0005 * ft},
+            {"link", "2", "inlet_on_sag", 0, 0, 0},
+            {"link", "2", "peak_flow_capture_pct", 73.80, 0.005},
+            {"link", "2", "avg_flow_capture_pct", 73.80, 0.005},
+            {"link", "2", "bypass_frequency_pct", 100.00, 0.005},
+            {"link", "2", "backflow_frequency_pct", 0.00, 0.005, 0},
+            {"link", "2", "peak_capture_per_inlet_m3s", 1.70 * cfs, 0.005 * cfs},
+            {"link", "2", "peak_bypass_m3s", 0.60 * cfs, 0.005 * cfs},
+            {"link", "1", "street_max_spread_m", 10.235 * ft, 0.0005 * ft}});
+    expect(summary_of(validation_dir("example7-inlets") / "Example7-Inlets.inp"), "Example7-Inlets",
+           {{"link", "Street1", "peak_flow_capture_pct", 17.04, 0.005},
+            {"link", "Street1", "avg_flow_capture_pct", 67.84, 0.005},
+            {"link", "Street1", "bypass_frequency_pct", 88.77, 0.005},
+            {"link", "Street1", "peak_bypass_m3s", 30.97 * cfs, 0.005 * cfs},
+            {"link", "Street3", "peak_flow_capture_pct", 14.85, 0.005},
+            {"link", "Street3", "bypass_frequency_pct", 90.04, 0.005}});
     // a type-2 pump run past the end of its curve (% time off the curve, high)
     expect(summary_of(validation_dir("slot") / "Example8-slot.inp"), "Example8-slot",
            {{"link", "Pump1", "percent_utilized", 17.09, 0.005},
