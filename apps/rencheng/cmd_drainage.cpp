@@ -133,24 +133,20 @@ void run_drainage_solve(const DrainageOptions& opt, CommandContext& ctx) {
                 if (net.node_kind[i] != drainage::NodeKind::kOutfall && st.inflow_m3 > 0.0028317)
                     errors.emplace_back(100.0 * (1.0 - st.outflow_m3 / st.inflow_m3),
                                         net.node_id[i]);
-                if (st.critical_steps > 0 && s.routing_steps > 0)
-                    critical.emplace_back(100.0 * static_cast<double>(st.critical_steps) /
-                                              static_cast<double>(s.routing_steps),
-                                          "node " + net.node_id[i]);
+                if (st.critical_steps > 0)
+                    critical.emplace_back(
+                        drainage::percent_of_steps(st.critical_steps, s.routing_steps),
+                        "node " + net.node_id[i]);
             }
-            const double turn_scale =
-                s.report_steps > 2
-                    ? 100.0 / (2.0 / 3.0 * (static_cast<double>(s.report_steps) - 2.0))
-                    : 0.0;
             for (std::size_t j = 0; j < s.link_stats.size(); ++j) {
                 const auto& st = s.link_stats[j];
-                if (st.flow_turns > 0 && turn_scale > 0)
-                    turns.emplace_back(static_cast<double>(st.flow_turns) * turn_scale,
+                if (st.flow_turns > 0 && s.report_steps > 2)
+                    turns.emplace_back(drainage::flow_instability_index(st, s.report_steps),
                                        net.link_id[j]);
-                if (st.critical_steps > 0 && s.routing_steps > 0)
-                    critical.emplace_back(100.0 * static_cast<double>(st.critical_steps) /
-                                              static_cast<double>(s.routing_steps),
-                                          "link " + net.link_id[j]);
+                if (st.critical_steps > 0)
+                    critical.emplace_back(
+                        drainage::percent_of_steps(st.critical_steps, s.routing_steps),
+                        "link " + net.link_id[j]);
             }
             print_top("highest node continuity errors / 节点连续性误差最大", errors, " %");
             print_top("highest flow instability indexes / 流量不稳定指数最高", turns, "");

@@ -114,14 +114,13 @@ void append_report_statistics(std::string& out, const Network& net, const Simula
     if (!m.has_routing || net.link_count() == 0 || m.node_stats.empty())
         return;
     // Routing Time Step Summary
-    const double steps_taken = m.routing_steps > 0 ? static_cast<double>(m.routing_steps) : 1.0;
     summary_row(out, "system", "system", "routing_min_step_s", m.min_step_s);
     summary_row(out, "system", "system", "routing_avg_step_s", m.mean_step_s);
     summary_row(out, "system", "system", "routing_max_step_s", m.max_step_s);
     if (m.dynamic_wave) { // Picard trials (SWMM's kinematic wave counts its Newton evaluations)
         summary_row(out, "system", "system", "routing_avg_trials", m.mean_trials);
         summary_row(out, "system", "system", "routing_pct_not_converging",
-                    100.0 * static_cast<double>(m.nonconverged_steps) / steps_taken);
+                    percent_of_steps(m.nonconverged_steps, m.routing_steps));
     }
     const double steps = m.report_steps > 0 ? static_cast<double>(m.report_steps) : 1.0;
     const bool dynwave = m.dynamic_wave;
@@ -133,7 +132,7 @@ void append_report_statistics(std::string& out, const Network& net, const Simula
         summary_row(out, "node", id, "avg_depth_m", st.depth_sum_m / steps);
         if (st.critical_steps > 0)
             summary_row(out, "node", id, "pct_time_step_critical",
-                        100.0 * static_cast<double>(st.critical_steps) / steps_taken);
+                        percent_of_steps(st.critical_steps, m.routing_steps));
         summary_row(out, "node", id, "time_of_max_depth_s", st.max_depth_time_s);
         summary_row(out, "node", id, "max_lateral_inflow_m3s", st.max_lateral_inflow_m3s);
         summary_row(out, "node", id, "max_total_inflow_m3s", st.max_inflow_m3s);
@@ -185,11 +184,10 @@ void append_report_statistics(std::string& out, const Network& net, const Simula
         summary_row(out, "link", id, "time_of_max_flow_s", st.max_flow_time_s);
         if (st.critical_steps > 0)
             summary_row(out, "link", id, "pct_time_step_critical",
-                        100.0 * static_cast<double>(st.critical_steps) / steps_taken);
+                        percent_of_steps(st.critical_steps, m.routing_steps));
         if (m.report_steps > 2)
             summary_row(out, "link", id, "flow_instability_index",
-                        static_cast<double>(st.flow_turns) * 100.0 /
-                            (2.0 / 3.0 * (static_cast<double>(m.report_steps) - 2.0)));
+                        flow_instability_index(st, m.report_steps));
         if (net.link_kind[j] == LinkKind::kPump) {
             const auto on = static_cast<double>(st.pump_on_steps);
             summary_row(out, "link", id, "percent_utilized",

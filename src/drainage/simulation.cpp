@@ -1778,10 +1778,9 @@ void Simulator::State::update_statistics(double dt) {
         }
         if (l.kind != LinkKind::kConduit || l.xs.shape() == Shape::kDummy)
             continue;
-        // the mid depth: the dynamic wave's own; the kinematic wave's mean of its end depths
-        // (SWMM setNewLinkState)
-        const double depth =
-            dynwave ? l.depth : 0.5 * (l.xs.depth_of_area_m(l.a1) + l.xs.depth_of_area_m(l.a2));
+        // the mid depth (the kinematic wave keeps the mean of its end depths there, as SWMM's
+        // setNewLinkState)
+        const double depth = l.depth;
         if (depth > st.max_depth_m)
             st.max_depth_m = depth;
         // SWMM link_getVelocity: none below 0.01 ft of depth. The dynamic wave (EXTRAN) keeps

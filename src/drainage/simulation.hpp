@@ -196,6 +196,19 @@ struct LinkStatistics {
     double pump_off_low_s = 0, pump_off_high_s = 0;
 };
 
+/// SWMM's flow instability index of a link: 100 flow turns per two thirds of the report steps
+/// less two (0 over two steps or fewer).
+inline double flow_instability_index(const LinkStatistics& st, std::int64_t report_steps) {
+    return report_steps > 2 ? static_cast<double>(st.flow_turns) * 100.0 /
+                                  (2.0 / 3.0 * (static_cast<double>(report_steps) - 2.0))
+                            : 0.0;
+}
+
+/// The share of `steps` routing steps that `count` of them make, %.
+inline double percent_of_steps(std::int64_t count, std::int64_t steps) {
+    return steps > 0 ? 100.0 * static_cast<double>(count) / static_cast<double>(steps) : 0.0;
+}
+
 struct SimulationSummary {
     bool has_runoff = false; ///< the model has subcatchments whose runoff is computed
     /// The runoff was read from a `[FILES] USE RUNOFF` interface file, not computed (no runoff
