@@ -1553,7 +1553,8 @@ struct Solver {
 
     /// Assembles, factorises and solves once; false if the matrix was not positive definite
     /// (then `bad_row` is the junction row). `refine`: check the solve's backward error and
-    /// refine it where needed (NumericCholesky::solve_refined); false solves once.
+    /// refine it where needed (NumericCholesky::solve_refined); false solves once and leaves
+    /// the check to be asked for (NumericCholesky::refinement_needed).
     bool newton_step(std::int32_t& bad_node, bool refine = true) {
         auto& ax = s.numeric_.values();
         matrix_coeffs(ax);
@@ -1565,7 +1566,7 @@ struct Solver {
         if (refine)
             s.numeric_.solve_refined(topo.symbolic, s.f_);
         else
-            s.numeric_.solve(topo.symbolic, s.f_);
+            s.numeric_.solve_checkable(topo.symbolic, s.f_);
         for (std::size_t i = 0; i < static_cast<std::size_t>(net.node_count()); ++i) {
             const std::int32_t r = topo.row[i];
             if (r >= 0)
@@ -1789,14 +1790,16 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
     double previous_relerr = std::numeric_limits<double>::infinity();
     double before_last = previous_relerr; ///< relerr of the step before the last one
     int last_change = 0;                  ///< iteration after which statuses last changed
+    bool last_checked = true;             ///< whether the last step's solve was checked
     while (iter <= maxtrials) {
         std::int32_t bad = -1;
-        // The solve's refinement check (a residual, 5–10 % of an iteration) only where the
-        // step may be the last: the first, and those after a step that moved the flows by
-        // 1 % or less. A step after a larger one is followed by at least one more, and an
-        // unrefined solve (ill-scaled rows keep ~1e-8 of relative error) does not slow Newton
-        // down that far from the solution. The polish always checks.
-        if (!sv.newton_step(bad, iter == 1 || previous_relerr <= kRefineFrom)) {
+        // The solve's refinement check (a residual, 5–10 % of an iteration) where the step is
+        // likely to be the last: the first, and those after a step that moved the flows by 1 %
+        // or less. Far from the solution an unrefined solve (ill-scaled rows keep ~1e-8 of
+        // relative error) does not slow Newton down; a step that ends the loop unchecked is
+        // checked below, and followed by a refined one if its solve needed refinement.
+        last_checked = iter == 1 || previous_relerr <= kRefineFrom;
+        if (!sv.newton_step(bad, last_checked)) {
             if (sv.bad_valve(bad)) {
                 last_change = iter;
                 out.cut_off_nodes = sv.update_cut_off(out.cut_off_nodes);
@@ -1853,8 +1856,21 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
         ++iter;
     }
     out.iterations = std::min(iter, maxtrials);
-    // Polish at fixed statuses: EPANET's stopping rule leaves errors of up to a few mm.
+    // The last step's solve unchecked and in need of refinement: one refined step more, at the
+    // same statuses (what checking it at once would have given, to within that step).
     bool factor_valid = converged;
+    if (converged && !last_checked && s.numeric_.refinement_needed(topo.symbolic)) {
+        std::int32_t bad = -1;
+        if (sv.newton_step(bad)) {
+            before_last = relerr;
+            relerr = sv.new_flows(1.0);
+            last_relax = 1.0;
+            ++out.iterations;
+        } else {
+            factor_valid = false;
+        }
+    }
+    // Polish at fixed statuses: EPANET's stopping rule leaves errors of up to a few mm.
     int stalled = 0;
     // No polish when the last main-loop step, a full Newton step, moved the flows by less than
     // kSettled (EPS steps whose demands barely changed): the state it started from was that

@@ -925,6 +925,7 @@ std::int32_t NumericCholesky::factor_supernode(const SymbolicCholesky& s, std::i
 
 void NumericCholesky::solve(const SymbolicCholesky& s, std::vector<double>& b) {
     const auto n = static_cast<std::size_t>(s.n_);
+    check_pending_ = false;
     if (!s.unit_ptr_.empty()) {
         parallel_for_chunks(
             n,
@@ -1107,6 +1108,31 @@ void NumericCholesky::solve_refined(const SymbolicCholesky& s, std::vector<doubl
     const auto n = static_cast<std::size_t>(s.n_);
     std::copy(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(n), rhs_.begin());
     solve(s, b);
+    check_pending_ = false;
+    if (!backward_error_too_large(s))
+        return;
+    for (std::size_t k = 0; k < n; ++k)
+        rhs_[static_cast<std::size_t>(s.perm_[k])] = res_[k];
+    solve(s, rhs_);
+    for (std::size_t k = 0; k < n; ++k)
+        b[k] += rhs_[k];
+}
+
+void NumericCholesky::solve_checkable(const SymbolicCholesky& s, std::vector<double>& b) {
+    std::copy(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(s.n_), rhs_.begin());
+    solve(s, b);
+    check_pending_ = true;
+}
+
+bool NumericCholesky::refinement_needed(const SymbolicCholesky& s) {
+    if (!check_pending_)
+        return false;
+    check_pending_ = false;
+    return backward_error_too_large(s);
+}
+
+bool NumericCholesky::backward_error_too_large(const SymbolicCholesky& s) {
+    const auto n = static_cast<std::size_t>(s.n_);
     bool refine = false;
     if (!s.unit_ptr_.empty()) {
         // Large factors: the same measure row by row from both triangles, side by side (each
@@ -1138,13 +1164,7 @@ void NumericCholesky::solve_refined(const SymbolicCholesky& s, std::vector<doubl
     } else {
         refine = residual_needs_refinement(s);
     }
-    if (!refine)
-        return;
-    for (std::size_t k = 0; k < n; ++k)
-        rhs_[static_cast<std::size_t>(s.perm_[k])] = res_[k];
-    solve(s, rhs_);
-    for (std::size_t k = 0; k < n; ++k)
-        b[k] += rhs_[k];
+    return refine;
 }
 
 bool NumericCholesky::residual_needs_refinement(const SymbolicCholesky& s) {

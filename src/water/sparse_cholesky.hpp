@@ -161,6 +161,13 @@ public:
     /// conductances 1e8 times their neighbours' keep their accuracy, and well-scaled systems
     /// skip the second solve.
     void solve_refined(const SymbolicCholesky& s, std::vector<double>& b);
+    /// Solves as solve() and keeps b, so that whether the solve needed refinement can be asked
+    /// afterwards (refinement_needed()), for as long as no other solve was made.
+    void solve_checkable(const SymbolicCholesky& s, std::vector<double>& b);
+    /// Whether the last solve_checkable() solve has a componentwise backward error above
+    /// solve_refined()'s threshold; false when the last solve was not one (then nothing is
+    /// computed).
+    bool refinement_needed(const SymbolicCholesky& s);
 
 private:
     std::int32_t factor_supernodal(const SymbolicCholesky& s);
@@ -194,6 +201,11 @@ private:
     /// The residual b − A x of the last solve (rhs_ and work_) into res_, by columns of the upper
     /// triangle; whether its componentwise backward error calls for a refinement step.
     bool residual_needs_refinement(const SymbolicCholesky& s);
+    /// The check of solve_refined() on the last solve (rhs_ and work_), large factors row by
+    /// row side by side, small ones by residual_needs_refinement().
+    bool backward_error_too_large(const SymbolicCholesky& s);
+    /// Whether rhs_ and work_ hold a solve_checkable() solve not yet checked.
+    bool check_pending_ = false;
 
     std::vector<double> ax_, lx_, work_, rhs_, res_, scale_;
     /// Per unit, its sums into the top columns during the forward substitution.
