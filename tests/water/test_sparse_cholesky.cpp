@@ -352,6 +352,43 @@ TEST(SparseCholesky, RefinementRestoresBadlyScaledRows) {
     }
 }
 
+TEST(SparseCholesky, CheckableSolveTellsWhetherItNeededRefinement) {
+    for (const Kernel kernel : kKernels) {
+        SCOPED_TRACE(kernel_name(kernel));
+        for (const bool badly_scaled : {false, true}) {
+            SCOPED_TRACE(badly_scaled ? "badly scaled" : "well scaled");
+            TestMatrix m(15 * 15, grid_edges(15, 15), 12, 1e-3);
+            if (badly_scaled)
+                for (std::size_t e = 0; e < m.edges.size(); e += 37) {
+                    const double extra = 1e8 * m.weight[e];
+                    m.weight[e] += extra;
+                    m.diagonal[static_cast<std::size_t>(m.edges[e].first)] += extra;
+                    m.diagonal[static_cast<std::size_t>(m.edges[e].second)] += extra;
+                }
+            const SymbolicCholesky sym(m.n, m.edges, kernel);
+            NumericCholesky num(sym);
+            m.load(sym, num);
+            ASSERT_EQ(num.factor(sym), -1);
+            const std::vector<double> b = right_hand_side(m.n);
+            std::vector<double> plain = b, checkable = b, refined = b;
+            num.solve(sym, plain);
+            EXPECT_FALSE(num.refinement_needed(sym)); // a plain solve is not checkable
+            num.solve_refined(sym, refined);
+            num.solve_checkable(sym, checkable);
+            EXPECT_EQ(checkable, plain); // the same solve, bit for bit
+            // Needed exactly where solve_refined refined (changed the plain solve's result). The
+            // gradient method's matrices (diagonally dominant M-matrices) never need it, even
+            // these with conductances 1e8 times their neighbours'.
+            EXPECT_EQ(num.refinement_needed(sym), refined != plain);
+            EXPECT_FALSE(num.refinement_needed(sym)); // asked once per solve
+            std::vector<double> again = b;
+            num.solve_checkable(sym, again);
+            num.solve(sym, again); // another solve: nothing left to check
+            EXPECT_FALSE(num.refinement_needed(sym));
+        }
+    }
+}
+
 TEST(SparseCholesky, SameBitsFromEveryNumericObject) {
     for (const Kernel kernel : kKernels) {
         SCOPED_TRACE(kernel_name(kernel));
