@@ -30,9 +30,6 @@ constexpr double kSettled = 1e-8;
 constexpr double kRoundOffFloor = 1e-5;
 /// Links or rows per chunk of the loops done side by side (HydraulicOptions::parallel_links).
 constexpr std::size_t kLinkChunk = 4096;
-/// Change in the flows (relerr) of a Newton step up to which the next step's solve is checked
-/// for refinement.
-constexpr double kRefineFrom = 1e-2;
 
 /// EPANET's initial flow of an open link: 1 ft/s over the diameter `d` (m), in m³/s.
 double initial_pipe_flow(double d) {
@@ -1790,16 +1787,14 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
     double previous_relerr = std::numeric_limits<double>::infinity();
     double before_last = previous_relerr; ///< relerr of the step before the last one
     int last_change = 0;                  ///< iteration after which statuses last changed
-    bool last_checked = true;             ///< whether the last step's solve was checked
     while (iter <= maxtrials) {
         std::int32_t bad = -1;
-        // The solve's refinement check (a residual, 5–10 % of an iteration) where the step is
-        // likely to be the last: the first, and those after a step that moved the flows by 1 %
-        // or less. Far from the solution an unrefined solve (ill-scaled rows keep ~1e-8 of
-        // relative error) does not slow Newton down; a step that ends the loop unchecked is
-        // checked below, and followed by a refined one if its solve needed refinement.
-        last_checked = iter == 1 || previous_relerr <= kRefineFrom;
-        if (!sv.newton_step(bad, last_checked)) {
+        // The solve's refinement check (a residual, 5–10 % of an iteration) is left to the
+        // step that ends the loop (below; followed by a refined step if its solve needed
+        // refinement): the gradient method's matrices are diagonally dominant M-matrices, whose
+        // Cholesky solves have not needed refinement on any network tested, and before the
+        // last step an unrefined solve would only cost Newton round-off.
+        if (!sv.newton_step(bad, false)) {
             if (sv.bad_valve(bad)) {
                 last_change = iter;
                 out.cut_off_nodes = sv.update_cut_off(out.cut_off_nodes);
@@ -1856,10 +1851,10 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
         ++iter;
     }
     out.iterations = std::min(iter, maxtrials);
-    // The last step's solve unchecked and in need of refinement: one refined step more, at the
-    // same statuses (what checking it at once would have given, to within that step).
+    // The last step's solve in need of refinement: one refined step more, at the same statuses
+    // (what refining it at once would have given, to within that step).
     bool factor_valid = converged;
-    if (converged && !last_checked && s.numeric_.refinement_needed(topo.symbolic)) {
+    if (converged && s.numeric_.refinement_needed(topo.symbolic)) {
         std::int32_t bad = -1;
         if (sv.newton_step(bad)) {
             before_last = relerr;
