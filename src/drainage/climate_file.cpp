@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <map>
 #include <numbers>
+#include <optional>
 #include <sstream>
 #include <tuple>
 
@@ -147,15 +148,24 @@ double hargreaves_mm_day(int day_of_year, double latitude_deg, double tave_f, do
     return std::max(e, 0.0);
 }
 
-DailyEvaporation daily_evaporation(const Network& net, const std::filesystem::path& base_dir,
-                                   int days, const std::array<double, 12>& temp_adjust_f,
-                                   const std::array<double, 12>& evap_adjust_ms) {
-    const auto& ev = net.evaporation;
-    const bool temperature = ev.type == EvaporationType::kTemperature;
-    // [TEMPERATURE]: the climate file (FILE name [start date]) and the latitude (SNOWMELT's 5th)
+namespace {
+
+/// The climate file a model names and the values of it in force on each day of a run.
+struct ClimateWalk {
+    double latitude = 40.0; ///< SNOWMELT's 5th value (SWMM's default 40°)
+    std::int64_t first_day_s = 0;
+    std::vector<ClimateDay> days; ///< per run day from the first, no value missing
+};
+
+/// SWMM's reading of the climate file over a run (climate.c updateFileValues): the first run day
+/// reads the file at its start date (the [TEMPERATURE] FILE line's, else the run's), each later
+/// day the file's next day; a value the file lacks keeps the day before's (70 °F for the
+/// temperatures, 0 for evaporation and wind before any). `what` names the user in errors.
+ClimateWalk walk_climate_file(const Network& net, const std::filesystem::path& base_dir, int days,
+                              const std::string& what) {
+    ClimateWalk out;
     std::string name;
     std::optional<CalendarTime> file_start;
-    double latitude = 40.0; // SWMM's default
     if (const auto* raw = net.raw_section("TEMPERATURE"))
         for (std::size_t r = 0; r < raw->rows.size(); ++r) {
             const auto& row = raw->rows[r];
@@ -176,15 +186,15 @@ DailyEvaporation daily_evaporation(const Network& net, const std::filesystem::pa
                 }
             } else if (key == "SNOWMELT" && row.size() >= 6) {
                 char* end = nullptr;
-                latitude = std::strtod(row[5].c_str(), &end);
-                if (*end != '\0' || !(latitude > -89.99 && latitude < 89.99))
+                out.latitude = std::strtod(row[5].c_str(), &end);
+                if (*end != '\0' || !(out.latitude > -89.99 && out.latitude < 89.99))
                     throw Error(ErrorCode::kOutOfRange,
                                 where + "latitude '" + row[5] + "' is not between -90 and 90");
             }
         }
     if (name.empty())
         throw Error(ErrorCode::kMissingKey,
-                    net.source_file + ": [EVAPORATION] " + (temperature ? "TEMPERATURE" : "FILE") +
+                    net.source_file + ": " + what +
                         " needs a climate file ([TEMPERATURE] FILE name; SWMM error 336)");
     const std::filesystem::path dir =
         base_dir.empty() ? std::filesystem::path(net.source_file).parent_path() : base_dir;
@@ -207,43 +217,71 @@ DailyEvaporation daily_evaporation(const Network& net, const std::filesystem::pa
                                                 std::to_string(f0.year) +
                                                 ", where the run starts reading it (SWMM error "
                                                 "338)");
-    DailyEvaporation out;
     out.first_day_s = seconds_since_epoch(sim0);
-    out.changes_at_midnight = !temperature;
-    const UnitFactors units = unit_factors(net.options.flow_units);
     const Seconds file0 = seconds_since_epoch(f0);
-    // the values in force: the last day's where a day has none (SWMM FileValue), 70 °F at first
-    double tmin = 70.0, tmax = 70.0, evap = 0.0;
-    MovingAverage ma;
+    ClimateDay now;
+    now.tmin = now.tmax = 70.0;
     for (int k = 0; k <= days; ++k) {
         const CalendarTime fd = calendar_from_seconds(file0 + static_cast<Seconds>(k) * 86400);
         if (const auto it = by_date.find({fd.year, fd.month, fd.day}); it != by_date.end()) {
             const ClimateDay& d = *it->second;
-            if (!std::isnan(d.tmin))
-                tmin = d.tmin;
-            if (!std::isnan(d.tmax))
-                tmax = d.tmax;
-            if (!std::isnan(d.evap))
-                evap = d.evap;
+            for (auto [from, to] : {std::pair{d.tmin, &now.tmin}, std::pair{d.tmax, &now.tmax},
+                                    std::pair{d.evap, &now.evap}, std::pair{d.wind, &now.wind}})
+                if (!std::isnan(from))
+                    *to = from;
         }
+        const CalendarTime sd =
+            calendar_from_seconds(out.first_day_s + static_cast<Seconds>(k) * 86400);
+        now.year = sd.year;
+        now.month = sd.month;
+        now.day = sd.day;
+        out.days.push_back(now);
+    }
+    return out;
+}
+
+} // namespace
+
+DailyEvaporation daily_evaporation(const Network& net, const std::filesystem::path& base_dir,
+                                   int days, const std::array<double, 12>& temp_adjust_f,
+                                   const std::array<double, 12>& evap_adjust_ms) {
+    const auto& ev = net.evaporation;
+    const bool temperature = ev.type == EvaporationType::kTemperature;
+    const ClimateWalk walk =
+        walk_climate_file(net, base_dir, days,
+                          std::string("[EVAPORATION] ") + (temperature ? "TEMPERATURE" : "FILE"));
+    DailyEvaporation out;
+    out.first_day_s = walk.first_day_s;
+    out.changes_at_midnight = !temperature;
+    const UnitFactors units = unit_factors(net.options.flow_units);
+    MovingAverage ma;
+    for (int k = 0; k <= days; ++k) {
+        const ClimateDay& d = walk.days[static_cast<std::size_t>(k)];
         const Seconds day_s = out.first_day_s + static_cast<Seconds>(k) * 86400;
-        const CalendarTime sd = calendar_from_seconds(day_s);
-        const auto m = static_cast<std::size_t>(sd.month - 1);
+        const auto m = static_cast<std::size_t>(d.month - 1);
         double rate = 0;
         if (temperature) {
-            double lo = tmin + temp_adjust_f[m], hi = tmax + temp_adjust_f[m];
+            double lo = d.tmin + temp_adjust_f[m], hi = d.tmax + temp_adjust_f[m];
             if (lo > hi)
                 std::swap(lo, hi);
             ma.add(lo, hi);
             const int doy =
-                static_cast<int>((day_s - seconds_since_epoch({sd.year, 1, 1, 0})) / 86400) + 1;
-            rate = hargreaves_mm_day(doy, latitude, ma.tave, ma.trange) / 1000.0 / 86400.0;
+                static_cast<int>((day_s - seconds_since_epoch({d.year, 1, 1, 0})) / 86400) + 1;
+            rate = hargreaves_mm_day(doy, walk.latitude, ma.tave, ma.trange) / 1000.0 / 86400.0;
         } else {
             const double pan = ev.has_pan_coefficients ? ev.pan_coefficients[m] : 1.0;
-            rate = evap * units.evap_rate * pan;
+            rate = d.evap * units.evap_rate * pan;
         }
         out.rate_ms.push_back(rate + evap_adjust_ms[m]);
     }
+    return out;
+}
+
+DailyClimate daily_climate(const Network& net, const std::filesystem::path& base_dir, int days) {
+    const ClimateWalk walk = walk_climate_file(net, base_dir, days, "[TEMPERATURE] snowmelt");
+    DailyClimate out;
+    out.first_day_s = walk.first_day_s;
+    out.days = walk.days;
     return out;
 }
 

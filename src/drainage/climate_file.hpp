@@ -50,6 +50,17 @@ DailyEvaporation daily_evaporation(const Network& net, const std::filesystem::pa
                                    int days, const std::array<double, 12>& temp_adjust_f,
                                    const std::array<double, 12>& evap_adjust_ms);
 
+/// The climate file's values in force on each day of a run (a value the file lacks keeps the day
+/// before's; 70 °F and 0 before any), for air temperatures and wind speeds.
+struct DailyClimate {
+    std::int64_t first_day_s = 0; ///< midnight of the run's first day, s since the epoch
+    std::vector<ClimateDay> days; ///< per day from the first, dated by the run's calendar
+};
+
+/// SWMM's reading of the climate file [TEMPERATURE] FILE names, `days` days from the start.
+/// Throws rencheng::Error as daily_evaporation does.
+DailyClimate daily_climate(const Network& net, const std::filesystem::path& base_dir, int days);
+
 /// Hargreaves' evaporation (mm/day) on day `day_of_year` at latitude `latitude_deg` from the mean
 /// daily temperature `tave_f` and the mean daily range `trange_f` (°F), never negative.
 double hargreaves_mm_day(int day_of_year, double latitude_deg, double tave_f, double trange_f);

@@ -17,6 +17,29 @@ constexpr double kCfs = kFoot * kFoot * kFoot;
 constexpr std::string_view kStamp = "SWMM5-HOTSTART"; // version 1; later ones add 2, 3 or 4
 constexpr int kValuesPerSnowPack = 15;                // 5 for each of 3 snow surfaces
 
+/// A snow pack value of a surface (snow, free water, cold content in ft; ATI in °F; a ratio) in
+/// SI (m, °C), by its place `k` in the file's 15.
+double snow_from_swmm(std::size_t k, double v) {
+    switch (k % 5) {
+    case 3:
+        return (v - 32.0) / 1.8;
+    case 4:
+        return v;
+    default:
+        return v * kFoot;
+    }
+}
+double snow_to_swmm(std::size_t k, double v) {
+    switch (k % 5) {
+    case 3:
+        return 1.8 * v + 32.0;
+    case 4:
+        return v;
+    default:
+        return v / kFoot;
+    }
+}
+
 /// SWMM's flow units codes (enums.h FlowUnitsType) are our FlowUnits in order.
 std::int32_t flow_units_code(FlowUnits u) {
     return static_cast<std::int32_t>(u);
@@ -209,10 +232,13 @@ HotStart HotStart::read_bytes(const Network& net, const std::string& bytes,
             if (s.has_groundwater)
                 for (std::size_t k = 0; k < 4; ++k)
                     s.groundwater[k] = take_double("the groundwater state") * kGroundwaterUnits[k];
-            const std::size_t skipped =
-                (layout.has_snow[i] ? kValuesPerSnowPack : 0) + layout.quality_doubles(square);
+            s.has_snow = layout.has_snow[i] != 0;
+            if (s.has_snow)
+                for (std::size_t k = 0; k < kValuesPerSnowPack; ++k)
+                    s.snow[k] = snow_from_swmm(k, take_double("the snow pack state"));
+            const std::size_t skipped = layout.quality_doubles(square);
             for (std::size_t k = 0; k < skipped; ++k)
-                take_double("a snow or water quality value");
+                take_double("a water quality value");
         }
     } else if (h.version == 2) {
         // groundwater moisture and water table only (SWMM's abridged file)
@@ -290,8 +316,10 @@ std::string HotStart::to_bytes(const Network& net) const {
         if (layout.has_groundwater[i])
             for (std::size_t k = 0; k < 4; ++k)
                 put_double(s.groundwater[k] / kGroundwaterUnits[k]);
-        const std::size_t zeros =
-            (layout.has_snow[i] ? kValuesPerSnowPack : 0) + layout.quality_doubles(false);
+        if (layout.has_snow[i])
+            for (std::size_t k = 0; k < kValuesPerSnowPack; ++k)
+                put_double(s.has_snow ? snow_to_swmm(k, s.snow[k]) : 0.0);
+        const std::size_t zeros = layout.quality_doubles(false);
         for (std::size_t k = 0; k < zeros; ++k)
             put_double(0.0);
     }

@@ -36,6 +36,11 @@ struct HotStart {
         /// GroundwaterState::state(): moisture, water table (m), flow (m/s), infiltration room
         /// (m; NaN when the file does not say).
         std::array<double, 4> groundwater{};
+        bool has_snow = false; ///< the subcatchment names a snow pack
+        /// SnowPack::state() of the plowable, impervious and pervious surfaces in turn: snow and
+        /// free water depth, cold content (m), antecedent temperature index (°C) and the
+        /// relative depth where the last snowfall's depletion line starts.
+        std::array<double, 15> snow{};
     };
 
     int version = 4;
@@ -46,7 +51,7 @@ struct HotStart {
 
     /// Reads `path`; the network must have the counts the file was written for (subcatchments,
     /// land uses, nodes, links, pollutants) and the same flow units, as SWMM requires. Water
-    /// quality values are read past (quality is not simulated), and so are snow packs' states.
+    /// quality values are read past (quality is not simulated).
     /// Throws rencheng::Error naming the file and what is wrong: a missing or unknown stamp, a
     /// count that differs, a file that ends early or holds a value that is not a number.
     static HotStart read_file(const Network& net, const std::filesystem::path& path);
@@ -55,7 +60,7 @@ struct HotStart {
                                const std::string& file);
 
     /// The bytes of a version-4 file of this state, as SWMM 5.2 writes one for `net`: water
-    /// quality concentrations, storage residence times and snow pack states written as zeros.
+    /// quality concentrations and storage residence times written as zeros.
     [[nodiscard]] std::string to_bytes(const Network& net) const;
     /// Writes to_bytes() to `path` (a temporary file, then renamed).
     void write_file(const Network& net, const std::filesystem::path& path) const;

@@ -284,6 +284,9 @@ std::string format_results_csv(const Network& net, const SimulationResult& resul
             row(out, t, "subcatch", id, "runoff_m3s", s.subcatch_runoff_m3s[k * ns + i]);
             row(out, t, "subcatch", id, "evap_loss_mmd", 8.64e7 * s.subcatch_evap_ms[k * ns + i]);
             row(out, t, "subcatch", id, "infil_loss_mmh", 3.6e6 * s.subcatch_infil_ms[k * ns + i]);
+            if (result.summary.has_snow)
+                row(out, t, "subcatch", id, "snow_depth_mm",
+                    1000.0 * s.subcatch_snow_depth_m[k * ns + i]);
             if (i < has_aquifer.size() && has_aquifer[i] != 0) {
                 row(out, t, "subcatch", id, "gw_flow_m3s", s.subcatch_gw_flow_m3s[k * ns + i]);
                 row(out, t, "subcatch", id, "gw_elevation_m",
@@ -321,12 +324,19 @@ std::vector<BalanceTerm> balance_terms(const SimulationSummary& m) {
     if (m.has_runoff && !m.runoff_from_file) {
         const auto& r = m.runoff;
         add("runoff_initial_storage_m3", "initial storage", "初始蓄量", r.initial_storage_m3);
+        if (m.has_snow)
+            add("runoff_initial_snow_cover_m3", "initial snow cover", "初始积雪",
+                r.initial_snow_m3);
         add("runoff_precipitation_m3", "total precipitation", "降雨总量", r.rain_m3);
         add("runoff_runon_m3", "outfall runon", "排口回流", r.runon_m3);
         add("runoff_evaporation_loss_m3", "evaporation loss", "蒸发损失", r.evap_m3);
         add("runoff_infiltration_loss_m3", "infiltration loss", "下渗损失", r.infil_m3);
         add("runoff_surface_runoff_m3", "surface runoff", "地表径流", r.runoff_m3);
         add("runoff_lid_drainage_m3", "LID drainage", "海绵设施排水", r.drains_m3);
+        if (m.has_snow) {
+            add("runoff_snow_removed_m3", "snow removed", "清除积雪", r.snow_removed_m3);
+            add("runoff_final_snow_cover_m3", "final snow cover", "最终积雪", r.final_snow_m3);
+        }
         add("runoff_final_storage_m3", "final storage", "最终蓄量", r.final_storage_m3);
     }
     if (m.has_groundwater) {

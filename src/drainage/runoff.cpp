@@ -107,7 +107,8 @@ double SubcatchmentRunoff::stored_m3() const {
 }
 
 RunoffStepVolumes SubcatchmentRunoff::step(double dt, double rain_ms, double evap_ms,
-                                           double runon_m3s) {
+                                           double runon_m3s,
+                                           const std::array<double, 3>* net_precip_ms) {
     RunoffStepVolumes v;
     for (auto& s : sub_)
         s.inflow_ms = 0;
@@ -133,7 +134,9 @@ RunoffStepVolumes SubcatchmentRunoff::step(double dt, double rain_ms, double eva
     double outflow_m3s = 0;
     for (int i = 0; i < 3; ++i) {
         const double a = area_m2_ * sub_[i].area_fraction;
-        const double q_ms = subarea_step(i, a, rain_ms, evap_ms, dt, v);
+        const double precip =
+            net_precip_ms != nullptr ? (*net_precip_ms)[static_cast<std::size_t>(i)] : rain_ms;
+        const double q_ms = subarea_step(i, a, precip, evap_ms, dt, v);
         sub_[i].runoff_ms = q_ms;
         outflow_m3s += sub_[i].outlet_fraction * q_ms * a;
         (i == 2 ? v.pervious_runoff_m3 : v.impervious_runoff_m3) += q_ms * a * dt;

@@ -63,7 +63,11 @@ public:
     /// evaporation `evap_ms` (m/s) and run-on `runon_m3s` from upstream subcatchments or outfalls
     /// (m³/s, spread over the whole area). Runoff sent between sub-areas is the previous step's,
     /// as in SWMM. Returns the step's volumes; `runoff_m3s()` is the outflow rate at its end.
-    RunoffStepVolumes step(double dt_s, double rain_ms, double evap_ms, double runon_m3s);
+    /// With a snow pack, `net_precip_ms` gives what reaches each sub-area (rain on bare ground,
+    /// melt leaving the pack; drainage/snow.hpp) in place of `rain_ms`, which then is the
+    /// precipitation counted in the balance (rain and snowfall).
+    RunoffStepVolumes step(double dt_s, double rain_ms, double evap_ms, double runon_m3s,
+                           const std::array<double, 3>* net_precip_ms = nullptr);
 
     /// Outflow (m³/s) leaving the subcatchment at the end of the last step.
     double runoff_m3s() const { return runoff_m3s_; }

@@ -94,14 +94,11 @@ void RunoffFile::add_step(double step_s, const std::vector<RunoffStepResult>& re
     for (std::int32_t i = 0; i < subcatchments_; ++i) {
         const RunoffStepResult r =
             static_cast<std::size_t>(i) < results.size() ? results[i] : RunoffStepResult{};
-        const double v[kValues] = {r.rain_ms * rate,
-                                   0.0, // snow depth: snowmelt is not simulated
-                                   r.evap_ms * evap,
-                                   r.infil_ms * rate,
-                                   r.runoff_m3s / flow_m3s_,
-                                   r.groundwater_m3s / flow_m3s_,
-                                   r.water_table_m * length,
-                                   r.upper_moisture};
+        const double v[kValues] = {
+            r.rain_ms * rate,         r.snow_depth_m * (si_ ? 1000.0 : 1.0 / kInch),
+            r.evap_ms * evap,         r.infil_ms * rate,
+            r.runoff_m3s / flow_m3s_, r.groundwater_m3s / flow_m3s_,
+            r.water_table_m * length, r.upper_moisture};
         for (const double x : v)
             values_.push_back(static_cast<float>(x));
         values_.insert(values_.end(), pollutants_, 0.0F);
@@ -132,6 +129,7 @@ RunoffStepResult RunoffFile::result(std::size_t k, std::size_t i) const {
     const double length = si_ ? 1.0 : kFoot;
     RunoffStepResult r;
     r.rain_ms = static_cast<double>(v[0]) / rate;
+    r.snow_depth_m = static_cast<double>(v[1]) * (si_ ? 0.001 : kInch);
     r.evap_ms = static_cast<double>(v[2]) / evap;
     r.infil_ms = static_cast<double>(v[3]) / rate;
     r.runoff_m3s = static_cast<double>(v[4]) * flow_m3s_;

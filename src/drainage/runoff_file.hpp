@@ -22,6 +22,7 @@ struct Network;
 /// One subcatchment's results over a runoff step, SI.
 struct RunoffStepResult {
     double rain_ms = 0;         ///< rainfall rate on the step
+    double snow_depth_m = 0;    ///< snow depth (water equivalent) at the step's end
     double evap_ms = 0;         ///< evaporation over the whole area, mean rate on the step
     double infil_ms = 0;        ///< infiltration over the whole area, mean rate on the step
     double runoff_m3s = 0;      ///< outflow at the step's end (LID drains included)

@@ -29,6 +29,7 @@
 #include "drainage/runoff.hpp"
 #include "drainage/runoff_file.hpp"
 #include "drainage/section_rows.hpp"
+#include "drainage/snow.hpp"
 #include "drainage/swmm_inp.hpp"
 
 namespace rencheng::drainage {
@@ -569,9 +570,6 @@ void check_supported(const Network& net) {
                         " (of SWMM's interface files USE INFLOWS, RDII, HOTSTART and RUNOFF are "
                         "read)");
     }
-    if (const auto* raw = net.raw_section("SNOWPACKS");
-        raw && !raw->rows.empty() && !net.options.ignore_snowmelt)
-        unsupported("[SNOWPACKS]");
 }
 
 } // namespace
@@ -609,6 +607,7 @@ struct Simulator::State {
     void start_from(const HotStart& h);
     void set_recovery_factor(double t);
     void runoff_from_file();
+    void set_snow_weather(double t);
     [[nodiscard]] HotStart hot_start() const;
 
     const Network& net;
@@ -652,6 +651,17 @@ struct Simulator::State {
     double old_runoff_t = 0, new_runoff_t = 0;
     bool has_runoff_flag = false;
     std::vector<double> outfall_routed_m3;
+
+    // snowmelt ([SNOWPACKS], [TEMPERATURE]; drainage/snow.hpp)
+    SnowInput snow_in;
+    std::vector<std::optional<SnowPack>> packs;
+    std::optional<DailyClimate> climate_days; ///< [TEMPERATURE] FILE
+    DailyTemperatureCycle temp_cycle;
+    double air_temp_c = (70.0 - 32.0) / 1.8; ///< SWMM's 70 °F until a source sets it
+    double wind_ms = 0;
+    std::int64_t weather_day = std::numeric_limits<std::int64_t>::min();
+    bool has_snow = false; ///< some subcatchment had snow at the end of the last runoff step
+    std::vector<double> snow_old_m, snow_new_m; ///< snow depth at the last two runoff times
 
     // routing totals (trapezoidal over each step, as SWMM's massbal)
     struct Rates {
@@ -790,6 +800,35 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
         if (net.subcatchments.gage[i].valid())
             gages[net.subcatchments.gage[i].idx()].used = true;
     }
+    // snow packs, and the air temperature and wind they melt by
+    {
+        Diagnostics snow_diags;
+        snow_in = read_snow_sections(net, net.source_file, snow_diags);
+        if (snow_diags.has_errors())
+            throw Error(snow_diags.items().front().code, snow_diags.format());
+        snow_old_m.assign(static_cast<std::size_t>(n_sub), 0.0);
+        snow_new_m.assign(static_cast<std::size_t>(n_sub), 0.0);
+        packs.resize(static_cast<std::size_t>(n_sub));
+        if (snow_in.active) {
+            sum.has_snow = true;
+            for (int i = 0; i < n_sub; ++i) {
+                const std::string& name = net.subcatchments.snowpack[static_cast<std::size_t>(i)];
+                const int k = name.empty() ? -1 : snow_in.pack_of(name);
+                if (k < 0)
+                    continue;
+                packs[static_cast<std::size_t>(i)].emplace(
+                    snow_in.packs[static_cast<std::size_t>(k)],
+                    net.subcatchments.imperv_fraction[i],
+                    subs[static_cast<std::size_t>(i)].area_m2());
+                snow_new_m[static_cast<std::size_t>(i)] =
+                    packs[static_cast<std::size_t>(i)]->depth_m();
+            }
+            if (snow_in.climate.source == AirTemperatureSource::kFile ||
+                snow_in.climate.wind_from_file)
+                climate_days = daily_climate(net, options.base_dir,
+                                             static_cast<int>(std::ceil(total / 86400.0)) + 1);
+        }
+    }
     // a unit hydrograph group's gage is used (SWMM rdii_readUnitHydParams); a USE RDII file is
     // routed even without [RDII] lines (SWMM rdii_openRdii opens it whatever the model holds)
     const bool use_rdii_file = std::any_of(net.files.begin(), net.files.end(), [](const auto& f) {
@@ -916,6 +955,9 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
     }
     for (const auto& s : subs)
         sum.runoff.initial_storage_m3 += s.stored_m3();
+    for (const auto& p : packs)
+        if (p)
+            sum.runoff.initial_snow_m3 += p->cover_m3();
     for (const auto& g : lids) {
         sum.runoff.initial_storage_m3 += g.stored_m3();
         has_runoff_flag = has_runoff_flag || g.wet();
@@ -977,6 +1019,12 @@ void Simulator::State::start_from(const HotStart& h) {
         }
         if (s.has_groundwater && aquifers[i])
             aquifers[i]->set_state(s.groundwater);
+        if (h.has_runoff && s.has_snow && packs[static_cast<std::size_t>(i)])
+            for (int k = 0; k < 3; ++k) {
+                std::array<double, 5> x{};
+                std::copy_n(s.snow.begin() + 5 * k, 5, x.begin());
+                packs[static_cast<std::size_t>(i)]->set_state(k, x);
+            }
     }
     router.start_from(h.node_depth_m, h.node_lateral_m3s, h.link_flow_m3s, h.link_depth_m,
                       h.link_setting);
@@ -995,6 +1043,13 @@ HotStart Simulator::State::hot_start() const {
         if (aquifers[i]) {
             s.has_groundwater = true;
             s.groundwater = aquifers[i]->state();
+        }
+        if (const auto& p = packs[static_cast<std::size_t>(i)]) {
+            s.has_snow = true;
+            for (int k = 0; k < 3; ++k) {
+                const auto x = p->state(k);
+                std::copy_n(x.begin(), 5, s.snow.begin() + 5 * k);
+            }
         }
     }
     for (const auto& nd : nodes) {
@@ -1041,6 +1096,8 @@ void Simulator::State::runoff_from_file() {
         new_runoff[i] = r.runoff_m3s;
         gw_file_old[i] = gw_file_new[i];
         gw_file_new[i] = r.groundwater_m3s;
+        snow_old_m[static_cast<std::size_t>(i)] = snow_new_m[static_cast<std::size_t>(i)];
+        snow_new_m[static_cast<std::size_t>(i)] = r.snow_depth_m;
         // what SWMM's output reports of a subcatchment run from the file
         sub_evap_ms[static_cast<std::size_t>(i)] = r.evap_ms;
         sub_infil_ms[static_cast<std::size_t>(i)] = r.infil_ms;
@@ -1050,13 +1107,76 @@ void Simulator::State::runoff_from_file() {
     ++sum.runoff_steps;
 }
 
+// The air temperature, wind and melt coefficients at time `t` (SWMM climate_setState: setTemp
+// and setWind at a runoff step's start; the coefficients change with the first step of a day).
+void Simulator::State::set_snow_weather(double t) {
+    const auto& c = snow_in.climate;
+    const bool si = is_si(opt.flow_units);
+    const double now = static_cast<double>(seconds_since_epoch(opt.start)) + t;
+    const auto day = static_cast<std::int64_t>(std::floor(now / 86400.0));
+    const CalendarTime cal = calendar_from_seconds(static_cast<Seconds>(std::floor(now)));
+    const auto m = static_cast<std::size_t>(cal.month - 1);
+    const std::size_t file_day =
+        climate_days ? static_cast<std::size_t>(std::clamp<std::int64_t>(
+                           (day * 86400 - climate_days->first_day_s) / 86400, 0,
+                           static_cast<std::int64_t>(climate_days->days.size()) - 1))
+                     : 0;
+    if (day != weather_day) {
+        weather_day = day;
+        const int doy =
+            static_cast<int>(day - seconds_since_epoch({cal.year, 1, 1, 0}) / 86400 + 1);
+        if (c.source == AirTemperatureSource::kFile) {
+            const auto& d = climate_days->days[file_day];
+            temp_cycle.start_day(doy, c.latitude_deg, c.longitude_correction_h,
+                                 (d.tmin + adjust.temp_f[m] - 32.0) / 1.8,
+                                 (d.tmax + adjust.temp_f[m] - 32.0) / 1.8);
+        }
+        // without a temperature source SWMM never sets the coefficients (they stay 0)
+        if (c.source != AirTemperatureSource::kNone)
+            for (auto& p : packs)
+                if (p)
+                    p->set_melt_coefficients(doy);
+    }
+    if (c.source == AirTemperatureSource::kFile) {
+        air_temp_c = temp_cycle.at_hour((now - static_cast<double>(day) * 86400.0) / 3600.0);
+    } else if (c.source == AirTemperatureSource::kTimeSeries) {
+        // the series' value interpolated, its first or last value outside it (SWMM
+        // table_tseriesLookup with extension); °F or °C as written, plus the month's adjustment
+        const auto& ts = net.series[static_cast<std::size_t>(c.series)];
+        double v = 0;
+        if (!ts.time_s.empty()) {
+            if (t <= ts.time_s.front())
+                v = ts.value.front();
+            else if (t >= ts.time_s.back())
+                v = ts.value.back();
+            else
+                v = series_value(ts, t);
+        }
+        air_temp_c = (si ? v : (v - 32.0) / 1.8) + adjust.temp_f[m] / 1.8;
+    }
+    if (c.wind_from_file) // the file's value taken as mph whatever the units, as SWMM does
+        wind_ms = climate_days ? climate_days->days[file_day].wind * 0.44704 : 0.0;
+    else
+        wind_ms = c.wind_ms[m];
+}
+
 void Simulator::State::runoff_execute() {
     const double t = new_runoff_t;
+    if (snow_in.active) // SWMM climate_setState, before the gages' state
+        set_snow_weather(t);
     bool is_raining = false;
     std::vector<double> rain(gages.size(), 0.0);
+    // the gages' rain as rain and as snow (at or below the dividing temperature, times the gage's
+    // snow catch factor; SWMM gage_getPrecip)
+    std::vector<double> liquid(gages.size(), 0.0), snowfall(gages.size(), 0.0);
+    const bool snowing = snow_in.active && air_temp_c <= snow_in.climate.dividing_temp_c;
     for (std::size_t g = 0; g < gages.size(); ++g) {
         rain[g] = (gages[g].used && !opt.ignore_rainfall) ? gages[g].rain_ms(t) : 0.0;
         is_raining = is_raining || rain[g] > 0;
+        if (snowing)
+            snowfall[g] = rain[g] * net.gages[g].snow_catch_factor;
+        else
+            liquid[g] = rain[g];
     }
     for (std::size_t g = 0; g < gages.size(); ++g) // what control rules read of the gages
         gage_state[g].rain_ms = rain[g];
@@ -1077,7 +1197,7 @@ void Simulator::State::runoff_execute() {
         if (dt_next > 0 && dt_next < max_step)
             max_step = dt_next;
     }
-    double step = (is_raining || has_runoff_flag) ? wet_step : dry_step;
+    double step = (is_raining || has_runoff_flag || has_snow) ? wet_step : dry_step;
     step = std::min(step, max_step);
     const double prev_step = new_runoff_t - old_runoff_t;
     old_runoff_t = new_runoff_t;
@@ -1116,6 +1236,26 @@ void Simulator::State::runoff_execute() {
             outfall_routed_m3[o] = 0;
         }
     has_runoff_flag = false;
+    // snowfall onto the packs and snow removal (SWMM snow_plowSnow), subcatchment by subcatchment
+    // before any melts, so that snow plowed onto a later one melts there in this step
+    if (snow_in.active) {
+        snow_old_m = snow_new_m;
+        for (int i = 0; i < n_sub; ++i) {
+            auto& p = packs[static_cast<std::size_t>(i)];
+            if (!p || net.subcatchments.area_m2[i] == 0)
+                continue;
+            const auto g = net.subcatchments.gage[i];
+            const int to = p->params().removal_subcatchment;
+            const double other = to >= 0 && packs[static_cast<std::size_t>(to)]
+                                     ? packs[static_cast<std::size_t>(to)]->pervious_area_m2()
+                                     : 0.0;
+            const PlowResult pr =
+                p->add_snow_and_plow(g.valid() ? snowfall[g.idx()] : 0.0, step, other);
+            sum.runoff.snow_removed_m3 += pr.removed_m3;
+            if (pr.to_other_depth_m > 0)
+                packs[static_cast<std::size_t>(to)]->receive_plowed(pr.to_other_depth_m);
+        }
+    }
     // [ADJUSTMENTS]: the month's conductivity factor, and the subcatchments' own monthly patterns
     // (SWMM climate_setState, infil_setInfilFactor, adjustSubareaParams; month of the step start)
     if (has_hydcon_adjustments) {
@@ -1143,15 +1283,32 @@ void Simulator::State::runoff_execute() {
     std::vector<RunoffStepResult> step_results(runoff_out ? static_cast<std::size_t>(n_sub) : 0);
     for (int i = 0; i < n_sub; ++i) {
         const auto g = net.subcatchments.gage[i];
-        const double r = g.valid() ? rain[g.idx()] : 0.0;
+        const double r_liquid = g.valid() ? liquid[g.idx()] : 0.0;
+        const double r_snow = g.valid() ? snowfall[g.idx()] : 0.0;
+        const double r = r_liquid + r_snow; // precipitation, snowfall as its water
         sub_rain[i] = r;
         const double ev = (net.evaporation.dry_only && r > 0) ? 0.0 : evap;
+        // a snow pack turns rain and snowfall into what reaches each sub-area
+        std::array<double, 3> net_precip{};
+        const std::array<double, 3>* net_precip_ms = nullptr;
+        if (auto& p = packs[static_cast<std::size_t>(i)]) {
+            SnowWeather w;
+            w.air_temp_c = air_temp_c;
+            w.rain_melt_ms =
+                rain_on_snow_melt_ms(r_liquid, air_temp_c, wind_ms, snow_in.climate.elevation_m);
+            w.ati_weight = snow_in.climate.ati_weight;
+            w.negative_melt_ratio = snow_in.climate.negative_melt_ratio;
+            w.adc = snow_in.climate.adc;
+            snow_new_m[static_cast<std::size_t>(i)] =
+                p->melt(r_liquid, r_snow, step, w, net_precip);
+            net_precip_ms = &net_precip;
+        }
         subs[i].set_pervious_return_m3s(lids[i].flow_to_pervious_m3s());
         if (aquifers[i]) { // room left in the aquifer's upper zone (SWMM maxInfilVol)
             subs[i].set_max_infil_m(aquifers[i]->max_infil_m());
             lids[i].set_max_native_infil_ms(aquifers[i]->max_infil_m() / step);
         }
-        auto v = subs[i].step(step, r, ev, runon[i]);
+        auto v = subs[i].step(step, r, ev, runon[i], net_precip_ms);
         new_runoff[i] = subs[i].runoff_m3s();
         double lid_drain_m3 = 0;
         if (!lids[i].empty()) {
@@ -1196,6 +1353,7 @@ void Simulator::State::runoff_execute() {
             auto& rr = step_results[static_cast<std::size_t>(i)];
             const double area = net.subcatchments.area_m2[i];
             rr.rain_ms = r;
+            rr.snow_depth_m = snow_new_m[static_cast<std::size_t>(i)];
             rr.evap_ms = area > 0 ? v.evap_m3 / step / area : 0.0;
             rr.infil_ms = area > 0 ? v.infil_m3 / step / area : 0.0;
             rr.runoff_m3s = new_runoff[i] + lids[i].drain_m3s(true);
@@ -1230,6 +1388,10 @@ void Simulator::State::runoff_execute() {
         if (!(k.valid() && static_cast<int>(k.idx()) != i))
             sum.runoff.runoff_m3 += v.runoff_m3;
     }
+    has_snow = false;
+    for (int i = 0; i < n_sub; ++i)
+        has_snow = has_snow || (net.subcatchments.area_m2[i] > 0 &&
+                                snow_new_m[static_cast<std::size_t>(i)] > 0);
     ++sum.runoff_steps;
     if (runoff_out)
         runoff_out->add_step(step, step_results);
@@ -1342,6 +1504,10 @@ void Simulator::State::save_report(double t_old, double t_new) {
                 a ? (1.0 - fr) * a->old_flow_m3s() + fr * a->new_flow_m3s() : 0.0);
             rep.subcatch_gw_elevation_m.push_back(a ? a->water_table_elev_m() : 0.0);
             rep.subcatch_soil_moisture.push_back(a ? a->theta() : 0.0);
+        }
+        {
+            const auto u = static_cast<std::size_t>(i);
+            rep.subcatch_snow_depth_m.push_back((1.0 - fr) * snow_old_m[u] + fr * snow_new_m[u]);
         }
     }
 }
@@ -1828,6 +1994,9 @@ void Simulator::State::update_statistics(double dt) {
 void Simulator::State::balances() {
     for (const auto& s : subs)
         sum.runoff.final_storage_m3 += s.stored_m3();
+    for (const auto& p : packs)
+        if (p)
+            sum.runoff.final_snow_m3 += p->cover_m3();
     for (const auto& g : lids)
         sum.runoff.final_storage_m3 += g.stored_m3();
     // LID performance in [LID_USAGE] order (the groups hold their units last row first)
@@ -1881,9 +2050,10 @@ void Simulator::State::balances() {
             g.upper_evap_m3 + g.lower_evap_m3 + g.deep_loss_m3 + g.lateral_m3 + g.final_storage_m3);
     }
     const auto& ro = sum.runoff;
-    sum.runoff_continuity_error_pct = continuity_error_pct(
-        ro.rain_m3 + ro.runon_m3 + ro.initial_storage_m3,
-        ro.evap_m3 + ro.infil_m3 + ro.runoff_m3 + ro.drains_m3 + ro.final_storage_m3);
+    sum.runoff_continuity_error_pct =
+        continuity_error_pct(ro.rain_m3 + ro.runon_m3 + ro.initial_storage_m3 + ro.initial_snow_m3,
+                             ro.evap_m3 + ro.infil_m3 + ro.runoff_m3 + ro.drains_m3 +
+                                 ro.snow_removed_m3 + ro.final_storage_m3 + ro.final_snow_m3);
     auto& rt = sum.routing;
     rt.final_storage_m3 = router.final_stored_volume_m3();
     if (!sum.node_stats.empty()) {

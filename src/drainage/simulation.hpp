@@ -74,6 +74,8 @@ struct ReportSeries {
     std::vector<double> subcatch_gw_flow_m3s;
     std::vector<double> subcatch_gw_elevation_m;
     std::vector<double> subcatch_soil_moisture;
+    /// Snow depth (water equivalent) over the subcatchment, m; 0 without a snow pack.
+    std::vector<double> subcatch_snow_depth_m;
 };
 
 /// Volume totals of the runoff and flow-routing balances, m³ (SWMM massbal.c).
@@ -82,6 +84,9 @@ struct RunoffTotals {
     double initial_storage_m3 = 0, final_storage_m3 = 0;
     double drains_m3 = 0; ///< LID underdrain flow sent to nodes
     double runon_m3 = 0;  ///< outfall discharge returned onto subcatchments (an inflow)
+    /// Snow packs (drainage/snow.hpp): snow and free water held at the start and the end, and
+    /// snow plowed out of the watershed.
+    double initial_snow_m3 = 0, final_snow_m3 = 0, snow_removed_m3 = 0;
 };
 struct RoutingTotals {
     double dry_weather_m3 = 0, wet_weather_m3 = 0, external_m3 = 0;
@@ -248,6 +253,7 @@ struct SimulationSummary {
     GroundwaterTotals groundwater; ///< SWMM's groundwater continuity, all aquifers
     double groundwater_continuity_error_pct = 0;
     bool has_rdii = false; ///< some node takes RDII inflow ([RDII], not ignored)
+    bool has_snow = false; ///< snow packs are simulated ([SNOWPACKS], IGNORE_SNOWMELT NO)
     RdiiTotals rdii;
     /// What the model holds that the run did not simulate (water quality), for the user to see;
     /// English, then Chinese.

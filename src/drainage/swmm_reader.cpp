@@ -15,6 +15,7 @@
 #include "drainage/inlet.hpp"
 #include "drainage/lid.hpp"
 #include "drainage/section_rows.hpp"
+#include "drainage/snow.hpp"
 #include "drainage/swmm_inp.hpp"
 
 namespace rencheng::drainage {
@@ -3233,8 +3234,9 @@ Network Reader::run() {
     read_controls();
     read_map_sections();
     finish();
-    read_lid_sections(net_, file_, diags_);   // typed LID controls from their raw rows
-    read_inlet_sections(net_, file_, diags_); // streets and inlets from their raw rows
+    read_lid_sections(net_, file_, diags_);        // typed LID controls from their raw rows
+    read_inlet_sections(net_, file_, diags_);      // streets and inlets from their raw rows
+    (void)read_snow_sections(net_, file_, diags_); // [SNOWPACKS], [TEMPERATURE] checked
     return std::move(net_);
 }
 
