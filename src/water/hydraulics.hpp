@@ -128,6 +128,10 @@ struct HydraulicState {
     /// initialize_state()); a later solve whose main loop ends within twice it is not polished.
     double polish_floor_ = 0;
     std::vector<std::int32_t> prune_order_;
+    /// The search of find_cut_off() from the fixed-head nodes as a spanning forest of the
+    /// supplied nodes: the nodes in the order it reached them, and per node the link it was
+    /// reached by (-1: a fixed-head node or not reached).
+    std::vector<std::int32_t> tree_order_, tree_link_;
     /// An open pipe between two junctions, neither cut off nor pruned: the bulk of a network's
     /// links, assembled and updated by a loop without the cases of the other links.
     struct PlainLink {
