@@ -1831,10 +1831,10 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
     while (iter <= maxtrials) {
         std::int32_t bad = -1;
         // The solve's refinement check (a residual, 5–10 % of an iteration) is left to the
-        // step that ends the loop (below; followed by a refined step if its solve needed
-        // refinement): the gradient method's matrices are diagonally dominant M-matrices, whose
-        // Cholesky solves have not needed refinement on any network tested, and before the
-        // last step an unrefined solve would only cost Newton round-off.
+        // last step of the solve, main loop or polish (below; followed by a refined step if its
+        // solve needed refinement): the gradient method's matrices are diagonally dominant
+        // M-matrices, whose Cholesky solves have not needed refinement on any network tested,
+        // and before the last step an unrefined solve would only cost Newton round-off.
         if (!sv.newton_step(bad, false)) {
             if (sv.bad_valve(bad)) {
                 last_change = iter;
@@ -1892,20 +1892,7 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
         ++iter;
     }
     out.iterations = std::min(iter, maxtrials);
-    // The last step's solve in need of refinement: one refined step more, at the same statuses
-    // (what refining it at once would have given, to within that step).
     bool factor_valid = converged;
-    if (converged && s.numeric_.refinement_needed(topo.symbolic)) {
-        std::int32_t bad = -1;
-        if (sv.newton_step(bad)) {
-            before_last = relerr;
-            relerr = sv.new_flows(1.0);
-            last_relax = 1.0;
-            ++out.iterations;
-        } else {
-            factor_valid = false;
-        }
-    }
     // Polish at fixed statuses: EPANET's stopping rule leaves errors of up to a few mm.
     int stalled = 0;
     // No polish when the last main-loop step, a full Newton step, moved the flows by less than
@@ -1926,7 +1913,7 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
     if (converged && options.polish_accuracy > 0 && !polished) {
         for (int t = 0; t < options.polish_trials; ++t) {
             std::int32_t bad = -1;
-            if (!sv.newton_step(bad)) {
+            if (!sv.newton_step(bad, false)) {
                 factor_valid = false;
                 break;
             }
@@ -1946,6 +1933,18 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
                     s.polish_floor_ = relerr;
                 break;
             }
+        }
+    }
+    // The last step's solve (main loop or polish) in need of refinement: one refined step
+    // more, at the same statuses (what refining it at once would have given, to within that
+    // step).
+    if (factor_valid && s.numeric_.refinement_needed(topo.symbolic)) {
+        std::int32_t bad = -1;
+        if (sv.newton_step(bad)) {
+            relerr = sv.new_flows(1.0);
+            ++out.iterations;
+        } else {
+            factor_valid = false;
         }
     }
     if (converged && factor_valid) {
