@@ -2,13 +2,13 @@
 #include "drainage/climate_file.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
-#include <map>
 #include <numbers>
 #include <optional>
 #include <sstream>
-#include <tuple>
+#include <string_view>
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
@@ -60,76 +60,501 @@ struct MovingAverage {
     }
 };
 
-} // namespace
+constexpr double kMmPerInch = 25.4; // SWMM's MMperINCH
 
-std::vector<ClimateDay> read_climate_file(const std::filesystem::path& path, bool si) {
-    return parse_climate_file(rencheng::read_file(path), path.string(), si);
+double f_from_c(double c) {
+    return 9.0 / 5.0 * c + 32.0;
 }
 
-std::vector<ClimateDay> parse_climate_file(const std::string& text, const std::string& file,
-                                           bool si) {
-    std::vector<ClimateDay> days;
+/// C's atoi on `s`: leading blanks, a sign, then digits (0 where there are none).
+int leading_int(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t'))
+        ++i;
+    bool negative = false;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-'))
+        negative = s[i++] == '-';
+    long v = 0;
+    for (; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])) && v < 100000000; ++i)
+        v = v * 10 + (s[i] - '0');
+    return static_cast<int>(negative ? -v : v);
+}
+
+/// True when `s` is blanks then at least one digit and nothing else (a fixed-width number).
+bool blank_padded_digits(std::string_view s) {
+    const auto first = s.find_first_not_of(' ');
+    if (first == std::string_view::npos)
+        return false;
+    return std::all_of(s.begin() + static_cast<std::ptrdiff_t>(first), s.end(),
+                       [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+}
+
+/// The characters [at, at + n) of `line`, shorter where the line ends first.
+std::string_view field(std::string_view line, std::size_t at, std::size_t n) {
+    return at >= line.size() ? std::string_view() : line.substr(at, n);
+}
+
+/// The climate variables SWMM reads, with the element names NCDC gives them.
+enum Var { kTmax, kTmin, kEvap, kWind };
+
+/// The value of `v` in `d` (a `const double&` when `d` is const).
+template <class Day> auto& value_of(Day& d, Var v) {
+    switch (v) {
+    case kTmax:
+        return d.tmax;
+    case kTmin:
+        return d.tmin;
+    case kEvap:
+        return d.evap;
+    case kWind:
+        return d.wind;
+    }
+    return d.wind; // not reached: every Var is a case
+}
+
+ClimateDay no_values(int year, int month, int day, int line) {
+    ClimateDay d;
+    d.year = year;
+    d.month = month;
+    d.day = day;
+    d.line = line;
+    d.tmax = d.tmin = d.evap = d.wind = kMissing;
+    return d;
+}
+
+/// A GHCN-Daily file's header: where its DATE and element columns start (SWMM isGhcndFormat).
+struct GhcndColumns {
+    std::size_t date = std::string::npos;
+    std::array<std::size_t, 4> at{std::string::npos, std::string::npos, std::string::npos,
+                                  std::string::npos};
+    bool wind_is_movement = true; ///< WDMV (daily wind movement) rather than AWND (mean speed)
+};
+
+std::optional<GhcndColumns> ghcnd_columns(std::string_view header) {
+    GhcndColumns c;
+    c.date = header.find("DATE");
+    if (c.date == std::string_view::npos)
+        return std::nullopt;
+    c.at[kTmin] = header.find("TMIN");
+    c.at[kTmax] = header.find("TMAX");
+    c.at[kEvap] = header.find("EVAP");
+    c.at[kWind] = header.find("WDMV");
+    if (c.at[kWind] == std::string_view::npos) {
+        c.wind_is_movement = false;
+        c.at[kWind] = header.find("AWND");
+    }
+    if (std::all_of(c.at.begin(), c.at.end(),
+                    [](std::size_t p) { return p == std::string_view::npos; }))
+        return std::nullopt;
+    return c;
+}
+
+/// SWMM getFileFormat's test for its own format: `%s %d %d %d %s` matches five items.
+bool looks_user_prepared(std::string_view line) {
+    std::vector<std::string_view> tok;
+    std::size_t i = 0;
+    while (tok.size() < 5) {
+        i = line.find_first_not_of(" \t", i);
+        if (i == std::string_view::npos)
+            break;
+        const std::size_t j = std::min(line.find_first_of(" \t", i), line.size());
+        tok.push_back(line.substr(i, j - i));
+        i = j;
+    }
+    if (tok.size() < 5)
+        return false;
+    for (std::size_t k = 1; k <= 3; ++k) {
+        std::string_view t = tok[k];
+        if (!t.empty() && (t[0] == '+' || t[0] == '-'))
+            t.remove_prefix(1);
+        if (t.empty() || !std::isdigit(static_cast<unsigned char>(t[0])))
+            return false;
+    }
+    return true;
+}
+
+/// A GHCN-Daily `.dly` line: an 11-character station, year, month and a 4-letter element.
+bool looks_dly_ghcn(std::string_view line) {
+    if (line.size() < 21 + 8)
+        return false;
+    return std::all_of(line.begin() + 11, line.begin() + 17,
+                       [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) &&
+           std::all_of(line.begin() + 17, line.begin() + 21,
+                       [](char c) { return std::isupper(static_cast<unsigned char>(c)); });
+}
+
+/// SWMM getFileFormat, in its order; nullopt for none of them.
+std::optional<ClimateFormat> detect_format(std::string_view first) {
+    if (field(first, 0, 3) == "DLY" && field(first, 23, 4) == "9999")
+        return ClimateFormat::kTd3200;
+    if (looks_dly_ghcn(first)) // refused before SWMM's DLY02/04 test could misread it
+        return std::nullopt;
+    if (first.size() + 1 >= 233) { // SWMM counts the line's end in its 233 characters
+        const int element = leading_int(field(first, 13, 3));
+        if (element == 1 || element == 2 || element == 151)
+            return ClimateFormat::kDly0204;
+    }
+    if (looks_user_prepared(first))
+        return ClimateFormat::kUserPrepared;
+    if (ghcnd_columns(first))
+        return ClimateFormat::kGhcnd;
+    return std::nullopt;
+}
+
+/// The parser of one format: fills `out` from each line in turn.
+class ClimateParser {
+public:
+    ClimateParser(const std::string& file, bool si, ClimateUnits units, ClimateFile& out)
+        : file_(file), si_(si), units_(units), out_(out) {
+        if (units_ == ClimateUnits::kAsModel)
+            units_ = si ? ClimateUnits::kCelsius : ClimateUnits::kFahrenheit;
+    }
+
+    void header(std::string_view line) {
+        if (out_.format == ClimateFormat::kGhcnd)
+            columns_ = *ghcnd_columns(line);
+    }
+
+    void parse(std::string_view line, int number, bool first) {
+        number_ = number;
+        switch (out_.format) {
+        case ClimateFormat::kUserPrepared:
+            user_prepared(line);
+            break;
+        case ClimateFormat::kTd3200:
+            td3200(line);
+            break;
+        case ClimateFormat::kDly0204:
+            dly0204(line);
+            break;
+        case ClimateFormat::kGhcnd:
+            if (!first) // the header is no day
+                ghcnd(line);
+            break;
+        }
+    }
+
+private:
+    std::string where() const { return file_ + ":" + std::to_string(number_) + ": climate file: "; }
+    [[noreturn]] void fail(ErrorCode code, const std::string& what) const {
+        throw Error(code, where() + what);
+    }
+    void check_month(int month, std::string_view text) const {
+        if (month < 1 || month > 12)
+            fail(ErrorCode::kOutOfRange, "month '" + std::string(text) + "' is not 1 to 12");
+    }
+    /// A fixed-width year and month (TD-3200, DLY02/04).
+    void fixed_date(std::string_view line, std::size_t year_at, std::size_t month_at,
+                    const char* format, int& year, int& month) const {
+        const std::string_view y = field(line, year_at, 4), m = field(line, month_at, 2);
+        if (!blank_padded_digits(y))
+            fail(ErrorCode::kNumberSyntax,
+                 std::string(format) + " year (columns " + std::to_string(year_at + 1) + "-" +
+                     std::to_string(year_at + 4) + ") '" + std::string(y) + "' is not a number");
+        if (!blank_padded_digits(m))
+            fail(ErrorCode::kNumberSyntax,
+                 std::string(format) + " month (columns " + std::to_string(month_at + 1) + "-" +
+                     std::to_string(month_at + 2) + ") '" + std::string(m) + "' is not a number");
+        year = leading_int(y);
+        month = leading_int(m);
+        check_month(month, m);
+    }
+    /// One value of a day (the entry for the day is made or extended).
+    void put(std::vector<ClimateDay>& line_days, int year, int month, int day, Var v, double x) {
+        for (auto& d : line_days)
+            if (d.day == day) {
+                value_of(d, v) = x; // a later value of the day on the line wins, as in SWMM
+                return;
+            }
+        line_days.push_back(no_values(year, month, day, number_));
+        value_of(line_days.back(), v) = x;
+    }
+    /// The line's days, or one entry of day 0 that keeps its month in the file's order.
+    void emit(std::vector<ClimateDay>& line_days, int year, int month) {
+        if (line_days.empty())
+            line_days.push_back(no_values(year, month, 0, number_));
+        out_.days.insert(out_.days.end(), line_days.begin(), line_days.end());
+    }
+
+    // `station year month day Tmax Tmin Evap Wind` (SWMM parseUserFileLine)
+    void user_prepared(std::string_view text) {
+        const std::string line(text);
+        std::istringstream ls(line);
+        std::vector<std::string> tok;
+        for (std::string t; ls >> t;)
+            tok.push_back(t);
+        ClimateDay d = no_values(0, 0, 0, number_);
+        if (tok.size() < 4 || !whole_number(tok[1], d.year) || !whole_number(tok[2], d.month) ||
+            !whole_number(tok[3], d.day))
+            fail(ErrorCode::kNumberSyntax,
+                 "'" + line + "' is not 'station year month day [Tmax Tmin Evap Wind]'");
+        check_month(d.month, tok[2]);
+        if (d.day < 1 || d.day > 31) { // SWMM reads no value from it
+            d.day = 0;
+            out_.days.push_back(d);
+            return;
+        }
+        static const char* names[4] = {"Tmax", "Tmin", "Evap", "Wind"};
+        for (std::size_t k = 0; k < 4; ++k) {
+            if (4 + k >= tok.size() || tok[4 + k][0] == '*')
+                continue;
+            char* end = nullptr;
+            const double x = std::strtod(tok[4 + k].c_str(), &end);
+            if (*end != '\0' || !std::isfinite(x))
+                fail(ErrorCode::kNumberSyntax,
+                     std::string(names[k]) + " '" + tok[4 + k] + "' is not a number");
+            value_of(d, static_cast<Var>(k)) = x;
+        }
+        if (si_) { // SWMM keeps temperatures in °F
+            if (!std::isnan(d.tmax))
+                d.tmax = f_from_c(d.tmax);
+            if (!std::isnan(d.tmin))
+                d.tmin = f_from_c(d.tmin);
+        }
+        out_.days.push_back(d);
+    }
+
+    // NCDC TD-3200 (SWMM readTD3200FileLine, parseTD3200FileLine, setTD3200FileValues): columns
+    // 1-3 `DLY`, 12-15 the element, 18-21 the year, 22-23 the month, 28-30 the number of values,
+    // then per value 12 columns: day, hour, sign, 5 digits, measurement and quality flags.
+    void td3200(std::string_view line) {
+        if (line.size() + 1 < 30)
+            fail(ErrorCode::kNumberSyntax, "a TD-3200 record is at least 30 characters long, "
+                                           "this one " +
+                                               std::to_string(line.size()));
+        if (field(line, 0, 3) != "DLY")
+            fail(ErrorCode::kUnknownValue, "TD-3200 record type (columns 1-3) '" +
+                                               std::string(field(line, 0, 3)) + "' is not DLY");
+        int year = 0, month = 0;
+        fixed_date(line, 17, 21, "TD-3200", year, month);
+        const std::string_view element = field(line, 11, 4);
+        std::optional<Var> var;
+        if (element == "TMAX")
+            var = kTmax;
+        else if (element == "TMIN")
+            var = kTmin;
+        else if (element == "EVAP")
+            var = kEvap;
+        else if (element == "WDMV")
+            var = kWind;
+        std::vector<ClimateDay> line_days;
+        if (var) {
+            const std::string_view count = field(line, 27, 3);
+            if (!blank_padded_digits(count))
+                fail(ErrorCode::kNumberSyntax, "TD-3200 number of values (columns 28-30) '" +
+                                                   std::string(count) + "' is not a number");
+            const int n = leading_int(count);
+            // SWMM counts the line's end among the characters it asks for
+            if (line.size() + 1 < static_cast<std::size_t>(30 + 12 * n))
+                fail(ErrorCode::kNumberSyntax, "TD-3200 record of " + std::to_string(n) +
+                                                   " values needs " + std::to_string(30 + 12 * n) +
+                                                   " characters, this one has " +
+                                                   std::to_string(line.size()));
+            for (int j = 0; j < n; ++j) {
+                const std::size_t k = 30 + 12 * static_cast<std::size_t>(j);
+                const std::string column = "TD-3200 value " + std::to_string(j + 1) + " (columns " +
+                                           std::to_string(k + 1) + "-" + std::to_string(k + 12) +
+                                           ")";
+                const std::string_view day = field(line, k, 2), value = field(line, k + 5, 5);
+                const char quality = k + 11 < line.size() ? line[k + 11] : '\0';
+                if (!blank_padded_digits(day))
+                    fail(ErrorCode::kNumberSyntax,
+                         column + ": day '" + std::string(day) + "' is not a number");
+                if (value != "99999" && !blank_padded_digits(value))
+                    fail(ErrorCode::kNumberSyntax,
+                         column + ": value '" + std::string(value) + "' is not a number");
+                const int d = leading_int(day);
+                // SWMM takes a value whose quality flag is 0 or 1 (valid) and ignores the
+                // measurement flag; 99999 is missing
+                if (value == "99999" || (quality != '0' && quality != '1') || d < 1 || d > 31)
+                    continue;
+                double x = leading_int(value);
+                if (field(line, k + 4, 1) == "-")
+                    x = -x;
+                if (*var == kEvap) // hundredths of an inch
+                    x = x / 100.0 * (si_ ? kMmPerInch : 1.0);
+                else if (*var == kWind) // miles of wind movement a day, as mph
+                    x /= 24.0;
+                put(line_days, year, month, d, *var, x);
+            }
+        }
+        emit(line_days, year, month);
+    }
+
+    // Environment Canada DLY02/DLY04 (SWMM readDLY0204FileLine, parseDLY0204FileLine): columns
+    // 1-7 the station, 8-11 the year, 12-13 the month, 14-16 the element (001 maximum, 002
+    // minimum temperature, 151 evaporation), then 31 days of 7 columns: sign, 5 digits, flag.
+    void dly0204(std::string_view line) {
+        if (line.size() + 1 < 16)
+            fail(ErrorCode::kNumberSyntax,
+                 "a DLY02/DLY04 line is at least 16 characters long, this one " +
+                     std::to_string(line.size()));
+        int year = 0, month = 0;
+        fixed_date(line, 7, 11, "DLY02/DLY04", year, month);
+        const int element = leading_int(field(line, 13, 3));
+        std::vector<ClimateDay> line_days;
+        if (element == 1 || element == 2 || element == 151) {
+            if (line.size() + 1 < 233)
+                fail(ErrorCode::kNumberSyntax, "a DLY02/DLY04 line of element " +
+                                                   std::to_string(element) +
+                                                   " holds 31 days in 233 characters, this one " +
+                                                   std::to_string(line.size()));
+            const Var var = element == 1 ? kTmax : element == 2 ? kTmin : kEvap;
+            for (int j = 1; j <= 31; ++j) {
+                const std::size_t k = 16 + 7 * static_cast<std::size_t>(j - 1);
+                const std::string_view value = field(line, k + 1, 5);
+                // 99999 or blanks are missing; SWMM ignores the flag (M, E, T, ...)
+                if (value == "99999" || value == "     ")
+                    continue;
+                if (!blank_padded_digits(value))
+                    fail(ErrorCode::kNumberSyntax,
+                         "DLY02/DLY04 day " + std::to_string(j) + " (columns " +
+                             std::to_string(k + 1) + "-" + std::to_string(k + 7) + ") '" +
+                             std::string(field(line, k, 7)) + "' is not a number");
+                double x = leading_int(value) / 10.0; // tenths of °C or of mm
+                if (var == kEvap) {
+                    if (!si_) // SWMM applies no sign to evaporation
+                        x /= kMmPerInch;
+                } else {
+                    if (field(line, k, 1) == "-")
+                        x = -x;
+                    x = f_from_c(x);
+                }
+                put(line_days, year, month, j, var, x);
+            }
+        }
+        emit(line_days, year, month);
+    }
+
+    // NCDC GHCN-Daily in Climate Data Online's text form (SWMM readGhcndFileLine,
+    // parseGhcndFileLine, convertGhcndValue): the header's DATE, TMAX, TMIN, EVAP and WDMV or
+    // AWND columns; each day's line has YYYYMMDD under DATE and a number under each element
+    // (±9999 or beyond missing).
+    void ghcnd(std::string_view line) {
+        // SWMM's `%4d%2d%2d` under DATE: blanks skipped, then the date
+        const std::size_t at = std::min(line.find_first_not_of(" \t", columns_.date), line.size());
+        const std::string_view date = field(line, at, 8);
+        // a line with no date under DATE (the dashes under the header, a repeated header) is
+        // passed over, as SWMM passes it over
+        if (date.empty() || !std::isdigit(static_cast<unsigned char>(date[0])))
+            return;
+        if (date.size() < 8 || !std::all_of(date.begin(), date.end(), [](char c) {
+                return std::isdigit(static_cast<unsigned char>(c));
+            }))
+            fail(ErrorCode::kNumberSyntax, "GHCN-Daily DATE (column " + std::to_string(at + 1) +
+                                               ") '" + std::string(date) + "' is not YYYYMMDD");
+        const int year = leading_int(date.substr(0, 4)), month = leading_int(date.substr(4, 2));
+        int day = leading_int(date.substr(6, 2));
+        check_month(month, date.substr(4, 2));
+        if (day < 1 || day > 31)
+            day = 0;
+        ClimateDay d = no_values(year, month, day, number_);
+        static const char* names[4] = {"TMAX", "TMIN", "EVAP", "wind"};
+        for (int v = kTmax; day > 0 && v <= kWind; ++v) {
+            const std::size_t from = columns_.at[static_cast<std::size_t>(v)];
+            if (from == std::string::npos || from >= line.size())
+                continue;
+            // SWMM's `%8lf` there: blanks skipped, then a number of at most 8 characters
+            const std::size_t first = line.find_first_not_of(" \t", from);
+            if (first == std::string_view::npos)
+                continue;
+            const std::string text(field(line, first, 8));
+            char* end = nullptr;
+            const double x = std::strtod(text.c_str(), &end);
+            if (end == text.c_str() || !std::isfinite(x))
+                fail(ErrorCode::kNumberSyntax, std::string("GHCN-Daily ") + names[v] + " (column " +
+                                                   std::to_string(from + 1) + ") '" + text +
+                                                   "' is not a number");
+            if (std::abs(x) < 9999.0)
+                value_of(d, static_cast<Var>(v)) = ghcnd_value(static_cast<Var>(v), x);
+        }
+        out_.days.push_back(d);
+    }
+
+    /// SWMM convertGhcndValue: a GHCN-Daily value in the file's units to SWMM's (°F, in/day or
+    /// mm/day, mph).
+    double ghcnd_value(Var v, double x) const {
+        constexpr double kMilesPerKm = 0.62137; // SWMM's factor
+        switch (v) {
+        case kTmax:
+        case kTmin:
+            return units_ == ClimateUnits::kTenthsCelsius ? f_from_c(x / 10.0)
+                   : units_ == ClimateUnits::kCelsius     ? f_from_c(x)
+                                                          : x;
+        case kEvap: {
+            double mm = units_ == ClimateUnits::kTenthsCelsius ? x / 10.0
+                        : units_ == ClimateUnits::kCelsius     ? x
+                                                               : x * kMmPerInch;
+            // SWMM converts a metric file's mm to inches but keeps an F file's inches as they
+            // are in a US model (x·25.4/25.4 here)
+            return si_ ? mm : (units_ == ClimateUnits::kFahrenheit ? x : mm / kMmPerInch);
+        }
+        case kWind:
+            if (columns_.wind_is_movement) // a day's movement, km or miles
+                return units_ == ClimateUnits::kFahrenheit ? x / 24.0 : x * kMilesPerKm / 24.0;
+            if (units_ == ClimateUnits::kFahrenheit)
+                return x;
+            return (units_ == ClimateUnits::kTenthsCelsius ? x / 10.0 : x) / 1000.0 * kMilesPerKm *
+                   3600.0;
+        }
+        return x; // not reached: every Var is a case
+    }
+
+    const std::string& file_;
+    bool si_;
+    ClimateUnits units_;
+    ClimateFile& out_;
+    GhcndColumns columns_;
+    int number_ = 0;
+};
+
+} // namespace
+
+ClimateFile read_climate_file(const std::filesystem::path& path, bool si, ClimateUnits units) {
+    return parse_climate_file(rencheng::read_file(path), path.string(), si, units);
+}
+
+ClimateFile parse_climate_file(const std::string& text, const std::string& file, bool si,
+                               ClimateUnits units) {
+    ClimateFile out;
+    std::optional<ClimateParser> parser;
     std::istringstream in(text);
     std::string line;
     int number = 0;
-    bool first = true;
     while (std::getline(in, line)) {
         ++number;
         if (!line.empty() && line.back() == '\r')
             line.pop_back();
         if (line.find_first_not_of(" \t") == std::string::npos)
             continue;
-        const std::string where = file + ":" + std::to_string(number) + ": climate file: ";
-        if (first) { // SWMM getFileFormat: the other formats it knows are not read here
-            first = false;
-            const bool td3200 = line.compare(0, 3, "DLY") == 0 && line.size() >= 27 &&
-                                line.compare(23, 4, "9999") == 0;
-            const bool dly0204 = line.size() >= 233;
-            const bool ghcnd = line.compare(0, 7, "STATION") == 0;
-            if (td3200 || dly0204 || ghcnd)
+        const bool first = !parser;
+        if (first) { // SWMM getFileFormat: the format is the first line's
+            const auto format = detect_format(line);
+            const std::string where = file + ":" + std::to_string(number) + ": climate file: ";
+            if (!format && looks_dly_ghcn(line))
                 throw Error(ErrorCode::kUnsupported,
-                            where +
-                                (td3200    ? "NCDC TD-3200"
-                                 : dly0204 ? "DLY02/DLY04"
-                                           : "GHCN-Daily") +
-                                " climate files are not yet read (the user-prepared format is)");
+                            where + "a GHCN-Daily .dly file (station, year, month, element, "
+                                    "31 values) is not read, as SWMM 5.2.4 does not read it; "
+                                    "GHCN-Daily is read as Climate Data Online's text output "
+                                    "(a header line naming DATE, TMAX, TMIN, EVAP, WDMV or AWND)");
+            if (!format)
+                throw Error(ErrorCode::kUnsupported,
+                            where + "the first line is of no climate file format SWMM 5.2 "
+                                    "reads: user-prepared 'station year month day Tmax Tmin "
+                                    "Evap Wind', NCDC TD-3200, DLY02/DLY04 or GHCN-Daily (a "
+                                    "header naming DATE and TMAX, TMIN, EVAP, WDMV or AWND; "
+                                    "SWMM error 338)");
+            if (*format == ClimateFormat::kGhcnd && line.find(',') != std::string::npos)
+                throw Error(ErrorCode::kUnsupported,
+                            where + "a GHCN-Daily file in Climate Data Online's CSV form is not "
+                                    "read: SWMM reads its text form, by the header's columns");
+            out.format = *format;
+            parser.emplace(file, si, units, out);
+            parser->header(line);
         }
-        std::istringstream ls(line);
-        std::vector<std::string> tok;
-        for (std::string t; ls >> t;)
-            tok.push_back(t);
-        ClimateDay d;
-        if (tok.size() < 4 || !whole_number(tok[1], d.year) || !whole_number(tok[2], d.month) ||
-            !whole_number(tok[3], d.day))
-            throw Error(ErrorCode::kNumberSyntax,
-                        where + "'" + line +
-                            "' is not 'station year month day [Tmax Tmin Evap Wind]'");
-        if (d.month < 1 || d.month > 12)
-            throw Error(ErrorCode::kOutOfRange, where + "month " + tok[2] + " is not 1 to 12");
-        if (d.day < 1 || d.day > 31)
-            continue; // SWMM skips such a line
-        double* field[4] = {&d.tmax, &d.tmin, &d.evap, &d.wind};
-        static const char* names[4] = {"Tmax", "Tmin", "Evap", "Wind"};
-        for (std::size_t k = 0; k < 4; ++k) {
-            *field[k] = kMissing;
-            if (4 + k >= tok.size() || tok[4 + k][0] == '*')
-                continue;
-            char* end = nullptr;
-            const double x = std::strtod(tok[4 + k].c_str(), &end);
-            if (*end != '\0' || !std::isfinite(x))
-                throw Error(ErrorCode::kNumberSyntax,
-                            where + names[k] + " '" + tok[4 + k] + "' is not a number");
-            *field[k] = x;
-        }
-        if (si) { // SWMM keeps temperatures in °F
-            if (!std::isnan(d.tmax))
-                d.tmax = 9.0 / 5.0 * d.tmax + 32.0;
-            if (!std::isnan(d.tmin))
-                d.tmin = 9.0 / 5.0 * d.tmin + 32.0;
-        }
-        days.push_back(d);
+        parser->parse(line, number, first);
     }
-    return days;
+    return out;
 }
 
 double hargreaves_mm_day(int day_of_year, double latitude_deg, double tave_f, double trange_f) {
@@ -157,15 +582,20 @@ struct ClimateWalk {
     std::vector<ClimateDay> days; ///< per run day from the first, no value missing
 };
 
-/// SWMM's reading of the climate file over a run (climate.c updateFileValues): the first run day
-/// reads the file at its start date (the [TEMPERATURE] FILE line's, else the run's), each later
-/// day the file's next day; a value the file lacks keeps the day before's (70 °F for the
-/// temperatures, 0 for evaporation and wind before any). `what` names the user in errors.
+/// SWMM's reading of the climate file over a run (climate.c climate_openFile, readFileValues,
+/// updateFileValues): the file is read in order, a month at a time. Lines before the first one
+/// of the start month (the [TEMPERATURE] FILE line's start date, else the run's) are passed over;
+/// a month's values are those of the lines that follow up to the first line of a later year or
+/// a later month of the year (a later line of a day overwrites the values it gives). The first
+/// run day takes the file's start day, each later day the file's next day; a value the file
+/// lacks keeps the day before's (70 °F for the temperatures, 0 for evaporation and wind before
+/// any). `what` names the user in errors.
 ClimateWalk walk_climate_file(const Network& net, const std::filesystem::path& base_dir, int days,
                               const std::string& what) {
     ClimateWalk out;
     std::string name;
     std::optional<CalendarTime> file_start;
+    ClimateUnits units = ClimateUnits::kAsModel;
     if (const auto* raw = net.raw_section("TEMPERATURE"))
         for (std::size_t r = 0; r < raw->rows.size(); ++r) {
             const auto& row = raw->rows[r];
@@ -178,11 +608,27 @@ ClimateWalk walk_climate_file(const Network& net, const std::filesystem::path& b
                 c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
             if (key == "FILE" && row.size() >= 2) {
                 name = row[1];
+                file_start.reset();
                 if (row.size() >= 3 && row[2] != "*") {
                     file_start = parse_swmm_date(row[2]);
                     if (!file_start)
                         throw Error(ErrorCode::kNumberSyntax,
                                     where + "start date '" + row[2] + "' is not month/day/year");
+                }
+                units = ClimateUnits::kAsModel;
+                if (row.size() >= 4) { // SWMM 5.2: a GHCN-Daily file's units
+                    std::string u = row[3];
+                    for (auto& c : u)
+                        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                    if (u == "C10")
+                        units = ClimateUnits::kTenthsCelsius;
+                    else if (u == "C")
+                        units = ClimateUnits::kCelsius;
+                    else if (u == "F")
+                        units = ClimateUnits::kFahrenheit;
+                    else
+                        throw Error(ErrorCode::kUnknownValue, where + "climate file units '" +
+                                                                  row[3] + "' are not C10, C or F");
                 }
             } else if (key == "SNOWMELT" && row.size() >= 6) {
                 char* end = nullptr;
@@ -201,35 +647,51 @@ ClimateWalk walk_climate_file(const Network& net, const std::filesystem::path& b
     std::filesystem::path path(name);
     if (path.is_relative())
         path = dir / path;
-    const std::vector<ClimateDay> file = read_climate_file(path, is_si(net.options.flow_units));
-    std::map<std::tuple<int, int, int>, const ClimateDay*> by_date;
-    for (const auto& d : file)
-        by_date[{d.year, d.month, d.day}] = &d; // a later line of the same date wins
+    const ClimateFile file = read_climate_file(path, is_si(net.options.flow_units), units);
+    const std::vector<ClimateDay>& lines = file.days;
     const CalendarTime sim0{net.options.start.year, net.options.start.month, net.options.start.day,
                             0};
-    const CalendarTime f0 = file_start ? *file_start : sim0;
-    const bool has_month = std::any_of(file.begin(), file.end(), [&](const ClimateDay& d) {
-        return d.year == f0.year && d.month == f0.month;
-    });
-    if (!has_month)
+    CalendarTime fd = file_start ? *file_start : sim0; // the file's day being read
+    std::size_t next = 0;
+    while (next < lines.size() && !(lines[next].year == fd.year && lines[next].month == fd.month))
+        ++next;
+    if (next == lines.size())
         throw Error(ErrorCode::kOutOfRange, path.string() + ": climate file: no day of " +
-                                                std::to_string(f0.month) + "/" +
-                                                std::to_string(f0.year) +
+                                                std::to_string(fd.month) + "/" +
+                                                std::to_string(fd.year) +
                                                 ", where the run starts reading it (SWMM error "
                                                 "338)");
+    // one month of the file: per day 1..31, the values its lines give
+    std::array<ClimateDay, 32> month{};
+    const auto read_month = [&](int year, int m) {
+        month.fill(no_values(year, m, 0, 0));
+        for (; next < lines.size(); ++next) {
+            const ClimateDay& d = lines[next];
+            if (d.year > year || d.month > m) // SWMM's test, which a line of an earlier
+                break;                        // month of the year does not stop
+            if (d.day < 1 || d.day > 31)
+                continue;
+            auto& to = month[static_cast<std::size_t>(d.day)];
+            for (const Var v : {kTmax, kTmin, kEvap, kWind})
+                if (!std::isnan(value_of(d, v)))
+                    value_of(to, v) = value_of(d, v);
+        }
+    };
+    read_month(fd.year, fd.month);
     out.first_day_s = seconds_since_epoch(sim0);
-    const Seconds file0 = seconds_since_epoch(f0);
     ClimateDay now;
     now.tmin = now.tmax = 70.0;
     for (int k = 0; k <= days; ++k) {
-        const CalendarTime fd = calendar_from_seconds(file0 + static_cast<Seconds>(k) * 86400);
-        if (const auto it = by_date.find({fd.year, fd.month, fd.day}); it != by_date.end()) {
-            const ClimateDay& d = *it->second;
-            for (auto [from, to] : {std::pair{d.tmin, &now.tmin}, std::pair{d.tmax, &now.tmax},
-                                    std::pair{d.evap, &now.evap}, std::pair{d.wind, &now.wind}})
-                if (!std::isnan(from))
-                    *to = from;
+        if (k > 0) {
+            const int month_was = fd.month;
+            fd = calendar_from_seconds(seconds_since_epoch(fd) + 86400);
+            if (fd.month != month_was)
+                read_month(fd.year, fd.month);
         }
+        const ClimateDay& d = month[static_cast<std::size_t>(fd.day)];
+        for (const Var v : {kTmax, kTmin, kEvap, kWind})
+            if (!std::isnan(value_of(d, v)))
+                value_of(now, v) = value_of(d, v);
         const CalendarTime sd =
             calendar_from_seconds(out.first_day_s + static_cast<Seconds>(k) * 86400);
         now.year = sd.year;

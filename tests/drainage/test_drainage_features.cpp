@@ -965,18 +965,26 @@ TEST(ClimateFile, HargreavesByHand) {
 }
 
 // A user-prepared climate file: `*` or nothing is missing, SI temperatures become °F, a day out
-// of 1..31 is skipped (as SWMM skips it); a bad line names the file and line; SWMM's other
-// formats are E312.
+// of 1..31 gives no value (SWMM reads none from it, but the line still dates its month); a bad
+// line names the file and line; a first line of no format SWMM reads is E312.
 TEST(ClimateFile, UserPreparedFormatAndErrors) {
-    const auto days = parse_climate_file(
+    const auto file = parse_climate_file(
         "S1 2025 6 30 30.0 20.0 5.5 2.0\n\nS1 2025 7 1 * 18.5\nS1 2025 7 40 1 1\n", "c.dat", true);
-    ASSERT_EQ(days.size(), 2U);
+    EXPECT_EQ(file.format, ClimateFormat::kUserPrepared);
+    const auto& days = file.days;
+    ASSERT_EQ(days.size(), 3U);
     EXPECT_DOUBLE_EQ(days[0].tmax, 86.0);
     EXPECT_DOUBLE_EQ(days[0].tmin, 68.0);
     EXPECT_DOUBLE_EQ(days[0].evap, 5.5);
+    EXPECT_DOUBLE_EQ(days[0].wind, 2.0);
+    EXPECT_EQ(days[0].line, 1);
     EXPECT_TRUE(std::isnan(days[1].tmax));
     EXPECT_DOUBLE_EQ(days[1].tmin, 9.0 / 5.0 * 18.5 + 32.0);
     EXPECT_TRUE(std::isnan(days[1].evap));
+    EXPECT_EQ(days[1].line, 3);
+    EXPECT_EQ(days[2].day, 0);
+    EXPECT_EQ(days[2].month, 7);
+    EXPECT_TRUE(std::isnan(days[2].tmax));
     const auto fails = [](const std::string& text, const std::string& what, ErrorCode code) {
         try {
             (void)parse_climate_file(text, "bad.dat", false);
@@ -988,8 +996,10 @@ TEST(ClimateFile, UserPreparedFormatAndErrors) {
     };
     fails("S1 2025 6 30 30\nS1 2025 June 1 20\n", "bad.dat:2", ErrorCode::kNumberSyntax);
     fails("S1 2025 6 30 hot 20\n", "Tmax 'hot' is not a number", ErrorCode::kNumberSyntax);
-    fails("S1 2025 13 30 1 2\n", "month 13", ErrorCode::kOutOfRange);
-    fails("STATION,DATE,TMAX\n", "GHCN-Daily", ErrorCode::kUnsupported);
+    fails("S1 2025 13 30 1 2\n", "month '13'", ErrorCode::kOutOfRange);
+    fails("STATION,DATE,PRCP\n", "bad.dat:1: climate file: the first line is of no",
+          ErrorCode::kUnsupported);
+    fails("S1 2025 6 30\n", "of no climate file format", ErrorCode::kUnsupported);
 }
 
 // [EVAPORATION] FILE and TEMPERATURE need a climate file, and one that reaches the run's first

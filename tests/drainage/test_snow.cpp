@@ -396,25 +396,9 @@ fs::path snow_dir() {
 
 using Series = std::map<std::tuple<std::int64_t, std::string, std::string>, double>;
 
-/// The comma-separated fields of every line of `text` after its header.
-std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
-    std::vector<std::vector<std::string>> rows;
-    std::istringstream in(text);
-    std::string line;
-    std::getline(in, line);
-    while (std::getline(in, line)) {
-        std::vector<std::string> f;
-        std::stringstream ls(line);
-        for (std::string x; std::getline(ls, x, ',');)
-            f.push_back(x);
-        rows.push_back(std::move(f));
-    }
-    return rows;
-}
-
 Series read_series(const fs::path& p) {
     Series s;
-    for (const auto& f : csv_rows(rencheng::test::read_gz(p)))
+    for (const auto& f : rencheng::test::csv_rows(rencheng::test::read_gz(p)))
         if (f.size() == 5)
             s[{std::stoll(f[0]), f[2], f[3]}] = std::stod(f[4]);
     return s;
@@ -423,7 +407,7 @@ Series read_series(const fs::path& p) {
 std::map<std::tuple<std::string, std::string, std::string>, double>
 read_summary(const std::string& text) {
     std::map<std::tuple<std::string, std::string, std::string>, double> s;
-    for (const auto& f : csv_rows(text))
+    for (const auto& f : rencheng::test::csv_rows(text))
         if (f.size() == 4)
             s[{f[0], f[1], f[2]}] = std::stod(f[3]);
     return s;

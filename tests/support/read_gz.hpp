@@ -4,7 +4,9 @@
 #include <zlib.h>
 
 #include <filesystem>
+#include <sstream>
 #include <string>
+#include <vector>
 
 namespace rencheng::test {
 
@@ -20,6 +22,23 @@ inline std::string read_gz(const std::filesystem::path& p) {
         out.append(buf, static_cast<std::size_t>(n));
     gzclose(f);
     return out;
+}
+
+/// The comma-separated fields of every line of `text` after its header line (the long CSV form
+/// of the references and of RenCheng's results and summaries).
+inline std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
+    std::vector<std::vector<std::string>> rows;
+    std::istringstream in(text);
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) {
+        std::vector<std::string> f;
+        std::stringstream ls(line);
+        for (std::string x; std::getline(ls, x, ',');)
+            f.push_back(x);
+        rows.push_back(std::move(f));
+    }
+    return rows;
 }
 
 } // namespace rencheng::test
