@@ -1,4 +1,5 @@
-// Fuzz target for the NCDC TD-3240/3260 rain file reader (rain gages with a FILE source): any
+// Fuzz target for the NCDC TD-3240/3260 rain file reader and the comma-delimited NCDC, NCDC
+// online, AES and CMC reader (rain gages with a FILE source): any
 // input must give rain or a rencheng::Error, never a crash, and the rain that comes back must be
 // usable (finite, non-negative depths; times in order within a station's file as written).
 #include <cmath>
@@ -23,16 +24,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::ofstream out(path, std::ios::binary | std::ios::trunc);
         out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
     }
+    // what a reader returns: a positive interval and finite, non-negative depths
+    const auto check = [](const auto& rain) {
+        if (!(rain.interval_s > 0))
+            __builtin_trap();
+        for (const auto& [t, depth] : rain.depth_m)
+            if (!std::isfinite(depth) || depth < 0)
+                __builtin_trap();
+    };
     try {
         (void)rencheng::drainage::is_ncdc_rain_file(path);
-        for (const char* station : {"", "53005"}) {
-            const auto rain = rencheng::drainage::read_ncdc_rain_file(path, station);
-            if (!(rain.interval_s > 0))
-                __builtin_trap();
-            for (const auto& [t, depth] : rain.depth_m)
-                if (!std::isfinite(depth) || depth < 0)
-                    __builtin_trap();
-        }
+        for (const char* station : {"", "53005"})
+            check(rencheng::drainage::read_ncdc_rain_file(path, station));
+    } catch (const rencheng::Error&) {
+    }
+    try {
+        if (rencheng::drainage::is_nws_cmc_format(
+                rencheng::drainage::detect_rain_file_format(path)))
+            check(rencheng::drainage::read_nws_cmc_rain_file(path));
     } catch (const rencheng::Error&) {
     }
     return 0;

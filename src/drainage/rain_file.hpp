@@ -10,7 +10,15 @@
 // 01:00); hour 25 is the day's total and ends the line. Flags: 'M', '[', ']' (missing) and
 // '{', '}' (deleted) drop the value, as does 99999; 'a' starts an accumulation period and 'A'
 // ends it with the period's total, spread evenly over its intervals.
+//
+// SWMM 5.2.4's other rain file formats (rain.c), read as SWMM reads them by
+// read_nws_cmc_rain_file(): TD-3240/3260 comma-delimited records, the NCDC online (Climate Data
+// Online) hourly and 15-minute text, Environment Canada AES hourly records with a 3-digit year
+// (HLY01) and CMC hourly (HLY03, HLY21) and 15-minute (FIF21) records. docs/drainage.md has
+// each layout and where SWMM departs from the published descriptions.
 #pragma once
+
+#include <cstdint>
 
 #include <filesystem>
 #include <optional>
@@ -37,5 +45,34 @@ bool is_ncdc_rain_file(const std::filesystem::path& path);
 /// read, kNumberSyntax naming file:line and the field for a malformed record, kUnsupported for
 /// an element other than HPCP/QPCP/QGAG or units other than hundredths of an inch (HI).
 NcdcRain read_ncdc_rain_file(const std::filesystem::path& path, const std::string& station);
+
+/// A rain file's format as SWMM 5.2.4 tells it (rain.c findFileFormat).
+enum class RainFileFormat : std::uint8_t {
+    kUnknown,
+    kNwsTape,           ///< TD-3240/3260 fixed columns
+    kNwsSpaceDelimited, ///< TD-3240/3260 space-delimited (with or without a station name)
+    kNwsCommaDelimited, ///< TD-3240/3260 comma-delimited
+    kNwsOnlineHourly,   ///< NCDC online text, HPCP column
+    kNwsOnlineFifteen,  ///< NCDC online text, QPCP column
+    kAesHourly,         ///< Environment Canada AES HLY01 (3-digit year)
+    kCmcHourly,         ///< Environment Canada CMC HLY03 / HLY21
+    kCmcFifteen,        ///< Environment Canada CMC FIF21
+    kUserPrepared,      ///< SWMM's `station year month day hour minute value`
+};
+
+/// The format of `path` as SWMM 5.2.4 detects it: the first of its first five lines that is a
+/// record of some format decides (lines before it are headers). kUnknown when none is, or the
+/// file cannot be read.
+RainFileFormat detect_rain_file_format(const std::filesystem::path& path);
+
+/// True for the formats read_nws_cmc_rain_file() reads (comma-delimited, online, AES, CMC).
+bool is_nws_cmc_format(RainFileFormat format);
+
+/// Reads every rain record of a comma-delimited NCDC, NCDC online, AES or CMC file as SWMM 5.2.4
+/// does (every station in the file; records of other elements skipped; depths per interval of
+/// the file's own interval). Throws rencheng::Error: kFileNotFound when it cannot be read,
+/// kUnsupported (E312) when it is not in one of these formats, kNumberSyntax naming file:line
+/// and the field for a record field that is not a number, kOutOfRange for an impossible date.
+NcdcRain read_nws_cmc_rain_file(const std::filesystem::path& path);
 
 } // namespace rencheng::drainage

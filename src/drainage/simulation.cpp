@@ -219,8 +219,9 @@ read_rain_file(const Network& net, const std::filesystem::path& path, const std:
         if (!(ls >> y >> mo >> d >> h >> mi >> v))
             throw Error(ErrorCode::kUnsupported,
                         path.string() + ":" + std::to_string(line_no) +
-                            ": rain file format not recognised (only SWMM's user-prepared "
-                            "format 'station year month day hour minute value' is read)");
+                            ": rain file format not recognised (neither SWMM's user-prepared "
+                            "format 'station year month day hour minute value' nor an NCDC, "
+                            "AES or CMC format)");
         if (!station.empty() && sta != station)
             continue;
         CalendarTime c{y, mo, d, static_cast<Seconds>(h) * 3600 + static_cast<Seconds>(mi) * 60};
@@ -267,9 +268,17 @@ GageRain build_gage(const Network& net, int g, const std::filesystem::path& base
         std::filesystem::path p(gage.file);
         if (p.is_relative())
             p = base_dir / p;
-        if (is_ncdc_rain_file(p)) {
-            // depths per interval; the file's interval replaces the gage's (SWMM rain.c)
-            const NcdcRain rain = read_ncdc_rain_file(p, gage.station);
+        const bool ncdc = is_ncdc_rain_file(p);
+        const bool nws_cmc = !ncdc && is_nws_cmc_format(detect_rain_file_format(p));
+        if (ncdc || nws_cmc) {
+            // depths per interval; the file's interval replaces the gage's (SWMM rain.c). SWMM
+            // reads every station of a comma-delimited, online, AES or CMC file.
+            const NcdcRain rain =
+                ncdc ? read_ncdc_rain_file(p, gage.station) : read_nws_cmc_rain_file(p);
+            if (nws_cmc && rain.depth_m.empty())
+                throw Error(ErrorCode::kMissingKey, "rain gage " + gage.id + ": rain file " +
+                                                        p.string() +
+                                                        " holds no rain (SWMM error 321)");
             const auto base = seconds_since_epoch(net.options.start);
             out.interval_s = rain.interval_s;
             format = RainFormat::kVolume;

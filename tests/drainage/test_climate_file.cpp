@@ -24,6 +24,7 @@
 #include "drainage/simulation.hpp"
 #include "drainage/swmm_inp.hpp"
 #include "support/read_gz.hpp"
+#include "swmm_reference_check.hpp"
 
 namespace fs = std::filesystem;
 using namespace rencheng;
@@ -331,52 +332,12 @@ void expect_matches_swmm(const std::string& name, const Continuity& swmm, double
     const Network net = read_swmm_inp(formats_dir() / (name + ".inp"), d);
     ASSERT_FALSE(d.has_errors()) << d.format();
     const auto res = simulate(net, SimulationOptions{});
-    const auto& s = res.series;
-    const auto ns = static_cast<std::size_t>(net.subcatchments.count());
-    const auto nl = static_cast<std::size_t>(net.link_count());
-    std::map<std::string, double> worst;
-    std::size_t checked = 0;
-    for (const auto& f :
-         rencheng::test::csv_rows(rencheng::test::read_gz(formats_dir() / (name + ".csv.gz")))) {
-        ASSERT_EQ(f.size(), 5U);
-        const auto t = std::stoll(f[0]);
-        const auto it = std::find(s.time_s.begin(), s.time_s.end(), t);
-        ASSERT_NE(it, s.time_s.end()) << name << ": no report at " << t;
-        const auto k = static_cast<std::size_t>(it - s.time_s.begin());
-        const double ref = std::stod(f[4]);
-        double ours = 0, tol = 0;
-        if (f[3] == "snow_depth_mm") {
-            ours = 1000.0 * s.subcatch_snow_depth_m[k * ns + net.find_subcatchment(f[2]).idx()];
-            tol = 0.001;
-        } else if (f[3] == "runoff_m3s") {
-            ours = s.subcatch_runoff_m3s[k * ns + net.find_subcatchment(f[2]).idx()];
-            tol = runoff_tol;
-        } else {
-            ours = s.link_flow_m3s[k * nl + net.find_link(f[2]).idx()];
-            tol = flow_tol;
-        }
-        EXPECT_NEAR(ours, ref, tol) << name << ": " << f[2] << " " << f[3] << " at " << t << " s";
-        worst[f[3]] = std::max(worst[f[3]], std::abs(ours - ref));
-        ++checked;
-    }
-    EXPECT_GT(checked, 1000U) << name;
-    std::map<std::tuple<std::string, std::string, std::string>, double> ours_summary;
-    for (const auto& f : rencheng::test::csv_rows(format_summary_csv(net, res)))
-        if (f.size() == 4)
-            ours_summary[{f[0], f[1], f[2]}] = std::stod(f[3]);
-    for (const auto& f : rencheng::test::csv_rows(
-             rencheng::test::read_gz(formats_dir() / (name + ".summary.csv.gz")))) {
-        ASSERT_EQ(f.size(), 4U);
-        const auto key = std::make_tuple(f[0], f[1], f[2]);
-        ASSERT_TRUE(ours_summary.count(key)) << name << ": " << f[1] << " " << f[2];
-        const double v = std::stod(f[3]), x = ours_summary.at(key);
-        if (f[2] == "max_depth_m")
-            EXPECT_NEAR(x, v, std::max(0.02 * v, 0.01)) << name << " " << f[1];
-        else if (f[2] == "max_flow_m3s")
-            EXPECT_NEAR(x, v, std::max(0.02 * v, 0.001)) << name << " " << f[1];
-        else // continuity errors: SWMM's to its print precision (0.001 %) and a little more
-            EXPECT_NEAR(x, v, 0.0015) << name << " " << f[2];
-    }
+    const auto cmp = rencheng::test::expect_series_match(
+        net, res, formats_dir() / (name + ".csv.gz"), {flow_tol, runoff_tol, 0.001}, name);
+    EXPECT_GT(cmp.checked, 1000U) << name;
+    // continuity errors: SWMM's to its print precision (0.001 %) and a little more
+    rencheng::test::expect_summary_match(net, res, formats_dir() / (name + ".summary.csv.gz"),
+                                         0.0015, name);
     const double unit_m = is_si(net.options.flow_units) ? 0.001 : 0.0254; // mm or in
     double area = 0;
     for (const double a : net.subcatchments.area_m2)
@@ -390,8 +351,9 @@ void expect_matches_swmm(const std::string& name, const Continuity& swmm, double
     EXPECT_NEAR(res.summary.runoff_continuity_error_pct, swmm.error_pct, 0.0015) << name;
     std::printf("[ info ] %s: %zu values; largest differences from SWMM: link flow %.2g m3/s, "
                 "runoff %.2g m3/s, snow depth %.2g mm; evaporation %.4f (SWMM %.3f) %s\n",
-                name.c_str(), checked, worst["flow_m3s"], worst["runoff_m3s"],
-                worst["snow_depth_mm"], depth(r.evap_m3), swmm.evap, unit_m > 0.01 ? "in" : "mm");
+                name.c_str(), cmp.checked, cmp.largest("flow_m3s"), cmp.largest("runoff_m3s"),
+                cmp.largest("snow_depth_mm"), depth(r.evap_m3), swmm.evap,
+                unit_m > 0.01 ? "in" : "mm");
 }
 
 } // namespace

@@ -24,6 +24,7 @@
 #include "drainage/snow.hpp"
 #include "drainage/swmm_inp.hpp"
 #include "support/read_gz.hpp"
+#include "swmm_reference_check.hpp"
 
 namespace fs = std::filesystem;
 using namespace rencheng;
@@ -394,25 +395,6 @@ fs::path snow_dir() {
     return fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "drainage" / "snow";
 }
 
-using Series = std::map<std::tuple<std::int64_t, std::string, std::string>, double>;
-
-Series read_series(const fs::path& p) {
-    Series s;
-    for (const auto& f : rencheng::test::csv_rows(rencheng::test::read_gz(p)))
-        if (f.size() == 5)
-            s[{std::stoll(f[0]), f[2], f[3]}] = std::stod(f[4]);
-    return s;
-}
-
-std::map<std::tuple<std::string, std::string, std::string>, double>
-read_summary(const std::string& text) {
-    std::map<std::tuple<std::string, std::string, std::string>, double> s;
-    for (const auto& f : rencheng::test::csv_rows(text))
-        if (f.size() == 4)
-            s[{f[0], f[1], f[2]}] = std::stod(f[3]);
-    return s;
-}
-
 /// SWMM's Runoff Quantity Continuity terms (mm over the study area, from its .rpt).
 struct SwmmContinuity {
     double initial_snow_mm, precip_mm, evap_mm, infil_mm, runoff_mm, removed_mm, final_snow_mm,
@@ -432,45 +414,11 @@ void expect_matches_swmm(const std::string& name, const SwmmContinuity& swmm,
     SimulationOptions so;
     so.base_dir = snow_dir();
     const auto res = simulate(net, so);
-    const auto& s = res.series;
-    const auto ns = static_cast<std::size_t>(net.subcatchments.count());
-    const auto nl = static_cast<std::size_t>(net.link_count());
-    std::map<std::string, double> worst;
-    std::size_t checked = 0;
-    for (const auto& [key, ref] : read_series(snow_dir() / (name + ".csv.gz"))) {
-        const auto& [t, id, q] = key;
-        const auto it = std::find(s.time_s.begin(), s.time_s.end(), t);
-        ASSERT_NE(it, s.time_s.end()) << name << ": no report at " << t;
-        const auto k = static_cast<std::size_t>(it - s.time_s.begin());
-        double ours = 0, tol = 0;
-        if (q == "snow_depth_mm") {
-            ours = 1000.0 * s.subcatch_snow_depth_m[k * ns + net.find_subcatchment(id).idx()];
-            tol = 0.01;
-        } else if (q == "runoff_m3s") {
-            ours = s.subcatch_runoff_m3s[k * ns + net.find_subcatchment(id).idx()];
-            tol = 0.0005;
-        } else {
-            ours = s.link_flow_m3s[k * nl + net.find_link(id).idx()];
-            tol = 0.0005;
-        }
-        EXPECT_NEAR(ours, ref, tol) << name << ": " << id << " " << q << " at " << t << " s";
-        worst[q] = std::max(worst[q], std::abs(ours - ref));
-        ++checked;
-    }
-    EXPECT_GT(checked, 1000U);
-    const auto ref = read_summary(rencheng::test::read_gz(snow_dir() / (name + ".summary.csv.gz")));
-    const auto ours = read_summary(format_summary_csv(net, res));
-    for (const auto& [key, v] : ref) {
-        const auto& q = std::get<2>(key);
-        ASSERT_TRUE(ours.count(key)) << std::get<1>(key) << " " << q;
-        const double x = ours.at(key);
-        if (q == "max_depth_m")
-            EXPECT_NEAR(x, v, std::max(0.02 * v, 0.01)) << name << " " << std::get<1>(key);
-        else if (q == "max_flow_m3s")
-            EXPECT_NEAR(x, v, std::max(0.02 * v, 0.001)) << name << " " << std::get<1>(key);
-        else
-            EXPECT_LE(std::abs(x), std::max(std::abs(v) + 0.05, 0.5)) << name << " " << q;
-    }
+    const auto cmp = rencheng::test::expect_series_match(net, res, snow_dir() / (name + ".csv.gz"),
+                                                         {0.0005, 0.0005, 0.01}, name);
+    EXPECT_GT(cmp.checked, 1000U);
+    rencheng::test::expect_summary_match(net, res, snow_dir() / (name + ".summary.csv.gz"), 0.0015,
+                                         name);
     double area = 0;
     for (const double a : net.subcatchments.area_m2)
         area += a;
@@ -487,8 +435,8 @@ void expect_matches_swmm(const std::string& name, const SwmmContinuity& swmm,
     EXPECT_NEAR(res.summary.runoff_continuity_error_pct, swmm.error_pct, 0.002) << name;
     std::printf("[ info ] %s: %zu values; largest differences from SWMM: snow depth %.2g mm, "
                 "subcatchment runoff %.2g m3/s, link flow %.2g m3/s; runoff continuity %.3f %%\n",
-                name.c_str(), checked, worst["snow_depth_mm"], worst["runoff_m3s"],
-                worst["flow_m3s"], res.summary.runoff_continuity_error_pct);
+                name.c_str(), cmp.checked, cmp.largest("snow_depth_mm"), cmp.largest("runoff_m3s"),
+                cmp.largest("flow_m3s"), res.summary.runoff_continuity_error_pct);
 }
 
 } // namespace
