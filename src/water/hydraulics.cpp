@@ -30,6 +30,11 @@ constexpr double kSettled = 1e-8;
 constexpr double kRoundOffFloor = 1e-5;
 /// Links or rows per chunk of the loops done side by side (HydraulicOptions::parallel_links).
 constexpr std::size_t kLinkChunk = 4096;
+/// Node imbalance, relative to the junctions' gross outflow, up to which continuity counts as
+/// restored after a solve (project_continuity), and up to which what a projection leaves is
+/// sent along the supply forest (push_along_tree) rather than to another projection.
+constexpr double kContinuityTolerance = 1e-13;
+constexpr double kTreePushLimit = 1e-9;
 
 /// EPANET's initial flow of an open link: 1 ft/s over the diameter `d` (m), in m³/s.
 double initial_pipe_flow(double d) {
@@ -1619,7 +1624,9 @@ struct Solver {
         for (std::size_t i = 0; i < nn; ++i)
             if (topo.row[i] >= 0 && !s.cut_off[i])
                 worst = std::max(worst, std::fabs(ex[i]));
-        if (worst > 1e-9 * std::max(gross, 1e-9))
+        // nothing to send (already at the projections' own threshold), or too much
+        const double scale = std::max(gross, 1e-9);
+        if (worst <= kContinuityTolerance * scale || worst > kTreePushLimit * scale)
             return;
         for (auto it = s.tree_order_.rbegin(); it != s.tree_order_.rend(); ++it) {
             const auto u = static_cast<std::size_t>(*it);
@@ -1690,7 +1697,7 @@ struct Solver {
                 worst = std::max(worst, std::fabs(ex[i]));
                 gross += std::fabs(s.demand_flow[i] + s.emitter_flow[i]);
             }
-        if (worst <= 1e-13 * std::max(gross, 1e-9))
+        if (worst <= kContinuityTolerance * std::max(gross, 1e-9))
             return false;
         balance_held_nodes();
         for (std::size_t i = 0; i < nn; ++i) {
