@@ -20,6 +20,14 @@
 
 namespace rencheng::test {
 
+/// The subcatchments' total area, m²: what SWMM's runoff continuity table divides by.
+inline double study_area_m2(const drainage::Network& net) {
+    double area = 0;
+    for (const double a : net.subcatchments.area_m2)
+        area += a;
+    return area;
+}
+
 /// Tolerances of expect_series_match, by quantity of the reference series.
 struct SeriesTolerance {
     double link_flow_m3s = 0.0005;

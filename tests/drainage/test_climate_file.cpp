@@ -339,9 +339,7 @@ void expect_matches_swmm(const std::string& name, const Continuity& swmm, double
     rencheng::test::expect_summary_match(net, res, formats_dir() / (name + ".summary.csv.gz"),
                                          0.0015, name);
     const double unit_m = is_si(net.options.flow_units) ? 0.001 : 0.0254; // mm or in
-    double area = 0;
-    for (const double a : net.subcatchments.area_m2)
-        area += a;
+    const double area = rencheng::test::study_area_m2(net);
     const auto& r = res.summary.runoff;
     const auto depth = [&](double m3) { return m3 / area / unit_m; };
     EXPECT_NEAR(depth(r.evap_m3), swmm.evap, 0.0006) << name << " evaporation";

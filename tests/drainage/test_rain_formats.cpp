@@ -263,9 +263,7 @@ void expect_matches_swmm(const std::string& name, const Continuity& swmm) {
     EXPECT_GT(cmp.checked, 2000U) << name;
     rencheng::test::expect_summary_match(net, res, formats_dir() / (name + ".summary.csv.gz"),
                                          0.0015, name);
-    double area = 0;
-    for (const double a : net.subcatchments.area_m2)
-        area += a;
+    const double area = rencheng::test::study_area_m2(net);
     const auto& r = res.summary.runoff;
     const auto mm = [&](double m3) { return m3 / area / 0.001; };
     EXPECT_NEAR(mm(r.rain_m3), swmm.precip, 0.0006) << name << " precipitation";

@@ -419,9 +419,7 @@ void expect_matches_swmm(const std::string& name, const SwmmContinuity& swmm,
     EXPECT_GT(cmp.checked, 1000U);
     rencheng::test::expect_summary_match(net, res, snow_dir() / (name + ".summary.csv.gz"), 0.0015,
                                          name);
-    double area = 0;
-    for (const double a : net.subcatchments.area_m2)
-        area += a;
+    const double area = rencheng::test::study_area_m2(net);
     const auto& r = res.summary.runoff;
     const auto mm = [area](double m3) { return 1000.0 * m3 / area; };
     EXPECT_NEAR(mm(r.initial_snow_m3), swmm.initial_snow_mm, tol_mm) << name;

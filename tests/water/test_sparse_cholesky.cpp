@@ -312,6 +312,21 @@ TEST(SparseCholesky, ReportsTheRowThatIsNotPositiveDefinite) {
     }
 }
 
+namespace {
+
+/// Every 37th link conducts 1e8 times more (active pressure valves, links at EPANET's smallest
+/// gradient beside ordinary pipes).
+void strengthen_every_37th_link(TestMatrix& m) {
+    for (std::size_t e = 0; e < m.edges.size(); e += 37) {
+        const double extra = 1e8 * m.weight[e];
+        m.weight[e] += extra;
+        m.diagonal[static_cast<std::size_t>(m.edges[e].first)] += extra;
+        m.diagonal[static_cast<std::size_t>(m.edges[e].second)] += extra;
+    }
+}
+
+} // namespace
+
 TEST(SparseCholesky, RefinementRestoresBadlyScaledRows) {
     for (const Kernel kernel : kKernels) {
         SCOPED_TRACE(kernel_name(kernel));
@@ -319,12 +334,7 @@ TEST(SparseCholesky, RefinementRestoresBadlyScaledRows) {
         // valves, links at EPANET's smallest gradient): the refined solve's residual is at
         // round-off of each row's own scale and no larger than the plain solve's.
         TestMatrix m(15 * 15, grid_edges(15, 15), 12, 1e-3);
-        for (std::size_t e = 0; e < m.edges.size(); e += 37) {
-            const double extra = 1e8 * m.weight[e];
-            m.weight[e] += extra;
-            m.diagonal[static_cast<std::size_t>(m.edges[e].first)] += extra;
-            m.diagonal[static_cast<std::size_t>(m.edges[e].second)] += extra;
-        }
+        strengthen_every_37th_link(m);
         const SymbolicCholesky sym(m.n, m.edges, kernel);
         NumericCholesky num(sym);
         m.load(sym, num);
@@ -359,12 +369,7 @@ TEST(SparseCholesky, CheckableSolveTellsWhetherItNeededRefinement) {
             SCOPED_TRACE(badly_scaled ? "badly scaled" : "well scaled");
             TestMatrix m(15 * 15, grid_edges(15, 15), 12, 1e-3);
             if (badly_scaled)
-                for (std::size_t e = 0; e < m.edges.size(); e += 37) {
-                    const double extra = 1e8 * m.weight[e];
-                    m.weight[e] += extra;
-                    m.diagonal[static_cast<std::size_t>(m.edges[e].first)] += extra;
-                    m.diagonal[static_cast<std::size_t>(m.edges[e].second)] += extra;
-                }
+                strengthen_every_37th_link(m);
             const SymbolicCholesky sym(m.n, m.edges, kernel);
             NumericCholesky num(sym);
             m.load(sym, num);
