@@ -310,7 +310,11 @@ struct RainGage {
     std::string station;                 ///< kFile: station id
     bool file_in_mm = false;             ///< kFile: rain units MM (else IN)
     std::vector<std::string> file_dates; ///< kFile: optional start / end dates, as written
-    double x = 0, y = 0;                 ///< [SYMBOLS]
+    /// kFile: the start date (the first of file_dates unless it begins with '*'): records of an
+    /// earlier day are skipped when the file is read (SWMM 5.2.4 gage.c, rain.c). A later date
+    /// is kept as written but not applied, as by SWMM.
+    std::optional<CalendarTime> file_start;
+    double x = 0, y = 0; ///< [SYMBOLS]
     bool has_symbol = false;
 };
 

@@ -84,7 +84,24 @@ Layout file_layout(std::istream& in, double& interval_s) {
     return Layout::kNone;
 }
 
+bool date_exists(long year, long month, long day) {
+    static constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1)
+        return false;
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return day <= (month == 2 && leap ? 29 : kDays[month - 1]);
+}
+
 } // namespace
+
+bool before_rain_start(long year, long month, long day, std::optional<units::Seconds> start_day_s) {
+    if (!start_day_s)
+        return false;
+    if (!date_exists(year, month, day))
+        return true;
+    return seconds_since_epoch({static_cast<int>(year), static_cast<int>(month),
+                                static_cast<int>(day), 0}) < *start_day_s;
+}
 
 bool is_ncdc_rain_file(const std::filesystem::path& path) {
     std::ifstream in(path);
@@ -92,7 +109,8 @@ bool is_ncdc_rain_file(const std::filesystem::path& path) {
     return in && file_layout(in, interval) != Layout::kNone;
 }
 
-NcdcRain read_ncdc_rain_file(const std::filesystem::path& path, const std::string& station) {
+NcdcRain read_ncdc_rain_file(const std::filesystem::path& path, const std::string& station,
+                             std::optional<units::Seconds> start_day_s) {
     std::ifstream in(path);
     if (!in)
         throw Error(ErrorCode::kFileNotFound, "rain file " + path.string() + " cannot be read");
@@ -167,6 +185,8 @@ NcdcRain read_ncdc_rain_file(const std::filesystem::path& path, const std::strin
         }
         if (wanted >= 0 && std::strtol(sta.c_str(), nullptr, 10) != wanted)
             continue;
+        if (before_rain_start(year, month, day, start_day_s))
+            continue; // before the gage's start date: skipped unread, flags and all (SWMM)
         if (units != "HI")
             throw Error(ErrorCode::kUnsupported, path.string() + ":" + std::to_string(line_no) +
                                                      ": units '" + units +
@@ -462,8 +482,9 @@ int days_in_month(long year, long month) {
 /// Reads the records of a file in one of SWMM's NWS (comma, online) or AES/CMC formats.
 class NwsCmcReader {
 public:
-    NwsCmcReader(const std::filesystem::path& path, const RainLayout& layout)
-        : path_(path), layout_(layout) {
+    NwsCmcReader(const std::filesystem::path& path, const RainLayout& layout,
+                 std::optional<units::Seconds> start_day_s)
+        : path_(path), layout_(layout), start_day_s_(start_day_s) {
         rain_.interval_s = layout.interval_s;
     }
 
@@ -560,6 +581,10 @@ private:
         const auto date = scan_fields(line, date_at, online ? "%4d%2d%2d" : "%4d,%2d,%2d");
         if (date.size() < 3)
             return; // a heading or other text
+        // by the line's own date: an online "00:00" reading of the start day, which ends the
+        // day before, is kept; one of the day before the start is not (SWMM)
+        if (before_rain_start(to_long(date[0]), to_long(date[1]), to_long(date[2]), start_day_s_))
+            return;
         units::Seconds day = day_start(to_long(date[0]), to_long(date[1]), to_long(date[2]));
         if (online) {
             // one reading a line: " hh:mm" after the date, the value under the heading
@@ -635,6 +660,8 @@ private:
         long year = to_long(head[1]);
         if (aes) // SWMM's reading of the 3-digit year: 0..99 are 2000.., 100.. are 1100..
             year += year < 100 ? 2000 : 1000;
+        if (before_rain_start(year, to_long(head[2]), to_long(head[3]), start_day_s_))
+            return;
         const units::Seconds day = day_start(year, to_long(head[2]), to_long(head[3]));
         const int count = layout_.format == RainFileFormat::kCmcFifteen ? 96 : 24;
         const units::Seconds step = layout_.format == RainFileFormat::kCmcFifteen ? 900 : 3600;
@@ -660,6 +687,7 @@ private:
     NcdcRain rain_;
     int line_no_ = 0;
     std::optional<units::Seconds> accum_start_;
+    std::optional<units::Seconds> start_day_s_; ///< the gage's start date, if any
 };
 
 } // namespace
@@ -683,7 +711,8 @@ bool is_nws_cmc_format(RainFileFormat format) {
     }
 }
 
-NcdcRain read_nws_cmc_rain_file(const std::filesystem::path& path) {
+NcdcRain read_nws_cmc_rain_file(const std::filesystem::path& path,
+                                std::optional<units::Seconds> start_day_s) {
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw Error(ErrorCode::kFileNotFound, "rain file " + path.string() + " cannot be read");
@@ -694,7 +723,7 @@ NcdcRain read_nws_cmc_rain_file(const std::filesystem::path& path) {
                                     "NCDC, NCDC online, AES or CMC)");
     in.clear();
     in.seekg(0);
-    return NwsCmcReader(path, layout).read(in);
+    return NwsCmcReader(path, layout, start_day_s).read(in);
 }
 
 } // namespace rencheng::drainage

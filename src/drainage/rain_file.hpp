@@ -37,6 +37,13 @@ struct NcdcRain {
     std::vector<std::pair<units::Seconds, double>> depth_m;
 };
 
+/// True when a rain file's record dated `year`-`month`-`day` is skipped for a gage whose
+/// [RAINGAGES] line gives the start date `start_day_s` (seconds_since_epoch of its midnight;
+/// nullopt: none, nothing is skipped). SWMM 5.2.4 (rain.c) skips the records of a day before the
+/// start by the line's own date, and a record whose date does not exist (it reads as day 1 of
+/// year 1).
+bool before_rain_start(long year, long month, long day, std::optional<units::Seconds> start_day_s);
+
 /// True when the first lines of `path` (up to five, header lines skipped) are NCDC records.
 bool is_ncdc_rain_file(const std::filesystem::path& path);
 
@@ -44,7 +51,10 @@ bool is_ncdc_rain_file(const std::filesystem::path& path);
 /// record when empty) from an NCDC file. Throws rencheng::Error: kFileNotFound when it cannot be
 /// read, kNumberSyntax naming file:line and the field for a malformed record, kUnsupported for
 /// an element other than HPCP/QPCP/QGAG or units other than hundredths of an inch (HI).
-NcdcRain read_ncdc_rain_file(const std::filesystem::path& path, const std::string& station);
+/// `start_day_s`: the gage's start date (before_rain_start); records before it are skipped
+/// unread.
+NcdcRain read_ncdc_rain_file(const std::filesystem::path& path, const std::string& station,
+                             std::optional<units::Seconds> start_day_s = std::nullopt);
 
 /// A rain file's format as SWMM 5.2.4 tells it (rain.c findFileFormat).
 enum class RainFileFormat : std::uint8_t {
@@ -73,6 +83,9 @@ bool is_nws_cmc_format(RainFileFormat format);
 /// the file's own interval). Throws rencheng::Error: kFileNotFound when it cannot be read,
 /// kUnsupported (E312) when it is not in one of these formats, kNumberSyntax naming file:line
 /// and the field for a record field that is not a number, kOutOfRange for an impossible date.
-NcdcRain read_nws_cmc_rain_file(const std::filesystem::path& path);
+/// `start_day_s`: the gage's start date (before_rain_start); records before it, and records of
+/// an impossible date, are skipped unread.
+NcdcRain read_nws_cmc_rain_file(const std::filesystem::path& path,
+                                std::optional<units::Seconds> start_day_s = std::nullopt);
 
 } // namespace rencheng::drainage

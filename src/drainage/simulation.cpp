@@ -198,9 +198,12 @@ struct GageRain {
 
 /// Reads a rain file in SWMM's user-prepared format, one record a line:
 /// `station year month day hour minute value` (SWMM 5.2 manual, Rainfall Data Files). Returns the
-/// records of `station` (all when empty) as (seconds from the simulation start, value as written).
-std::vector<std::pair<double, double>>
-read_rain_file(const Network& net, const std::filesystem::path& path, const std::string& station) {
+/// records of `station` (all when empty) as (seconds from the simulation start, value as written),
+/// less those before `start_day_s` (before_rain_start).
+std::vector<std::pair<double, double>> read_rain_file(const Network& net,
+                                                      const std::filesystem::path& path,
+                                                      const std::string& station,
+                                                      std::optional<Seconds> start_day_s) {
     std::ifstream in(path);
     if (!in)
         throw Error(ErrorCode::kFileNotFound, "rain file " + path.string() + " cannot be read");
@@ -224,6 +227,10 @@ read_rain_file(const Network& net, const std::filesystem::path& path, const std:
                             "AES or CMC format)");
         if (!station.empty() && sta != station)
             continue;
+        // skipped before anything else (SWMM rain.c readStdLine): a CUMULATIVE gage's running
+        // total starts from the first record kept
+        if (before_rain_start(y, mo, d, start_day_s))
+            continue;
         CalendarTime c{y, mo, d, static_cast<Seconds>(h) * 3600 + static_cast<Seconds>(mi) * 60};
         out.emplace_back(static_cast<double>(seconds_since_epoch(c)) - base, v);
     }
@@ -240,9 +247,10 @@ double swmm_day(const Network& net, double t) {
 /// A gage's records: from its time series, its rain file or a USE RAINFALL file (`use`; SWMM
 /// reads a file gage from there by its station). `save` (may be null) receives the readings of a
 /// file gage as a SAVE RAINFALL file holds them (inches per interval at the interval's start).
+/// `require_data`: a rain file that yields nothing for the gage is an error (SWMM error 321).
 GageRain build_gage(const Network& net, int g, const std::filesystem::path& base_dir,
                     const ClimateAdjustments& adjust, const RainfallFile* use = nullptr,
-                    RainfallFile::Gage* save = nullptr) {
+                    RainfallFile::Gage* save = nullptr, bool require_data = true) {
     const auto& gage = net.gages[g];
     GageRain out;
     out.interval_s = static_cast<double>(gage.interval_s);
@@ -268,14 +276,18 @@ GageRain build_gage(const Network& net, int g, const std::filesystem::path& base
         std::filesystem::path p(gage.file);
         if (p.is_relative())
             p = base_dir / p;
+        std::optional<Seconds> start_day_s;
+        if (gage.file_start)
+            start_day_s = seconds_since_epoch(
+                {gage.file_start->year, gage.file_start->month, gage.file_start->day, 0});
         const bool ncdc = is_ncdc_rain_file(p);
         const bool nws_cmc = !ncdc && is_nws_cmc_format(detect_rain_file_format(p));
         if (ncdc || nws_cmc) {
             // depths per interval; the file's interval replaces the gage's (SWMM rain.c). SWMM
             // reads every station of a comma-delimited, online, AES or CMC file.
-            const NcdcRain rain =
-                ncdc ? read_ncdc_rain_file(p, gage.station) : read_nws_cmc_rain_file(p);
-            if (nws_cmc && rain.depth_m.empty())
+            const NcdcRain rain = ncdc ? read_ncdc_rain_file(p, gage.station, start_day_s)
+                                       : read_nws_cmc_rain_file(p, start_day_s);
+            if (require_data && (nws_cmc || start_day_s) && rain.depth_m.empty())
                 throw Error(ErrorCode::kMissingKey, "rain gage " + gage.id + ": rain file " +
                                                         p.string() +
                                                         " holds no rain (SWMM error 321)");
@@ -285,7 +297,11 @@ GageRain build_gage(const Network& net, int g, const std::filesystem::path& base
             for (const auto& [t, depth] : rain.depth_m)
                 points.emplace_back(static_cast<double>(t - base), depth);
         } else {
-            points = read_rain_file(net, p, gage.station);
+            points = read_rain_file(net, p, gage.station, start_day_s);
+            if (require_data && start_day_s && points.empty()) // SWMM: none in the interface file
+                throw Error(ErrorCode::kMissingKey,
+                            "rain gage " + gage.id + ": rain file " + p.string() +
+                                " holds no records from the gage's start date (SWMM error 321)");
             to_si = gage.file_in_mm ? 0.001 : 0.0254;
             if (gage.format == RainFormat::kIntensity)
                 to_si /= 3600.0;
@@ -789,8 +805,24 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
         for (int g = 0; g < static_cast<int>(net.gages.size()); ++g) {
             RainfallFile::Gage saved;
             const bool saving = save && net.gages[g].source == RainSource::kFile;
+            // SWMM writes every file gage's readings to its interface file, each read with its
+            // own line's parameters, then gives a gage those of the FIRST entry of its station
+            // (rain.c findGageInFile): a later gage of the same station rains as the first,
+            // whatever its own format, interval or start date
+            int first = g;
+            if (!use && net.gages[g].source == RainSource::kFile)
+                for (int k = 0; k < g; ++k)
+                    if (net.gages[k].source == RainSource::kFile &&
+                        net.gages[k].station == net.gages[g].station) {
+                        first = k;
+                        break;
+                    }
             gages.push_back(build_gage(net, g, options.base_dir, adjust, use ? &*use : nullptr,
-                                       saving ? &saved : nullptr));
+                                       saving ? &saved : nullptr, first == g));
+            if (first != g) {
+                gages.back().records = gages[static_cast<std::size_t>(first)].records;
+                gages.back().interval_s = gages[static_cast<std::size_t>(first)].interval_s;
+            }
             if (saving)
                 save->gages.push_back(std::move(saved));
         }

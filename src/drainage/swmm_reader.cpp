@@ -251,6 +251,10 @@ std::optional<CalendarTime> parse_date(std::string_view s) {
     return c;
 }
 
+bool starts_with_star(std::string_view s) {
+    return !s.empty() && s.front() == '*';
+}
+
 bool looks_like_date(std::string_view s) {
     return s.find('/') != std::string_view::npos || s.find('-') != std::string_view::npos;
 }
@@ -1309,6 +1313,15 @@ void Reader::read_gages() {
                 unknown_keyword(l, 7, gage.id, "rain depth units (IN or MM)");
             for (std::size_t k = 8; k < l.tokens.size(); ++k)
                 gage.file_dates.emplace_back(l.tokens[k]);
+            // SWMM 5.2.4 reads only the first date, the start ('*': none); error 213 otherwise
+            if (l.tokens.size() > 8 && !starts_with_star(l.tokens[8])) {
+                if (auto d = parse_date(l.tokens[8]))
+                    gage.file_start = d;
+                else
+                    error(ErrorCode::kNumberSyntax, l, gage.id,
+                          "bad rain file start date '" + std::string(l.tokens[8]) + "'",
+                          l.tokens[8]);
+            }
         } else {
             unknown_keyword(l, 4, gage.id, "rain data source (TIMESERIES or FILE)");
         }

@@ -1,22 +1,26 @@
 // Rain files in SWMM 5.2.4's comma-delimited NCDC, NCDC online, AES and CMC formats: format
-// detection, each format's values, times, units and flags, bad lines, and models reading them
-// against SWMM 5.2.4 (tests/validation/drainage/rain-formats/).
+// detection, each format's values, times, units and flags, bad lines, a gage's start date, and
+// models reading them against SWMM 5.2.4 (tests/validation/drainage/rain-formats/).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "drainage/rain_file.hpp"
+#include "drainage/rainfall_file.hpp"
 #include "drainage/results_csv.hpp"
 #include "drainage/simulation.hpp"
 #include "drainage/swmm_inp.hpp"
@@ -248,10 +252,11 @@ struct Continuity {
 };
 
 /// Runs `name`.inp and checks every value of `name`.csv.gz (link flows within 0.003 m³/s,
-/// subcatchment runoff within 1e-5 m³/s), the peaks of `name`.summary.csv.gz within 2 % or
+/// subcatchment runoff within `runoff_tol` m³/s), the peaks of `name`.summary.csv.gz within 2 % or
 /// 0.01 m / 0.001 m³/s, the continuity errors within 0.0015 % and the runoff continuity terms
 /// within 0.0006 mm of SWMM's printed figures (its last digit is 0.001 mm).
-void expect_matches_swmm(const std::string& name, const Continuity& swmm) {
+void expect_matches_swmm(const std::string& name, const Continuity& swmm,
+                         double runoff_tol = 1e-5) {
     Diagnostics d;
     const Network net = read_swmm_inp(formats_dir() / (name + ".inp"), d);
     ASSERT_FALSE(d.has_errors()) << d.format();
@@ -259,7 +264,7 @@ void expect_matches_swmm(const std::string& name, const Continuity& swmm) {
     opt.base_dir = formats_dir();
     const auto res = simulate(net, opt);
     const auto cmp = rencheng::test::expect_series_match(
-        net, res, formats_dir() / (name + ".csv.gz"), {0.003, 1e-5, 0.01}, name);
+        net, res, formats_dir() / (name + ".csv.gz"), {0.003, runoff_tol, 0.01}, name);
     EXPECT_GT(cmp.checked, 2000U) << name;
     rencheng::test::expect_summary_match(net, res, formats_dir() / (name + ".summary.csv.gz"),
                                          0.0015, name);
@@ -295,6 +300,28 @@ TEST(RainFileFormatsValidation, CanadianFilesMatchSwmm) {
     expect_matches_swmm("cmc-fif", {22.000, 18.162, 3.055, 0.822, -0.178});
 }
 
+namespace {
+
+/// Simulating `net` (files from `base_dir`) stops with SWMM's error 321 (a rain file gage with
+/// no data), naming `gage` when it is not empty.
+void expect_no_rain_stops_the_run(const Network& net, const fs::path& base_dir,
+                                  const std::string& gage) {
+    SimulationOptions opt;
+    opt.base_dir = base_dir;
+    try {
+        (void)simulate(net, opt);
+        ADD_FAILURE() << "no error";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kMissingKey);
+        EXPECT_NE(std::string(e.what()).find("SWMM error 321"), std::string::npos) << e.what();
+        if (!gage.empty()) {
+            EXPECT_NE(std::string(e.what()).find(gage), std::string::npos) << e.what();
+        }
+    }
+}
+
+} // namespace
+
 // A gage whose file yields no rain stops the run, as SWMM's error 321 does (a CMC record of
 // zeros; the gage's station, 310301, is not compared with the file's, 1108447).
 TEST(RainFileFormatsValidation, AFileWithoutRainStopsTheRun) {
@@ -308,14 +335,198 @@ TEST(RainFileFormatsValidation, AFileWithoutRainStopsTheRun) {
     Diagnostics d;
     const Network net = read_swmm_inp(formats_dir() / "cmc-hly.inp", d);
     ASSERT_FALSE(d.has_errors()) << d.format();
-    SimulationOptions opt;
-    opt.base_dir = dir;
-    try {
-        (void)simulate(net, opt);
-        ADD_FAILURE() << "no error";
-    } catch (const Error& e) {
-        EXPECT_EQ(e.code(), ErrorCode::kMissingKey);
-        EXPECT_NE(std::string(e.what()).find("SWMM error 321"), std::string::npos) << e.what();
-    }
+    expect_no_rain_stops_the_run(net, dir, "");
     fs::remove_all(dir);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A gage's start date ([RAINGAGES] `... FILE Fname Sta Units Start`): SWMM 5.2.4 skips the
+// records of a day before it, by the line's own date, in every format (rain.c).
+
+namespace {
+
+std::optional<units::Seconds> day(int year, int month, int d) {
+    return seconds_since_epoch({year, month, d, 0});
+}
+
+} // namespace
+
+TEST(RainFileStartDate, FilterByTheRecordsOwnDay) {
+    EXPECT_FALSE(before_rain_start(2025, 6, 29, std::nullopt)); // no start date: every record
+    EXPECT_TRUE(before_rain_start(2025, 6, 29, day(2025, 6, 30)));
+    EXPECT_FALSE(before_rain_start(2025, 6, 30, day(2025, 6, 30))); // the start day itself
+    EXPECT_FALSE(before_rain_start(2025, 7, 1, day(2025, 6, 30)));
+    EXPECT_TRUE(before_rain_start(2024, 12, 31, day(2025, 1, 1)));
+    // a date that does not exist reads as 1 January of year 1 in SWMM: before any start
+    EXPECT_TRUE(before_rain_start(2025, 2, 30, day(2025, 1, 1)));
+    EXPECT_TRUE(before_rain_start(2025, 13, 1, day(1900, 1, 1)));
+    EXPECT_FALSE(before_rain_start(2025, 2, 30, std::nullopt));
+}
+
+TEST(RainFileStartDate, RecordsBeforeTheStartAreSkippedInEveryFormat) {
+    // comma-delimited (comma.csv: 0.03 in on 29 June, 12 readings from 30 June, 2 on 1 July)
+    const auto comma = read_nws_cmc_rain_file(formats_dir() / "comma.csv", day(2025, 6, 30));
+    EXPECT_EQ(comma.depth_m.size(), 12U);
+    EXPECT_EQ(depth_at(comma, at(6, 29, 19)), -1);
+    EXPECT_NEAR(depth_at(comma, at(6, 30, 1)), 0.05 * kInch, 1e-9);
+    const auto july = read_nws_cmc_rain_file(formats_dir() / "comma.csv", day(2025, 7, 1));
+    ASSERT_EQ(july.depth_m.size(), 2U);
+    EXPECT_EQ(july.depth_m[0].first, at(7, 1, 0));
+    EXPECT_NEAR(july.depth_m[0].second, 0.09 * kInch, 1e-9);
+    EXPECT_EQ(july.depth_m[1].first, at(7, 1, 1));
+    // NCDC online: "20250701 00:00" (the hour to midnight of 30 June) is dated 1 July, so kept
+    const auto online = read_nws_cmc_rain_file(formats_dir() / "online60.txt", day(2025, 7, 1));
+    ASSERT_EQ(online.depth_m.size(), 3U);
+    EXPECT_EQ(online.depth_m[0].first, at(6, 30, 23));
+    EXPECT_NEAR(online.depth_m[0].second, 0.06 * kInch, 1e-9);
+    EXPECT_EQ(
+        read_nws_cmc_rain_file(formats_dir() / "online60.txt", day(2025, 6, 30)).depth_m.size(),
+        12U);
+    // AES and CMC: 1 July's first value (2.3 mm) ends at midnight, so starts on 30 June
+    for (const char* f : {"aes.hly", "cmc.hly"}) {
+        const auto cmc = read_nws_cmc_rain_file(formats_dir() / f, day(2025, 7, 1));
+        ASSERT_EQ(cmc.depth_m.size(), 2U) << f;
+        EXPECT_EQ(cmc.depth_m[0].first, at(6, 30, 23)) << f;
+        EXPECT_NEAR(cmc.depth_m[0].second, 0.0023, 1e-9) << f;
+        EXPECT_NEAR(depth_at(cmc, at(7, 1, 0)), 0.0008, 1e-9) << f;
+    }
+    // an accumulation opened ('a') on a skipped day is never closed: its total is dropped
+    const std::string head = "COOPID,CD,ELEM,UN,YEAR,MO,DA\n";
+    const auto accum = write_temp("accum.csv", head + "310301,01,HPCP,HI,2025,06,29,2300,000000,a, "
+                                                      ",2500,000000, , \n"
+                                                      "310301,01,HPCP,HI,2025,06,30,0100,000021,A, "
+                                                      ",0500,000004, , ,2500,000025, , \n");
+    const auto all = read_nws_cmc_rain_file(accum);
+    ASSERT_EQ(all.depth_m.size(), 4U); // 0.21 in over 22:00, 23:00 and 00:00, then 0.04 in
+    EXPECT_EQ(all.depth_m[0].first, at(6, 29, 22));
+    EXPECT_NEAR(all.depth_m[0].second, 0.07 * kInch, 1e-7);
+    const auto from30 = read_nws_cmc_rain_file(accum, day(2025, 6, 30));
+    ASSERT_EQ(from30.depth_m.size(), 1U);
+    EXPECT_EQ(from30.depth_m[0].first, at(6, 30, 4));
+    // an impossible date is an error, unless a start date skips it (as SWMM does)
+    const auto bad = write_temp("bad.csv", head + "310301,01,HPCP,HI,2025,02,30,0100,000005, , \n" +
+                                               "310301,01,HPCP,HI,2025,06,30,0100,000005, , \n");
+    EXPECT_THROW((void)read_nws_cmc_rain_file(bad), Error);
+    EXPECT_EQ(read_nws_cmc_rain_file(bad, day(2025, 1, 1)).depth_m.size(), 1U);
+    // the fixed-column TD-3240 record, the same accumulation across the days
+    const auto tape = write_temp("tape.dat", "HPD05300500HPCPHI20250600290030200000012  "
+                                             "2300000000a 2500000012  \n"
+                                             "HPD05300500HPCPHI20250600300030100000021A "
+                                             "0500000004  2500000025  \n");
+    const auto tape_all = read_ncdc_rain_file(tape, "053005");
+    EXPECT_EQ(tape_all.depth_m.size(), 5U);
+    EXPECT_NEAR(depth_at(tape_all, at(6, 29, 1)), 0.12 * kInch, 1e-9);
+    const auto tape_30 = read_ncdc_rain_file(tape, "053005", day(2025, 6, 30));
+    ASSERT_EQ(tape_30.depth_m.size(), 1U);
+    EXPECT_EQ(tape_30.depth_m[0].first, at(6, 30, 4));
+    EXPECT_NEAR(tape_30.depth_m[0].second, 0.04 * kInch, 1e-9);
+    remove_temps();
+}
+
+TEST(RainFileStartDate, ReadFromTheGageLineAndABadDateIsReported) {
+    const std::string model = rencheng::read_file(formats_dir() / "start-user.inp");
+    auto with_dates = [&](const std::string& dates) {
+        std::string text = model;
+        const std::string was = "ST1 MM 06/30/2025";
+        text.replace(text.find(was), was.size(), "ST1 MM " + dates);
+        return text;
+    };
+    {
+        Diagnostics d;
+        const Network net = parse_swmm_inp(with_dates("JUL-01-2025 xx"), "a.inp", d);
+        ASSERT_FALSE(d.has_errors()) << d.format(); // a later token is not read (SWMM)
+        ASSERT_TRUE(net.gages[0].file_start.has_value());
+        EXPECT_EQ(net.gages[0].file_start->month, 7);
+        EXPECT_EQ(net.gages[0].file_start->day, 1);
+        EXPECT_EQ(net.gages[0].file_dates, (std::vector<std::string>{"JUL-01-2025", "xx"}));
+        ASSERT_TRUE(net.gages[1].file_start.has_value()); // "6/30/2025 *"
+        EXPECT_EQ(net.gages[1].file_start->day, 30);
+    }
+    {
+        Diagnostics d;
+        const Network net = parse_swmm_inp(with_dates("*"), "b.inp", d);
+        ASSERT_FALSE(d.has_errors()) << d.format();
+        EXPECT_FALSE(net.gages[0].file_start.has_value()); // '*': none
+    }
+    // SWMM 5.2.4: "ERROR 213: invalid date/time 02/30/2025 at line 35 of [RAINGAGE] section"
+    Diagnostics d;
+    (void)parse_swmm_inp(with_dates("02/30/2025"), "bad.inp", d);
+    ASSERT_EQ(d.error_count(), 1U) << d.format();
+    const Diagnostic& e = d.items()[0];
+    EXPECT_EQ(e.code, ErrorCode::kNumberSyntax);
+    EXPECT_EQ(e.file, "bad.inp");
+    EXPECT_EQ(e.line, 35);
+    EXPECT_EQ(e.column, 60); // the date's column
+    EXPECT_EQ(e.element_id, "RG1");
+    EXPECT_NE(e.message.find("'02/30/2025'"), std::string::npos) << e.message;
+}
+
+// rain-formats/start-*.inp: 29 June to 1 or 2 July with the gages' start dates inside the run.
+// start-user: a user-prepared file, ST1 intensities from 30 June (its 29 June storm skipped), ST2
+// CUMULATIVE from 30 June (its running total restarts there: SWMM's first depth is the total
+// 11.5 mm). start-online60, start-cmc-hly: both gages read one station from 1 July and 30 June
+// (online) or 30 June and 1 July (CMC); SWMM gives the second gage the first one's readings
+// (rain.c findGageInFile), so both rain from the first's date. A user-prepared file's runoff is
+// within 5e-5 m³/s of SWMM's (of peaks up to 0.13 m³/s) with or without a start date:
+// rainfall-files/rff-save.inp read directly differs as much.
+TEST(RainFileFormatsValidation, StartDatesMatchSwmm) {
+    expect_matches_swmm("start-user", {64.500, 42.475, 19.441, 2.833, -0.386}, 6e-5);
+    expect_matches_swmm("start-online60", {4.572, 3.750, 0.498, 0.325, -0.037});
+    expect_matches_swmm("start-cmc-hly", {40.300, 32.162, 6.022, 2.129, -0.033});
+}
+
+// SAVE RAINFALL from gages with start dates: each gage's readings from its own start date, as in
+// the files SWMM 5.2.4 wrote (start-*-swmm.rff), bit for bit.
+TEST(RainFileFormatsValidation, SavedRainfallFromStartDatesMatchesSwmm) {
+    const fs::path tmp =
+        fs::temp_directory_path() / ("rencheng_rainfmt_" + std::to_string(getpid()) + "_save");
+    fs::create_directories(tmp);
+    for (const auto& [name, data] :
+         {std::pair<std::string, std::string>{"start-user", "start-user.dat"},
+          {"start-online60", "online60.txt"}}) {
+        fs::copy_file(formats_dir() / data, tmp / data, fs::copy_options::overwrite_existing);
+        std::string text = rencheng::read_file(formats_dir() / (name + ".inp"));
+        text.replace(text.find("[RAINGAGES]"), 11,
+                     "[FILES]\nSAVE RAINFALL " + name + "-swmm.rff\n\n[RAINGAGES]");
+        Diagnostics d;
+        const Network net = parse_swmm_inp(text, (tmp / (name + ".inp")).string(), d);
+        ASSERT_FALSE(d.has_errors()) << d.format();
+        SimulationOptions so;
+        so.base_dir = tmp;
+        (void)simulate(net, so);
+        const fs::path file = name + "-swmm.rff";
+        const RainfallFile ours = RainfallFile::read_file(tmp / file);
+        const RainfallFile swmm = RainfallFile::read_file(formats_dir() / file);
+        ASSERT_EQ(ours.gages.size(), 2U) << name;
+        ASSERT_EQ(swmm.gages.size(), 2U) << name;
+        for (std::size_t k = 0; k < 2; ++k) {
+            EXPECT_EQ(ours.gages[k].station, swmm.gages[k].station) << name;
+            EXPECT_EQ(ours.gages[k].interval_s, swmm.gages[k].interval_s) << name;
+            EXPECT_TRUE(ours.gages[k].day == swmm.gages[k].day) << name << " " << k;
+            EXPECT_TRUE(ours.gages[k].depth_in == swmm.gages[k].depth_in) << name << " " << k;
+        }
+        // past the stations' names (SWMM leaves whatever its buffer held there) the bytes are
+        // SWMM's: the header, then 2 × (1025-byte name, interval, two positions)
+        const std::string a = rencheng::read_file(tmp / file);
+        const std::string b = rencheng::read_file(formats_dir() / file);
+        ASSERT_EQ(a.size(), b.size()) << name;
+        EXPECT_EQ(a.substr(2088), b.substr(2088)) << name;
+    }
+    // start-user: ST1's 11 readings of 30 June, ST2's 9 (the first its running total, 11.5 mm)
+    const RainfallFile user = RainfallFile::read_file(formats_dir() / "start-user-swmm.rff");
+    EXPECT_EQ(user.gages[0].day.size(), 11U);
+    ASSERT_EQ(user.gages[1].day.size(), 9U);
+    EXPECT_NEAR(user.gages[1].depth_in[0], 11.5 / 25.4, 1e-6);
+    fs::remove_all(tmp);
+}
+
+// A start date after the file's last record leaves the gage no data: SWMM's error 321.
+TEST(RainFileFormatsValidation, AStartDateAfterTheFileStopsTheRun) {
+    std::string text = rencheng::read_file(formats_dir() / "start-user.inp");
+    const std::string was = "ST1 MM 06/30/2025";
+    text.replace(text.find(was), was.size(), "ST1 MM 07/05/2025");
+    Diagnostics d;
+    const Network net = parse_swmm_inp(text, "late.inp", d);
+    ASSERT_FALSE(d.has_errors()) << d.format();
+    expect_no_rain_stops_the_run(net, formats_dir(), "RG1");
 }

@@ -43,9 +43,10 @@ void expect_acceptance(const std::string& name) {
             << name << " node " << net.node_id[static_cast<std::size_t>(i)];
     for (std::int32_t i = 0; i < net.node_count(); ++i) {
         const auto iu = static_cast<std::size_t>(i);
-        if (net.node_kind[iu] == NodeKind::kSource)
+        if (net.node_kind[iu] == NodeKind::kSource) {
             EXPECT_NEAR(r.injection_m3s[iu], -net.demand_m3s[iu], 1e-9 * throughput)
                 << name << " entry " << net.node_id[iu];
+        }
         EXPECT_TRUE(std::isfinite(r.pressure_pa[iu]));
         EXPECT_GE(r.pressure_pa[iu], net.pressure_min_pa[iu] * (1 - 1e-9)) << net.node_id[iu];
         EXPECT_LE(r.pressure_pa[iu], net.pressure_max_pa[iu] * (1 + 1e-9)) << net.node_id[iu];
