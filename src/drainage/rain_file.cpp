@@ -109,7 +109,7 @@ bool is_ncdc_rain_file(const std::filesystem::path& path) {
     return in && file_layout(in, interval) != Layout::kNone;
 }
 
-NcdcRain read_ncdc_rain_file(const std::filesystem::path& path, const std::string& station,
+NcdcRain read_ncdc_rain_file(const std::filesystem::path& path,
                              std::optional<units::Seconds> start_day_s) {
     std::ifstream in(path);
     if (!in)
@@ -121,7 +121,6 @@ NcdcRain read_ncdc_rain_file(const std::filesystem::path& path, const std::strin
                     path.string() + ": not an NCDC TD-3240/3260 precipitation file");
     in.clear();
     in.seekg(0);
-    const long wanted = all_digits(station) ? std::strtol(station.c_str(), nullptr, 10) : -1;
     const auto step = static_cast<units::Seconds>(out.interval_s);
     units::Seconds accum_start = 0; // end time of the first accumulated interval
     bool accumulating = false;
@@ -150,7 +149,9 @@ NcdcRain read_ncdc_rain_file(const std::filesystem::path& path, const std::strin
             throw Error(ErrorCode::kUnsupported, path.string() + ":" + std::to_string(line_no) +
                                                      ": elements of different intervals in one "
                                                      "file");
-        std::string sta, units;
+        // the station (columns 4-9, or the first field) is not read: SWMM takes every
+        // station's records (rain.c readNWSLine)
+        std::string units;
         long year = 0, month = 0, day = 0;
         std::size_t k = 0;        // first value group
         std::size_t group = 0;    // its width
@@ -158,7 +159,6 @@ NcdcRain read_ncdc_rain_file(const std::filesystem::path& path, const std::strin
         std::size_t value_at = 0; // offset and width of the value
         std::size_t value_len = 0, flag_at = 0;
         if (layout == Layout::kTape) {
-            sta = column(line, 3, 6);
             units = column(line, 15, 2);
             year = number("year", column(line, 17, 4));
             month = number("month", column(line, 21, 2));
@@ -171,8 +171,8 @@ NcdcRain read_ncdc_rain_file(const std::filesystem::path& path, const std::strin
             flag_at = 10;
         } else {
             std::istringstream ls(line);
-            std::string division, element, y, m, d;
-            ls >> sta >> division >> element >> units >> y >> m >> d;
+            std::string station, division, element, y, m, d;
+            ls >> station >> division >> element >> units >> y >> m >> d;
             year = number("year", y);
             month = number("month", m);
             day = number("day", d);
@@ -183,8 +183,6 @@ NcdcRain read_ncdc_rain_file(const std::filesystem::path& path, const std::strin
             value_len = 7;
             flag_at = 13;
         }
-        if (wanted >= 0 && std::strtol(sta.c_str(), nullptr, 10) != wanted)
-            continue;
         if (before_rain_start(year, month, day, start_day_s))
             continue; // before the gage's start date: skipped unread, flags and all (SWMM)
         if (units != "HI")

@@ -29,7 +29,7 @@
 
 namespace rencheng::drainage {
 
-/// The rainfall of one station read from an NCDC file.
+/// The rainfall read from an NCDC, AES or CMC file (every station the file holds, as SWMM 5.2.4).
 struct NcdcRain {
     double interval_s = 3600; ///< 3600 (HPCP) or 900 (QPCP, QGAG)
     /// Start of each interval with rain (seconds since 1899-12-30, as seconds_since_epoch) and
@@ -47,13 +47,14 @@ bool before_rain_start(long year, long month, long day, std::optional<units::Sec
 /// True when the first lines of `path` (up to five, header lines skipped) are NCDC records.
 bool is_ncdc_rain_file(const std::filesystem::path& path);
 
-/// Reads the records of `station` (compared as a number, so "053005" matches "53005"; every
-/// record when empty) from an NCDC file. Throws rencheng::Error: kFileNotFound when it cannot be
-/// read, kNumberSyntax naming file:line and the field for a malformed record, kUnsupported for
-/// an element other than HPCP/QPCP/QGAG or units other than hundredths of an inch (HI).
-/// `start_day_s`: the gage's start date (before_rain_start); records before it are skipped
-/// unread.
-NcdcRain read_ncdc_rain_file(const std::filesystem::path& path, const std::string& station,
+/// Reads every record of an NCDC fixed-column or space-delimited file, whatever its station:
+/// SWMM 5.2.4 (rain.c readNWSLine) does not compare the station of these layouts with the
+/// gage's, so a file of several stations gives the gage all their readings. Throws
+/// rencheng::Error: kFileNotFound when it cannot be read, kNumberSyntax naming file:line and the
+/// field for a malformed record, kUnsupported for an element other than HPCP/QPCP/QGAG or units
+/// other than hundredths of an inch (HI). `start_day_s`: the gage's start date
+/// (before_rain_start); records before it are skipped unread.
+NcdcRain read_ncdc_rain_file(const std::filesystem::path& path,
                              std::optional<units::Seconds> start_day_s = std::nullopt);
 
 /// A rain file's format as SWMM 5.2.4 tells it (rain.c findFileFormat).

@@ -247,7 +247,10 @@ double swmm_day(const Network& net, double t) {
 /// A gage's records: from its time series, its rain file or a USE RAINFALL file (`use`; SWMM
 /// reads a file gage from there by its station). `save` (may be null) receives the readings of a
 /// file gage as a SAVE RAINFALL file holds them (inches per interval at the interval's start).
-/// `require_data`: a rain file that yields nothing for the gage is an error (SWMM error 321).
+/// `require_data`: a rain file that yields nothing for the gage is an error (SWMM error 321):
+/// no readings above zero in an NCDC, AES or CMC file (SWMM writes only those to its interface
+/// file), no record of the gage's station in a user-prepared file (records of zero count), none
+/// of either from the gage's start date on, and, with USE RAINFALL, no readings of the station.
 GageRain build_gage(const Network& net, int g, const std::filesystem::path& base_dir,
                     const ClimateAdjustments& adjust, const RainfallFile* use = nullptr,
                     RainfallFile::Gage* save = nullptr, bool require_data = true) {
@@ -264,7 +267,7 @@ GageRain build_gage(const Network& net, int g, const std::filesystem::path& base
             throw Error(ErrorCode::kMissingKey, "rain gage " + gage.id +
                                                     ": the USE RAINFALL file has no readings of "
                                                     "station '" +
-                                                    gage.station + "' (SWMM error 155)");
+                                                    gage.station + "' (SWMM error 321)");
         const double base = static_cast<double>(seconds_since_epoch(net.options.start));
         out.interval_s = fg->interval_s;
         format = RainFormat::kVolume;
@@ -284,10 +287,10 @@ GageRain build_gage(const Network& net, int g, const std::filesystem::path& base
         const bool nws_cmc = !ncdc && is_nws_cmc_format(detect_rain_file_format(p));
         if (ncdc || nws_cmc) {
             // depths per interval; the file's interval replaces the gage's (SWMM rain.c). SWMM
-            // reads every station of a comma-delimited, online, AES or CMC file.
-            const NcdcRain rain = ncdc ? read_ncdc_rain_file(p, gage.station, start_day_s)
-                                       : read_nws_cmc_rain_file(p, start_day_s);
-            if (require_data && (nws_cmc || start_day_s) && rain.depth_m.empty())
+            // reads every station of an NCDC, AES or CMC file, whatever the gage's station.
+            const NcdcRain rain =
+                ncdc ? read_ncdc_rain_file(p, start_day_s) : read_nws_cmc_rain_file(p, start_day_s);
+            if (require_data && rain.depth_m.empty())
                 throw Error(ErrorCode::kMissingKey, "rain gage " + gage.id + ": rain file " +
                                                         p.string() +
                                                         " holds no rain (SWMM error 321)");
@@ -298,10 +301,17 @@ GageRain build_gage(const Network& net, int g, const std::filesystem::path& base
                 points.emplace_back(static_cast<double>(t - base), depth);
         } else {
             points = read_rain_file(net, p, gage.station, start_day_s);
-            if (require_data && start_day_s && points.empty()) // SWMM: none in the interface file
+            if (require_data && points.empty() &&
+                detect_rain_file_format(p) == RainFileFormat::kUnknown)
+                throw Error(ErrorCode::kUnsupported,
+                            "rain gage " + gage.id + ": rain file " + p.string() +
+                                " holds no record (SWMM error 319, unknown format)");
+            if (require_data && points.empty()) // SWMM: none in the interface file
                 throw Error(ErrorCode::kMissingKey,
                             "rain gage " + gage.id + ": rain file " + p.string() +
-                                " holds no records from the gage's start date (SWMM error 321)");
+                                " holds no records of station '" + gage.station + "'" +
+                                (start_day_s ? " from the gage's start date" : "") +
+                                " (SWMM error 321)");
             to_si = gage.file_in_mm ? 0.001 : 0.0254;
             if (gage.format == RainFormat::kIntensity)
                 to_si /= 3600.0;
@@ -817,8 +827,11 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
                         first = k;
                         break;
                     }
+            // SWMM reads no rain file under IGNORE_RAINFALL (swmm5.c: no rain_open), so none
+            // lacks data there
             gages.push_back(build_gage(net, g, options.base_dir, adjust, use ? &*use : nullptr,
-                                       saving ? &saved : nullptr, first == g));
+                                       saving ? &saved : nullptr,
+                                       first == g && !net.options.ignore_rainfall));
             if (first != g) {
                 gages.back().records = gages[static_cast<std::size_t>(first)].records;
                 gages.back().interval_s = gages[static_cast<std::size_t>(first)].interval_s;

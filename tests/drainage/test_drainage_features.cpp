@@ -451,25 +451,27 @@ TEST(NcdcRainFile, TapeRecordsEndTheirHour) {
         // day 1: 0.00 at 01 (first of record); day 2: 0.05 in the hour to 19:00, 0.02 to 20:00
         "HPD05300500HPCPHI19490100010020100 00000g 2500 00000\n"
         "HPD05300500HPCPHI19490100020031900 00005  2000 00002  2500 00007\n"
-        // another station on the same file is skipped
+        // another station's record is read too (SWMM 5.2.4 does not compare stations)
         "HPD99999900HPCPHI19490100020011900 00050  2500 00050\n"
         // missing and deleted values are dropped
         "HPD05300500HPCPHI19490100030030100 99999M 0200 00003{ 2500 00000\n"
         // accumulation from 05:00 to 07:00, 0.09 in over three hours
         "HPD05300500HPCPHI19490100040020500 00000a 0700 00009A 2500 00009\n");
     ASSERT_TRUE(is_ncdc_rain_file(p));
-    const auto rain = read_ncdc_rain_file(p, "053005");
+    const auto rain = read_ncdc_rain_file(p);
     EXPECT_EQ(rain.interval_s, 3600);
     const auto day2 = seconds_since_epoch({1949, 1, 2, 0});
     const auto day4 = seconds_since_epoch({1949, 1, 4, 0});
-    ASSERT_EQ(rain.depth_m.size(), 5u);
+    ASSERT_EQ(rain.depth_m.size(), 6u);
     EXPECT_EQ(rain.depth_m[0].first, day2 + 18 * 3600);
     EXPECT_NEAR(rain.depth_m[0].second, 0.05 * 0.0254, 1e-15);
     EXPECT_EQ(rain.depth_m[1].first, day2 + 19 * 3600);
     EXPECT_NEAR(rain.depth_m[1].second, 0.02 * 0.0254, 1e-15);
+    EXPECT_EQ(rain.depth_m[2].first, day2 + 18 * 3600); // station 999999's
+    EXPECT_NEAR(rain.depth_m[2].second, 0.50 * 0.0254, 1e-15);
     for (int i = 0; i < 3; ++i) {
-        EXPECT_EQ(rain.depth_m[2 + i].first, day4 + (4 + i) * 3600);
-        EXPECT_NEAR(rain.depth_m[2 + i].second, 0.03 * 0.0254, 1e-15);
+        EXPECT_EQ(rain.depth_m[3 + i].first, day4 + (4 + i) * 3600);
+        EXPECT_NEAR(rain.depth_m[3 + i].second, 0.03 * 0.0254, 1e-15);
     }
     fs::remove(p);
 }
@@ -482,12 +484,12 @@ TEST(NcdcRainFile, SpaceDelimitedRecordsAfterHeaders) {
                    "310301 01 QPCP HI 1998 01 08 0100  00010     2500  00010  \n");
     ASSERT_TRUE(is_ncdc_rain_file(p));
     // two intervals in one file
-    EXPECT_THROW((void)read_ncdc_rain_file(p, "310301"), Error);
+    EXPECT_THROW((void)read_ncdc_rain_file(p), Error);
     std::ofstream(p) << "COOPID CD ELEM UN YEAR MO DA TIME HOUR01 F F\n"
                         "310301 01 HPCP HI 1998 01 07 0100  00000 g   0400  00017     2500  "
                         "00017  \n"
                         "310301 01 HPCP HI 1998 01 08 2400  00010     2500  00010  \n";
-    const auto rain = read_ncdc_rain_file(p, "");
+    const auto rain = read_ncdc_rain_file(p);
     ASSERT_EQ(rain.depth_m.size(), 2u);
     EXPECT_EQ(rain.depth_m[0].first, seconds_since_epoch({1998, 1, 7, 3 * 3600}));
     EXPECT_NEAR(rain.depth_m[0].second, 0.17 * 0.0254, 1e-15);
@@ -499,7 +501,7 @@ TEST(NcdcRainFile, BadFieldNamesFileAndLine) {
     const auto p = write_temp("bad.dat", "HPD05300500HPCPHI19490100010020100 00000g 2500 00000\n"
                                          "HPD05300500HPCPHI19490100020011900 0x005  2500 00005\n");
     try {
-        (void)read_ncdc_rain_file(p, "053005");
+        (void)read_ncdc_rain_file(p);
         FAIL() << "no error";
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), ErrorCode::kNumberSyntax);

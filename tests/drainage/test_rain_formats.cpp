@@ -1,6 +1,7 @@
 // Rain files in SWMM 5.2.4's comma-delimited NCDC, NCDC online, AES and CMC formats: format
-// detection, each format's values, times, units and flags, bad lines, a gage's start date, and
-// models reading them against SWMM 5.2.4 (tests/validation/drainage/rain-formats/).
+// detection, each format's values, times, units and flags, bad lines, a gage's start date,
+// fixed-column and space-delimited NCDC files of two stations, gages left without data (SWMM's
+// error 321), and models reading them against SWMM 5.2.4 (tests/validation/drainage/rain-formats/).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -300,6 +301,23 @@ TEST(RainFileFormatsValidation, CanadianFilesMatchSwmm) {
     expect_matches_swmm("cmc-fif", {22.000, 18.162, 3.055, 0.822, -0.178});
 }
 
+// Fixed-column and space-delimited TD-3240 files of two stations: the gages name 310301 and SWMM
+// 5.2.4 reads station 310999's records as well (rain.c readNWSLine compares no station), 49.530 mm
+// on 30 June where station 310301's own readings come to 19.304 mm.
+TEST(RainFileFormatsValidation, NcdcFilesOfTwoStationsMatchSwmm) {
+    for (const char* file : {"ncdc-tape.dat", "ncdc-space.dat"}) {
+        const auto rain = read_ncdc_rain_file(formats_dir() / file);
+        EXPECT_EQ(rain.interval_s, 3600) << file;
+        EXPECT_EQ(rain.depth_m.size(), 12U) << file;
+        EXPECT_NEAR(depth_at(rain, at(6, 30, 3)), 0.40 * kInch, 1e-9) << file;  // 310301's
+        EXPECT_NEAR(depth_at(rain, at(6, 30, 14)), 0.55 * kInch, 1e-9) << file; // 310999's
+        EXPECT_NEAR(depth_at(rain, at(6, 30, 19)), 0.08 * kInch, 1e-9) << file; // accumulated
+        EXPECT_EQ(depth_at(rain, at(6, 30, 4)), -1) << file;                    // missing
+    }
+    expect_matches_swmm("ncdc-tape", {49.530, 39.737, 7.573, 2.249, -0.058});
+    expect_matches_swmm("ncdc-space", {49.530, 39.737, 7.573, 2.249, -0.058});
+}
+
 namespace {
 
 /// Simulating `net` (files from `base_dir`) stops with SWMM's error 321 (a rain file gage with
@@ -413,10 +431,10 @@ TEST(RainFileStartDate, RecordsBeforeTheStartAreSkippedInEveryFormat) {
                                              "2300000000a 2500000012  \n"
                                              "HPD05300500HPCPHI20250600300030100000021A "
                                              "0500000004  2500000025  \n");
-    const auto tape_all = read_ncdc_rain_file(tape, "053005");
+    const auto tape_all = read_ncdc_rain_file(tape);
     EXPECT_EQ(tape_all.depth_m.size(), 5U);
     EXPECT_NEAR(depth_at(tape_all, at(6, 29, 1)), 0.12 * kInch, 1e-9);
-    const auto tape_30 = read_ncdc_rain_file(tape, "053005", day(2025, 6, 30));
+    const auto tape_30 = read_ncdc_rain_file(tape, day(2025, 6, 30));
     ASSERT_EQ(tape_30.depth_m.size(), 1U);
     EXPECT_EQ(tape_30.depth_m[0].first, at(6, 30, 4));
     EXPECT_NEAR(tape_30.depth_m[0].second, 0.04 * kInch, 1e-9);
@@ -518,6 +536,78 @@ TEST(RainFileFormatsValidation, SavedRainfallFromStartDatesMatchesSwmm) {
     ASSERT_EQ(user.gages[1].day.size(), 9U);
     EXPECT_NEAR(user.gages[1].depth_in[0], 11.5 / 25.4, 1e-6);
     fs::remove_all(tmp);
+}
+
+// An NCDC file whose readings are all zero or missing gives SWMM 5.2.4 no data for the gage
+// (only readings above zero reach its interface file): error 321 naming the gage, in the
+// fixed-column and the space-delimited layouts alike.
+TEST(RainFileFormatsValidation, AnNcdcFileWithoutRainStopsTheRun) {
+    const fs::path dir =
+        fs::temp_directory_path() / ("rencheng_rainfmt_" + std::to_string(getpid()) + "_ncdc");
+    fs::create_directories(dir);
+    std::ofstream(dir / "ncdc-tape.dat")
+        << "HPD31030101HPCPHI20250600300030300000000  0400099999M 2500000000  \n";
+    std::ofstream(dir / "ncdc-space.dat")
+        << "COOPID CD ELEM UN YEAR MO DA TIME HOUR01 F F\n"
+           "310301 01 HPCP HI 2025 06 30 0300  00000     0400  99999 M   2500  00000    \n";
+    for (const std::string name : {"ncdc-tape", "ncdc-space"}) {
+        Diagnostics d;
+        const Network net = read_swmm_inp(formats_dir() / (name + ".inp"), d);
+        ASSERT_FALSE(d.has_errors()) << d.format();
+        expect_no_rain_stops_the_run(net, dir, "RG1");
+    }
+    fs::remove_all(dir);
+}
+
+// A user-prepared file without a record of the gage's station: SWMM 5.2.4's error 321 naming the
+// gage, also for a gage that no subcatchment uses. Records of zero are data (SWMM writes them to
+// its interface file), so a file of zeros runs, without rain; under IGNORE_RAINFALL SWMM reads no
+// rain file, so nothing stops the run; under USE RAINFALL a station the file lacks is error 321.
+TEST(RainFileFormatsValidation, AUserFileWithoutTheStationStopsTheRun) {
+    const fs::path dir =
+        fs::temp_directory_path() / ("rencheng_rainfmt_" + std::to_string(getpid()) + "_user");
+    fs::create_directories(dir);
+    std::ofstream(dir / "other.dat") << "ST9 2025 6 30 1 0 0.5\nST9 2025 6 30 2 0 1.5\n";
+    std::ofstream(dir / "zeros.dat") << "ST1 2025 6 30 1 0 0\nST1 2025 6 30 2 0 0\n";
+    const std::string model = rencheng::read_file(formats_dir() / "comma.inp");
+    auto with = [&](const std::string& file, const std::string& gage, const std::string& option) {
+        std::string text = model;
+        const std::string was = "FILE comma.csv 310301 IN";
+        for (std::size_t k = text.find(was); k != std::string::npos; k = text.find(was))
+            text.replace(k, was.size(), "FILE " + file + " ST1 MM");
+        text.insert(text.find("\n[SUBCATCHMENTS]"), gage);
+        text.insert(text.find("[OPTIONS]\n") + 10, option);
+        Diagnostics d;
+        Network net = parse_swmm_inp(text, "user.inp", d);
+        EXPECT_FALSE(d.has_errors()) << d.format();
+        return net;
+    };
+    expect_no_rain_stops_the_run(with("other.dat", "", ""), dir, "RG1");
+    SimulationOptions opt;
+    opt.base_dir = dir;
+    EXPECT_EQ(simulate(with("zeros.dat", "", ""), opt).summary.runoff.rain_m3, 0.0);
+    // an empty file is of no format (SWMM's error 319, E312 here)
+    std::ofstream(dir / "empty.dat").close();
+    try {
+        (void)simulate(with("empty.dat", "", ""), opt);
+        ADD_FAILURE() << "an empty rain file ran";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kUnsupported) << e.what();
+    }
+    expect_no_rain_stops_the_run(
+        with("zeros.dat", "RG3 VOLUME 0:10 1.0 FILE other.dat ST5 MM\n", ""), dir, "RG3");
+    EXPECT_EQ(simulate(with("other.dat", "", "IGNORE_RAINFALL YES\n"), opt).summary.runoff.rain_m3,
+              0.0);
+    // rainfall-files/rff-use.inp with its second gage's station changed to one the file lacks
+    const fs::path rff = formats_dir().parent_path() / "rainfall-files";
+    std::string use = rencheng::read_file(rff / "rff-use.inp");
+    const std::string was = "missing.dat ST2 MM";
+    use.replace(use.find(was), was.size(), "missing.dat ST7 MM");
+    Diagnostics d;
+    const Network net = parse_swmm_inp(use, "use.inp", d);
+    ASSERT_FALSE(d.has_errors()) << d.format();
+    expect_no_rain_stops_the_run(net, rff, "RG2");
+    fs::remove_all(dir);
 }
 
 // A start date after the file's last record leaves the gage no data: SWMM's error 321.
