@@ -1615,8 +1615,8 @@ struct Solver {
     /// into the flow of the link the junction was reached by. A flow change of that size is far
     /// below any head loss the solve resolves, and continuity is exact in one pass instead of
     /// after a projection per step of its linear convergence (BWSN_Network_2: four or five
-    /// solves per hydraulic step, the 100k grid two or three). Larger imbalances are left to
-    /// the projections, which spread them by the network's conductances.
+    /// solves per hydraulic step before). Larger imbalances are left to the projections, which
+    /// spread them by the network's conductances.
     void push_along_tree(double gross) {
         const auto nn = static_cast<std::size_t>(net.node_count());
         auto& ex = s.xflow_;
@@ -1899,8 +1899,8 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
         ++iter;
     }
     out.iterations = std::min(iter, maxtrials);
-    bool factor_valid = converged;
     // Polish at fixed statuses: EPANET's stopping rule leaves errors of up to a few mm.
+    bool factor_valid = converged;
     int stalled = 0;
     // No polish when the last main-loop step, a full Newton step, moved the flows by less than
     // kSettled (EPS steps whose demands barely changed): the state it started from was that

@@ -1108,7 +1108,6 @@ void NumericCholesky::solve_refined(const SymbolicCholesky& s, std::vector<doubl
     const auto n = static_cast<std::size_t>(s.n_);
     std::copy(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(n), rhs_.begin());
     solve(s, b);
-    check_pending_ = false;
     if (!backward_error_too_large(s))
         return;
     for (std::size_t k = 0; k < n; ++k)
