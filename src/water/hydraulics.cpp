@@ -307,6 +307,15 @@ HydraulicState::HydraulicState(const Network& net, const HydraulicTopology& topo
     rejoin_flow_.assign(nl, 0);
     prune_parent_.assign(nn, -1);
     prune_order_.reserve(nn);
+    dfs_disc_.assign(nn, -1);
+    dfs_low_.assign(nn, 0);
+    dfs_busy_.assign(nn, 0);
+    dfs_next_.assign(nn, 0);
+    dfs_via_.assign(nn, -1);
+    dfs_side_.assign(nn, 0);
+    dfs_attach_.assign(nn, -1);
+    dfs_hangs_.assign(nn, 0);
+    dfs_preorder_.reserve(nn);
     queue_.reserve(nn);
     tree_order_.reserve(nn);
     tree_link_.assign(nn, -1);
@@ -1146,11 +1155,22 @@ struct Solver {
         }
     }
 
-    /// Idle dead ends: a junction without demand or emitter at the end of a pipe carries no
-    /// flow and has its neighbour's head. Such branches are taken out of the system, repeatedly
-    /// (whole idle trees): their zero-flow pipes would sit at EPANET's smallest gradient, a
-    /// conductance 1e8 times their neighbours', whose round-off keeps Newton from converging
-    /// below ~1e-6. (Only in our model of closed links; with EPANET's, closed links carry flow.)
+    /// Idle sides: a part of the network that hangs on the rest at one node and holds no
+    /// demand, emitter, tank, reservoir, pump or valve — a dead end, a dead end joined by
+    /// parallel pipes, an idle loop and whatever hangs on it — carries no flow (one way in and
+    /// no water taken or given inside), and each of its junctions has the head of the node it
+    /// hangs on. Such sides are taken out of the system, whole: at zero flow their pipes would
+    /// sit at EPANET's smallest gradient, a conductance 1e8 times their neighbours', whose
+    /// round-off keeps Newton from converging below ~1e-6; and where a side is a loop or
+    /// parallel pipes, Newton takes their flows to zero only linearly, by the factor
+    /// 1 − 1/1.852 a step (Hazen-Williams), which set the number of iterations of whole EPS
+    /// steps (BWSN_Network_2: a dead end on four parallel pipes, an idle triangle of pipes).
+    /// (Only in our model of closed links; with EPANET's, closed links carry flow.)
+    ///
+    /// A side holds idle junctions only, so only they are searched: depth first, with the rest
+    /// of the network as one node R above them all (Tarjan's articulation test). A subtree that
+    /// no link leaves above the node it hangs on, with no pump or valve, is a side; one that
+    /// hangs on R is one if its links out all reach the same node, the one it hangs on.
     void prune_dead_ends() {
         const auto nn = static_cast<std::size_t>(net.node_count());
         std::fill(s.pruned_link_.begin(), s.pruned_link_.end(), 0);
@@ -1158,51 +1178,127 @@ struct Solver {
         if (leak)
             return;
         const CsrGraph& g = topo.adjacency;
-        auto active = [&](std::size_t k) {
-            return !s.pruned_link_[k] && !is_closed(s.status[k]) &&
-                   !s.cut_off[net.from_node[k].idx()] && !s.cut_off[net.to_node[k].idx()] &&
-                   net.from_node[k] != net.to_node[k];
+        // 0 closed, cut off or a loop on one node; 1 a pipe; 2 another link (never in a side)
+        auto link_class = [&](std::size_t k) -> int {
+            if (is_closed(s.status[k]) || s.cut_off[net.from_node[k].idx()] ||
+                s.cut_off[net.to_node[k].idx()] || net.from_node[k] == net.to_node[k])
+                return 0;
+            const auto kind = net.link_kind[k];
+            return kind == LinkKind::kPipe || kind == LinkKind::kCvPipe ? 1 : 2;
         };
-        // The one remaining link of u if it has exactly one and it is a pipe, else -1.
-        auto single_pipe = [&](std::size_t u) -> std::int32_t {
-            std::int32_t found = -1;
-            const auto arcs = g.arcs(static_cast<std::int32_t>(u));
-            for (const std::int32_t a : arcs) {
-                const auto k = static_cast<std::size_t>(a);
-                if (!active(k))
-                    continue;
-                if (found >= 0 && found != a)
-                    return -1;
-                found = a;
-            }
-            if (found < 0)
-                return -1;
-            const auto kind = net.link_kind[static_cast<std::size_t>(found)];
-            return kind == LinkKind::kPipe || kind == LinkKind::kCvPipe ? found : -1;
-        };
-        auto idle = [&](std::size_t u) {
-            return topo.row[u] >= 0 && !s.cut_off[u] && s.node_demand[u] == 0.0 &&
-                   net.emitter_coefficient[u] == 0.0;
-        };
-        s.queue_.clear();
-        for (std::size_t u = 0; u < nn; ++u)
-            if (idle(u) && single_pipe(u) >= 0)
-                s.queue_.push_back(static_cast<std::int32_t>(u));
-        for (std::size_t h = 0; h < s.queue_.size(); ++h) {
-            const auto u = static_cast<std::size_t>(s.queue_[h]);
-            const std::int32_t k = single_pipe(u);
-            if (k < 0)
-                continue;
-            const auto uk = static_cast<std::size_t>(k);
-            const std::size_t w =
-                net.from_node[uk].idx() == u ? net.to_node[uk].idx() : net.from_node[uk].idx();
-            s.pruned_link_[uk] = 1;
-            s.flow_m3s[uk] = 0;
-            s.prune_parent_[u] = static_cast<std::int32_t>(w);
-            s.prune_order_.push_back(static_cast<std::int32_t>(u));
-            if (idle(w) && single_pipe(w) >= 0)
-                s.queue_.push_back(static_cast<std::int32_t>(w));
+        auto& idle = s.dfs_side_; // per node: idle junction; after the search, in a side
+        auto& disc = s.dfs_disc_;
+        auto& low = s.dfs_low_;
+        auto& busy = s.dfs_busy_;     // pumps and valves at the subtree's nodes
+        auto& next = s.dfs_next_;     // the node's next arc to look at
+        auto& via = s.dfs_via_;       // the link the search reached the node by
+        auto& attach = s.dfs_attach_; // node outside reached from the subtree: -1 none, -2 two
+        auto& order = s.dfs_preorder_;
+        auto& stack = s.queue_;
+        order.clear();
+        for (std::size_t u = 0; u < nn; ++u) {
+            idle[u] = topo.row[u] >= 0 && !s.cut_off[u] && s.node_demand[u] == 0.0 &&
+                              net.emitter_coefficient[u] == 0.0
+                          ? 1
+                          : 0;
+            if (idle[u])
+                disc[u] = -1;
         }
+        const auto merge = [](std::int32_t a, std::int32_t b) {
+            return a == -1 ? b : (b == -1 || a == b ? a : -2);
+        };
+        std::int32_t time = 1; // R is 0
+        auto discover = [&](std::size_t w, std::int32_t link, bool pump_or_valve,
+                            std::int32_t outside) {
+            disc[w] = low[w] = time++;
+            via[w] = link;
+            next[w] = 0;
+            busy[w] = pump_or_valve ? 1 : 0;
+            attach[w] = outside;
+            order.push_back(static_cast<std::int32_t>(w));
+            stack.push_back(static_cast<std::int32_t>(w));
+        };
+        const auto other_end = [&](std::size_t k, std::size_t u) {
+            return net.from_node[k].idx() == u ? net.to_node[k].idx() : net.from_node[k].idx();
+        };
+        for (std::size_t start = 0; start < nn; ++start) {
+            if (!idle[start] || disc[start] >= 0)
+                continue;
+            // Enter the idle nodes from R by a link of a node next to the rest.
+            std::int32_t entry = -1;
+            int entry_class = 0;
+            for (const std::int32_t a : g.arcs(static_cast<std::int32_t>(start))) {
+                const auto k = static_cast<std::size_t>(a);
+                entry_class = link_class(k);
+                if (entry_class != 0 && !idle[other_end(k, start)]) {
+                    entry = a;
+                    break;
+                }
+            }
+            if (entry < 0)
+                continue; // reached later from a neighbour next to the rest
+            stack.clear();
+            discover(start, entry, entry_class == 2,
+                     static_cast<std::int32_t>(other_end(static_cast<std::size_t>(entry), start)));
+            while (!stack.empty()) {
+                const auto u = static_cast<std::size_t>(stack.back());
+                const auto nb = g.neighbours(static_cast<std::int32_t>(u));
+                if (static_cast<std::size_t>(next[u]) < nb.size()) {
+                    const auto a = static_cast<std::size_t>(next[u]++);
+                    const std::int32_t link = g.arcs(static_cast<std::int32_t>(u))[a];
+                    if (link == via[u])
+                        continue;
+                    const int cls = link_class(static_cast<std::size_t>(link));
+                    if (cls == 0)
+                        continue;
+                    const auto w = static_cast<std::size_t>(nb[a]);
+                    if (!idle[w]) { // a link to R
+                        low[u] = 0;
+                        attach[u] = merge(attach[u], static_cast<std::int32_t>(w));
+                        busy[u] += cls == 2 ? 1 : 0;
+                    } else if (disc[w] < 0) {
+                        discover(w, link, cls == 2, -1);
+                    } else {
+                        // A link back to an ancestor (or, seen from it, to a descendant).
+                        low[u] = std::min(low[u], disc[w]);
+                        busy[u] += cls == 2 && disc[w] < disc[u] ? 1 : 0;
+                    }
+                    continue;
+                }
+                stack.pop_back();
+                if (stack.empty()) {
+                    // The subtree entered from R hangs on the one node its links out reach.
+                    s.dfs_hangs_[u] = busy[u] == 0 && attach[u] >= 0 ? 1 : 0;
+                    break;
+                }
+                const auto parent = static_cast<std::size_t>(stack.back());
+                low[parent] = std::min(low[parent], low[u]);
+                busy[parent] += busy[u];
+                attach[parent] = merge(attach[parent], attach[u]);
+                s.dfs_hangs_[u] = low[u] >= disc[parent] && busy[u] == 0 ? 1 : 0;
+            }
+        }
+        // Parents before children: a node is in a side if its subtree is one or its parent is
+        // in one. The heads: a subtree entered from R takes the head of the node it hangs on.
+        for (const std::int32_t node : order) {
+            const auto u = static_cast<std::size_t>(node);
+            const std::size_t parent = other_end(static_cast<std::size_t>(via[u]), u);
+            const bool in_side = s.dfs_hangs_[u] || idle[parent] == 2;
+            idle[u] = in_side ? 2 : 1;
+            if (!in_side)
+                continue;
+            s.prune_parent_[u] = static_cast<std::int32_t>(parent);
+            s.prune_order_.push_back(node);
+            for (const std::int32_t a : g.arcs(node)) {
+                const auto k = static_cast<std::size_t>(a);
+                if (link_class(k) != 0) {
+                    s.pruned_link_[k] = 1;
+                    s.flow_m3s[k] = 0;
+                }
+            }
+        }
+        // Children first: set_pruned_heads() walks it backwards.
+        std::reverse(s.prune_order_.begin(), s.prune_order_.end());
     }
 
     void set_pruned_heads() {

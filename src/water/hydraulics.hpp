@@ -120,7 +120,7 @@ struct HydraulicState {
     bool cut_off_valid_ = false; ///< cut_off, pruning and the two keys above are current
     bool cut_off_leak_ = false;  ///< closed_link_leakage they were computed with
     std::int32_t cut_off_count_ = 0;
-    std::vector<std::uint8_t> pruned_link_; ///< idle dead-end pipes left out of the system
+    std::vector<std::uint8_t> pruned_link_; ///< pipes of idle sides left out of the system
     std::vector<std::uint8_t> left_out_;    ///< per link: out of the system before find_cut_off
     std::vector<double> rejoin_flow_; ///< per link: flow when it left the system in this solve
     std::vector<std::int32_t> prune_parent_; ///< pruned node → the node whose head it takes
@@ -128,6 +128,14 @@ struct HydraulicState {
     /// initialize_state()); a later solve whose main loop ends within twice it is not polished.
     double polish_floor_ = 0;
     std::vector<std::int32_t> prune_order_;
+    /// prune_dead_ends()'s depth-first search over the idle junctions, per node: discovery
+    /// time, lowest discovery time reached from its subtree, pumps and valves in its subtree,
+    /// next arc, the link it was reached by, the node outside reached from its subtree (-1
+    /// none, -2 more than one), whether its subtree hangs on one node, whether it is an idle
+    /// junction (1) in a side (2); and the nodes in discovery order.
+    std::vector<std::int32_t> dfs_disc_, dfs_low_, dfs_busy_, dfs_next_, dfs_via_, dfs_attach_;
+    std::vector<std::uint8_t> dfs_side_, dfs_hangs_;
+    std::vector<std::int32_t> dfs_preorder_;
     /// The search of find_cut_off() from the fixed-head nodes as a spanning forest of the
     /// supplied nodes: the nodes in the order it reached them, and per node the link it was
     /// reached by (-1: a fixed-head node or not reached).
