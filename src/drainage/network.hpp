@@ -158,8 +158,10 @@ CalendarTime calendar_from_seconds(Seconds s);
 /// time of day as a fraction, the double SWMM keeps date-times in (and writes to its interface
 /// files).
 double swmm_day_number(Seconds s);
-/// A date as SWMM's datetime_strToDate reads it (MM/DD/YYYY, the month as a number or its first
-/// three letters, '/' or '-' between the parts); nullopt when it is not one.
+/// A date as SWMM 5.2.4's datetime_strToDate reads it (MM/DD/YYYY, the month as a number or its
+/// first three letters; the text must hold a '/' or '-', either separator may be any character
+/// and what follows the year is not read: `06/30/2025x` is 30 June 2025); nullopt when it is not
+/// one.
 std::optional<CalendarTime> parse_swmm_date(std::string_view s);
 
 /// [OPTIONS]. Defaults are SWMM 5.2's (project.c setDefaults). Every time is in seconds from the

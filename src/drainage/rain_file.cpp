@@ -211,7 +211,11 @@ NcdcRain read_ncdc_rain_file(const std::filesystem::path& path,
                 continue;
             }
             if (flag == 'A') {
-                if (accumulating && v < 99999 && v > 0 && end >= accum_start) {
+                // a missing total (99999) leaves the period open, so a later 'A' spreads over
+                // it too; any other total closes it (rain.c saveAccumRainfall)
+                if (!accumulating || v == 99999)
+                    continue;
+                if (v > 0 && end >= accum_start) {
                     const auto n = (end - accum_start) / step + 1;
                     const double each =
                         static_cast<double>(v) / 100.0 * kInch / static_cast<double>(n);

@@ -9,7 +9,8 @@
 // A value's time is the END of its recording interval (HHMM = 0100 is the hour from 00:00 to
 // 01:00); hour 25 is the day's total and ends the line. Flags: 'M', '[', ']' (missing) and
 // '{', '}' (deleted) drop the value, as does 99999; 'a' starts an accumulation period and 'A'
-// ends it with the period's total, spread evenly over its intervals.
+// ends it with the period's total, spread evenly over its intervals; an 'A' total of 99999
+// (missing) leaves the period open, as in SWMM 5.2.4 (rain.c saveAccumRainfall).
 //
 // SWMM 5.2.4's other rain file formats (rain.c), read as SWMM reads them by
 // read_nws_cmc_rain_file(): TD-3240/3260 comma-delimited records, the NCDC online (Climate Data

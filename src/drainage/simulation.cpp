@@ -251,6 +251,7 @@ double swmm_day(const Network& net, double t) {
 /// no readings above zero in an NCDC, AES or CMC file (SWMM writes only those to its interface
 /// file), no record of the gage's station in a user-prepared file (records of zero count), none
 /// of either from the gage's start date on, and, with USE RAINFALL, no readings of the station.
+/// Under IGNORE_RAINFALL a file gage has no records and its file is not opened (SWMM).
 GageRain build_gage(const Network& net, int g, const std::filesystem::path& base_dir,
                     const ClimateAdjustments& adjust, const RainfallFile* use = nullptr,
                     RainfallFile::Gage* save = nullptr, bool require_data = true) {
@@ -261,6 +262,8 @@ GageRain build_gage(const Network& net, int g, const std::filesystem::path& base
     // file values are in in or mm (per hour for intensities); series values are already SI
     double to_si = 1.0;
     RainFormat format = gage.format;
+    if (gage.source == RainSource::kFile && net.options.ignore_rainfall)
+        return out; // SWMM reads no rain file under IGNORE_RAINFALL (swmm5.c: no rain_open)
     if (gage.source == RainSource::kFile && use != nullptr) {
         const RainfallFile::Gage* fg = use->find(gage.station);
         if (fg == nullptr || fg->day.empty())
@@ -791,10 +794,12 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
         !adjust.patterns.empty() ||
         std::any_of(adjust.hydcon.begin(), adjust.hydcon.end(), [](double f) { return f != 1.0; });
     {
-        // rainfall interface files (SWMM rain_open): only where some gage reads a rain file
-        const bool file_gages = std::any_of(net.gages.begin(), net.gages.end(), [](const auto& g) {
-            return g.source == RainSource::kFile;
-        });
+        // rainfall interface files (SWMM rain_open): only where some gage reads a rain file, and
+        // never under IGNORE_RAINFALL, where SWMM neither reads nor writes one (swmm5.c)
+        const bool file_gages = !net.options.ignore_rainfall &&
+                                std::any_of(net.gages.begin(), net.gages.end(), [](const auto& g) {
+                                    return g.source == RainSource::kFile;
+                                });
         std::optional<RainfallFile> use, save;
         std::filesystem::path save_path;
         for (const auto& f : net.files) {
@@ -827,11 +832,8 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
                         first = k;
                         break;
                     }
-            // SWMM reads no rain file under IGNORE_RAINFALL (swmm5.c: no rain_open), so none
-            // lacks data there
             gages.push_back(build_gage(net, g, options.base_dir, adjust, use ? &*use : nullptr,
-                                       saving ? &saved : nullptr,
-                                       first == g && !net.options.ignore_rainfall));
+                                       saving ? &saved : nullptr, first == g));
             if (first != g) {
                 gages.back().records = gages[static_cast<std::size_t>(first)].records;
                 gages.back().interval_s = gages[static_cast<std::size_t>(first)].interval_s;

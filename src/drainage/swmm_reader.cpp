@@ -214,40 +214,89 @@ int days_in_month(int year, int month) {
     return kDays[month - 1];
 }
 
-/// A date as SWMM's datetime_strToDate reads it (MM/DD/YYYY, month as a number or its first
-/// three letters, '/' or '-' between the parts).
+bool is_c_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+/// C's sscanf "%d" at `pos`: blanks skipped, an optional sign, then digits (a value beyond any
+/// date's is held at 10^9); nullopt when no digit follows. Moves `pos` past what it read.
+std::optional<long long> scan_int(std::string_view s, std::size_t& pos) {
+    std::size_t i = pos;
+    while (i < s.size() && is_c_space(s[i]))
+        ++i;
+    const bool negative = i < s.size() && s[i] == '-';
+    if (i < s.size() && (s[i] == '-' || s[i] == '+'))
+        ++i;
+    if (i >= s.size() || s[i] < '0' || s[i] > '9')
+        return std::nullopt;
+    long long v = 0;
+    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i)
+        v = std::min(v * 10 + (s[i] - '0'), 1000000000LL);
+    pos = i;
+    return negative ? -v : v;
+}
+
+/// A date as SWMM 5.2.4's datetime_strToDate reads it in its default M/D/Y order: the text must
+/// hold a '/' or '-'; then sscanf's "%d%c%d%c%d" (month, any one character, day, any one
+/// character, year), or, where that reads fewer than three fields, "%3s%c%d%c%d" with the month
+/// as its first three letters (any case). What follows the year is not read, so
+/// `06/30/2025x` is 30 June 2025; a date that does not exist is none.
 std::optional<CalendarTime> parse_date(std::string_view s) {
-    std::string_view parts[3];
-    int count = 0;
+    if (s.find_first_of("/-") == std::string_view::npos)
+        return std::nullopt;
+    // the fields after the month: separator, day, separator, year; their count
+    auto rest = [&](std::size_t pos, long long& day, long long& year) {
+        int n = 0;
+        if (pos < s.size()) { // %c: any character, blanks included
+            ++pos;
+            ++n;
+            if (const auto d = scan_int(s, pos)) {
+                day = *d;
+                ++n;
+                if (pos < s.size()) {
+                    ++pos;
+                    ++n;
+                    if (const auto y = scan_int(s, pos)) {
+                        year = *y;
+                        ++n;
+                    }
+                }
+            }
+        }
+        return n;
+    };
+    long long month = 0, day = 0, year = 0; // unread fields stay 0, as SWMM's do
     std::size_t pos = 0;
-    while (count < 3) {
-        const auto sep = s.find_first_of("/-", pos);
-        parts[count++] = s.substr(pos, sep == std::string_view::npos ? s.npos : sep - pos);
-        if (sep == std::string_view::npos)
-            break;
-        pos = sep + 1;
-        if (count == 3)
-            return std::nullopt; // a fourth part
+    int n = 0;
+    if (const auto m = scan_int(s, pos)) {
+        month = *m;
+        n = 1 + rest(pos, day, year);
     }
-    if (count != 3)
+    if (n < 3) { // the month's name: "%3s", up to three characters up to a blank
+        month = 0;
+        pos = 0;
+        while (pos < s.size() && is_c_space(s[pos]))
+            ++pos;
+        const std::size_t from = pos;
+        while (pos < s.size() && pos - from < 3 && !is_c_space(s[pos]))
+            ++pos;
+        if (pos == from)
+            return std::nullopt;
+        n = 1 + rest(pos, day, year);
+        if (n < 3)
+            return std::nullopt;
+        const std::string name = upper(s.substr(from, pos - from));
+        for (std::size_t k = 0; k < kMonths.size(); ++k)
+            if (name == kMonths[k])
+                month = static_cast<long long>(k) + 1;
+    }
+    if (month < 1 || month > 12 || year < 1 || year > 9999 || day < 1 ||
+        day > days_in_month(static_cast<int>(year), static_cast<int>(month)))
         return std::nullopt;
     CalendarTime c;
-    if (auto m = to_integer(parts[0])) {
-        c.month = static_cast<int>(*m);
-    } else {
-        const int k = find_keyword(upper(parts[0]).substr(0, 3), kMonths);
-        if (parts[0].size() < 3 || k < 0)
-            return std::nullopt;
-        c.month = k + 1;
-    }
-    const auto d = to_integer(parts[1]);
-    const auto y = to_integer(parts[2]);
-    if (!d || !y || c.month < 1 || c.month > 12 || *y < 1 || *y > 9999)
-        return std::nullopt;
-    c.year = static_cast<int>(*y);
-    c.day = static_cast<int>(*d);
-    if (c.day < 1 || c.day > days_in_month(c.year, c.month))
-        return std::nullopt;
+    c.year = static_cast<int>(year);
+    c.month = static_cast<int>(month);
+    c.day = static_cast<int>(day);
     return c;
 }
 

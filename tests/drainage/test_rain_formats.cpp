@@ -1,7 +1,8 @@
 // Rain files in SWMM 5.2.4's comma-delimited NCDC, NCDC online, AES and CMC formats: format
 // detection, each format's values, times, units and flags, bad lines, a gage's start date,
 // fixed-column and space-delimited NCDC files of two stations, gages left without data (SWMM's
-// error 321), and models reading them against SWMM 5.2.4 (tests/validation/drainage/rain-formats/).
+// error 321), a missing NCDC accumulation total, IGNORE_RAINFALL, dates with text after the year,
+// and models reading them against SWMM 5.2.4 (tests/validation/drainage/rain-formats/).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -619,4 +620,166 @@ TEST(RainFileFormatsValidation, AStartDateAfterTheFileStopsTheRun) {
     const Network net = parse_swmm_inp(text, "late.inp", d);
     ASSERT_FALSE(d.has_errors()) << d.format();
     expect_no_rain_stops_the_run(net, formats_dir(), "RG1");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Three departures from SWMM 5.2.4 corrected: a missing accumulation total in the NCDC layouts,
+// rain files under IGNORE_RAINFALL, and dates with text after the year. Models in
+// rain-formats/, SWMM's figures from its report beside each (<name>.swmm-rpt.txt).
+
+namespace {
+
+/// SWMM 5.2.4's figures from `name`.swmm-rpt.txt: Runoff Quantity Continuity (mm), the flow
+/// routing continuity error (%) and peak link flows (m³/s, printed to 0.001).
+struct ReportFigures {
+    Continuity runoff;
+    double routing_error_pct;
+    std::vector<std::pair<std::string, double>> peak_flow_m3s;
+};
+
+/// Runs rain-formats/`name`.inp and checks SWMM's figures: the runoff terms within 0.0006 mm and
+/// the runoff continuity error within 0.0015 % of the printed ones (last digit 0.001); the flow
+/// routing error within 0.0025 % (this network's routing differs from SWMM's by up to 0.002 %
+/// with or without rain, as in ncdc-tape.inp); peak flows within the print precision, 0.001.
+void expect_matches_swmm_report(const std::string& name, const ReportFigures& swmm) {
+    Diagnostics d;
+    const Network net = read_swmm_inp(formats_dir() / (name + ".inp"), d);
+    ASSERT_FALSE(d.has_errors()) << d.format();
+    SimulationOptions opt;
+    opt.base_dir = formats_dir();
+    const auto res = simulate(net, opt);
+    const double area = rencheng::test::study_area_m2(net);
+    const auto& r = res.summary.runoff;
+    const auto mm = [&](double m3) { return m3 / area / 0.001; };
+    EXPECT_NEAR(mm(r.rain_m3), swmm.runoff.precip, 0.0006) << name << " precipitation";
+    EXPECT_NEAR(mm(r.infil_m3), swmm.runoff.infil, 0.0006) << name << " infiltration";
+    EXPECT_NEAR(mm(r.runoff_m3), swmm.runoff.runoff, 0.0006) << name << " runoff";
+    EXPECT_NEAR(mm(r.final_storage_m3), swmm.runoff.final_storage, 0.0006)
+        << name << " final storage";
+    EXPECT_NEAR(res.summary.runoff_continuity_error_pct, swmm.runoff.error_pct, 0.0015) << name;
+    EXPECT_NEAR(res.summary.flow_routing_continuity_error_pct, swmm.routing_error_pct, 0.0025)
+        << name;
+    for (const auto& [link, q] : swmm.peak_flow_m3s) {
+        const LinkIndex k = net.find_link(link);
+        ASSERT_TRUE(k.valid()) << link;
+        EXPECT_NEAR(res.summary.max_flow_m3s[k.idx()], q, 0.001) << name << " " << link;
+    }
+    std::printf("[ info ] %s: precipitation %.4f mm (SWMM %.3f), runoff continuity %.4f %% (SWMM "
+                "%.3f), flow routing %.4f %% (SWMM %.3f)\n",
+                name.c_str(), mm(r.rain_m3), swmm.runoff.precip,
+                res.summary.runoff_continuity_error_pct, swmm.runoff.error_pct,
+                res.summary.flow_routing_continuity_error_pct, swmm.routing_error_pct);
+}
+
+} // namespace
+
+// An 'A' whose total is missing (99999) leaves the accumulation open in both NCDC layouts, as in
+// SWMM 5.2.4 (rain.c saveAccumRainfall returns before it resets the start): the later 'A' spreads
+// over the whole period, across lines too. accum-*.dat: 0.21 in at 03:00; 'a' 05:00, 'A 99999'
+// 07:00, 'A 00012' 10:00 (0.02 in in each hour 04-10); 'a' 22:00, next day 'A 99999' 01:00,
+// 'A 00008' 03:00 (0.08/6 in in each hour from 21:00 to 03:00).
+TEST(RainFileFormats, NcdcMissingAccumulationTotalLeavesThePeriodOpen) {
+    for (const char* file : {"accum-tape.dat", "accum-space.dat"}) {
+        const auto rain = read_ncdc_rain_file(formats_dir() / file);
+        EXPECT_EQ(rain.depth_m.size(), 13U) << file;
+        EXPECT_NEAR(depth_at(rain, at(6, 30, 2)), 0.21 * kInch, 1e-9) << file;
+        for (int h = 4; h < 10; ++h)
+            EXPECT_NEAR(depth_at(rain, at(6, 30, h)), 0.02 * kInch, 1e-9) << file << " " << h;
+        for (int h = 21; h < 27; ++h)
+            EXPECT_NEAR(depth_at(rain, at(6, 30, 0) + h * 3600), 0.08 / 6 * kInch, 1e-9)
+                << file << " " << h;
+        double total = 0;
+        for (const auto& [t, depth] : rain.depth_m)
+            total += depth;
+        EXPECT_NEAR(total, 0.41 * kInch, 1e-9) << file;
+    }
+    // an accumulation whose only total is missing gives nothing, nor does an 'A' without an 'a'
+    for (const char* text : {"HPD31030101HPCPHI20250600300020500000000a 0700099999A \n",
+                             "HPD31030101HPCPHI20250600300010300000005A \n"}) {
+        const auto rain = read_ncdc_rain_file(write_temp("accum.dat", text));
+        EXPECT_TRUE(rain.depth_m.empty()) << text;
+    }
+    remove_temps();
+}
+
+// accum-tape.inp / accum-space.inp (ncdc-tape.inp's network, 30 June to 1 July 12:00): SWMM
+// 5.2.4 rains 10.414 mm; closing the period at the missing total gave 5.334 mm.
+TEST(RainFileFormatsValidation, NcdcMissingAccumulationTotalMatchesSwmm) {
+    const ReportFigures swmm{{10.414, 8.542, 1.383, 0.497, -0.073},
+                             -0.389,
+                             {{"C1", 0.031}, {"C2", 0.042}, {"C3", 0.007}, {"C4", 0.142}}};
+    expect_matches_swmm_report("accum-tape", swmm);
+    expect_matches_swmm_report("accum-space", swmm);
+}
+
+// Under IGNORE_RAINFALL SWMM 5.2.4 opens no rain file (swmm5.c calls rain_open only without it):
+// ignore-rain.inp's gages name a file that does not exist and SWMM runs (groundwater alone feeds
+// the network); nor is a USE RAINFALL file read or a SAVE RAINFALL file written.
+TEST(RainFileFormatsValidation, IgnoreRainfallReadsNoRainFile) {
+    expect_matches_swmm_report(
+        "ignore-rain",
+        {{0.0, 0.0, 0.0, 0.0, 0.0}, -0.609, {{"C1", 0.014}, {"C2", 0.014}, {"C4", 0.142}}});
+    const fs::path dir =
+        fs::temp_directory_path() / ("rencheng_rainfmt_" + std::to_string(getpid()) + "_ignore");
+    fs::create_directories(dir);
+    const std::string model = rencheng::read_file(formats_dir() / "ignore-rain.inp");
+    const std::vector<std::string> file_lines = {
+        "USE RAINFALL no-such-rain.rff\n", "SAVE RAINFALL " + (dir / "saved.rff").string() + "\n"};
+    for (const std::string& files : file_lines) {
+        std::string text = model;
+        text.insert(text.find("[RAINGAGES]"), "[FILES]\n" + files + "\n");
+        Diagnostics d;
+        const Network net = parse_swmm_inp(text, "ignore.inp", d);
+        ASSERT_FALSE(d.has_errors()) << d.format();
+        SimulationOptions opt;
+        opt.base_dir = dir;
+        EXPECT_EQ(simulate(net, opt).summary.runoff.rain_m3, 0.0) << files;
+    }
+    EXPECT_FALSE(fs::exists(dir / "saved.rff"));
+    fs::remove_all(dir);
+}
+
+// SWMM 5.2.4 reads a date by sscanf's "%d%c%d%c%d" (datetime.c datetime_strToDate), or with the
+// month's three letters ("%3s%c%d%c%d") where that reads fewer than three fields: what follows
+// the year is not read, either separator may be any character, and the text must hold a '/' or
+// '-'. Each accepted or refused below as runswmm accepts or refuses it as START_DATE (error 213).
+TEST(RainFileStartDate, DatesAreReadAsSwmmReadsThem) {
+    const std::vector<std::pair<std::string, CalendarTime>> accepted = {
+        {"06/30/2025x", {2025, 6, 30, 0}},   {"06/30/2025/1", {2025, 6, 30, 0}},
+        {"07/01/2025abc", {2025, 7, 1, 0}},  {"Jun-30-2025.5", {2025, 6, 30, 0}},
+        {"JUN/30/2025+1", {2025, 6, 30, 0}}, {"06/29.2025", {2025, 6, 29, 0}},
+        {"+6/29/2025", {2025, 6, 29, 0}},    {"jul-01-2025", {2025, 7, 1, 0}},
+        {"06/30/2025", {2025, 6, 30, 0}}};
+    for (const auto& [text, date] : accepted) {
+        const auto d = parse_swmm_date(text);
+        ASSERT_TRUE(d.has_value()) << text;
+        EXPECT_EQ(d->year, date.year) << text;
+        EXPECT_EQ(d->month, date.month) << text;
+        EXPECT_EQ(d->day, date.day) << text;
+    }
+    for (const char* text : {"JUNE-29-2025", "06/29x/2025", "06.29.2025", "06/29", "2025-06-29",
+                             "02/30/2025", "06/30/20250", "JU/30/2025", "*"})
+        EXPECT_FALSE(parse_swmm_date(text).has_value()) << text;
+}
+
+// date-trailing.inp: start-user.inp with text after the year in START_DATE, REPORT_START_DATE,
+// END_DATE, both gages' start dates and two [TIMESERIES] dates (a series added as an inflow to
+// J2). SWMM 5.2.4 runs it as with the plain dates: 64.500 mm (the gages' start dates apply; the
+// run without them rains 73.167 mm) and 316.8 m³ of inflow.
+TEST(RainFileFormatsValidation, DatesWithTextAfterTheYearMatchSwmm) {
+    Diagnostics d;
+    const Network net = read_swmm_inp(formats_dir() / "date-trailing.inp", d);
+    ASSERT_FALSE(d.has_errors()) << d.format();
+    EXPECT_EQ(net.options.start.day, 29);
+    EXPECT_EQ(net.options.end_s, 2 * 86400);  // to 07/01/2025abc
+    EXPECT_EQ(net.options.report_start_s, 0); // from 06/29/2025/1
+    ASSERT_TRUE(net.gages[0].file_start.has_value());
+    EXPECT_EQ(net.gages[0].file_start->day, 30);
+    ASSERT_TRUE(net.gages[1].file_start.has_value());
+    EXPECT_EQ(net.gages[1].file_start->month, 6);
+    expect_matches_swmm_report(
+        "date-trailing",
+        {{64.500, 42.475, 19.441, 2.833, -0.386},
+         0.151,
+         {{"C1", 0.445}, {"C2", 0.755}, {"C3", 0.103}, {"C4", 0.201}, {"OR1", 0.204}}});
 }
