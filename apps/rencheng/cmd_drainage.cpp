@@ -152,6 +152,41 @@ void run_drainage_solve(const DrainageOptions& opt, CommandContext& ctx) {
             print_top("highest flow instability indexes / 流量不稳定指数最高", turns, "");
             print_top("time-step critical elements / 控制时间步的元素", critical, " %");
         }
+        if (s.has_quality) { // SWMM's Runoff Quality Continuity, per pollutant
+            std::printf("  runoff quality continuity / 径流水质平衡 (kg; counts for #/L):\n");
+            std::printf("    %-44s", "");
+            for (const auto& p : s.pollutants)
+                std::printf(" %14s", p.id.c_str());
+            std::printf("\n");
+            const auto line = [&](const char* en, const char* zh, int cols, auto term) {
+                std::printf("    %-26s %s%*s", en, zh, std::max(0, 17 - cols), "");
+                for (const auto& t : s.quality)
+                    std::printf(" %14.3f", term(t));
+                std::printf("\n");
+            };
+            using QT = drainage::QualityTotals;
+            line("initial buildup", "初始累积量", 10,
+                 [](const QT& t) { return t.initial_buildup; });
+            line("surface buildup", "地表累积", 8, [](const QT& t) { return t.surface_buildup; });
+            line("wet deposition", "湿沉降", 6, [](const QT& t) { return t.wet_deposition; });
+            line("sweeping removal", "清扫去除", 8, [](const QT& t) { return t.sweeping; });
+            line("infiltration loss", "下渗损失", 8, [](const QT& t) { return t.infiltration; });
+            line("BMP removal", "BMP 去除", 8, [](const QT& t) { return t.bmp_removal; });
+            line("surface runoff", "地表径流", 8, [](const QT& t) { return t.surface_runoff; });
+            line("remaining buildup", "剩余累积量", 10,
+                 [](const QT& t) { return t.remaining_buildup; });
+            line("continuity error (%)", "连续性误差", 10,
+                 [](const QT& t) { return t.continuity_error_pct; });
+            const std::size_t np = s.pollutants.size();
+            std::printf("    %-26s %s%*s", "washoff, all subcatchments", "冲刷总量", 9, "");
+            for (std::size_t p = 0; p < np; ++p) {
+                double w = 0;
+                for (std::size_t k = p; k < s.subcatch_washoff_kg.size(); k += np)
+                    w += s.subcatch_washoff_kg[k];
+                std::printf(" %14.3f", w);
+            }
+            std::printf("\n");
+        }
         for (const auto& note : s.not_simulated)
             std::printf("  note / 注意: %s\n", note.c_str());
         if (s.has_rdii)

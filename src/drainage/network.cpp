@@ -1,6 +1,7 @@
 // The drainage network: unit factors, calendar arithmetic and look-ups.
 #include "drainage/network.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace rencheng::drainage {
@@ -333,6 +334,20 @@ double Network::outlet_offset_depth_m(LinkIndex l) const {
     if (options.link_offsets == LinkOffsets::kElevation)
         return v - invert_m[to_node[l.idx()].idx()];
     return v;
+}
+
+double series_value(const TimeSeries& s, double t) {
+    const auto& x = s.time_s;
+    if (x.empty() || t < x.front() || t > x.back())
+        return x.size() == 1 && t == x.front() ? s.value.front() : 0.0;
+    const auto it = std::lower_bound(x.begin(), x.end(), t);
+    const auto i = static_cast<std::size_t>(it - x.begin());
+    if (i == 0)
+        return s.value[0];
+    const double dx = x[i] - x[i - 1];
+    if (dx <= 0)
+        return s.value[i];
+    return s.value[i - 1] + (t - x[i - 1]) / dx * (s.value[i] - s.value[i - 1]);
 }
 
 } // namespace rencheng::drainage

@@ -253,6 +253,10 @@ struct TimeSeries {
     std::string file; ///< FILE name as written (not read here); empty: inline points
 };
 
+/// The series' value at t (s from the start): linear between its points, 0 outside them (SWMM
+/// tseriesLookup without extension).
+double series_value(const TimeSeries& s, double t);
+
 enum class CurveType : std::uint8_t {
     kStorage,   ///< depth m → surface area m²
     kDiversion, ///< inflow m³/s → diverted flow m³/s

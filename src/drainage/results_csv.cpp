@@ -267,7 +267,58 @@ void append_report_statistics(std::string& out, const Network& net, const Simula
     }
 }
 
+/// The mass unit of a pollutant's totals in quantity names: kg, or count for #/L pollutants.
+const char* mass_suffix(const Pollutant& p) {
+    return p.units == ConcentrationUnit::kCountPerL ? "_count" : "_kg";
+}
+
+/// SWMM's Runoff Quality Continuity (system rows) and Subcatchment Washoff Summary (subcatch
+/// rows and a system total) of a run with water quality.
+void append_quality(std::string& out, const Network& net, const SimulationSummary& m) {
+    if (!m.has_quality)
+        return;
+    const std::size_t np = m.pollutants.size();
+    for (std::size_t p = 0; p < np && p < m.quality.size(); ++p) {
+        const auto& t = m.quality[p];
+        const std::string q = "quality_" + m.pollutants[p].id + "_";
+        const std::string u = mass_suffix(m.pollutants[p]);
+        const auto add = [&](const char* term, double v) {
+            summary_row(out, "system", "system", (q + term + u).c_str(), v);
+        };
+        add("initial_buildup", t.initial_buildup);
+        add("surface_buildup", t.surface_buildup);
+        add("wet_deposition", t.wet_deposition);
+        add("sweeping_removal", t.sweeping);
+        add("infiltration_loss", t.infiltration);
+        add("bmp_removal", t.bmp_removal);
+        add("surface_runoff", t.surface_runoff);
+        add("remaining_buildup", t.remaining_buildup);
+        summary_row(out, "system", "system", (q + "continuity_error_pct").c_str(),
+                    t.continuity_error_pct);
+    }
+    std::vector<double> total(np, 0.0);
+    for (std::size_t i = 0; i < static_cast<std::size_t>(net.subcatchments.count()); ++i)
+        for (std::size_t p = 0; p < np; ++p) {
+            const double w = m.subcatch_washoff_kg[i * np + p];
+            total[p] += w;
+            summary_row(out, "subcatch", net.subcatchments.id[i],
+                        ("washoff_" + m.pollutants[p].id + mass_suffix(m.pollutants[p])).c_str(),
+                        w);
+        }
+    for (std::size_t p = 0; p < np; ++p)
+        summary_row(out, "system", "system",
+                    ("washoff_" + m.pollutants[p].id + mass_suffix(m.pollutants[p])).c_str(),
+                    total[p]);
+}
+
 } // namespace
+
+std::string washoff_quantity(const Pollutant& p) {
+    const char* unit = p.units == ConcentrationUnit::kMgPerL   ? "_mg_per_l"
+                       : p.units == ConcentrationUnit::kUgPerL ? "_ug_per_l"
+                                                               : "_count_per_l";
+    return "washoff_" + p.id + unit;
+}
 
 std::string format_results_csv(const Network& net, const SimulationResult& result) {
     std::string out = "time_s,type,id,quantity,value\n";
@@ -292,6 +343,12 @@ std::string format_results_csv(const Network& net, const SimulationResult& resul
                 row(out, t, "subcatch", id, "gw_elevation_m",
                     s.subcatch_gw_elevation_m[k * ns + i]);
                 row(out, t, "subcatch", id, "soil_moisture", s.subcatch_soil_moisture[k * ns + i]);
+            }
+            if (result.summary.has_quality) { // washoff concentrations
+                const auto& pols = result.summary.pollutants;
+                for (std::size_t p = 0; p < pols.size(); ++p)
+                    row(out, t, "subcatch", id, washoff_quantity(pols[p]).c_str(),
+                        s.subcatch_washoff[(k * ns + i) * pols.size() + p]);
             }
         }
         for (std::size_t i = 0; i < nn; ++i) {
@@ -389,6 +446,7 @@ std::string format_summary_csv(const Network& net, const SimulationResult& resul
                     m.groundwater_continuity_error_pct);
     for (const auto& t : balance_terms(m))
         summary_row(out, "system", "system", t.quantity, t.value_m3);
+    append_quality(out, net, m);
     append_report_statistics(out, net, m);
     return out;
 }

@@ -20,6 +20,11 @@ namespace rencheng::drainage {
 /// ids quoted per RFC 4180.
 std::string format_results_csv(const Network& net, const SimulationResult& result);
 
+/// The results CSV's quantity of a pollutant's washoff concentration on subcatchments:
+/// `washoff_<pollutant>_mg_per_l`, `_ug_per_l` or `_count_per_l` (docs/drainage.md "Runoff water
+/// quality").
+std::string washoff_quantity(const Pollutant& p);
+
 /// One line of SWMM's Runoff Quantity or Flow Routing Continuity table: the summary CSV's
 /// quantity, English and Chinese labels, and the volume, m³.
 struct BalanceTerm {
@@ -38,7 +43,10 @@ std::vector<BalanceTerm> balance_terms(const SimulationSummary& summary);
 /// `flow_routing_continuity_error_pct` and the terms of the balances in m³ (`runoff_*_m3` where
 /// runoff was computed, `groundwater_*_m3` with aquifers, `routing_*_m3` where flow was routed);
 /// then SWMM's report statistics where the run took them (SimulationSummary::subcatch_stats,
-/// node_stats, link_stats, lid): docs/drainage.md "Report statistics".
+/// node_stats, link_stats, lid): docs/drainage.md "Report statistics". With water quality, before
+/// those: `system` rows `quality_<pollutant>_<term>_kg` (SWMM's Runoff Quality Continuity; `_count`
+/// for #/L pollutants) and `quality_<pollutant>_continuity_error_pct`, per subcatchment
+/// `washoff_<pollutant>_kg` and its system total.
 std::string format_summary_csv(const Network& net, const SimulationResult& result);
 
 /// Write the texts above atomically. Throw Error(kWriteFailed) on failure.

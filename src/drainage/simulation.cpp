@@ -382,21 +382,6 @@ GageRain build_gage(const Network& net, int g, const std::filesystem::path& base
     return out;
 }
 
-/// Linear interpolation in a time series, 0 outside its range (SWMM tseriesLookup, no extend).
-double series_value(const TimeSeries& s, double t) {
-    const auto& x = s.time_s;
-    if (x.empty() || t < x.front() || t > x.back())
-        return x.size() == 1 && t == x.front() ? s.value.front() : 0.0;
-    auto it = std::lower_bound(x.begin(), x.end(), t);
-    const auto i = static_cast<std::size_t>(it - x.begin());
-    if (i == 0)
-        return s.value[0];
-    const double dx = x[i] - x[i - 1];
-    if (dx <= 0)
-        return s.value[i];
-    return s.value[i - 1] + (t - x[i - 1]) / dx * (s.value[i] - s.value[i - 1]);
-}
-
 struct Calendar {
     int month0 = 0; ///< 0..11
     int dow = 0;    ///< 0 = Sunday
@@ -646,6 +631,7 @@ struct Simulator::State {
     void set_recovery_factor(double t);
     void runoff_from_file();
     void set_snow_weather(double t);
+    void setup_quality();
     [[nodiscard]] HotStart hot_start() const;
 
     const Network& net;
@@ -700,6 +686,10 @@ struct Simulator::State {
     std::int64_t weather_day = std::numeric_limits<std::int64_t>::min();
     bool has_snow = false; ///< some subcatchment had snow at the end of the last runoff step
     std::vector<double> snow_old_m, snow_new_m; ///< snow depth at the last two runoff times
+
+    // pollutant buildup and washoff on subcatchments (drainage/quality.hpp)
+    std::optional<SurfaceQuality> quality;
+    std::string quality_sections; ///< the quality sections the model holds, for the run's note
 
     // routing totals (trapezoidal over each step, as SWMM's massbal)
     struct Rates {
@@ -760,12 +750,12 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
     sum.has_runoff = do_runoff;
     sum.has_routing = do_routing;
     sum.dynamic_wave = do_routing && rs.model == FlowRouting::kDynwave;
-    // water quality is read and written back, not simulated: say so once
+    // the water quality sections the model holds, named once in the run's note (setup_quality)
     {
-        std::string quality;
+        std::string& sections = quality_sections;
         for (const char* name : {"POLLUTANTS", "LANDUSES", "BUILDUP", "WASHOFF", "TREATMENT"})
             if (const auto* raw = net.raw_section(name); raw && !raw->rows.empty())
-                quality += (quality.empty() ? "[" : ", [") + std::string(name) + "]";
+                sections += (sections.empty() ? "[" : ", [") + std::string(name) + "]";
         for (const auto& f : net.files)
             if (rows::iequals(f.mode, "SAVE") && !rows::iequals(f.kind, "OUTFLOWS") &&
                 !rows::iequals(f.kind, "RDII") && !rows::iequals(f.kind, "HOTSTART") &&
@@ -773,11 +763,6 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
                 sum.not_simulated.push_back("[FILES] SAVE " + f.kind + " " + f.name +
                                             ": SWMM interface files are not written / "
                                             "SWMM 接口文件未写出");
-        if (!quality.empty())
-            sum.not_simulated.push_back(
-                "water quality (" + quality +
-                ") is kept in the model but not simulated: only flows are computed / "
-                "水质（污染物）数据已保留但未模拟，仅计算水量");
     }
     if (!do_routing)
         rs.model = FlowRouting::kKinwave;
@@ -1009,6 +994,7 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
             }
         }
     }
+    setup_quality();
     for (const auto& s : subs)
         sum.runoff.initial_storage_m3 += s.stored_m3();
     for (const auto& p : packs)
@@ -1063,6 +1049,64 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
         rest_lat.assign(n_nodes, 0.0);
         lat_now.assign(n_nodes, 0.0);
     }
+}
+
+// Pollutant buildup and washoff on subcatchments, where the model has pollutants and uses nothing
+// their simulation leaves out; the run's note says which (docs/drainage.md "Runoff water quality")
+void Simulator::State::setup_quality() {
+    if (quality_sections.empty())
+        return;
+    const bool has_pollutants = [&] {
+        const auto* raw = net.raw_section("POLLUTANTS");
+        return raw != nullptr && !raw->rows.empty();
+    }();
+    std::string why_en, why_zh;
+    const auto because = [&](const char* en, const char* zh) {
+        if (why_en.empty()) {
+            why_en = en;
+            why_zh = zh;
+        }
+    };
+    if (!has_pollutants)
+        because("there are no pollutants", "无污染物");
+    if (opt.ignore_quality)
+        because("IGNORE_QUALITY YES", "IGNORE_QUALITY YES（忽略水质）");
+    if (!do_runoff)
+        because("there are no subcatchments", "无子汇水区");
+    if (runoff_in)
+        because("the runoff is read from a [FILES] USE RUNOFF file",
+                "径流来自 USE RUNOFF 接口文件");
+    if (std::any_of(lids.begin(), lids.end(), [](const LidGroup& g) { return !g.empty(); }))
+        because("pollutants in LID units are not simulated", "未模拟海绵设施中的污染物");
+    if (std::any_of(net.outfalls.route_to.begin(), net.outfalls.route_to.end(),
+                    [](const auto& k) { return k.valid(); }))
+        because("outfalls routed onto subcatchments would carry routed pollutants",
+                "排口回流至子汇水区需要管网水质演算");
+    for (const auto& f : net.files)
+        if (rows::iequals(f.mode, "USE") && rows::iequals(f.kind, "HOTSTART"))
+            because("a hot start file's buildup is not read", "未读取热启动文件中的污染物累积量");
+    if (!options.use_hot_start.empty())
+        because("a hot start file's buildup is not read", "未读取热启动文件中的污染物累积量");
+    if (!why_en.empty()) {
+        sum.not_simulated.push_back(
+            "water quality (" + quality_sections + ") is kept in the model but not simulated (" +
+            why_en + "): only flows are computed / 水质（污染物）数据已保留但未模拟（" + why_zh +
+            "），仅计算水量");
+        return;
+    }
+    Diagnostics diags;
+    QualityInput in = read_quality_sections(net, net.source_file, diags);
+    if (diags.has_errors())
+        throw Error(diags.items().front().code, diags.format());
+    quality.emplace(net, std::move(in));
+    sum.has_quality = true;
+    sum.pollutants = quality->input().pollutants;
+    sum.not_simulated.push_back(
+        "water quality (" + quality_sections +
+        "): pollutant buildup and washoff on subcatchments are simulated, but the pollutants are "
+        "not routed through the drainage network (no node or link concentrations, no treatment) / "
+        "水质：已模拟子汇水区上污染物的累积与冲刷，但污染物未在排水管网中演算（无节点与管段浓度，"
+        "无处理）");
 }
 
 void Simulator::State::start_from(const HotStart& h) {
@@ -1267,11 +1311,16 @@ void Simulator::State::runoff_execute() {
         g.add_step(static_cast<int>(step));
     // run-on from upstream subcatchments: last step's runoff
     std::vector<double> runon(n_sub, 0.0);
+    if (quality) // SWMM subcatch_setOldState: the washoff concentrations become the old ones
+        quality->begin_step();
     for (int i = 0; i < n_sub; ++i) {
         old_runoff[i] = new_runoff[i];
         const auto k = net.subcatchments.outlet_subcatch[i];
-        if (k.valid() && static_cast<int>(k.idx()) != i)
+        if (k.valid() && static_cast<int>(k.idx()) != i) {
             runon[k.idx()] += old_runoff[i];
+            if (quality) // with its pollutants at last step's washoff concentrations
+                quality->add_runon(i, static_cast<int>(k.idx()), old_runoff[i]);
+        }
         // LID underdrains sent to another subcatchment: last step's flow
         lids[i].begin_step();
         for (const auto& u : lids[i].units()) {
@@ -1337,6 +1386,7 @@ void Simulator::State::runoff_execute() {
         }
     }
     std::vector<RunoffStepResult> step_results(runoff_out ? static_cast<std::size_t>(n_sub) : 0);
+    const bool can_sweep = quality && in_sweeping_season(net, old_runoff_t);
     for (int i = 0; i < n_sub; ++i) {
         const auto g = net.subcatchments.gage[i];
         const double r_liquid = g.valid() ? liquid[g.idx()] : 0.0;
@@ -1364,6 +1414,7 @@ void Simulator::State::runoff_execute() {
             subs[i].set_max_infil_m(aquifers[i]->max_infil_m());
             lids[i].set_max_native_infil_ms(aquifers[i]->max_infil_m() / step);
         }
+        const double stored_before_m3 = subs[i].stored_m3();
         auto v = subs[i].step(step, r, ev, runon[i], net_precip_ms);
         new_runoff[i] = subs[i].runoff_m3s();
         double lid_drain_m3 = 0;
@@ -1405,6 +1456,28 @@ void Simulator::State::runoff_execute() {
             total_runoff_ms += a.runoff_ms * a.area_fraction;
         if (total_runoff_ms > 0)
             has_runoff_flag = true;
+        if (quality) { // SWMM runoff_execute: buildup, sweeping and washoff after the runoff
+            QualityStepFlows qf;
+            qf.dt_s = step;
+            qf.runoff_ms = total_runoff_ms;
+            qf.rain_ms = r;
+            // ponded water at the start, run-on and what reached the sub-areas (SWMM Vinflow)
+            qf.inflow_m3 = stored_before_m3 + v.runon_m3;
+            for (std::size_t k = 0; k < 3; ++k)
+                qf.inflow_m3 += (net_precip_ms != nullptr ? (*net_precip_ms)[k] : r) *
+                                subs[i].subareas()[k].area_fraction * subs[i].area_m2() * step;
+            qf.infil_m3 = v.infil_m3;
+            qf.outflow_m3 = v.runoff_m3;
+            qf.depth_m = subs[i].area_m2() > 0 ? subs[i].stored_m3() / subs[i].area_m2() : 0.0;
+            qf.snow_depth_m = snow_new_m[static_cast<std::size_t>(i)];
+            // no sweeping under more than 0.05 in of snow on the plowable surface (SWMM's
+            // MIN_TOTAL_DEPTH)
+            if (const auto& p = packs[static_cast<std::size_t>(i)])
+                qf.plowable_snow = p->surface_depth_m(kSnowPlowable) > 0.004167 * kFoot;
+            const auto to = net.subcatchments.outlet_subcatch[i];
+            qf.to_network = !(to.valid() && static_cast<int>(to.idx()) != i);
+            quality->step(i, old_runoff_t, can_sweep, qf);
+        }
         if (runoff_out) { // SWMM subcatch_getResults at the step's end
             auto& rr = step_results[static_cast<std::size_t>(i)];
             const double area = net.subcatchments.area_m2[i];
@@ -1565,6 +1638,9 @@ void Simulator::State::save_report(double t_old, double t_new) {
             const auto u = static_cast<std::size_t>(i);
             rep.subcatch_snow_depth_m.push_back((1.0 - fr) * snow_old_m[u] + fr * snow_new_m[u]);
         }
+        if (quality) // SWMM subcatch_getResults: no washoff where the runoff reported is none
+            for (std::size_t p = 0; p < quality->pollutant_count(); ++p)
+                rep.subcatch_washoff.push_back(q > 0 ? quality->concentration(i, p, fr) : 0.0);
     }
 }
 
@@ -2048,6 +2124,12 @@ void Simulator::State::update_statistics(double dt) {
 }
 
 void Simulator::State::balances() {
+    if (quality) { // SWMM's Runoff Quality Continuity and Subcatchment Washoff Summary
+        sum.quality = quality->finish();
+        for (int i = 0; i < n_sub; ++i)
+            for (std::size_t p = 0; p < quality->pollutant_count(); ++p)
+                sum.subcatch_washoff_kg.push_back(quality->washoff_kg(i, p));
+    }
     for (const auto& s : subs)
         sum.runoff.final_storage_m3 += s.stored_m3();
     for (const auto& p : packs)

@@ -14,6 +14,7 @@
 #include "drainage/groundwater.hpp"
 #include "drainage/inlet.hpp"
 #include "drainage/network.hpp"
+#include "drainage/quality.hpp"
 
 namespace rencheng::drainage {
 
@@ -76,6 +77,10 @@ struct ReportSeries {
     std::vector<double> subcatch_soil_moisture;
     /// Snow depth (water equivalent) over the subcatchment, m; 0 without a snow pack.
     std::vector<double> subcatch_snow_depth_m;
+    /// With water quality (SimulationSummary::has_quality): the washoff concentration of each
+    /// pollutant, in its units per litre (mg/L, µg/L, counts/L), subcatchment-major: value of
+    /// subcatchment i, pollutant p at report k is `v[(k * count + i) * pollutants + p]`.
+    std::vector<double> subcatch_washoff;
 };
 
 /// Volume totals of the runoff and flow-routing balances, m³ (SWMM massbal.c).
@@ -255,6 +260,13 @@ struct SimulationSummary {
     bool has_rdii = false; ///< some node takes RDII inflow ([RDII], not ignored)
     bool has_snow = false; ///< snow packs are simulated ([SNOWPACKS], IGNORE_SNOWMELT NO)
     RdiiTotals rdii;
+    /// Pollutant buildup and washoff on subcatchments were simulated (drainage/quality.hpp):
+    /// the pollutants, SWMM's Runoff Quality Continuity per pollutant (kg; counts for #/L) and
+    /// the washoff of each subcatchment, kg, `subcatch_washoff_kg[i * pollutants + p]`.
+    bool has_quality = false;
+    std::vector<Pollutant> pollutants;
+    std::vector<QualityTotals> quality;
+    std::vector<double> subcatch_washoff_kg;
     /// What the model holds that the run did not simulate (water quality), for the user to see;
     /// English, then Chinese.
     std::vector<std::string> not_simulated;

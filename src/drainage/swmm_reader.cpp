@@ -14,6 +14,7 @@
 #include "core/atomic_file.hpp"
 #include "drainage/inlet.hpp"
 #include "drainage/lid.hpp"
+#include "drainage/quality.hpp"
 #include "drainage/section_rows.hpp"
 #include "drainage/snow.hpp"
 #include "drainage/swmm_inp.hpp"
@@ -3296,9 +3297,10 @@ Network Reader::run() {
     read_controls();
     read_map_sections();
     finish();
-    read_lid_sections(net_, file_, diags_);        // typed LID controls from their raw rows
-    read_inlet_sections(net_, file_, diags_);      // streets and inlets from their raw rows
-    (void)read_snow_sections(net_, file_, diags_); // [SNOWPACKS], [TEMPERATURE] checked
+    read_lid_sections(net_, file_, diags_);           // typed LID controls from their raw rows
+    read_inlet_sections(net_, file_, diags_);         // streets and inlets from their raw rows
+    (void)read_snow_sections(net_, file_, diags_);    // [SNOWPACKS], [TEMPERATURE] checked
+    (void)read_quality_sections(net_, file_, diags_); // [POLLUTANTS] ... [WASHOFF] checked
     return std::move(net_);
 }
 
