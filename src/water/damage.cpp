@@ -368,12 +368,14 @@ DamageResult simulate_damage(const Network& net, const HydraulicTopology& topo,
             const double k_total = dnet.emitter_coefficient[i];
             const double leak =
                 k_total > 0 ? emitted * applied.leak_coefficient_m3s[i] / k_total : 0.0;
+            // the network's own pipe leakage ([LEAKAGE]) counts with its own emitters
+            const double background = s.cut_off[i] ? 0.0 : s.leak_fa_flow[i] + s.leak_va_flow[i];
             st.leak_m3s[i] = leak;
             st.leak_total_m3s += leak;
-            st.emitter_m3s += emitted - leak;
-            st.delivered_m3s[i] = q - emitted;
-            st.demand_m3s += q - emitted;
-            gross += std::max(-(q - emitted), 0.0);
+            st.emitter_m3s += emitted - leak + background;
+            st.delivered_m3s[i] = q - emitted - background;
+            st.demand_m3s += q - emitted - background;
+            gross += std::max(-(q - emitted - background), 0.0);
         }
         st.supply_m3s = gross;
         const double imbalance =

@@ -686,6 +686,11 @@ EpsResult simulate_eps(const Network& net, const HydraulicTopology& topo,
             snap.summary = sum;
             snap.head_m = sim.s.head_m;
             snap.demand_m3s = sim.s.node_demand;
+            if (topo.has_leakage) {
+                snap.leakage_m3s.assign(nn, 0.0);
+                for (std::size_t i = 0; i < nn; ++i)
+                    snap.leakage_m3s[i] = sim.s.leak_fa_flow[i] + sim.s.leak_va_flow[i];
+            }
             snap.flow_m3s.resize(nl);
             for (std::size_t k = 0; k < nl; ++k)
                 snap.flow_m3s[k] = reported_flow(sim.s, k);

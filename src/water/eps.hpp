@@ -33,10 +33,13 @@ struct EpsOptions {
 struct EpsSnapshot {
     Seconds time_s = 0;
     HydraulicSummary summary;
-    std::vector<double> head_m; ///< per node
-    std::vector<double>
-        demand_m3s;               ///< per node: junction delivered + emitter; tank/reservoir inflow
-    std::vector<double> flow_m3s; ///< per link, 0 when closed
+    std::vector<double> head_m;     ///< per node
+    std::vector<double> demand_m3s; ///< per node: junction delivered + emitter + pipe leakage;
+                                    ///< tank/reservoir inflow
+    /// per node: EPANET 2.3 pipe leakage ([LEAKAGE]) out of the junction, part of demand_m3s;
+    /// empty when the network has none
+    std::vector<double> leakage_m3s;
+    std::vector<double> flow_m3s;        ///< per link, 0 when closed
     std::vector<std::uint8_t> cut_off;   ///< per node
     std::vector<std::uint8_t> link_open; ///< per link: 1 open (or active), 0 closed
     /// Per tank: the rate it spills at, m³/s (EPANET 2.2 `Overflow YES` tanks that are full and

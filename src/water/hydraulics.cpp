@@ -165,6 +165,38 @@ HydraulicTopology::HydraulicTopology(const Network& net) {
     for (std::int32_t j = 0; j < junctions; ++j)
         diag[static_cast<std::size_t>(j)] = symbolic.diagonal_position(j);
 
+    // EPANET 2.3 pipe leakage (leakage.c): per 100 ft of pipe, a leak area in mm² and an
+    // expansion in mm² per m of pressure head, both given per 100 length units of the file (ft or
+    // m, so an SI file's are ×0.3048 per 100 ft); Co = 0.6·√(2g) = 4.8149766 ft^0.5/s. A pipe's
+    // leakage goes half to each junction end, whole to a junction whose other end is a tank or
+    // reservoir, none between two of those.
+    leak_c_fa.assign(nn, 0);
+    leak_c_va.assign(nn, 0);
+    const double per_100_ft = is_si(net.options.flow_units) ? kFoot : 1.0;
+    for (std::size_t k = 0; k < nl; ++k) {
+        const auto kind = net.link_kind[k];
+        if ((kind != LinkKind::kPipe && kind != LinkKind::kCvPipe) || k >= net.leak_area.size() ||
+            (net.leak_area[k] <= 0 && net.leak_expansion[k] <= 0))
+            continue;
+        const std::size_t n1 = net.from_node[k].idx(), n2 = net.to_node[k].idx();
+        const bool j1 = row[n1] >= 0, j2 = row[n2] >= 0;
+        if (!j1 && !j2)
+            continue;
+        const double sections = net.length_m[k] / kFoot / 100.0 * (j1 && j2 ? 0.5 : 1.0);
+        const double fa = 4.8149766e-6 * net.leak_area[k] * per_100_ft / (kFoot * kFoot) * sections;
+        const double va = 4.8149766e-6 * net.leak_expansion[k] * per_100_ft / kFoot * sections;
+        for (const std::size_t n : {n1, n2})
+            if (row[n] >= 0) {
+                leak_c_fa[n] += fa; // cfs per ft^0.5 until inverted below
+                leak_c_va[n] += va; // cfs per ft^1.5
+            }
+    }
+    for (std::size_t i = 0; i < nn; ++i) {
+        leak_c_fa[i] = leak_c_fa[i] > 0 ? 1.0 / (leak_c_fa[i] * leak_c_fa[i]) : 0.0;
+        leak_c_va[i] = leak_c_va[i] > 0 ? 1.0 / std::pow(leak_c_va[i], 2.0 / 3.0) : 0.0;
+        has_leakage = has_leakage || leak_c_fa[i] > 0 || leak_c_va[i] > 0;
+    }
+
     // Pumps (EPANET 2.2 manual §3.1 "Pumps"; one point: (0, 1.33334 h1), (q1, h1), (2 q1, 0)).
     const auto np = static_cast<std::size_t>(net.pumps.count());
     pump_curve.assign(np, PumpCurve::kNone);
@@ -289,6 +321,8 @@ HydraulicState::HydraulicState(const Network& net, const HydraulicTopology& topo
     node_demand.assign(nn, 0);
     demand_flow.assign(nn, 0);
     emitter_flow.assign(nn, 0);
+    leak_fa_flow.assign(nn, 0);
+    leak_va_flow.assign(nn, 0);
     cut_off.assign(nn, 0);
     flow_m3s.assign(nl, 0);
     status.assign(nl, LinkState::kOpen);
@@ -328,6 +362,9 @@ void initialize_state(const Network& net, const HydraulicTopology& topo, Hydraul
     for (std::size_t i = 0; i < nn; ++i) {
         s.head_m[i] = net.elevation_m[i];
         s.emitter_flow[i] = net.emitter_coefficient[i] > 0 ? kCfs : 0.0;
+        // EPANET 2.3 starts leakage at 0.001 cfs (its solver needs a flow above zero)
+        s.leak_fa_flow[i] = topo.leak_c_fa[i] > 0 ? 0.001 * topo.cfs_m3s : 0.0;
+        s.leak_va_flow[i] = topo.leak_c_va[i] > 0 ? 0.001 * topo.cfs_m3s : 0.0;
         s.node_demand[i] = 0;
     }
     for (std::int32_t t = 0; t < net.tanks.count(); ++t) {
@@ -659,6 +696,62 @@ struct Solver {
         }
     }
 
+    /// EPANET 2.3's pipe leakage at a junction as two virtual links to its elevation
+    /// (leakage.c): the inverted law p = c·|q|^(m−1)·q, m = 2 for the fixed-area part and 2/3
+    /// for the variable-area part, plus its barrier against leakage below zero, evaluated in
+    /// EPANET's ft and cfs and returned in m and m per m³/s.
+    void leak_head_loss(double q, double c, double m, double& hloss, double& hgrad) const {
+        const double qc = q / topo.cfs_m3s;
+        double g = m * c * std::pow(std::fabs(qc), m - 1.0);
+        double h = g * qc / m;
+        const double a = 1e9 * qc;
+        const double b = std::sqrt(a * a + 1e-6);
+        h += (a - b) / 2.0;
+        g += 0.5e9 * (1.0 - a / b);
+        hloss = h * kFoot;
+        hgrad = g * kFoot / topo.cfs_m3s;
+    }
+
+    /// Whether junction i has pipe leakage, and then its two parts' head losses and gradients at
+    /// their present flows (a part without leakage: gradient 0).
+    bool leak_terms(std::size_t i, double& hfa, double& gfa, double& hva, double& gva) const {
+        hfa = gfa = hva = gva = 0.0;
+        if (topo.leak_c_fa[i] > 0)
+            leak_head_loss(s.leak_fa_flow[i], topo.leak_c_fa[i], 2.0, hfa, gfa);
+        if (topo.leak_c_va[i] > 0)
+            leak_head_loss(s.leak_va_flow[i], topo.leak_c_va[i], 2.0 / 3.0, hva, gva);
+        return gfa > 0 || gva > 0;
+    }
+
+    /// Junction i's pipe leakage (0 in networks without).
+    [[nodiscard]] double leakage(std::size_t i) const {
+        return topo.has_leakage ? s.leak_fa_flow[i] + s.leak_va_flow[i] : 0.0;
+    }
+
+    /// EPANET 2.3's test (leakagehasconverged): every junction's leakage within 1e-4 cfs of what
+    /// its pressure head gives directly.
+    bool leakage_converged() const {
+        if (!topo.has_leakage)
+            return true;
+        for (std::size_t i = 0; i < static_cast<std::size_t>(net.node_count()); ++i) {
+            if (topo.row[i] < 0 || s.cut_off[i] ||
+                (topo.leak_c_fa[i] <= 0 && topo.leak_c_va[i] <= 0))
+                continue;
+            const double p = (s.head_m[i] - net.elevation_m[i]) / kFoot;
+            double qref = 0;
+            if (p > 0) {
+                if (topo.leak_c_fa[i] > 0)
+                    qref = std::sqrt(p / topo.leak_c_fa[i]);
+                if (topo.leak_c_va[i] > 0)
+                    qref += std::pow(p / topo.leak_c_va[i], 1.5);
+            }
+            const double q = (s.leak_fa_flow[i] + s.leak_va_flow[i]) / topo.cfs_m3s;
+            if (std::fabs(qref - q) > 1e-4)
+                return false;
+        }
+        return true;
+    }
+
     /// Wagner et al. (1988) demand as a virtual link (EPANET 2.2 Hydraulics chapter, PDA):
     /// head loss dp·(d/D)^(1/e) between p = pmin and preq, barriers outside [0, D].
     void demand_head_loss(std::size_t i, double& hloss, double& hgrad) const {
@@ -868,6 +961,15 @@ struct Solver {
                 demand_head_loss(i, hloss, hgrad);
                 ax[static_cast<std::size_t>(topo.diag[ur])] += 1.0 / hgrad;
                 s.f_[ur] += (hloss + net.elevation_m[i] + pmin) / hgrad;
+            }
+            double hfa = 0, gfa = 0, hva = 0, gva = 0;
+            if (topo.has_leakage && leak_terms(i, hfa, gfa, hva, gva)) {
+                for (const auto& [hl, g] : {std::pair{hfa, gfa}, std::pair{hva, gva}})
+                    if (g > 0) {
+                        ax[static_cast<std::size_t>(topo.diag[ur])] += 1.0 / g;
+                        s.f_[ur] += (hl + net.elevation_m[i]) / g;
+                    }
+                s.xflow_[i] -= s.leak_fa_flow[i] + s.leak_va_flow[i];
             }
             s.xflow_[i] -= s.demand_flow[i];
             s.f_[ur] += s.xflow_[i];
@@ -1097,7 +1199,8 @@ struct Solver {
             bool demand = false;
             for (std::size_t h = 0; h < s.queue_.size(); ++h) {
                 const auto u = static_cast<std::size_t>(s.queue_[h]);
-                demand = demand || s.node_demand[u] > 0 || net.emitter_coefficient[u] > 0;
+                demand = demand || s.node_demand[u] > 0 || net.emitter_coefficient[u] > 0 ||
+                         topo.leak_c_fa[u] > 0 || topo.leak_c_va[u] > 0;
                 const auto nb = g.neighbours(static_cast<std::int32_t>(u));
                 const auto arcs = g.arcs(static_cast<std::int32_t>(u));
                 for (std::size_t a = 0; a < nb.size(); ++a) {
@@ -1198,7 +1301,8 @@ struct Solver {
         order.clear();
         for (std::size_t u = 0; u < nn; ++u) {
             idle[u] = topo.row[u] >= 0 && !s.cut_off[u] && s.node_demand[u] == 0.0 &&
-                              net.emitter_coefficient[u] == 0.0
+                              net.emitter_coefficient[u] == 0.0 && topo.leak_c_fa[u] == 0.0 &&
+                              topo.leak_c_va[u] == 0.0
                           ? 1
                           : 0;
             if (idle[u])
@@ -1442,7 +1546,16 @@ struct Solver {
             q = -q;
         }
         const auto ut = static_cast<std::size_t>(t);
-        const double h = s.head_m[n1.idx()] - s.head_m[n2.idx()];
+        // A zone with demand that no source reaches once this link closed draws water from the
+        // tank; its heads, held at the elevations, say nothing of the flow: read as leaving the
+        // tank. (From its elevations, a tank emptying into the only zone it feeds reopened its
+        // pipe, the zone rejoined and emptied it again, at every trial: a richmond_skeleton copy
+        // with [LEAKAGE] from 13:08.)
+        const bool feeds_demand = s.cut_off[n2.idx()] == 2;
+        const double h = feeds_demand ? std::numeric_limits<double>::infinity()
+                                      : s.head_m[n1.idx()] - s.head_m[n2.idx()];
+        if (feeds_demand)
+            q = std::max(q, 0.0);
         const bool pump = net.link_kind[k] == LinkKind::kPump;
         if (s.head_m[n1.idx()] >= topo.tank_hmax[ut] - kHeadTol && !net.tanks.overflow[ut]) {
             if (pump) {
@@ -1635,6 +1748,27 @@ struct Solver {
                 dqsum += std::fabs(dq);
             }
         }
+        // Pipe leakage after the demands, as EPANET 2.3 (newleakageflows): one flow per junction.
+        if (topo.has_leakage)
+            for (std::size_t i = 0; i < nn; ++i) {
+                double hfa = 0, gfa = 0, hva = 0, gva = 0;
+                if (topo.row[i] < 0 || s.cut_off[i] || !leak_terms(i, hfa, gfa, hva, gva))
+                    continue;
+                const double p = s.head_m[i] - net.elevation_m[i];
+                double dq = 0;
+                if (gfa > 0) {
+                    const double d = (hfa - p) / gfa * relax;
+                    s.leak_fa_flow[i] -= d;
+                    dq += d;
+                }
+                if (gva > 0) {
+                    const double d = (hva - p) / gva * relax;
+                    s.leak_va_flow[i] -= d;
+                    dq += d;
+                }
+                qsum += std::fabs(s.leak_fa_flow[i] + s.leak_va_flow[i]);
+                dqsum += std::fabs(dq);
+            }
         // EPANET compares Σ|q| (cfs) with ACCURACY before dividing.
         if (qsum / kCfs > accuracy_)
             return dqsum / qsum;
@@ -1767,7 +1901,7 @@ struct Solver {
             }
             for (std::size_t i = 0; i < nn; ++i)
                 if (topo.row[i] >= 0 && !s.cut_off[i])
-                    ex[i] -= s.demand_flow[i] + s.emitter_flow[i];
+                    ex[i] -= s.demand_flow[i] + s.emitter_flow[i] + leakage(i);
         };
         excess();
         // Active PRVs and PSVs carry whatever their held node needs.
@@ -1791,7 +1925,7 @@ struct Solver {
         for (std::size_t i = 0; i < nn; ++i)
             if (topo.row[i] >= 0 && !s.cut_off[i]) {
                 worst = std::max(worst, std::fabs(ex[i]));
-                gross += std::fabs(s.demand_flow[i] + s.emitter_flow[i]);
+                gross += std::fabs(s.demand_flow[i] + s.emitter_flow[i] + leakage(i));
             }
         if (worst <= kContinuityTolerance * std::max(gross, 1e-9))
             return false;
@@ -1829,6 +1963,13 @@ struct Solver {
                 double hloss = 0, hgrad = 0;
                 demand_head_loss(i, hloss, hgrad);
                 s.demand_flow[i] += dh(i) / hgrad;
+            }
+            double hfa = 0, gfa = 0, hva = 0, gva = 0;
+            if (topo.has_leakage && leak_terms(i, hfa, gfa, hva, gva)) {
+                if (gfa > 0)
+                    s.leak_fa_flow[i] += dh(i) / gfa;
+                if (gva > 0)
+                    s.leak_va_flow[i] += dh(i) / gva;
             }
         }
         // The corrections move a held node by its small share of the solve (its CBIG against
@@ -1914,6 +2055,15 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
     for (std::size_t i = 0; i < nn; ++i)
         if (topo.row[i] >= 0)
             s.demand_flow[i] = s.node_demand[i];
+    // Pipe leakage starts again from EPANET's 0.001 cfs where a cut-off zone left it at zero
+    // (the variable-area law's gradient is infinite there).
+    if (topo.has_leakage)
+        for (std::size_t i = 0; i < nn; ++i) {
+            if (topo.leak_c_fa[i] > 0 && s.leak_fa_flow[i] == 0.0)
+                s.leak_fa_flow[i] = 0.001 * topo.cfs_m3s;
+            if (topo.leak_c_va[i] > 0 && s.leak_va_flow[i] == 0.0)
+                s.leak_va_flow[i] = 0.001 * topo.cfs_m3s;
+        }
     // Flows a link left out during this solve takes back if it rejoins
     // (restore_rejoining_flows()); links left out by an earlier solve start at their 0, as on a
     // fresh state (a solve depends only on the state it starts from).
@@ -1965,7 +2115,8 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
         main_stalled = relerr <= 1e-6 && relerr > 0.5 * previous_relerr ? main_stalled + 1 : 0;
         before_last = previous_relerr;
         previous_relerr = relerr;
-        const bool ok = (relerr <= hacc || main_stalled >= 4) && (!sv.pda || sv.pda_converged());
+        const bool ok = (relerr <= hacc || main_stalled >= 4) && sv.leakage_converged() &&
+                        (!sv.pda || sv.pda_converged());
         if (ok) {
             if (iter > max_iter) {
                 converged = true;
@@ -2065,15 +2216,18 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
     out.relative_error = relerr;
     if (!converged && out.message.empty())
         out.message = "no convergence in " + std::to_string(maxtrials) + " trials";
-    // Reported demands: junctions delivered demand + emitter outflow.
+    // Reported demands: junctions delivered demand + emitter outflow + pipe leakage (EPANET 2.3).
     for (std::size_t i = 0; i < nn; ++i) {
         if (topo.row[i] < 0)
             continue;
         if (s.cut_off[i]) {
             s.demand_flow[i] = 0;
             s.emitter_flow[i] = 0;
+            s.leak_fa_flow[i] = 0;
+            s.leak_va_flow[i] = 0;
         }
-        s.node_demand[i] = s.demand_flow[i] + s.emitter_flow[i];
+        s.node_demand[i] =
+            s.demand_flow[i] + s.emitter_flow[i] + s.leak_fa_flow[i] + s.leak_va_flow[i];
     }
     if (out.cut_off_nodes > 0 && out.message.empty()) {
         out.message = std::to_string(out.cut_off_nodes) +

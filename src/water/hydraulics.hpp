@@ -84,6 +84,12 @@ struct HydraulicTopology {
     std::vector<CurveIndex> pump_points;
     // Tanks (by tank number).
     std::vector<double> tank_area_m2, tank_hmin, tank_hmax, tank_vmin, tank_vmax, tank_v0;
+    /// EPANET 2.3 pipe leakage ([LEAKAGE], FAVAD: q = Co·(A + m·p)·√p per pipe, half to each
+    /// junction end, all to the junction where the other end is a tank or reservoir), per node:
+    /// the coefficients c of the inverted laws p = c·q² (fixed area) and p = c·q^(2/3)
+    /// (variable area) in EPANET's ft and cfs, 0 where the junction has none (leakage.c).
+    std::vector<double> leak_c_fa, leak_c_va;
+    bool has_leakage = false;
     double cfs_m3s = epanet_units::kCfs; ///< EPANET's effective cfs (see epanet_cfs())
     /// ν such that ν·d is EPANET's ν_ft·d_ft in the flow basis of cfs_m3s (Reynolds number).
     double viscosity_m2s = epanet_units::kViscosity;
@@ -101,9 +107,12 @@ struct HydraulicState {
                                       ///< reported demand after; tanks/reservoirs net inflow
     std::vector<double> demand_flow;  ///< per node: delivered demand (PDA)
     std::vector<double> emitter_flow; ///< per node
-    std::vector<double> flow_m3s;     ///< per link
-    std::vector<LinkState> status;    ///< per link
-    std::vector<double> setting;      ///< per link: pump speed, valve setting; NaN: none (fixed)
+    /// per node: EPANET 2.3 pipe leakage out of the junction, fixed-area and variable-area parts
+    /// (HydraulicTopology::leak_c_fa, leak_c_va); 0 where it has none
+    std::vector<double> leak_fa_flow, leak_va_flow;
+    std::vector<double> flow_m3s;  ///< per link
+    std::vector<LinkState> status; ///< per link
+    std::vector<double> setting;   ///< per link: pump speed, valve setting; NaN: none (fixed)
     std::vector<double> tank_volume_m3;
     /// per node: 0 supplied; 1 no open path reaches a fixed head; 2 the same, in a zone with
     /// demand (head held at the elevation)

@@ -66,6 +66,9 @@ std::string format_rows(const Network& net, const EpsResult& result, const Quali
             row(out, s.time_s, "node", net.node_id[i], "pressure_m",
                 s.head_m[i] - net.elevation_m[i]);
             row(out, s.time_s, "node", net.node_id[i], "demand_m3s", s.demand_m3s[i]);
+            // EPANET 2.3 pipe leakage out of the junction (in demand_m3s too), where it has any
+            if (i < s.leakage_m3s.size() && s.leakage_m3s[i] != 0.0)
+                row(out, s.time_s, "node", net.node_id[i], "leakage_m3s", s.leakage_m3s[i]);
             if (net.node_kind[i] == NodeKind::kTank) {
                 row(out, s.time_s, "node", net.node_id[i], "level_m",
                     s.head_m[i] - net.elevation_m[i]);

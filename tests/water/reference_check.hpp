@@ -155,6 +155,8 @@ inline CaseResult check_case(const std::filesystem::path& inp,
                 mine = s.head_m[n.idx()];
             else if (row.quantity == "demand_m3s")
                 mine = s.demand_m3s[n.idx()];
+            else if (row.quantity == "leakage_m3s") // EPANET 2.3 pipe leakage, in the demand too
+                mine = n.idx() < s.leakage_m3s.size() ? s.leakage_m3s[n.idx()] : 0.0;
             else
                 continue;
         } else {
