@@ -157,6 +157,19 @@ void run_water_solve(const WaterOptions& opt, CommandContext& ctx) {
                     format_seconds(res.reports.empty() ? 0 : res.reports.back().time_s).c_str(),
                     res.hydraulic_steps, res.iterations);
         std::printf("  mass balance: largest relative error %.3g\n", res.max_mass_balance_error);
+        // EPANET 2.3 pipe leakage: its share of the water supplied (EPANET's "% leakage loss")
+        if (topo.has_leakage) {
+            const double share = res.supply_volume_m3 > 0
+                                     ? 100.0 * res.leakage_volume_m3 / res.supply_volume_m3
+                                     : 0.0;
+            if (!res.reports.empty() && res.reports.back().time_s > 0)
+                std::printf("  pipe leakage / 管道漏损: %.6g m3 over the run, %.3g %% of the water "
+                            "supplied\n",
+                            res.leakage_volume_m3, share);
+            else
+                std::printf("  pipe leakage / 管道漏损: %.6g L/s, %.3g %% of the water supplied\n",
+                            1000.0 * res.leakage_volume_m3, share);
+        }
         if (qmodel.kind != QualityKind::kNone)
             std::printf("  water quality (%s%s%s): mass balance ratio %.6f, at most %lld "
                         "segments\n",

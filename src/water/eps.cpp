@@ -635,7 +635,8 @@ EpsResult simulate_eps(const Network& net, const HydraulicTopology& topo,
     const auto nn = static_cast<std::size_t>(net.node_count());
     const auto nl = static_cast<std::size_t>(net.link_count());
 
-    std::vector<double> v0, spilled0; // tank volumes and spills before a step
+    std::vector<double> v0, spilled0;            // tank volumes and spills before a step
+    double leaked = 0, inflowed = 0, stored = 0; // EPANET 2.3 flow balance terms, m³
     LastSolve last;
     while (true) {
         sim.demands();
@@ -666,7 +667,17 @@ EpsResult simulate_eps(const Network& net, const HydraulicTopology& topo,
                 out.message = "t = " + std::to_string(sim.htime) + " s: " + sum.message;
         }
         // Continuity: Σ of every node's outflow (junction demand, tank and reservoir inflow) is 0.
-        double supply = 0, imbalance = 0;
+        // EPANET 2.3's flow balance (flowbalance.c): inflow from reservoirs and junctions with
+        // negative demand, tanks as the net storage, leakage
+        double supply = 0, imbalance = 0, leaking = 0, inflow = 0, storing = 0;
+        if (topo.has_leakage)
+            for (std::size_t i = 0; i < nn; ++i) {
+                leaking += sim.s.leak_fa_flow[i] + sim.s.leak_va_flow[i];
+                if (net.node_kind[i] == NodeKind::kTank)
+                    storing += sim.s.node_demand[i];
+                else if (sim.s.node_demand[i] < 0)
+                    inflow -= sim.s.node_demand[i];
+            }
         for (std::size_t i = 0; i < nn; ++i) {
             imbalance += sim.s.node_demand[i];
             if (net.node_kind[i] != NodeKind::kJunction && sim.s.node_demand[i] < 0)
@@ -708,13 +719,21 @@ EpsResult simulate_eps(const Network& net, const HydraulicTopology& topo,
             }
             out.reports.push_back(std::move(snap));
         }
-        if (sim.htime >= sim.dur)
+        if (sim.htime >= sim.dur ||
+            (options.report_until >= 0 && sim.htime >= options.report_until)) {
+            if (sim.dur == 0) { // a single period: the rates
+                leaked = leaking;
+                inflowed = inflow;
+                stored = storing;
+            }
             break;
-        if (options.report_until >= 0 && sim.htime >= options.report_until)
-            break;
+        }
         v0.assign(sim.s.tank_volume_m3.begin(), sim.s.tank_volume_m3.end());
         spilled0.assign(sim.spilled_m3.begin(), sim.spilled_m3.end());
         const Seconds step = sim.time_step();
+        leaked += leaking * static_cast<double>(step);
+        inflowed += inflow * static_cast<double>(step);
+        stored += storing * static_cast<double>(step);
         // Storage change plus spill equals net inflow × step, unless a tank hit a limit (then
         // EPANET's rule sets it to the limit within a second's flow).
         for (std::int32_t k = 0; k < net.tanks.count(); ++k) {
@@ -735,6 +754,8 @@ EpsResult simulate_eps(const Network& net, const HydraulicTopology& topo,
             sim.rtime += sim.rstep;
     }
     out.tank_overflow_volume_m3 = sim.spilled_m3;
+    out.leakage_volume_m3 = leaked;
+    out.supply_volume_m3 = inflowed + std::max(-stored, 0.0); // tanks drained on the whole
     return out;
 }
 

@@ -58,6 +58,11 @@ struct EpsResult {
     double max_mass_balance_error = 0;
     /// Largest |Δ storage − Σ tank inflow · Δt| over the steps, m³.
     double max_storage_error_m3 = 0;
+    /// EPANET 2.3 pipe leakage ([LEAKAGE]) and the water supplied, over the steps as EPANET
+    /// 2.3's flow balance counts them (flowbalance.c: inflow from reservoirs and junctions with
+    /// negative demand, plus the tanks' net drainage when they drained on the whole), m³; at a
+    /// single period, the rates at it in m³/s. 0 without leakage.
+    double leakage_volume_m3 = 0, supply_volume_m3 = 0;
     std::vector<EpsSnapshot> reports;
     /// Per tank: volume spilled over the whole run by tanks that may overflow, m³.
     std::vector<double> tank_overflow_volume_m3;
