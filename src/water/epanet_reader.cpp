@@ -599,6 +599,15 @@ void Reader::read_options() {
             o.has_required_pressure = true;
         } else if (equals(key, "PRESSURE")) { // PRESSURE EXPONENT
             positive(2, "pressure exponent", o.pressure_exponent);
+        } else if (starts(key, "BACKFLOW")) {
+            // EPANET 2.3.5 reads and writes BACKFLOW ALLOWED YES/NO (input3.c, inpfile.c); its
+            // manual names the same option EMITTER BACKFLOW (below)
+            if (!need(l, 3, "BACKFLOW ALLOWED YES|NO"))
+                continue;
+            if (equals(t[2], "YES") || equals(t[2], "NO"))
+                o.emitter_backflow = equals(t[2], "YES");
+            else
+                error(ErrorCode::kUnknownValue, l, {}, "BACKFLOW ALLOWED must be YES or NO", t[2]);
         } else if (equals(key, "EMITTER")) {
             if (!need(l, 3, "EMITTER EXPONENT|BACKFLOW value"))
                 continue;

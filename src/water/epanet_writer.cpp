@@ -676,7 +676,7 @@ void Writer::times_report_options() {
     opt("Pressure Exponent", o.pressure_exponent);
     opt("Emitter Exponent", o.emitter_exponent);
     if (!o.emitter_backflow)
-        out_ += "Emitter Backflow\tNO\n";
+        out_ += "Backflow Allowed\tNO\n"; // what EPANET 2.3.5 reads (not its manual's form)
     if (!o.quality.empty()) {
         out_ += "Quality";
         for (const auto& q : o.quality)

@@ -678,6 +678,15 @@ struct Solver {
                !s.pruned_link_[k];
     }
 
+    /// EPANET 2.3's barrier against a flow below zero (hydcoeffs.c addlowerbarrier), added to
+    /// a head loss and its gradient: in ft and cfs there, (a − √(a² + 1e-6))/2 with a = 1e9·q.
+    void add_lower_barrier(double q, double& hloss, double& hgrad) const {
+        const double a = 1e9 * q / topo.cfs_m3s;
+        const double b = std::sqrt(a * a + 1e-6);
+        hloss += (a - b) / 2.0 * kFoot;
+        hgrad += 0.5e9 * (1.0 - a / b) * kFoot / topo.cfs_m3s;
+    }
+
     void emitter_head_loss(std::size_t i, double& hloss, double& hgrad) const {
         const double ke = std::max(kSmallGradient, std::pow(net.emitter_coefficient[i], -qexp));
         const double q = s.emitter_flow[i];
@@ -694,6 +703,8 @@ struct Solver {
         } else {
             hloss = hgrad * q / qexp;
         }
+        if (!net.options.emitter_backflow) // EPANET 2.3 EMITTER BACKFLOW NO
+            add_lower_barrier(q, hloss, hgrad);
     }
 
     /// EPANET 2.3's pipe leakage at a junction as two virtual links to its elevation
@@ -702,14 +713,10 @@ struct Solver {
     /// EPANET's ft and cfs and returned in m and m per m³/s.
     void leak_head_loss(double q, double c, double m, double& hloss, double& hgrad) const {
         const double qc = q / topo.cfs_m3s;
-        double g = m * c * std::pow(std::fabs(qc), m - 1.0);
-        double h = g * qc / m;
-        const double a = 1e9 * qc;
-        const double b = std::sqrt(a * a + 1e-6);
-        h += (a - b) / 2.0;
-        g += 0.5e9 * (1.0 - a / b);
-        hloss = h * kFoot;
+        const double g = m * c * std::pow(std::fabs(qc), m - 1.0);
+        hloss = g * qc / m * kFoot;
         hgrad = g * kFoot / topo.cfs_m3s;
+        add_lower_barrier(q, hloss, hgrad);
     }
 
     /// Whether junction i has pipe leakage, and then its two parts' head losses and gradients at
