@@ -1591,7 +1591,12 @@ void Reader::read_energy() {
 
 void Reader::read_controls() {
     begin_section(Section::kControls);
-    for (const auto& l : section(Section::kControls)) {
+    for (const auto& line : section(Section::kControls)) {
+        // EPANET 2.3: a control that ends with DISABLED is kept but does not act (input3.c)
+        Line l = line;
+        const bool enabled = l.tokens.size() <= 6 || !equals(l.tokens.back(), "DISABLED");
+        if (!enabled)
+            l.tokens.pop_back();
         const auto& t = l.tokens;
         // LINK id status|setting IF NODE id ABOVE|BELOW value
         // LINK id status|setting AT TIME t [unit] | AT CLOCKTIME t [AM|PM]
@@ -1604,6 +1609,7 @@ void Reader::read_controls() {
             continue;
         Control c;
         c.link = k;
+        c.enabled = enabled;
         const auto kind = net_.link_kind[k.idx()];
         if (kind == LinkKind::kCvPipe) {
             error(ErrorCode::kInconsistent, l, t[1], "a check valve cannot be controlled", t[1]);
@@ -1992,6 +1998,13 @@ void Reader::read_rules() {
                 rule->else_actions.push_back(*a);
             else
                 skip = true;
+        } else if (equals(key, "DISABLED")) {
+            // EPANET 2.3: after THEN, ELSE or PRIORITY, the rule is kept but does not act
+            if (part != Part::kThen && part != Part::kElse && part != Part::kPriority) {
+                fail("DISABLED out of order");
+                continue;
+            }
+            rule->enabled = false;
         } else if (equals(key, "PRIORITY")) {
             if (part != Part::kThen && part != Part::kElse) {
                 fail("PRIORITY out of order");

@@ -351,6 +351,8 @@ void Writer::controls() {
             time(c.time);
             break;
         }
+        if (!c.enabled)
+            out_ += " DISABLED";
         out_ += '\n';
     }
 }
@@ -440,6 +442,8 @@ void Writer::rules() {
             num(*r.priority);
             out_ += '\n';
         }
+        if (!r.enabled)
+            out_ += "DISABLED\n";
     }
 }
 

@@ -122,7 +122,7 @@ struct Simulation {
     /// Simple controls on tank levels and times (EPANET's controls()).
     void controls() {
         for (const Control& c : net.controls) {
-            if (!c.link.valid())
+            if (!c.link.valid() || !c.enabled)
                 continue;
             bool reset = false;
             if (c.node.valid() &&
@@ -197,6 +197,8 @@ struct Simulation {
 
     void control_time_step(Seconds& tstep) const {
         for (const Control& c : net.controls) {
+            if (!c.enabled)
+                continue;
             Seconds t = 0;
             if (c.node.valid() &&
                 (c.type == Control::Type::kLowLevel || c.type == Control::Type::kHighLevel)) {
@@ -468,6 +470,8 @@ struct Simulation {
         rule_time1 = htime - dt + 1;
         actions_.clear();
         for (std::size_t r = 0; r < net.rules.size(); ++r) {
+            if (!net.rules[r].enabled) // EPANET 2.3 DISABLED
+                continue;
             if (eval_premises(net.rules[r]))
                 add_actions(r, net.rules[r].then_actions);
             else

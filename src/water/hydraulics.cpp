@@ -1628,7 +1628,7 @@ struct Solver {
     bool pressure_switch() {
         bool any = false;
         for (const Control& c : net.controls) {
-            if (!c.link.valid() || !c.node.valid() || !junction(c.node))
+            if (!c.link.valid() || !c.enabled || !c.node.valid() || !junction(c.node))
                 continue;
             if (c.type != Control::Type::kLowLevel && c.type != Control::Type::kHighLevel)
                 continue;

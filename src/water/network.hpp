@@ -188,8 +188,9 @@ struct Control {
     std::optional<LinkStatus> status; ///< OPEN / CLOSED (ACTIVE for valves)
     double setting = 0;               ///< SI (as the link's setting) when no status
     NodeIndex node;                   ///< level controls
-    double level = 0; ///< tank: water level m above the bottom; junction: pressure head m
-    Seconds time = 0; ///< timer: since start; time of day: seconds after midnight
+    double level = 0;    ///< tank: water level m above the bottom; junction: pressure head m
+    Seconds time = 0;    ///< timer: since start; time of day: seconds after midnight
+    bool enabled = true; ///< EPANET 2.3: a control written with DISABLED is kept but does not act
 };
 
 /// One clause of a rule premise ([RULES], EPANET 2.2 manual §3.1 "Rule-Based Controls").
@@ -247,6 +248,7 @@ struct Rule {
     std::vector<RuleAction> then_actions;
     std::vector<RuleAction> else_actions;
     std::optional<double> priority;
+    bool enabled = true; ///< EPANET 2.3: a rule with a DISABLED clause is kept but does not act
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "water/epanet_inp.hpp"
+#include "water/eps.hpp"
+#include "water/hydraulics.hpp"
 
 using namespace rencheng;
 using namespace rencheng::water;
@@ -271,6 +273,47 @@ TEST(EpanetReader, EmittersInSi) {
     const double p_m = 10 / 0.4333 * 0.3048; // 10 psi
     EXPECT_NEAR(net.emitter_coefficient[0] * std::sqrt(p_m), 2 * std::sqrt(10.0) * 6.30901964e-5,
                 1e-12);
+}
+
+TEST(EpanetReader, DisabledControlsAndRulesAreKeptAndWrittenBack) {
+    // EPANET 2.3: a control ending with DISABLED and a rule with a DISABLED clause are kept but
+    // do not act; the writer writes them back so. (Against EPANET 2.3.5:
+    // tests/validation/water/net1-disabled.)
+    const std::string text =
+        "[JUNCTIONS]\n J1 10 5\n[RESERVOIRS]\n R1 60\n[PIPES]\n P1 R1 J1 500 200 120\n"
+        " P2 R1 J1 500 200 120\n[CONTROLS]\n LINK P1 CLOSED AT TIME 1 disabled\n"
+        " LINK P2 CLOSED AT TIME 2\n[RULES]\nRULE R1\nIF SYSTEM TIME >= 1\n"
+        "THEN PIPE P2 STATUS IS CLOSED\nPRIORITY 2\nDISABLED\n[TIMES]\n Duration 3\n"
+        "[OPTIONS]\n UNITS LPS\n";
+    const Network net = parse_ok(text);
+    ASSERT_EQ(net.controls.size(), 2U);
+    EXPECT_FALSE(net.controls[0].enabled);
+    EXPECT_EQ(net.controls[0].time, 3600);
+    EXPECT_TRUE(net.controls[1].enabled);
+    ASSERT_EQ(net.rules.size(), 1U);
+    EXPECT_FALSE(net.rules[0].enabled);
+    EXPECT_EQ(net.rules[0].priority, 2.0);
+    const std::string written = format_inp(net);
+    EXPECT_NE(written.find(" DISABLED\n"), std::string::npos) << written;
+    EXPECT_NE(written.find("\nDISABLED\n"), std::string::npos) << written;
+    const Network again = parse_ok(written);
+    EXPECT_FALSE(again.controls[0].enabled);
+    EXPECT_TRUE(again.controls[1].enabled);
+    EXPECT_FALSE(again.rules[0].enabled);
+    // Only P2's enabled control acts: P1 stays open through the run, P2 closes at 2 h.
+    const HydraulicTopology topo(net);
+    const EpsResult res = simulate_eps(net, topo, EpsOptions{});
+    ASSERT_EQ(res.reports.size(), 4U);
+    EXPECT_GT(res.reports[3].flow_m3s[0], 0.004);
+    EXPECT_GT(res.reports[1].flow_m3s[1], 0.0);
+    EXPECT_EQ(res.reports[2].flow_m3s[1], 0.0);
+    // DISABLED where a rule cannot have it is an error naming the line.
+    Diagnostics d;
+    (void)parse_inp("[RULES]\nRULE R1\nDISABLED\nIF SYSTEM TIME >= 1\nTHEN PIPE P2 STATUS IS "
+                    "CLOSED\n",
+                    "bad.inp", d);
+    EXPECT_TRUE(d.has_errors());
+    EXPECT_NE(d.format().find("bad.inp:3"), std::string::npos) << d.format();
 }
 
 TEST(EpanetReader, SimpleControlsAreStructured) {
