@@ -152,7 +152,7 @@ void run_drainage_solve(const DrainageOptions& opt, CommandContext& ctx) {
             print_top("highest flow instability indexes / 流量不稳定指数最高", turns, "");
             print_top("time-step critical elements / 控制时间步的元素", critical, " %");
         }
-        if (s.has_quality) { // SWMM's Runoff Quality Continuity, per pollutant
+        if (s.has_quality && s.has_runoff) { // SWMM's Runoff Quality Continuity, per pollutant
             std::printf("  runoff quality continuity / 径流水质平衡 (kg; counts for #/L):\n");
             std::printf("    %-44s", "");
             for (const auto& p : s.pollutants)
@@ -183,6 +183,36 @@ void run_drainage_solve(const DrainageOptions& opt, CommandContext& ctx) {
                 double w = 0;
                 for (std::size_t k = p; k < s.subcatch_washoff_kg.size(); k += np)
                     w += s.subcatch_washoff_kg[k];
+                std::printf(" %14.3f", w);
+            }
+            std::printf("\n");
+        }
+        if (s.has_quality_routing) { // SWMM's Quality Routing Continuity, per pollutant
+            std::printf("  quality routing continuity / 管网水质平衡 (kg; counts for #/L):\n");
+            std::printf("    %-44s", "");
+            for (const auto& p : s.pollutants)
+                std::printf(" %14s", p.id.c_str());
+            std::printf("\n");
+            const std::size_t np = s.pollutants.size();
+            for (std::size_t k = 0; k < 11; ++k) {
+                const auto t0 = drainage::routing_quality_terms(s.routing_quality[0])[k];
+                std::printf(
+                    "    %-26s %s%*s", t0.label_en, t0.label_zh,
+                    std::max(0, 17 - 2 * static_cast<int>(std::string(t0.label_zh).size() / 3)),
+                    "");
+                for (const auto& t : s.routing_quality)
+                    std::printf(" %14.3f", drainage::routing_quality_terms(t)[k].value);
+                std::printf("\n");
+            }
+            std::printf("    %-26s %s%*s", "continuity error (%)", "连续性误差", 7, "");
+            for (const auto& t : s.routing_quality)
+                std::printf(" %14.3f", t.continuity_error_pct);
+            std::printf("\n");
+            std::printf("    %-26s %s%*s", "load to outfalls", "排口负荷", 9, "");
+            for (std::size_t p = 0; p < np; ++p) {
+                double w = 0;
+                for (std::size_t k = p; k < s.outfall_load_kg.size(); k += np)
+                    w += s.outfall_load_kg[k];
                 std::printf(" %14.3f", w);
             }
             std::printf("\n");

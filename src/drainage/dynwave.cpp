@@ -208,6 +208,7 @@ void FlowRouter::dw_surface_area(int j, double q, double length, double& h1, dou
 void FlowRouter::dw_conduit_flow(int j, int steps, double omega, double dt) {
     auto& l = links_[j];
     l.loss_rate = 0;
+    l.evap_rate = 0;
     const auto& xs = l.xs;
     const double barrels = l.barrels;
     const double q_old = l.old_flow / barrels;

@@ -101,7 +101,7 @@ double FlowRouter::kinwave_link(int j, double& qinflow, double dt) {
     // evaporation and seepage along the conduit, normalised (SWMM kinwave_execute's q3)
     const double q3 = l.seep_rate_ms > 0 || (evap_ms_ > 0 && !l.xs_closed)
                           ? conduit_loss_rate(j, false, qin * q_full, dt) / q_full
-                          : (l.loss_rate = 0);
+                          : (l.evap_rate = 0, l.loss_rate = 0);
     const double a1 = l.a1 / a_full, a2 = l.a2 / a_full;
     const double ain = qin >= 1.0 ? 1.0 : xs.area_of_section_factor_m2(qin / beta1) / a_full;
     double qout, aout;
@@ -179,6 +179,7 @@ double FlowRouter::steady_link(int j, double& qinflow, double dt) {
         return qinflow;
     double q = qinflow / l.barrels;
     l.loss_rate = 0;
+    l.evap_rate = 0;
     if (l.xs.shape() == Shape::kDummy) {
         l.a1 = 0;
     } else {

@@ -3,7 +3,7 @@
 // buildup on each land use of a subcatchment in dry weather, street sweeping, washoff by runoff
 // (exponential, rating curve, event mean concentration), wet deposition, the pollutants of ponded
 // water and of run-on, co-pollutants and BMP removal, and the Runoff Quality Continuity balance.
-// Routing of the washoff through the drainage network is not simulated here. SI inside: areas
+// Routing of the washoff through the network: drainage/quality_routing.hpp. SI inside: areas
 // m², volumes m³, flows m³/s; buildup in kg (counts for #/L pollutants), concentrations in the
 // pollutant's own units per m³ (mg, µg or counts).
 #pragma once
@@ -28,7 +28,7 @@ struct Pollutant {
     std::string id;
     ConcentrationUnit units = ConcentrationUnit::kMgPerL;
     double rain_concentration = 0;        ///< Crain: in rain (wet deposition)
-    double groundwater_concentration = 0; ///< Cgw (routing; not used on subcatchments)
+    double groundwater_concentration = 0; ///< Cgw (routing)
     double rdii_concentration = 0;        ///< Crdii (routing)
     double decay_per_s = 0;               ///< Kdecay (file 1/day; routing, not on surfaces)
     bool snow_only = false;               ///< builds up only while there is snow
@@ -181,6 +181,13 @@ public:
     void step(int j, double t_s, bool can_sweep, const QualityStepFlows& f);
     /// Washoff concentration (pollutant units per L) a fraction `fr` into the last runoff step.
     double concentration(int j, std::size_t p, double fr) const;
+    /// The washoff load sent to the outlet a fraction `fr` into the last runoff step, from the
+    /// runoff `q_old` / `q_new` (m³/s) at the step's ends: concentration (units per L) × m³/s
+    /// (SWMM surfqual_getWtdWashoff).
+    double washoff_load(int j, std::size_t p, double fr, double q_old, double q_new) const {
+        return ((1.0 - fr) * q_old * old_conc_[idx(j, p)] + fr * q_new * new_conc_[idx(j, p)]) /
+               Pollutant::kLitresPerM3;
+    }
     /// Total washoff of subcatchment j, pollutant p, kg (counts).
     double washoff_kg(int j, std::size_t p) const { return total_load_[idx(j, p)]; }
     /// The balance of each pollutant, the remaining buildup and error set (call once, at the end).

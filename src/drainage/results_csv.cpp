@@ -278,7 +278,7 @@ void append_quality(std::string& out, const Network& net, const SimulationSummar
     if (!m.has_quality)
         return;
     const std::size_t np = m.pollutants.size();
-    for (std::size_t p = 0; p < np && p < m.quality.size(); ++p) {
+    for (std::size_t p = 0; p < np && p < m.quality.size() && m.has_runoff; ++p) {
         const auto& t = m.quality[p];
         const std::string q = "quality_" + m.pollutants[p].id + "_";
         const std::string u = mass_suffix(m.pollutants[p]);
@@ -305,13 +305,58 @@ void append_quality(std::string& out, const Network& net, const SimulationSummar
                         ("washoff_" + m.pollutants[p].id + mass_suffix(m.pollutants[p])).c_str(),
                         w);
         }
-    for (std::size_t p = 0; p < np; ++p)
+    for (std::size_t p = 0; p < np && m.has_runoff; ++p)
         summary_row(out, "system", "system",
                     ("washoff_" + m.pollutants[p].id + mass_suffix(m.pollutants[p])).c_str(),
                     total[p]);
+    if (!m.has_quality_routing)
+        return;
+    // SWMM's Quality Routing Continuity and the outfalls' loads (Outfall Loading Summary)
+    for (std::size_t p = 0; p < np && p < m.routing_quality.size(); ++p) {
+        const auto& t = m.routing_quality[p];
+        const std::string q = "quality_" + m.pollutants[p].id + "_";
+        const std::string u = mass_suffix(m.pollutants[p]);
+        for (const auto& term : routing_quality_terms(t))
+            summary_row(out, "system", "system", (q + term.quantity + u).c_str(), term.value);
+        summary_row(out, "system", "system", (q + "routing_continuity_error_pct").c_str(),
+                    t.continuity_error_pct);
+    }
+    std::vector<double> outfall_total(np, 0.0);
+    for (std::size_t o = 0; o < static_cast<std::size_t>(net.outfalls.count()); ++o)
+        for (std::size_t p = 0; p < np; ++p) {
+            const double w = m.outfall_load_kg[o * np + p];
+            outfall_total[p] += w;
+            summary_row(out, "node", net.node_id[net.outfalls.node[o].idx()],
+                        ("load_" + m.pollutants[p].id + mass_suffix(m.pollutants[p])).c_str(), w);
+        }
+    for (std::size_t p = 0; p < np; ++p)
+        summary_row(out, "system", "system",
+                    ("outfall_load_" + m.pollutants[p].id + mass_suffix(m.pollutants[p])).c_str(),
+                    outfall_total[p]);
 }
 
 } // namespace
+
+std::vector<RoutingQualityTerm> routing_quality_terms(const RoutingQualityTotals& t) {
+    return {{"dry_weather_inflow", "dry weather inflow", "旱季入流", t.dry_weather},
+            {"wet_weather_inflow", "wet weather inflow", "雨季入流", t.wet_weather},
+            {"groundwater_inflow", "groundwater inflow", "地下水入流", t.groundwater},
+            {"rdii_inflow", "RDII inflow", "入流入渗", t.rdii},
+            {"external_inflow", "external inflow", "外部入流", t.external},
+            {"external_outflow", "external outflow", "外排出流", t.outflow},
+            {"flooding_loss", "flooding loss", "溢流损失", t.flooding},
+            {"exfiltration_loss", "exfiltration loss", "渗漏损失", t.exfiltration},
+            {"mass_reacted", "mass reacted", "反应损失", t.reacted},
+            {"initial_stored_mass", "initial stored mass", "初始存量", t.initial_stored},
+            {"final_stored_mass", "final stored mass", "最终存量", t.final_stored}};
+}
+
+std::string concentration_quantity(const Pollutant& p) {
+    const char* unit = p.units == ConcentrationUnit::kMgPerL   ? "_mg_per_l"
+                       : p.units == ConcentrationUnit::kUgPerL ? "_ug_per_l"
+                                                               : "_count_per_l";
+    return "quality_" + p.id + unit;
+}
 
 std::string washoff_quantity(const Pollutant& p) {
     const char* unit = p.units == ConcentrationUnit::kMgPerL   ? "_mg_per_l"
@@ -360,6 +405,12 @@ std::string format_results_csv(const Network& net, const SimulationResult& resul
                 s.node_lateral_m3s[k * nn + i]);
             row(out, t, "node", net.node_id[i], "flood_m3s", s.node_flood_m3s[k * nn + i]);
             row(out, t, "node", net.node_id[i], "total_inflow_m3s", s.node_inflow_m3s[k * nn + i]);
+            if (result.summary.has_quality_routing) {
+                const auto& pols = result.summary.pollutants;
+                for (std::size_t p = 0; p < pols.size(); ++p)
+                    row(out, t, "node", net.node_id[i], concentration_quantity(pols[p]).c_str(),
+                        s.node_quality[(k * nn + i) * pols.size() + p]);
+            }
         }
         for (std::size_t j = 0; j < nl; ++j) {
             row(out, t, "link", net.link_id[j], "flow_m3s", s.link_flow_m3s[k * nl + j]);
@@ -367,6 +418,12 @@ std::string format_results_csv(const Network& net, const SimulationResult& resul
             row(out, t, "link", net.link_id[j], "velocity_ms", s.link_velocity_ms[k * nl + j]);
             row(out, t, "link", net.link_id[j], "volume_m3", s.link_volume_m3[k * nl + j]);
             row(out, t, "link", net.link_id[j], "capacity", s.link_capacity[k * nl + j]);
+            if (result.summary.has_quality_routing) {
+                const auto& pols = result.summary.pollutants;
+                for (std::size_t p = 0; p < pols.size(); ++p)
+                    row(out, t, "link", net.link_id[j], concentration_quantity(pols[p]).c_str(),
+                        s.link_quality[(k * nl + j) * pols.size() + p]);
+            }
         }
     }
     return out;

@@ -21,9 +21,22 @@ namespace rencheng::drainage {
 std::string format_results_csv(const Network& net, const SimulationResult& result);
 
 /// The results CSV's quantity of a pollutant's washoff concentration on subcatchments:
-/// `washoff_<pollutant>_mg_per_l`, `_ug_per_l` or `_count_per_l` (docs/drainage.md "Runoff water
+/// `washoff_<pollutant>_mg_per_l`, `_ug_per_l` or `_count_per_l` (docs/drainage.md "Water
 /// quality").
 std::string washoff_quantity(const Pollutant& p);
+/// The results CSV's quantity of a pollutant's concentration in nodes and links (routed
+/// pollutants): `quality_<pollutant>_mg_per_l`, `_ug_per_l` or `_count_per_l`.
+std::string concentration_quantity(const Pollutant& p);
+
+/// One line of SWMM's Quality Routing Continuity: the summary quantity's middle part
+/// (`quality_<pollutant>_<term>_kg`), English and Chinese labels, kg (counts).
+struct RoutingQualityTerm {
+    const char* quantity;
+    const char* label_en;
+    const char* label_zh;
+    double value;
+};
+std::vector<RoutingQualityTerm> routing_quality_terms(const RoutingQualityTotals& t);
 
 /// One line of SWMM's Runoff Quantity or Flow Routing Continuity table: the summary CSV's
 /// quantity, English and Chinese labels, and the volume, m³.

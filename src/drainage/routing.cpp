@@ -371,10 +371,11 @@ double GageRainState::past_depth_m(int n) const {
 double FlowRouter::conduit_loss_rate(int j, bool dynamic_wave, double q, double dt) {
     auto& l = links_[static_cast<std::size_t>(j)];
     l.loss_rate = 0;
+    l.evap_rate = 0;
     const double depth = 0.5 * (l.old_depth + l.depth);
     if (depth <= kFudgeLength)
         return 0;
-    const double evap =
+    double evap =
         !l.xs_closed && evap_ms_ > 0 ? l.xs.top_width_m(depth) * l.length_m * evap_ms_ : 0.0;
     double seep = 0;
     if (l.seep_rate_ms > 0) {
@@ -387,9 +388,12 @@ double FlowRouter::conduit_loss_rate(int j, bool dynamic_wave, double q, double 
     double total = evap + seep;
     // no more than the conduit holds over the step (dynamic wave) or carries
     const double limit = dynamic_wave ? l.volume / dt : std::abs(q);
-    if (total > limit)
+    if (total > limit) {
+        evap *= limit / total;
         total = limit;
+    }
     l.loss_rate = total;
+    l.evap_rate = evap;
     return total;
 }
 
@@ -404,6 +408,10 @@ double FlowRouter::conduit_losses_m3s() const {
 double FlowRouter::set_storage_losses(double dt, double evap_ms) {
     evap_ms_ = evap_ms;
     double total = 0;
+    if (net_.storages.count() > 0) {
+        storage_evap_m3_.assign(nodes_.size(), 0.0);
+        storage_exfil_m3_.assign(nodes_.size(), 0.0);
+    }
     for (int k = 0; k < net_.storages.count(); ++k) {
         const int n = net_.storages.node[k].idx();
         auto& nd = nodes_[n];
@@ -437,6 +445,8 @@ double FlowRouter::set_storage_losses(double dt, double evap_ms) {
             exfil *= r;
         }
         nd.losses = evap + exfil;
+        storage_evap_m3_[static_cast<std::size_t>(n)] = evap * dt;
+        storage_exfil_m3_[static_cast<std::size_t>(n)] = exfil * dt;
         total += nd.losses;
     }
     return total;

@@ -127,6 +127,7 @@ struct LinkState {
     double seep_rate_ms = 0;     ///< seepage rate through the wetted bottom width, m/s
     double y_w_max = 0;          ///< depth of the widest width (the seepage width stops there)
     double loss_rate = 0;        ///< evaporation and seepage of the last update, m³/s per barrel
+    double evap_rate = 0;        ///< the evaporation part of loss_rate (water quality)
     std::uint8_t force_main = 0; ///< 0: not one; 1: H-W; 2: D-W
     double fm_roughness = 0;     ///< H-W C-factor, or D-W roughness height in ft
     double fm_s_bot = 0;         ///< SWMM's xsect.sBot: g/(1.318·C·lf^0.54)^1.852, or 1/(8·lf)
@@ -273,6 +274,12 @@ public:
         }
     }
     double set_storage_losses(double dt_s, double evap_ms);
+    /// Surface area of the storage unit at node n at `depth_m`, m² (treatment's AREA).
+    double storage_surface_area_m2(int n, double depth_m) const { return storage_area(n, depth_m); }
+    /// Per node, the evaporation and the exfiltration of the storage unit there over the step
+    /// set_storage_losses last set, m³ (0 at other nodes); for water quality.
+    const std::vector<double>& storage_evap_m3() const { return storage_evap_m3_; }
+    const std::vector<double>& storage_exfil_m3() const { return storage_exfil_m3_; }
 
     /// Total stored volume in nodes and links, m³ (SWMM massbal_getStorage).
     double stored_volume_m3() const;
@@ -369,6 +376,7 @@ private:
     bool conduit_losses_ = false; ///< some conduit can lose water (seepage, or evaporation)
     std::vector<double> forced_;  ///< per link: forced setting, NaN when none (empty: none)
     double variable_step_ = 0;
+    std::vector<double> storage_evap_m3_, storage_exfil_m3_; ///< per node, set_storage_losses
     double crown_cutoff_ = 0.96;
     bool last_converged_ = true;
     int critical_node_ = -1, critical_link_ = -1;

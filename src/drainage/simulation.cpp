@@ -689,7 +689,11 @@ struct Simulator::State {
 
     // pollutant buildup and washoff on subcatchments (drainage/quality.hpp)
     std::optional<SurfaceQuality> quality;
-    std::string quality_sections; ///< the quality sections the model holds, for the run's note
+    // the pollutants routed through the network (drainage/quality_routing.hpp)
+    std::optional<NetworkQuality> netq;
+    std::vector<int> inflow_pollutant; ///< per [INFLOWS] line: its pollutant, -1 for FLOW
+    std::vector<int> dwf_line;         ///< per node and pollutant: its [DWF] line, -1: none
+    std::string quality_sections;      ///< the quality sections the model holds, for the run's note
 
     // routing totals (trapezoidal over each step, as SWMM's massbal)
     struct Rates {
@@ -1052,7 +1056,7 @@ Simulator::State::State(const Network& network, const SimulationOptions& opts)
 }
 
 // Pollutant buildup and washoff on subcatchments, where the model has pollutants and uses nothing
-// their simulation leaves out; the run's note says which (docs/drainage.md "Runoff water quality")
+// their simulation leaves out; the run's note says which (docs/drainage.md "Water quality")
 void Simulator::State::setup_quality() {
     if (quality_sections.empty())
         return;
@@ -1071,8 +1075,8 @@ void Simulator::State::setup_quality() {
         because("there are no pollutants", "无污染物");
     if (opt.ignore_quality)
         because("IGNORE_QUALITY YES", "IGNORE_QUALITY YES（忽略水质）");
-    if (!do_runoff)
-        because("there are no subcatchments", "无子汇水区");
+    if (!do_runoff && !do_routing)
+        because("there are no subcatchments and no flow routing", "无子汇水区且未进行管网演算");
     if (runoff_in)
         because("the runoff is read from a [FILES] USE RUNOFF file",
                 "径流来自 USE RUNOFF 接口文件");
@@ -1101,12 +1105,63 @@ void Simulator::State::setup_quality() {
     quality.emplace(net, std::move(in));
     sum.has_quality = true;
     sum.pollutants = quality->input().pollutants;
+    // routing the pollutants through the network, where nothing it leaves out is used
+    std::string route_en, route_zh;
+    const auto not_routed = [&](const char* en, const char* zh) {
+        if (route_en.empty()) {
+            route_en = en;
+            route_zh = zh;
+        }
+    };
+    if (!do_routing)
+        not_routed("the flows are not routed", "未进行管网水流演算");
+    if (!inlets.empty())
+        not_routed("pollutants captured by street inlets are not simulated",
+                   "未模拟道路雨水口截流的污染物");
+    for (const auto& f : net.files)
+        if ((rows::iequals(f.mode, "USE") && rows::iequals(f.kind, "INFLOWS")) ||
+            (rows::iequals(f.mode, "SAVE") && rows::iequals(f.kind, "OUTFLOWS")))
+            not_routed("pollutants of [FILES] INFLOWS/OUTFLOWS interface files are not simulated",
+                       "未模拟 INFLOWS/OUTFLOWS 接口文件中的污染物");
+    if (!route_en.empty()) {
+        sum.not_simulated.push_back(
+            "water quality (" + quality_sections +
+            "): pollutant buildup and washoff on subcatchments are simulated, but the pollutants "
+            "are not routed through the drainage network (" +
+            route_en +
+            "; no node or link concentrations) / 水质：已模拟子汇水区上污染物的累积与"
+            "冲刷，但污染物未在排水管网中演算（" +
+            route_zh + "；无节点与管段浓度）");
+        return;
+    }
+    auto treatment = read_treatment(net, sum.pollutants, net.source_file, diags);
+    if (diags.has_errors())
+        throw Error(diags.items().front().code, diags.format());
+    netq.emplace(sum.pollutants, rs.model, static_cast<std::size_t>(n_nodes),
+                 static_cast<std::size_t>(n_links));
+    if (!treatment.empty()) {
+        const UnitFactors uf = unit_factors(opt.flow_units);
+        netq->set_treatment(std::move(treatment), &router, 1.0 / uf.flow, 1.0 / uf.length);
+    }
+    netq->init(nodes, router.links());
+    const std::size_t np = sum.pollutants.size();
+    for (const auto& line : net.inflows)
+        inflow_pollutant.push_back(line.type == ExternalInflow::Type::kFlow
+                                       ? -1
+                                       : quality->input().pollutant_of(line.constituent));
+    dwf_line.assign(static_cast<std::size_t>(n_nodes) * np, -1);
+    for (std::size_t k = 0; k < net.dwf.size(); ++k) {
+        const int p = quality->input().pollutant_of(net.dwf[k].constituent);
+        if (p >= 0 && net.dwf[k].constituent != "FLOW") // a later line replaces (as SWMM)
+            dwf_line[net.dwf[k].node.idx() * np + static_cast<std::size_t>(p)] =
+                static_cast<int>(k);
+    }
+    sum.has_quality_routing = true;
     sum.not_simulated.push_back(
         "water quality (" + quality_sections +
-        "): pollutant buildup and washoff on subcatchments are simulated, but the pollutants are "
-        "not routed through the drainage network (no node or link concentrations, no treatment) / "
-        "水质：已模拟子汇水区上污染物的累积与冲刷，但污染物未在排水管网中演算（无节点与管段浓度，"
-        "无处理）");
+        "): buildup and washoff on subcatchments, routing through the network (mixing, decay, "
+        "losses) and treatment at nodes are simulated / 水质：已模拟子汇水区污染物累积与冲刷、"
+        "管网中的演算（混合、衰减、损失）及节点处理");
 }
 
 void Simulator::State::start_from(const HotStart& h) {
@@ -1536,6 +1591,8 @@ void Simulator::State::accumulate(double h) {
     t.losses_m3 += rates.loss * h;
     t.groundwater_m3 += rates.gw * h;
     t.rdii_m3 += rates.ii * h;
+    if (netq)
+        netq->accumulate(h);
 }
 
 void Simulator::State::save_report(double t_old, double t_new) {
@@ -1602,6 +1659,14 @@ void Simulator::State::save_report(double t_old, double t_new) {
         rep.link_velocity_ms.push_back(u * l.direction);
         rep.link_volume_m3.push_back(f1 * l.old_volume + f * l.volume);
         rep.link_capacity.push_back(c);
+    }
+    if (netq) { // SWMM node_getResults / link_getResults: concentrations at the report time
+        for (int n = 0; n < n_nodes; ++n)
+            for (std::size_t p = 0; p < netq->pollutant_count(); ++p)
+                rep.node_quality.push_back(netq->node_concentration(n, p, f));
+        for (int j = 0; j < n_links; ++j)
+            for (std::size_t p = 0; p < netq->pollutant_count(); ++p)
+                rep.link_quality.push_back(netq->link_concentration(j, p, f));
     }
     const double fr =
         new_runoff_t > old_runoff_t
@@ -1750,7 +1815,30 @@ void Simulator::State::add_inflows(double t0) {
                 rates.ex += v;
             else
                 rates.out += -v;
+            q[n] = v;
         }
+        if (netq) // the pollutants' CONCEN and MASS inflows (SWMM addExternalInflows)
+            for (std::size_t k = 0; k < net.inflows.size(); ++k) {
+                const auto& in = net.inflows[k];
+                const int n = in.node.idx();
+                const int p = inflow_pollutant[k];
+                if (p < 0 || q[n] < 0)
+                    continue;
+                double v = in.baseline * pattern_factor(net, in.baseline_pattern, cal, has_weekend);
+                if (in.series.valid())
+                    v += series_value(net.series[in.series.idx()], t0) * in.scale_factor;
+                double w = 0;
+                if (in.type == ExternalInflow::Type::kConcentration) {
+                    // with any flow entering through an outfall
+                    double qn = q[n];
+                    if (nodes[n].kind == NodeKind::kOutfall && nodes[n].old_net_inflow < 0)
+                        qn -= nodes[n].old_net_inflow;
+                    w = v * qn;
+                } else { // mass per second × Mfactor, as concentration × m³/s
+                    w = v * in.conversion_factor / Pollutant::kLitresPerM3;
+                }
+                netq->add_load(n, static_cast<std::size_t>(p), w, LoadSource::kExternal);
+            }
     }
     // dry weather flow
     for (const auto& d : net.dwf) {
@@ -1764,11 +1852,30 @@ void Simulator::State::add_inflows(double t0) {
             v = 0;
         nodes[d.node.idx()].lat_flow += v;
         rates.dw += v;
+        if (netq && v > 0) // the pollutants' dry weather concentrations (SWMM
+                           // addDryWeatherInflows): a [DWF] line, else the pollutant's Cdwf
+            for (std::size_t p = 0; p < netq->pollutant_count(); ++p) {
+                double c = quality->input().pollutants[p].dwf_concentration;
+                if (const int k = dwf_line[d.node.idx() * netq->pollutant_count() + p]; k >= 0) {
+                    const auto& e = net.dwf[static_cast<std::size_t>(k)];
+                    double fp = 1.0;
+                    for (const auto& pat : e.patterns)
+                        fp *= pattern_factor(net, pat, cal, has_weekend);
+                    c = e.average * fp;
+                }
+                if (c != 0)
+                    netq->add_load(d.node.idx(), p, v * c, LoadSource::kDryWeather);
+            }
     }
     // RDII (SWMM addRdiiInflows)
     if (rdii)
-        rates.ii += rdii->add_inflows(
-            t0, [&](int n, double q) { nodes[static_cast<std::size_t>(n)].lat_flow += q; });
+        rates.ii += rdii->add_inflows(t0, [&](int n, double q) {
+            nodes[static_cast<std::size_t>(n)].lat_flow += q;
+            if (netq && q > 0)
+                for (std::size_t p = 0; p < netq->pollutant_count(); ++p)
+                    netq->add_load(n, p, q * quality->input().pollutants[p].rdii_concentration,
+                                   LoadSource::kRdii);
+        });
     // a USE INFLOWS file's flows, as external inflows (SWMM addIfaceInflows)
     if (iface_in)
         iface_in->add_inflows(t0, [&](int n, double q) {
@@ -1790,6 +1897,11 @@ void Simulator::State::add_inflows(double t0) {
         const double q = (1.0 - f) * old_runoff[i] + f * new_runoff[i];
         nodes[node.idx()].lat_flow += q;
         rates.ww += q;
+        if (netq) // the washoff (SWMM surfqual_getWtdWashoff)
+            for (std::size_t p = 0; p < netq->pollutant_count(); ++p)
+                netq->add_load(node.idx(), p,
+                               quality->washoff_load(i, p, f, old_runoff[i], new_runoff[i]),
+                               LoadSource::kWetWeather);
     }
     // groundwater outflow of the aquifers (SWMM addGroundwaterInflows), or of a runoff file
     for (int i = 0; i < n_sub; ++i) {
@@ -1802,6 +1914,11 @@ void Simulator::State::add_inflows(double t0) {
             continue;
         nodes[gw.node()].lat_flow += q;
         rates.gw += q;
+        if (netq && q > 0)
+            for (std::size_t p = 0; p < netq->pollutant_count(); ++p)
+                netq->add_load(gw.node(), p,
+                               q * quality->input().pollutants[p].groundwater_concentration,
+                               LoadSource::kGroundwater);
     }
     // LID underdrains sent to nodes (SWMM lid_addDrainInflow)
     for (int i = 0; i < n_sub; ++i) {
@@ -1858,6 +1975,10 @@ void Simulator::State::step() {
     // --- routing_execute
     accumulate(dt / 2);
     rates = Rates{};
+    if (netq) { // SWMM massbal_initTimeStepTotals, then initSystemInflows
+        netq->clear_step_totals();
+        netq->begin_step();
+    }
     const double t0 = t_route;
     for (int n = 0; n < n_nodes; ++n) {
         old_lat[n] = nodes[n].lat_flow;
@@ -1913,6 +2034,10 @@ void Simulator::State::step() {
         rates.loss += router.conduit_losses_m3s(); // conduit evaporation and seepage
         ++sum.routing_steps;
     }
+    // SWMM qualrout_execute, also in a held step (as in SWMM's skipped steady steps: the held
+    // flows carry the pollutants)
+    if (netq)
+        netq->route(dt, nodes, router.links(), router.storage_evap_m3(), router.storage_exfil_m3());
     t_route = t_next;
     if (rule_step > 0 && std::abs(t_route - (rule_time + rule_step)) < 0.001)
         rule_time += rule_step;
@@ -1936,10 +2061,21 @@ void Simulator::State::step() {
         } else {
             rates.ex += -q;
         }
+        if (netq) { // the pollutants leaving with it, and with negative lateral flows
+            if (q > 0)
+                netq->add_outflow(n, q, flooded);
+            if (nodes[n].lat_flow < 0)
+                netq->add_outflow(n, -nodes[n].lat_flow, false);
+        }
     }
     accumulate(dt / 2);
     // statistics over routing steps, from the report start on (SWMM stats_updateFlowStats)
     const bool in_report = t_route + 1e-6 >= static_cast<double>(opt.report_start_s);
+    if (in_report && netq) // SWMM stats_updateFlowStats: the outfalls' pollutant loads
+        for (int o = 0; o < net.outfalls.count(); ++o) {
+            const int n = net.outfalls.node[o].idx();
+            netq->add_outfall_load(static_cast<std::size_t>(o), n, nodes[n].inflow, dt);
+        }
     if (in_report)
         update_statistics(dt);
     else
@@ -2129,6 +2265,12 @@ void Simulator::State::balances() {
         for (int i = 0; i < n_sub; ++i)
             for (std::size_t p = 0; p < quality->pollutant_count(); ++p)
                 sum.subcatch_washoff_kg.push_back(quality->washoff_kg(i, p));
+    }
+    if (netq) { // SWMM's Quality Routing Continuity and the outfalls' loads
+        sum.routing_quality = netq->finish(nodes, router.links());
+        sum.outfall_load_kg = netq->outfall_loads_kg();
+        sum.outfall_load_kg.resize(
+            static_cast<std::size_t>(net.outfalls.count()) * netq->pollutant_count(), 0.0);
     }
     for (const auto& s : subs)
         sum.runoff.final_storage_m3 += s.stored_m3();

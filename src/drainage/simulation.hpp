@@ -15,6 +15,7 @@
 #include "drainage/inlet.hpp"
 #include "drainage/network.hpp"
 #include "drainage/quality.hpp"
+#include "drainage/quality_routing.hpp"
 
 namespace rencheng::drainage {
 
@@ -81,6 +82,11 @@ struct ReportSeries {
     /// pollutant, in its units per litre (mg/L, µg/L, counts/L), subcatchment-major: value of
     /// subcatchment i, pollutant p at report k is `v[(k * count + i) * pollutants + p]`.
     std::vector<double> subcatch_washoff;
+    /// With the pollutants routed (SimulationSummary::has_quality_routing): the concentration of
+    /// each pollutant in each node and link (pollutant units per litre), `v[(k * count + i) *
+    /// pollutants + p]` as subcatch_washoff.
+    std::vector<double> node_quality;
+    std::vector<double> link_quality;
 };
 
 /// Volume totals of the runoff and flow-routing balances, m³ (SWMM massbal.c).
@@ -267,6 +273,12 @@ struct SimulationSummary {
     std::vector<Pollutant> pollutants;
     std::vector<QualityTotals> quality;
     std::vector<double> subcatch_washoff_kg;
+    /// The pollutants were routed through the drainage network (drainage/quality_routing.hpp):
+    /// SWMM's Quality Routing Continuity per pollutant (kg; counts for #/L) and each outfall's
+    /// load, kg, `outfall_load_kg[outfall * pollutants + p]` (outfalls in [OUTFALLS] order).
+    bool has_quality_routing = false;
+    std::vector<RoutingQualityTotals> routing_quality;
+    std::vector<double> outfall_load_kg;
     /// What the model holds that the run did not simulate (water quality), for the user to see;
     /// English, then Chinese.
     std::vector<std::string> not_simulated;
