@@ -14,9 +14,11 @@
 #include "drainage/simulation.hpp"
 #include "drainage/swmm_inp.hpp"
 #include "drainage/xsection.hpp"
+#include "support/replace_once.hpp"
 
 using namespace rencheng;
 using namespace rencheng::drainage;
+using rencheng::test::replace_once;
 
 namespace {
 
@@ -114,14 +116,6 @@ Network parse(const std::string& text, Diagnostics& diags) {
     return parse_swmm_inp(text, "inlets.inp", diags);
 }
 
-std::string replace(std::string s, const std::string& from, const std::string& to) {
-    const auto p = s.find(from);
-    EXPECT_NE(p, std::string::npos) << from;
-    if (p != std::string::npos)
-        s.replace(p, from.size(), to);
-    return s;
-}
-
 /// The first error's line and message, for assertions.
 const Diagnostic* first_error(const Diagnostics& d) {
     for (const auto& i : d.items())
@@ -205,9 +199,9 @@ TEST(InletHec22, SagGrateWeirAndOrifice) {
 
 TEST(InletParse, SectionsIntoSiStructs) {
     Diagnostics diags;
-    const auto text = replace(kGrateModel, "CurvedVaneGrate GRATE 2 2 CURVED_VANE\n",
-                              "CurvedVaneGrate GRATE 2 2 CURVED_VANE\n"
-                              "CurvedVaneGrate CURB 9.8 0.5 HORIZONTAL\n");
+    const auto text = replace_once(kGrateModel, "CurvedVaneGrate GRATE 2 2 CURVED_VANE\n",
+                                   "CurvedVaneGrate GRATE 2 2 CURVED_VANE\n"
+                                   "CurvedVaneGrate CURB 9.8 0.5 HORIZONTAL\n");
     const Network net = parse(text, diags);
     ASSERT_FALSE(diags.has_errors()) << format_diagnostic(diags.items().front());
     ASSERT_EQ(net.streets.size(), 1u);
@@ -264,7 +258,7 @@ TEST(InletParse, ErrorsNameLineAndField) {
     };
     for (const auto& c : cases) {
         Diagnostics diags;
-        parse(replace(kGrateModel, c.from, c.to), diags);
+        parse(replace_once(kGrateModel, c.from, c.to), diags);
         const auto* e = first_error(diags);
         ASSERT_NE(e, nullptr) << c.to;
         EXPECT_EQ(e->code, c.code) << e->message;
@@ -320,7 +314,8 @@ TEST(InletRouting, CapturedFlowMovesFromStreetToSewer) {
 
 TEST(InletRouting, StreetWithoutInletsRoutesAsTransect) {
     Diagnostics diags;
-    const Network net = parse(replace(kGrateModel, "2 CurvedVaneGrate 5 1 0 0 0 0\n", ""), diags);
+    const Network net =
+        parse(replace_once(kGrateModel, "2 CurvedVaneGrate 5 1 0 0 0 0\n", ""), diags);
     ASSERT_FALSE(diags.has_errors());
     const auto r = simulate(net);
     // everything stays in the street
@@ -380,10 +375,10 @@ TEST(InletRouting, CustomDiversionInletsTakeInTurn) {
     // (0, 0) (1, 0.8) (3, 2) cfs: 1.15 cfs per side; the first takes 0.75·0.89 = 0.6675, the
     // second 0.75·curve(0.4825) = 0.2895; 2·0.957 = 1.914 cfs of the 2.3 (SWMM 5.2.4 on the same
     // file: peak capture 83.22 %, link 5 1.91 cfs, link 6 0.386 cfs)
-    std::string text = replace(kGrateModel, "Street1 20 0.5 2 0.016 0.167 2 1 0 0 0",
-                               "Street1 20 0.5 2 0.016 0.167 2 2 0 0 0");
-    text = replace(text, "CurvedVaneGrate GRATE 2 2 CURVED_VANE", "Cust CUSTOM Capture");
-    text = replace(text, "2 CurvedVaneGrate 5 1 0 0 0 0", "2 Cust 5 2 25 0 0 0");
+    std::string text = replace_once(kGrateModel, "Street1 20 0.5 2 0.016 0.167 2 1 0 0 0",
+                                    "Street1 20 0.5 2 0.016 0.167 2 2 0 0 0");
+    text = replace_once(text, "CurvedVaneGrate GRATE 2 2 CURVED_VANE", "Cust CUSTOM Capture");
+    text = replace_once(text, "2 CurvedVaneGrate 5 1 0 0 0 0", "2 Cust 5 2 25 0 0 0");
     text += "[CURVES]\nCapture DIVERSION 0 0 1 0.8 3 2\n";
     Diagnostics diags;
     const Network net = parse(text, diags);

@@ -25,12 +25,14 @@
 #include "drainage/simulation.hpp"
 #include "drainage/swmm_inp.hpp"
 #include "support/read_gz.hpp"
+#include "support/replace_once.hpp"
 
 namespace fs = std::filesystem;
 using namespace rencheng;
 using namespace rencheng::drainage;
 using rencheng::test::csv_rows;
 using rencheng::test::read_gz;
+using rencheng::test::replace_once;
 
 namespace {
 
@@ -95,14 +97,6 @@ L 06/01/2020 00:00 1e8
 
 Network parse(const std::string& text, Diagnostics& d) {
     return parse_swmm_inp(text, "quality.inp", d);
-}
-
-std::string replace(std::string s, const std::string& from, const std::string& to) {
-    const auto at = s.find(from);
-    EXPECT_NE(at, std::string::npos) << from;
-    if (at != std::string::npos)
-        s.replace(at, from.size(), to);
-    return s;
 }
 
 } // namespace
@@ -232,7 +226,7 @@ TEST(QualityReader, ReadsEverySectionInSi) {
 
 // US masses are SWMM's pounds, 1/2.203 kg; areas acres.
 TEST(QualityReader, UsMassesAreSwmmPounds) {
-    std::string text = replace(kModel, "FLOW_UNITS LPS", "FLOW_UNITS CFS");
+    std::string text = replace_once(kModel, "FLOW_UNITS LPS", "FLOW_UNITS CFS");
     Diagnostics d;
     const Network net = parse(text, d);
     ASSERT_FALSE(d.has_errors()) << d.format();
@@ -304,7 +298,7 @@ TEST(QualityReader, BadLinesNameFileLineAndField) {
          "unknown pollutant 'Pb'"},
     };
     for (const auto& c : cases) {
-        const std::string text = replace(kModel, c.from, c.to);
+        const std::string text = replace_once(kModel, c.from, c.to);
         Diagnostics d;
         (void)parse(text, d);
         ASSERT_TRUE(d.has_errors()) << c.to;
@@ -348,7 +342,7 @@ TEST(QualityRun, NotesSayWhatIsSimulated) {
     EXPECT_NE(results.find(",link,C1,quality_FC_count_per_l,"), std::string::npos);
 
     const Network unrouted =
-        parse(replace(kModel, "DRY_DAYS 2", "DRY_DAYS 2\nIGNORE_ROUTING YES"), d);
+        parse(replace_once(kModel, "DRY_DAYS 2", "DRY_DAYS 2\nIGNORE_ROUTING YES"), d);
     ASSERT_FALSE(d.has_errors()) << d.format();
     const auto t = simulate(unrouted);
     EXPECT_TRUE(t.summary.has_quality);
@@ -363,7 +357,7 @@ TEST(QualityRun, NotesSayWhatIsSimulated) {
     EXPECT_EQ(format_results_csv(unrouted, t).find(",node,J1,quality_"), std::string::npos);
 
     const Network ignored =
-        parse(replace(kModel, "DRY_DAYS 2", "DRY_DAYS 2\nIGNORE_QUALITY YES"), d);
+        parse(replace_once(kModel, "DRY_DAYS 2", "DRY_DAYS 2\nIGNORE_QUALITY YES"), d);
     const auto b = simulate(ignored);
     EXPECT_FALSE(b.summary.has_quality);
     ASSERT_EQ(b.summary.not_simulated.size(), 1U);

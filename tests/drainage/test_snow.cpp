@@ -24,11 +24,13 @@
 #include "drainage/snow.hpp"
 #include "drainage/swmm_inp.hpp"
 #include "support/read_gz.hpp"
+#include "support/replace_once.hpp"
 #include "swmm_reference_check.hpp"
 
 namespace fs = std::filesystem;
 using namespace rencheng;
 using namespace rencheng::drainage;
+using rencheng::test::replace_once;
 
 namespace {
 
@@ -271,14 +273,6 @@ Network parse(const std::string& text, Diagnostics& d) {
     return parse_swmm_inp(text, "snow.inp", d);
 }
 
-std::string replace(std::string s, const std::string& from, const std::string& to) {
-    const auto at = s.find(from);
-    EXPECT_NE(at, std::string::npos) << from;
-    if (at != std::string::npos)
-        s.replace(at, from.size(), to);
-    return s;
-}
-
 } // namespace
 
 TEST(SnowReader, ReadsSnowPacksInSi) {
@@ -328,7 +322,7 @@ TEST(SnowReader, BadLinesNameFileLineAndField) {
          "undefined time series 'Nope'"},
     };
     for (const auto& c : cases) {
-        const std::string text = replace(kSnowModel, c.from, c.to);
+        const std::string text = replace_once(kSnowModel, c.from, c.to);
         std::istringstream in(text);
         std::string line;
         int number = 0, expected_line = 0;
@@ -380,7 +374,7 @@ TEST(SnowRun, BalanceHoldsSnow) {
     // IGNORE_SNOWMELT: the same rain is all rain and no snow is kept
     Diagnostics d2;
     const Network off =
-        parse(replace(kSnowModel, "[OPTIONS]\n", "[OPTIONS]\nIGNORE_SNOWMELT YES\n"), d2);
+        parse(replace_once(kSnowModel, "[OPTIONS]\n", "[OPTIONS]\nIGNORE_SNOWMELT YES\n"), d2);
     const auto res2 = simulate(off, SimulationOptions{});
     EXPECT_FALSE(res2.summary.has_snow);
     EXPECT_EQ(res2.summary.runoff.final_snow_m3, 0.0);
