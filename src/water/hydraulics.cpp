@@ -1671,6 +1671,7 @@ struct Solver {
     /// method's flow correction q ← q − (y − p·Δh), p = 1/g, y = h(q)/g); returns Σ|Δq| / Σ|q|.
     double new_flows(double relax) {
         double qsum = 0, dqsum = 0;
+        double dqmax = 0;
         const auto nn = static_cast<std::size_t>(net.node_count());
         for_nodes(chunked(), [&](std::size_t i) {
             if (topo.row[i] < 0)
@@ -1700,12 +1701,14 @@ struct Solver {
             for (std::size_t i = 0; i < plain; ++i) {
                 qsum += std::fabs(s.flow_m3s[static_cast<std::size_t>(s.plain_links_[i].link)]);
                 dqsum += std::fabs(s.plain_change_[i]);
+                dqmax = std::max(dqmax, std::fabs(s.plain_change_[i]));
             }
         } else {
             for (const HydraulicState::PlainLink& l : s.plain_links_) {
                 const double dq = change(l);
                 qsum += std::fabs(s.flow_m3s[static_cast<std::size_t>(l.link)]);
                 dqsum += std::fabs(dq);
+                dqmax = std::max(dqmax, std::fabs(dq));
             }
         }
         for (const std::int32_t link : s.other_links_) {
@@ -1726,6 +1729,7 @@ struct Solver {
             s.flow_m3s[k] -= dq;
             qsum += std::fabs(s.flow_m3s[k]);
             dqsum += std::fabs(dq);
+            dqmax = std::max(dqmax, std::fabs(dq));
             if (!is_closed(s.status[k])) {
                 if (!junction(n1))
                     s.node_demand[n1.idx()] -= s.flow_m3s[k];
@@ -1744,6 +1748,7 @@ struct Solver {
                 s.emitter_flow[i] -= dq;
                 qsum += std::fabs(s.emitter_flow[i]);
                 dqsum += std::fabs(dq);
+                dqmax = std::max(dqmax, std::fabs(dq));
             }
             if (pda && s.node_demand[i] > 0) {
                 double hloss = 0, hgrad = 0;
@@ -1753,6 +1758,7 @@ struct Solver {
                 s.demand_flow[i] -= dq;
                 qsum += std::fabs(s.demand_flow[i]);
                 dqsum += std::fabs(dq);
+                dqmax = std::max(dqmax, std::fabs(dq));
             }
         }
         // Pipe leakage after the demands, as EPANET 2.3 (newleakageflows): one flow per junction.
@@ -1775,7 +1781,9 @@ struct Solver {
                 }
                 qsum += std::fabs(s.leak_fa_flow[i] + s.leak_va_flow[i]);
                 dqsum += std::fabs(dq);
+                dqmax = std::max(dqmax, std::fabs(dq));
             }
+        max_flow_change_ = dqmax;
         // EPANET compares Σ|q| (cfs) with ACCURACY before dividing.
         if (qsum / kCfs > accuracy_)
             return dqsum / qsum;
@@ -2002,6 +2010,33 @@ struct Solver {
         return true;
     }
 
+    /// EPANET's largest head-loss error (checkhydbalance in hydsolver.c): over the open links
+    /// of the system, |H₁ − H₂ − h(q)| with h the link's head loss at its updated flow (active
+    /// PRV, PSV and FCV, which have no head-loss law, left out). Leaves the link coefficients
+    /// the flow update used as they were.
+    double max_head_error() {
+        double worst = 0;
+        const bool hazen_williams = net.options.headloss == HeadLossFormula::kHazenWilliams;
+        for (std::size_t k = 0; k < static_cast<std::size_t>(net.link_count()); ++k) {
+            if (!link_in_system(k) || is_closed(s.status[k]))
+                continue;
+            const std::size_t n1 = net.from_node[k].idx(), n2 = net.to_node[k].idx();
+            const double p = s.p_[k], y = s.y_[k], power = s.power_[k];
+            if (hazen_williams)
+                flow_powers(&s.flow_m3s[k], &s.power_[k], 1, 1.852 - 1.0);
+            link_coeff(k);
+            if (s.p_[k] != 0.0)
+                worst = std::max(worst, std::fabs(s.head_m[n1] - s.head_m[n2] - s.y_[k] / s.p_[k]));
+            s.p_[k] = p;
+            s.y_[k] = y;
+            s.power_[k] = power;
+        }
+        return worst;
+    }
+
+    /// The largest flow change of the last flow update (link, emitter, pressure-driven demand
+    /// or leakage flow; EPANET's maxflowchange).
+    double max_flow_change_ = 0;
     double accuracy_ = 0.001;
 };
 
@@ -2055,6 +2090,8 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
     const int check_freq = net.options.check_freq > 0 ? net.options.check_freq : 2;
     const int max_check = net.options.max_check;
     const double damp_limit = net.options.damp_limit;
+    const double head_error = net.options.head_error_m;
+    const double flow_change = net.options.flow_change_m3s;
     const int extra = net.options.unbalanced_continue ? net.options.unbalanced_trials : 0;
 
     HydraulicSummary out;
@@ -2122,8 +2159,13 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
         main_stalled = relerr <= 1e-6 && relerr > 0.5 * previous_relerr ? main_stalled + 1 : 0;
         before_last = previous_relerr;
         previous_relerr = relerr;
-        const bool ok = (relerr <= hacc || main_stalled >= 4) && sv.leakage_converged() &&
-                        (!sv.pda || sv.pda_converged());
+        // HEADERROR and FLOWCHANGE, where the file sets them, as EPANET's hasconverged(): the
+        // largest head-loss error and flow change once ACCURACY is met.
+        const bool ok =
+            (relerr <= hacc || main_stalled >= 4) &&
+            (flow_change <= 0 || main_stalled >= 4 || sv.max_flow_change_ <= flow_change) &&
+            (head_error <= 0 || main_stalled >= 4 || sv.max_head_error() <= head_error) &&
+            sv.leakage_converged() && (!sv.pda || sv.pda_converged());
         if (ok) {
             if (iter > max_iter) {
                 converged = true;

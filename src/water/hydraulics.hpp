@@ -14,8 +14,9 @@
 namespace rencheng::water {
 
 /// Options of the hydraulic solver. Defaults follow EPANET 2.2 but converge further. The
-/// network's TRIALS, ACCURACY, CHECKFREQ, MAXCHECK, DAMPLIMIT and UNBALANCED CONTINUE n are
-/// honoured; HEADERROR and FLOWCHANGE are not needed (the solution is polished well below them).
+/// network's TRIALS, ACCURACY, HEADERROR, FLOWCHANGE, CHECKFREQ, MAXCHECK, DAMPLIMIT and
+/// UNBALANCED CONTINUE n are honoured (HEADERROR and FLOWCHANGE as EPANET 2.2 checks them: with
+/// ACCURACY, before the status checks).
 struct HydraulicOptions {
     /// Stopping rule for EPANET's status logic: Σ|Δq| / Σ|q| below this. 0: the network's ACCURACY.
     double accuracy = 0;

@@ -287,6 +287,51 @@ TEST(Hydraulics, IdleSidesCarryNoFlowAndTakeTheirHead) {
     EXPECT_LT(iterations[0] + 5, iterations[1]);
 }
 
+TEST(Hydraulics, HeadErrorAndFlowChangeHoldTheStoppingRule) {
+    // EPANET 2.2's HEADERROR and FLOWCHANGE: with a loose ACCURACY and no polish the solve stops
+    // as soon as Σ|Δq|/Σ|q| is below 0.05; with HEADERROR (FLOWCHANGE) set it goes on until the
+    // largest |H1 − H2 − h(q)| of a pipe (the largest flow change of the last trial) is below it.
+    const std::string base =
+        "[JUNCTIONS]\n A 10 5\n B 12 5\n C 11 3\n D 9 4\n[RESERVOIRS]\n R1 80\n"
+        "[PIPES]\n P1 R1 A 800 300 120\n P2 A B 400 200 120\n P3 A C 400 150 120\n"
+        " P4 B C 300 150 120\n P5 C D 500 100 120\n P6 B D 700 100 120\n"
+        "[OPTIONS]\n UNITS LPS\n ACCURACY 0.05\n";
+    struct Run {
+        HydraulicSummary sum;
+        double head_error = 0, flow_change = 0;
+    };
+    auto run = [&](const std::string& extra) {
+        const Network net = parse_ok(base + extra);
+        const HydraulicTopology topo(net);
+        HydraulicState s(net, topo);
+        initialize_state(net, topo, s);
+        const std::pair<const char*, double> demands[] = {
+            {"A", 0.005}, {"B", 0.005}, {"C", 0.003}, {"D", 0.004}};
+        for (const auto& [id, q] : demands)
+            s.node_demand[net.find_node(id).idx()] = q;
+        HydraulicOptions opt;
+        opt.polish_accuracy = 0; // stop where EPANET's rule stops
+        Run r;
+        r.sum = solve_hydraulics(net, topo, s, opt);
+        EXPECT_TRUE(r.sum.converged) << r.sum.message;
+        for (std::size_t k = 0; k < static_cast<std::size_t>(net.link_count()); ++k) {
+            const HeadLoss hl =
+                power_law_head_loss(1.852, topo.resistance[k], topo.minor[k], s.flow_m3s[k]);
+            const double dh = s.head_m[net.from_node[k].idx()] - s.head_m[net.to_node[k].idx()];
+            r.head_error = std::max(r.head_error, std::fabs(dh - hl.h));
+        }
+        return r;
+    };
+    const Run loose = run("");
+    const Run head = run(" HEADERROR 0.0001\n");
+    const Run flow = run(" FLOWCHANGE 0.00001\n"); // L/s
+    EXPECT_GT(loose.head_error, 1e-3);             // the loose rule leaves millimetres
+    EXPECT_LE(head.head_error, 1e-4);
+    EXPECT_GT(head.sum.iterations, loose.sum.iterations);
+    EXPECT_GT(flow.sum.iterations, loose.sum.iterations);
+    EXPECT_LT(flow.head_error, loose.head_error);
+}
+
 TEST(Hydraulics, PressureDrivenDemandFollowsWagner) {
     // One junction fed through a short fat pipe so the pressure is ~15 m: d = D ((p-0)/20)^0.5.
     const Network net = parse_ok(
