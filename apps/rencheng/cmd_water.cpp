@@ -176,6 +176,22 @@ void run_water_solve(const WaterOptions& opt, CommandContext& ctx) {
                         std::string(quality_kind_name(qmodel.kind)).c_str(),
                         qmodel.chemical_name.empty() ? "" : " ", qmodel.chemical_name.c_str(),
                         qres.mass_balance.ratio, static_cast<long long>(qres.max_segments));
+        // Pump energy over the run, as EPANET's energy report
+        if (!res.pump_energy.empty()) {
+            std::printf("  pump energy / 水泵能耗 (utilization %%, mean efficiency %%, kWh/m3, "
+                        "mean kW, peak kW, cost/day):\n");
+            double cost = 0;
+            for (std::int32_t j = 0; j < net.pumps.count(); ++j) {
+                const PumpEnergy& e = res.pump_energy[static_cast<std::size_t>(j)];
+                std::printf("    %-12s %7.2f %7.2f %9.4f %10.2f %10.2f %10.2f\n",
+                            net.link_id[net.pumps.link[static_cast<std::size_t>(j)].idx()].c_str(),
+                            e.utilization_pct, e.efficiency_pct, e.kwh_per_m3, e.average_kw,
+                            e.peak_kw, e.cost_per_day);
+                cost += e.cost_per_day;
+            }
+            std::printf("    demand charge / 需量电费 %.2f, total cost / 总费用 %.2f\n",
+                        res.demand_charge, cost + res.demand_charge);
+        }
         // Tanks that spilled (EPANET 2.2 `Overflow YES`): volume over the run, peak rate.
         for (std::int32_t t = 0; t < net.tanks.count(); ++t) {
             const auto ut = static_cast<std::size_t>(t);
@@ -302,7 +318,8 @@ void add_water_command(CLI::App& app, CommandContext& ctx) {
         ->add_option(
             "--results", solve_opt->results,
             "Write results as long CSV (time_s,type,id,quantity,value); tanks that may "
-            "overflow also get overflow_m3s and overflow_volume_m3 / 结果长表（含水池溢流）")
+            "overflow also get overflow_m3s and overflow_volume_m3, pumps their energy use "
+            "at the last time / 结果长表（含水池溢流、水泵能耗）")
         ->type_name("FILE.csv");
     solve
         ->add_option("--threads", solve_opt->threads,

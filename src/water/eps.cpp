@@ -549,6 +549,96 @@ struct Simulation {
     }
 };
 
+/// Pump energy over the run (EpsResult::pump_energy), summed step by step as EPANET 2.2's
+/// addenergy() sums it: time on line, efficiency × time, P/Q × time, P × time, the largest P and
+/// the cost, then turned into means by finish().
+struct EnergyTally {
+    std::vector<double> hours, efficiency_h, kw_per_flow_h, kwh, peak_kw, cost;
+    double peak_total_kw = 0;
+
+    explicit EnergyTally(std::size_t pumps)
+        : hours(pumps, 0.0), efficiency_h(pumps, 0.0), kw_per_flow_h(pumps, 0.0), kwh(pumps, 0.0),
+          peak_kw(pumps, 0.0), cost(pumps, 0.0) {}
+
+    /// The step of dt_h hours that starts at `htime` (pattern period `period`), from the
+    /// state the step's length was found in.
+    /// `cfs_m3s`: EPANET's m³/s per cfs for the network's flow unit (HydraulicTopology::cfs_m3s,
+    /// its rounded factors), so that the power is EPANET's to the last digits.
+    void add(const Network& net, const HydraulicState& s, double cfs_m3s, double dt_h,
+             long long period) {
+        if (dt_h <= 0.0 || hours.empty())
+            return;
+        const Energy& e = net.energy;
+        const double global_price = e.global_price.value_or(0.0);
+        const double global_factor = pattern_value(net, e.global_pattern, period);
+        const double global_efficiency = e.global_efficiency.value_or(75.0);
+        double total = 0;
+        for (std::int32_t j = 0; j < net.pumps.count(); ++j) {
+            const auto uj = static_cast<std::size_t>(j);
+            const std::size_t k = net.pumps.link[uj].idx();
+            if (is_closed(s.status[k]))
+                continue;
+            const double q = std::fabs(s.flow_m3s[k]);
+            const double dh =
+                std::fabs(s.head_m[net.from_node[k].idx()] - s.head_m[net.to_node[k].idx()]);
+            double eta = global_efficiency;
+            if (const CurveIndex c = net.pumps.efficiency_curve[uj]; c.valid()) {
+                const double speed = s.setting[k];
+                const Curve& curve = net.curves[c.idx()];
+                eta = curve_interpolate(curve.x, curve.y, q / speed);
+                eta = 100.0 - (100.0 - eta) * std::pow(1.0 / speed, 0.1);
+            }
+            eta = std::max(std::min(eta, 100.0), 1.0) / 100.0;
+            // EPANET's kW: head (ft) × flow (cfs) × specific gravity / 8.814 / η × 0.7457.
+            const double kw =
+                dh / kFoot * (q / cfs_m3s) * net.options.specific_gravity / 8.814 / eta * 0.7457;
+            total += kw;
+            const double own = net.pumps.energy_price[uj];
+            double price = !std::isnan(own) && own > 0.0 ? own : global_price;
+            price *= net.pumps.price_pattern[uj].valid()
+                         ? pattern_value(net, net.pumps.price_pattern[uj], period)
+                         : global_factor;
+            hours[uj] += dt_h;
+            efficiency_h[uj] += eta * dt_h;
+            // P/Q with Q no smaller than EPANET's QZERO (1e-6 cfs), in kW per m³/s
+            kw_per_flow_h[uj] += kw / std::max(q, 1e-6 * cfs_m3s) * dt_h;
+            kwh[uj] += kw * dt_h;
+            peak_kw[uj] = std::max(peak_kw[uj], kw);
+            cost[uj] += price * kw * dt_h;
+        }
+        peak_total_kw = std::max(peak_total_kw, total);
+    }
+
+    /// Means over the time on line, shares of `duration_h` (0: a single period, counted as one
+    /// hour), cost per day; EPANET's saveenergy().
+    void finish(const Network& net, double duration_h, EpsResult& out) const {
+        out.pump_energy.assign(hours.size(), {});
+        for (std::size_t j = 0; j < hours.size(); ++j) {
+            PumpEnergy& p = out.pump_energy[j];
+            const double t = hours[j];
+            p.energy_kwh = kwh[j];
+            p.peak_kw = peak_kw[j];
+            if (duration_h == 0.0) {
+                p.utilization_pct = 100.0 * t;
+                p.efficiency_pct = 100.0 * efficiency_h[j];
+                p.kwh_per_m3 = kw_per_flow_h[j] / 3600.0;
+                p.average_kw = kwh[j];
+                p.cost_per_day = cost[j] * 24.0;
+                continue;
+            }
+            p.utilization_pct = 100.0 * t / duration_h;
+            if (t > 0.0) {
+                p.efficiency_pct = 100.0 * efficiency_h[j] / t;
+                p.kwh_per_m3 = kw_per_flow_h[j] / t / 3600.0;
+                p.average_kw = kwh[j] / t;
+            }
+            p.cost_per_day = cost[j] * 24.0 / duration_h;
+        }
+        out.peak_pumping_kw = peak_total_kw;
+        out.demand_charge = peak_total_kw * net.energy.demand_charge.value_or(0.0);
+    }
+};
+
 /// The inputs and the solution of the last solve, to recognise a step that poses exactly the same
 /// problem again (single-period networks, steps where no pattern, tank, control or rule changed
 /// anything): junction demands, fixed heads, statuses and settings all bit-identical to what the
@@ -639,6 +729,7 @@ EpsResult simulate_eps(const Network& net, const HydraulicTopology& topo,
     const auto nn = static_cast<std::size_t>(net.node_count());
     const auto nl = static_cast<std::size_t>(net.link_count());
 
+    EnergyTally energy(static_cast<std::size_t>(net.pumps.count()));
     std::vector<double> v0, spilled0;            // tank volumes and spills before a step
     double leaked = 0, inflowed = 0, stored = 0; // EPANET 2.3 flow balance terms, m³
     LastSolve last;
@@ -725,16 +816,21 @@ EpsResult simulate_eps(const Network& net, const HydraulicTopology& topo,
         }
         if (sim.htime >= sim.dur ||
             (options.report_until >= 0 && sim.htime >= options.report_until)) {
-            if (sim.dur == 0) { // a single period: the rates
+            if (sim.dur == 0) { // a single period: the rates, and an hour of pumping
                 leaked = leaking;
                 inflowed = inflow;
                 stored = storing;
+                energy.add(net, sim.s, topo.cfs_m3s, 1.0, (sim.htime + sim.pstart) / sim.pstep);
             }
             break;
         }
         v0.assign(sim.s.tank_volume_m3.begin(), sim.s.tank_volume_m3.end());
         spilled0.assign(sim.spilled_m3.begin(), sim.spilled_m3.end());
         const Seconds step = sim.time_step();
+        // Pumping energy over the step, from the state time_step() leaves (tank heads at the
+        // step's end, statuses as rules set them), as EPANET's addenergy() after timestep().
+        energy.add(net, sim.s, topo.cfs_m3s, static_cast<double>(step) / 3600.0,
+                   (sim.htime + sim.pstart) / sim.pstep);
         leaked += leaking * static_cast<double>(step);
         inflowed += inflow * static_cast<double>(step);
         stored += storing * static_cast<double>(step);
@@ -758,6 +854,7 @@ EpsResult simulate_eps(const Network& net, const HydraulicTopology& topo,
             sim.rtime += sim.rstep;
     }
     out.tank_overflow_volume_m3 = sim.spilled_m3;
+    energy.finish(net, static_cast<double>(sim.dur == 0 ? 0 : sim.htime) / 3600.0, out);
     out.leakage_volume_m3 = leaked;
     out.supply_volume_m3 = inflowed + std::max(-stored, 0.0); // tanks drained on the whole
     return out;

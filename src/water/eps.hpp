@@ -47,6 +47,27 @@ struct EpsSnapshot {
     std::vector<double> tank_overflow_m3s;
 };
 
+/// Energy use of one pump over the run, as EPANET 2.2's energy report gives it (hydraul.c
+/// addenergy and getenergy, output.c saveenergy). At every hydraulic step of length Δt (1 h for a
+/// single period) an open pump draws P = ρg·Q·H / η (EPANET's 8.814 ft·lbf/s per hp and
+/// 0.7457 kW per hp, times the specific gravity), Q its flow and H the head across it at the
+/// start of the step (tank ends at the end of it, as EPANET has them when it counts);
+/// η from the pump's efficiency curve at Q / speed, corrected for speed after Sarbu & Borza
+/// (η = 100 − (100 − η₁)·(1/speed)^0.1), else the global efficiency (75 % by default),
+/// clamped to 1–100 %. The price per kWh is the pump's own, else the global one, times the
+/// pump's price pattern, else the global price pattern, at the step's pattern period.
+struct PumpEnergy {
+    double utilization_pct = 0; ///< share of the simulated time the pump was open, %
+    double efficiency_pct = 0;  ///< mean efficiency over the time it was open, %
+    /// Mean over the time it was open of P/Q, kWh per m³ pumped (EPANET reports it per m³ for
+    /// SI flow units and per million US gallons otherwise).
+    double kwh_per_m3 = 0;
+    double average_kw = 0;   ///< mean power over the time it was open, kW
+    double peak_kw = 0;      ///< the largest power at a hydraulic step, kW
+    double energy_kwh = 0;   ///< energy over the run, kWh
+    double cost_per_day = 0; ///< cost over the run per day simulated (a single period: × 24)
+};
+
 struct EpsResult {
     bool converged = true;    ///< every hydraulic step converged
     int hydraulic_steps = 0;  ///< hydraulic time steps (solved or repeated)
@@ -66,6 +87,11 @@ struct EpsResult {
     std::vector<EpsSnapshot> reports;
     /// Per tank: volume spilled over the whole run by tanks that may overflow, m³.
     std::vector<double> tank_overflow_volume_m3;
+    /// Per pump (pump order): energy use over the run.
+    std::vector<PumpEnergy> pump_energy;
+    /// The largest total power of all pumps at a hydraulic step, kW, and the demand charge,
+    /// that power times the [ENERGY] DEMAND CHARGE per kW.
+    double peak_pumping_kw = 0, demand_charge = 0;
     std::string message;
 };
 

@@ -56,24 +56,6 @@ bool missing(double setting) {
     return std::isnan(setting);
 }
 
-/// Linear interpolation with end values held (EPANET's interp()).
-double interpolate(const std::vector<double>& x, const std::vector<double>& y, double xx) {
-    const std::size_t n = x.size();
-    if (n == 0)
-        return 0;
-    if (xx <= x[0])
-        return y[0];
-    for (std::size_t k = 1; k < n; ++k) {
-        if (x[k] >= xx) {
-            const double dx = x[k] - x[k - 1];
-            if (std::fabs(dx) < 1e-6)
-                return y[k];
-            return y[k] - (x[k] - xx) * (y[k] - y[k - 1]) / dx;
-        }
-    }
-    return y[n - 1];
-}
-
 /// Intercept h0 and slope r of the curve segment bracketing q (EPANET's curvecoeff()).
 void curve_segment(const Curve& c, double q, double& h0, double& r) {
     const std::size_t n = c.x.size();
@@ -108,6 +90,23 @@ bool power_curve(double h0, double h1, double h2, double q1, double q2, double& 
 }
 
 } // namespace
+
+double curve_interpolate(const std::vector<double>& x, const std::vector<double>& y, double xx) {
+    const std::size_t n = x.size();
+    if (n == 0)
+        return 0;
+    if (xx <= x[0])
+        return y[0];
+    for (std::size_t k = 1; k < n; ++k) {
+        if (x[k] >= xx) {
+            const double dx = x[k] - x[k - 1];
+            if (std::fabs(dx) < 1e-6)
+                return y[k];
+            return y[k] - (x[k] - xx) * (y[k] - y[k - 1]) / dx;
+        }
+    }
+    return y[n - 1];
+}
 
 std::string HydraulicOptions::validate() const {
     if (!(accuracy >= 0))
@@ -279,9 +278,9 @@ HydraulicTopology::HydraulicTopology(const Network& net) {
         tank_hmax[t] = el + net.tanks.max_level_m[t];
         if (net.tanks.volume_curve[t].valid()) {
             const Curve& c = net.curves[net.tanks.volume_curve[t].idx()];
-            tank_vmin[t] = interpolate(c.x, c.y, net.tanks.min_level_m[t]);
-            tank_vmax[t] = interpolate(c.x, c.y, net.tanks.max_level_m[t]);
-            tank_v0[t] = interpolate(c.x, c.y, net.tanks.initial_level_m[t]);
+            tank_vmin[t] = curve_interpolate(c.x, c.y, net.tanks.min_level_m[t]);
+            tank_vmax[t] = curve_interpolate(c.x, c.y, net.tanks.max_level_m[t]);
+            tank_v0[t] = curve_interpolate(c.x, c.y, net.tanks.initial_level_m[t]);
             if (tank_area_m2[t] == 0 && c.x.size() >= 2)
                 tank_area_m2[t] = (c.y.back() - c.y.front()) / (c.x.back() - c.x.front());
         } else {
@@ -299,7 +298,7 @@ double tank_volume(const Network& net, const HydraulicTopology& topo, std::int32
     const auto t = static_cast<std::size_t>(tank);
     if (net.tanks.volume_curve[t].valid()) {
         const Curve& c = net.curves[net.tanks.volume_curve[t].idx()];
-        return interpolate(c.x, c.y, h - net.elevation_m[net.tanks.node[t].idx()]);
+        return curve_interpolate(c.x, c.y, h - net.elevation_m[net.tanks.node[t].idx()]);
     }
     return topo.tank_vmin[t] + (h - topo.tank_hmin[t]) * topo.tank_area_m2[t];
 }
@@ -308,7 +307,7 @@ double tank_head(const Network& net, const HydraulicTopology& topo, std::int32_t
     const auto t = static_cast<std::size_t>(tank);
     if (net.tanks.volume_curve[t].valid()) {
         const Curve& c = net.curves[net.tanks.volume_curve[t].idx()];
-        return net.elevation_m[net.tanks.node[t].idx()] + interpolate(c.y, c.x, v);
+        return net.elevation_m[net.tanks.node[t].idx()] + curve_interpolate(c.y, c.x, v);
     }
     return topo.tank_hmin[t] + (v - topo.tank_vmin[t]) / topo.tank_area_m2[t];
 }

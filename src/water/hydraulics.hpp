@@ -49,6 +49,10 @@ struct HydraulicOptions {
     [[nodiscard]] std::string validate() const;
 };
 
+/// Linear interpolation in a curve's points with the end values held beyond them (EPANET's
+/// interp()).
+double curve_interpolate(const std::vector<double>& x, const std::vector<double>& y, double xx);
+
 /// Run-time status of a link, in EPANET's order (everything up to kClosed is closed).
 enum class LinkState : std::uint8_t {
     kXHead,      ///< pump closed: head above shutoff head

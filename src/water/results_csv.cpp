@@ -95,6 +95,22 @@ std::string format_rows(const Network& net, const EpsResult& result, const Quali
             row(out, s.time_s, "link", net.link_id[k], "velocity_ms", v);
             if (k < s.link_open.size())
                 row(out, s.time_s, "link", net.link_id[k], "status", s.link_open[k]);
+            // Pumps, at the last reporting time: their energy use over the run (EPANET's
+            // energy report).
+            if (net.link_kind[k] == LinkKind::kPump && &s == &result.reports.back()) {
+                const auto j = static_cast<std::size_t>(net.pump_of_link[k]);
+                if (j < result.pump_energy.size()) {
+                    const PumpEnergy& e = result.pump_energy[j];
+                    const std::string& id = net.link_id[k];
+                    row(out, s.time_s, "link", id, "utilization_pct", e.utilization_pct);
+                    row(out, s.time_s, "link", id, "efficiency_pct", e.efficiency_pct);
+                    row(out, s.time_s, "link", id, "energy_kwh_per_m3", e.kwh_per_m3);
+                    row(out, s.time_s, "link", id, "power_average_kw", e.average_kw);
+                    row(out, s.time_s, "link", id, "power_peak_kw", e.peak_kw);
+                    row(out, s.time_s, "link", id, "energy_kwh", e.energy_kwh);
+                    row(out, s.time_s, "link", id, "cost_per_day", e.cost_per_day);
+                }
+            }
             if (q)
                 row(out, s.time_s, "link", net.link_id[k], qname.c_str(), q->link[k]);
         }

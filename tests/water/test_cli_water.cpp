@@ -175,6 +175,24 @@ TEST(CliWater, PipeLeakageIsReportedAndWritten) {
     fs::remove(csv);
 }
 
+TEST(CliWater, PumpEnergyIsReportedAndWritten) {
+    // Net3 with prices, tariffs and efficiency curves: EPANET 2.2's energy report gives pump 10
+    // 58.33 % on line, 78.80 % efficient, 59.06 kW on average, 114.21 a day; demand charge
+    // 4379.25 (tests/validation/water/energy/Net3-energy.energy.csv).
+    const fs::path inp = kNet1.parent_path().parent_path() / "energy" / "Net3-energy.inp";
+    const fs::path csv = temp_path(".csv");
+    const Result r = run({"water", "solve", inp.string(), "--results", csv.string()});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("pump energy / 水泵能耗"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("    10             58.33   78.80"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("demand charge / 需量电费 4379.25"), std::string::npos) << r.out;
+    const std::string ours = slurp(csv);
+    EXPECT_NEAR(lookup(ours, "86400,link,10,power_average_kw"), 59.0643, 1e-3);
+    EXPECT_NEAR(lookup(ours, "86400,link,10,cost_per_day"), 114.211, 1e-2);
+    EXPECT_NEAR(lookup(ours, "86400,link,335,utilization_pct"), 28.743, 2e-3);
+    fs::remove(csv);
+}
+
 TEST(CliWater, CheckSummarisesAndRejectsBrokenInput) {
     const Result ok = run({"water", "check", kNet1.string()});
     EXPECT_EQ(ok.status, 0) << ok.err;
