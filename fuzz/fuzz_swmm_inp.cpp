@@ -1,9 +1,13 @@
-// Fuzz target for the SWMM .inp reader and writer: any input must be handled without a crash.
+// Fuzz target for the SWMM .inp reader and writer, and the section readers the simulation calls
+// when it starts: any input must be handled without a crash.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "drainage/groundwater.hpp"
+#include "drainage/quality.hpp"
+#include "drainage/quality_routing.hpp"
 #include "drainage/swmm_inp.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -25,6 +29,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         __builtin_trap();
     if (diags.has_errors())
         return 0;
+    // The sections the simulation reads only when it starts (groundwater; treatment, whose
+    // functions are expressions) refuse bad input with a diagnostic, never a crash.
+    {
+        Diagnostics more;
+        (void)drainage::read_groundwater_sections(net, "fuzz.inp", more);
+        const auto quality = drainage::read_quality_sections(net, "fuzz.inp", more);
+        (void)drainage::read_treatment(net, quality.pollutants, "fuzz.inp", more);
+        for (const auto& d : more.items())
+            (void)format_diagnostic(d);
+    }
     // A network read without errors has every reference in range ...
     for (std::size_t k = 0; k < links; ++k)
         if (net.from_node[k].idx() >= nodes || net.to_node[k].idx() >= nodes)

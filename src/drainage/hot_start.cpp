@@ -8,6 +8,7 @@
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "drainage/network.hpp"
+#include "drainage/section_rows.hpp"
 
 namespace rencheng::drainage {
 namespace {
@@ -16,6 +17,7 @@ constexpr double kFoot = 0.3048;
 constexpr double kCfs = kFoot * kFoot * kFoot;
 constexpr std::string_view kStamp = "SWMM5-HOTSTART"; // version 1; later ones add 2, 3 or 4
 constexpr int kValuesPerSnowPack = 15;                // 5 for each of 3 snow surfaces
+constexpr double kSwmmKgPerLb = 1.0 / 2.203;          // SWMM's 2.203·10⁻⁶ lb per mg
 
 /// A snow pack value of a surface (snow, free water, cold content in ft; ATI in °F; a ratio) in
 /// SI (m, °C), by its place `k` in the file's 15.
@@ -73,6 +75,9 @@ struct Layout {
     std::int32_t subcatchments = 0, land_uses = 0, nodes = 0, links = 0, pollutants = 0;
     std::vector<char> has_groundwater, has_snow;
     std::vector<InfiltrationModel> infiltration;
+    /// Per pollutant: kg per unit of SWMM's buildup (its lbs in US models for mg and µg
+    /// pollutants, else 1: kg, counts).
+    std::vector<double> buildup_kg;
 
     explicit Layout(const Network& net)
         : subcatchments(net.subcatchments.count()), land_uses(count_rows(net, "LANDUSES")),
@@ -92,6 +97,12 @@ struct Layout {
             const auto& p = net.subcatchments.infiltration[static_cast<std::size_t>(i)];
             infiltration.push_back(p.model_given ? p.model : net.options.infiltration);
         }
+        if (const auto* raw = net.raw_section("POLLUTANTS"))
+            for (const auto& row : raw->rows)
+                buildup_kg.push_back(!is_si(net.options.flow_units) &&
+                                             !(row.size() > 1 && rows::iequals(row[1], "#/L"))
+                                         ? kSwmmKgPerLb
+                                         : 1.0);
     }
 
     /// Doubles of water quality per subcatchment: runoff and ponded concentrations, per land use
@@ -236,9 +247,22 @@ HotStart HotStart::read_bytes(const Network& net, const std::string& bytes,
             if (s.has_snow)
                 for (std::size_t k = 0; k < kValuesPerSnowPack; ++k)
                     s.snow[k] = snow_from_swmm(k, take_double("the snow pack state"));
-            const std::size_t skipped = layout.quality_doubles(square);
-            for (std::size_t k = 0; k < skipped; ++k)
-                take_double("a water quality value");
+            if (layout.pollutants > 0) {
+                const auto np = static_cast<std::size_t>(layout.pollutants);
+                const auto nl = static_cast<std::size_t>(layout.land_uses);
+                for (std::size_t p = 0; p < np; ++p)
+                    s.runoff_concentration.push_back(take_double("a runoff concentration"));
+                for (std::size_t p = 0; p < np; ++p)
+                    s.ponded_mass.push_back(take_double("a ponded pollutant mass"));
+                for (std::size_t k = 0; k < nl; ++k) {
+                    for (std::size_t p = 0; p < np; ++p) {
+                        s.buildup_kg.push_back(take_double("a buildup") * layout.buildup_kg[p]);
+                        for (std::size_t x = 1; square && x < np; ++x) // SWMM's extra values
+                            take_double("a buildup");
+                    }
+                    s.last_swept_day.push_back(take_double("the date of the last sweeping"));
+                }
+            }
         }
     } else if (h.version == 2) {
         // groundwater moisture and water table only (SWMM's abridged file)
@@ -254,8 +278,12 @@ HotStart HotStart::read_bytes(const Network& net, const std::string& bytes,
         }
     }
     const auto p = static_cast<std::size_t>(layout.pollutants);
+    h.pollutants = p;
     h.node_depth_m.assign(static_cast<std::size_t>(layout.nodes), 0.0);
     h.node_lateral_m3s.assign(static_cast<std::size_t>(layout.nodes), 0.0);
+    h.node_residence_s.assign(static_cast<std::size_t>(layout.nodes), 0.0);
+    h.node_quality.assign(static_cast<std::size_t>(layout.nodes) * p, 0.0);
+    h.link_quality.assign(static_cast<std::size_t>(layout.links) * p, 0.0);
     for (std::size_t k = 0; k < static_cast<std::size_t>(layout.nodes); ++k) {
         const auto n =
             static_cast<std::size_t>(net.node_of_swmm_number(static_cast<std::int32_t>(k)));
@@ -263,11 +291,12 @@ HotStart HotStart::read_bytes(const Network& net, const std::string& bytes,
         id = &net.node_id[n];
         h.node_depth_m[n] = take_float("the depth") * kFoot;
         h.node_lateral_m3s[n] = take_float("the lateral inflow") * kCfs;
-        std::size_t skipped = p + (h.version <= 2 ? p : 0);
         if (h.version >= 4 && net.node_kind[n] == NodeKind::kStorage)
-            ++skipped; // residence time
-        for (std::size_t k2 = 0; k2 < skipped; ++k2)
-            take_float("a residence time or water quality value");
+            h.node_residence_s[n] = take_float("the residence time");
+        for (std::size_t k2 = 0; k2 < p; ++k2)
+            h.node_quality[n * p + k2] = take_float("a concentration");
+        for (std::size_t k2 = 0; h.version <= 2 && k2 < p; ++k2) // zeros of the old layout
+            take_float("a water quality value");
     }
     h.link_flow_m3s.assign(static_cast<std::size_t>(layout.links), 0.0);
     h.link_depth_m.assign(static_cast<std::size_t>(layout.links), 0.0);
@@ -281,7 +310,7 @@ HotStart HotStart::read_bytes(const Network& net, const std::string& bytes,
         h.link_depth_m[j] = take_float("the depth") * kFoot;
         h.link_setting[j] = take_float("the setting");
         for (std::size_t k2 = 0; k2 < p; ++k2)
-            take_float("a water quality value");
+            h.link_quality[j * p + k2] = take_float("a concentration");
     }
     return h;
 }
@@ -319,9 +348,22 @@ std::string HotStart::to_bytes(const Network& net) const {
         if (layout.has_snow[i])
             for (std::size_t k = 0; k < kValuesPerSnowPack; ++k)
                 put_double(s.has_snow ? snow_to_swmm(k, s.snow[k]) : 0.0);
-        const std::size_t zeros = layout.quality_doubles(false);
-        for (std::size_t k = 0; k < zeros; ++k)
-            put_double(0.0);
+        if (layout.pollutants > 0) {
+            const auto np = static_cast<std::size_t>(layout.pollutants);
+            const auto nl = static_cast<std::size_t>(layout.land_uses);
+            const auto value = [](const std::vector<double>& v, std::size_t k) {
+                return k < v.size() ? v[k] : 0.0;
+            };
+            for (std::size_t p = 0; p < np; ++p)
+                put_double(value(s.runoff_concentration, p));
+            for (std::size_t p = 0; p < np; ++p)
+                put_double(value(s.ponded_mass, p));
+            for (std::size_t k = 0; k < nl; ++k) {
+                for (std::size_t p = 0; p < np; ++p)
+                    put_double(value(s.buildup_kg, k * np + p) / layout.buildup_kg[p]);
+                put_double(value(s.last_swept_day, k));
+            }
+        }
     }
     const auto p = static_cast<std::size_t>(layout.pollutants);
     for (std::size_t k = 0; k < static_cast<std::size_t>(layout.nodes); ++k) {
@@ -329,9 +371,10 @@ std::string HotStart::to_bytes(const Network& net) const {
             static_cast<std::size_t>(net.node_of_swmm_number(static_cast<std::int32_t>(k)));
         put_float(n < node_depth_m.size() ? node_depth_m[n] / kFoot : 0.0);
         put_float(n < node_lateral_m3s.size() ? node_lateral_m3s[n] / kCfs : 0.0);
-        const std::size_t zeros = p + (net.node_kind[n] == NodeKind::kStorage ? 1 : 0);
-        for (std::size_t z = 0; z < zeros; ++z)
-            put_float(0.0);
+        if (net.node_kind[n] == NodeKind::kStorage)
+            put_float(n < node_residence_s.size() ? node_residence_s[n] : 0.0);
+        for (std::size_t z = 0; z < p; ++z)
+            put_float(n * p + z < node_quality.size() ? node_quality[n * p + z] : 0.0);
     }
     for (std::size_t k = 0; k < static_cast<std::size_t>(layout.links); ++k) {
         const auto j =
@@ -340,7 +383,7 @@ std::string HotStart::to_bytes(const Network& net) const {
         put_float(j < link_depth_m.size() ? link_depth_m[j] / kFoot : 0.0);
         put_float(j < link_setting.size() ? link_setting[j] : 1.0);
         for (std::size_t z = 0; z < p; ++z)
-            put_float(0.0);
+            put_float(j * p + z < link_quality.size() ? link_quality[j * p + z] : 0.0);
     }
     return out;
 }

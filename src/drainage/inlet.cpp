@@ -898,6 +898,13 @@ bool StreetInlets::on_sag(const Inlet& in, const std::vector<NodeState>& nodes, 
     }
 }
 
+void StreetInlets::transfers(const std::vector<LinkState>& links,
+                             const std::function<void(int, int, int, double, double)>& out) const {
+    for (const auto& in : inlets_)
+        out(in.link, links[static_cast<std::size_t>(in.link)].n2,
+            static_cast<int>(in.usage->capture_node.idx()), in.captured, in.backflow);
+}
+
 void StreetInlets::capture(std::vector<NodeState>& nodes, const std::vector<LinkState>& links,
                            bool dynwave, double dt_s, bool record) {
     if (inlets_.empty())

@@ -9,6 +9,7 @@
 // weir / orifice flow in a sag.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -118,6 +119,11 @@ public:
         return inlets_[usage].captured - inlets_[usage].backflow;
     }
     std::size_t size() const { return inlets_.size(); }
+    /// What each inlet moved in the last capture() call, for the pollutants (SWMM
+    /// inlet_adjustQualInflows): out(street conduit, bypass node (the conduit's downstream end in
+    /// `links`), capture node, captured flow, backflow), flows in m³/s.
+    void transfers(const std::vector<LinkState>& links,
+                   const std::function<void(int, int, int, double, double)>& out) const;
 
 private:
     struct Inlet {

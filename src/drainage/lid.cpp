@@ -202,10 +202,40 @@ void read_controls(Network& net, RowReader& rr, const RawSection& raw, double de
             c.mat_void_fraction = x[1];
             c.mat_roughness = x[2];
         } else if (iequals(key, "REMOVALS")) {
-            // pollutant removals: water quality is not simulated, the row is kept as written
-            if (row.size() < 4 || row.size() % 2 != 0)
+            // pollutant / percent pairs: the share of each pollutant's load the underdrain flow
+            // loses (SWMM readRemovalsData; its pollutants are those of [POLLUTANTS], wherever
+            // that section is)
+            if (row.size() < 4 || row.size() % 2 != 0) {
                 rr.error(ErrorCode::kMissingKey, line, id,
                          "REMOVALS needs pollutant and percent pairs", row);
+                continue;
+            }
+            const auto* pollutants = net.raw_section("POLLUTANTS");
+            for (std::size_t k = 2; k + 1 < row.size(); k += 2) {
+                const bool known =
+                    pollutants != nullptr &&
+                    std::any_of(pollutants->rows.begin(), pollutants->rows.end(),
+                                [&](const auto& p) { return !p.empty() && iequals(p[0], row[k]); });
+                if (!known) {
+                    rr.error(ErrorCode::kUnknownReference, line, id,
+                             "REMOVALS names unknown pollutant '" + row[k] + "'", row);
+                    continue;
+                }
+                const auto v = parse_number(row[k + 1]);
+                if (!v) {
+                    rr.error(ErrorCode::kNumberSyntax, line, id,
+                             "removal percent of '" + row[k] + "' '" + row[k + 1] +
+                                 "' is not a number",
+                             row);
+                    continue;
+                }
+                if (*v < 0.0 || *v > 100.0) {
+                    rr.error(ErrorCode::kOutOfRange, line, id,
+                             "removal percent of '" + row[k] + "' must be within 0-100", row);
+                    continue;
+                }
+                c.removals.emplace_back(row[k], *v / 100.0);
+            }
         } else {
             rr.error(ErrorCode::kUnknownValue, line, id,
                      "'" + key +

@@ -29,6 +29,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/index.hpp"
@@ -840,6 +841,9 @@ struct LidControl {
     double mat_roughness = 0;
     /// Depth unit of the file (0.0254 m: in, 0.001 m: mm): the drain equation is in it.
     double depth_unit_m = 0.0254;
+    /// REMOVALS: the fraction (file: percent) of each named pollutant's load taken out of the
+    /// underdrain flow, as written (a later pair for one pollutant replaces an earlier one).
+    std::vector<std::pair<std::string, double>> removals;
 };
 
 /// [STREETS]: a street cross-section (SWMM 5.2 User's Manual §3.3.x "Street"), SI. A conduit

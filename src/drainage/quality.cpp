@@ -3,6 +3,7 @@
 #include "drainage/quality.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 
 #include "core/error.hpp"
@@ -214,13 +215,11 @@ QualityInput read_quality_sections(const Network& net, const std::string& file,
                 ok = false;
             }
         }
-        if (row.size() >= 9 && row[7] != "*") {
-            if (const auto v = rr.number(row, 8, line, id, "CoFraction")) {
+        const bool co = row.size() >= 9 && row[7] != "*";
+        if (co) {
+            if (const auto v = rr.number(row, 8, line, id, "CoFraction"))
                 p.co_fraction = *v;
-                co_names.emplace_back(static_cast<int>(in.pollutants.size()), row[7]);
-                co_lines.push_back(line);
-                co_rows.push_back(row);
-            } else
+            else
                 ok = false;
         }
         if (row.size() >= 10) {
@@ -233,8 +232,15 @@ QualityInput read_quality_sections(const Network& net, const std::string& file,
             ok = ok && v.has_value();
             p.initial_concentration = v.value_or(0.0);
         }
-        if (ok)
-            in.pollutants.push_back(p);
+        if (!ok)
+            return;
+        // The co-pollutant is resolved once every pollutant is read (it may come later).
+        if (co) {
+            co_names.emplace_back(static_cast<int>(in.pollutants.size()), row[7]);
+            co_lines.push_back(line);
+            co_rows.push_back(row);
+        }
+        in.pollutants.push_back(p);
     });
     for (std::size_t k = 0; k < co_names.size(); ++k) {
         const int c = in.pollutant_of(co_names[k].second);
@@ -526,6 +532,14 @@ SurfaceQuality::SurfaceQuality(const Network& net, QualityInput input)
     runon_load_.assign(ns * np, 0.0);
     total_load_.assign(ns * np, 0.0);
     totals_.assign(np, QualityTotals{});
+    // REMOVALS of the LID controls per pollutant (SWMM drainRmvl; none: 0)
+    if (!net.lid_controls.empty()) {
+        lid_removal_.assign(net.lid_controls.size() * np, 0.0);
+        for (std::size_t c = 0; c < net.lid_controls.size(); ++c)
+            for (const auto& [name, fraction] : net.lid_controls[c].removals)
+                if (const int p = in_.pollutant_of(name); p >= 0)
+                    lid_removal_[c * np + static_cast<std::size_t>(p)] = fraction;
+    }
     const double dry_s = net.options.antecedent_dry_s;
     // SWMM's date-times: days since 30 December 1899 as doubles (sweeping compares them)
     const Seconds start_s = seconds_since_epoch(net.options.start);
@@ -580,6 +594,17 @@ void SurfaceQuality::begin_step() {
 void SurfaceQuality::add_runon(int from, int to, double flow_m3s) {
     for (std::size_t p = 0; p < in_.pollutants.size(); ++p)
         runon_load_[idx(to, p)] += flow_m3s * old_conc_[idx(from, p)];
+}
+
+void SurfaceQuality::add_lid_drain_runon(int from, int to, double flow_m3s, int control) {
+    for (std::size_t p = 0; p < in_.pollutants.size(); ++p)
+        runon_load_[idx(to, p)] +=
+            flow_m3s * old_conc_[idx(from, p)] * (1.0 - lid_removal(control, p));
+}
+
+void SurfaceQuality::add_outfall_runon(int to, std::size_t p, double mass, double period_s) {
+    totals_[p].wet_deposition += mass * in_.pollutants[p].kg_per_unit();
+    runon_load_[idx(to, p)] += mass / period_s;
 }
 
 void SurfaceQuality::step(int j, double t_s, bool can_sweep, const QualityStepFlows& f) {
@@ -673,9 +698,11 @@ void SurfaceQuality::step(int j, double t_s, bool can_sweep, const QualityStepFl
             load[p] += w;
         }
     }
-    // ponded water: wet deposition and run-on mixed with what is ponded (SWMM findPondedLoads)
-    const double v_rain = f.rain_ms * area * dt;
-    for (std::size_t p = 0; p < np; ++p) {
+    // ponded water of the non-LID area: wet deposition and run-on mixed with what is ponded
+    // (SWMM findPondedLoads; none where LID units cover the whole subcatchment)
+    const double lid_area = f.lid_area_m2, non_lid = area - lid_area;
+    const double v_rain = f.rain_ms * non_lid * dt;
+    for (std::size_t p = 0; p < np && non_lid > 0.0; ++p) {
         const Pollutant& pol = in_.pollutants[p];
         const double kg = pol.kg_per_unit();
         const double w_rain = pol.rain_concentration * Pollutant::kLitresPerM3 * v_rain;
@@ -698,19 +725,94 @@ void SurfaceQuality::step(int j, double t_s, bool can_sweep, const QualityStepFl
         const double bmp = bmp_eff * w_out;
         totals_[p].bmp_removal += bmp * kg;
         w_out -= bmp;
-        ponded = c * f.depth_m * area;
+        ponded = c * f.depth_m * non_lid;
         load[p] += w_out;
     }
-    // the outflow's concentration; none below SWMM's MIN_RUNOFF
-    const bool has_outflow = f.outflow_m3 > kMinRunoffMs * area * dt;
+    // wet deposition on the LID area, and run-on where the units cover everything (SWMM
+    // findLidLoads): they leave with the outflow, less what the units keep
+    double v_out1 = f.outflow_m3; // runoff before LID treatment
+    if (lid_area > 0.0) {
+        const double v_lid_rain = f.rain_ms * lid_area * dt;
+        const bool lid_runon = lid_area == area;
+        v_out1 += v_lid_rain + (lid_runon ? f.runon_m3 : 0.0);
+        for (std::size_t p = 0; p < np; ++p) {
+            const Pollutant& pol = in_.pollutants[p];
+            const double w_rain = pol.rain_concentration * v_lid_rain * Pollutant::kLitresPerM3;
+            totals_[p].wet_deposition += w_rain * pol.kg_per_unit();
+            load[p] += w_rain + (lid_runon ? runon_load_[idx(j, p)] * dt : 0.0);
+        }
+    }
+    // runoff after LID treatment: surface outflow and underdrain flow
+    const double v_surface = f.surface_out_m3 < 0.0 ? f.outflow_m3 : f.surface_out_m3;
+    const double v_out2 = v_surface + f.lid_drain_m3;
+    // the outflow's concentration (the runoff before treatment carries the load); none below
+    // SWMM's MIN_RUNOFF
+    const bool has_outflow = v_out2 > kMinRunoffMs * area * dt;
     for (std::size_t p = 0; p < np; ++p) {
-        const double c = (f.outflow_m3 > 0.0 && has_outflow) ? load[p] / f.outflow_m3 : 0.0;
+        const double c = (v_out1 > 0.0 && has_outflow) ? load[p] / v_out1 : 0.0;
         const double kg = in_.pollutants[p].kg_per_unit();
-        total_load_[idx(j, p)] += c * f.outflow_m3 * kg;
+        // what the LID units take out of the runoff (infiltrated, evaporated, stored) counts as
+        // BMP removal
+        if (lid_area > 0.0) {
+            const double kept = c * (v_out1 - v_out2) * kg;
+            if (kept > 0.0)
+                totals_[p].bmp_removal += kept;
+        }
+        total_load_[idx(j, p)] += c * v_out2 * kg;
+        // the underdrains' loads are counted below: they may go elsewhere
         if (f.to_network)
-            totals_[p].surface_runoff += c * f.outflow_m3 * kg;
+            totals_[p].surface_runoff += c * v_surface * kg;
         new_conc_[idx(j, p)] = c;
     }
+    // the underdrains' loads at the new concentration: REMOVALS count as BMP removal, the rest
+    // as runoff where it goes to a node (SWMM lid_addDrainLoads)
+    if (f.drains != nullptr)
+        for (const LidDrainLoad& d : *f.drains)
+            for (std::size_t p = 0; p < np; ++p) {
+                const double w =
+                    d.flow_m3s * new_conc_[idx(j, p)] * dt * in_.pollutants[p].kg_per_unit();
+                const double r = lid_removal(d.control, p);
+                totals_[p].bmp_removal += r * w;
+                if (d.to_network)
+                    totals_[p].surface_runoff += w * (1.0 - r);
+            }
+}
+
+SurfaceQuality::SubcatchState SurfaceQuality::state(int j) const {
+    const std::size_t np = in_.pollutants.size(), nl = in_.land_uses.size();
+    const auto ju = static_cast<std::size_t>(j);
+    SubcatchState s;
+    for (std::size_t p = 0; p < np; ++p) {
+        s.runoff_concentration.push_back(new_conc_[idx(j, p)] / Pollutant::kLitresPerM3);
+        s.ponded_mass.push_back(ponded_[idx(j, p)]);
+    }
+    s.buildup_kg.assign(buildup_.begin() + static_cast<std::ptrdiff_t>(ju * nl * np),
+                        buildup_.begin() + static_cast<std::ptrdiff_t>((ju + 1) * nl * np));
+    s.last_swept_day.assign(last_swept_.begin() + static_cast<std::ptrdiff_t>(ju * nl),
+                            last_swept_.begin() + static_cast<std::ptrdiff_t>((ju + 1) * nl));
+    return s;
+}
+
+void SurfaceQuality::set_state(int j, const SubcatchState& s) {
+    const std::size_t np = in_.pollutants.size(), nl = in_.land_uses.size();
+    const auto ju = static_cast<std::size_t>(j);
+    // assert: HotStart::read_bytes checked the pollutant and land use counts against the model
+    assert(s.runoff_concentration.size() == np && s.ponded_mass.size() == np &&
+           s.buildup_kg.size() == nl * np && s.last_swept_day.size() == nl);
+    for (std::size_t p = 0; p < np; ++p) {
+        const double kg = in_.pollutants[p].kg_per_unit();
+        new_conc_[idx(j, p)] = old_conc_[idx(j, p)] =
+            s.runoff_concentration[p] * Pollutant::kLitresPerM3;
+        totals_[p].initial_buildup += (s.ponded_mass[p] - ponded_[idx(j, p)]) * kg;
+        ponded_[idx(j, p)] = s.ponded_mass[p];
+        for (std::size_t i = 0; i < nl; ++i) {
+            double& b = buildup_[(ju * nl + i) * np + p];
+            totals_[p].initial_buildup += s.buildup_kg[i * np + p] - b;
+            b = s.buildup_kg[i * np + p];
+        }
+    }
+    for (std::size_t i = 0; i < nl; ++i)
+        last_swept_[ju * nl + i] = s.last_swept_day[i];
 }
 
 double SurfaceQuality::concentration(int j, std::size_t p, double fr) const {

@@ -144,18 +144,34 @@ struct QualityTotals {
     double continuity_error_pct = 0;
 };
 
-/// What one runoff step of a subcatchment's hydrology gives its water quality.
+/// The underdrain of one LID unit over a runoff step, for its pollutant load (SWMM
+/// lid_addDrainLoads). Units returning their outflow onto the pervious area carry none.
+struct LidDrainLoad {
+    double flow_m3s = 0;     ///< the unit's underdrain flow at the step's end
+    int control = -1;        ///< its LID control (Network::lid_controls), for REMOVALS
+    bool to_network = false; ///< drains to a node (or to its own subcatchment as outlet)
+};
+
+/// What one runoff step of a subcatchment's hydrology gives its water quality. With LID units the
+/// surface terms are those of the non-LID area before LID treatment (SWMM's Vinflow, Vinfil,
+/// Voutflow) and the LID terms say what the units received and released.
 struct QualityStepFlows {
     double dt_s = 0;
     double runoff_ms = 0;  ///< runoff of the sub-areas per unit subcatchment area (before routing)
     double rain_ms = 0;    ///< rain and snowfall of the gage
     double inflow_m3 = 0;  ///< ponded water at the start + run-on + net precipitation (Vinflow)
-    double infil_m3 = 0;   ///< infiltration
-    double outflow_m3 = 0; ///< runoff leaving for the outlet
-    double depth_m = 0;    ///< ponded depth at the end, over the subcatchment
+    double infil_m3 = 0;   ///< infiltration of the non-LID area
+    double outflow_m3 = 0; ///< runoff of the non-LID area leaving for the outlet (before LIDs)
+    double depth_m = 0;    ///< ponded depth at the end, over the non-LID area
     double snow_depth_m = 0;    ///< snow (water equivalent) over the subcatchment
     bool plowable_snow = false; ///< snow on the plowable surface: no sweeping
     bool to_network = true;     ///< the outlet is a node (or the subcatchment itself)
+    // LID units (SWMM surfqual_getWashoff, findLidLoads, lid_addDrainLoads)
+    double lid_area_m2 = 0;     ///< area the units take
+    double runon_m3 = 0;        ///< run-on over the step (reaches the units when they cover all)
+    double surface_out_m3 = -1; ///< runoff leaving after LID treatment; < 0: outflow_m3
+    double lid_drain_m3 = 0;    ///< underdrain flow of all units over the step
+    const std::vector<LidDrainLoad>* drains = nullptr; ///< per unit with a drain load
 };
 
 /// The quality state of every subcatchment: buildup per land use and pollutant, ponded pollutant
@@ -176,6 +192,20 @@ public:
     void begin_step();
     /// Run-on from subcatchment `from` (its last step's outflow `flow_m3s`) onto `to`.
     void add_runon(int from, int to, double flow_m3s);
+    /// Underdrain flow `flow_m3s` (last step's) of a unit of LID control `control` in `from`
+    /// sent onto subcatchment `to`: last step's washoff less the control's REMOVALS (SWMM
+    /// lid_addDrainRunon).
+    void add_lid_drain_runon(int from, int to, double flow_m3s, int control);
+    /// Pollutant `p` an outfall routed onto subcatchment `to` over the last routing period,
+    /// `mass` in the pollutant's units, spread over `period_s`; it counts as wet deposition
+    /// (SWMM runoff_getOutfallRunon).
+    void add_outfall_runon(int to, std::size_t p, double mass, double period_s);
+    /// Fraction of pollutant p the underdrain of LID control `control` removes (REMOVALS).
+    double lid_removal(int control, std::size_t p) const {
+        return control < 0 || lid_removal_.empty()
+                   ? 0.0
+                   : lid_removal_[static_cast<std::size_t>(control) * in_.pollutants.size() + p];
+    }
     /// One runoff step of subcatchment `j` starting `t_s` after the simulation start: buildup in
     /// dry weather, sweeping when `can_sweep`, washoff (SWMM runoff_execute's quality part).
     void step(int j, double t_s, bool can_sweep, const QualityStepFlows& f);
@@ -193,6 +223,19 @@ public:
     /// The balance of each pollutant, the remaining buildup and error set (call once, at the end).
     std::vector<QualityTotals> finish() const;
 
+    /// The state of subcatchment j a hot start file keeps (SWMM 5.2.4 hotstart.c saveRunoff):
+    /// per pollutant the runoff's concentration (units per litre) and the mass in ponded water
+    /// (units); per land use and pollutant the buildup (kg, counts; `[land use * pollutants +
+    /// p]`); per land use the last sweeping (SWMM's date-time, days).
+    struct SubcatchState {
+        std::vector<double> runoff_concentration, ponded_mass, buildup_kg, last_swept_day;
+    };
+    SubcatchState state(int j) const;
+    /// Replaces subcatchment j's state with a hot start file's (SWMM readRunoff); the balance's
+    /// initial buildup becomes its buildup and ponded mass (SWMM massbal_open, after the file is
+    /// read). Precondition: the vectors have this model's sizes (a file is checked on reading).
+    void set_state(int j, const SubcatchState& s);
+
 private:
     std::size_t idx(int j, std::size_t p) const {
         return static_cast<std::size_t>(j) * in_.pollutants.size() + p;
@@ -209,6 +252,7 @@ private:
     std::vector<double> old_conc_, new_conc_; ///< [subcatchment][pollutant], units per m³
     std::vector<double> runon_load_;          ///< [subcatchment][pollutant], units per s
     std::vector<double> total_load_;          ///< [subcatchment][pollutant], kg
+    std::vector<double> lid_removal_;         ///< [LID control][pollutant], fraction
     std::vector<QualityTotals> totals_;
 };
 

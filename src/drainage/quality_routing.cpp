@@ -279,6 +279,21 @@ void NetworkQuality::init(const std::vector<NodeState>& nodes,
         initial_stored_[p] = stored_mass(p, nodes, links);
 }
 
+void NetworkQuality::start_from(const std::vector<double>& node_conc,
+                                const std::vector<double>& link_conc,
+                                const std::vector<double>& residence_s,
+                                const std::vector<NodeState>& nodes,
+                                const std::vector<LinkState>& links) {
+    if (node_conc.size() == node_new_.size())
+        node_old_ = node_new_ = node_conc;
+    if (link_conc.size() == link_new_.size())
+        link_old_ = link_new_ = link_conc;
+    if (residence_s.size() == hrt_s_.size())
+        hrt_s_ = residence_s;
+    for (std::size_t p = 0; p < pol_.size(); ++p)
+        initial_stored_[p] = stored_mass(p, nodes, links);
+}
+
 void NetworkQuality::begin_step() {
     node_old_.swap(node_new_);
     std::fill(node_new_.begin(), node_new_.end(), 0.0);
@@ -327,6 +342,17 @@ void NetworkQuality::route(double dt, const std::vector<NodeState>& nodes,
                            const std::vector<double>& storage_evap_m3,
                            const std::vector<double>& storage_exfil_m3) {
     const std::size_t np = pol_.size();
+    // street inlets (SWMM inlet_adjustQualInflows): the net capture carries the pollutants of
+    // the step start from the bypass node into the capture node (a net backflow the other way);
+    // the flows are the router's node inflows already (SWMM 5.2.4's qualrout_execute takes
+    // Node.inflow for the inflow, whatever inlet_adjustQualInflows added)
+    for (const InletTransfer& t : transfers_) {
+        const double q_net = t.captured_m3s - t.backflow_m3s;
+        const int from = q_net > 0.0 ? t.bypass : t.capture;
+        const int to = q_net > 0.0 ? t.capture : t.bypass;
+        for (std::size_t p = 0; p < np; ++p)
+            node_new_[idx(to, p)] += std::abs(q_net) * node_old_[idx(from, p)];
+    }
     // each link's outflow carries its concentration at the step start to its downstream node
     for (std::size_t j = 0; j < links.size(); ++j) {
         const LinkState& l = links[j];
@@ -335,6 +361,14 @@ void NetworkQuality::route(double dt, const std::vector<NodeState>& nodes,
         for (std::size_t p = 0; p < np; ++p)
             node_new_[idx(n, p)] += q * link_old_[j * np + p];
     }
+    if (!transfers_.empty() && model_ != FlowRouting::kDynwave)
+        for (const InletTransfer& t : transfers_) { // SWMM findLinkMassFlow: qLink − captured
+            const LinkState& l = links[static_cast<std::size_t>(t.link)];
+            const int n = l.flow < 0.0 ? l.n1 : l.n2;
+            for (std::size_t p = 0; p < np; ++p)
+                node_new_[idx(n, p)] -=
+                    t.captured_m3s * link_old_[static_cast<std::size_t>(t.link) * np + p];
+        }
     // nodes: storage units (and nodes holding water) as completely mixed reactors, the others
     // mixed at once (SWMM findStorageQual, findNodeQual)
     for (std::size_t n = 0; n < nodes.size(); ++n) {

@@ -55,6 +55,14 @@ std::vector<NodeTreatment> read_treatment(const Network& net,
                                           const std::vector<Pollutant>& pollutants,
                                           const std::string& file, Diagnostics& diags);
 
+/// The flow one street inlet moved in a routing step (drainage/inlet.hpp StreetInlets::capture):
+/// `captured_m3s` from its street conduit's downstream (bypass) node into its capture node,
+/// `backflow_m3s` back from the capture node's overflow.
+struct InletTransfer {
+    int link = -1, bypass = -1, capture = -1;
+    double captured_m3s = 0, backflow_m3s = 0;
+};
+
 /// Where a load entering a node comes from (SWMM's inflow types of the continuity table).
 enum class LoadSource : std::uint8_t { kDryWeather, kWetWeather, kGroundwater, kRdii, kExternal };
 
@@ -77,6 +85,15 @@ public:
     /// Initial concentrations (Cinit in nodes and links deeper than 1 mm, SWMM qualrout_init) and
     /// the initial stored mass.
     void init(const std::vector<NodeState>& nodes, const std::vector<LinkState>& links);
+    /// Instead of init(): a hot start file's concentrations (`[element * pollutants + p]`, the
+    /// pollutant's units per litre) and storage units' residence times (s, per node), as SWMM
+    /// 5.2.4's readRouting sets them (whatever the depth: qualrout_init is skipped), and the
+    /// initial stored mass from them.
+    void start_from(const std::vector<double>& node_conc, const std::vector<double>& link_conc,
+                    const std::vector<double>& residence_s, const std::vector<NodeState>& nodes,
+                    const std::vector<LinkState>& links);
+    /// The hydraulic residence time of node n's water, s (storage units; 0 elsewhere).
+    double residence_s(int n) const { return hrt_s_[static_cast<std::size_t>(n)]; }
     /// Starts a routing step: the new concentrations become the old ones, the new ones gather
     /// the loads (SWMM node_setOldQualState, link_setOldQualState).
     void begin_step();
@@ -84,6 +101,15 @@ public:
     void clear_step_totals();
     /// A load entering node n: `load` is concentration × m³/s (see the file comment).
     void add_load(int n, std::size_t p, double load, LoadSource source);
+    /// The street inlets' transfers of the coming routing step (empty: none), taken into account
+    /// by route() and inlet_outflows() as SWMM 5.2.4 does (inlet_adjustQualInflows,
+    /// inlet_adjustQualOutflows): the net captured flow carries the bypass node's concentration at
+    /// the step start into the capture node (a net backflow the capture node's into the bypass
+    /// node), and under kinematic wave a street conduit's captured flow carries no pollutant into
+    /// its bypass node.
+    void set_inlet_transfers(std::vector<InletTransfer> transfers) {
+        transfers_ = std::move(transfers);
+    }
     /// Mixes, reacts and moves the pollutants over a routing step of `dt_s` after the flows were
     /// routed (SWMM qualrout_execute). `storage_evap_m3` / `storage_exfil_m3`: per node, the
     /// evaporation and exfiltration of storage units over the step (0 elsewhere).
@@ -93,6 +119,23 @@ public:
     /// Water leaving the system at node n at `q_m3s` (> 0), as flooding or not (SWMM
     /// removeOutflows).
     void add_outflow(int n, double q_m3s, bool flooded);
+    /// After add_outflow() for the step: what the inlets move is not leaving the system (SWMM
+    /// inlet_adjustQualOutflows): a capture node's overflow (it goes back up to the street) is
+    /// taken off the flooding, and a bypass node's net capture off the outflow where its lateral
+    /// inflow is negative. `capture_node(n)`: n receives an inlet's captured flow.
+    template <class IsCapture>
+    void inlet_outflows(const std::vector<NodeState>& nodes, IsCapture&& capture_node) {
+        for (std::size_t n = 0; n < nodes.size(); ++n)
+            if (nodes[n].overflow > 0.0 && capture_node(static_cast<int>(n)))
+                for (std::size_t p = 0; p < pol_.size(); ++p)
+                    step_[p].flood -= nodes[n].overflow * node_new_[idx(static_cast<int>(n), p)];
+        for (const InletTransfer& t : transfers_) {
+            const double q = t.captured_m3s - t.backflow_m3s;
+            if (q > 0.0 && nodes[static_cast<std::size_t>(t.bypass)].lat_flow < 0.0)
+                for (std::size_t p = 0; p < pol_.size(); ++p)
+                    step_[p].out -= q * node_new_[idx(t.bypass, p)];
+        }
+    }
     /// Adds the step's rates over `h` seconds to the totals (SWMM massbal_updateRoutingTotals,
     /// called twice a step as for the flows).
     void accumulate(double h);
@@ -138,7 +181,8 @@ private:
     // treatment: per node, the index of its first row in treat_ (-1: none), np rows per node
     std::vector<int> treat_at_;
     std::vector<std::optional<NodeTreatment>> treat_;
-    std::vector<double> hrt_s_; ///< per node: storage units' hydraulic residence time
+    std::vector<double> hrt_s_;            ///< per node: storage units' hydraulic residence time
+    std::vector<InletTransfer> transfers_; ///< street inlets of the step (set_inlet_transfers)
     const FlowRouter* router_ = nullptr;
     double flow_per_m3s_ = 1, length_per_m_ = 1;
     // the node being treated (SWMM treatmnt.c's module state, here per call)

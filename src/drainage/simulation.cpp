@@ -662,6 +662,7 @@ struct Simulator::State {
     std::optional<RoutingOutflows> iface_out; // [FILES] SAVE OUTFLOWS
     std::filesystem::path iface_out_path;
     std::filesystem::path hot_start_out; ///< [FILES] SAVE HOTSTART; empty: none
+    std::optional<HotStart> hot_in;      ///< [FILES] USE HOTSTART: its pollutants, set later
     std::optional<RunoffFile> runoff_in; ///< [FILES] USE RUNOFF
     std::filesystem::path runoff_in_path;
     std::size_t runoff_in_next = 0;                     ///< the next step to read
@@ -669,12 +670,15 @@ struct Simulator::State {
     std::vector<double> gw_file_table_m, gw_file_theta; ///< USE RUNOFF: water tables, moisture
     std::optional<RunoffFile> runoff_out;               ///< [FILES] SAVE RUNOFF
     std::filesystem::path runoff_out_path;
-    std::vector<double> iface_q;
+    std::vector<double> iface_q, iface_c;
     std::vector<double> old_runoff, new_runoff, sub_rain;
     std::vector<double> sub_evap_ms, sub_infil_ms; ///< the last runoff step's loss rates, m/s
     double old_runoff_t = 0, new_runoff_t = 0;
     bool has_runoff_flag = false;
     std::vector<double> outfall_routed_m3;
+    /// [outfall][pollutant]: what outfalls routed onto subcatchments discharged since the last
+    /// runoff step, concentration (per L) × m³ (SWMM Outfall.wRouted)
+    std::vector<double> outfall_routed_load;
 
     // snowmelt ([SNOWPACKS], [TEMPERATURE]; drainage/snow.hpp)
     SnowInput snow_in;
@@ -1080,17 +1084,6 @@ void Simulator::State::setup_quality() {
     if (runoff_in)
         because("the runoff is read from a [FILES] USE RUNOFF file",
                 "径流来自 USE RUNOFF 接口文件");
-    if (std::any_of(lids.begin(), lids.end(), [](const LidGroup& g) { return !g.empty(); }))
-        because("pollutants in LID units are not simulated", "未模拟海绵设施中的污染物");
-    if (std::any_of(net.outfalls.route_to.begin(), net.outfalls.route_to.end(),
-                    [](const auto& k) { return k.valid(); }))
-        because("outfalls routed onto subcatchments would carry routed pollutants",
-                "排口回流至子汇水区需要管网水质演算");
-    for (const auto& f : net.files)
-        if (rows::iequals(f.mode, "USE") && rows::iequals(f.kind, "HOTSTART"))
-            because("a hot start file's buildup is not read", "未读取热启动文件中的污染物累积量");
-    if (!options.use_hot_start.empty())
-        because("a hot start file's buildup is not read", "未读取热启动文件中的污染物累积量");
     if (!why_en.empty()) {
         sum.not_simulated.push_back(
             "water quality (" + quality_sections + ") is kept in the model but not simulated (" +
@@ -1103,6 +1096,13 @@ void Simulator::State::setup_quality() {
     if (diags.has_errors())
         throw Error(diags.items().front().code, diags.format());
     quality.emplace(net, std::move(in));
+    // a hot start file's buildup, ponded pollutants and runoff quality (SWMM readRunoff)
+    if (hot_in && hot_in->has_runoff)
+        for (int i = 0; i < n_sub; ++i) {
+            const auto& s = hot_in->subcatchments[static_cast<std::size_t>(i)];
+            quality->set_state(
+                i, {s.runoff_concentration, s.ponded_mass, s.buildup_kg, s.last_swept_day});
+        }
     sum.has_quality = true;
     sum.pollutants = quality->input().pollutants;
     // routing the pollutants through the network, where nothing it leaves out is used
@@ -1115,14 +1115,6 @@ void Simulator::State::setup_quality() {
     };
     if (!do_routing)
         not_routed("the flows are not routed", "未进行管网水流演算");
-    if (!inlets.empty())
-        not_routed("pollutants captured by street inlets are not simulated",
-                   "未模拟道路雨水口截流的污染物");
-    for (const auto& f : net.files)
-        if ((rows::iequals(f.mode, "USE") && rows::iequals(f.kind, "INFLOWS")) ||
-            (rows::iequals(f.mode, "SAVE") && rows::iequals(f.kind, "OUTFLOWS")))
-            not_routed("pollutants of [FILES] INFLOWS/OUTFLOWS interface files are not simulated",
-                       "未模拟 INFLOWS/OUTFLOWS 接口文件中的污染物");
     if (!route_en.empty()) {
         sum.not_simulated.push_back(
             "water quality (" + quality_sections +
@@ -1139,11 +1131,28 @@ void Simulator::State::setup_quality() {
         throw Error(diags.items().front().code, diags.format());
     netq.emplace(sum.pollutants, rs.model, static_cast<std::size_t>(n_nodes),
                  static_cast<std::size_t>(n_links));
+    outfall_routed_load.assign(
+        static_cast<std::size_t>(net.outfalls.count()) * sum.pollutants.size(), 0.0);
     if (!treatment.empty()) {
         const UnitFactors uf = unit_factors(opt.flow_units);
         netq->set_treatment(std::move(treatment), &router, 1.0 / uf.flow, 1.0 / uf.length);
     }
-    netq->init(nodes, router.links());
+    if (hot_in) // SWMM skips qualrout_init: the file's concentrations, whatever the depths
+        netq->start_from(hot_in->node_quality, hot_in->link_quality, hot_in->node_residence_s,
+                         nodes, router.links());
+    else
+        netq->init(nodes, router.links());
+    // routing interface files carry the pollutants' concentrations (SWMM iface.c); the initial
+    // line of a SAVE OUTFLOWS file has none but a hot start file's (written before
+    // qualrout_init)
+    if (iface_in)
+        iface_in->match_pollutants(sum.pollutants);
+    if (iface_out) {
+        std::vector<double> initial;
+        if (hot_in)
+            initial = hot_in->node_quality;
+        iface_out->set_pollutants(sum.pollutants, initial);
+    }
     const std::size_t np = sum.pollutants.size();
     for (const auto& line : net.inflows)
         inflow_pollutant.push_back(line.type == ExternalInflow::Type::kFlow
@@ -1183,6 +1192,7 @@ void Simulator::State::start_from(const HotStart& h) {
     }
     router.start_from(h.node_depth_m, h.node_lateral_m3s, h.link_flow_m3s, h.link_depth_m,
                       h.link_setting);
+    hot_in = h; // its pollutants are set once the quality state is (setup_quality)
 }
 
 HotStart Simulator::State::hot_start() const {
@@ -1215,6 +1225,29 @@ HotStart Simulator::State::hot_start() const {
         h.link_flow_m3s.push_back(l.flow);
         h.link_depth_m.push_back(l.depth);
         h.link_setting.push_back(l.setting);
+    }
+    // water quality (SWMM saveRunoff, saveRouting): what is not simulated is written as zeros
+    if (quality)
+        for (int i = 0; i < n_sub; ++i) {
+            auto st = quality->state(i);
+            auto& s = h.subcatchments[static_cast<std::size_t>(i)];
+            s.runoff_concentration = std::move(st.runoff_concentration);
+            s.ponded_mass = std::move(st.ponded_mass);
+            s.buildup_kg = std::move(st.buildup_kg);
+            s.last_swept_day = std::move(st.last_swept_day);
+        }
+    if (netq) {
+        const std::size_t np = netq->pollutant_count();
+        h.pollutants = np;
+        h.node_residence_s.assign(static_cast<std::size_t>(n_nodes), 0.0);
+        for (int n = 0; n < n_nodes; ++n) {
+            h.node_residence_s[static_cast<std::size_t>(n)] = netq->residence_s(n);
+            for (std::size_t p = 0; p < np; ++p)
+                h.node_quality.push_back(netq->node_concentration(n, p, 1.0));
+        }
+        for (int j = 0; j < n_links; ++j)
+            for (std::size_t p = 0; p < np; ++p)
+                h.link_quality.push_back(netq->link_concentration(j, p, 1.0));
     }
     return h;
 }
@@ -1380,12 +1413,17 @@ void Simulator::State::runoff_execute() {
         lids[i].begin_step();
         for (const auto& u : lids[i].units()) {
             const auto d = u.usage().drain_subcatchment;
-            if (d.valid() && static_cast<int>(d.idx()) != i)
+            if (d.valid() && static_cast<int>(d.idx()) != i) {
                 runon[d.idx()] += u.old_drain_m3s;
+                if (quality) // less the control's REMOVALS (SWMM lid_addDrainRunon)
+                    quality->add_lid_drain_runon(i, static_cast<int>(d.idx()), u.old_drain_m3s,
+                                                 u.usage().control);
+            }
         }
     }
     // run-on from outfalls routed onto a subcatchment: what they discharged over the last
     // runoff step, as a mean flow (SWMM runoff_getOutfallRunon)
+    const std::size_t np_routed = netq ? netq->pollutant_count() : 0;
     if (prev_step > 0)
         for (int o = 0; o < net.outfalls.count(); ++o) {
             const auto k = net.outfalls.route_to[o];
@@ -1394,6 +1432,13 @@ void Simulator::State::runoff_execute() {
             runon[k.idx()] += outfall_routed_m3[o] / prev_step;
             sum.runoff.runon_m3 += outfall_routed_m3[o];
             outfall_routed_m3[o] = 0;
+            // with the pollutants it carried, as wet deposition onto the subcatchment
+            for (std::size_t p = 0; p < np_routed; ++p) {
+                double& w = outfall_routed_load[static_cast<std::size_t>(o) * np_routed + p];
+                quality->add_outfall_runon(static_cast<int>(k.idx()), p,
+                                           w * Pollutant::kLitresPerM3, prev_step);
+                w = 0;
+            }
         }
     has_runoff_flag = false;
     // snowfall onto the packs and snow removal (SWMM snow_plowSnow), subcatchment by subcatchment
@@ -1472,6 +1517,7 @@ void Simulator::State::runoff_execute() {
         const double stored_before_m3 = subs[i].stored_m3();
         auto v = subs[i].step(step, r, ev, runon[i], net_precip_ms);
         new_runoff[i] = subs[i].runoff_m3s();
+        const RunoffStepVolumes surface_v = v; // the non-LID area's, before LID treatment
         double lid_drain_m3 = 0;
         if (!lids[i].empty()) {
             const auto lv = lids[i].step(step, r, ev, runon[i], subs[i], v,
@@ -1517,13 +1563,33 @@ void Simulator::State::runoff_execute() {
             qf.runoff_ms = total_runoff_ms;
             qf.rain_ms = r;
             // ponded water at the start, run-on and what reached the sub-areas (SWMM Vinflow)
-            qf.inflow_m3 = stored_before_m3 + v.runon_m3;
+            qf.inflow_m3 = stored_before_m3 + surface_v.runon_m3;
             for (std::size_t k = 0; k < 3; ++k)
                 qf.inflow_m3 += (net_precip_ms != nullptr ? (*net_precip_ms)[k] : r) *
                                 subs[i].subareas()[k].area_fraction * subs[i].area_m2() * step;
-            qf.infil_m3 = v.infil_m3;
-            qf.outflow_m3 = v.runoff_m3;
+            qf.infil_m3 = surface_v.infil_m3;
+            qf.outflow_m3 = surface_v.runoff_m3;
             qf.depth_m = subs[i].area_m2() > 0 ? subs[i].stored_m3() / subs[i].area_m2() : 0.0;
+            std::vector<LidDrainLoad> drains;
+            if (!lids[i].empty()) { // SWMM surfqual_getWashoff with a LID group
+                const double area = net.subcatchments.area_m2[i];
+                // runoff per unit of the whole subcatchment
+                qf.runoff_ms = area > 0 ? total_runoff_ms * subs[i].area_m2() / area : 0.0;
+                qf.lid_area_m2 = lids[i].lid_area_m2();
+                qf.runon_m3 = runon[i] * step;
+                qf.surface_out_m3 = new_runoff[i] * step;
+                qf.lid_drain_m3 = lids[i].drain_m3s(true) * step;
+                for (const auto& u : lids[i].units()) {
+                    if (u.usage().to_pervious) // no load (SWMM lid_addDrainLoads)
+                        continue;
+                    const auto dn = u.usage().drain_node;
+                    const auto ds = u.usage().drain_subcatchment;
+                    drains.push_back(
+                        {u.new_drain_m3s, u.usage().control,
+                         dn.valid() || (ds.valid() && static_cast<int>(ds.idx()) == i)});
+                }
+                qf.drains = &drains;
+            }
             qf.snow_depth_m = snow_new_m[static_cast<std::size_t>(i)];
             // no sweeping under more than 0.05 in of snow on the plowable surface (SWMM's
             // MIN_TOTAL_DEPTH)
@@ -1608,7 +1674,12 @@ void Simulator::State::save_report(double t_old, double t_new) {
         iface_q.resize(static_cast<std::size_t>(n_nodes));
         for (int n = 0; n < n_nodes; ++n)
             iface_q[static_cast<std::size_t>(n)] = nodes[n].inflow;
-        iface_out->record(rt, iface_q);
+        iface_c.clear();
+        if (netq) // the concentrations now (SWMM Node newQual)
+            for (int n = 0; n < n_nodes; ++n)
+                for (std::size_t p = 0; p < netq->pollutant_count(); ++p)
+                    iface_c.push_back(netq->node_concentration(n, p, 1.0));
+        iface_out->record(rt, iface_q, iface_c);
     }
     rep.time_s.push_back(static_cast<std::int64_t>(std::llround(rt)));
     if (options.depth_series_only) {
@@ -1877,12 +1948,16 @@ void Simulator::State::add_inflows(double t0) {
                                    LoadSource::kRdii);
         });
     // a USE INFLOWS file's flows, as external inflows (SWMM addIfaceInflows)
-    if (iface_in)
-        iface_in->add_inflows(t0, [&](int n, double q) {
+    if (iface_in) // at SWMM's clock, 1 ms ahead (getDateTime): none from the file's last time
+        iface_in->add_inflows(t0 + 0.001, [&](int n, double q, const std::vector<double>& conc) {
             if (std::abs(q) < kFlowTolerance)
                 return;
             nodes[static_cast<std::size_t>(n)].lat_flow += q;
             (q >= 0 ? rates.ex : rates.out) += std::abs(q);
+            if (netq && q > 0) // the file's concentrations (SWMM addIfaceInflows)
+                for (std::size_t p = 0; p < netq->pollutant_count() && p < conc.size(); ++p)
+                    if (conc[p] != 0)
+                        netq->add_load(n, p, q * conc[p], LoadSource::kExternal);
         });
     if (!do_runoff)
         return;
@@ -1929,6 +2004,13 @@ void Simulator::State::add_inflows(double t0) {
             const double q = (1.0 - f) * u.old_drain_m3s + f * u.new_drain_m3s;
             nodes[node.idx()].lat_flow += q;
             rates.ww += q;
+            if (netq) // at the subcatchment's washoff, less the control's REMOVALS
+                for (std::size_t p = 0; p < netq->pollutant_count(); ++p)
+                    netq->add_load(
+                        node.idx(), p,
+                        quality->washoff_load(i, p, f, u.old_drain_m3s, u.new_drain_m3s) *
+                            (1.0 - quality->lid_removal(u.usage().control, p)),
+                        LoadSource::kWetWeather);
         }
     }
 }
@@ -2020,10 +2102,20 @@ void Simulator::State::step() {
     }
     if (held) {
         ++sum.held_steps;
+        if (netq) // no inlet captures in a held step
+            netq->set_inlet_transfers({});
     } else {
         inlets.capture(nodes, router.links(), rs.model == FlowRouting::kDynwave, dt,
                        !sum.node_stats.empty() &&
                            t0 + dt > static_cast<double>(opt.report_start_s) + 1e-6);
+        if (netq && !inlets.empty()) { // the pollutants of the captured flow
+            std::vector<InletTransfer> moved;
+            inlets.transfers(router.links(), [&](int link, int bypass, int capture, double captured,
+                                                 double backflow) {
+                moved.push_back({link, bypass, capture, captured, backflow});
+            });
+            netq->set_inlet_transfers(std::move(moved));
+        }
         trials += router.step(t0, dt);
         if (!router.last_step_converged())
             ++sum.nonconverged_steps;
@@ -2043,8 +2135,16 @@ void Simulator::State::step() {
         rule_time += rule_step;
     for (int o = 0; o < net.outfalls.count(); ++o) {
         const double q = nodes[net.outfalls.node[o].idx()].inflow;
-        if (net.outfalls.route_to[o].valid() && q > 0)
+        if (net.outfalls.route_to[o].valid() && q > 0) {
             outfall_routed_m3[o] += q * dt;
+            if (netq) // with the outfall's new concentrations (SWMM removeOutflows)
+                for (std::size_t p = 0; p < netq->pollutant_count(); ++p)
+                    outfall_routed_load[static_cast<std::size_t>(o) * netq->pollutant_count() +
+                                        p] +=
+                        netq->node_concentration(static_cast<int>(net.outfalls.node[o].idx()), p,
+                                                 1.0) *
+                        q * dt;
+        }
     }
     for (int n = 0; n < n_nodes; ++n) {
         bool flooded = false;
@@ -2068,6 +2168,8 @@ void Simulator::State::step() {
                 netq->add_outflow(n, -nodes[n].lat_flow, false);
         }
     }
+    if (netq && !inlets.empty()) // what the inlets move stays in the system
+        netq->inlet_outflows(nodes, [&](int n) { return inlets.is_capture_node(n); });
     accumulate(dt / 2);
     // statistics over routing steps, from the report start on (SWMM stats_updateFlowStats)
     const bool in_report = t_route + 1e-6 >= static_cast<double>(opt.report_start_s);
