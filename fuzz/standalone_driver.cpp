@@ -3,7 +3,8 @@
 // Usage: fuzz_x [--mutations N] FILE_OR_DIR...
 // Every input must return without crashing; sanitizers (debug preset) turn memory and UB errors
 // into failures. The mutations (bit flips, byte insertions and deletions, splices of two inputs,
-// truncations) come from a fixed-seed generator, so a failure is reproducible.
+// truncations) come from a fixed-seed generator, so a failure is reproducible; with
+// RENCHENG_FUZZ_LAST=FILE set, the input that failed is left in FILE.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -123,8 +124,15 @@ int main(int argc, char** argv) {
     for (const auto& input : corpus)
         LLVMFuzzerTestOneInput(input.data(), input.size());
     Mix rng{0x5EED5EED12345678ULL};
+    // RENCHENG_FUZZ_LAST=FILE: each mutation is written there before it runs, so that the input
+    // of a crash is left behind.
+    const char* last = std::getenv("RENCHENG_FUZZ_LAST");
     for (long m = 0; m < mutations; ++m) {
         auto v = mutate(corpus, rng);
+        if (last != nullptr)
+            std::ofstream(last, std::ios::binary)
+                .write(reinterpret_cast<const char*>(v.data()),
+                       static_cast<std::streamsize>(v.size()));
         LLVMFuzzerTestOneInput(v.data(), v.size());
     }
     std::printf("fuzz driver: %zu corpus inputs, %ld mutations, no crash\n", corpus.size(),

@@ -528,6 +528,18 @@ void Reader::read_options() {
                     out = *v * scale;
             }
         };
+        // A count EPANET truncates to a whole number (TRIALS, CHECKFREQ, MAXCHECK): at least 1,
+        // which it will hold after the truncation (EPANET takes 0.5 as 0 trials, and solves
+        // nothing).
+        auto count = [&](std::size_t i, const char* what, int& out) {
+            if (auto v = value_at(i, what)) {
+                if (!(*v >= 1))
+                    error(ErrorCode::kOutOfRange, l, {},
+                          std::string(what) + " must be at least 1 (a whole number)", t[i]);
+                else
+                    out = static_cast<int>(std::min(*v, 1e9));
+            }
+        };
         if (equals(key, "UNITS") || equals(key, "SPECIFIC") ||
             (equals(key, "PRESSURE") && t.size() >= 2 && !starts(t[1], "EXPON"))) {
             continue;
@@ -548,9 +560,7 @@ void Reader::read_options() {
         } else if (equals(key, "DIFFUSIVITY")) {
             positive(1, "diffusivity", o.diffusivity, 1.0, true);
         } else if (equals(key, "TRIALS")) {
-            double v = o.trials;
-            positive(1, "trials", v);
-            o.trials = static_cast<int>(std::min(v, 1e9));
+            count(1, "trials", o.trials);
         } else if (equals(key, "ACCURACY")) {
             positive(1, "accuracy", o.accuracy);
         } else if (equals(key, "HEADERROR")) {
@@ -628,13 +638,9 @@ void Reader::read_options() {
             if (need(l, 2, "map file"))
                 o.map_file = std::string(t[1]);
         } else if (equals(key, "CHECKFREQ")) {
-            double v = o.check_freq;
-            positive(1, "CHECKFREQ", v);
-            o.check_freq = static_cast<int>(std::min(v, 1e9));
+            count(1, "CHECKFREQ", o.check_freq);
         } else if (equals(key, "MAXCHECK")) {
-            double v = o.max_check;
-            positive(1, "MAXCHECK", v);
-            o.max_check = static_cast<int>(std::min(v, 1e9));
+            count(1, "MAXCHECK", o.max_check);
         } else if (equals(key, "DAMPLIMIT")) {
             positive(1, "DAMPLIMIT", o.damp_limit, 1.0, true);
         } else if (equals(key, "HYDRAULICS") || equals(key, "SEGMENTS") || equals(key, "VERIFY")) {

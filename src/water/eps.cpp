@@ -576,7 +576,7 @@ struct EnergyTally {
         for (std::int32_t j = 0; j < net.pumps.count(); ++j) {
             const auto uj = static_cast<std::size_t>(j);
             const std::size_t k = net.pumps.link[uj].idx();
-            if (is_closed(s.status[k]))
+            if (is_closed(s.status[k]) || !(s.setting[k] > 0.0)) // off, or at speed 0
                 continue;
             const double q = std::fabs(s.flow_m3s[k]);
             const double dh =

@@ -582,6 +582,12 @@ INSTANTIATE_TEST_SUITE_P(
                   ErrorCode::kUnknownKey, 12, ""},
         ErrorCase{"BadHeadloss", kBase + "[OPTIONS]\n Units LPS\n Headloss X-Y\n",
                   ErrorCode::kUnknownValue, 12, ""},
+        // EPANET truncates 0.5 trials to 0 and solves nothing: refused (found by the fuzzer, a
+        // file that read but wrote back TRIALS 0)
+        ErrorCase{"TrialsBelowOne", kBase + "[OPTIONS]\n Units LPS\n Trials 0.5\n",
+                  ErrorCode::kOutOfRange, 12, ""},
+        ErrorCase{"CheckFreqBelowOne", kBase + "[OPTIONS]\n Units LPS\n CHECKFREQ 0.9\n",
+                  ErrorCode::kOutOfRange, 12, ""},
         ErrorCase{"ClockTimeAbove12Pm", kBase + kUnits + "[TIMES]\n Start ClockTime 20 PM\n",
                   ErrorCode::kOutOfRange, 13, ""},
         ErrorCase{"BadTime", kBase + kUnits + "[TIMES]\n Duration 1:xx\n", ErrorCode::kOutOfRange,
