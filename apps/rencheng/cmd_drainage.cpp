@@ -152,7 +152,8 @@ void run_drainage_solve(const DrainageOptions& opt, CommandContext& ctx) {
             print_top("highest flow instability indexes / 流量不稳定指数最高", turns, "");
             print_top("time-step critical elements / 控制时间步的元素", critical, " %");
         }
-        if (s.has_quality && s.has_runoff) { // SWMM's Runoff Quality Continuity, per pollutant
+        // SWMM's Runoff Quality Continuity, per pollutant (a USE RUNOFF run's: its initial buildup)
+        if (s.has_quality && (s.has_runoff || s.runoff_from_file)) {
             std::printf("  runoff quality continuity / 径流水质平衡 (kg; counts for #/L):\n");
             std::printf("    %-44s", "");
             for (const auto& p : s.pollutants)

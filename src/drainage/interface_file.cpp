@@ -154,6 +154,22 @@ InterfaceText parse_interface_text(const Network& net, const std::string& text,
 RoutingInflows::RoutingInflows(const Network& net, const std::string& text, const std::string& file)
     : file_(file) {
     InterfaceText t = parse_interface_text(net, text, file, "routing");
+    // SWMM 5.2.4 reads a file's pollutant lines only for a model with pollutants: otherwise it
+    // takes the first of them for the number of nodes and rejects the file (getIfaceFileNodes,
+    // error 353); RenCheng rejects it too, saying why
+    const auto* polluts = net.raw_section("POLLUTANTS");
+    if (!t.pollutant.empty() && (polluts == nullptr || polluts->rows.empty())) {
+        std::string names;
+        for (const auto& p : t.pollutant)
+            names += (names.empty() ? "" : ", ") + p;
+        throw Error(ErrorCode::kNumberSyntax,
+                    file + ": routing interface file: it carries " +
+                        std::to_string(t.pollutant.size()) + " pollutant(s) (" + names +
+                        ") but the model has no [POLLUTANTS]; SWMM 5.2.4 rejects such a file "
+                        "(its error 353, invalid format): add the pollutants to the model or use "
+                        "a file with FLOW alone / 接口文件含污染物（" +
+                        names + "）而模型无 [POLLUTANTS]，SWMM 5.2.4 拒绝此文件（错误 353）");
+    }
     node_ = std::move(t.node);
     time_s_ = std::move(t.time_s);
     flow_m3s_ = std::move(t.flow_m3s);

@@ -48,7 +48,8 @@ class RoutingInflows {
 public:
     /// Reads `path` (SWMM's routing interface format). Nodes the network does not have are
     /// skipped, as SWMM skips them; pollutant columns are kept for match_pollutants(). Throws
-    /// rencheng::Error naming the file and line of a malformed line.
+    /// rencheng::Error naming the file and line of a malformed line, and naming the file when it
+    /// carries pollutants but the model has no [POLLUTANTS] (SWMM 5.2.4's error 353).
     RoutingInflows(const Network& net, const std::filesystem::path& path);
     /// Same, from the file's text; `file` names it in errors.
     RoutingInflows(const Network& net, const std::string& text, const std::string& file);

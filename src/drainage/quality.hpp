@@ -209,6 +209,13 @@ public:
     /// One runoff step of subcatchment `j` starting `t_s` after the simulation start: buildup in
     /// dry weather, sweeping when `can_sweep`, washoff (SWMM runoff_execute's quality part).
     void step(int j, double t_s, bool can_sweep, const QualityStepFlows& f);
+    /// Sets subcatchment j's washoff concentration of pollutant p at the end of the runoff step
+    /// begun with begin_step() to `per_litre` (the pollutant's units per litre) instead of
+    /// computing it: the step read from a runoff interface file (SWMM runoff_readFromFile).
+    /// Nothing builds up or washes off, and the balance is left as it is.
+    void set_washoff(int j, std::size_t p, double per_litre) {
+        new_conc_[idx(j, p)] = per_litre * Pollutant::kLitresPerM3;
+    }
     /// Washoff concentration (pollutant units per L) a fraction `fr` into the last runoff step.
     double concentration(int j, std::size_t p, double fr) const;
     /// The washoff load sent to the outlet a fraction `fr` into the last runoff step, from the

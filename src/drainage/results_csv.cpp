@@ -278,7 +278,9 @@ void append_quality(std::string& out, const Network& net, const SimulationSummar
     if (!m.has_quality)
         return;
     const std::size_t np = m.pollutants.size();
-    for (std::size_t p = 0; p < np && p < m.quality.size() && m.has_runoff; ++p) {
+    // a USE RUNOFF run has the table too, its initial buildup alone (as SWMM's)
+    const bool runoff = m.has_runoff || m.runoff_from_file;
+    for (std::size_t p = 0; p < np && p < m.quality.size() && runoff; ++p) {
         const auto& t = m.quality[p];
         const std::string q = "quality_" + m.pollutants[p].id + "_";
         const std::string u = mass_suffix(m.pollutants[p]);
@@ -305,7 +307,7 @@ void append_quality(std::string& out, const Network& net, const SimulationSummar
                         ("washoff_" + m.pollutants[p].id + mass_suffix(m.pollutants[p])).c_str(),
                         w);
         }
-    for (std::size_t p = 0; p < np && m.has_runoff; ++p)
+    for (std::size_t p = 0; p < np && runoff; ++p)
         summary_row(out, "system", "system",
                     ("washoff_" + m.pollutants[p].id + mass_suffix(m.pollutants[p])).c_str(),
                     total[p]);

@@ -86,7 +86,8 @@ RunoffFile RunoffFile::read_bytes(const Network& net, const std::string& bytes,
     return f;
 }
 
-void RunoffFile::add_step(double step_s, const std::vector<RunoffStepResult>& results) {
+void RunoffFile::add_step(double step_s, const std::vector<RunoffStepResult>& results,
+                          const std::vector<double>& washoff) {
     step_s_.push_back(static_cast<float>(step_s));
     const double rate = si_ ? 3600.0 * 1000.0 : 3600.0 / kInch;   // m/s → mm/h or in/h
     const double evap = si_ ? 86400.0 * 1000.0 : 86400.0 / kInch; // m/s → mm/day or in/day
@@ -101,7 +102,10 @@ void RunoffFile::add_step(double step_s, const std::vector<RunoffStepResult>& re
             r.water_table_m * length, r.upper_moisture};
         for (const double x : v)
             values_.push_back(static_cast<float>(x));
-        values_.insert(values_.end(), pollutants_, 0.0F);
+        for (std::size_t p = 0; p < pollutants_; ++p) {
+            const std::size_t k = static_cast<std::size_t>(i) * pollutants_ + p;
+            values_.push_back(k < washoff.size() ? static_cast<float>(washoff[k]) : 0.0F);
+        }
     }
 }
 

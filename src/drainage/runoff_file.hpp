@@ -6,7 +6,8 @@
 // subcatchment 8 + pollutants 4-byte floats in the model's own units: rainfall (in/h or mm/h),
 // snow depth (in or mm), evaporation (in/day or mm/day), infiltration (in/h or mm/h), runoff
 // (flow units), groundwater flow (flow units), water table elevation (ft or m), upper-zone
-// moisture, then the pollutants' washoff concentrations. SI inside.
+// moisture, then the pollutants' washoff concentrations (the pollutant's units per litre, none
+// where the runoff is none). SI inside.
 #pragma once
 
 #include <cstddef>
@@ -49,9 +50,12 @@ public:
     static RunoffFile read_bytes(const Network& net, const std::string& bytes,
                                  const std::string& file);
 
-    /// Appends a step of `step_s` seconds with each subcatchment's results (network order);
-    /// the pollutants' concentrations are written as zeros (water quality is not simulated).
-    void add_step(double step_s, const std::vector<RunoffStepResult>& results);
+    /// Appends a step of `step_s` seconds with each subcatchment's results (network order) and
+    /// washoff concentrations `washoff` (`[subcatchment * pollutants + p]`, the pollutant's units
+    /// per litre, SWMM's Subcatch newQual); an empty `washoff` writes zeros (water quality not
+    /// simulated, as SWMM with IGNORE_QUALITY).
+    void add_step(double step_s, const std::vector<RunoffStepResult>& results,
+                  const std::vector<double>& washoff = {});
     /// The file's bytes (SWMM's layout).
     [[nodiscard]] std::string to_bytes() const;
     /// Writes to_bytes() to `path` (a temporary file, then renamed).
@@ -61,6 +65,14 @@ public:
     [[nodiscard]] double step_s(std::size_t k) const { return step_s_[k]; }
     /// Subcatchment i's results on step k, SI.
     [[nodiscard]] RunoffStepResult result(std::size_t k, std::size_t i) const;
+    /// The number of pollutants the file carries.
+    [[nodiscard]] std::size_t pollutant_count() const { return pollutants_; }
+    /// Subcatchment i's washoff concentration of pollutant p on step k, the pollutant's units
+    /// per litre (as written).
+    [[nodiscard]] double washoff(std::size_t k, std::size_t i, std::size_t p) const {
+        return static_cast<double>(
+            values_[(k * static_cast<std::size_t>(subcatchments_) + i) * width() + kValues + p]);
+    }
 
 private:
     RunoffFile() = default;

@@ -1081,10 +1081,22 @@ void Simulator::State::setup_quality() {
         because("IGNORE_QUALITY YES", "IGNORE_QUALITY YES（忽略水质）");
     if (!do_runoff && !do_routing)
         because("there are no subcatchments and no flow routing", "无子汇水区且未进行管网演算");
-    if (runoff_in)
-        because("the runoff is read from a [FILES] USE RUNOFF file",
-                "径流来自 USE RUNOFF 接口文件");
     if (!why_en.empty()) {
+        // a SAVE OUTFLOWS file still has the pollutants' columns, at no concentration (SWMM
+        // writes them whatever IGNORE_QUALITY says)
+        if (iface_out && has_pollutants) {
+            std::vector<Pollutant> ids;
+            for (const auto& row : net.raw_section("POLLUTANTS")->rows) {
+                Pollutant p;
+                p.id = row.empty() ? std::string() : row[0];
+                if (row.size() > 1 && rows::iequals(row[1], "UG/L"))
+                    p.units = ConcentrationUnit::kUgPerL;
+                else if (row.size() > 1 && rows::iequals(row[1], "#/L"))
+                    p.units = ConcentrationUnit::kCountPerL;
+                ids.push_back(std::move(p));
+            }
+            iface_out->set_pollutants(ids, {});
+        }
         sum.not_simulated.push_back(
             "water quality (" + quality_sections + ") is kept in the model but not simulated (" +
             why_en + "): only flows are computed / 水质（污染物）数据已保留但未模拟（" + why_zh +
@@ -1115,15 +1127,21 @@ void Simulator::State::setup_quality() {
     };
     if (!do_routing)
         not_routed("the flows are not routed", "未进行管网水流演算");
+    // with a USE RUNOFF file the washoff comes from the file: nothing builds up or washes off
+    // on the subcatchments (SWMM runoff_readFromFile)
+    const std::string surface_en = runoff_in ? "washoff concentrations read from the [FILES] USE "
+                                               "RUNOFF file (no buildup or washoff computed)"
+                                             : "buildup and washoff on subcatchments";
+    const std::string surface_zh = runoff_in
+                                       ? "子汇水区冲刷浓度取自 USE RUNOFF 接口文件（不模拟累积"
+                                         "与冲刷）"
+                                       : "子汇水区污染物累积与冲刷";
     if (!route_en.empty()) {
         sum.not_simulated.push_back(
-            "water quality (" + quality_sections +
-            "): pollutant buildup and washoff on subcatchments are simulated, but the pollutants "
-            "are not routed through the drainage network (" +
-            route_en +
-            "; no node or link concentrations) / 水质：已模拟子汇水区上污染物的累积与"
-            "冲刷，但污染物未在排水管网中演算（" +
-            route_zh + "；无节点与管段浓度）");
+            "water quality (" + quality_sections + "): pollutant " + surface_en +
+            " are simulated, but the pollutants are not routed through the drainage network (" +
+            route_en + "; no node or link concentrations) / 水质：已模拟" + surface_zh +
+            "，但污染物未在排水管网中演算（" + route_zh + "；无节点与管段浓度）");
         return;
     }
     auto treatment = read_treatment(net, sum.pollutants, net.source_file, diags);
@@ -1166,11 +1184,10 @@ void Simulator::State::setup_quality() {
                 static_cast<int>(k);
     }
     sum.has_quality_routing = true;
-    sum.not_simulated.push_back(
-        "water quality (" + quality_sections +
-        "): buildup and washoff on subcatchments, routing through the network (mixing, decay, "
-        "losses) and treatment at nodes are simulated / 水质：已模拟子汇水区污染物累积与冲刷、"
-        "管网中的演算（混合、衰减、损失）及节点处理");
+    sum.not_simulated.push_back("water quality (" + quality_sections + "): " + surface_en +
+                                ", routing through the network (mixing, decay, losses) and "
+                                "treatment at nodes are simulated / 水质：已模拟" +
+                                surface_zh + "、管网中的演算（混合、衰减、损失）及节点处理");
 }
 
 void Simulator::State::start_from(const HotStart& h) {
@@ -1278,8 +1295,13 @@ void Simulator::State::runoff_from_file() {
     const std::size_t k = runoff_in_next++;
     old_runoff_t = new_runoff_t;
     new_runoff_t = std::min(old_runoff_t + runoff_in->step_s(k), total);
+    if (quality) // SWMM subcatch_setOldState: the washoff concentrations become the old ones
+        quality->begin_step();
     for (int i = 0; i < n_sub; ++i) {
         const RunoffStepResult r = runoff_in->result(k, static_cast<std::size_t>(i));
+        if (quality) // the file's washoff concentrations (SWMM Subcatch newQual), nothing built up
+            for (std::size_t p = 0; p < quality->pollutant_count(); ++p)
+                quality->set_washoff(i, p, runoff_in->washoff(k, static_cast<std::size_t>(i), p));
         old_runoff[i] = new_runoff[i];
         new_runoff[i] = r.runoff_m3s;
         gw_file_old[i] = gw_file_new[i];
@@ -1486,6 +1508,8 @@ void Simulator::State::runoff_execute() {
         }
     }
     std::vector<RunoffStepResult> step_results(runoff_out ? static_cast<std::size_t>(n_sub) : 0);
+    std::vector<double> step_washoff(
+        runoff_out && quality ? static_cast<std::size_t>(n_sub) * quality->pollutant_count() : 0);
     const bool can_sweep = quality && in_sweeping_season(net, old_runoff_t);
     for (int i = 0; i < n_sub; ++i) {
         const auto g = net.subcatchments.gage[i];
@@ -1609,6 +1633,11 @@ void Simulator::State::runoff_execute() {
             rr.runoff_m3s = new_runoff[i] + lids[i].drain_m3s(true);
             if (rr.runoff_m3s < 2.31481e-8 * kFoot * area) // SWMM MIN_RUNOFF
                 rr.runoff_m3s = 0;
+            // the washoff at the step's end, none without runoff (SWMM subcatch_getResults)
+            if (quality)
+                for (std::size_t p = 0; p < quality->pollutant_count(); ++p)
+                    step_washoff[static_cast<std::size_t>(i) * quality->pollutant_count() + p] =
+                        rr.runoff_m3s > 0 ? quality->concentration(i, p, 1.0) : 0.0;
             if (aquifers[i]) {
                 rr.groundwater_m3s = aquifers[i]->new_flow_m3s();
                 rr.water_table_m = aquifers[i]->water_table_elev_m();
@@ -1644,7 +1673,7 @@ void Simulator::State::runoff_execute() {
                                 snow_new_m[static_cast<std::size_t>(i)] > 0);
     ++sum.runoff_steps;
     if (runoff_out)
-        runoff_out->add_step(step, step_results);
+        runoff_out->add_step(step, step_results, step_washoff);
 }
 
 void Simulator::State::accumulate(double h) {
