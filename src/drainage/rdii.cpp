@@ -122,11 +122,16 @@ RdiiInflows::RdiiInflows(const Network& net, double rdii_step_s, double duration
                         interval = std::min(interval, fall);
                 }
         const auto ri = static_cast<double>(interval);
+        // The run's rain intervals, and one more: a ring as long holds every interval the run
+        // has, so a longer one (a base time longer than the run) would convolve the same sum.
+        const auto run_intervals =
+            (static_cast<std::int64_t>(n_steps - 1) * step + interval - 1) / interval + 2;
         std::array<ResponseState, 3> state;
         for (std::size_t k = 0; k < 3; ++k) {
             std::int64_t periods = 0;
             for (const auto& month : table)
                 periods = std::max(periods, month[k].t_base_s / interval + 1);
+            periods = std::min(periods, run_intervals);
             state[k].excess_m.assign(static_cast<std::size_t>(periods), 0.0);
             state[k].month.assign(static_cast<std::size_t>(periods), 0);
             state[k].dry = static_cast<std::size_t>(periods);

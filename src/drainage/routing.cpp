@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <numbers>
 
@@ -248,6 +249,7 @@ FlowRouter::FlowRouter(const Network& net, const RoutingSettings& settings)
     : net_(net), settings_(settings) {
     build_nodes();
     build_links();
+    validate_node_depths();
     validate_dividers();
     if (settings_.model != FlowRouting::kDynwave)
         validate_tree_layout();
@@ -727,6 +729,25 @@ void FlowRouter::build_links() {
                     "the network has a loop; kinematic wave needs a tree (use DYNWAVE)");
 }
 
+void FlowRouter::validate_node_depths() const {
+    // after the full depths reach the connected crowns (build_links), as SWMM's node_validate
+    // runs after link_validate
+    auto text = [](double v) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%g", v);
+        return std::string(buf);
+    };
+    for (int n = 0; n < static_cast<int>(nodes_.size()); ++n) {
+        const auto& nd = nodes_[n];
+        if (nd.depth > nd.full_depth_m + nd.sur_depth_m)
+            throw Error(ErrorCode::kOutOfRange,
+                        "node " + net_.node_id[n] + ": its initial depth " + text(nd.depth) +
+                            " m exceeds its maximum depth " +
+                            text(nd.full_depth_m + nd.sur_depth_m) +
+                            " m (full depth and surcharge depth; SWMM error 138)");
+    }
+}
+
 void FlowRouter::validate_dividers() const {
     const auto& d = net_.dividers;
     for (int k = 0; k < d.count(); ++k) {
@@ -858,8 +879,17 @@ void FlowRouter::init_state() {
     }
     for (int i = 0; i < static_cast<int>(nodes_.size()); ++i) {
         auto& nd = nodes_[i];
-        if (nd.kind == NodeKind::kStorage)
-            nd.full_volume_m3 = storage_volume(i, nd.full_depth_m);
+        if (nd.kind != NodeKind::kStorage)
+            continue;
+        nd.full_volume_m3 = storage_volume(i, nd.full_depth_m);
+        // SWMM node_validate: no negative volume at full depth (error 140); nor one that
+        // overflows (a functional shape's power)
+        if (!(nd.full_volume_m3 >= 0) || !std::isfinite(nd.full_volume_m3) ||
+            !std::isfinite(storage_volume(i, nd.full_depth_m + nd.sur_depth_m)))
+            throw Error(ErrorCode::kOutOfRange,
+                        "storage unit " + net_.node_id[i] +
+                            ": its volume at full depth is negative or not a finite number "
+                            "(SWMM error 140)");
     }
     // A type-1 pump's wet well holds at least the curve's largest volume (SWMM pump_validate).
     for (const auto& l : links_) {
@@ -1003,7 +1033,8 @@ double FlowRouter::storage_area(int n, double d) const {
         return s.curve[k].valid() ? curve_lookup_extended(net_.curves[s.curve[k].idx()], d) : 0.0;
     case StorageShape::kFunctional: {
         const auto& p = s.param[k];
-        return p[2] + p[0] * std::pow(d, p[1]);
+        // a zero coefficient adds nothing, whatever the power (0·∞ would be NaN)
+        return p[0] == 0 ? p[2] : p[2] + p[0] * std::pow(d, p[1]);
     }
     default: {
         const auto c = storage_shape_area(s.shape[k], s.param[k]);
@@ -1021,7 +1052,7 @@ double FlowRouter::storage_volume(int n, double d) const {
     if (s.shape[k] == StorageShape::kFunctional) {
         const auto& p = s.param[k];
         const double e = p[1] + 1.0;
-        return p[2] * d + p[0] / e * std::pow(d, e);
+        return p[0] == 0 ? p[2] * d : p[2] * d + p[0] / e * std::pow(d, e);
     }
     if (s.shape[k] != StorageShape::kTabular) { // the integral of c0 + c1·d + c2·d²
         const auto c = storage_shape_area(s.shape[k], s.param[k]);

@@ -319,6 +319,9 @@ private:
     double node_outflow_to(int n, int j) const;
     /// Kinematic wave: the flow divider at node n sends this into its outflow link j.
     [[nodiscard]] double divider_outflow(int n, int j) const;
+    /// SWMM's check of a node's initial depth (at most its full and surcharge depths, error
+    /// 138), every model.
+    void validate_node_depths() const;
     /// SWMM's checks of a divider (diversion link attached, weir parameters), every model.
     void validate_dividers() const;
     /// SWMM's checks of the tree layout kinematic wave needs (validateTreeLayout).

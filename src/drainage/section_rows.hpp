@@ -22,7 +22,10 @@ inline std::optional<double> parse_number(std::string_view s) {
     const std::string tmp(s);
     char* end = nullptr;
     const double v = std::strtod(tmp.c_str(), &end);
-    if (end != tmp.c_str() + tmp.size() || !std::isfinite(v))
+    // As the .inp reader's numbers: magnitudes beyond 1e100, or nonzero below 1e-100, are no
+    // physical quantity (a street 1e300 wide overflowed its section's tables).
+    if (end != tmp.c_str() + tmp.size() || !std::isfinite(v) || std::abs(v) > 1.000001e100 ||
+        (v != 0 && std::abs(v) < 0.999999e-100))
         return std::nullopt;
     return v;
 }

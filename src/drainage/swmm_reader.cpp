@@ -160,10 +160,13 @@ std::optional<double> to_number(std::string_view s) {
     double v = 0;
     const auto* end = s.data() + s.size();
     const auto r = std::from_chars(s.data(), end, v, std::chars_format::general);
-    // Magnitudes beyond 1e100 are no physical quantity; refusing them keeps every unit
-    // conversion (and its inverse in the writer) finite. The slack lets a value at the limit
-    // come back through a unit conversion and its inverse a few ulps larger.
-    if (r.ec != std::errc() || r.ptr != end || !std::isfinite(v) || std::abs(v) > 1.000001e100)
+    // Magnitudes beyond 1e100, or nonzero below 1e-100, are no physical quantity; refusing
+    // them keeps every unit conversion (and its inverse in the writer) finite and the products
+    // of a few of them (a cross-section's area, its section factor A·R^(2/3)) from underflowing
+    // to zero. The slack lets a value at a limit come back through a unit conversion and its
+    // inverse a few ulps beyond it.
+    if (r.ec != std::errc() || r.ptr != end || !std::isfinite(v) || std::abs(v) > 1.000001e100 ||
+        (v != 0 && std::abs(v) < 0.999999e-100))
         return std::nullopt;
     return v;
 }
@@ -659,6 +662,7 @@ void Reader::read_options() {
 
     std::optional<CalendarTime> start_date, end_date, report_date;
     std::optional<double> start_time, end_time, report_time;
+    const Line* start_line = nullptr;
     const Line* end_line = nullptr;
     const Line* report_line = nullptr;
     const Line* report_step_line = nullptr;
@@ -776,8 +780,10 @@ void Reader::read_options() {
             keyword(k, o.surcharge_method, "surcharge method");
         } else if (starts(key, "START_DATE")) {
             date(start_date);
+            start_line = &l;
         } else if (starts(key, "START_TIME")) {
             time_of_day(start_time);
+            start_line = &l;
         } else if (starts(key, "END_DATE")) {
             date(end_date);
             end_line = &l;
@@ -879,6 +885,15 @@ void Reader::read_options() {
     if (o.end_s <= 0)
         error(ErrorCode::kOutOfRange, end_line ? *end_line : no_line, {},
               "the simulation ends before it starts (END_DATE / END_TIME)");
+    // A time of day may run over many days (decimal hours), but a date stops at 12/31/9999: the
+    // start and the end must be dates (the writer writes them as such).
+    const Seconds last_second = seconds_since_epoch({9999, 12, 31, 86399});
+    if (start > last_second)
+        error(ErrorCode::kOutOfRange, start_line ? *start_line : no_line, {},
+              "the simulation starts after 12/31/9999 (START_DATE / START_TIME)");
+    else if (start + o.end_s > last_second)
+        error(ErrorCode::kOutOfRange, end_line ? *end_line : no_line, {},
+              "the simulation ends after 12/31/9999 (END_DATE / END_TIME)");
     // SWMM 5.2 (project.c): a report start without a date is the simulation start, and one
     // before the start is moved to it; it must come before the end.
     if (report_date || report_time) {
@@ -1070,11 +1085,16 @@ void Reader::read_tables() {
             if (!v)
                 break;
             const double time = last_date_s[s.idx()] + *t;
-            // The writer writes a dated point as the date of its time: keep it a valid date.
-            if (dated &&
-                calendar_from_seconds(start + static_cast<Seconds>(std::floor(time))).year > 9999) {
-                error(ErrorCode::kOutOfRange, l, ts.id, "time beyond the year 9999", l.tokens[k]);
-                break;
+            // The writer writes a dated point as the date of its time: keep it a valid date (a
+            // negative time of -1e9 h wrote the year -112054, which did not read back).
+            if (dated) {
+                const int year =
+                    calendar_from_seconds(start + static_cast<Seconds>(std::floor(time))).year;
+                if (year < 1 || year > 9999) {
+                    error(ErrorCode::kOutOfRange, l, ts.id, "time outside the years 1 to 9999",
+                          l.tokens[k]);
+                    break;
+                }
             }
             if (!ts.time_s.empty() && time < ts.time_s.back()) {
                 error(ErrorCode::kOutOfRange, l, ts.id, "time series times must not decrease",
@@ -1835,7 +1855,11 @@ void Reader::read_storage(const Line& l, NodeIndex n) {
             if (p[2] < 0)
                 return bad(2, "the constant area must be >= 0");
             // A = a1·d^a2 + a0 in file units → SI: a1 scales with L^(2-a2).
-            s.param[k] = {p[0] * f_.area / std::pow(f_.length, p[1]), p[1], p[2] * f_.area};
+            const double a1 = p[0] == 0 ? 0.0 : p[0] * f_.area / std::pow(f_.length, p[1]);
+            if (!std::isfinite(a1) || (p[0] != 0 && a1 == 0))
+                return bad(1, "the area exponent is too large in magnitude for the coefficient "
+                              "to be a finite nonzero number in SI units");
+            s.param[k] = {a1, p[1], p[2] * f_.area};
         } else {
             if (p[0] <= 0)
                 return bad(0, "the storage length must be > 0");
@@ -2460,6 +2484,16 @@ void Reader::read_inflows() {
             }
             p.month = m + 1;
         }
+        // a triangle's base time T·(1 + K), in hours, within the reader's longest time (1e9 h:
+        // its seconds stay a count the RDII computation can hold)
+        auto base_time_ok = [&](double t_h, double k, std::size_t token) {
+            if (t_h * (1.0 + k) <= 1e9)
+                return true;
+            error(ErrorCode::kOutOfRange, l, uh.id,
+                  "the base time T·(1 + K) of a unit hydrograph exceeds 1e9 hours",
+                  l.tokens[token]);
+            return false;
+        };
         // the IA parameters Dmax, Drecov, Dinit from token `first` on, where given
         auto abstraction = [&](UnitHydrographParams& q, std::size_t first) {
             if (l.tokens.size() <= first)
@@ -2486,7 +2520,8 @@ void Reader::read_inflows() {
                 const auto rr = non_negative(l, 2 + 3 * r, uh.id, "R");
                 const auto tt = non_negative(l, 3 + 3 * r, uh.id, "T");
                 const auto kk = non_negative(l, 4 + 3 * r, uh.id, "K");
-                ok = rr && tt && kk && abstraction(three[r], 11);
+                ok = rr && tt && kk && base_time_ok(*tt, *kk, 4 + 3 * r) &&
+                     abstraction(three[r], 11);
                 if (!ok)
                     break;
                 three[r].response = static_cast<UnitHydrographParams::Response>(r);
@@ -2514,7 +2549,7 @@ void Reader::read_inflows() {
         const auto r = non_negative(l, 3, uh.id, "R");
         const auto t = non_negative(l, 4, uh.id, "T");
         const auto k = non_negative(l, 5, uh.id, "K");
-        if (!r || !t || !k)
+        if (!r || !t || !k || !base_time_ok(*t, *k, 5))
             continue;
         p.r = *r;
         p.t_s = *t * units::kHour;

@@ -166,6 +166,8 @@ void Writer::options() {
         num(v);
         out_ += '\n';
     };
+    // counts as integers: the reader takes no exponent there (num writes 100000 as 1e+05)
+    auto count = [&](std::string_view key, int v) { line(key, std::to_string(v)); };
     auto date_time = [&](std::string_view dkey, std::string_view tkey, Seconds rel) {
         const auto c = calendar_from_seconds(seconds_since_epoch(o.start) + rel);
         option(dkey);
@@ -230,12 +232,12 @@ void Writer::options() {
     value("VARIABLE_STEP", o.variable_step);
     value("LENGTHENING_STEP", o.lengthening_step_s);
     value("MIN_SURFAREA", o.min_surface_area_m2 / f_.area);
-    value("MAX_TRIALS", o.max_trials);
+    count("MAX_TRIALS", o.max_trials);
     value("HEAD_TOLERANCE", o.head_tolerance_m / f_.length);
     value("SYS_FLOW_TOL", o.sys_flow_tolerance * 100.0);
     value("LAT_FLOW_TOL", o.lat_flow_tolerance * 100.0);
     value("MINIMUM_STEP", o.minimum_step_s);
-    value("THREADS", o.threads);
+    count("THREADS", o.threads);
     if (!o.compatibility.empty())
         line("COMPATIBILITY", o.compatibility);
     if (!o.tempdir.empty()) {
@@ -480,7 +482,7 @@ void Writer::nodes() {
                        field(net_.curves[s.curve[k].idx()].id);
                        break;
                    case StorageShape::kFunctional:
-                       field(p[0] * std::pow(f_.length, p[1]) / f_.area);
+                       field(p[0] == 0 ? 0.0 : p[0] * std::pow(f_.length, p[1]) / f_.area);
                        field(p[1]);
                        field(p[2] / f_.area);
                        break;

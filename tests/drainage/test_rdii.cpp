@@ -161,6 +161,39 @@ TEST(Rdii, ResponseRatiosAboveOneAreAnError) {
     EXPECT_FALSE(ok.has_errors()) << ok.format();
 }
 
+// A base time far beyond the run convolves the run's rain intervals alone: the past it would
+// keep holds no rain (K = 1e8, 4e8 intervals of 900 s, took gigabytes). With K = 1e4, at 3600 s
+// the rising limb of 1 h gives f = 1/8, 3/8, 5/8, 7/8 as in the triangle worked by hand, over
+// its base; at 5 h the four rain intervals, 14850 to 17550 s old, are on the falling limb.
+TEST(Rdii, BaseTimeBeyondTheRunKeepsOnlyTheRun) {
+    Diagnostics d;
+    const Network net = parse(model("UH1 ALL SHORT 0.2 1.0 1e4"), d);
+    ASSERT_FALSE(d.has_errors()) << d.format();
+    const RdiiInflows r = inflows(net);
+    const double base_s = 3600.0 * (1.0 + 1e4);
+    const double unit = 0.2 * (2.0 / base_s) * 0.0025 * 5e5;
+    EXPECT_NEAR(inflow_at(r, 3600.0), unit * 2.0, 1e-12 * unit);
+    EXPECT_NEAR(inflow_at(r, 5 * 3600.0), unit * (4.0 - 50400.0 / (base_s - 3600.0)), 1e-12 * unit);
+    Diagnostics d2;
+    const Network longer = parse(model("UH1 ALL SHORT 0.2 1.0 1e8"), d2);
+    ASSERT_FALSE(d2.has_errors()) << d2.format();
+    EXPECT_GE(inflows(longer).rdii_produced_m3(), 0.0);
+}
+
+// A base time T·(1 + K) beyond 1e9 hours is an error at its line (its seconds overflowed the
+// RDII's count).
+TEST(Rdii, BaseTimeBeyondTheLongestTimeIsAnError) {
+    Diagnostics d;
+    parse(model("UH1 ALL SHORT 0.2 1e50 1e60"), d);
+    ASSERT_TRUE(d.has_errors());
+    const std::string text = d.format();
+    EXPECT_NE(text.find("rdii.inp:"), std::string::npos) << text;
+    EXPECT_NE(text.find("exceeds 1e9 hours"), std::string::npos) << text;
+    Diagnostics old_form;
+    parse(model("UH1 ALL 0.1 1 1e9 0.1 1 1 0.1 1 1 0 0 0"), old_form);
+    EXPECT_NE(old_form.format().find("exceeds 1e9 hours"), std::string::npos) << old_form.format();
+}
+
 // A node listed twice in [RDII] keeps its last line (SWMM replaces the first).
 TEST(Rdii, NodeListedTwiceKeepsItsLastLine) {
     Diagnostics d;

@@ -199,3 +199,68 @@ TEST(DrainageSimulator, DepthSeriesOnlyKeepsTheDepths) {
     EXPECT_TRUE(depths.series.subcatch_runoff_m3s.empty());
     EXPECT_EQ(full.summary.max_flow_m3s, depths.summary.max_flow_m3s);
 }
+
+namespace {
+
+/// A storage unit of `storage` (its [STORAGE] fields after the name) draining through a pipe to
+/// an outfall, with a junction of `junction` ([JUNCTIONS] fields after the name) feeding it a
+/// steady 0.1 m³/s, in SI units over an hour.
+Network small_model(const std::string& storage, const std::string& junction = "12 3 0 0 0") {
+    const std::string text =
+        "[OPTIONS]\nFLOW_UNITS CMS\nFLOW_ROUTING DYNWAVE\nSTART_DATE 01/01/2020\n"
+        "END_TIME 1:00\nREPORT_STEP 0:15\nROUTING_STEP 10\n"
+        "[JUNCTIONS]\nJ1 " +
+        junction + "\n[STORAGE]\nSU 10 " + storage +
+        "\n[OUTFALLS]\nO1 0 FREE\n"
+        "[CONDUITS]\nC1 J1 SU 100 0.013 0 0\nC2 SU O1 100 0.013 0 0\n"
+        "[XSECTIONS]\nC1 CIRCULAR 0.5 0 0 0\nC2 CIRCULAR 0.5 0 0 0\n"
+        "[INFLOWS]\nJ1 FLOW \"\" FLOW 1 1 0.1\n";
+    Diagnostics d;
+    Network net = parse_swmm_inp(text, "small.inp", d);
+    if (d.has_errors())
+        throw Error(ErrorCode::kInternal, d.format());
+    return net;
+}
+
+} // namespace
+
+// SWMM error 138: a node's initial depth above its full depth (raised to the crowns of its
+// links) and surcharge depth. It was routed from a depth of 1e6 m into NaN and read a table out
+// of bounds.
+TEST(DrainageSimulator, InitialDepthAboveTheMaximumIsAnError) {
+    const Network deep = small_model("4 0 FUNCTIONAL 0 0 500", "12 3 5 0 0");
+    try {
+        (void)simulate(deep);
+        FAIL() << "expected an error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("node J1"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("SWMM error 138"), std::string::npos) << e.what();
+    }
+    // a full depth of 0 is raised to the pipe's crown (0.5 m): an initial 0.4 m is no error
+    const Network raised = small_model("4 0 FUNCTIONAL 0 0 500", "12 0 0.4 0 0");
+    EXPECT_NO_THROW((void)simulate(raised));
+}
+
+// A functional storage shape without its power term (coefficient 0) has its constant area
+// whatever the exponent: 0·d^1e6 made the volume NaN above a depth of 1 m.
+TEST(DrainageSimulator, StorageWithoutAPowerTermHasItsConstantArea) {
+    const Network net = small_model("4 2 FUNCTIONAL 0 1e6 500");
+    const SimulationResult a = simulate(net);
+    const SimulationResult b = simulate(small_model("4 2 FUNCTIONAL 0 0 500"));
+    expect_identical(a, b);
+    EXPECT_GT(a.summary.max_depth_m[net.find_node("SU").idx()], 1.0);
+}
+
+// SWMM error 140: a storage unit's volume at full depth is negative, or (our addition) overflows.
+TEST(DrainageSimulator, StorageVolumeNegativeOrOverflowingIsAnError) {
+    for (const char* storage : {"4 0 FUNCTIONAL 1 600 0", "4 0 FUNCTIONAL -10 1 5"}) {
+        SCOPED_TRACE(storage);
+        try {
+            (void)simulate(small_model(storage));
+            FAIL() << "expected an error";
+        } catch (const Error& e) {
+            EXPECT_NE(std::string(e.what()).find("storage unit SU"), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find("SWMM error 140"), std::string::npos) << e.what();
+        }
+    }
+}

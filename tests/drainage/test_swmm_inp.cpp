@@ -1070,6 +1070,17 @@ TEST(SwmmWriter, AtomicFileReadsBack) {
     fs::remove_all(dir);
 }
 
+TEST(SwmmWriter, CountsWrittenAsIntegers) {
+    // MAX_TRIALS and THREADS are read as whole numbers: 100000 written as 1e+05 did not read back
+    const Network net = parse_ok("[JUNCTIONS]\nJ1 10\n[OUTFALLS]\nO1 0 FREE\n[OPTIONS]\n"
+                                 "END_TIME 1\nMAX_TRIALS 100000\nTHREADS 1000000\n");
+    const std::string text = format_swmm_inp(net);
+    EXPECT_NE(text.find("100000\n"), std::string::npos) << text;
+    const Network back = parse_ok(text);
+    EXPECT_EQ(back.options.max_trials, 100000);
+    EXPECT_EQ(back.options.threads, 1000000);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Bad input: each kind of error gives its code at its line.
 
@@ -1090,7 +1101,26 @@ TEST(SwmmBadInput, EachKindOfError) {
          base + "[OPTIONS]\nEND_TIME 1\n[CONDUITS]\nC1 J1 O1 100 0.013 0 0\n"
                 "[XSECTIONS]\nC1 FORCE_MAIN 1 0 0 0 1\n",
          ErrorCode::kOutOfRange, 10},
+        // a magnitude below 1e-100 is no physical quantity (a circle of 1e-150 ft has an area
+        // whose square underflows: the routing's geometry read its table out of bounds)
+        {"tiny number",
+         base + "[OPTIONS]\nEND_TIME 1\n[CONDUITS]\nC1 J1 O1 100 0.013 0 0\n"
+                "[XSECTIONS]\nC1 FORCE_MAIN 1e-150 0.5 0 0 1\n",
+         ErrorCode::kNumberSyntax, 10},
+        // the same limits in the sections read row by row ([STREETS], [INLETS], …): a street
+        // 1e300 wide overflowed its section's tables
+        {"huge number in a street",
+         base + "[OPTIONS]\nEND_TIME 1\n[STREETS]\nFull 20 0.5 2 0.016 0 0 2 8 1e300 0.03\n",
+         ErrorCode::kNumberSyntax, 8},
+        // A·d^B in feet: A in SI is A·0.0929/0.3048^B, infinite for B = 1000
+        {"storage exponent beyond SI", base + "[STORAGE]\nSU 0 10 0 FUNCTIONAL 1 1000 0\n",
+         ErrorCode::kOutOfRange, 6},
         {"bad date", base + "[OPTIONS]\nSTART_DATE 13/01/2000\n", ErrorCode::kNumberSyntax, 6},
+        // decimal hours may run over days, but not past the last date (12/31/9999): the writer
+        // wrote an END_DATE in the year 116099 that did not read back
+        {"end after the last date", base + "[OPTIONS]\nEND_TIME 1e9\n", ErrorCode::kOutOfRange, 6},
+        {"start after the last date", base + "[OPTIONS]\nSTART_TIME 1e9\n", ErrorCode::kOutOfRange,
+         6},
         {"bad time", base + "[OPTIONS]\nSTART_TIME 1:xx\n", ErrorCode::kNumberSyntax, 6},
         {"no end", base, ErrorCode::kOutOfRange, 0},
         {"report step below routing step",
@@ -1132,6 +1162,10 @@ TEST(SwmmBadInput, EachKindOfError) {
                 "[TIMESERIES]\nT 0 1\n",
          ErrorCode::kInconsistent, 8},
         {"decreasing series time", "[TIMESERIES]\nT 1:00 1\nT 0:30 2\n", ErrorCode::kOutOfRange, 3},
+        // a dated point's time may be negative, but not before the year 1: the writer wrote the
+        // year -112054, which did not read back
+        {"series time before the year 1", "[TIMESERIES]\nT 06/30/2025 -1e9 0\n",
+         ErrorCode::kOutOfRange, 2},
         {"GR before X1", "[TRANSECTS]\nNC 0.1 0.1 0.1\nGR 1 0 0 5\n", ErrorCode::kInconsistent, 3},
         {"clause outside a rule", "[CONTROLS]\nIF NODE J1 DEPTH > 1\n", ErrorCode::kInconsistent,
          2},
