@@ -161,10 +161,13 @@ void set_factor_counters(benchmark::State& state, double nonzeros, double flops)
     state.counters["flops"] = flops; // Σ c_j² over the column counts of L
 }
 
-/// The numeric factorisation alone (what every Newton iteration pays), on the grid's matrix.
+/// The numeric factorisation alone (what every Newton iteration pays), on the grid's matrix;
+/// argument 0 as the solver does it (its chains peeled first), 1 the pattern whole.
 void BM_GridCholeskyFactor(benchmark::State& state) {
     const GridMatrix& g = grid_matrix();
-    const SymbolicCholesky sym(g.n, g.edges);
+    const SymbolicCholesky sym(g.n, g.edges, SymbolicCholesky::Kernel::kAuto, true,
+                               state.range(0) == 0 ? SymbolicCholesky::Peel::kAuto
+                                                   : SymbolicCholesky::Peel::kNever);
     NumericCholesky num(sym);
     load_grid_matrix(sym, num);
     for (auto _ : state) {
@@ -178,13 +181,16 @@ void BM_GridCholeskyFactor(benchmark::State& state) {
     state.counters["parallel_units"] = sym.parallel_units();
     state.counters["top_share"] = sym.top_work_share();
     state.counters["critical_path_share"] = sym.critical_path_share();
+    state.counters["peeled"] = sym.peeled_count();
 }
-BENCHMARK(BM_GridCholeskyFactor)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_GridCholeskyFactor)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
-/// One forward and back substitution with the grid's factor.
+/// One forward and back substitution with the grid's factor (arguments as above).
 void BM_GridCholeskySolve(benchmark::State& state) {
     const GridMatrix& g = grid_matrix();
-    const SymbolicCholesky sym(g.n, g.edges);
+    const SymbolicCholesky sym(g.n, g.edges, SymbolicCholesky::Kernel::kAuto, true,
+                               state.range(0) == 0 ? SymbolicCholesky::Peel::kAuto
+                                                   : SymbolicCholesky::Peel::kNever);
     NumericCholesky num(sym);
     load_grid_matrix(sym, num);
     if (num.factor(sym) >= 0)
@@ -199,7 +205,7 @@ void BM_GridCholeskySolve(benchmark::State& state) {
         benchmark::DoNotOptimize(x.data());
     }
 }
-BENCHMARK(BM_GridCholeskySolve)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_GridCholeskySolve)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 /// CHOLMOD (SuiteSparse, supernodal, with the system's BLAS) on the same matrix as a yardstick:
 /// its analysis with the given ordering (fill and flops of that ordering), then the numeric

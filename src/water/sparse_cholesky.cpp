@@ -3,6 +3,7 @@
 #include "water/sparse_cholesky.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <cmath>
 #include <stdexcept>
@@ -287,7 +288,7 @@ lower_update_scattered(const double* a, std::int32_t lda, std::int32_t m, std::i
 
 SymbolicCholesky::SymbolicCholesky(std::int32_t n,
                                    const std::vector<std::pair<std::int32_t, std::int32_t>>& edges,
-                                   Kernel kernel, bool split)
+                                   Kernel kernel, bool split, Peel peel)
     : n_(n) {
     const auto un = static_cast<std::size_t>(n);
     std::vector<std::vector<std::int32_t>> adj(un);
@@ -300,6 +301,168 @@ SymbolicCholesky::SymbolicCholesky(std::int32_t n,
         std::sort(a.begin(), a.end());
         a.erase(std::unique(a.begin(), a.end()), a.end());
     }
+    if ((peel == Peel::kAlways || (peel == Peel::kAuto && n >= kPeelNodes)) &&
+        build_peeled(adj, kernel, split, peel))
+        return;
+    build(adj, kernel, split);
+}
+
+bool SymbolicCholesky::build_peeled(const std::vector<std::vector<std::int32_t>>& adj,
+                                    Kernel kernel, bool split, Peel peel) {
+    const std::int32_t n = n_;
+    const auto un = static_cast<std::size_t>(n);
+    // Eliminate nodes of at most two neighbours one after another, each joining its two
+    // neighbours (the entry the elimination fills), until none is left or one node remains.
+    std::vector<std::vector<std::int32_t>> left = adj;
+    std::vector<std::int32_t> order, stack, turn(un, -1);
+    std::vector<std::array<std::int32_t, 2>> neighbours;
+    for (std::int32_t i = n - 1; i >= 0; --i)
+        if (left[static_cast<std::size_t>(i)].size() <= 2)
+            stack.push_back(i);
+    std::int32_t remaining = n;
+    while (!stack.empty() && remaining > 1) {
+        const std::int32_t x = stack.back();
+        stack.pop_back();
+        auto& lx = left[static_cast<std::size_t>(x)];
+        if (turn[static_cast<std::size_t>(x)] >= 0 || lx.size() > 2)
+            continue;
+        turn[static_cast<std::size_t>(x)] = static_cast<std::int32_t>(order.size());
+        --remaining;
+        std::array<std::int32_t, 2> nb{-1, -1};
+        for (std::size_t k = 0; k < lx.size(); ++k)
+            nb[k] = lx[k];
+        order.push_back(x);
+        neighbours.push_back(nb);
+        lx.clear();
+        for (const std::int32_t y : nb)
+            if (y >= 0) {
+                auto& ly = left[static_cast<std::size_t>(y)];
+                ly.erase(std::find(ly.begin(), ly.end(), x));
+            }
+        if (nb[1] >= 0) {
+            auto& l0 = left[static_cast<std::size_t>(nb[0])];
+            if (std::find(l0.begin(), l0.end(), nb[1]) == l0.end()) {
+                l0.push_back(nb[1]);
+                left[static_cast<std::size_t>(nb[1])].push_back(nb[0]);
+            }
+        }
+        for (const std::int32_t y : nb)
+            if (y >= 0 && left[static_cast<std::size_t>(y)].size() <= 2)
+                stack.push_back(y);
+    }
+    const auto np = static_cast<std::int32_t>(order.size());
+    if (np == 0 || (peel == Peel::kAuto && 10 * np < n))
+        return false;
+
+    // The core: the nodes left, in ascending order, with the entries left among them.
+    std::vector<std::int32_t> local(un, -1);
+    for (std::int32_t i = 0; i < n; ++i)
+        if (turn[static_cast<std::size_t>(i)] < 0) {
+            local[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(core_nodes_.size());
+            core_nodes_.push_back(i);
+        }
+    const auto nc = static_cast<std::int32_t>(core_nodes_.size());
+    std::vector<std::pair<std::int32_t, std::int32_t>> core_edges;
+    for (const std::int32_t i : core_nodes_)
+        for (const std::int32_t j : left[static_cast<std::size_t>(i)])
+            if (i < j)
+                core_edges.emplace_back(local[static_cast<std::size_t>(i)],
+                                        local[static_cast<std::size_t>(j)]);
+    core_.emplace_back(nc, core_edges, kernel, split, Peel::kNever);
+    const SymbolicCholesky& core = core_[0];
+    kernel_ = core.kernel_;
+
+    perm_.assign(un, 0);
+    for (std::int32_t t = 0; t < np; ++t)
+        perm_[static_cast<std::size_t>(t)] = order[static_cast<std::size_t>(t)];
+    for (std::int32_t k = 0; k < nc; ++k)
+        perm_[static_cast<std::size_t>(np + k)] =
+            core_nodes_[static_cast<std::size_t>(core.perm_[static_cast<std::size_t>(k)])];
+    pinv_.assign(un, 0);
+    for (std::int32_t k = 0; k < n; ++k)
+        pinv_[static_cast<std::size_t>(perm_[static_cast<std::size_t>(k)])] = k;
+
+    // Value positions: the core's, then three per peeled node, then the scratch slot.
+    peel_base_ = core.value_count();
+    value_count_ = peel_base_ + 3 * np + 1;
+    const std::int32_t scratch = value_count_ - 1;
+    const auto at = [&](std::int32_t a, std::int32_t b) -> std::int32_t {
+        const std::int32_t ta = turn[static_cast<std::size_t>(a)];
+        const std::int32_t tb = turn[static_cast<std::size_t>(b)];
+        if (a == b)
+            return ta >= 0 ? peel_base_ + 3 * ta
+                           : core.diagonal_position(local[static_cast<std::size_t>(a)]);
+        if (ta < 0 && tb < 0)
+            return core.position(local[static_cast<std::size_t>(a)],
+                                 local[static_cast<std::size_t>(b)]);
+        // the entry belongs to the endpoint eliminated first
+        const bool a_first = ta >= 0 && (tb < 0 || ta < tb);
+        const std::int32_t t = a_first ? ta : tb, other = a_first ? b : a;
+        const auto& nb = neighbours[static_cast<std::size_t>(t)];
+        if (nb[0] == other)
+            return peel_base_ + 3 * t + 1;
+        if (nb[1] == other)
+            return peel_base_ + 3 * t + 2;
+        return -1;
+    };
+    peel_.resize(static_cast<std::size_t>(np));
+    for (std::int32_t t = 0; t < np; ++t) {
+        const auto& nb = neighbours[static_cast<std::size_t>(t)];
+        PeelStep& st = peel_[static_cast<std::size_t>(t)];
+        st.diag0 = nb[0] >= 0 ? at(nb[0], nb[0]) : scratch;
+        st.diag1 = nb[1] >= 0 ? at(nb[1], nb[1]) : scratch;
+        st.between = nb[1] >= 0 ? at(nb[0], nb[1]) : scratch;
+        st.row0 = nb[0] >= 0 ? pinv_[static_cast<std::size_t>(nb[0])] : n;
+        st.row1 = nb[1] >= 0 ? pinv_[static_cast<std::size_t>(nb[1])] : n;
+        assert(st.diag0 >= 0 && st.diag1 >= 0 && st.between >= 0);
+    }
+    // Entries the eliminations created (in no caller's pattern) start from zero.
+    const auto original = [&](std::int32_t a, std::int32_t b) {
+        const auto& la = adj[static_cast<std::size_t>(a)];
+        return std::binary_search(la.begin(), la.end(), b);
+    };
+    for (std::int32_t t = 0; t < np; ++t)
+        for (int k = 0; k < 2; ++k) {
+            const std::int32_t y =
+                neighbours[static_cast<std::size_t>(t)][static_cast<std::size_t>(k)];
+            if (y < 0 || !original(order[static_cast<std::size_t>(t)], y))
+                peel_zero_.push_back(peel_base_ + 3 * t + 1 + k);
+        }
+    for (const std::int32_t i : core_nodes_)
+        for (const std::int32_t j : left[static_cast<std::size_t>(i)])
+            if (i < j && !original(i, j))
+                peel_zero_.push_back(at(i, j));
+    peel_zero_.push_back(scratch);
+
+    // The caller's pattern in the permuted numbering (upper triangle), for the residual.
+    permuted_upper(n, adj, pinv_, cp_, ci_);
+    value_of_entry_.assign(ci_.size(), 0);
+    for (std::int32_t j = 0; j < n; ++j)
+        for (std::int32_t p = cp_[static_cast<std::size_t>(j)];
+             p < cp_[static_cast<std::size_t>(j) + 1]; ++p)
+            value_of_entry_[static_cast<std::size_t>(p)] =
+                at(perm_[static_cast<std::size_t>(ci_[static_cast<std::size_t>(p)])],
+                   perm_[static_cast<std::size_t>(j)]);
+    diag_pos_.assign(un, -1);
+    for (std::int32_t i = 0; i < n; ++i)
+        diag_pos_[static_cast<std::size_t>(i)] = at(i, i);
+    if (core.parallel_units() > 0)
+        build_rows(); // the residual row by row side by side, as the core's
+
+    factor_nonzeros_ = core.factor_nonzeros_;
+    factor_flops_ = core.factor_flops_;
+    for (const auto& nb : neighbours) {
+        const double c = 1.0 + (nb[0] >= 0) + (nb[1] >= 0);
+        factor_nonzeros_ += static_cast<std::int64_t>(c);
+        factor_flops_ += c * c;
+    }
+    return true;
+}
+
+void SymbolicCholesky::build(std::vector<std::vector<std::int32_t>>& adj, Kernel kernel,
+                             bool split) {
+    const std::int32_t n = n_;
+    const auto un = static_cast<std::size_t>(n);
     // AMD's order, then relabelled in a postorder of its elimination tree: same fill, and the
     // columns of each chain (a supernode) become consecutive.
     const std::vector<std::int32_t> amd = amd_ordering(n, adj);
@@ -450,6 +613,7 @@ SymbolicCholesky::SymbolicCholesky(std::int32_t n,
         value_of_entry_[p] = static_cast<std::int32_t>(v);
         amap_[v] = target[p];
     }
+    value_count_ = static_cast<std::int32_t>(ci_.size());
     diag_pos_.assign(un, -1);
     for (std::int32_t i = 0; i < n; ++i)
         diag_pos_[static_cast<std::size_t>(i)] = position(i, i);
@@ -542,6 +706,37 @@ void SymbolicCholesky::build_update_schedule() {
             head[t] = static_cast<std::int32_t>(j);
         }
     }
+}
+
+void SymbolicCholesky::build_rows() {
+    // Both triangles by rows: column j of the upper triangle (rows i ≤ j ascending) gives row j
+    // its columns up to j and each row i < j its column j. Columns are visited in ascending
+    // order, so every row's columns come out ascending.
+    arow_ptr_.assign(static_cast<std::size_t>(n_) + 1, 0);
+    for (std::size_t p = 0; p < ci_.size(); ++p)
+        ++arow_ptr_[static_cast<std::size_t>(ci_[p]) + 1];
+    for (std::int32_t j = 0; j < n_; ++j)
+        arow_ptr_[static_cast<std::size_t>(j) + 1] +=
+            cp_[static_cast<std::size_t>(j) + 1] - cp_[static_cast<std::size_t>(j)] - 1;
+    for (std::size_t k = 0; k < static_cast<std::size_t>(n_); ++k)
+        arow_ptr_[k + 1] += arow_ptr_[k];
+    arow_col_.assign(static_cast<std::size_t>(arow_ptr_.back()), 0);
+    arow_value_.assign(arow_col_.size(), 0);
+    std::vector<std::int32_t> next(arow_ptr_.begin(), arow_ptr_.end() - 1);
+    for (std::int32_t j = 0; j < n_; ++j)
+        for (std::int32_t p = cp_[static_cast<std::size_t>(j)];
+             p < cp_[static_cast<std::size_t>(j) + 1]; ++p) {
+            const std::int32_t i = ci_[static_cast<std::size_t>(p)];
+            const std::int32_t value = value_of_entry_[static_cast<std::size_t>(p)];
+            auto at = static_cast<std::size_t>(next[static_cast<std::size_t>(j)]++);
+            arow_col_[at] = i;
+            arow_value_[at] = value;
+            if (i != j) {
+                at = static_cast<std::size_t>(next[static_cast<std::size_t>(i)]++);
+                arow_col_[at] = j;
+                arow_value_[at] = value;
+            }
+        }
 }
 
 void SymbolicCholesky::build_parallel_layout() {
@@ -673,34 +868,7 @@ void SymbolicCholesky::build_parallel_layout() {
             root_items_.push_back(item_of(j));
     top_work_share_ = top_work / total;
     critical_path_share_ = longest / total;
-    // Both triangles by rows: column j of the upper triangle (rows i ≤ j ascending) gives row j
-    // its columns up to j and each row i < j its column j. Columns are visited in ascending
-    // order, so every row's columns come out ascending.
-    arow_ptr_.assign(static_cast<std::size_t>(n_) + 1, 0);
-    for (std::size_t p = 0; p < ci_.size(); ++p)
-        ++arow_ptr_[static_cast<std::size_t>(ci_[p]) + 1];
-    for (std::int32_t j = 0; j < n_; ++j)
-        arow_ptr_[static_cast<std::size_t>(j) + 1] +=
-            cp_[static_cast<std::size_t>(j) + 1] - cp_[static_cast<std::size_t>(j)] - 1;
-    for (std::size_t k = 0; k < static_cast<std::size_t>(n_); ++k)
-        arow_ptr_[k + 1] += arow_ptr_[k];
-    arow_col_.assign(static_cast<std::size_t>(arow_ptr_.back()), 0);
-    arow_value_.assign(arow_col_.size(), 0);
-    std::vector<std::int32_t> next(arow_ptr_.begin(), arow_ptr_.end() - 1);
-    for (std::int32_t j = 0; j < n_; ++j)
-        for (std::int32_t p = cp_[static_cast<std::size_t>(j)];
-             p < cp_[static_cast<std::size_t>(j) + 1]; ++p) {
-            const std::int32_t i = ci_[static_cast<std::size_t>(p)];
-            const std::int32_t value = value_of_entry_[static_cast<std::size_t>(p)];
-            auto at = static_cast<std::size_t>(next[static_cast<std::size_t>(j)]++);
-            arow_col_[at] = i;
-            arow_value_[at] = value;
-            if (i != j) {
-                at = static_cast<std::size_t>(next[static_cast<std::size_t>(i)]++);
-                arow_col_[at] = j;
-                arow_value_[at] = value;
-            }
-        }
+    build_rows();
     unit_gather_.assign(1, 0);
     for (std::size_t u = 0; u + 1 < unit_ptr_.size(); ++u) {
         std::int64_t widest = 0;
@@ -729,23 +897,87 @@ std::int32_t SymbolicCholesky::position(std::int32_t i, std::int32_t j) const {
 }
 
 NumericCholesky::NumericCholesky(const SymbolicCholesky& s)
-    : ax_(s.ci_.size(), 0.0),
-      lx_(static_cast<std::size_t>(s.kernel_ == SymbolicCholesky::Kernel::kSimplicial
-                                       ? s.lp_.back()
-                                       : s.sval_ptr_.back()),
+    : ax_(static_cast<std::size_t>(s.value_count_), 0.0),
+      lx_(!s.peel_.empty()
+              ? 3 * s.peel_.size()
+              : static_cast<std::size_t>(s.kernel_ == SymbolicCholesky::Kernel::kSimplicial
+                                             ? s.lp_.back()
+                                             : s.sval_ptr_.back()),
           0.0),
-      work_(static_cast<std::size_t>(s.n_), 0.0), rhs_(static_cast<std::size_t>(s.n_), 0.0),
-      res_(static_cast<std::size_t>(s.n_), 0.0), scale_(static_cast<std::size_t>(s.n_), 0.0),
+      work_(static_cast<std::size_t>(s.n_) + (s.peel_.empty() ? 0 : 1), 0.0),
+      rhs_(static_cast<std::size_t>(s.n_), 0.0), res_(static_cast<std::size_t>(s.n_), 0.0),
+      scale_(static_cast<std::size_t>(s.n_), 0.0),
       top_sums_(s.unit_ptr_.empty() ? 0 : (s.unit_ptr_.size() - 1) * s.top_column_.size()),
       bad_row_(s.unit_ptr_.empty() ? 0 : s.super_.size() - 1, -1),
       gather_(static_cast<std::size_t>(s.n_) +
                   static_cast<std::size_t>(s.unit_gather_.empty() ? 0 : s.unit_gather_.back()),
-              0.0) {}
+              0.0) {
+    if (!s.peel_.empty()) {
+        core_num_.emplace_back(s.core_[0]);
+        core_num_[0].ax_.resize(ax_.size(), 0.0);
+    }
+}
 
 std::int32_t NumericCholesky::factor(const SymbolicCholesky& s) {
+    if (!s.peel_.empty())
+        return factor_peeled(s);
     if (s.kernel_ == SymbolicCholesky::Kernel::kSimplicial)
         return factor_simplicial(s);
     return s.unit_ptr_.empty() ? factor_supernodal(s) : factor_pieces(s);
+}
+
+std::int32_t NumericCholesky::factor_peeled(const SymbolicCholesky& s) {
+    // The peeled nodes one by one (L D Lᵀ; each column of L has at most two entries below the
+    // diagonal), their updates into the values of the nodes after them, on a copy of the values
+    // (the caller's stay as they are, for the residual); then the core from the updated values.
+    NumericCholesky& core = core_num_[0];
+    double* w = core.ax_.data();
+    std::copy(ax_.begin(), ax_.end(), core.ax_.begin());
+    for (const std::int32_t p : s.peel_zero_)
+        w[static_cast<std::size_t>(p)] = 0.0;
+    const auto np = s.peel_.size();
+    const double* v = w + s.peel_base_;
+    double* l = lx_.data();
+    for (std::size_t t = 0; t < np; ++t, v += 3, l += 3) {
+        const double d = v[0];
+        if (!(d > 0) || !std::isfinite(d))
+            return s.perm_[t];
+        const SymbolicCholesky::PeelStep& st = s.peel_[t];
+        const double inv = 1.0 / d;
+        const double l0 = v[1] * inv, l1 = v[2] * inv;
+        w[st.diag0] -= l0 * v[1];
+        w[st.diag1] -= l1 * v[2];
+        w[st.between] -= l0 * v[2];
+        l[0] = inv;
+        l[1] = l0;
+        l[2] = l1;
+    }
+    const std::int32_t bad = core.factor(s.core_[0]);
+    return bad >= 0 ? s.core_nodes_[static_cast<std::size_t>(bad)] : -1;
+}
+
+void NumericCholesky::solve_peeled(const SymbolicCholesky& s) {
+    // work_ holds P b (peeled pivots first); work_[n] is the scratch row of missing neighbours.
+    const auto np = s.peel_.size();
+    const auto n = static_cast<std::size_t>(s.n_);
+    double* y = work_.data();
+    const double* l = lx_.data();
+    for (std::size_t t = 0; t < np; ++t, l += 3) {
+        const SymbolicCholesky::PeelStep& st = s.peel_[t];
+        const double yt = y[t];
+        y[st.row0] -= l[1] * yt;
+        y[st.row1] -= l[2] * yt;
+    }
+    y[n] = 0.0;
+    NumericCholesky& core = core_num_[0];
+    std::copy(y + np, y + n, core.work_.begin());
+    core.solve_permuted(s.core_[0]);
+    std::copy(core.work_.begin(), core.work_.begin() + static_cast<std::ptrdiff_t>(n - np), y + np);
+    for (std::size_t t = np; t-- > 0;) {
+        l -= 3;
+        const SymbolicCholesky::PeelStep& st = s.peel_[t];
+        y[t] = y[t] * l[0] - l[1] * y[st.row0] - l[2] * y[st.row1];
+    }
 }
 
 std::int32_t NumericCholesky::factor_simplicial(const SymbolicCholesky& s) {
@@ -926,7 +1158,7 @@ std::int32_t NumericCholesky::factor_supernode(const SymbolicCholesky& s, std::i
 void NumericCholesky::solve(const SymbolicCholesky& s, std::vector<double>& b) {
     const auto n = static_cast<std::size_t>(s.n_);
     check_pending_ = false;
-    if (!s.unit_ptr_.empty()) {
+    if (!s.arow_ptr_.empty()) { // a large factor: the permutations side by side
         parallel_for_chunks(
             n,
             [&](std::size_t k0, std::size_t k1) {
@@ -934,7 +1166,10 @@ void NumericCholesky::solve(const SymbolicCholesky& s, std::vector<double>& b) {
                     work_[k] = b[static_cast<std::size_t>(s.perm_[k])];
             },
             kRowChunk);
-        solve_pieces(s);
+        if (s.peel_.empty())
+            solve_pieces(s);
+        else
+            solve_peeled(s);
         parallel_for_chunks(
             n,
             [&](std::size_t k0, std::size_t k1) {
@@ -944,14 +1179,28 @@ void NumericCholesky::solve(const SymbolicCholesky& s, std::vector<double>& b) {
             kRowChunk);
         return;
     }
+    if (!s.peel_.empty()) {
+        for (std::size_t k = 0; k < n; ++k)
+            work_[k] = b[static_cast<std::size_t>(s.perm_[k])];
+        solve_peeled(s);
+        for (std::size_t k = 0; k < n; ++k)
+            b[static_cast<std::size_t>(s.perm_[k])] = work_[k];
+        return;
+    }
     for (std::size_t k = 0; k < n; ++k)
         work_[k] = b[static_cast<std::size_t>(s.perm_[k])];
-    if (s.kernel_ == SymbolicCholesky::Kernel::kSimplicial)
+    solve_permuted(s);
+    for (std::size_t k = 0; k < n; ++k)
+        b[static_cast<std::size_t>(s.perm_[k])] = work_[k];
+}
+
+void NumericCholesky::solve_permuted(const SymbolicCholesky& s) {
+    if (!s.unit_ptr_.empty())
+        solve_pieces(s);
+    else if (s.kernel_ == SymbolicCholesky::Kernel::kSimplicial)
         solve_simplicial(s);
     else
         solve_supernodal(s);
-    for (std::size_t k = 0; k < n; ++k)
-        b[static_cast<std::size_t>(s.perm_[k])] = work_[k];
 }
 
 void NumericCholesky::solve_simplicial(const SymbolicCholesky& s) {
@@ -1133,7 +1382,7 @@ bool NumericCholesky::refinement_needed(const SymbolicCholesky& s) {
 bool NumericCholesky::backward_error_too_large(const SymbolicCholesky& s) {
     const auto n = static_cast<std::size_t>(s.n_);
     bool refine = false;
-    if (!s.unit_ptr_.empty()) {
+    if (!s.arow_ptr_.empty()) {
         // Large factors: the same measure row by row from both triangles, side by side (each
         // row's sums in ascending column order; whether to refine does not depend on the order
         // in which the rows are seen).

@@ -24,6 +24,18 @@ public:
     /// counts c_j of L: simplicial up to 12.
     enum class Kernel { kAuto, kSupernodal, kSimplicial };
 
+    /// Whether to peel: eliminate first, one after another by a kernel of their own, the nodes
+    /// left with at most two neighbours (a network's trees and chains: dead ends and pipes in
+    /// series), and factorise the rest (the core, joined where the eliminations join chain
+    /// ends) by the kernel chosen (peeled_count()). kAuto peels patterns of kPeelNodes nodes or
+    /// more when a tenth of them or more goes (the 100k-node street grid: 58 % of its nodes sit
+    /// in chains, whose one- and two-entry columns cost the supernodal kernel its block
+    /// bookkeeping for almost no arithmetic); smaller networks gain nothing measurable (the
+    /// simplicial kernel is as quick on chains). kAlways peels whatever can be peeled (one node
+    /// is always left); kNever factorises the pattern whole.
+    enum class Peel { kAuto, kAlways, kNever };
+    static constexpr std::int32_t kPeelNodes = 20000;
+
     SymbolicCholesky() = default;
     /// `edges` are the off-diagonal entries (i, j), i != j, each given once or more (duplicates
     /// are merged); the diagonal is always present.
@@ -31,7 +43,7 @@ public:
     /// false keeps it in one piece, as small factors always are.
     SymbolicCholesky(std::int32_t n,
                      const std::vector<std::pair<std::int32_t, std::int32_t>>& edges,
-                     Kernel kernel = Kernel::kAuto, bool split = true);
+                     Kernel kernel = Kernel::kAuto, bool split = true, Peel peel = Peel::kAuto);
 
     /// The kernel chosen (never kAuto).
     [[nodiscard]] Kernel kernel() const { return kernel_; }
@@ -43,7 +55,11 @@ public:
     [[nodiscard]] std::int32_t diagonal_position(std::int32_t i) const {
         return diag_pos_[static_cast<std::size_t>(i)];
     }
-    [[nodiscard]] std::int32_t value_count() const { return static_cast<std::int32_t>(ci_.size()); }
+    [[nodiscard]] std::int32_t value_count() const { return value_count_; }
+    /// Nodes eliminated before the core (0 when the pattern was factorised whole).
+    [[nodiscard]] std::int32_t peeled_count() const {
+        return static_cast<std::int32_t>(peel_.size());
+    }
     /// Nonzeros of L (diagonal included).
     [[nodiscard]] std::int64_t factor_nonzeros() const { return factor_nonzeros_; }
     /// Floating-point operations of the factorisation, Σ_j c_j² over the column counts c_j of L
@@ -51,31 +67,42 @@ public:
     [[nodiscard]] double factor_flops() const { return factor_flops_; }
     /// Values stored in the supernodal blocks of L (factor_nonzeros() plus the explicit zeros
     /// of relaxed supernodes and the unused upper triangles of their diagonal blocks).
-    [[nodiscard]] std::int64_t stored_values() const { return sval_ptr_.back(); }
+    [[nodiscard]] std::int64_t stored_values() const {
+        return core_.empty() ? sval_ptr_.back() : core_[0].stored_values() + 3 * peeled_count();
+    }
     /// Row indices in the precomputed schedule of descendant updates (Σ over the updates of
     /// the descendant rows each one maps), the memory the schedule costs besides L.
     [[nodiscard]] std::int64_t update_row_count() const {
-        return static_cast<std::int64_t>(update_rows_.size());
+        return core_.empty() ? static_cast<std::int64_t>(update_rows_.size())
+                             : core_[0].update_row_count();
     }
     /// Number of supernodes (groups of columns of L with one row pattern).
     [[nodiscard]] std::int32_t supernode_count() const {
-        return static_cast<std::int32_t>(super_.size()) - 1;
+        return core_.empty() ? static_cast<std::int32_t>(super_.size()) - 1
+                             : core_[0].supernode_count();
     }
     /// Independent pieces of the numeric phase: groups of disjoint subtrees of the supernodal
     /// elimination tree, factorised and solved concurrently (0 when the factor is done as one
     /// piece: the simplicial kernel, a factor too small to be worth splitting, or `split` false).
     [[nodiscard]] std::int32_t parallel_units() const {
+        if (!core_.empty())
+            return core_[0].parallel_units();
         return unit_ptr_.empty() ? 0 : static_cast<std::int32_t>(unit_ptr_.size()) - 1;
     }
     /// Share of the factorisation's estimated work in the supernodes above the units (1 without
     /// units), and in the heaviest chain of dependent supernodes: with enough threads the
     /// factorisation takes at least the latter, the solves about the former's share of theirs.
-    [[nodiscard]] double top_work_share() const { return top_work_share_; }
-    [[nodiscard]] double critical_path_share() const { return critical_path_share_; }
+    [[nodiscard]] double top_work_share() const {
+        return core_.empty() ? top_work_share_ : core_[0].top_work_share();
+    }
+    [[nodiscard]] double critical_path_share() const {
+        return core_.empty() ? critical_path_share_ : core_[0].critical_path_share();
+    }
 
 private:
     friend class NumericCholesky;
     std::int32_t n_ = 0;
+    std::int32_t value_count_ = 0;
     Kernel kernel_ = Kernel::kSupernodal;
     std::int64_t factor_nonzeros_ = 0;
     double factor_flops_ = 0;
@@ -131,6 +158,8 @@ private:
     /// positions), for the refinement's residual row by row side by side.
     std::vector<std::int32_t> arow_ptr_, arow_col_, arow_value_;
     void build_parallel_layout();
+    /// arow_ptr_, arow_col_, arow_value_ from cp_, ci_ and value_of_entry_.
+    void build_rows();
     /// Simplicial layout (kernel kSimplicial): column j of L is lx[lp_[j] .. lp_[j+1]), its
     /// diagonal first, then rows li_[p] in ascending order. The simplicial factor is L D Lᵀ with
     /// a unit L: the diagonal slot holds 1/D(j). Row k of L (below the diagonal) is
@@ -139,6 +168,28 @@ private:
     /// factorisation computes them.
     std::vector<std::int32_t> lp_, li_, rpat_ptr_, rpat_col_, rpat_pos_;
     void build_simplicial(const std::vector<std::int32_t>& counts);
+    void build(std::vector<std::vector<std::int32_t>>& adj, Kernel kernel, bool split);
+    /// The peeled layout (peel_ not empty): pivots 0 .. np−1 are the peeled nodes in the order of
+    /// their elimination, each with at most two neighbours left at its turn; the rest are the
+    /// core's pivots in its own order, the core a factorisation of its own (core_, one element)
+    /// whose value positions come first. Peeled node t's values (its diagonal and its entries
+    /// with its two neighbours, 0 for a missing one) follow at peel_base_ + 3t .. + 2; the last
+    /// value position is a scratch slot that missing neighbours' updates go to.
+    bool build_peeled(const std::vector<std::vector<std::int32_t>>& adj, Kernel kernel, bool split,
+                      Peel peel);
+    struct PeelStep {
+        /// Value positions of the neighbours' diagonals and of the entry between them (the
+        /// scratch slot where missing), and the neighbours' pivots (n_ where missing).
+        std::int32_t diag0, diag1, between, row0, row1;
+    };
+    std::vector<PeelStep> peel_;
+    std::int32_t peel_base_ = 0;
+    /// Value positions no caller writes (entries the eliminations create): zeroed every
+    /// factorisation.
+    std::vector<std::int32_t> peel_zero_;
+    std::vector<SymbolicCholesky> core_;
+    /// Core index → original index.
+    std::vector<std::int32_t> core_nodes_;
 };
 
 /// The numeric factor for one set of values; the workspace is sized once, so factor() and solve()
@@ -181,6 +232,10 @@ private:
     std::int32_t factor_supernode(const SymbolicCholesky& s, std::int32_t j,
                                   std::int32_t parts = 1);
     std::int32_t factor_simplicial(const SymbolicCholesky& s);
+    std::int32_t factor_peeled(const SymbolicCholesky& s);
+    void solve_peeled(const SymbolicCholesky& s);
+    /// The substitutions on work_ (the right-hand side permuted in, the solution left there).
+    void solve_permuted(const SymbolicCholesky& s);
     void solve_supernodal(const SymbolicCholesky& s);
     void solve_pieces(const SymbolicCholesky& s);
     /// Forward (L y = b) and backward (Lᵀ z = y) substitution through supernode j, its rows
@@ -215,6 +270,9 @@ private:
     /// The rows of one supernode below its pivots, gathered during a supernodal solve; the
     /// sparse right-hand side of the simplicial factorisation (zero between uses).
     std::vector<double> gather_;
+    /// With a peeled layout, the core's factor (one element); its value array, one as long as
+    /// this one's, holds the values being eliminated.
+    std::vector<NumericCholesky> core_num_;
 };
 
 } // namespace rencheng::water

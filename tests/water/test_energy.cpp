@@ -179,6 +179,7 @@ TEST(PumpEnergy, MatchesEpanetReport) {
     EXPECT_LT(compare_with_epanet(dir / "Energy-si.inp", dir / "Energy-si.energy.csv", 1e-6), 1e-6);
     const fs::path ky4 =
         shared_root() / "water" / "emt" / "networks" / "asce-tf-wdst" / "ky4" / "ky4.inp";
-    if (fs::exists(ky4))
+    if (fs::exists(ky4)) {
         EXPECT_LT(compare_with_epanet(ky4, dir / "ky4.energy.csv", 1e-6), 1e-6);
+    }
 }

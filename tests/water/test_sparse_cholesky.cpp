@@ -104,10 +104,14 @@ std::vector<double> right_hand_side(std::int32_t n) {
     return b;
 }
 
-/// Factorises and solves m sparsely with `kernel`; compares with the dense solution.
-void expect_matches_dense(const TestMatrix& m, Kernel kernel) {
+using Peel = SymbolicCholesky::Peel;
+
+/// Factorises and solves m sparsely with `kernel`, whole or peeled; compares with the dense
+/// solution.
+void expect_matches_dense(const TestMatrix& m, Kernel kernel, Peel peel) {
     SCOPED_TRACE(kernel_name(kernel));
-    const SymbolicCholesky sym(m.n, m.edges, kernel);
+    SCOPED_TRACE(peel == Peel::kAlways ? "peeled" : "whole");
+    const SymbolicCholesky sym(m.n, m.edges, kernel, true, peel);
     ASSERT_EQ(sym.kernel(), kernel);
     NumericCholesky num(sym);
     m.load(sym, num);
@@ -131,10 +135,11 @@ void expect_matches_dense(const TestMatrix& m, Kernel kernel) {
     EXPECT_GE(sym.factor_flops(), static_cast<double>(sym.factor_nonzeros()));
 }
 
-/// Both kernels.
+/// Both kernels, each on the whole pattern and peeled.
 void expect_matches_dense(const TestMatrix& m) {
     for (const Kernel kernel : kKernels)
-        expect_matches_dense(m, kernel);
+        for (const Peel peel : {Peel::kNever, Peel::kAlways})
+            expect_matches_dense(m, kernel, peel);
 }
 
 Edges grid_edges(int w, int h) {
@@ -581,4 +586,173 @@ TEST(SparseCholesky, PiecesOfSeveralTreesAndWideTopsMatchOnePiece) {
         SCOPED_TRACE(n);
         expect_pieces_match_one_piece(TestMatrix(n, *edges, 41, 1e-3), *edges);
     }
+}
+
+namespace {
+
+/// The street grid of the benchmark in small: streets along rows, cross streets at every 5th
+/// column and at random (most junctions between two others: chains).
+Edges street_edges(int side, std::uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    Edges e;
+    for (int i = 0; i < side; ++i)
+        for (int j = 0; j < side; ++j) {
+            if (j + 1 < side)
+                e.emplace_back(i * side + j, i * side + j + 1);
+            if (i + 1 < side && (j % 5 == 0 || u(rng) < 0.15))
+                e.emplace_back(i * side + j, (i + 1) * side + j);
+        }
+    return e;
+}
+
+std::int32_t peeled(std::int32_t n, const Edges& e) {
+    return SymbolicCholesky(n, e, Kernel::kAuto, true, Peel::kAlways).peeled_count();
+}
+
+} // namespace
+
+TEST(SparseCholesky, PeelingTakesTreesAndChains) {
+    // What goes before the core: every node that is left with at most two neighbours at its
+    // turn, until one node is left. A path, a ring and a tree go whole; a star's leaves go and
+    // its hub stays; a 2-D grid gives up its corners alone (their neighbours keep three).
+    Edges path, ring, tree, star;
+    for (int i = 0; i + 1 < 60; ++i)
+        path.emplace_back(i, i + 1);
+    ring = path;
+    ring.emplace_back(59, 0);
+    std::mt19937 rng(3);
+    for (int i = 1; i < 80; ++i)
+        tree.emplace_back(std::uniform_int_distribution<int>(0, i - 1)(rng), i);
+    for (int i = 1; i <= 40; ++i)
+        star.emplace_back(0, i);
+    EXPECT_EQ(peeled(60, path), 59);
+    EXPECT_EQ(peeled(60, ring), 59);
+    EXPECT_EQ(peeled(80, tree), 79);
+    EXPECT_EQ(peeled(41, star), 40);
+    EXPECT_EQ(peeled(100, grid_edges(10, 10)), 4);
+    EXPECT_EQ(peeled(1, {}), 0);
+    // Nothing below kPeelNodes nodes unless asked; kNever never.
+    EXPECT_EQ(SymbolicCholesky(60, path).peeled_count(), 0);
+    EXPECT_EQ(SymbolicCholesky(60, path, Kernel::kAuto, true, Peel::kNever).peeled_count(), 0);
+    for (const Edges* e : {&path, &ring, &tree, &star}) {
+        const auto n = static_cast<std::int32_t>(e == &star ? 41 : e == &tree ? 80 : 60);
+        expect_matches_dense(TestMatrix(n, *e, 14));
+    }
+    // A street grid: most of it in chains; the core's solution is the whole pattern's.
+    const int side = 30;
+    const Edges streets = street_edges(side, 15);
+    EXPECT_GT(peeled(side * side, streets), side * side / 3);
+    expect_matches_dense(TestMatrix(side * side, streets, 16, 1e-3));
+}
+
+TEST(SparseCholesky, PeeledValuePositionsNumberThePatternOnce) {
+    // The caller's entries keep distinct positions (the peeled nodes' among them), inside
+    // value_count(), which also holds the entries the eliminations create.
+    const int side = 20;
+    const Edges e = street_edges(side, 17);
+    const SymbolicCholesky sym(side * side, e, Kernel::kAuto, true, Peel::kAlways);
+    ASSERT_GT(sym.peeled_count(), 0);
+    std::set<std::pair<std::int32_t, std::int32_t>> pattern;
+    for (const auto& [a, b] : e)
+        pattern.emplace(std::min(a, b), std::max(a, b));
+    std::set<std::int32_t> seen;
+    for (std::int32_t i = 0; i < side * side; ++i) {
+        const std::int32_t p = sym.diagonal_position(i);
+        ASSERT_GE(p, 0);
+        ASSERT_LT(p, sym.value_count());
+        EXPECT_EQ(p, sym.position(i, i));
+        EXPECT_TRUE(seen.insert(p).second);
+    }
+    for (const auto& [a, b] : pattern) {
+        const std::int32_t p = sym.position(a, b);
+        ASSERT_GE(p, 0);
+        ASSERT_LT(p, sym.value_count());
+        EXPECT_EQ(p, sym.position(b, a));
+        EXPECT_TRUE(seen.insert(p).second);
+    }
+    EXPECT_EQ(sym.position(0, side * side - 1), -1);
+}
+
+TEST(SparseCholesky, PeeledFactorReportsTheFailingRowAndRefines) {
+    const int side = 24;
+    const Edges e = street_edges(side, 18);
+    const std::int32_t n = side * side;
+    for (const Kernel kernel : kKernels) {
+        SCOPED_TRACE(kernel_name(kernel));
+        const SymbolicCholesky sym(n, e, kernel, true, Peel::kAlways);
+        // A negative diagonal on a chain junction (peeled) and on a crossing (in the core): the
+        // rest is diagonally dominant, so that row is the one that fails, in any order; the
+        // next values factorise again.
+        const std::int32_t chain = 1 * side + 2, crossing = 10 * side + 10;
+        ASSERT_LT(peeled(n, e), n);
+        const TestMatrix m(n, e, 19, 1e-3);
+        NumericCholesky num(sym);
+        for (const std::int32_t row : {chain, crossing}) {
+            m.load(sym, num);
+            num.values()[static_cast<std::size_t>(sym.diagonal_position(row))] = -1.0;
+            EXPECT_EQ(num.factor(sym), row);
+        }
+        m.load(sym, num);
+        ASSERT_EQ(num.factor(sym), -1);
+        // Conductances 1e8 times their neighbours': the refined solve is at round-off.
+        TestMatrix strong(n, e, 20, 1e-3);
+        strengthen_every_37th_link(strong);
+        strong.load(sym, num);
+        ASSERT_EQ(num.factor(sym), -1);
+        const std::vector<double> b = right_hand_side(n);
+        std::vector<double> x = b;
+        num.solve_refined(sym, x);
+        const std::vector<double> a = strong.dense();
+        const auto un = static_cast<std::size_t>(n);
+        double worst = 0;
+        for (std::size_t i = 0; i < un; ++i) {
+            double r = b[i], scale = std::fabs(b[i]);
+            for (std::size_t j = 0; j < un; ++j) {
+                r -= a[i * un + j] * x[j];
+                scale += std::fabs(a[i * un + j] * x[j]);
+            }
+            worst = std::max(worst, std::fabs(r) / scale);
+        }
+        EXPECT_LT(worst, 1e-12);
+    }
+}
+
+TEST(SparseCholesky, LargeStreetGridIsPeeledTheSameWhateverTheThreadCount) {
+    // kAuto peels a street grid of kPeelNodes junctions or more (not a 2-D grid of the same
+    // size, whose chains are its four corners); its core is large enough to be laid out in pieces;
+    // the solution is the same bits at 1, 2 and 3 threads and the whole pattern's to round-off.
+    const int side = 200;
+    const std::int32_t n = side * side;
+    ASSERT_GE(n, SymbolicCholesky::kPeelNodes);
+    const Edges e = street_edges(side, 21);
+    const SymbolicCholesky sym(n, e);
+    EXPECT_GT(sym.peeled_count(), n / 2);
+    EXPECT_GE(sym.parallel_units(), 2);
+    EXPECT_EQ(SymbolicCholesky(n, grid_edges(side, side)).peeled_count(), 0);
+    const SymbolicCholesky whole(n, e, Kernel::kAuto, true, Peel::kNever);
+    const TestMatrix m(n, e, 22, 1e-3);
+    const auto solution = [&](const SymbolicCholesky& s) {
+        NumericCholesky num(s);
+        m.load(s, num);
+        EXPECT_EQ(num.factor(s), -1);
+        std::vector<double> x = right_hand_side(n);
+        num.solve_refined(s, x);
+        return x;
+    };
+    std::vector<double> first;
+    for (const std::size_t threads : {1, 2, 3}) {
+        const rencheng::ThreadLimit limit(threads);
+        const std::vector<double> x = solution(sym);
+        if (first.empty())
+            first = x;
+        else
+            EXPECT_TRUE(x == first) << threads << " threads";
+    }
+    const std::vector<double> x = solution(whole);
+    double scale = 0;
+    for (const double v : x)
+        scale = std::max(scale, std::fabs(v));
+    for (std::size_t i = 0; i < x.size(); ++i)
+        ASSERT_NEAR(first[i], x[i], 1e-11 * scale) << "row " << i;
 }
