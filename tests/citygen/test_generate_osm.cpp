@@ -19,6 +19,7 @@
 
 #include "citygen/citygen.hpp"
 #include "core/geo.hpp"
+#include "support/files.hpp"
 #include "transport/assignment.hpp"
 #include "transport/osm_reader.hpp"
 #include "transport/tntp.hpp"
@@ -59,12 +60,7 @@ fs::path temp_folder(const std::string& tag) {
     return p;
 }
 
-std::string read_text(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+using rencheng::test::slurp;
 
 std::shared_ptr<const rt::RoadNetwork> clip_streets() {
     Diagnostics diags;
@@ -210,7 +206,7 @@ TEST(GenerateOsm, CliGeneratesOnStreetsAndTheBundleValidatesClean) {
           "monaco_test_net.tntp", "monaco_test_trips.tntp", "monaco_test_node.tntp"}) {
         EXPECT_TRUE(fs::exists(out / f)) << f;
     }
-    EXPECT_NE(read_text(out / "city.toml").find("--roads-from"), std::string::npos);
+    EXPECT_NE(slurp(out / "city.toml").find("--roads-from"), std::string::npos);
     const CommandResult val = run_cli("validate " + out.string());
     EXPECT_EQ(val.status, 0) << val.out;
     EXPECT_NE(val.out.find("(0 errors, 0 warnings)"), std::string::npos) << val.out;
@@ -274,16 +270,16 @@ TEST(GenerateOsm, SyntheticPathRegeneratesTheDemoCity) {
     ASSERT_EQ(gen.status, 0) << gen.out;
     for (const char* name : {"roads.geojson", "population.geojson", "facilities.geojson",
                              "terrain.asc", "water.inp", "water_valves.csv"}) {
-        EXPECT_EQ(read_text(out / name), read_text(demo / name)) << name;
+        EXPECT_EQ(slurp(out / name), slurp(demo / name)) << name;
     }
     auto extent_line = [](const std::string& toml) {
         const auto at = toml.find("\nextent = ");
         return at == std::string::npos ? std::string()
                                        : toml.substr(at, toml.find('\n', at + 1) - at);
     };
-    const std::string want = extent_line(read_text(demo / "city.toml"));
+    const std::string want = extent_line(slurp(demo / "city.toml"));
     EXPECT_FALSE(want.empty());
-    EXPECT_EQ(extent_line(read_text(out / "city.toml")), want);
+    EXPECT_EQ(extent_line(slurp(out / "city.toml")), want);
     EXPECT_TRUE(fs::exists(out / "demo_city_net.tntp"));
     fs::remove_all(out);
 }

@@ -21,12 +21,14 @@
 #include "drainage/quality_swmm_check.hpp"
 #include "drainage/simulation.hpp"
 #include "drainage/swmm_inp.hpp"
+#include "support/files.hpp"
 #include "support/replace_once.hpp"
 
 namespace fs = std::filesystem;
 using namespace rencheng;
 using namespace rencheng::drainage;
 using rencheng::test::replace_once;
+using rencheng::test::slurp;
 using rencheng::test::quality::check_routing_quality;
 using rencheng::test::quality::check_runoff_quality;
 
@@ -37,10 +39,7 @@ fs::path files_dir() {
 }
 
 fs::path temp_dir(const std::string& name) {
-    const fs::path d = fs::temp_directory_path() / ("rencheng-quality-files-" + name);
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
+    return rencheng::test::fresh_temp_dir("quality-files", name);
 }
 
 Network read_model(const std::string& name) {
@@ -48,13 +47,6 @@ Network read_model(const std::string& name) {
     Network net = read_swmm_inp(files_dir() / (name + ".inp"), d);
     EXPECT_FALSE(d.has_errors()) << d.format();
     return net;
-}
-
-std::string text_of(const fs::path& p) {
-    std::ifstream f(p, std::ios::binary);
-    std::ostringstream s;
-    s << f.rdbuf();
-    return s.str();
 }
 
 /// The largest relative difference of two lists of values (scale: |b| + `floor`).
@@ -161,8 +153,8 @@ TEST(HotStartQuality, SavedFileHoldsSwmmsValuesAndRoundTrips) {
         (void)check_routing_quality(files_dir(), name, net, res, 2e-4, 0.002, 0.003, 500);
         const std::string swmm_name =
             std::string(name) == "hot-q-save" ? "hot-q-swmm.hsf" : "hot-q-us-swmm.hsf";
-        const std::string ours_bytes = text_of(dir / "ours.hsf");
-        const std::string swmm_bytes = text_of(files_dir() / swmm_name);
+        const std::string ours_bytes = slurp(dir / "ours.hsf");
+        const std::string swmm_bytes = slurp(files_dir() / swmm_name);
         const HotStart ours = HotStart::read_file(net, dir / "ours.hsf");
         const HotStart swmm = HotStart::read_file(net, files_dir() / swmm_name);
         if (ours.pollutants == 1) {
@@ -213,7 +205,7 @@ TEST(HotStartQuality, RunFromOwnFileContinuesLikeSwmms) {
 // A file written for another number of pollutants is an error naming the file and the counts,
 // before anything runs; so is a file cut short in its water quality values.
 TEST(HotStartQuality, MismatchedFilesAreErrorsNamingTheFile) {
-    std::string text = text_of(files_dir() / "hot-q-use.inp");
+    std::string text = slurp(files_dir() / "hot-q-use.inp");
     text = replace_once(
         text, "FC      #/L    0      0    0      5.0     NO        *         0.0     0     0\n",
         "");
@@ -236,7 +228,7 @@ TEST(HotStartQuality, MismatchedFilesAreErrorsNamingTheFile) {
         EXPECT_NE(m.find("written for 3 pollutants, the model has 2"), std::string::npos) << m;
     }
     const Network three = read_model("hot-q-use");
-    const std::string bytes = text_of(files_dir() / "hot-q-swmm.hsf");
+    const std::string bytes = slurp(files_dir() / "hot-q-swmm.hsf");
     try {
         (void)HotStart::read_bytes(three, bytes.substr(0, 300), "cut.hsf");
         ADD_FAILURE() << "no error";
@@ -253,7 +245,7 @@ namespace {
 
 /// A routing interface file's content (drainage/interface_file.hpp) read for `net`.
 InterfaceText interface_of(const Network& net, const fs::path& path) {
-    return parse_interface_text(net, text_of(path), path.string(), "routing");
+    return parse_interface_text(net, slurp(path), path.string(), "routing");
 }
 
 } // namespace
@@ -271,8 +263,8 @@ TEST(InterfaceFileQuality, SavedFileHoldsSwmmsConcentrations) {
     ASSERT_TRUE(res.summary.has_quality_routing);
     (void)check_runoff_quality(files_dir(), "iface-a", a, res);
     (void)check_routing_quality(files_dir(), "iface-a", a, res, 2e-4, 0.002, 0.003);
-    const std::string ours_text = text_of(dir / "iface-a-swmm.txt");
-    const std::string swmm_text = text_of(files_dir() / "iface-a-swmm.txt");
+    const std::string ours_text = slurp(dir / "iface-a-swmm.txt");
+    const std::string swmm_text = slurp(files_dir() / "iface-a-swmm.txt");
     // the header, line for line (SWMM pads the title with a space)
     std::istringstream o(ours_text), s(swmm_text);
     std::string lo, ls;
@@ -330,7 +322,7 @@ TEST(InterfaceFileQuality, RunFromSwmmsAndOwnFileMatchesSwmm) {
 // naming the file (and the line).
 TEST(InterfaceFileQuality, MismatchedFilesAreErrorsNamingTheFile) {
     const Network b = read_model("iface-b");
-    const std::string good = text_of(files_dir() / "iface-a-swmm.txt");
+    const std::string good = slurp(files_dir() / "iface-a-swmm.txt");
     const auto error_of = [&](const std::string& text, const Network& net) {
         try {
             RoutingInflows in(net, text, "in.txt");

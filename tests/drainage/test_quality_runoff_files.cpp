@@ -22,12 +22,14 @@
 #include "drainage/runoff_file.hpp"
 #include "drainage/simulation.hpp"
 #include "drainage/swmm_inp.hpp"
+#include "support/files.hpp"
 #include "support/replace_once.hpp"
 
 namespace fs = std::filesystem;
 using namespace rencheng;
 using namespace rencheng::drainage;
 using rencheng::test::replace_once;
+using rencheng::test::slurp;
 using rencheng::test::quality::check_routing_quality;
 using rencheng::test::quality::check_runoff_quality;
 
@@ -43,10 +45,7 @@ fs::path quality_files_dir() {
 }
 
 fs::path temp_dir(const std::string& name) {
-    const fs::path d = fs::temp_directory_path() / ("rencheng-quality-runoff-files-" + name);
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
+    return rencheng::test::fresh_temp_dir("quality-runoff-files", name);
 }
 
 Network read_model(const fs::path& dir, const std::string& name) {
@@ -54,13 +53,6 @@ Network read_model(const fs::path& dir, const std::string& name) {
     Network net = read_swmm_inp(dir / (name + ".inp"), d);
     EXPECT_FALSE(d.has_errors()) << d.format();
     return net;
-}
-
-std::string text_of(const fs::path& p) {
-    std::ifstream f(p, std::ios::binary);
-    std::ostringstream s;
-    s << f.rdbuf();
-    return s.str();
 }
 
 struct Model {
@@ -188,7 +180,7 @@ TEST(RunoffFileQuality, RunFromOwnFileMatchesSwmmsRun) {
 // file (SWMM's rule: the same subcatchments, pollutants and flow units).
 TEST(RunoffFileQuality, FileOfOtherPollutantsIsAnErrorNamingTheFile) {
     const Network net = read_model(files_dir(), "qrof-use");
-    std::string bytes = text_of(files_dir() / "qrof-swmm.rof");
+    std::string bytes = slurp(files_dir() / "qrof-swmm.rof");
     ASSERT_GT(bytes.size(), 28U);
     const std::int32_t two = 2; // the pollutant count follows the stamp and the subcatchments
     std::memcpy(bytes.data() + 16, &two, 4);
@@ -207,7 +199,7 @@ TEST(RunoffFileQuality, FileOfOtherPollutantsIsAnErrorNamingTheFile) {
         << what;
     // the model with a pollutant less, reading SWMM's file of three
     Diagnostics d;
-    std::string text = text_of(files_dir() / "qrof-use.inp");
+    std::string text = slurp(files_dir() / "qrof-use.inp");
     text = replace_once(text,
                         "FC      #/L    0      0    0      5.0     NO        *         0.0     "
                         "0     0\n",
@@ -236,7 +228,7 @@ TEST(RunoffFileQuality, FileOfOtherPollutantsIsAnErrorNamingTheFile) {
 // their columns, at no concentration: SWMM 5.2.4 writes the same file (checked when these files
 // were made: its iface-a.inp run with IGNORE_QUALITY YES writes zeros in every column).
 TEST(RoutingFileQuality, IgnoredQualityKeepsThePollutantColumnsAtZero) {
-    std::string text = text_of(quality_files_dir() / "iface-a.inp");
+    std::string text = slurp(quality_files_dir() / "iface-a.inp");
     text = replace_once(text, "[OPTIONS]\n", "[OPTIONS]\nIGNORE_QUALITY YES\n");
     Diagnostics d;
     const Network net = parse_swmm_inp(text, (quality_files_dir() / "iface-a.inp").string(), d);
@@ -246,7 +238,7 @@ TEST(RoutingFileQuality, IgnoredQualityKeepsThePollutantColumnsAtZero) {
     so.base_dir = dir;
     const auto res = simulate(net, so);
     EXPECT_FALSE(res.summary.has_quality);
-    const std::string file = text_of(dir / "iface-a-swmm.txt");
+    const std::string file = slurp(dir / "iface-a-swmm.txt");
     EXPECT_NE(file.find("\n4    - number of constituents as listed below:\nFLOW LPS\nTSS MG/L\n"
                         "BOD MG/L\nFC #/L\n"),
               std::string::npos)
@@ -269,7 +261,7 @@ TEST(RoutingFileQuality, ModelWithoutPollutantsRejectsAFileWithPollutants) {
                                        "END_DATE 06/02/2020\n[JUNCTIONS]\nO1 0 1\n",
                                        "net.inp", d);
     ASSERT_FALSE(d.has_errors()) << d.format();
-    const std::string file = text_of(quality_files_dir() / "iface-a-swmm.txt");
+    const std::string file = slurp(quality_files_dir() / "iface-a-swmm.txt");
     std::string what = "no error";
     try {
         RoutingInflows in(net, file, "iface-a-swmm.txt");

@@ -13,6 +13,8 @@
 #include <system_error>
 #include <vector>
 
+#include "support/files.hpp"
+
 extern char** environ;
 
 namespace rencheng::test {
@@ -22,14 +24,6 @@ struct CommandResult {
     std::string out;
     std::string err;
 };
-
-/// The whole content of a file ("" when it cannot be read).
-inline std::string slurp(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 /// Runs the rencheng binary (RENCHENG_BINARY, defined by tests/CMakeLists.txt) with `args`,
 /// capturing stdout and stderr through temporary files (no pipes, so a chatty child cannot

@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/files.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -22,12 +24,7 @@ struct CliRun {
     std::string out, err;
 };
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+using rencheng::test::slurp;
 
 fs::path temp_path(const std::string& name) {
     return fs::temp_directory_path() /

@@ -14,6 +14,7 @@
 #include "core/csr.hpp"
 #include "core/geo.hpp"
 #include "core/units.hpp"
+#include "support/files.hpp"
 #include "transport/osm_reader.hpp"
 #include "transport/road_network.hpp"
 #include "transport/shortest_path.hpp"
@@ -39,12 +40,7 @@ std::filesystem::path full_monaco() {
     return root / "osm/osrm-backend/test/data/monaco.osm.pbf";
 }
 
-std::string read_text(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+using rencheng::test::slurp;
 
 /// Nodes on a line of latitude 43.73, 0.001 degrees (about 80 m) apart, plus `extra` text.
 std::string osm_file(const std::string& ways) {
@@ -360,7 +356,7 @@ TEST(OsmMonaco, XmlBufferAndFileGiveTheSameNetwork) {
     Diagnostics a_diags;
     Diagnostics b_diags;
     const rt::RoadNetwork a = rt::read_osm(kClip, a_diags);
-    const rt::RoadNetwork b = rt::parse_osm_xml(read_text(kClip), kClip.string(), b_diags);
+    const rt::RoadNetwork b = rt::parse_osm_xml(slurp(kClip), kClip.string(), b_diags);
     EXPECT_EQ(rt::format_roads_geojson(a), rt::format_roads_geojson(b));
 }
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -16,6 +17,20 @@
 namespace rencheng::water::test_support {
 
 using rencheng::test::read_gz;
+
+/// The curated water references that travel with the repository (tests/validation/water).
+inline std::filesystem::path validation_dir() {
+    return std::filesystem::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "water";
+}
+
+/// The shared reference data: $RENCHENG_REFERENCE_DATA when set, else ../shared/data beside
+/// the repository (it may not exist: a clone alone has only the curated set).
+inline std::filesystem::path shared_root() {
+    const char* env = std::getenv("RENCHENG_REFERENCE_DATA");
+    if (env != nullptr && *env != 0)
+        return std::filesystem::path(env);
+    return std::filesystem::path(RENCHENG_SOURCE_DIR) / ".." / "shared" / "data";
+}
 
 /// Splits one RFC 4180 CSV line.
 inline std::vector<std::string> split_csv(const std::string& line) {

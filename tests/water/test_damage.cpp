@@ -13,12 +13,16 @@
 #include "water/epanet_inp.hpp"
 #include "water/metrics.hpp"
 
+#include "reference_check.hpp"
+
 using namespace rencheng;
 using namespace rencheng::water;
 
 namespace {
 
 namespace fs = std::filesystem;
+using rencheng::water::test_support::shared_root;
+using rencheng::water::test_support::validation_dir;
 
 Network parse_ok(const std::string& text) {
     Diagnostics diags;
@@ -32,18 +36,6 @@ Network read_ok(const fs::path& p) {
     Network net = read_inp(p, diags);
     EXPECT_FALSE(diags.has_errors()) << diags.format();
     return net;
-}
-
-fs::path validation_dir() {
-    return fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "water";
-}
-
-/// The shared water data: $RENCHENG_REFERENCE_DATA/water, else ../shared/data/water.
-fs::path shared_water_dir() {
-    const char* env = std::getenv("RENCHENG_REFERENCE_DATA");
-    if (env != nullptr && *env != 0)
-        return fs::path(env) / "water";
-    return fs::path(RENCHENG_SOURCE_DIR) / ".." / "shared" / "data" / "water";
 }
 
 /// Random damage state `r` (seed 2026, as random_states() draws them) of `net` over 24 h.
@@ -374,7 +366,7 @@ TEST(Damage, TwoThousandRandomStatesOnNet3) {
 }
 
 TEST(Damage, RandomStatesOnSharedNetworks) {
-    const fs::path root = shared_water_dir() / "wntr" / "examples" / "networks";
+    const fs::path root = shared_root() / "water" / "wntr" / "examples" / "networks";
     if (!fs::exists(root / "ky10.inp"))
         GTEST_SKIP() << "shared data not found at " << root;
     for (const char* name : {"ky10.inp", "Net6.inp"}) {
@@ -392,7 +384,7 @@ TEST(Damage, HeldNodesOfActivePrvsBalanceOverADay) {
     // unbalanced (of 2,000 states with every 10th run for 24 h): at the inlet of active PRV
     // ~@RV-1 the continuity projection's correction came back through the network to the
     // valve's held outlet, ×0.63 per projection; two projections were not enough.
-    const fs::path path = shared_water_dir() / "wntr" / "examples" / "networks" / "ky10.inp";
+    const fs::path path = shared_root() / "water" / "wntr" / "examples" / "networks" / "ky10.inp";
     if (!fs::exists(path))
         GTEST_SKIP() << "shared data not found at " << path;
     const Network net = read_ok(path);
@@ -411,7 +403,7 @@ TEST(Damage, ZonesRejoiningBetweenPrvsConvergeOverADay) {
     // the PRVs hold their heads with); the valves then passed 6e5 m³/s between them and 8 steps
     // ran out of trials. Such pipes now start from EPANET's initial 1 ft/s.
     const fs::path path =
-        shared_water_dir() / "emt" / "networks" / "asce-tf-wdst" / "ky9" / "ky9.inp";
+        shared_root() / "water" / "emt" / "networks" / "asce-tf-wdst" / "ky9" / "ky9.inp";
     if (!fs::exists(path))
         GTEST_SKIP() << "shared data not found at " << path;
     const Network net = read_ok(path);

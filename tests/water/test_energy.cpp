@@ -16,21 +16,15 @@
 #include "water/hydraulics.hpp"
 #include "water/results_csv.hpp"
 
+#include "reference_check.hpp"
+
 using namespace rencheng;
 using namespace rencheng::water;
 namespace fs = std::filesystem;
+using rencheng::water::test_support::shared_root;
+using rencheng::water::test_support::validation_dir;
 
 namespace {
-
-fs::path validation_dir() {
-    return fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "water";
-}
-
-fs::path shared_root() {
-    if (const char* env = std::getenv("RENCHENG_REFERENCE_DATA"))
-        return fs::path(env);
-    return fs::path(RENCHENG_SOURCE_DIR) / ".." / "shared" / "data";
-}
 
 Network parse_ok(const std::string& text) {
     Diagnostics diags;

@@ -17,16 +17,6 @@ using namespace rencheng::water::test_support;
 
 namespace {
 
-fs::path validation_dir() {
-    return fs::path(RENCHENG_SOURCE_DIR) / "tests" / "validation" / "water";
-}
-
-fs::path shared_root() {
-    if (const char* env = std::getenv("RENCHENG_REFERENCE_DATA"))
-        return fs::path(env);
-    return fs::path(RENCHENG_SOURCE_DIR) / ".." / "shared" / "data";
-}
-
 /// Widens the default tolerance to 1.5× EPANET's own convergence error (REFERENCE.md §2.2,
 /// 'vs ACCURACY 1e-5'): head in m, flow in L/s.
 Tolerance tolerance_for(double head_m, double flow_ls) {
