@@ -342,6 +342,9 @@ void BM_GridNewtonIterationWarm(benchmark::State& state) {
     const std::vector<double> flow = s.flow_m3s, head = s.head_m;
     const std::vector<double> delivered = s.demand_flow, emitted = s.emitter_flow;
     const std::vector<LinkState> status = s.status;
+    // The fastest single iteration besides the mean: on a shared machine other work only adds
+    // time, so the minimum is the steadiest figure to compare builds by.
+    double fastest = 1e300;
     for (auto _ : state) {
         state.PauseTiming();
         s.flow_m3s = flow;
@@ -351,9 +354,13 @@ void BM_GridNewtonIterationWarm(benchmark::State& state) {
         s.emitter_flow = emitted;
         s.status = status;
         state.ResumeTiming();
+        const auto t0 = std::chrono::steady_clock::now();
         const auto sum = solve_hydraulics(net, topo, s, opt);
+        fastest = std::min(
+            fastest, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
         benchmark::DoNotOptimize(sum.iterations);
     }
+    state.counters["min_ms"] = 1e3 * fastest;
 }
 BENCHMARK(BM_GridNewtonIterationWarm)->Unit(benchmark::kMillisecond);
 

@@ -834,13 +834,14 @@ struct Solver {
             s.plain_row_ptr_[r + 1] += s.plain_row_ptr_[r];
         s.plain_row_entry_.resize(static_cast<std::size_t>(s.plain_row_ptr_.back()));
         std::vector<std::int32_t> next(s.plain_row_ptr_.begin(), s.plain_row_ptr_.end() - 1);
-        for (std::size_t i = 0; i < s.plain_links_.size(); ++i) {
-            const HydraulicState::PlainLink& l = s.plain_links_[i];
-            const auto e = static_cast<std::int32_t>(2 * i);
+        for (const HydraulicState::PlainLink& l : s.plain_links_) {
+            const std::int32_t lower = std::min(l.row_from, l.row_to);
             s.plain_row_entry_[static_cast<std::size_t>(
-                next[static_cast<std::size_t>(l.row_from)]++)] = e;
+                next[static_cast<std::size_t>(l.row_from)]++)] = {
+                l.link, l.row_from == lower ? l.offdiag : -1, 1.0};
             s.plain_row_entry_[static_cast<std::size_t>(
-                next[static_cast<std::size_t>(l.row_to)]++)] = e + 1;
+                next[static_cast<std::size_t>(l.row_to)]++)] = {
+                l.link, l.row_to == lower && l.row_from != lower ? l.offdiag : -1, -1.0};
         }
     }
 
@@ -855,21 +856,16 @@ struct Solver {
                 for (std::size_t r = r0; r < r1; ++r) {
                     double diag = 0, f = 0, excess = 0;
                     for (std::int32_t t = s.plain_row_ptr_[r]; t < s.plain_row_ptr_[r + 1]; ++t) {
-                        const std::int32_t e = s.plain_row_entry_[static_cast<std::size_t>(t)];
-                        const HydraulicState::PlainLink& l =
-                            s.plain_links_[static_cast<std::size_t>(e >> 1)];
-                        const auto k = static_cast<std::size_t>(l.link);
+                        const HydraulicState::PlainRowEntry& en =
+                            s.plain_row_entry_[static_cast<std::size_t>(t)];
+                        const auto k = static_cast<std::size_t>(en.link);
                         const double p = s.p_[k];
                         diag += p;
-                        if ((e & 1) == 0) {
-                            f += s.y_[k];
-                            excess -= s.flow_m3s[k];
-                        } else {
-                            f -= s.y_[k];
-                            excess += s.flow_m3s[k];
-                        }
-                        if (static_cast<std::int32_t>(r) == std::min(l.row_from, l.row_to))
-                            ax[static_cast<std::size_t>(l.offdiag)] -= p;
+                        // ±y and ∓q: the same sums as adding or subtracting them (x·±1 is exact)
+                        f += en.sign * s.y_[k];
+                        excess -= en.sign * s.flow_m3s[k];
+                        if (en.offdiag >= 0)
+                            ax[static_cast<std::size_t>(en.offdiag)] -= p;
                     }
                     ax[static_cast<std::size_t>(topo.diag[r])] += diag;
                     s.f_[r] += f;
@@ -1689,18 +1685,27 @@ struct Solver {
         };
         const std::size_t plain = s.plain_links_.size();
         if (chunked()) {
-            s.plain_change_.resize(plain);
-            parallel_for_chunks(
-                plain,
-                [&](std::size_t b, std::size_t e) {
-                    for (std::size_t i = b; i < e; ++i)
-                        s.plain_change_[i] = change(s.plain_links_[i]);
-                },
-                kLinkChunk);
-            for (std::size_t i = 0; i < plain; ++i) {
-                qsum += std::fabs(s.flow_m3s[static_cast<std::size_t>(s.plain_links_[i].link)]);
-                dqsum += std::fabs(s.plain_change_[i]);
-                dqmax = std::max(dqmax, std::fabs(s.plain_change_[i]));
+            // Blocks of kLinkChunk pipes fixed by the count alone, each block's sums kept apart
+            // and added in block order: the same sums whatever thread ran which block.
+            const std::size_t blocks = (plain + kLinkChunk - 1) / kLinkChunk;
+            s.plain_change_.assign(3 * blocks, 0.0);
+            parallel_for(blocks, [&](std::size_t bl) {
+                const std::size_t b = bl * kLinkChunk, e = std::min(plain, b + kLinkChunk);
+                double q = 0, d = 0, m = 0;
+                for (std::size_t i = b; i < e; ++i) {
+                    const double dq = std::fabs(change(s.plain_links_[i]));
+                    q += std::fabs(s.flow_m3s[static_cast<std::size_t>(s.plain_links_[i].link)]);
+                    d += dq;
+                    m = std::max(m, dq);
+                }
+                s.plain_change_[3 * bl] = q;
+                s.plain_change_[3 * bl + 1] = d;
+                s.plain_change_[3 * bl + 2] = m;
+            });
+            for (std::size_t bl = 0; bl < blocks; ++bl) {
+                qsum += s.plain_change_[3 * bl];
+                dqsum += s.plain_change_[3 * bl + 1];
+                dqmax = std::max(dqmax, s.plain_change_[3 * bl + 2]);
             }
         } else {
             for (const HydraulicState::PlainLink& l : s.plain_links_) {

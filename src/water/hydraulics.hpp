@@ -124,8 +124,10 @@ struct HydraulicState {
     std::vector<std::uint8_t> cut_off;
     // scratch
     std::vector<double> p_, y_, f_, xflow_;
-    std::vector<double> power_;        ///< per link: |flow|^0.852 for Hazen-Williams pipes
-    std::vector<double> plain_change_; ///< per plain pipe: its last flow change (large networks)
+    std::vector<double> power_; ///< per link: |flow|^0.852 for Hazen-Williams pipes
+    /// Large networks: per block of plain pipes, its Σ|q|, Σ|Δq| and largest |Δq| of the last
+    /// flow update.
+    std::vector<double> plain_change_;
     std::vector<std::int32_t> queue_;
     std::vector<std::uint8_t> zone_done_;
     std::vector<LinkState> cut_off_status_; ///< statuses cut_off was computed for
@@ -161,9 +163,15 @@ struct HydraulicState {
     };
     std::vector<PlainLink> plain_links_;
     /// On large networks, the plain pipes by junction row: row r's are entries
-    /// plain_row_ptr_[r] .. plain_row_ptr_[r+1] of plain_row_entry_, 2·i for plain pipe i
-    /// leaving the row's node and 2·i + 1 for one entering it, in plain-pipe order.
-    std::vector<std::int32_t> plain_row_ptr_, plain_row_entry_;
+    /// plain_row_ptr_[r] .. plain_row_ptr_[r+1] of plain_row_entry_, in plain-pipe order: the
+    /// pipe's link, +1 for a pipe leaving the row's node and −1 for one entering it, and the
+    /// position of its off-diagonal entry when the row is the lower of its two (else −1).
+    struct PlainRowEntry {
+        std::int32_t link, offdiag;
+        double sign;
+    };
+    std::vector<std::int32_t> plain_row_ptr_;
+    std::vector<PlainRowEntry> plain_row_entry_;
     std::vector<std::int32_t> other_links_; ///< the rest, in link order
     /// Statuses, pruned links and cut-off marks the two lists were made for.
     std::vector<LinkState> plain_status_;
