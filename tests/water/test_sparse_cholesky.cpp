@@ -756,3 +756,27 @@ TEST(SparseCholesky, LargeStreetGridIsPeeledTheSameWhateverTheThreadCount) {
     for (std::size_t i = 0; i < x.size(); ++i)
         ASSERT_NEAR(first[i], x[i], 1e-11 * scale) << "row " << i;
 }
+
+TEST(SparseCholesky, PeeledRandomPatternsMatchDense) {
+    // Random forests with a few extra links, repeated links and isolated rows: whatever the
+    // peel leaves (nothing, a loop or a dense knot), both kernels match the dense solution.
+    std::mt19937 rng(23);
+    for (int trial = 0; trial < 40; ++trial) {
+        SCOPED_TRACE(trial);
+        const int n = std::uniform_int_distribution<int>(2, 120)(rng);
+        Edges e;
+        for (int i = 1; i < n; ++i)
+            if (std::uniform_real_distribution<double>(0, 1)(rng) < 0.9)
+                e.emplace_back(std::uniform_int_distribution<int>(0, i - 1)(rng), i);
+        const int extra = std::uniform_int_distribution<int>(0, n / 3 + 1)(rng);
+        for (int k = 0; k < extra; ++k) {
+            const int a = std::uniform_int_distribution<int>(0, n - 1)(rng);
+            const int b = std::uniform_int_distribution<int>(0, n - 1)(rng);
+            if (a != b)
+                e.emplace_back(a, b);
+        }
+        if (!e.empty())
+            e.push_back(e.front()); // a link given twice
+        expect_matches_dense(TestMatrix(n, e, 100 + static_cast<std::uint32_t>(trial), 1e-3));
+    }
+}
