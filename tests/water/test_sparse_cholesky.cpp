@@ -466,30 +466,38 @@ TEST(SparseCholesky, KernelsAgreeAndAutoPicksByColumnWidth) {
 
 namespace {
 
+/// m factorised with `sym` and solved (refined) for right_hand_side().
+std::vector<double> refined_solution(const TestMatrix& m, const SymbolicCholesky& sym) {
+    NumericCholesky num(sym);
+    m.load(sym, num);
+    EXPECT_EQ(num.factor(sym), -1);
+    std::vector<double> x = right_hand_side(m.n);
+    num.solve_refined(sym, x);
+    return x;
+}
+
+/// refined_solution() at 1, 2 and 3 threads: the same bits every time (asserted); returns it.
+std::vector<double> same_at_every_thread_count(const TestMatrix& m, const SymbolicCholesky& sym) {
+    std::vector<double> first;
+    for (const std::size_t threads : {1, 2, 3}) {
+        const rencheng::ThreadLimit limit(threads);
+        const std::vector<double> x = refined_solution(m, sym);
+        if (first.empty())
+            first = x;
+        else
+            EXPECT_TRUE(x == first) << threads << " threads";
+    }
+    return first;
+}
+
 /// Factorises m in pieces at 1, 2 and 3 threads (the same bits every time, asserted) and in one
 /// piece; expects the two solutions within 1e-13 of the largest entry. Returns the pieces'.
 std::vector<double> expect_pieces_match_one_piece(const TestMatrix& m, const Edges& edges) {
     const SymbolicCholesky pieces(m.n, edges), one(m.n, edges, Kernel::kAuto, false);
     EXPECT_GE(pieces.parallel_units(), 2);
     EXPECT_EQ(one.parallel_units(), 0);
-    const auto solution = [&](const SymbolicCholesky& sym) {
-        NumericCholesky num(sym);
-        m.load(sym, num);
-        EXPECT_EQ(num.factor(sym), -1);
-        std::vector<double> x = right_hand_side(m.n);
-        num.solve_refined(sym, x);
-        return x;
-    };
-    std::vector<double> first;
-    for (const std::size_t threads : {1, 2, 3}) {
-        const rencheng::ThreadLimit limit(threads);
-        const std::vector<double> x = solution(pieces);
-        if (first.empty())
-            first = x;
-        else
-            EXPECT_TRUE(x == first) << threads << " threads";
-    }
-    const std::vector<double> x = solution(one);
+    const std::vector<double> first = same_at_every_thread_count(m, pieces);
+    const std::vector<double> x = refined_solution(m, one);
     double scale = 0;
     for (const double v : x)
         scale = std::max(scale, std::fabs(v));
@@ -732,24 +740,8 @@ TEST(SparseCholesky, LargeStreetGridIsPeeledTheSameWhateverTheThreadCount) {
     EXPECT_EQ(SymbolicCholesky(n, grid_edges(side, side)).peeled_count(), 0);
     const SymbolicCholesky whole(n, e, Kernel::kAuto, true, Peel::kNever);
     const TestMatrix m(n, e, 22, 1e-3);
-    const auto solution = [&](const SymbolicCholesky& s) {
-        NumericCholesky num(s);
-        m.load(s, num);
-        EXPECT_EQ(num.factor(s), -1);
-        std::vector<double> x = right_hand_side(n);
-        num.solve_refined(s, x);
-        return x;
-    };
-    std::vector<double> first;
-    for (const std::size_t threads : {1, 2, 3}) {
-        const rencheng::ThreadLimit limit(threads);
-        const std::vector<double> x = solution(sym);
-        if (first.empty())
-            first = x;
-        else
-            EXPECT_TRUE(x == first) << threads << " threads";
-    }
-    const std::vector<double> x = solution(whole);
+    const std::vector<double> first = same_at_every_thread_count(m, sym);
+    const std::vector<double> x = refined_solution(m, whole);
     double scale = 0;
     for (const double v : x)
         scale = std::max(scale, std::fabs(v));
