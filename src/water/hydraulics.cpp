@@ -1834,20 +1834,56 @@ struct Solver {
     }
 
     /// An active control valve next to the failing row is switched open (EPANET's badvalve()).
+    /// Where no valve touches that row, the first active one (in valve order) touching the
+    /// failing row's zone is: the junctions reached from it through the links that enter the
+    /// matrix (conducting, not an active valve), none of them holding a fixed head. Such a zone
+    /// hangs on its valves alone (a PSV or FCV feeding a dead end whose other links are closed),
+    /// its matrix block is singular, and which of its rows meets the zero pivot depends on the
+    /// elimination order alone (EPANET's, AMD's or the peel's), not on where the valve is.
     bool bad_valve(std::int32_t row) {
-        for (std::int32_t v = 0; v < net.valves.count(); ++v) {
-            const std::size_t k = net.valves.link[static_cast<std::size_t>(v)].idx();
-            const std::int32_t r1 = topo.row[net.from_node[k].idx()];
-            const std::int32_t r2 = topo.row[net.to_node[k].idx()];
-            if (row != r1 && row != r2)
-                continue;
-            const auto kind = net.valves.kind[static_cast<std::size_t>(v)];
+        const auto open_valve = [&](std::size_t v) {
+            const std::size_t k = net.valves.link[v].idx();
+            const auto kind = net.valves.kind[v];
             if ((kind == ValveKind::kPrv || kind == ValveKind::kPsv || kind == ValveKind::kFcv) &&
                 s.status[k] == LinkState::kActive) {
                 s.status[k] = kind == ValveKind::kFcv ? LinkState::kXFcv : LinkState::kXPressure;
                 return true;
             }
             return false;
+        };
+        for (std::int32_t v = 0; v < net.valves.count(); ++v) {
+            const std::size_t k = net.valves.link[static_cast<std::size_t>(v)].idx();
+            const std::int32_t r1 = topo.row[net.from_node[k].idx()];
+            const std::int32_t r2 = topo.row[net.to_node[k].idx()];
+            if (row == r1 || row == r2)
+                return open_valve(static_cast<std::size_t>(v));
+        }
+        const auto nn = static_cast<std::size_t>(net.node_count());
+        std::vector<std::uint8_t> in_zone(nn, 0);
+        std::vector<std::int32_t> queue{
+            static_cast<std::int32_t>(topo.node_of_row[static_cast<std::size_t>(row)])};
+        in_zone[static_cast<std::size_t>(queue[0])] = 1;
+        const CsrGraph& g = topo.adjacency;
+        for (std::size_t h = 0; h < queue.size(); ++h) {
+            const auto nb = g.neighbours(queue[h]);
+            const auto arcs = g.arcs(queue[h]);
+            for (std::size_t a = 0; a < nb.size(); ++a) {
+                const auto w = static_cast<std::size_t>(nb[a]);
+                const auto k = static_cast<std::size_t>(arcs[a]);
+                if (in_zone[w] || !link_carries_flow(k) ||
+                    (net.link_kind[k] == LinkKind::kValve && s.status[k] == LinkState::kActive))
+                    continue;
+                if (topo.row[w] < 0)
+                    return false; // a fixed head: not a zone hanging on its valves
+                in_zone[w] = 1;
+                queue.push_back(static_cast<std::int32_t>(w));
+            }
+        }
+        for (std::int32_t v = 0; v < net.valves.count(); ++v) {
+            const std::size_t k = net.valves.link[static_cast<std::size_t>(v)].idx();
+            if ((in_zone[net.from_node[k].idx()] || in_zone[net.to_node[k].idx()]) &&
+                open_valve(static_cast<std::size_t>(v)))
+                return true;
         }
         return false;
     }

@@ -7,6 +7,7 @@
 #include <cassert>
 #include <cmath>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "core/parallel.hpp"
 
@@ -301,10 +302,69 @@ SymbolicCholesky::SymbolicCholesky(std::int32_t n,
         std::sort(a.begin(), a.end());
         a.erase(std::unique(a.begin(), a.end()), a.end());
     }
-    if ((peel == Peel::kAlways || (peel == Peel::kAuto && n >= kPeelNodes)) &&
-        build_peeled(adj, kernel, split, peel))
+    if (peel != Peel::kNever && build_peeled(adj, kernel, split, peel))
         return;
     build(adj, kernel, split);
+}
+
+void SymbolicCholesky::schedule_peel(std::vector<std::int32_t>& order,
+                                     std::vector<std::array<std::int32_t, 2>>& neighbours,
+                                     std::vector<std::int32_t>& turn) {
+    // Each elimination waits on the one before it along its chain: it reads its own diagonal
+    // and its two entries, which the eliminations of its earlier neighbours updated, so one
+    // elimination after another in peel order is a chain of dependent divisions, stores and
+    // loads. Level of a step: one more than the highest level of the steps that wrote what it
+    // reads (diagonals by node, entries by node pair). The steps in order of (level, peel
+    // turn) are an elimination order with the same neighbours at every step (two steps that
+    // share a node keep their order), and steps of one level are independent: their latencies
+    // overlap. Two steps of one level may update the same later entry (a crossing's diagonal);
+    // they subtract in the order of their turns, the same every time.
+    const auto np = order.size();
+    std::vector<std::int32_t> level(np, 0), node_level(turn.size(), 0);
+    std::unordered_map<std::uint64_t, std::int32_t> entry_level;
+    const auto key = [](std::int32_t a, std::int32_t b) {
+        if (a > b)
+            std::swap(a, b);
+        return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(a)) << 32) |
+               static_cast<std::uint32_t>(b);
+    };
+    const auto entry = [&](std::int32_t a, std::int32_t b) {
+        const auto it = entry_level.find(key(a, b));
+        return it == entry_level.end() ? 0 : it->second;
+    };
+    for (std::size_t t = 0; t < np; ++t) {
+        const std::int32_t x = order[t];
+        const auto& nb = neighbours[t];
+        std::int32_t lv = node_level[static_cast<std::size_t>(x)];
+        for (const std::int32_t y : nb)
+            if (y >= 0)
+                lv = std::max(lv, entry(x, y));
+        level[t] = ++lv;
+        for (const std::int32_t y : nb)
+            if (y >= 0)
+                node_level[static_cast<std::size_t>(y)] =
+                    std::max(node_level[static_cast<std::size_t>(y)], lv);
+        if (nb[1] >= 0) {
+            auto& e = entry_level[key(nb[0], nb[1])];
+            e = std::max(e, lv);
+        }
+    }
+    std::vector<std::int32_t> sequence(np);
+    for (std::size_t t = 0; t < np; ++t)
+        sequence[t] = static_cast<std::int32_t>(t);
+    std::stable_sort(sequence.begin(), sequence.end(), [&](std::int32_t a, std::int32_t b) {
+        return level[static_cast<std::size_t>(a)] < level[static_cast<std::size_t>(b)];
+    });
+    std::vector<std::int32_t> new_order(np);
+    std::vector<std::array<std::int32_t, 2>> new_neighbours(np);
+    for (std::size_t k = 0; k < np; ++k) {
+        const auto t = static_cast<std::size_t>(sequence[k]);
+        new_order[k] = order[t];
+        new_neighbours[k] = neighbours[t];
+        turn[static_cast<std::size_t>(order[t])] = static_cast<std::int32_t>(k);
+    }
+    order = std::move(new_order);
+    neighbours = std::move(new_neighbours);
 }
 
 bool SymbolicCholesky::build_peeled(const std::vector<std::vector<std::int32_t>>& adj,
@@ -353,6 +413,7 @@ bool SymbolicCholesky::build_peeled(const std::vector<std::vector<std::int32_t>>
     const auto np = static_cast<std::int32_t>(order.size());
     if (np == 0 || (peel == Peel::kAuto && 10 * np < n))
         return false;
+    schedule_peel(order, neighbours, turn);
 
     // The core: the nodes left, in ascending order, with the entries left among them.
     std::vector<std::int32_t> local(un, -1);
@@ -493,6 +554,11 @@ void SymbolicCholesky::build(std::vector<std::vector<std::int32_t>>& adj, Kernel
         factor_nonzeros_ += c;
         factor_flops_ += static_cast<double>(c) * c;
     }
+    if (kernel == Kernel::kAuto)
+        kernel = factor_nonzeros_ > 0 && factor_flops_ <= kSimplicialColumnCount *
+                                                              static_cast<double>(factor_nonzeros_)
+                     ? Kernel::kSimplicial
+                     : Kernel::kSupernodal;
 
     // Supernodes: fundamental ones (column j+1 joins j's when it is j's parent and its column of
     // L is j's minus the diagonal), then relaxed (CHOLMOD's rule, Ashcraft & Grimes 1989): a
@@ -617,11 +683,6 @@ void SymbolicCholesky::build(std::vector<std::vector<std::int32_t>>& adj, Kernel
     diag_pos_.assign(un, -1);
     for (std::int32_t i = 0; i < n; ++i)
         diag_pos_[static_cast<std::size_t>(i)] = position(i, i);
-    if (kernel == Kernel::kAuto)
-        kernel = factor_nonzeros_ > 0 && factor_flops_ <= kSimplicialColumnCount *
-                                                              static_cast<double>(factor_nonzeros_)
-                     ? Kernel::kSimplicial
-                     : Kernel::kSupernodal;
     kernel_ = kernel;
     if (kernel_ == Kernel::kSimplicial)
         build_simplicial(counts);

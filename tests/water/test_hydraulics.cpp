@@ -518,6 +518,30 @@ TEST(Valves, PrvWithAnIdleCutOffInletStaysOpenBelowItsSetting) {
     EXPECT_NEAR(s.head_m[net.find_node("B").idx()], s.head_m[net.find_node("A").idx()], 1e-9);
 }
 
+TEST(Valves, PsvFeedingADeadEndOpensWhicheverRowFails) {
+    // An active PSV holds its inlet's head and passes its outlet a fixed flow, no head: the
+    // dead end J2–J3–J4 behind it (its pipe to the tank closed) has no fixed head, and its
+    // matrix block is singular. The zero pivot falls on J3 in the peel's order, a row no valve
+    // touches; the valve feeding that zone is switched open (EPANET's badvalve() looks at the
+    // failing row's own valves alone), and the dead end is supplied through it.
+    const Network net =
+        parse_ok("[JUNCTIONS]\n J1 0 0\n J2 0 1\n J3 0 1\n J4 0 1\n[RESERVOIRS]\n R1 100\n"
+                 "[TANKS]\n T1 0 5 0 10 10 0\n"
+                 "[PIPES]\n P1 R1 J1 100 300 130\n P2 J2 J3 100 300 130\n P3 J3 J4 100 300 130\n"
+                 " P4 J4 T1 100 300 130 0 CLOSED\n"
+                 "[VALVES]\n V1 J1 J2 300 PSV 20 0\n[OPTIONS]\n UNITS LPS\n");
+    const EpsResult res = run(net);
+    ASSERT_TRUE(res.converged) << res.message;
+    const auto& s = res.reports[0];
+    EXPECT_NEAR(s.flow_m3s[net.find_link("V1").idx()], 0.003, 1e-9);
+    EXPECT_NEAR(s.flow_m3s[net.find_link("P3").idx()], 0.001, 1e-9);
+    for (const char* id : {"J2", "J3", "J4"}) {
+        const double h = s.head_m[net.find_node(id).idx()];
+        EXPECT_GT(h, 99.0) << id;
+        EXPECT_LT(h, 100.0) << id;
+    }
+}
+
 TEST(Valves, FcvLimitsFlow) {
     // Two reservoirs 50 m apart joined through an FCV set to 5 L/s.
     const Network net = parse_ok("[JUNCTIONS]\n J1 0 0\n J2 0 0\n[RESERVOIRS]\n R1 100\n R2 50\n"

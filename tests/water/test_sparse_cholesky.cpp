@@ -640,8 +640,9 @@ TEST(SparseCholesky, PeelingTakesTreesAndChains) {
     EXPECT_EQ(peeled(41, star), 40);
     EXPECT_EQ(peeled(100, grid_edges(10, 10)), 4);
     EXPECT_EQ(peeled(1, {}), 0);
-    // Nothing below kPeelNodes nodes unless asked; kNever never.
-    EXPECT_EQ(SymbolicCholesky(60, path).peeled_count(), 0);
+    // kAuto where a tenth or more goes (not the 10 × 10 grid's four corners); kNever never.
+    EXPECT_EQ(SymbolicCholesky(60, path).peeled_count(), 59);
+    EXPECT_EQ(SymbolicCholesky(100, grid_edges(10, 10)).peeled_count(), 0);
     EXPECT_EQ(SymbolicCholesky(60, path, Kernel::kAuto, true, Peel::kNever).peeled_count(), 0);
     for (const Edges* e : {&path, &ring, &tree, &star}) {
         const auto n = static_cast<std::int32_t>(e == &star ? 41 : e == &tree ? 80 : 60);
@@ -727,12 +728,11 @@ TEST(SparseCholesky, PeeledFactorReportsTheFailingRowAndRefines) {
 }
 
 TEST(SparseCholesky, LargeStreetGridIsPeeledTheSameWhateverTheThreadCount) {
-    // kAuto peels a street grid of kPeelNodes junctions or more (not a 2-D grid of the same
-    // size, whose chains are its four corners); its core is large enough to be laid out in pieces;
-    // the solution is the same bits at 1, 2 and 3 threads and the whole pattern's to round-off.
+    // kAuto peels a large street grid (not a 2-D grid of the same size, whose chains are its
+    // four corners); its core is large enough to be laid out in pieces; the solution is the same
+    // bits at 1, 2 and 3 threads and the whole pattern's to round-off.
     const int side = 200;
     const std::int32_t n = side * side;
-    ASSERT_GE(n, SymbolicCholesky::kPeelNodes);
     const Edges e = street_edges(side, 21);
     const SymbolicCholesky sym(n, e);
     EXPECT_GT(sym.peeled_count(), n / 2);
