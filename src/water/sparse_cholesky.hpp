@@ -32,7 +32,7 @@ public:
     /// eliminations (schedule_peel). kAuto peels when a tenth of the nodes or more goes: the
     /// 100k-node street grid (58 % of its nodes in chains, whose one- and two-entry columns
     /// cost the supernodal kernel its block bookkeeping for almost no arithmetic) and the
-    /// shared networks (79 % of ky4, 81 % of BWSN_Network_2: the simplicial kernel takes their
+    /// shared networks (78 % of ky4, 81 % of BWSN_Network_2: the simplicial kernel takes their
     /// chains one dependent pivot after another, the levels side by side). kAlways peels
     /// whatever can be peeled (one node is always left); kNever factorises the pattern whole.
     enum class Peel { kAuto, kAlways, kNever };
