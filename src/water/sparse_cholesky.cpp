@@ -554,11 +554,6 @@ void SymbolicCholesky::build(std::vector<std::vector<std::int32_t>>& adj, Kernel
         factor_nonzeros_ += c;
         factor_flops_ += static_cast<double>(c) * c;
     }
-    if (kernel == Kernel::kAuto)
-        kernel = factor_nonzeros_ > 0 && factor_flops_ <= kSimplicialColumnCount *
-                                                              static_cast<double>(factor_nonzeros_)
-                     ? Kernel::kSimplicial
-                     : Kernel::kSupernodal;
 
     // Supernodes: fundamental ones (column j+1 joins j's when it is j's parent and its column of
     // L is j's minus the diagonal), then relaxed (CHOLMOD's rule, Ashcraft & Grimes 1989): a
@@ -683,6 +678,11 @@ void SymbolicCholesky::build(std::vector<std::vector<std::int32_t>>& adj, Kernel
     diag_pos_.assign(un, -1);
     for (std::int32_t i = 0; i < n; ++i)
         diag_pos_[static_cast<std::size_t>(i)] = position(i, i);
+    if (kernel == Kernel::kAuto)
+        kernel = factor_nonzeros_ > 0 && factor_flops_ <= kSimplicialColumnCount *
+                                                              static_cast<double>(factor_nonzeros_)
+                     ? Kernel::kSimplicial
+                     : Kernel::kSupernodal;
     kernel_ = kernel;
     if (kernel_ == Kernel::kSimplicial)
         build_simplicial(counts);
