@@ -154,8 +154,9 @@ struct HydraulicState {
     std::vector<std::int32_t> dfs_preorder_;
     /// The search of find_cut_off() from the fixed-head nodes as a spanning forest of the
     /// supplied nodes: the nodes in the order it reached them, and per node the link it was
-    /// reached by (-1: a fixed-head node or not reached).
-    std::vector<std::int32_t> tree_order_, tree_link_;
+    /// reached by (-1: a fixed-head node or not reached); and per node its place in that order
+    /// (-1: not reached).
+    std::vector<std::int32_t> tree_order_, tree_link_, tree_place_;
     /// An open pipe between two junctions, neither cut off nor pruned: the bulk of a network's
     /// links, assembled and updated by a loop without the cases of the other links.
     struct PlainLink {
