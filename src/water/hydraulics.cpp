@@ -1101,7 +1101,10 @@ struct Solver {
     }
 
     [[nodiscard]] bool pressure_valve_active(std::size_t k) const {
-        if (net.link_kind[k] != LinkKind::kValve || s.status[k] != LinkState::kActive ||
+        return pressure_valve_active(k, s.status[k]);
+    }
+    [[nodiscard]] bool pressure_valve_active(std::size_t k, LinkState st) const {
+        if (net.link_kind[k] != LinkKind::kValve || st != LinkState::kActive ||
             missing(s.setting[k]))
             return false;
         const auto kind = net.valves.kind[static_cast<std::size_t>(net.valve_of_link[k])];
@@ -1115,8 +1118,10 @@ struct Solver {
     /// on the zero-flow pump's gradient and shows heads of −1e5 m and more). With EPANET's
     /// closed-link model (leak) every link but an active PRV or PSV conducts both ways, as closed
     /// links do there.
-    [[nodiscard]] bool one_way(std::size_t k) const {
-        if (pressure_valve_active(k))
+    [[nodiscard]] bool one_way(std::size_t k) const { return one_way(k, s.status[k]); }
+    /// one_way() at status `st`.
+    [[nodiscard]] bool one_way(std::size_t k, LinkState st) const {
+        if (pressure_valve_active(k, st))
             return true;
         if (leak)
             return false;
@@ -1136,17 +1141,7 @@ struct Solver {
     [[nodiscard]] bool passes(std::size_t k, std::size_t u, LinkState st) const {
         if (is_closed(st) && !leak)
             return false;
-        if (net.from_node[k].idx() == u)
-            return true;
-        // one_way() at status st
-        if (net.link_kind[k] == LinkKind::kValve && st == LinkState::kActive &&
-            !missing(s.setting[k])) {
-            const auto kind = net.valves.kind[static_cast<std::size_t>(net.valve_of_link[k])];
-            if (kind == ValveKind::kPrv || kind == ValveKind::kPsv)
-                return false;
-        }
-        return leak ||
-               (net.link_kind[k] != LinkKind::kPump && net.link_kind[k] != LinkKind::kCvPipe);
+        return net.from_node[k].idx() == u || !one_way(k, st);
     }
 
     /// Position of link k among node u's arcs.
