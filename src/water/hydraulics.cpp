@@ -162,6 +162,10 @@ HydraulicTopology::HydraulicTopology(const Network& net) {
             edges.emplace_back(a, b);
     }
     symbolic = SymbolicCholesky(junctions, edges);
+    for (std::size_t k = 0; k < nl; ++k)
+        if (net.link_kind[k] != LinkKind::kPipe || row[net.from_node[k].idx()] < 0 ||
+            row[net.to_node[k].idx()] < 0)
+            status_links.push_back(static_cast<std::int32_t>(k));
     offdiag.assign(nl, -1);
     for (std::size_t k = 0; k < nl; ++k) {
         const std::int32_t a = row[net.from_node[k].idx()];
@@ -802,6 +806,7 @@ struct Solver {
                 index_plain_rows();
             return;
         }
+        s.tree_push_valid_ = false;
         s.plain_status_ = s.status;
         s.plain_pruned_ = s.pruned_link_;
         s.plain_cut_off_ = s.cut_off;
@@ -1297,6 +1302,7 @@ struct Solver {
             }
         }
         s.tree_order_.assign(s.queue_.begin(), s.queue_.end());
+        s.tree_push_valid_ = false;
         std::fill(s.tree_place_.begin(), s.tree_place_.end(), -1);
         for (std::size_t h = 0; h < s.tree_order_.size(); ++h)
             s.tree_place_[static_cast<std::size_t>(s.tree_order_[h])] =
@@ -1688,10 +1694,13 @@ struct Solver {
         }
     }
 
-    /// CVs, pumps, FCVs and links to tanks (EPANET's linkstatus()); true if any changed.
+    /// CVs, pumps, FCVs and links to tanks (EPANET's linkstatus()); true if any changed. Only
+    /// HydraulicTopology::status_links are looked at: the checks do nothing to an open or closed
+    /// pipe between two junctions.
     bool link_status() {
         bool change = false;
-        for (std::size_t k = 0; k < static_cast<std::size_t>(net.link_count()); ++k) {
+        for (const std::int32_t link : topo.status_links) {
+            const auto k = static_cast<std::size_t>(link);
             const NodeIndex n1 = net.from_node[k], n2 = net.to_node[k];
             const double dh = s.head_m[n1.idx()] - s.head_m[n2.idx()];
             const LinkState old = s.status[k];
@@ -2024,19 +2033,33 @@ struct Solver {
         const double scale = std::max(gross, 1e-9);
         if (worst <= kContinuityTolerance * scale || worst > kTreePushLimit * scale)
             return;
-        for (auto it = s.tree_order_.rbegin(); it != s.tree_order_.rend(); ++it) {
-            const auto u = static_cast<std::size_t>(*it);
-            const std::int32_t link = s.tree_link_[u];
-            if (topo.row[u] < 0 || s.cut_off[u] || link < 0 || ex[u] == 0.0)
-                continue;
-            const auto k = static_cast<std::size_t>(link);
-            if (!link_carries_flow(k))
-                continue;
+        if (!s.tree_push_valid_ || s.tree_push_leak_ != leak) {
+            s.tree_push_.clear();
+            for (auto it = s.tree_order_.rbegin(); it != s.tree_order_.rend(); ++it) {
+                const auto u = static_cast<std::size_t>(*it);
+                const std::int32_t link = s.tree_link_[u];
+                if (topo.row[u] < 0 || s.cut_off[u] || link < 0 ||
+                    !link_carries_flow(static_cast<std::size_t>(link)))
+                    continue;
+                const auto k = static_cast<std::size_t>(link);
+                const bool out_of_u = net.from_node[k].idx() == u;
+                s.tree_push_.push_back(
+                    {static_cast<std::int32_t>(u), link,
+                     static_cast<std::int32_t>(out_of_u ? net.to_node[k].idx()
+                                                        : net.from_node[k].idx()),
+                     out_of_u});
+            }
+            s.tree_push_valid_ = true;
+            s.tree_push_leak_ = leak;
+        }
+        for (const HydraulicState::TreePush& t : s.tree_push_) {
+            const auto u = static_cast<std::size_t>(t.node);
             const double e = ex[u];
-            const bool out_of_u = net.from_node[k].idx() == u;
-            s.flow_m3s[k] += out_of_u ? e : -e;
+            if (e == 0.0)
+                continue;
+            s.flow_m3s[static_cast<std::size_t>(t.link)] += t.out ? e : -e;
             ex[u] = 0.0;
-            ex[out_of_u ? net.to_node[k].idx() : net.from_node[k].idx()] += e;
+            ex[static_cast<std::size_t>(t.other)] += e;
         }
     }
 

@@ -100,6 +100,10 @@ struct HydraulicTopology {
     double viscosity_m2s = epanet_units::kViscosity;
     CsrGraph adjacency; ///< node-link incidence (arcs are link indices)
     SymbolicCholesky symbolic;
+    /// Links whose status EPANET's status checks can change (check valves, pumps, valves, links
+    /// at a tank or reservoir): every link but the pipes between two junctions, which stay open
+    /// or closed as the input, controls and damage leave them.
+    std::vector<std::int32_t> status_links;
 };
 
 /// The state of one scenario: heads, flows, statuses and settings of the current period, tank
@@ -157,6 +161,17 @@ struct HydraulicState {
     /// reached by (-1: a fixed-head node or not reached); and per node its place in that order
     /// (-1: not reached).
     std::vector<std::int32_t> tree_order_, tree_link_, tree_place_;
+    /// The forest's steps push_along_tree() can take, leaves first: a supplied junction, the
+    /// link it was reached by (carrying flow), the link's other node, and whether the link
+    /// leaves the junction. Made for the lists of classify_links() and the forest of the last
+    /// search (valid while tree_push_valid_).
+    struct TreePush {
+        std::int32_t node, link, other;
+        bool out;
+    };
+    std::vector<TreePush> tree_push_;
+    bool tree_push_valid_ = false;
+    bool tree_push_leak_ = false; ///< the closed-link model it was made for
     /// An open pipe between two junctions, neither cut off nor pruned: the bulk of a network's
     /// links, assembled and updated by a loop without the cases of the other links.
     struct PlainLink {
