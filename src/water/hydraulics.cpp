@@ -162,6 +162,9 @@ HydraulicTopology::HydraulicTopology(const Network& net) {
             edges.emplace_back(a, b);
     }
     symbolic = SymbolicCholesky(junctions, edges);
+    for (std::size_t i = 0; i < nn; ++i)
+        if (row[i] < 0)
+            fixed_nodes.push_back(static_cast<std::int32_t>(i));
     for (std::size_t k = 0; k < nl; ++k)
         if (net.link_kind[k] != LinkKind::kPipe || row[net.from_node[k].idx()] < 0 ||
             row[net.to_node[k].idx()] < 0)
@@ -439,6 +442,9 @@ struct Solver {
         return parallel_links > 0 && s.plain_links_.size() >= parallel_links;
     }
     std::size_t parallel_links = 0;
+    /// Whether any junction has flows of its own besides its demand (emitters, pressure-driven
+    /// demands): set for each solve.
+    bool node_flows_ = true;
 
     [[nodiscard]] bool junction(NodeIndex n) const { return topo.row[n.idx()] >= 0; }
     [[nodiscard]] double elev(NodeIndex n) const { return net.elevation_m[n.idx()]; }
@@ -962,6 +968,11 @@ struct Solver {
             if (r < 0 || s.cut_off[i])
                 return;
             const auto ur = static_cast<std::size_t>(r);
+            if (!node_flows_ && !topo.has_leakage) { // demands alone (the rest below adds 0)
+                s.xflow_[i] -= s.demand_flow[i];
+                s.f_[ur] += s.xflow_[i];
+                return;
+            }
             if (net.emitter_coefficient[i] > 0) {
                 double hloss = 0, hgrad = 0;
                 emitter_head_loss(i, hloss, hgrad);
@@ -1075,16 +1086,17 @@ struct Solver {
             s.f_[static_cast<std::size_t>(r)] = 0.0;
         }
         // Cut-off junctions in zones with demand, or without any link: head at the elevation.
-        for_nodes(chunks, [&](std::size_t i) {
-            const std::int32_t r = topo.row[i];
-            if (r < 0 || !s.cut_off[i])
-                return;
-            auto& d = ax[static_cast<std::size_t>(topo.diag[static_cast<std::size_t>(r)])];
-            if (d == 0.0 || s.cut_off[i] == 2) {
-                d = 1.0;
-                s.f_[static_cast<std::size_t>(r)] = net.elevation_m[i];
-            }
-        });
+        if (s.cut_off_count_ > 0)
+            for_nodes(chunks, [&](std::size_t i) {
+                const std::int32_t r = topo.row[i];
+                if (r < 0 || !s.cut_off[i])
+                    return;
+                auto& d = ax[static_cast<std::size_t>(topo.diag[static_cast<std::size_t>(r)])];
+                if (d == 0.0 || s.cut_off[i] == 2) {
+                    d = 1.0;
+                    s.f_[static_cast<std::size_t>(r)] = net.elevation_m[i];
+                }
+            });
     }
 
     /// body(i) for every node, in chunks side by side when `chunks` (body(i) may touch node i's
@@ -1788,10 +1800,8 @@ struct Solver {
         double qsum = 0, dqsum = 0;
         double dqmax = 0;
         const auto nn = static_cast<std::size_t>(net.node_count());
-        for_nodes(chunked(), [&](std::size_t i) {
-            if (topo.row[i] < 0)
-                s.node_demand[i] = 0;
-        });
+        for (const std::int32_t i : topo.fixed_nodes)
+            s.node_demand[static_cast<std::size_t>(i)] = 0;
         // The plain pipes (matrix_coeffs classified them), then the other links. On large
         // networks the plain pipes' changes are computed side by side and summed after, in the
         // same order.
@@ -1861,7 +1871,7 @@ struct Solver {
                     s.node_demand[n2.idx()] += s.flow_m3s[k];
             }
         }
-        for (std::size_t i = 0; i < nn; ++i) {
+        for (std::size_t i = 0; i < (node_flows_ ? nn : 0); ++i) {
             if (topo.row[i] < 0 || s.cut_off[i])
                 continue;
             if (net.emitter_coefficient[i] > 0) {
@@ -1944,11 +1954,8 @@ struct Solver {
             s.numeric_.solve_refined(topo.symbolic, s.f_);
         else
             s.numeric_.solve_checkable(topo.symbolic, s.f_);
-        for (std::size_t i = 0; i < static_cast<std::size_t>(net.node_count()); ++i) {
-            const std::int32_t r = topo.row[i];
-            if (r >= 0)
-                s.head_m[i] = s.f_[static_cast<std::size_t>(r)];
-        }
+        for (std::size_t r = 0; r < topo.node_of_row.size(); ++r)
+            s.head_m[topo.node_of_row[r]] = s.f_[r];
         set_pruned_heads();
         return true;
     }
@@ -2263,6 +2270,9 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
     sv.qexp = 1.0 / net.options.emitter_exponent;
     sv.leak = options.closed_link_leakage;
     sv.no_backflow = options.emitter_no_backflow;
+    sv.node_flows_ =
+        sv.pda || std::any_of(net.emitter_coefficient.begin(), net.emitter_coefficient.end(),
+                              [](double c) { return c > 0; });
     sv.parallel_links = options.parallel_links;
     const double hacc = options.accuracy > 0 ? options.accuracy : net.options.accuracy;
     sv.accuracy_ = hacc;

@@ -104,6 +104,7 @@ struct HydraulicTopology {
     /// at a tank or reservoir): every link but the pipes between two junctions, which stay open
     /// or closed as the input, controls and damage leave them.
     std::vector<std::int32_t> status_links;
+    std::vector<std::int32_t> fixed_nodes; ///< tanks and reservoirs
 };
 
 /// The state of one scenario: heads, flows, statuses and settings of the current period, tank
