@@ -892,6 +892,41 @@ struct Solver {
             kLinkChunk);
     }
 
+    /// The plain pipes' coefficients and their sums into the system, pipe by pipe. `head_loss(k)`
+    /// gives an open pipe's head loss, or sets p and y itself and returns a zero gradient.
+    template <typename HeadLossOf>
+    void add_plain_links(std::vector<double>& ax, HeadLossOf head_loss) {
+        double* const a = ax.data();
+        double* const f = s.f_.data();
+        double* const xflow = s.xflow_.data();
+        double* const pv = s.p_.data();
+        double* const yv = s.y_.data();
+        const double* const flow_of = s.flow_m3s.data();
+        for (const HydraulicState::PlainLink& l : s.plain_links_) {
+            const auto k = static_cast<std::size_t>(l.link);
+            const HeadLoss hl = head_loss(k);
+            double p, y;
+            if (hl.g != 0.0) {
+                // One division: y = h·p rather than h/g, as pipe_coeff().
+                p = 1.0 / hl.g;
+                y = hl.h * p;
+                pv[k] = p;
+                yv[k] = y;
+            } else {
+                p = pv[k];
+                y = yv[k];
+            }
+            const double q = flow_of[k];
+            xflow[static_cast<std::size_t>(l.from)] -= q;
+            xflow[static_cast<std::size_t>(l.to)] += q;
+            a[static_cast<std::size_t>(l.offdiag)] -= p;
+            a[static_cast<std::size_t>(l.diag_from)] += p;
+            a[static_cast<std::size_t>(l.diag_to)] += p;
+            f[static_cast<std::size_t>(l.row_from)] += y;
+            f[static_cast<std::size_t>(l.row_to)] -= y;
+        }
+    }
+
     /// The gradient method's linear system A·H = F for the junction heads (Todini & Pilati 1988;
     /// EPANET 2.2 Users Manual, Hydraulics chapter): A_ii = Σ p over the node's links (plus the
     /// emitter and PDA virtual links), A_ij = −p, F_i = Σ ±y + flow excess − demand + Σ p·H of
@@ -907,6 +942,10 @@ struct Solver {
         // a chunk of links at a time, and the chunk's plain pipes' coefficients with it (while
         // its powers are in cache), side by side.
         const bool hazen_williams = net.options.headloss == HeadLossFormula::kHazenWilliams;
+        const double* const resistance = topo.resistance.data();
+        const double* const minor = topo.minor.data();
+        const double* const flow = s.flow_m3s.data();
+        const double* const power = s.power_.data();
         if (chunks) {
             const auto by_link = [](const HydraulicState::PlainLink& l, std::size_t k) {
                 return static_cast<std::size_t>(l.link) < k;
@@ -934,19 +973,16 @@ struct Solver {
         // whose positions in the system are listed with them, then the other links in link order.
         if (chunks)
             add_plain_links_by_row(ax);
+        else if (hazen_williams)
+            add_plain_links(ax, [&](std::size_t k) {
+                // pipe_coeff() of an open pipe, the arrays read through pointers taken once
+                return power_law_head_loss(1.852, resistance[k], minor[k], flow[k], power[k]);
+            });
         else
-            for (const HydraulicState::PlainLink& l : s.plain_links_) {
-                const auto k = static_cast<std::size_t>(l.link);
+            add_plain_links(ax, [&](std::size_t k) {
                 pipe_coeff(k);
-                const double p = s.p_[k], y = s.y_[k], q = s.flow_m3s[k];
-                s.xflow_[static_cast<std::size_t>(l.from)] -= q;
-                s.xflow_[static_cast<std::size_t>(l.to)] += q;
-                ax[static_cast<std::size_t>(l.offdiag)] -= p;
-                ax[static_cast<std::size_t>(l.diag_from)] += p;
-                ax[static_cast<std::size_t>(l.diag_to)] += p;
-                s.f_[static_cast<std::size_t>(l.row_from)] += y;
-                s.f_[static_cast<std::size_t>(l.row_to)] -= y;
-            }
+                return HeadLoss{};
+            });
         for (const std::int32_t link : s.other_links_) {
             const auto k = static_cast<std::size_t>(link);
             link_coeff(k);
@@ -1838,9 +1874,17 @@ struct Solver {
                 dqmax = std::max(dqmax, s.plain_change_[3 * bl + 2]);
             }
         } else {
+            const double* const head = s.head_m.data();
+            const double* const pv = s.p_.data();
+            const double* const yv = s.y_.data();
+            double* const flow = s.flow_m3s.data();
             for (const HydraulicState::PlainLink& l : s.plain_links_) {
-                const double dq = change(l);
-                qsum += std::fabs(s.flow_m3s[static_cast<std::size_t>(l.link)]);
+                const auto k = static_cast<std::size_t>(l.link);
+                const double dh =
+                    head[static_cast<std::size_t>(l.from)] - head[static_cast<std::size_t>(l.to)];
+                const double dq = (yv[k] - pv[k] * dh) * relax;
+                flow[k] -= dq;
+                qsum += std::fabs(flow[k]);
                 dqsum += std::fabs(dq);
                 dqmax = std::max(dqmax, std::fabs(dq));
             }
