@@ -1034,7 +1034,7 @@ struct Solver {
             s.xflow_[i] -= s.demand_flow[i];
             s.f_[ur] += s.xflow_[i];
         };
-        for_nodes(chunks, node_terms);
+        for_junctions(chunks, node_terms);
         // Pressure and flow control valves with a setting.
         for (std::int32_t v = 0; v < net.valves.count(); ++v) {
             const auto uv = static_cast<std::size_t>(v);
@@ -1123,7 +1123,7 @@ struct Solver {
         }
         // Cut-off junctions in zones with demand, or without any link: head at the elevation.
         if (s.cut_off_count_ > 0)
-            for_nodes(chunks, [&](std::size_t i) {
+            for_junctions(chunks, [&](std::size_t i) {
                 const std::int32_t r = topo.row[i];
                 if (r < 0 || !s.cut_off[i])
                     return;
@@ -1135,20 +1135,21 @@ struct Solver {
             });
     }
 
-    /// body(i) for every node, in chunks side by side when `chunks` (body(i) may touch node i's
-    /// own slots and row alone), else in order.
-    template <typename Body> void for_nodes(bool chunks, const Body& body) const {
-        const auto nn = static_cast<std::size_t>(net.node_count());
+    /// body(i) for every junction i, in node order, or in chunks side by side when `chunks`
+    /// (body(i) may touch junction i's own slots and row alone).
+    template <typename Body> void for_junctions(bool chunks, const Body& body) const {
+        const std::size_t* const junctions = topo.node_of_row.data();
+        const std::size_t rows = topo.node_of_row.size();
         if (!chunks) {
-            for (std::size_t i = 0; i < nn; ++i)
-                body(i);
+            for (std::size_t r = 0; r < rows; ++r)
+                body(junctions[r]);
             return;
         }
         parallel_for_chunks(
-            nn,
+            rows,
             [&](std::size_t b, std::size_t e) {
-                for (std::size_t i = b; i < e; ++i)
-                    body(i);
+                for (std::size_t r = b; r < e; ++r)
+                    body(junctions[r]);
             },
             kLinkChunk);
     }
@@ -2125,23 +2126,34 @@ struct Solver {
         const auto nn = static_cast<std::size_t>(net.node_count());
         auto& ex = s.xflow_;
         classify_links();
+        // The junctions in node order (rows are numbered in node order), and what they draw.
+        const std::size_t* const junctions = topo.node_of_row.data();
+        const std::size_t rows = topo.node_of_row.size();
+        const std::uint8_t* const cut_off = s.cut_off.data();
+        const auto drawn = [&](std::size_t i) {
+            return s.demand_flow[i] + s.emitter_flow[i] + leakage(i);
+        };
         auto excess = [&]() {
             std::fill(ex.begin(), ex.end(), 0.0);
+            double* const e = ex.data();
+            const double* const flow = s.flow_m3s.data();
             for (const HydraulicState::PlainLink& l : s.plain_links_) {
-                const double q = s.flow_m3s[static_cast<std::size_t>(l.link)];
-                ex[static_cast<std::size_t>(l.from)] -= q;
-                ex[static_cast<std::size_t>(l.to)] += q;
+                const double q = flow[static_cast<std::size_t>(l.link)];
+                e[static_cast<std::size_t>(l.from)] -= q;
+                e[static_cast<std::size_t>(l.to)] += q;
             }
             for (const std::int32_t link : s.other_links_) {
                 const auto k = static_cast<std::size_t>(link);
                 if (!link_carries_flow(k))
                     continue;
-                ex[net.from_node[k].idx()] -= s.flow_m3s[k];
-                ex[net.to_node[k].idx()] += s.flow_m3s[k];
+                e[net.from_node[k].idx()] -= flow[k];
+                e[net.to_node[k].idx()] += flow[k];
             }
-            for (std::size_t i = 0; i < nn; ++i)
-                if (topo.row[i] >= 0 && !s.cut_off[i])
-                    ex[i] -= s.demand_flow[i] + s.emitter_flow[i] + leakage(i);
+            for (std::size_t r = 0; r < rows; ++r) {
+                const std::size_t i = junctions[r];
+                if (!cut_off[i])
+                    e[i] -= drawn(i);
+            }
         };
         excess();
         // Active PRVs and PSVs carry whatever their held node needs.
@@ -2162,28 +2174,34 @@ struct Solver {
             }
         };
         double worst = 0, gross = 0;
-        for (std::size_t i = 0; i < nn; ++i)
-            if (topo.row[i] >= 0 && !s.cut_off[i]) {
+        for (std::size_t r = 0; r < rows; ++r) {
+            const std::size_t i = junctions[r];
+            if (!cut_off[i]) {
                 worst = std::max(worst, std::fabs(ex[i]));
-                gross += std::fabs(s.demand_flow[i] + s.emitter_flow[i] + leakage(i));
+                gross += std::fabs(drawn(i));
             }
+        }
         if (worst <= kContinuityTolerance * std::max(gross, 1e-9))
             return false;
         balance_held_nodes();
-        for (std::size_t i = 0; i < nn; ++i) {
-            const std::int32_t r = topo.row[i];
-            if (r >= 0)
-                s.f_[static_cast<std::size_t>(r)] = s.cut_off[i] ? 0.0 : ex[i];
+        for (std::size_t r = 0; r < rows; ++r) {
+            const std::size_t i = junctions[r];
+            s.f_[r] = cut_off[i] ? 0.0 : ex[i];
         }
         s.numeric_.solve(topo.symbolic, s.f_);
         auto dh = [&](std::size_t n) {
             const std::int32_t r = topo.row[n];
             return r < 0 || s.cut_off[n] ? 0.0 : s.f_[static_cast<std::size_t>(r)];
         };
-        for (const HydraulicState::PlainLink& l : s.plain_links_) {
-            const auto k = static_cast<std::size_t>(l.link);
-            s.flow_m3s[k] += s.p_[k] * (s.f_[static_cast<std::size_t>(l.row_from)] -
-                                        s.f_[static_cast<std::size_t>(l.row_to)]);
+        {
+            double* const flow = s.flow_m3s.data();
+            const double* const pv = s.p_.data();
+            const double* const dhr = s.f_.data();
+            for (const HydraulicState::PlainLink& l : s.plain_links_) {
+                const auto k = static_cast<std::size_t>(l.link);
+                flow[k] += pv[k] * (dhr[static_cast<std::size_t>(l.row_from)] -
+                                    dhr[static_cast<std::size_t>(l.row_to)]);
+            }
         }
         for (const std::int32_t link : s.other_links_) {
             const auto k = static_cast<std::size_t>(link);
@@ -2191,7 +2209,7 @@ struct Solver {
                 continue;
             s.flow_m3s[k] += s.p_[k] * (dh(net.from_node[k].idx()) - dh(net.to_node[k].idx()));
         }
-        for (std::size_t i = 0; i < nn; ++i) {
+        for (std::size_t i = 0; i < (node_flows_ || topo.has_leakage ? nn : 0); ++i) {
             if (topo.row[i] < 0 || s.cut_off[i])
                 continue;
             if (net.emitter_coefficient[i] > 0) {
@@ -2219,9 +2237,8 @@ struct Solver {
         balance_held_nodes();
         push_along_tree(gross);
         // Net inflows of tanks and reservoirs from the corrected flows.
-        for (std::size_t i = 0; i < nn; ++i)
-            if (topo.row[i] < 0)
-                s.node_demand[i] = 0;
+        for (const std::int32_t i : topo.fixed_nodes)
+            s.node_demand[static_cast<std::size_t>(i)] = 0;
         for (const std::int32_t link : s.other_links_) { // plain pipes join two junctions
             const auto k = static_cast<std::size_t>(link);
             if (!link_in_system(k) || is_closed(s.status[k]))
@@ -2235,9 +2252,11 @@ struct Solver {
         // Whether another projection is needed, from the imbalances the corrections left (ex
         // follows every flow change above), without summing the links again.
         double left = 0;
-        for (std::size_t i = 0; i < nn; ++i)
-            if (topo.row[i] >= 0 && !s.cut_off[i])
+        for (std::size_t r = 0; r < rows; ++r) {
+            const std::size_t i = junctions[r];
+            if (!cut_off[i])
                 left = std::max(left, std::fabs(ex[i]));
+        }
         return left > kContinuityTolerance * std::max(gross, 1e-9);
     }
 
