@@ -491,20 +491,24 @@ struct Solver {
             closed_coeff(k);
             return;
         }
-        const auto formula = net.options.headloss;
-        const HeadLoss hl =
-            formula == HeadLossFormula::kDarcyWeisbach
-                ? pipe_head_loss(formula, topo.resistance[k], topo.minor[k], s.flow_m3s[k],
-                                 net.diameter_m[k], net.roughness[k], topo.viscosity_m2s)
-            : formula == HeadLossFormula::kHazenWilliams
-                ? power_law_head_loss(1.852, topo.resistance[k], topo.minor[k], s.flow_m3s[k],
-                                      s.power_[k]) // computed for all links in matrix_coeffs
-                : power_law_head_loss(2.0, topo.resistance[k], topo.minor[k], s.flow_m3s[k],
-                                      std::fabs(s.flow_m3s[k]));
+        const HeadLoss hl = open_pipe_head_loss(k);
         // One division: y = h·p rather than h/g (round-off of an ulp in the Newton step).
         const double p = 1.0 / hl.g;
         s.p_[k] = p;
         s.y_[k] = hl.h * p;
+    }
+
+    /// Head loss of open pipe k at its flow, by the network's formula.
+    [[nodiscard]] HeadLoss open_pipe_head_loss(std::size_t k) const {
+        const auto formula = net.options.headloss;
+        return formula == HeadLossFormula::kDarcyWeisbach
+                   ? pipe_head_loss(formula, topo.resistance[k], topo.minor[k], s.flow_m3s[k],
+                                    net.diameter_m[k], net.roughness[k], topo.viscosity_m2s)
+               : formula == HeadLossFormula::kHazenWilliams
+                   ? power_law_head_loss(1.852, topo.resistance[k], topo.minor[k], s.flow_m3s[k],
+                                         s.power_[k]) // computed for all links in matrix_coeffs
+                   : power_law_head_loss(2.0, topo.resistance[k], topo.minor[k], s.flow_m3s[k],
+                                         std::fabs(s.flow_m3s[k]));
     }
 
     void pump_coeff(std::size_t k) {
@@ -892,8 +896,8 @@ struct Solver {
             kLinkChunk);
     }
 
-    /// The plain pipes' coefficients and their sums into the system, pipe by pipe. `head_loss(k)`
-    /// gives an open pipe's head loss, or sets p and y itself and returns a zero gradient.
+    /// The plain pipes' coefficients (as pipe_coeff()) and their sums into the system, pipe by
+    /// pipe; `head_loss(k)` gives the open pipe's head loss.
     template <typename HeadLossOf>
     void add_plain_links(std::vector<double>& ax, HeadLossOf head_loss) {
         double* const a = ax.data();
@@ -905,17 +909,9 @@ struct Solver {
         for (const HydraulicState::PlainLink& l : s.plain_links_) {
             const auto k = static_cast<std::size_t>(l.link);
             const HeadLoss hl = head_loss(k);
-            double p, y;
-            if (hl.g != 0.0) {
-                // One division: y = h·p rather than h/g, as pipe_coeff().
-                p = 1.0 / hl.g;
-                y = hl.h * p;
-                pv[k] = p;
-                yv[k] = y;
-            } else {
-                p = pv[k];
-                y = yv[k];
-            }
+            const double p = 1.0 / hl.g, y = hl.h * p;
+            pv[k] = p;
+            yv[k] = y;
             const double q = flow_of[k];
             xflow[static_cast<std::size_t>(l.from)] -= q;
             xflow[static_cast<std::size_t>(l.to)] += q;
@@ -979,10 +975,7 @@ struct Solver {
                 return power_law_head_loss(1.852, resistance[k], minor[k], flow[k], power[k]);
             });
         else
-            add_plain_links(ax, [&](std::size_t k) {
-                pipe_coeff(k);
-                return HeadLoss{};
-            });
+            add_plain_links(ax, [&](std::size_t k) { return open_pipe_head_loss(k); });
         for (const std::int32_t link : s.other_links_) {
             const auto k = static_cast<std::size_t>(link);
             link_coeff(k);
@@ -1842,12 +1835,16 @@ struct Solver {
         // The plain pipes (matrix_coeffs classified them), then the other links. On large
         // networks the plain pipes' changes are computed side by side and summed after, in the
         // same order.
+        const double* const head = s.head_m.data();
+        const double* const pv = s.p_.data();
+        const double* const yv = s.y_.data();
+        double* const flow = s.flow_m3s.data();
         const auto change = [&](const HydraulicState::PlainLink& l) {
             const auto k = static_cast<std::size_t>(l.link);
-            const double dh = s.head_m[static_cast<std::size_t>(l.from)] -
-                              s.head_m[static_cast<std::size_t>(l.to)];
-            const double dq = (s.y_[k] - s.p_[k] * dh) * relax;
-            s.flow_m3s[k] -= dq;
+            const double dh =
+                head[static_cast<std::size_t>(l.from)] - head[static_cast<std::size_t>(l.to)];
+            const double dq = (yv[k] - pv[k] * dh) * relax;
+            flow[k] -= dq;
             return dq;
         };
         const std::size_t plain = s.plain_links_.size();
@@ -1875,17 +1872,9 @@ struct Solver {
                 dqmax = std::max(dqmax, s.plain_change_[3 * bl + 2]);
             }
         } else {
-            const double* const head = s.head_m.data();
-            const double* const pv = s.p_.data();
-            const double* const yv = s.y_.data();
-            double* const flow = s.flow_m3s.data();
             for (const HydraulicState::PlainLink& l : s.plain_links_) {
-                const auto k = static_cast<std::size_t>(l.link);
-                const double dh =
-                    head[static_cast<std::size_t>(l.from)] - head[static_cast<std::size_t>(l.to)];
-                const double dq = (yv[k] - pv[k] * dh) * relax;
-                flow[k] -= dq;
-                qsum += std::fabs(flow[k]);
+                const double dq = change(l);
+                qsum += std::fabs(flow[static_cast<std::size_t>(l.link)]);
                 dqsum += std::fabs(dq);
                 dqmax = std::max(dqmax, std::fabs(dq));
             }
