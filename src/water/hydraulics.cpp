@@ -308,6 +308,105 @@ HydraulicTopology::HydraulicTopology(const Network& net) {
                                             tank_area_m2[t];
         }
     }
+    find_trees(net);
+}
+
+void HydraulicTopology::find_trees(const Network& net) {
+    const auto nn = static_cast<std::size_t>(net.node_count());
+    const auto nl = static_cast<std::size_t>(net.link_count());
+    // Junctions that may belong to a tree: only pipes (not check valves) to other junctions at
+    // them, no emitter, no pipe leakage, and a tank or reservoir in their part of the network
+    // (a part without one is cut off whatever its statuses, and solved as such).
+    std::vector<std::uint8_t> may(nn, 0), reached(nn, 0);
+    std::vector<std::int32_t> degree(nn, 0), queue;
+    for (std::size_t i = 0; i < nn; ++i)
+        may[i] = row[i] >= 0 && !(net.emitter_coefficient[i] > 0) && leak_c_fa[i] == 0.0 &&
+                         leak_c_va[i] == 0.0
+                     ? 1
+                     : 0;
+    for (std::size_t k = 0; k < nl; ++k) {
+        const std::size_t n1 = net.from_node[k].idx(), n2 = net.to_node[k].idx();
+        ++degree[n1];
+        ++degree[n2];
+        if (net.link_kind[k] != LinkKind::kPipe || n1 == n2 || row[n1] < 0 || row[n2] < 0) {
+            may[n1] = 0;
+            may[n2] = 0;
+        }
+    }
+    for (const std::int32_t i : fixed_nodes) {
+        reached[static_cast<std::size_t>(i)] = 1;
+        queue.push_back(i);
+    }
+    for (std::size_t h = 0; h < queue.size(); ++h)
+        for (const std::int32_t w : adjacency.neighbours(queue[h]))
+            if (!reached[static_cast<std::size_t>(w)]) {
+                reached[static_cast<std::size_t>(w)] = 1;
+                queue.push_back(w);
+            }
+    // Leaves taken away one after another (each junction once, when its last pipe but one has
+    // gone): the pipes in the order taken, leaves first.
+    std::vector<std::uint8_t> gone(nn, 0);
+    queue.clear();
+    for (std::size_t i = 0; i < nn; ++i)
+        if (may[i] && reached[i] && degree[i] == 1)
+            queue.push_back(static_cast<std::int32_t>(i));
+    std::vector<TreePipe> pipes;
+    for (std::size_t h = 0; h < queue.size(); ++h) {
+        const auto u = static_cast<std::size_t>(queue[h]);
+        if (gone[u] || degree[u] != 1)
+            continue;
+        const auto nb = adjacency.neighbours(static_cast<std::int32_t>(u));
+        const auto arcs = adjacency.arcs(static_cast<std::int32_t>(u));
+        std::size_t a = 0;
+        while (a < nb.size() && gone[static_cast<std::size_t>(nb[a])])
+            ++a;
+        if (a == nb.size())
+            continue;
+        const auto w = static_cast<std::size_t>(nb[a]);
+        const std::int32_t k = arcs[a];
+        gone[u] = 1;
+        pipes.push_back({k, static_cast<std::int32_t>(u), static_cast<std::int32_t>(w),
+                         net.from_node[static_cast<std::size_t>(k)].idx() == w, false});
+        if (--degree[w] == 1 && may[w] && reached[w])
+            queue.push_back(static_cast<std::int32_t>(w));
+    }
+    if (pipes.empty() || 20 * pipes.size() < static_cast<std::size_t>(junctions))
+        return;
+    tree_link.assign(nl, 0);
+    for (TreePipe& t : pipes) {
+        t.root = !gone[static_cast<std::size_t>(t.parent)];
+        tree_link[static_cast<std::size_t>(t.link)] = 1;
+    }
+    for (std::size_t k = 0; k < nl; ++k)
+        if ((net.link_kind[k] == LinkKind::kPipe || net.link_kind[k] == LinkKind::kCvPipe) &&
+            !tree_link[k])
+            core_pipes.push_back(static_cast<std::int32_t>(k));
+    tree_pipes = std::move(pipes);
+    // The core: the other junctions, in node order.
+    core.row.assign(nn, -1);
+    for (std::size_t i = 0; i < nn; ++i)
+        if (row[i] >= 0 && !gone[i]) {
+            core.row[i] = core.rows++;
+            core.node_of_row.push_back(i);
+        }
+    std::vector<std::pair<std::int32_t, std::int32_t>> edges;
+    for (std::size_t k = 0; k < nl; ++k) {
+        const std::int32_t a = core.row[net.from_node[k].idx()];
+        const std::int32_t b = core.row[net.to_node[k].idx()];
+        if (a >= 0 && b >= 0 && a != b)
+            edges.emplace_back(a, b);
+    }
+    core.symbolic = SymbolicCholesky(core.rows, edges);
+    core.offdiag.assign(nl, -1);
+    for (std::size_t k = 0; k < nl; ++k) {
+        const std::int32_t a = core.row[net.from_node[k].idx()];
+        const std::int32_t b = core.row[net.to_node[k].idx()];
+        if (a >= 0 && b >= 0 && a != b)
+            core.offdiag[k] = core.symbolic.position(a, b);
+    }
+    core.diag.resize(static_cast<std::size_t>(core.rows));
+    for (std::int32_t j = 0; j < core.rows; ++j)
+        core.diag[static_cast<std::size_t>(j)] = core.symbolic.diagonal_position(j);
 }
 
 double tank_volume(const Network& net, const HydraulicTopology& topo, std::int32_t tank, double h) {
@@ -330,6 +429,13 @@ double tank_head(const Network& net, const HydraulicTopology& topo, std::int32_t
 
 HydraulicState::HydraulicState(const Network& net, const HydraulicTopology& topo)
     : numeric_(topo.symbolic) {
+    if (topo.core.rows > 0)
+        numeric_core_ = NumericCholesky(topo.core.symbolic);
+    tree_flow_.assign(topo.tree_pipes.size(), 0);
+    power_in_.assign(topo.core_pipes.size(), 0);
+    power_out_.assign(topo.core_pipes.size(), 0);
+    tree_flow_before_.assign(topo.tree_pipes.size(), 0);
+    tree_power_.assign(topo.tree_pipes.size(), 0);
     const auto nn = static_cast<std::size_t>(net.node_count());
     const auto nl = static_cast<std::size_t>(net.link_count());
     head_m.assign(nn, 0);
@@ -369,6 +475,7 @@ HydraulicState::HydraulicState(const Network& net, const HydraulicTopology& topo
     tree_order_.reserve(nn);
     tree_link_.assign(nn, -1);
     tree_place_.assign(nn, -1);
+    tree_sum_.assign(topo.tree_pipes.empty() ? 0 : nn, 0);
 }
 
 void initialize_state(const Network& net, const HydraulicTopology& topo, HydraulicState& s) {
@@ -442,12 +549,40 @@ struct Solver {
         return parallel_links > 0 && s.plain_links_.size() >= parallel_links;
     }
     std::size_t parallel_links = 0;
+    bool eliminate_trees = true; ///< HydraulicOptions::eliminate_trees
+    /// No tree junction has an emitter in this solve (damage adds leaks as emitters to a
+    /// network whose topology was found without them).
+    bool trees_plain_ = true;
     /// Whether any junction has flows of its own besides its demand (emitters, pressure-driven
     /// demands): set for each solve.
     bool node_flows_ = true;
 
     [[nodiscard]] bool junction(NodeIndex n) const { return topo.row[n.idx()] >= 0; }
     [[nodiscard]] double elev(NodeIndex n) const { return net.elevation_m[n.idx()]; }
+
+    // The linear system of the Newton step: every junction, or the core alone while the
+    // dead-end trees are left out (s.plain_reduced_, set by classify_links()). Junctions
+    // outside the system (a tree's) have row −1 in sys_row() but are junctions all the same:
+    // topo.row says which nodes are junctions.
+    [[nodiscard]] bool reduced() const { return s.plain_reduced_; }
+    [[nodiscard]] const std::vector<std::int32_t>& sys_row() const {
+        return reduced() ? topo.core.row : topo.row;
+    }
+    [[nodiscard]] const std::vector<std::size_t>& sys_node_of_row() const {
+        return reduced() ? topo.core.node_of_row : topo.node_of_row;
+    }
+    [[nodiscard]] const std::vector<std::int32_t>& sys_diag() const {
+        return reduced() ? topo.core.diag : topo.diag;
+    }
+    [[nodiscard]] const std::vector<std::int32_t>& sys_offdiag() const {
+        return reduced() ? topo.core.offdiag : topo.offdiag;
+    }
+    [[nodiscard]] const SymbolicCholesky& sys_symbolic() const {
+        return reduced() ? topo.core.symbolic : topo.symbolic;
+    }
+    [[nodiscard]] NumericCholesky& sys_numeric() const {
+        return reduced() ? s.numeric_core_ : s.numeric_;
+    }
 
     void closed_coeff(std::size_t k) {
         s.p_[k] = 1.0 / kBigGradient;
@@ -645,17 +780,17 @@ struct Solver {
         const double p = s.p_[k], y = s.y_[k];
         s.xflow_[n1.idx()] -= s.flow_m3s[k];
         s.xflow_[n2.idx()] += s.flow_m3s[k];
-        const std::int32_t r1 = topo.row[n1.idx()], r2 = topo.row[n2.idx()];
-        if (topo.offdiag[k] >= 0)
-            ax[static_cast<std::size_t>(topo.offdiag[k])] -= p;
+        const std::int32_t r1 = sys_row()[n1.idx()], r2 = sys_row()[n2.idx()];
+        if (sys_offdiag()[k] >= 0)
+            ax[static_cast<std::size_t>(sys_offdiag()[k])] -= p;
         if (r1 >= 0) {
-            ax[static_cast<std::size_t>(topo.diag[static_cast<std::size_t>(r1)])] += p;
+            ax[static_cast<std::size_t>(sys_diag()[static_cast<std::size_t>(r1)])] += p;
             s.f_[static_cast<std::size_t>(r1)] += y;
         } else if (r2 >= 0) {
             s.f_[static_cast<std::size_t>(r2)] += p * s.head_m[n1.idx()];
         }
         if (r2 >= 0) {
-            ax[static_cast<std::size_t>(topo.diag[static_cast<std::size_t>(r2)])] += p;
+            ax[static_cast<std::size_t>(sys_diag()[static_cast<std::size_t>(r2)])] += p;
             s.f_[static_cast<std::size_t>(r2)] -= y;
         } else if (r1 >= 0) {
             s.f_[static_cast<std::size_t>(r1)] += p * s.head_m[n2.idx()];
@@ -674,7 +809,7 @@ struct Solver {
         if (p == 0)
             return;
         const NodeIndex n1 = net.from_node[k], n2 = net.to_node[k];
-        const std::int32_t r1 = topo.row[n1.idx()], r2 = topo.row[n2.idx()];
+        const std::int32_t r1 = sys_row()[n1.idx()], r2 = sys_row()[n2.idx()];
         const bool fixed1 = r1 < 0 || s.cut_off[n1.idx()] == 2;
         const bool fixed2 = r2 < 0 || s.cut_off[n2.idx()] == 2;
         // A zone held at its elevations draws nothing from the supplied network.
@@ -683,14 +818,14 @@ struct Solver {
             return;
         const double h1 = r1 < 0 ? s.head_m[n1.idx()] : net.elevation_m[n1.idx()];
         const double h2 = r2 < 0 ? s.head_m[n2.idx()] : net.elevation_m[n2.idx()];
-        if (!fixed1 && !fixed2 && topo.offdiag[k] >= 0)
-            ax[static_cast<std::size_t>(topo.offdiag[k])] -= p;
+        if (!fixed1 && !fixed2 && sys_offdiag()[k] >= 0)
+            ax[static_cast<std::size_t>(sys_offdiag()[k])] -= p;
         if (!fixed1)
-            ax[static_cast<std::size_t>(topo.diag[static_cast<std::size_t>(r1)])] += p;
+            ax[static_cast<std::size_t>(sys_diag()[static_cast<std::size_t>(r1)])] += p;
         else if (!fixed2)
             s.f_[static_cast<std::size_t>(r2)] += p * h1;
         if (!fixed2)
-            ax[static_cast<std::size_t>(topo.diag[static_cast<std::size_t>(r2)])] += p;
+            ax[static_cast<std::size_t>(sys_diag()[static_cast<std::size_t>(r2)])] += p;
         else if (!fixed1)
             s.f_[static_cast<std::size_t>(r1)] += p * h2;
     }
@@ -810,29 +945,40 @@ struct Solver {
     /// Splits the links into plain pipes (s.plain_links_) and the rest (s.other_links_) for
     /// the current statuses, pruning and cut-off zones; kept while those stay the same.
     void classify_links() {
-        if (same_bytes(s.status, s.plain_status_) && same_bytes(s.pruned_link_, s.plain_pruned_) &&
+        const std::uint8_t options = static_cast<std::uint8_t>(1 | (pda ? 2 : 0) | (leak ? 4 : 0) |
+                                                               (trees_allowed() ? 8 : 0));
+        if (s.plain_options_ == options && same_bytes(s.status, s.plain_status_) &&
+            same_bytes(s.pruned_link_, s.plain_pruned_) &&
             same_bytes(s.cut_off, s.plain_cut_off_)) {
             if (chunked() && s.plain_row_ptr_.empty()) // lists made by a solve without chunks
                 index_plain_rows();
             return;
         }
         s.tree_push_valid_ = false;
+        s.plain_options_ = options;
         s.plain_status_ = s.status;
         s.plain_pruned_ = s.pruned_link_;
         s.plain_cut_off_ = s.cut_off;
+        s.plain_reduced_ = trees_leave();
+        tree_settled_ = false;
         s.plain_links_.clear();
         s.other_links_.clear();
+        const std::vector<std::int32_t>& rows = sys_row();
+        const std::vector<std::int32_t>& diag = sys_diag();
+        const std::vector<std::int32_t>& offdiag = sys_offdiag();
         const auto nl = static_cast<std::size_t>(net.link_count());
         for (std::size_t k = 0; k < nl; ++k) {
+            if (reduced() && topo.tree_link[k])
+                continue; // solved apart (tree_pipe_flows(), set_tree_heads())
             const auto kind = net.link_kind[k];
             const std::size_t n1 = net.from_node[k].idx(), n2 = net.to_node[k].idx();
             if ((kind == LinkKind::kPipe || kind == LinkKind::kCvPipe) && !is_closed(s.status[k]) &&
-                topo.offdiag[k] >= 0 && link_in_system(k)) {
-                const std::int32_t r1 = topo.row[n1], r2 = topo.row[n2];
+                offdiag[k] >= 0 && link_in_system(k)) {
+                const std::int32_t r1 = rows[n1], r2 = rows[n2];
                 s.plain_links_.push_back(
                     {static_cast<std::int32_t>(k), static_cast<std::int32_t>(n1),
-                     static_cast<std::int32_t>(n2), r1, r2, topo.diag[static_cast<std::size_t>(r1)],
-                     topo.diag[static_cast<std::size_t>(r2)], topo.offdiag[k]});
+                     static_cast<std::int32_t>(n2), r1, r2, diag[static_cast<std::size_t>(r1)],
+                     diag[static_cast<std::size_t>(r2)], offdiag[k]});
             } else {
                 s.other_links_.push_back(static_cast<std::int32_t>(k));
             }
@@ -843,9 +989,32 @@ struct Solver {
             index_plain_rows();
     }
 
+    /// Whether the dead-end trees may be left out of the system in this solve: the network has
+    /// them, demands are demand-driven, closed links do not conduct (EPANET's closed-link model
+    /// would draw flows through closed tree pipes), and the network is below the size whose
+    /// plain pipes are handled in chunks (HydraulicOptions::parallel_links).
+    [[nodiscard]] bool trees_allowed() const {
+        return eliminate_trees && trees_plain_ && !topo.tree_pipes.empty() && !pda && !leak &&
+               (parallel_links == 0 || static_cast<std::size_t>(net.link_count()) < parallel_links);
+    }
+
+    /// Whether they are left out for the current statuses and cut-off zones: every tree pipe
+    /// open and every tree junction supplied (a tree with a closed pipe, or in a cut-off zone,
+    /// is solved with the whole system, as cut-off zones and their pipes are).
+    [[nodiscard]] bool trees_leave() const {
+        if (!trees_allowed())
+            return false;
+        for (const TreePipe& t : topo.tree_pipes)
+            if (is_closed(s.status[static_cast<std::size_t>(t.link)]) ||
+                s.cut_off[static_cast<std::size_t>(t.child)] ||
+                s.cut_off[static_cast<std::size_t>(t.parent)])
+                return false;
+        return true;
+    }
+
     /// The plain pipes by junction row (HydraulicState::plain_row_ptr_).
     void index_plain_rows() {
-        const auto rows = static_cast<std::size_t>(topo.junctions);
+        const auto rows = sys_node_of_row().size();
         s.plain_row_ptr_.assign(rows + 1, 0);
         for (const HydraulicState::PlainLink& l : s.plain_links_) {
             ++s.plain_row_ptr_[static_cast<std::size_t>(l.row_from) + 1];
@@ -872,7 +1041,7 @@ struct Solver {
     /// entry is taken by its lower row (pipes in parallel share it, and that row).
     void add_plain_links_by_row(std::vector<double>& ax) {
         parallel_for_chunks(
-            static_cast<std::size_t>(topo.junctions),
+            sys_node_of_row().size(),
             [&](std::size_t r0, std::size_t r1) {
                 for (std::size_t r = r0; r < r1; ++r) {
                     double diag = 0, f = 0, excess = 0;
@@ -888,9 +1057,9 @@ struct Solver {
                         if (en.offdiag >= 0)
                             ax[static_cast<std::size_t>(en.offdiag)] -= p;
                     }
-                    ax[static_cast<std::size_t>(topo.diag[r])] += diag;
+                    ax[static_cast<std::size_t>(sys_diag()[r])] += diag;
                     s.f_[r] += f;
-                    s.xflow_[static_cast<std::size_t>(topo.node_of_row[r])] += excess;
+                    s.xflow_[static_cast<std::size_t>(sys_node_of_row()[r])] += excess;
                 }
             },
             kLinkChunk);
@@ -959,6 +1128,20 @@ struct Solver {
                         pipe_coeff(static_cast<std::size_t>(it->link));
                 },
                 kLinkChunk);
+        } else if (hazen_williams && reduced()) {
+            // Only the pipes outside the trees (the trees' head losses are needed for their
+            // heads alone, at the end): gathered, raised, scattered back (each lane's result
+            // is the same wherever it sits).
+            const std::int32_t* const pipes = topo.core_pipes.data();
+            const std::size_t count = topo.core_pipes.size();
+            double* const in = s.power_in_.data();
+            double* const out = s.power_out_.data();
+            for (std::size_t i = 0; i < count; ++i)
+                in[i] = flow[pipes[i]];
+            flow_powers(in, out, count, 1.852 - 1.0);
+            double* const power_of = s.power_.data();
+            for (std::size_t i = 0; i < count; ++i)
+                power_of[pipes[i]] = out[i];
         } else if (hazen_williams) {
             flow_powers(s.flow_m3s.data(), s.power_.data(), nl, 1.852 - 1.0);
         }
@@ -989,11 +1172,19 @@ struct Solver {
                 continue;
             add_link(k, ax);
         }
+        // A dead-end tree left out of the system draws the demands beyond its root pipe from
+        // the junction it hangs on (the exact elimination of its rows: the pipes' own terms
+        // cancel).
+        if (reduced())
+            for (std::size_t t = 0; t < topo.tree_pipes.size(); ++t)
+                if (topo.tree_pipes[t].root)
+                    s.xflow_[static_cast<std::size_t>(topo.tree_pipes[t].parent)] -=
+                        s.tree_flow_[t];
         // Emitters and pressure-driven demands (virtual links to the node's elevation), then
         // each node's demand and flow excess into its row: node by node (each touches its own
         // row alone), on large networks in chunks side by side.
         const auto node_terms = [&](std::size_t i) {
-            const std::int32_t r = topo.row[i];
+            const std::int32_t r = sys_row()[i];
             if (r < 0 || s.cut_off[i])
                 return;
             const auto ur = static_cast<std::size_t>(r);
@@ -1005,21 +1196,21 @@ struct Solver {
             if (net.emitter_coefficient[i] > 0) {
                 double hloss = 0, hgrad = 0;
                 emitter_head_loss(i, hloss, hgrad);
-                ax[static_cast<std::size_t>(topo.diag[ur])] += 1.0 / hgrad;
+                ax[static_cast<std::size_t>(sys_diag()[ur])] += 1.0 / hgrad;
                 s.f_[ur] += (hloss + net.elevation_m[i]) / hgrad;
                 s.xflow_[i] -= s.emitter_flow[i];
             }
             if (pda && s.node_demand[i] > 0) {
                 double hloss = 0, hgrad = 0;
                 demand_head_loss(i, hloss, hgrad);
-                ax[static_cast<std::size_t>(topo.diag[ur])] += 1.0 / hgrad;
+                ax[static_cast<std::size_t>(sys_diag()[ur])] += 1.0 / hgrad;
                 s.f_[ur] += (hloss + net.elevation_m[i] + pmin) / hgrad;
             }
             double hfa = 0, gfa = 0, hva = 0, gva = 0;
             if (topo.has_leakage && leak_terms(i, hfa, gfa, hva, gva)) {
                 for (const auto& [hl, g] : {std::pair{hfa, gfa}, std::pair{hva, gva}})
                     if (g > 0) {
-                        ax[static_cast<std::size_t>(topo.diag[ur])] += 1.0 / g;
+                        ax[static_cast<std::size_t>(sys_diag()[ur])] += 1.0 / g;
                         s.f_[ur] += (hl + net.elevation_m[i]) / g;
                     }
                 s.xflow_[i] -= s.leak_fa_flow[i] + s.leak_va_flow[i];
@@ -1038,21 +1229,21 @@ struct Solver {
             if (kind != ValveKind::kPrv && kind != ValveKind::kPsv && kind != ValveKind::kFcv)
                 continue;
             const NodeIndex n1 = net.from_node[k], n2 = net.to_node[k];
-            const std::int32_t i = topo.row[n1.idx()], j = topo.row[n2.idx()];
+            const std::int32_t i = sys_row()[n1.idx()], j = sys_row()[n2.idx()];
             auto F = [&](std::int32_t r, double v2) {
                 if (r >= 0)
                     s.f_[static_cast<std::size_t>(r)] += v2;
             };
             auto D = [&](std::int32_t r, double v2) {
                 if (r >= 0)
-                    ax[static_cast<std::size_t>(topo.diag[static_cast<std::size_t>(r)])] += v2;
+                    ax[static_cast<std::size_t>(sys_diag()[static_cast<std::size_t>(r)])] += v2;
             };
             auto as_pipe = [&]() {
                 valve_coeff(k);
                 if (is_closed(s.status[k]) && !leak)
                     return;
-                if (topo.offdiag[k] >= 0)
-                    ax[static_cast<std::size_t>(topo.offdiag[k])] -= s.p_[k];
+                if (sys_offdiag()[k] >= 0)
+                    ax[static_cast<std::size_t>(sys_offdiag()[k])] -= s.p_[k];
                 D(i, s.p_[k]);
                 D(j, s.p_[k]);
                 F(i, s.y_[k] - s.flow_m3s[k]);
@@ -1096,8 +1287,8 @@ struct Solver {
                     F(i, -q);
                     F(j, q);
                     s.p_[k] = 1.0 / kBigGradient;
-                    if (topo.offdiag[k] >= 0)
-                        ax[static_cast<std::size_t>(topo.offdiag[k])] -= s.p_[k];
+                    if (sys_offdiag()[k] >= 0)
+                        ax[static_cast<std::size_t>(sys_offdiag()[k])] -= s.p_[k];
                     D(i, s.p_[k]);
                     D(j, s.p_[k]);
                     if (i < 0 && j >= 0)
@@ -1110,17 +1301,19 @@ struct Solver {
             }
         }
         for (const std::int32_t u : s.prune_order_) {
-            const std::int32_t r = topo.row[static_cast<std::size_t>(u)];
-            ax[static_cast<std::size_t>(topo.diag[static_cast<std::size_t>(r)])] = 1.0;
+            const std::int32_t r = sys_row()[static_cast<std::size_t>(u)];
+            if (r < 0)
+                continue; // a tree's junction: its head follows its tree's
+            ax[static_cast<std::size_t>(sys_diag()[static_cast<std::size_t>(r)])] = 1.0;
             s.f_[static_cast<std::size_t>(r)] = 0.0;
         }
         // Cut-off junctions in zones with demand, or without any link: head at the elevation.
         if (s.cut_off_count_ > 0)
             for_junctions(chunks, [&](std::size_t i) {
-                const std::int32_t r = topo.row[i];
+                const std::int32_t r = sys_row()[i];
                 if (r < 0 || !s.cut_off[i])
                     return;
-                auto& d = ax[static_cast<std::size_t>(topo.diag[static_cast<std::size_t>(r)])];
+                auto& d = ax[static_cast<std::size_t>(sys_diag()[static_cast<std::size_t>(r)])];
                 if (d == 0.0 || s.cut_off[i] == 2) {
                     d = 1.0;
                     s.f_[static_cast<std::size_t>(r)] = net.elevation_m[i];
@@ -1131,8 +1324,8 @@ struct Solver {
     /// body(i) for every junction i, in node order, or in chunks side by side when `chunks`
     /// (body(i) may touch junction i's own slots and row alone).
     template <typename Body> void for_junctions(bool chunks, const Body& body) const {
-        const std::size_t* const junctions = topo.node_of_row.data();
-        const std::size_t rows = topo.node_of_row.size();
+        const std::size_t* const junctions = sys_node_of_row().data();
+        const std::size_t rows = sys_node_of_row().size();
         if (!chunks) {
             for (std::size_t r = 0; r < rows; ++r)
                 body(junctions[r]);
@@ -1879,6 +2072,35 @@ struct Solver {
                 dqmax = std::max(dqmax, std::fabs(dq));
             }
         }
+        // The trees' pipes, left out of the system: the flow the elimination gives each is
+        // the demand beyond it (the step's exact continuity), relaxed as every other flow.
+        // Once a full step has set them (tree_settled_) they stay: Δq = 0, Σ|q| the demands'.
+        if (reduced() && tree_settled_) {
+            qsum += tree_qsum_;
+            if (!tree_before_settled_) { // this update started from the demands' flows
+                for (std::size_t t = 0; t < topo.tree_pipes.size(); ++t)
+                    s.tree_flow_before_[t] =
+                        topo.tree_pipes[t].out ? s.tree_flow_[t] : -s.tree_flow_[t];
+                tree_before_settled_ = true;
+            }
+        } else if (reduced()) {
+            tree_qsum_ = 0;
+            for (std::size_t t = 0; t < topo.tree_pipes.size(); ++t) {
+                const TreePipe& tp = topo.tree_pipes[t];
+                const auto k = static_cast<std::size_t>(tp.link);
+                const double target = tp.out ? s.tree_flow_[t] : -s.tree_flow_[t];
+                const double before = flow[k];
+                s.tree_flow_before_[t] = before;
+                const double dq = (before - target) * relax;
+                flow[k] = relax == 1.0 ? target : before - dq;
+                qsum += std::fabs(flow[k]);
+                tree_qsum_ += std::fabs(target);
+                dqsum += std::fabs(dq);
+                dqmax = std::max(dqmax, std::fabs(dq));
+            }
+            tree_settled_ = relax == 1.0;
+            tree_before_settled_ = false;
+        }
         for (const std::int32_t link : s.other_links_) {
             const auto k = static_cast<std::size_t>(link);
             const NodeIndex n1 = net.from_node[k], n2 = net.to_node[k];
@@ -1977,21 +2199,82 @@ struct Solver {
     /// refine it where needed (NumericCholesky::solve_refined); false solves once and leaves
     /// the check to be asked for (NumericCholesky::refinement_needed).
     bool newton_step(std::int32_t& bad_node, bool refine = true) {
-        auto& ax = s.numeric_.values();
+        classify_links(); // which system: every junction, or the core without the trees
+        NumericCholesky& numeric = sys_numeric();
+        const SymbolicCholesky& symbolic = sys_symbolic();
+        auto& ax = numeric.values();
         matrix_coeffs(ax);
-        const std::int32_t bad = s.numeric_.factor(topo.symbolic);
+        const std::int32_t bad = numeric.factor(symbolic);
+        factored_reduced_ = reduced();
         if (bad >= 0) {
             bad_node = bad;
             return false;
         }
         if (refine)
-            s.numeric_.solve_refined(topo.symbolic, s.f_);
+            numeric.solve_refined(symbolic, s.f_);
         else
-            s.numeric_.solve_checkable(topo.symbolic, s.f_);
-        for (std::size_t r = 0; r < topo.node_of_row.size(); ++r)
-            s.head_m[topo.node_of_row[r]] = s.f_[r];
+            numeric.solve_checkable(symbolic, s.f_);
+        const std::vector<std::size_t>& nodes = sys_node_of_row();
+        for (std::size_t r = 0; r < nodes.size(); ++r)
+            s.head_m[nodes[r]] = s.f_[r];
         set_pruned_heads();
         return true;
+    }
+
+    /// Per tree pipe, the demand beyond it (s.tree_flow_, from its parent to its child), from
+    /// the junctions' demands of this solve; and its flow before the first update.
+    void tree_pipe_flows() {
+        tree_settled_ = false;
+        if (topo.tree_pipes.empty())
+            return;
+        for (const TreePipe& t : topo.tree_pipes)
+            s.tree_sum_[static_cast<std::size_t>(t.child)] =
+                s.demand_flow[static_cast<std::size_t>(t.child)];
+        for (std::size_t t = 0; t < topo.tree_pipes.size(); ++t) { // leaves first
+            const TreePipe& tp = topo.tree_pipes[t];
+            const double q = s.tree_sum_[static_cast<std::size_t>(tp.child)];
+            s.tree_flow_[t] = q;
+            if (!tp.root)
+                s.tree_sum_[static_cast<std::size_t>(tp.parent)] += q;
+            s.tree_flow_before_[t] = s.flow_m3s[static_cast<std::size_t>(tp.link)];
+        }
+    }
+
+    /// Head loss and gradient of open pipe k at flow q, by the network's formula.
+    [[nodiscard]] HeadLoss pipe_head_loss_at(std::size_t k, double q) const {
+        const auto formula = net.options.headloss;
+        return formula == HeadLossFormula::kDarcyWeisbach
+                   ? pipe_head_loss(formula, topo.resistance[k], topo.minor[k], q,
+                                    net.diameter_m[k], net.roughness[k], topo.viscosity_m2s)
+               : formula == HeadLossFormula::kHazenWilliams
+                   ? power_law_head_loss(1.852, topo.resistance[k], topo.minor[k], q)
+                   : power_law_head_loss(2.0, topo.resistance[k], topo.minor[k], q, std::fabs(q));
+    }
+
+    /// The heads of the trees' junctions while the trees are left out of the system, root
+    /// first: the Newton step's own (what solving the whole system gives), the head at the
+    /// parent less the pipe's head loss linearised at its flow before the last update,
+    /// h(q₀) + g(q₀)·(q − q₀) with q the demand beyond it.
+    void set_tree_heads() {
+        if (!reduced())
+            return;
+        const bool hazen_williams = net.options.headloss == HeadLossFormula::kHazenWilliams;
+        const std::size_t count = topo.tree_pipes.size();
+        if (hazen_williams) // |q|^0.852 of them all at once
+            flow_powers(s.tree_flow_before_.data(), s.tree_power_.data(), count, 1.852 - 1.0);
+        for (std::size_t t = count; t-- > 0;) {
+            const TreePipe& tp = topo.tree_pipes[t];
+            const auto k = static_cast<std::size_t>(tp.link);
+            const double before = s.tree_flow_before_[t];
+            const double target = tp.out ? s.tree_flow_[t] : -s.tree_flow_[t];
+            const HeadLoss hl = hazen_williams
+                                    ? power_law_head_loss(1.852, topo.resistance[k], topo.minor[k],
+                                                          before, s.tree_power_[t])
+                                    : pipe_head_loss_at(k, before);
+            const double dh = hl.h + hl.g * (target - before); // head at from − head at to
+            const double parent = s.head_m[static_cast<std::size_t>(tp.parent)];
+            s.head_m[static_cast<std::size_t>(tp.child)] = tp.out ? parent - dh : parent + dh;
+        }
     }
 
     /// An active control valve next to the failing row is switched open (EPANET's badvalve()).
@@ -2014,15 +2297,15 @@ struct Solver {
         };
         for (std::int32_t v = 0; v < net.valves.count(); ++v) {
             const std::size_t k = net.valves.link[static_cast<std::size_t>(v)].idx();
-            const std::int32_t r1 = topo.row[net.from_node[k].idx()];
-            const std::int32_t r2 = topo.row[net.to_node[k].idx()];
+            const std::int32_t r1 = sys_row()[net.from_node[k].idx()];
+            const std::int32_t r2 = sys_row()[net.to_node[k].idx()];
             if (row == r1 || row == r2)
                 return open_valve(static_cast<std::size_t>(v));
         }
         const auto nn = static_cast<std::size_t>(net.node_count());
         std::vector<std::uint8_t> in_zone(nn, 0);
         std::vector<std::int32_t> queue{
-            static_cast<std::int32_t>(topo.node_of_row[static_cast<std::size_t>(row)])};
+            static_cast<std::int32_t>(sys_node_of_row()[static_cast<std::size_t>(row)])};
         in_zone[static_cast<std::size_t>(queue[0])] = 1;
         const CsrGraph& g = topo.adjacency;
         for (std::size_t h = 0; h < queue.size(); ++h) {
@@ -2138,6 +2421,12 @@ struct Solver {
                 e[net.from_node[k].idx()] -= flow[k];
                 e[net.to_node[k].idx()] += flow[k];
             }
+            if (reduced())
+                for (const TreePipe& t : topo.tree_pipes) {
+                    const double q = flow[static_cast<std::size_t>(t.link)];
+                    e[static_cast<std::size_t>(t.out ? t.parent : t.child)] -= q;
+                    e[static_cast<std::size_t>(t.out ? t.child : t.parent)] += q;
+                }
             for (std::size_t r = 0; r < rows; ++r) {
                 const std::size_t i = junctions[r];
                 if (!cut_off[i])
@@ -2170,16 +2459,20 @@ struct Solver {
                 gross += std::fabs(drawn(i));
             }
         }
-        if (worst <= kContinuityTolerance * std::max(gross, 1e-9))
+        if (worst <= kContinuityTolerance * std::max(gross, 1e-9) || reduced() != factored_reduced_)
             return false;
         balance_held_nodes();
-        for (std::size_t r = 0; r < rows; ++r) {
-            const std::size_t i = junctions[r];
+        // The solve is the last factor's: over the core alone while the trees are left out
+        // (their imbalances are round-off: their flows are the demands beyond them).
+        const std::vector<std::size_t>& sys_nodes = sys_node_of_row();
+        for (std::size_t r = 0; r < sys_nodes.size(); ++r) {
+            const std::size_t i = sys_nodes[r];
             s.f_[r] = cut_off[i] ? 0.0 : ex[i];
         }
-        s.numeric_.solve(topo.symbolic, s.f_);
+        sys_numeric().solve(sys_symbolic(), s.f_);
+        const std::vector<std::int32_t>& sys_rows = sys_row();
         auto dh = [&](std::size_t n) {
-            const std::int32_t r = topo.row[n];
+            const std::int32_t r = sys_rows[n];
             return r < 0 || s.cut_off[n] ? 0.0 : s.f_[static_cast<std::size_t>(r)];
         };
         {
@@ -2254,6 +2547,7 @@ struct Solver {
     /// PRV, PSV and FCV, which have no head-loss law, left out). Leaves the link coefficients
     /// the flow update used as they were.
     double max_head_error() {
+        set_tree_heads();
         double worst = 0;
         const bool hazen_williams = net.options.headloss == HeadLossFormula::kHazenWilliams;
         for (std::size_t k = 0; k < static_cast<std::size_t>(net.link_count()); ++k) {
@@ -2276,6 +2570,13 @@ struct Solver {
     /// The largest flow change of the last flow update (link, emitter, pressure-driven demand
     /// or leakage flow; EPANET's maxflowchange).
     double max_flow_change_ = 0;
+    /// Whether the last factorisation was of the core without the trees.
+    bool factored_reduced_ = false;
+    /// While the trees are left out: whether a full (unrelaxed) update has set their pipes'
+    /// flows to the demands beyond them, Σ|q| of those flows, and whether the flows before the
+    /// last update (s.tree_flow_before_) are those too.
+    bool tree_settled_ = false, tree_before_settled_ = false;
+    double tree_qsum_ = 0;
     double accuracy_ = 0.001;
 };
 
@@ -2326,6 +2627,11 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
         sv.pda || std::any_of(net.emitter_coefficient.begin(), net.emitter_coefficient.end(),
                               [](double c) { return c > 0; });
     sv.parallel_links = options.parallel_links;
+    sv.eliminate_trees = options.eliminate_trees;
+    sv.trees_plain_ =
+        std::none_of(topo.tree_pipes.begin(), topo.tree_pipes.end(), [&](const TreePipe& t) {
+            return net.emitter_coefficient[static_cast<std::size_t>(t.child)] > 0;
+        });
     const double hacc = options.accuracy > 0 ? options.accuracy : net.options.accuracy;
     sv.accuracy_ = hacc;
     const int max_iter = options.max_trials > 0 ? options.max_trials : net.options.trials;
@@ -2355,6 +2661,7 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
     // fresh state (a solve depends only on the state it starts from).
     std::copy(s.flow_m3s.begin(), s.flow_m3s.end(), s.rejoin_flow_.begin());
     out.cut_off_nodes = sv.refresh_cut_off();
+    sv.tree_pipe_flows();
 
     int nextcheck = check_freq;
     double relax = 1.0;
@@ -2381,7 +2688,7 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
                 continue;
             }
             out.message = "matrix not positive definite at node '" +
-                          net.node_id[topo.node_of_row[static_cast<std::size_t>(bad)]] + "'";
+                          net.node_id[sv.sys_node_of_row()[static_cast<std::size_t>(bad)]] + "'";
             break;
         }
         relerr = sv.new_flows(relax);
@@ -2483,7 +2790,7 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
     // The last step's solve (main loop or polish) in need of refinement: one refined step
     // more, at the same statuses (what refining it at once would have given, to within that
     // step).
-    if (factor_valid && s.numeric_.refinement_needed(topo.symbolic)) {
+    if (factor_valid && sv.sys_numeric().refinement_needed(sv.sys_symbolic())) {
         std::int32_t bad = -1;
         if (sv.newton_step(bad)) {
             relerr = sv.new_flows(1.0);
@@ -2504,6 +2811,10 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
         for (int pass = 0; pass < 40 && sv.project_continuity(); ++pass) {
         }
     }
+    // The trees' heads, while they are left out of the system, from the last step's flows.
+    if (sv.factored_reduced_ && sv.reduced())
+        sv.set_tree_heads();
+    out.trees_left_out = sv.factored_reduced_;
     out.converged = converged;
     out.relative_error = relerr;
     if (!converged && out.message.empty())

@@ -45,6 +45,10 @@ struct HydraulicOptions {
     /// sums into the system and their flow updates are computed side by side in chunks; the
     /// numbers are the same bit for bit either way and whatever the thread count. 0: never.
     std::size_t parallel_links = 16384;
+    /// Leave the dead-end trees (HydraulicTopology::tree_pipes) out of the Newton step's linear
+    /// system where their pipes are open and supplied: the same iterates as solving every
+    /// junction, to round-off, for less work. False solves every junction (for comparison).
+    bool eliminate_trees = true;
     /// Empty when valid, else what is wrong.
     [[nodiscard]] std::string validate() const;
 };
@@ -67,6 +71,26 @@ enum class LinkState : std::uint8_t {
 inline bool is_closed(LinkState s) {
     return s <= LinkState::kClosed;
 }
+
+/// The Newton step's linear system over a set of junction rows: their numbering (in node order),
+/// the value positions of the matrix entries and the symbolic factorisation of its pattern.
+struct LinearSystem {
+    std::int32_t rows = 0;
+    std::vector<std::int32_t> row; ///< node → row, -1 outside the system
+    std::vector<std::size_t> node_of_row;
+    std::vector<std::int32_t> diag;    ///< row → value position
+    std::vector<std::int32_t> offdiag; ///< link → value position, -1 if not between two rows
+    SymbolicCholesky symbolic;
+};
+
+/// A pipe of a dead-end tree (HydraulicTopology::tree_pipes): its link, the junction it leads
+/// to away from the rest of the network (child) and the node it hangs on (parent), whether the
+/// link runs from parent to child, and whether the parent is outside the trees (the tree's root
+/// pipe).
+struct TreePipe {
+    std::int32_t link, child, parent;
+    bool out, root;
+};
 
 /// Everything about a network's hydraulics that depends only on its topology and element data:
 /// junction numbering, link coefficients, the matrix pattern and its symbolic factorisation.
@@ -105,6 +129,20 @@ struct HydraulicTopology {
     /// or closed as the input, controls and damage leave them.
     std::vector<std::int32_t> status_links;
     std::vector<std::int32_t> fixed_nodes; ///< tanks and reservoirs
+    /// Dead-end trees: the pipes of junctions that are left with one pipe to another junction
+    /// when such junctions are taken away one after another (no emitter, no pipe leakage, only
+    /// pipes between junctions at them, in a part of the network that holds a tank or
+    /// reservoir), leaves first. Their flows are their demands beyond them, so while they are
+    /// open and supplied (demand-driven, not EPANET's closed-link model) the Newton step solves
+    /// `core`, the junctions outside them, and the trees' heads follow from their head losses.
+    /// Empty (and `core` with no rows) where trees hold under 5 % of the junctions.
+    std::vector<TreePipe> tree_pipes;
+    std::vector<std::uint8_t> tree_link;  ///< per link: 1 for a tree pipe (empty without trees)
+    std::vector<std::int32_t> core_pipes; ///< the pipes outside the trees (empty without trees)
+    LinearSystem core;
+
+private:
+    void find_trees(const Network& net);
 };
 
 /// The state of one scenario: heads, flows, statuses and settings of the current period, tank
@@ -194,6 +232,15 @@ struct HydraulicState {
     std::vector<LinkState> plain_status_;
     std::vector<std::uint8_t> plain_pruned_, plain_cut_off_;
     NumericCholesky numeric_;
+    /// The dead-end trees (HydraulicTopology::tree_pipes): whether the last classification left
+    /// them out of the system, with the options it was made for (pressure-driven demands,
+    /// closed-link model); per tree pipe its flow (the demand beyond it, from parent to child)
+    /// and its flow before the last update; per node the sum of demands beyond it.
+    bool plain_reduced_ = false;
+    std::uint8_t plain_options_ = 0;
+    std::vector<double> tree_flow_, tree_flow_before_, tree_sum_, tree_power_;
+    std::vector<double> power_in_, power_out_; ///< flows and |q|^0.852 of the core's pipes
+    NumericCholesky numeric_core_;
 };
 
 /// What a solve did.
@@ -202,7 +249,10 @@ struct HydraulicSummary {
     int iterations = 0;
     double relative_error = 0;      ///< Σ|Δq| / Σ|q| of the last iteration
     std::int32_t cut_off_nodes = 0; ///< junctions with no path to a source (supply zero there)
-    std::string message;            ///< why it did not converge, or what was cut off
+    /// Whether the last Newton step left the dead-end trees out of its system
+    /// (HydraulicOptions::eliminate_trees).
+    bool trees_left_out = false;
+    std::string message; ///< why it did not converge, or what was cut off
 };
 
 /// Status and setting a control or rule action sets on `link` (EPANET's control semantics: OPEN
