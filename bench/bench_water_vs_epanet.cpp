@@ -6,7 +6,7 @@
 // time (dlopen), so this program builds without it and then times RenCheng alone.
 //
 // Usage: EPANET_LIBRARY=/path/libepanet2.so bench_water_vs_epanet [-n RUNS] [-d HOURS] [--grid]
-//                                                [--accuracy A] [NET.inp...]
+//                                                [--accuracy A] [--whole] [NET.inp...]
 //   -n RUNS       timed runs per network and engine (default 5; the best is kept)
 //   -d HOURS      simulated duration (default 24; the largest shared networks are single-period)
 //   --grid        also the generated ~100k-node street grid of bench_water_hydraulics (written to
@@ -14,6 +14,8 @@
 //   --accuracy A  run EPANET with ACCURACY A (and TRIALS at least 1000) instead of the file's own:
 //                 EPANET's default rule stops where RenCheng goes on polishing, so the two engines
 //                 give the same results only when EPANET is converged as tightly
+//   --whole       RenCheng solves every junction in each Newton step, the dead-end trees left
+//                 in (HydraulicOptions::eliminate_trees false)
 // Where both engines ran, the largest differences between them over RenCheng's reporting times
 // are printed beside the times (heads in m, leaving out nodes cut off from every source, whose
 // head is undefined; flows in L/s): what "the same results" means here.
@@ -245,6 +247,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> nets;
     bool grid = false;
     double accuracy = 0;
+    bool whole = false;
     for (int a = 1; a < argc; ++a) {
         if (std::strcmp(argv[a], "-n") == 0 && a + 1 < argc)
             runs = std::max(1, std::atoi(argv[++a]));
@@ -254,6 +257,8 @@ int main(int argc, char** argv) {
             grid = true;
         else if (std::strcmp(argv[a], "--accuracy") == 0 && a + 1 < argc)
             accuracy = std::atof(argv[++a]);
+        else if (std::strcmp(argv[a], "--whole") == 0)
+            whole = true;
         else
             nets.emplace_back(argv[a]);
     }
@@ -297,6 +302,7 @@ int main(int argc, char** argv) {
         const double topology_s = setup.cpu();
         EpsOptions opt;
         opt.duration = duration_s;
+        opt.hydraulic.eliminate_trees = !whole;
         Best ours;
         EpsResult res;
         for (int r = 0; r < runs; ++r) {

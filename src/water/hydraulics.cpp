@@ -24,6 +24,11 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 /// of the order of its square (quadratic convergence), or, at the round-off floor of networks
 /// with flows at EPANET's smallest gradient (~1e-8), no longer falls.
 constexpr double kSettled = 1e-8;
+/// Networks from this many links on keep their trees in the system
+/// (HydraulicOptions::eliminate_trees): their plain pipes are handled in chunks side by side
+/// (HydraulicOptions::parallel_links), which the elimination's loops are not, so that setting
+/// gives the same bits either way.
+constexpr std::size_t kEliminationLinks = 16384;
 /// Σ|Δq| / Σ|q| below which a Newton step that fails to halve the change shows the round-off
 /// floor (Newton would square a real error): flows at EPANET's smallest gradient carry ~1e-8
 /// of noise (on ky4 the polish then wanders between 4e-9 and 4e-8 for ten steps), and where
@@ -427,10 +432,9 @@ double tank_head(const Network& net, const HydraulicTopology& topo, std::int32_t
     return topo.tank_hmin[t] + (v - topo.tank_vmin[t]) / topo.tank_area_m2[t];
 }
 
-HydraulicState::HydraulicState(const Network& net, const HydraulicTopology& topo)
-    : numeric_(topo.symbolic) {
-    if (topo.core.rows > 0)
-        numeric_core_ = NumericCholesky(topo.core.symbolic);
+HydraulicState::HydraulicState(const Network& net, const HydraulicTopology& topo) {
+    // The numeric factorisations (numeric_, numeric_core_) are made when a solve first needs
+    // them (Solver::sys_numeric()): most states use one of the two.
     tree_flow_.assign(topo.tree_pipes.size(), 0);
     power_in_.assign(topo.core_pipes.size(), 0);
     power_out_.assign(topo.core_pipes.size(), 0);
@@ -581,7 +585,10 @@ struct Solver {
         return reduced() ? topo.core.symbolic : topo.symbolic;
     }
     [[nodiscard]] NumericCholesky& sys_numeric() const {
-        return reduced() ? s.numeric_core_ : s.numeric_;
+        NumericCholesky& numeric = reduced() ? s.numeric_core_ : s.numeric_;
+        if (numeric.values().empty()) // made on first use
+            numeric = NumericCholesky(sys_symbolic());
+        return numeric;
     }
 
     void closed_coeff(std::size_t k) {
@@ -990,12 +997,12 @@ struct Solver {
     }
 
     /// Whether the dead-end trees may be left out of the system in this solve: the network has
-    /// them, demands are demand-driven, closed links do not conduct (EPANET's closed-link model
-    /// would draw flows through closed tree pipes), and the network is below the size whose
-    /// plain pipes are handled in chunks (HydraulicOptions::parallel_links).
+    /// them, no emitter was added at their junctions, demands are demand-driven, closed links
+    /// do not conduct (EPANET's closed-link model would draw flows through closed tree pipes),
+    /// and the network is below kEliminationLinks.
     [[nodiscard]] bool trees_allowed() const {
         return eliminate_trees && trees_plain_ && !topo.tree_pipes.empty() && !pda && !leak &&
-               (parallel_links == 0 || static_cast<std::size_t>(net.link_count()) < parallel_links);
+               static_cast<std::size_t>(net.link_count()) < kEliminationLinks;
     }
 
     /// Whether they are left out for the current statuses and cut-off zones: every tree pipe
@@ -1175,11 +1182,21 @@ struct Solver {
         // A dead-end tree left out of the system draws the demands beyond its root pipe from
         // the junction it hangs on (the exact elimination of its rows: the pipes' own terms
         // cancel).
-        if (reduced())
-            for (std::size_t t = 0; t < topo.tree_pipes.size(); ++t)
-                if (topo.tree_pipes[t].root)
-                    s.xflow_[static_cast<std::size_t>(topo.tree_pipes[t].parent)] -=
-                        s.tree_flow_[t];
+        // The flow excess (s.xflow_, which the pressure valves read) stays that of the current
+        // flows: the root pipe's flow there, the rest (its flow less the demand) into the row.
+        if (reduced()) {
+            const std::vector<std::int32_t>& rows = sys_row();
+            for (std::size_t t = 0; t < topo.tree_pipes.size(); ++t) {
+                const TreePipe& tp = topo.tree_pipes[t];
+                if (!tp.root)
+                    continue;
+                const double q = flow[static_cast<std::size_t>(tp.link)];
+                const double out = tp.out ? q : -q;
+                const auto a = static_cast<std::size_t>(tp.parent);
+                s.xflow_[a] -= out;
+                s.f_[static_cast<std::size_t>(rows[a])] += out - s.tree_flow_[t];
+            }
+        }
         // Emitters and pressure-driven demands (virtual links to the node's elevation), then
         // each node's demand and flow excess into its row: node by node (each touches its own
         // row alone), on large networks in chunks side by side.

@@ -47,7 +47,8 @@ struct HydraulicOptions {
     std::size_t parallel_links = 16384;
     /// Leave the dead-end trees (HydraulicTopology::tree_pipes) out of the Newton step's linear
     /// system where their pipes are open and supplied: the same iterates as solving every
-    /// junction, to round-off, for less work. False solves every junction (for comparison).
+    /// junction, to round-off, for less work, on networks of fewer than 16,384 links. False
+    /// solves every junction (for comparison).
     bool eliminate_trees = true;
     /// Empty when valid, else what is wrong.
     [[nodiscard]] std::string validate() const;

@@ -241,3 +241,33 @@ TEST(TreeElimination, Net3OverADayAsTheWholeSystem) {
                 "%.2e m3/s\n",
                 topo.tree_pipes.size(), a.iterations, head, flow);
 }
+
+TEST(TreeElimination, SameIteratesTrialByTrialBehindAPressureValve) {
+    // A PRV holds B, on which a two-pipe tree hangs (B-T1-T2); the valve's flow each trial is
+    // B's flow excess of the flows before it, the tree's root pipe among them. Stopped after
+    // each trial count, the two systems give the same state.
+    const Network net = parse_ok("[JUNCTIONS]\n A 0 0\n B 0 5\n C 0 3\n T1 5 4\n T2 8 6\n"
+                                 " L1 0 2\n L2 0 2\n L3 0 2\n"
+                                 "[RESERVOIRS]\n R 90\n"
+                                 "[PIPES]\n P1 R A 500 300 120\n P2 B C 400 200 110\n"
+                                 " P3 C L1 300 150 110\n P4 L1 L2 300 150 110\n"
+                                 " P5 L2 L3 300 150 110\n P6 L3 C 300 150 110\n"
+                                 " PT1 B T1 200 100 100\n PT2 T1 T2 200 100 100\n"
+                                 " P7 A L2 800 100 100\n"
+                                 "[VALVES]\n V A B 300 PRV 40 0\n"
+                                 "[OPTIONS]\n UNITS LPS\n");
+    const HydraulicTopology topo(net);
+    ASSERT_EQ(topo.tree_pipes.size(), 2u);
+    const HydraulicState s = initial(net, topo);
+    for (int trials = 1; trials <= 8; ++trials) {
+        HydraulicOptions o;
+        o.max_trials = trials;
+        o.polish_accuracy = 0;
+        const Both r = solve_both(net, topo, s, o);
+        EXPECT_TRUE(r.reduced.trees_left_out) << trials;
+        EXPECT_EQ(r.reduced.iterations, r.whole.iterations) << trials;
+        EXPECT_EQ(r.reduced.converged, r.whole.converged) << trials;
+        EXPECT_LT(r.head, 1e-8) << trials;
+        EXPECT_LT(r.flow, 1e-11) << trials;
+    }
+}
