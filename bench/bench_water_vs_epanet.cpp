@@ -6,7 +6,7 @@
 // time (dlopen), so this program builds without it and then times RenCheng alone.
 //
 // Usage: EPANET_LIBRARY=/path/libepanet2.so bench_water_vs_epanet [-n RUNS] [-d HOURS] [--grid]
-//                                                [--accuracy A] [--whole] [NET.inp...]
+//                                                [--accuracy A] [--whole] [--lag] [NET.inp...]
 //   -n RUNS       timed runs per network and engine (default 5; the best is kept)
 //   -d HOURS      simulated duration (default 24; the largest shared networks are single-period)
 //   --grid        also the generated ~100k-node street grid of bench_water_hydraulics (written to
@@ -16,6 +16,8 @@
 //                 give the same results only when EPANET is converged as tightly
 //   --whole       RenCheng solves every junction in each Newton step, the dead-end trees left
 //                 in (HydraulicOptions::eliminate_trees false)
+//   --lag         RenCheng takes EPANET's lag for active PRVs and PSVs, their flows from the last
+//                 step's (HydraulicOptions::implicit_pressure_valves false)
 // Where both engines ran, the largest differences between them over RenCheng's reporting times
 // are printed beside the times (heads in m, leaving out nodes cut off from every source, whose
 // head is undefined; flows in L/s): what "the same results" means here.
@@ -248,6 +250,7 @@ int main(int argc, char** argv) {
     bool grid = false;
     double accuracy = 0;
     bool whole = false;
+    bool lag = false;
     for (int a = 1; a < argc; ++a) {
         if (std::strcmp(argv[a], "-n") == 0 && a + 1 < argc)
             runs = std::max(1, std::atoi(argv[++a]));
@@ -259,6 +262,8 @@ int main(int argc, char** argv) {
             accuracy = std::atof(argv[++a]);
         else if (std::strcmp(argv[a], "--whole") == 0)
             whole = true;
+        else if (std::strcmp(argv[a], "--lag") == 0)
+            lag = true;
         else
             nets.emplace_back(argv[a]);
     }
@@ -303,6 +308,7 @@ int main(int argc, char** argv) {
         EpsOptions opt;
         opt.duration = duration_s;
         opt.hydraulic.eliminate_trees = !whole;
+        opt.hydraulic.implicit_pressure_valves = !lag;
         Best ours;
         EpsResult res;
         for (int r = 0; r < runs; ++r) {

@@ -42,6 +42,9 @@ constexpr std::size_t kLinkChunk = 4096;
 /// sent along the supply forest (push_along_tree) rather than to another projection.
 constexpr double kContinuityTolerance = 1e-13;
 constexpr double kTreePushLimit = 1e-9;
+/// push_along_tree() walks the paths of this many junctions at most; more, and it sweeps the
+/// whole forest once.
+constexpr std::size_t kSparsePushJunctions = 64;
 
 /// EPANET's initial flow of an open link: 1 ft/s over the diameter `d` (m), in m³/s.
 double initial_pipe_flow(double d) {
@@ -554,6 +557,32 @@ struct Solver {
     }
     std::size_t parallel_links = 0;
     bool eliminate_trees = true; ///< HydraulicOptions::eliminate_trees
+    bool implicit_valves = true; ///< HydraulicOptions::implicit_pressure_valves
+    /// An active PRV or PSV of the last assembly: the node whose head it holds (a PRV's
+    /// downstream node, a PSV's upstream one) is held at `hset` by a conductance of
+    /// kBigConductance to that head, which absorbs what the node passes on; the valve carries
+    /// that flow r (PSV: r, PRV: −r out of its first node) to its other node's row, either
+    /// solved for with the heads (implicit) or as the excess of the current flows (EPANET's
+    /// lag, `lag`, where EPANET's sign condition holds; 0 where not).
+    struct HeldValve {
+        std::size_t link = 0;
+        std::size_t held = 0;                       ///< the held node
+        std::int32_t held_row = -1, other_row = -1; ///< rows of the system
+        double hset = 0;
+        double raw_diag = 0, raw_f = 0; ///< held row's diagonal and right-hand side before the hold
+        double lag = 0;                 ///< EPANET's injection at the other row
+        bool prv = false;
+    };
+    static constexpr std::size_t kMaxHeldValves = 8;
+    /// How much of what an active valve passes on comes back to its held node through the
+    /// network (φ = −(A₀z)_held, the lag's contraction per step) in the first step of a solve
+    /// with held valves: -1 not yet seen, 1 at least kStrongCoupling for one valve (the
+    /// valves are solved with the heads), 0 below it for all (the lag converges about as fast
+    /// as Newton there: the rest of the solve keeps it and saves the extra substitutions).
+    int coupling_ = -1;
+    static constexpr double kStrongCoupling = 0.01;
+    std::vector<HeldValve> held_;
+    std::vector<std::vector<double>> held_z_; ///< A⁻¹ e_other of each held valve (rows)
     /// No tree junction has an emitter in this solve (damage adds leaks as emitters to a
     /// network whose topology was found without them).
     bool trees_plain_ = true;
@@ -961,7 +990,6 @@ struct Solver {
                 index_plain_rows();
             return;
         }
-        s.tree_push_valid_ = false;
         s.plain_options_ = options;
         s.plain_status_ = s.status;
         s.plain_pruned_ = s.pruned_link_;
@@ -1099,11 +1127,159 @@ struct Solver {
         }
     }
 
+    /// The holds of the active PRVs and PSVs (held_), once every other term is in the system:
+    /// the held rows' diagonal and right-hand side are kept as they are without the hold, then
+    /// the hold is added. Where the valves are too many for a bordered solve each, or two hold
+    /// one node, they all take EPANET's lag instead.
+    void hold_valves(std::vector<double>& ax) {
+        if (held_.empty())
+            return;
+        bool lagged = held_.size() > kMaxHeldValves;
+        for (std::size_t a = 0; a < held_.size() && !lagged; ++a)
+            for (std::size_t b = 0; b < a; ++b)
+                if (held_[a].held_row == held_[b].held_row)
+                    lagged = true;
+        for (HeldValve& h : held_) {
+            const auto d =
+                static_cast<std::size_t>(sys_diag()[static_cast<std::size_t>(h.held_row)]);
+            h.raw_diag = ax[d];
+            h.raw_f = s.f_[static_cast<std::size_t>(h.held_row)];
+        }
+        for (const HeldValve& h : held_) {
+            ax[static_cast<std::size_t>(sys_diag()[static_cast<std::size_t>(h.held_row)])] +=
+                kBigConductance;
+            s.f_[static_cast<std::size_t>(h.held_row)] += h.hset * kBigConductance;
+            if (lagged)
+                s.f_[static_cast<std::size_t>(h.other_row)] += h.lag;
+        }
+        if (lagged)
+            held_.clear();
+    }
+
+    /// raw_f − (A x)_held of a held valve's row without its hold (`with_f` false: −(A x)_held),
+    /// x by rows: what the held node passes on at heads x, the flow the hold absorbs.
+    [[nodiscard]] double held_excess(const HeldValve& h, const std::vector<double>& ax,
+                                     const std::vector<double>& x, bool with_f) const {
+        double sum = h.raw_diag * x[static_cast<std::size_t>(h.held_row)];
+        const auto nb = topo.adjacency.neighbours(static_cast<std::int32_t>(h.held));
+        const auto arcs = topo.adjacency.arcs(static_cast<std::int32_t>(h.held));
+        const std::vector<std::int32_t>& offdiag = sys_offdiag();
+        const std::vector<std::int32_t>& rows = sys_row();
+        for (std::size_t a = 0; a < nb.size(); ++a) {
+            const std::int32_t pos = offdiag[static_cast<std::size_t>(arcs[a])];
+            const std::int32_t r = rows[static_cast<std::size_t>(nb[a])];
+            if (pos < 0 || r < 0)
+                continue;
+            bool seen = false; // links in parallel share one entry
+            for (std::size_t b = 0; b < a && !seen; ++b)
+                seen = offdiag[static_cast<std::size_t>(arcs[b])] == pos;
+            if (!seen)
+                sum += ax[static_cast<std::size_t>(pos)] * x[static_cast<std::size_t>(r)];
+        }
+        return (with_f ? h.raw_f : 0.0) - sum;
+    }
+
+    /// The held valves' flows solved with the heads (HydraulicOptions::implicit_pressure_valves):
+    /// `x` holds A⁻¹F by rows (no valve's flow in it), held_z_ A⁻¹e_other per valve. With r_b
+    /// reaching valve b's other row, x + Σ r_b z_b are the heads, and each r_a must be what
+    /// its held node then passes on: (I + G) r = N, N_a = held_excess(a, x), G_ab =
+    /// (A z_b)_held(a) (dense, one row and column per valve). A valve whose r would flow
+    /// backwards takes EPANET's lag instead (then the next status check closes it).
+    void solve_held_valves(const std::vector<double>& ax, std::vector<double>& x) {
+        const std::size_t m = held_.size();
+        std::vector<double> n(m), g(m * m), r(m);
+        for (std::size_t a = 0; a < m; ++a) {
+            n[a] = held_excess(held_[a], ax, x, true);
+            for (std::size_t b = 0; b < m; ++b)
+                g[a * m + b] = -held_excess(held_[a], ax, held_z_[b], false);
+        }
+        if (coupling_ < 0) {
+            double phi = 0;
+            for (std::size_t a = 0; a < m; ++a)
+                phi = std::max(phi, -g[a * m + a]);
+            coupling_ = phi >= kStrongCoupling ? 1 : 0;
+        }
+        std::vector<std::uint8_t> fixed(m, 0);
+        for (std::size_t round = 0; round <= m; ++round) {
+            // (I + G) r = N over the free valves, the fixed ones' lag moved to the right.
+            std::vector<double> mat(m * m, 0.0), rhs(m, 0.0);
+            for (std::size_t a = 0; a < m; ++a) {
+                if (fixed[a]) {
+                    mat[a * m + a] = 1.0;
+                    rhs[a] = held_[a].lag;
+                    continue;
+                }
+                rhs[a] = n[a];
+                for (std::size_t b = 0; b < m; ++b)
+                    mat[a * m + b] = (a == b ? 1.0 : 0.0) + g[a * m + b];
+            }
+            if (!dense_solve(mat, rhs, m)) { // singular: a valve's zone hangs on it alone
+                for (std::size_t a = 0; a < m; ++a)
+                    rhs[a] = held_[a].lag;
+                std::fill(fixed.begin(), fixed.end(), 1);
+            }
+            r = rhs;
+            bool changed = false;
+            for (std::size_t a = 0; a < m; ++a) {
+                const double valve_flow = held_[a].prv ? -r[a] : r[a];
+                if (!fixed[a] && !(valve_flow > 0.0)) {
+                    fixed[a] = 1;
+                    changed = true;
+                }
+            }
+            if (!changed)
+                break;
+        }
+        for (std::size_t b = 0; b < m; ++b)
+            if (r[b] != 0.0)
+                for (std::size_t i = 0; i < held_z_[b].size(); ++i) // the system's rows
+                    x[i] += r[b] * held_z_[b][i];
+        for (std::size_t a = 0; a < m; ++a)
+            if (!fixed[a]) {
+                const std::size_t k = held_[a].link;
+                s.y_[k] = s.flow_m3s[k] - (held_[a].prv ? -r[a] : r[a]);
+            }
+    }
+
+    /// Gaussian elimination with partial pivoting of the dense m × m system `mat`·x = `rhs`
+    /// (x left in rhs); false if a pivot vanishes.
+    static bool dense_solve(std::vector<double>& mat, std::vector<double>& rhs, std::size_t m) {
+        for (std::size_t c = 0; c < m; ++c) {
+            std::size_t piv = c;
+            for (std::size_t r = c + 1; r < m; ++r)
+                if (std::fabs(mat[r * m + c]) > std::fabs(mat[piv * m + c]))
+                    piv = r;
+            if (!(std::fabs(mat[piv * m + c]) > 1e-9))
+                return false;
+            if (piv != c) {
+                for (std::size_t j = 0; j < m; ++j)
+                    std::swap(mat[c * m + j], mat[piv * m + j]);
+                std::swap(rhs[c], rhs[piv]);
+            }
+            for (std::size_t r = c + 1; r < m; ++r) {
+                const double f = mat[r * m + c] / mat[c * m + c];
+                if (f == 0.0)
+                    continue;
+                for (std::size_t j = c; j < m; ++j)
+                    mat[r * m + j] -= f * mat[c * m + j];
+                rhs[r] -= f * rhs[c];
+            }
+        }
+        for (std::size_t c = m; c-- > 0;) {
+            double v = rhs[c];
+            for (std::size_t j = c + 1; j < m; ++j)
+                v -= mat[c * m + j] * rhs[j];
+            rhs[c] = v / mat[c * m + c];
+        }
+        return true;
+    }
+
     /// The gradient method's linear system A·H = F for the junction heads (Todini & Pilati 1988;
     /// EPANET 2.2 Users Manual, Hydraulics chapter): A_ii = Σ p over the node's links (plus the
     /// emitter and PDA virtual links), A_ij = −p, F_i = Σ ±y + flow excess − demand + Σ p·H of
     /// fixed-head neighbours, with EPANET's treatment of active PRV, PSV and FCV.
     void matrix_coeffs(std::vector<double>& ax) {
+        held_.clear();
         std::fill(ax.begin(), ax.end(), 0.0);
         std::fill(s.f_.begin(), s.f_.end(), 0.0);
         std::fill(s.xflow_.begin(), s.xflow_.end(), 0.0);
@@ -1274,24 +1450,35 @@ struct Solver {
             if (kind == ValveKind::kPrv) {
                 if (s.status[k] == LinkState::kActive) {
                     const double hset = elev(n2) + s.setting[k];
+                    const double x2 = s.xflow_[n2.idx()];
                     s.p_[k] = 0.0;
-                    s.y_[k] = s.flow_m3s[k] + s.xflow_[n2.idx()];
-                    F(j, hset * kBigConductance);
-                    D(j, kBigConductance);
-                    if (s.xflow_[n2.idx()] < 0.0)
-                        F(i, s.xflow_[n2.idx()]);
+                    s.y_[k] = s.flow_m3s[k] + x2;
+                    if (implicit_valves && coupling_ != 0 && i >= 0 && j >= 0) {
+                        held_.push_back({k, n2.idx(), j, i, hset, 0, 0, x2 < 0.0 ? x2 : 0.0, true});
+                    } else {
+                        F(j, hset * kBigConductance);
+                        D(j, kBigConductance);
+                        if (x2 < 0.0)
+                            F(i, x2);
+                    }
                 } else {
                     as_pipe();
                 }
             } else if (kind == ValveKind::kPsv) {
                 if (s.status[k] == LinkState::kActive) {
                     const double hset = elev(n1) + s.setting[k];
+                    const double x1 = s.xflow_[n1.idx()];
                     s.p_[k] = 0.0;
-                    s.y_[k] = s.flow_m3s[k] - s.xflow_[n1.idx()];
-                    F(i, hset * kBigConductance);
-                    D(i, kBigConductance);
-                    if (s.xflow_[n1.idx()] > 0.0)
-                        F(j, s.xflow_[n1.idx()]);
+                    s.y_[k] = s.flow_m3s[k] - x1;
+                    if (implicit_valves && coupling_ != 0 && i >= 0 && j >= 0) {
+                        held_.push_back(
+                            {k, n1.idx(), i, j, hset, 0, 0, x1 > 0.0 ? x1 : 0.0, false});
+                    } else {
+                        F(i, hset * kBigConductance);
+                        D(i, kBigConductance);
+                        if (x1 > 0.0)
+                            F(j, x1);
+                    }
                 } else {
                     as_pipe();
                 }
@@ -1317,6 +1504,7 @@ struct Solver {
                 }
             }
         }
+        hold_valves(ax);
         for (const std::int32_t u : s.prune_order_) {
             const std::int32_t r = sys_row()[static_cast<std::size_t>(u)];
             if (r < 0)
@@ -1554,7 +1742,6 @@ struct Solver {
             }
         }
         s.tree_order_.assign(s.queue_.begin(), s.queue_.end());
-        s.tree_push_valid_ = false;
         std::fill(s.tree_place_.begin(), s.tree_place_.end(), -1);
         for (std::size_t h = 0; h < s.tree_order_.size(); ++h)
             s.tree_place_[static_cast<std::size_t>(s.tree_order_[h])] =
@@ -2227,10 +2414,17 @@ struct Solver {
             bad_node = bad;
             return false;
         }
+        // The held valves' columns first (the last solve stays the one a refinement check
+        // asks about).
+        held_z_.resize(held_.size());
+        for (std::size_t b = 0; b < held_.size(); ++b)
+            numeric.solve_unit(symbolic, held_[b].other_row, held_z_[b]);
         if (refine)
             numeric.solve_refined(symbolic, s.f_);
         else
             numeric.solve_checkable(symbolic, s.f_);
+        if (!held_.empty())
+            solve_held_valves(ax, s.f_);
         const std::vector<std::size_t>& nodes = sys_node_of_row();
         for (std::size_t r = 0; r < nodes.size(); ++r)
             s.head_m[nodes[r]] = s.f_[r];
@@ -2356,51 +2550,59 @@ struct Solver {
 
     /// What one projection leaves (round-off of its solve, and at the other node of an active
     /// PRV or PSV the part of the held node's correction its valve took up), when it is below
-    /// 1e-9 of the junctions' gross outflow `gross`: each supplied junction's imbalance is sent
-    /// along the spanning forest of find_cut_off() towards the fixed-head nodes, leaves first,
-    /// into the flow of the link the junction was reached by. A flow change of that size is far
-    /// below any head loss the solve resolves, and continuity is exact in one pass instead of
-    /// after a projection per step of its linear convergence (BWSN_Network_2: four or five
-    /// solves per hydraulic step before). Larger imbalances are left to the projections, which
-    /// spread them by the network's conductances.
+    /// 1e-9 of the junctions' gross outflow `gross`: each supplied junction's imbalance above
+    /// a hundredth of the projections' tolerance is sent along the spanning forest of
+    /// find_cut_off() towards the fixed-head nodes, into the flow of the link each junction on
+    /// the way was reached by. A flow change of that size is far below any head loss the
+    /// solve resolves, and continuity is exact in one pass instead of after a projection per
+    /// step of its linear convergence (BWSN_Network_2: four or five solves per hydraulic step
+    /// before). Larger imbalances are left to the projections, which spread them by the
+    /// network's conductances. The round-off the projection leaves elsewhere (below 1e-15 of
+    /// `gross` at every junction but the valve's on BWSN_Network_2) stays where it is: walking
+    /// only the paths of the few junctions above it (kSparsePushJunctions at most; more, and
+    /// the whole forest is swept leaves first), saves ~4 % of a BWSN_Network_2 run.
     void push_along_tree(double gross) {
         const auto nn = static_cast<std::size_t>(net.node_count());
         auto& ex = s.xflow_;
-        double worst = 0;
-        for (std::size_t i = 0; i < nn; ++i)
-            if (topo.row[i] >= 0 && !s.cut_off[i])
-                worst = std::max(worst, std::fabs(ex[i]));
-        // nothing to send (already at the projections' own threshold), or too much
         const double scale = std::max(gross, 1e-9);
+        const double floor = 0.01 * kContinuityTolerance * scale;
+        double worst = 0;
+        std::size_t above = 0;
+        for (std::size_t i = 0; i < nn; ++i)
+            if (topo.row[i] >= 0 && !s.cut_off[i]) {
+                worst = std::max(worst, std::fabs(ex[i]));
+                above += std::fabs(ex[i]) > floor ? 1 : 0;
+            }
+        // nothing to send (already at the projections' own threshold), or too much
         if (worst <= kContinuityTolerance * scale || worst > kTreePushLimit * scale)
             return;
-        if (!s.tree_push_valid_ || s.tree_push_leak_ != leak) {
-            s.tree_push_.clear();
-            for (auto it = s.tree_order_.rbegin(); it != s.tree_order_.rend(); ++it) {
-                const auto u = static_cast<std::size_t>(*it);
-                const std::int32_t link = s.tree_link_[u];
-                if (topo.row[u] < 0 || s.cut_off[u] || link < 0 ||
-                    !link_carries_flow(static_cast<std::size_t>(link)))
-                    continue;
-                const auto k = static_cast<std::size_t>(link);
-                const bool out_of_u = net.from_node[k].idx() == u;
-                s.tree_push_.push_back(
-                    {static_cast<std::int32_t>(u), link,
-                     static_cast<std::int32_t>(out_of_u ? net.to_node[k].idx()
-                                                        : net.from_node[k].idx()),
-                     out_of_u});
-            }
-            s.tree_push_valid_ = true;
-            s.tree_push_leak_ = leak;
-        }
-        for (const HydraulicState::TreePush& t : s.tree_push_) {
-            const auto u = static_cast<std::size_t>(t.node);
+        // One step: junction u's whole imbalance (its own and what came up to it) into the link
+        // it was reached by; the node above it, or -1 where u cannot send it on.
+        const auto step = [&](std::size_t u) -> std::int64_t {
+            const std::int32_t link = s.tree_link_[u];
+            if (topo.row[u] < 0 || s.cut_off[u] || link < 0 ||
+                !link_carries_flow(static_cast<std::size_t>(link)))
+                return -1;
+            const auto k = static_cast<std::size_t>(link);
+            const bool out_of_u = net.from_node[k].idx() == u;
+            const std::size_t other = out_of_u ? net.to_node[k].idx() : net.from_node[k].idx();
             const double e = ex[u];
-            if (e == 0.0)
-                continue;
-            s.flow_m3s[static_cast<std::size_t>(t.link)] += t.out ? e : -e;
+            s.flow_m3s[k] += out_of_u ? e : -e;
             ex[u] = 0.0;
-            ex[static_cast<std::size_t>(t.other)] += e;
+            ex[other] += e;
+            return static_cast<std::int64_t>(other);
+        };
+        if (above > kSparsePushJunctions) { // the whole forest, leaves first
+            for (auto it = s.tree_order_.rbegin(); it != s.tree_order_.rend(); ++it)
+                if (ex[static_cast<std::size_t>(*it)] != 0.0)
+                    step(static_cast<std::size_t>(*it));
+            return;
+        }
+        for (std::size_t i0 = 0; i0 < nn; ++i0) {
+            if (!(std::fabs(ex[i0]) > floor))
+                continue;
+            for (std::int64_t u = static_cast<std::int64_t>(i0); u >= 0;)
+                u = step(static_cast<std::size_t>(u));
         }
     }
 
@@ -2645,6 +2847,14 @@ HydraulicSummary solve_hydraulics(const Network& net, const HydraulicTopology& t
                               [](double c) { return c > 0; });
     sv.parallel_links = options.parallel_links;
     sv.eliminate_trees = options.eliminate_trees;
+    // Networks with more PRVs and PSVs than kMaxHeldValves keep the lag throughout (a solve
+    // that switched between the two as valves go active and open found a cycle of statuses
+    // on a damaged ky9, 57 PRVs).
+    sv.implicit_valves =
+        options.implicit_pressure_valves &&
+        std::count_if(net.valves.kind.begin(), net.valves.kind.end(), [](ValveKind k) {
+            return k == ValveKind::kPrv || k == ValveKind::kPsv;
+        }) <= static_cast<std::ptrdiff_t>(Solver::kMaxHeldValves);
     sv.trees_plain_ =
         std::none_of(topo.tree_pipes.begin(), topo.tree_pipes.end(), [&](const TreePipe& t) {
             return net.emitter_coefficient[static_cast<std::size_t>(t.child)] > 0;

@@ -1023,9 +1023,13 @@ void NumericCholesky::solve_peeled(const SymbolicCholesky& s) {
     const auto n = static_cast<std::size_t>(s.n_);
     double* y = work_.data();
     const double* l = lx_.data();
+    // A zero y_t changes nothing (the same bits skipped): a right-hand side with few nonzeros
+    // (a unit vector) goes through the forward substitution by its path alone.
     for (std::size_t t = 0; t < np; ++t, l += 3) {
-        const SymbolicCholesky::PeelStep& st = s.peel_[t];
         const double yt = y[t];
+        if (yt == 0.0)
+            continue;
+        const SymbolicCholesky::PeelStep& st = s.peel_[t];
         y[st.row0] -= l[1] * yt;
         y[st.row1] -= l[2] * yt;
     }
@@ -1255,6 +1259,28 @@ void NumericCholesky::solve(const SymbolicCholesky& s, std::vector<double>& b) {
         b[static_cast<std::size_t>(s.perm_[k])] = work_[k];
 }
 
+void NumericCholesky::solve_unit(const SymbolicCholesky& s, std::int32_t row,
+                                 std::vector<double>& x) {
+    const auto n = static_cast<std::size_t>(s.n_);
+    x.resize(n);
+    if (!s.arow_ptr_.empty() ||
+        (s.peel_.empty() && s.kernel_ != SymbolicCholesky::Kernel::kSimplicial)) {
+        std::fill(x.begin(), x.end(), 0.0);
+        x[static_cast<std::size_t>(row)] = 1.0;
+        solve(s, x);
+        return;
+    }
+    check_pending_ = false;
+    std::fill(work_.begin(), work_.begin() + static_cast<std::ptrdiff_t>(n), 0.0);
+    work_[static_cast<std::size_t>(s.pinv_[static_cast<std::size_t>(row)])] = 1.0;
+    if (s.peel_.empty())
+        solve_simplicial(s);
+    else
+        solve_peeled(s);
+    for (std::size_t k = 0; k < n; ++k)
+        x[static_cast<std::size_t>(s.perm_[k])] = work_[k];
+}
+
 void NumericCholesky::solve_permuted(const SymbolicCholesky& s) {
     if (!s.unit_ptr_.empty())
         solve_pieces(s);
@@ -1271,8 +1297,11 @@ void NumericCholesky::solve_simplicial(const SymbolicCholesky& s) {
     const std::int32_t* li = s.li_.data();
     const std::int32_t* lp = s.lp_.data();
     // L y = P b by columns (unit diagonal), y ← D⁻¹ y, then Lᵀ z = y by columns of L, backwards.
+    // A zero y_j is skipped (as in solve_peeled).
     for (std::size_t j = 0; j < n; ++j) {
         const double yj = y[j];
+        if (yj == 0.0)
+            continue;
         for (std::int32_t p = lp[j] + 1; p < lp[j + 1]; ++p)
             y[li[p]] -= lx[p] * yj;
         y[j] = yj * lx[lp[j]]; // 1/D(j)

@@ -213,6 +213,9 @@ public:
     std::int32_t factor(const SymbolicCholesky& s);
     /// Solves A x = b in place (b in original numbering).
     void solve(const SymbolicCholesky& s, std::vector<double>& b);
+    /// x = A⁻¹ e_row (original numbering; x resized to the order of A): solve() of a unit
+    /// vector, whose forward substitution only follows the row's path.
+    void solve_unit(const SymbolicCholesky& s, std::int32_t row, std::vector<double>& x);
     /// Same, followed by one step of iterative refinement (residual b − A x, a second solve)
     /// when the componentwise backward error of the first solve exceeds 64 ε: rows with
     /// conductances 1e8 times their neighbours' keep their accuracy, and well-scaled systems

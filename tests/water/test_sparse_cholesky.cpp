@@ -765,3 +765,36 @@ TEST(SparseCholesky, PeeledRandomPatternsMatchDense) {
         expect_matches_dense(TestMatrix(n, e, 100 + static_cast<std::uint32_t>(trial), 1e-3));
     }
 }
+
+TEST(SparseCholesky, UnitSolveMatchesTheSolveOfAUnitVector) {
+    // solve_unit's forward substitution follows the unit entry's path alone (zeros skipped):
+    // the same bits as solve() of the unit vector, and A x = e to round-off, on both kernels,
+    // whole and peeled, for every row of a street grid with dead ends.
+    const TestMatrix m(100, street_edges(10, 7), 11);
+    for (const Kernel kernel : kKernels)
+        for (const Peel peel : {Peel::kNever, Peel::kAlways}) {
+            SCOPED_TRACE(kernel_name(kernel));
+            SCOPED_TRACE(peel == Peel::kAlways ? "peeled" : "whole");
+            const SymbolicCholesky sym(m.n, m.edges, kernel, true, peel);
+            NumericCholesky num(sym);
+            m.load(sym, num);
+            ASSERT_EQ(num.factor(sym), -1);
+            const std::vector<double> a = m.dense();
+            const auto un = static_cast<std::size_t>(m.n);
+            std::vector<double> x;
+            for (std::int32_t row = 0; row < m.n; ++row) {
+                num.solve_unit(sym, row, x);
+                ASSERT_EQ(x.size(), un);
+                std::vector<double> e(un, 0.0);
+                e[static_cast<std::size_t>(row)] = 1.0;
+                num.solve(sym, e);
+                EXPECT_EQ(x, e) << "row " << row;
+                for (std::size_t i = 0; i < un; ++i) {
+                    double r = i == static_cast<std::size_t>(row) ? 1.0 : 0.0;
+                    for (std::size_t j = 0; j < un; ++j)
+                        r -= a[i * un + j] * x[j];
+                    EXPECT_NEAR(r, 0.0, 1e-11) << "row " << row << ", residual row " << i;
+                }
+            }
+        }
+}

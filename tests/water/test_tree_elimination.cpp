@@ -14,8 +14,11 @@
 #include "water/eps.hpp"
 #include "water/hydraulics.hpp"
 
+#include "initial_state.hpp"
+
 using namespace rencheng;
 using namespace rencheng::water;
+using test_support::initial_state;
 
 namespace {
 
@@ -61,16 +64,6 @@ Both solve_both(const Network& net, const HydraulicTopology& topo, const Hydraul
     for (std::size_t k = 0; k < a.flow_m3s.size(); ++k)
         out.flow = std::max(out.flow, std::fabs(a.flow_m3s[k] - b.flow_m3s[k]));
     return out;
-}
-
-HydraulicState initial(const Network& net, const HydraulicTopology& topo) {
-    HydraulicState s(net, topo);
-    initialize_state(net, topo, s);
-    for (std::size_t i = 0; i < static_cast<std::size_t>(net.node_count()); ++i)
-        if (topo.row[i] >= 0)
-            for (auto d = net.demand_begin[i]; d < net.demand_begin[i + 1]; ++d)
-                s.node_demand[i] += net.demands[static_cast<std::size_t>(d)].base_m3s;
-    return s;
 }
 
 } // namespace
@@ -140,7 +133,7 @@ TEST(TreeElimination, NoTreesWhereAJunctionHasAnEmitterOrNoSourceIsReached) {
 TEST(TreeElimination, CoreAloneGivesTheWholeSystemsSolution) {
     const Network net = parse_ok(kLoopWithTrees);
     const HydraulicTopology topo(net);
-    const HydraulicState s = initial(net, topo);
+    const HydraulicState s = initial_state(net, topo);
     const Both r = solve_both(net, topo, s, HydraulicOptions{});
     ASSERT_TRUE(r.reduced.converged) << r.reduced.message;
     ASSERT_TRUE(r.whole.converged) << r.whole.message;
@@ -170,7 +163,7 @@ TEST(TreeElimination, CoreAloneGivesTheWholeSystemsSolution) {
 TEST(TreeElimination, ClosedCutOffAndPressureDrivenTreesAreSolvedWhole) {
     const Network net = parse_ok(kLoopWithTrees);
     const HydraulicTopology topo(net);
-    HydraulicState s = initial(net, topo);
+    HydraulicState s = initial_state(net, topo);
     const auto t2 = static_cast<std::size_t>(net.find_link("T2").value());
     const auto j6 = static_cast<std::size_t>(net.find_node("J6").value());
     s.status[t2] = LinkState::kClosed; // J6 cut off: zero supply there
@@ -192,7 +185,7 @@ TEST(TreeElimination, ClosedCutOffAndPressureDrivenTreesAreSolvedWhole) {
     pda.options.required_pressure_m = 70;
     pda.options.minimum_pressure_m = 0;
     const HydraulicTopology topo_pda(pda);
-    const HydraulicState sp = initial(pda, topo_pda);
+    const HydraulicState sp = initial_state(pda, topo_pda);
     r = solve_both(pda, topo_pda, sp, HydraulicOptions{});
     ASSERT_TRUE(r.reduced.converged) << r.reduced.message;
     EXPECT_EQ(r.reduced.iterations, r.whole.iterations);
@@ -258,7 +251,7 @@ TEST(TreeElimination, SameIteratesTrialByTrialBehindAPressureValve) {
                                  "[OPTIONS]\n UNITS LPS\n");
     const HydraulicTopology topo(net);
     ASSERT_EQ(topo.tree_pipes.size(), 2u);
-    const HydraulicState s = initial(net, topo);
+    const HydraulicState s = initial_state(net, topo);
     for (int trials = 1; trials <= 8; ++trials) {
         HydraulicOptions o;
         o.max_trials = trials;
