@@ -182,6 +182,10 @@ struct HydraulicState {
     std::vector<double> plain_change_;
     std::vector<std::int32_t> queue_;
     std::vector<std::uint8_t> zone_done_;
+    /// find_cut_off(): the cut-off flags before its search; prune_dead_ends_near_changes():
+    /// the idle junctions it searches again.
+    std::vector<std::uint8_t> cut_off_before_;
+    std::vector<std::int32_t> region_;
     std::vector<LinkState> cut_off_status_; ///< statuses cut_off was computed for
     /// per node: sign of the junction demand cut_off was computed for (-1, 0, 1)
     std::vector<std::int8_t> cut_off_demand_;

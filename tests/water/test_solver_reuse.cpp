@@ -300,6 +300,20 @@ TEST(SolverReuse, CutOffSearchRedoneAsFarAsAStatusChangeNeeds) {
                   " V6 B3 C3 300 150 120\n D1 C3 P 100 100 120\n"
                   "[PUMPS]\n PU1 R2 P HEAD K1\n[CURVES]\n K1 10 70\n[OPTIONS]\n UNITS LPS\n")),
               0);
+    // Two pumps in parallel from S, a junction without demand (as T and U, every fifth one)
+    // that a dead end S-T-U hangs on: with a pump running, T and U are an idle side hanging on
+    // S; with both stopped, S-T-U hangs on R1 alone. The loops beyond are fed from R2 as well.
+    EXPECT_GT(toggle_each_link(parse_ok(
+                  "[JUNCTIONS]\n S 5 0\n A 10 2\n B 10 2\n C 10 2\n F 10 2\n T 6 0\n G 10 2\n"
+                  " H 10 2\n K 10 2\n M 10 2\n U 7 0\n[RESERVOIRS]\n R1 20\n R2 45\n"
+                  "[PIPES]\n P0 R1 S 100 300 120\n P1 S T 100 100 120\n P2 T U 100 100 120\n"
+                  " L1 A B 300 200 120\n L2 B C 300 200 120\n L3 C F 300 200 120\n"
+                  " L4 F A 300 200 120\n L5 B G 300 150 120\n L6 G H 300 150 120\n"
+                  " L7 H K 300 150 120\n L8 K M 300 150 120\n L9 M B 300 150 120\n"
+                  " L10 R2 C 500 200 120\n"
+                  "[PUMPS]\n PU1 S A HEAD K1\n PU2 S A HEAD K1\n[CURVES]\n K1 10 30\n"
+                  "[OPTIONS]\n UNITS LPS\n")),
+              0);
 }
 
 namespace {
