@@ -1781,15 +1781,20 @@ struct Solver {
                 for (const std::int32_t u : s.queue_)
                     s.cut_off[static_cast<std::size_t>(u)] = 2;
         }
-        bool same_idle = sides_known;
+        // Without branches (demand_sign() of every junction, the row test as a mask).
+        bool signs_differ = false;
+        const double* const demand = s.node_demand.data();
+        const std::int32_t* const row = topo.row.data();
         for (std::size_t i = 0; i < nn; ++i) {
             s.zone_done_[i] = 0;
-            count += s.cut_off[i] ? 1 : 0;
-            const std::int8_t sign = topo.row[i] >= 0 ? demand_sign(i) : 0;
-            same_idle = same_idle && s.cut_off_demand_[i] == sign;
+            count += s.cut_off[i] != 0 ? 1 : 0;
+            const double d = demand[i];
+            const auto sign =
+                static_cast<std::int8_t>(row[i] >= 0 ? (d > 0 ? 1 : 0) - (d < 0 ? 1 : 0) : 0);
+            signs_differ = signs_differ || s.cut_off_demand_[i] != sign;
             s.cut_off_demand_[i] = sign;
         }
-        if (same_idle && same_bytes(s.cut_off, s.cut_off_before_)) {
+        if (sides_known && !signs_differ && same_bytes(s.cut_off, s.cut_off_before_)) {
             for (std::size_t k = 0; k < nl; ++k)
                 if (s.pruned_link_[k])
                     s.flow_m3s[k] = 0;
