@@ -13,23 +13,18 @@
 #include "water/epanet_inp.hpp"
 #include "water/metrics.hpp"
 
+#include "parse_ok.hpp"
 #include "reference_check.hpp"
 
 using namespace rencheng;
 using namespace rencheng::water;
+using test_support::parse_ok;
 
 namespace {
 
 namespace fs = std::filesystem;
 using rencheng::water::test_support::shared_root;
 using rencheng::water::test_support::validation_dir;
-
-Network parse_ok(const std::string& text) {
-    Diagnostics diags;
-    Network net = parse_inp(text, "test.inp", diags);
-    EXPECT_FALSE(diags.has_errors()) << diags.format();
-    return net;
-}
 
 Network read_ok(const fs::path& p) {
     Diagnostics diags;

@@ -16,22 +16,17 @@
 #include "water/hydraulics.hpp"
 #include "water/results_csv.hpp"
 
+#include "parse_ok.hpp"
 #include "reference_check.hpp"
 
 using namespace rencheng;
 using namespace rencheng::water;
+using test_support::parse_ok;
 namespace fs = std::filesystem;
 using rencheng::water::test_support::shared_root;
 using rencheng::water::test_support::validation_dir;
 
 namespace {
-
-Network parse_ok(const std::string& text) {
-    Diagnostics diags;
-    Network net = parse_inp(text, "energy.inp", diags);
-    EXPECT_FALSE(diags.has_errors()) << diags.format();
-    return net;
-}
 
 // R1 (head 10 m) → pump PU1 → J1 (demand 20 L/s, reached only through the pump): the pump
 // carries 20 L/s at the head of its one-point curve, 50 m.

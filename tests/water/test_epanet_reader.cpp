@@ -4,24 +4,19 @@
 
 #include <gtest/gtest.h>
 
+#include "parse_ok.hpp"
 #include "water/epanet_inp.hpp"
 #include "water/eps.hpp"
 #include "water/hydraulics.hpp"
 
 using namespace rencheng;
 using namespace rencheng::water;
+using test_support::parse_ok;
 
 namespace {
 
 Network parse(const std::string& text, Diagnostics& diags) {
     return parse_inp(text, "test.inp", diags);
-}
-
-Network parse_ok(const std::string& text) {
-    Diagnostics diags;
-    Network net = parse(text, diags);
-    EXPECT_FALSE(diags.has_errors()) << diags.format();
-    return net;
 }
 
 /// A minimal valid network in `units`: J1 (elev 10, demand 1) fed by R1 through P1.

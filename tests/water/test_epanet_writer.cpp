@@ -6,19 +6,14 @@
 
 #include "core/atomic_file.hpp"
 #include "network_compare.hpp"
+#include "parse_ok.hpp"
 #include "water/epanet_inp.hpp"
 
 using namespace rencheng;
 using namespace rencheng::water;
+using test_support::parse_ok;
 
 namespace {
-
-Network parse_ok(const std::string& text, const std::string& name = "test.inp") {
-    Diagnostics diags;
-    Network net = parse_inp(text, name, diags);
-    EXPECT_FALSE(diags.has_errors()) << name << "\n" << diags.format();
-    return net;
-}
 
 void expect_round_trip(const std::string& text) {
     const Network a = parse_ok(text);

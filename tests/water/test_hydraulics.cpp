@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "parse_ok.hpp"
 #include "water/epanet_inp.hpp"
 #include "water/eps.hpp"
 #include "water/head_loss.hpp"
@@ -18,15 +19,9 @@
 
 using namespace rencheng;
 using namespace rencheng::water;
+using test_support::parse_ok;
 
 namespace {
-
-Network parse_ok(const std::string& text) {
-    Diagnostics diags;
-    Network net = parse_inp(text, "test.inp", diags);
-    EXPECT_FALSE(diags.has_errors()) << diags.format();
-    return net;
-}
 
 EpsResult run(const Network& net) {
     HydraulicTopology topo(net);

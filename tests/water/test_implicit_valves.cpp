@@ -15,20 +15,15 @@
 #include "water/hydraulics.hpp"
 
 #include "initial_state.hpp"
+#include "parse_ok.hpp"
 
 using namespace rencheng;
 using namespace rencheng::water;
 using test_support::initial_state;
+using test_support::parse_ok;
 namespace fs = std::filesystem;
 
 namespace {
-
-Network parse_ok(const std::string& text) {
-    Diagnostics diags;
-    Network net = parse_inp(text, "valves.inp", diags);
-    EXPECT_FALSE(diags.has_errors()) << diags.format();
-    return net;
-}
 
 struct Both {
     HydraulicState implicit, lagged;

@@ -8,12 +8,14 @@
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
+#include "parse_ok.hpp"
 #include "water/damage.hpp"
 #include "water/epanet_inp.hpp"
 #include "water/eps.hpp"
 
 using namespace rencheng;
 using namespace rencheng::water;
+using test_support::parse_ok;
 
 namespace {
 
@@ -73,13 +75,6 @@ std::string broken_by_hand(double area_m2) {
            "P4 J1 J3 1200 150 100 0\nP2_1 B J2 400 200 110 0\n"
            "[EMITTERS]\nA " +
            k + "\nB " + k + "\n[OPTIONS]\nUnits LPS\nHeadloss H-W\n";
-}
-
-Network parse_ok(const std::string& text) {
-    Diagnostics diags;
-    Network net = parse_inp(text, "split.inp", diags);
-    EXPECT_FALSE(diags.has_errors()) << diags.format();
-    return net;
 }
 
 /// One steady solve of a network with orifice emitters (no inflow), as the damage model does.

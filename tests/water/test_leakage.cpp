@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "parse_ok.hpp"
 #include "water/damage.hpp"
 #include "water/epanet_inp.hpp"
 #include "water/eps.hpp"
@@ -15,16 +16,10 @@
 
 using namespace rencheng;
 using namespace rencheng::water;
+using test_support::parse_ok;
 namespace fs = std::filesystem;
 
 namespace {
-
-Network parse_ok(const std::string& text) {
-    Diagnostics diags;
-    Network net = parse_inp(text, "leak.inp", diags);
-    EXPECT_FALSE(diags.has_errors()) << diags.format();
-    return net;
-}
 
 // R1 (head 60 m) - P1 (500 m) - J1 (elevation 10 m, 5 L/s) - P2 (400 m) - J2 (elevation 12 m).
 // Leak areas in mm² per 100 m of pipe, expansions in mm² per m of pressure head per 100 m.

@@ -5,23 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include "parse_ok.hpp"
 #include "water/damage.hpp"
 #include "water/epanet_inp.hpp"
 #include "water/metrics.hpp"
 
 using namespace rencheng;
 using namespace rencheng::water;
-
-namespace {
-
-Network parse_ok(const std::string& text) {
-    Diagnostics diags;
-    Network net = parse_inp(text, "test.inp", diags);
-    EXPECT_FALSE(diags.has_errors()) << diags.format();
-    return net;
-}
-
-} // namespace
+using test_support::parse_ok;
 
 TEST(Metrics, TodiniByHand) {
     // R1 (head 100) feeds J1 (elev 10, 0.02 m³/s) and J2 (elev 20, 0.01 m³/s).

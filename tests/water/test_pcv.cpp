@@ -9,12 +9,14 @@
 
 #include <gtest/gtest.h>
 
+#include "parse_ok.hpp"
 #include "water/epanet_inp.hpp"
 #include "water/eps.hpp"
 #include "water/hydraulics.hpp"
 
 using namespace rencheng;
 using namespace rencheng::water;
+using test_support::parse_ok;
 
 namespace {
 
@@ -129,13 +131,6 @@ const std::vector<Reference>& reference() {
           {"V2", 18.32114181}}},
     };
     return r;
-}
-
-Network parse_ok(const std::string& text) {
-    Diagnostics diags;
-    Network net = parse_inp(text, "pcv.inp", diags);
-    EXPECT_FALSE(diags.has_errors()) << diags.format();
-    return net;
 }
 
 } // namespace

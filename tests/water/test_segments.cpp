@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
+#include "parse_ok.hpp"
 #include "water/damage.hpp"
 #include "water/epanet_inp.hpp"
 #include "water/metrics.hpp"
@@ -15,17 +16,11 @@
 
 using namespace rencheng;
 using namespace rencheng::water;
+using test_support::parse_ok;
 
 namespace {
 
 namespace fs = std::filesystem;
-
-Network parse_ok(const std::string& text) {
-    Diagnostics diags;
-    Network net = parse_inp(text, "test.inp", diags);
-    EXPECT_FALSE(diags.has_errors()) << diags.format();
-    return net;
-}
 
 // R1 - P1 - J1 - P2 - J2 - P3 - J3 - P4 - J4, and a branch J2 - P5 - J5.
 const char* kTree = "[JUNCTIONS]\n J1 0 1\n J2 0 1\n J3 0 1\n J4 0 1\n J5 0 1\n"

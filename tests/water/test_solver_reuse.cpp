@@ -10,23 +10,14 @@
 
 #include "core/atomic_file.hpp"
 #include "core/parallel.hpp"
+#include "parse_ok.hpp"
 #include "water/epanet_inp.hpp"
 #include "water/eps.hpp"
 #include "water/hydraulics.hpp"
 
 using namespace rencheng;
 using namespace rencheng::water;
-
-namespace {
-
-Network parse_ok(const std::string& text, const std::string& name = "test.inp") {
-    Diagnostics diags;
-    Network net = parse_inp(text, name, diags);
-    EXPECT_FALSE(diags.has_errors()) << diags.format();
-    return net;
-}
-
-} // namespace
+using test_support::parse_ok;
 
 TEST(SolverReuse, CutOffFollowsStatusAndDemandChangesBetweenSolves) {
     // R1 - J1 - J2 - J3: closing P2 cuts J2 and J3 off; their demand decides the zone's kind.

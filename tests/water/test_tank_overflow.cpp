@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "parse_ok.hpp"
 #include "water/epanet_inp.hpp"
 #include "water/eps.hpp"
 #include "water/head_loss.hpp"
@@ -17,6 +18,7 @@
 
 using namespace rencheng;
 using namespace rencheng::water;
+using test_support::parse_ok;
 
 namespace {
 
@@ -31,13 +33,6 @@ std::string filling_tank(bool overflow) {
            "\n[PIPES]\n P1 R1 T1 1000 300 130\n P2 T1 J1 200 200 130\n"
            "[TIMES]\n Duration 6:00\n Hydraulic Timestep 1:00\n Report Timestep 1:00\n"
            "[OPTIONS]\n Units LPS\n Headloss H-W\n";
-}
-
-Network parse_ok(const std::string& text) {
-    Diagnostics diags;
-    Network net = parse_inp(text, "tank.inp", diags);
-    EXPECT_FALSE(diags.has_errors()) << diags.format();
-    return net;
 }
 
 struct TankRun {

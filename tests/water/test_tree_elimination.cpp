@@ -15,19 +15,14 @@
 #include "water/hydraulics.hpp"
 
 #include "initial_state.hpp"
+#include "parse_ok.hpp"
 
 using namespace rencheng;
 using namespace rencheng::water;
 using test_support::initial_state;
+using test_support::parse_ok;
 
 namespace {
-
-Network parse_ok(const std::string& text) {
-    Diagnostics diags;
-    Network net = parse_inp(text, "trees.inp", diags);
-    EXPECT_FALSE(diags.has_errors()) << diags.format();
-    return net;
-}
 
 // A loop J1-J2-J3-J4 fed from R1, with a two-level tree on J2 (J5, then J6 and J7 beyond it), a
 // one-pipe branch on J3 (J8, pipe drawn towards the loop) and J9 on J4 behind a check valve
