@@ -1,9 +1,11 @@
 // Link head-loss laws of EPANET 2.2 in SI (see head_loss.hpp for the constants' origin).
 #include "water/head_loss.hpp"
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 
 namespace rencheng::water {
 
@@ -167,56 +169,73 @@ using I4 = std::int64_t __attribute__((vector_size(32)));
     return I4{x, x, x, x};
 }
 
-/// |x|^e on four lanes (see flow_powers). ln|x| = k ln 2 + 2 atanh((m−1)/(m+1)) with
-/// m ∈ [√½, √2); then y = e ln|x| = j ln 2 + r, |r| ≤ ln2/2, and |x|^e = 2^j exp(r).
-[[gnu::always_inline]] inline void power4(const double* in, double* result, double e) {
+/// Tables of |x|^e for one exponent e: the mantissa's 256 intervals [1 + k/256, 1 + (k+1)/256)
+/// by their centres c_k = 1 + (k + ½)/256 (1/c_k and c_k^e) and, per biased binary exponent b,
+/// (2^(b−1023))^e; computed in long double and rounded once.
+struct PowerTables {
+    double e = 0;
+    double c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0; ///< binomial coefficients C(e, 1..5)
+    std::array<double, 256> inv_centre{}, centre_power{};
+    std::array<double, 2048> scale{};
+    explicit PowerTables(double exponent) : e(exponent) {
+        c1 = e;
+        c2 = c1 * (e - 1.0) / 2.0;
+        c3 = c2 * (e - 2.0) / 3.0;
+        c4 = c3 * (e - 3.0) / 4.0;
+        c5 = c4 * (e - 4.0) / 5.0;
+        const auto el = static_cast<long double>(e);
+        for (std::size_t k = 0; k < 256; ++k) {
+            const long double c = 1.0L + (static_cast<long double>(k) + 0.5L) / 256.0L;
+            inv_centre[k] = static_cast<double>(1.0L / c);
+            centre_power[k] = static_cast<double>(std::pow(c, el));
+        }
+        // Zero and subnormals (b = 0) and infinity and NaN (b = 2047) are masked afterwards.
+        for (std::size_t b = 1; b < 2047; ++b)
+            scale[b] = static_cast<double>(std::exp2(el * (static_cast<long double>(b) - 1023.0L)));
+    }
+};
+
+/// |x|^e on four lanes (see flow_powers). x = 2^E·m, m ∈ [1, 2) in interval k of centre c_k:
+/// |x|^e = (2^E)^e · c_k^e · (1 + t)^e with t = (m − c_k)/c_k, |t| < 1/512, and
+/// (1 + t)^e = 1 + s, s the binomial series to t⁵ (the next term is below 1e-18 relative). The
+/// tables' values are rounded once; c_k^e·(1 + s) is taken as c_k^e + c_k^e·s.
+[[gnu::always_inline]] inline void power4(const double* in, double* result, const PowerTables& pt) {
     V4 x;
     std::memcpy(&x, in, sizeof x);
-    constexpr double kLn2Hi = 6.93147180369123816490e-01;  // ln 2, high 32 bits
-    constexpr double kLn2Lo = 1.90821492927058770002e-10;  // ln 2 − kLn2Hi
-    constexpr double kShift = 6755399441055744.0;          // 1.5·2^52: rounds to an integer
     const I4 xb = bits(x) & splat_i(0x7fffffffffffffffLL); // |x|
-    // Exponent and mantissa in [1, 2), then into [√½, √2).
-    I4 k = (xb >> 52) - splat_i(1023);
-    V4 m = from_bits((xb & splat_i(0x000fffffffffffffLL)) | splat_i(0x3ff0000000000000LL));
-    const I4 big = m > splat(1.4142135623730951);
-    m = from_bits((bits(m * 0.5) & big) | (bits(m) & ~big));
-    k -= big; // big is −1 where true
-    const V4 kd = from_bits(k + bits(splat(kShift))) - kShift;
-    const V4 s = (m - 1.0) / (m + 1.0);
-    const V4 s2 = s * s;
-    // 2 atanh(s) = 2 s Σ s^(2i)/(2i+1), |s| ≤ 0.1716: 11 terms leave < 1e-17 relative. The
-    // sum in s² by Estrin's scheme (pairs, then pairs of pairs): four dependent steps instead of
-    // Horner's ten, so that the lanes' chains overlap.
-    const V4 z2 = s2 * s2, z4 = z2 * z2, z8 = z4 * z4;
-    const V4 t01 = (1.0 / 5) * s2 + 1.0 / 3, t23 = (1.0 / 9) * s2 + 1.0 / 7;
-    const V4 t45 = (1.0 / 13) * s2 + 1.0 / 11, t67 = (1.0 / 17) * s2 + 1.0 / 15;
-    const V4 t89 = (1.0 / 21) * s2 + 1.0 / 19;
-    const V4 t = (t01 + t23 * z2) + (t45 + t67 * z2) * z4 + t89 * z8;
-    const V4 log_m_tail = 2.0 * s * s2 * t; // 2 atanh(s) − 2 s
-    // y = e (k ln2_hi + (2s + (k ln2_lo + tail))), the small parts summed first.
-    const V4 ln_x = kd * kLn2Hi + (2.0 * s + (kd * kLn2Lo + log_m_tail));
-    const V4 y = e * ln_x;
-    const V4 jd = (y * 1.4426950408889634 + kShift) - kShift; // nearest integer to y / ln 2
-    const V4 r = (y - jd * kLn2Hi) - jd * kLn2Lo;
-    // exp(r), |r| ≤ 0.347: Taylor to degree 13 (< 1e-17 relative), by Estrin's scheme.
-    const V4 r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
-    const V4 e01 = r + 1.0, e23 = (1.0 / 6.0) * r + 0.5;
-    const V4 e45 = (1.0 / 120.0) * r + 1.0 / 24.0, e67 = (1.0 / 5040.0) * r + 1.0 / 720.0;
-    const V4 e89 = (1.0 / 362880.0) * r + 1.0 / 40320.0;
-    const V4 e1011 = (1.0 / 39916800.0) * r + 1.0 / 3628800.0;
-    const V4 e1213 = (1.0 / 6227020800.0) * r + 1.0 / 479001600.0;
-    const V4 p =
-        ((e01 + e23 * r2) + (e45 + e67 * r2) * r4) + ((e89 + e1011 * r2) + e1213 * r4) * r8;
-    const I4 j = bits(jd + kShift) - bits(splat(kShift));
-    const V4 scale = from_bits((j + splat_i(1023)) << 52);
-    const V4 out = p * scale;
-    // Below 1e-290 (and zero, whose exponent bits give garbage above): 0, as |q|^e → 0. Not
-    // finite (a diverged solve): |q| itself, so that NaN stays NaN and infinity infinite.
+    const I4 k = (xb >> 44) & splat_i(0xff);               // the mantissa's top eight bits
+    const I4 b = xb >> 52;                                 // biased exponent
+    const V4 m = from_bits((xb & splat_i(0x000fffffffffffffLL)) | splat_i(0x3ff0000000000000LL));
+    // c_k: the same top eight bits and a one below them (exactly 1 + (k + ½)/256)
+    const V4 c = from_bits((xb & splat_i(0x000ff00000000000LL)) | splat_i(0x3ff0080000000000LL));
+    const V4 inv_c{pt.inv_centre[static_cast<std::size_t>(k[0])],
+                   pt.inv_centre[static_cast<std::size_t>(k[1])],
+                   pt.inv_centre[static_cast<std::size_t>(k[2])],
+                   pt.inv_centre[static_cast<std::size_t>(k[3])]};
+    const V4 ck_e{pt.centre_power[static_cast<std::size_t>(k[0])],
+                  pt.centre_power[static_cast<std::size_t>(k[1])],
+                  pt.centre_power[static_cast<std::size_t>(k[2])],
+                  pt.centre_power[static_cast<std::size_t>(k[3])]};
+    // b is at most 2047 (the sign was cleared)
+    const V4 scale{
+        pt.scale[static_cast<std::size_t>(b[0])], pt.scale[static_cast<std::size_t>(b[1])],
+        pt.scale[static_cast<std::size_t>(b[2])], pt.scale[static_cast<std::size_t>(b[3])]};
+    const V4 t = (m - c) * inv_c; // m − c is exact
+    const V4 t2 = t * t;
+    const V4 series = pt.c1 * t + t2 * ((pt.c2 + pt.c3 * t) + t2 * (pt.c4 + pt.c5 * t));
+    const V4 out = scale * (ck_e + ck_e * series);
+    // Below 1e-290 (and zero and subnormals): 0, as |q|^e → 0. Not finite (a diverged solve):
+    // |q| itself, so that NaN stays NaN and infinity infinite.
     const I4 tiny = from_bits(xb) < splat(1e-290);
     const I4 finite = from_bits(xb) <= splat(1.7976931348623157e308);
     const V4 powered = from_bits((bits(out) & ~tiny & finite) | (xb & ~finite));
     std::memcpy(result, &powered, sizeof powered);
+}
+
+/// Tables of the exponent in use (Hazen-Williams: 0.852), made once.
+const PowerTables& hazen_williams_tables() {
+    static const PowerTables tables(1.852 - 1.0);
+    return tables;
 }
 
 } // namespace
@@ -225,13 +244,19 @@ using I4 = std::int64_t __attribute__((vector_size(32)));
 // lanes (no FMA), so the results are identical to the default clone's.
 __attribute__((target_clones("avx2", "default"))) void flow_powers(const double* q, double* out,
                                                                    std::size_t count, double e) {
+    const PowerTables& hw = hazen_williams_tables();
+    // Another exponent (tests): its tables, made once per thread for the last one asked for.
+    thread_local std::optional<PowerTables> other;
+    if (e != hw.e && (!other || other->e != e))
+        other.emplace(e);
+    const PowerTables& pt = e == hw.e ? hw : *other;
     std::size_t i = 0;
     for (; i + 4 <= count; i += 4)
-        power4(q + i, out + i, e);
+        power4(q + i, out + i, pt);
     if (i < count) { // the last one to three, padded with zeros
         double in[4] = {0, 0, 0, 0}, result[4];
         std::memcpy(in, q + i, (count - i) * sizeof(double));
-        power4(in, result, e);
+        power4(in, result, pt);
         std::memcpy(out + i, result, (count - i) * sizeof(double));
     }
 }
