@@ -1,5 +1,6 @@
 // Unit tests of the hydraulic solver: head-loss laws, sparse Cholesky, steady solves, cut-off
 // zones, pressure-driven demand, extended period and mass balance.
+#include <array>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -569,6 +570,50 @@ TEST(Controls, TimerClosesPipe) {
     EXPECT_GT(res.reports[1].flow_m3s[0], 0.001);
     EXPECT_DOUBLE_EQ(res.reports[2].flow_m3s[0], 0.0);
     EXPECT_NEAR(res.reports[2].flow_m3s[1], 0.005, 1e-12);
+}
+
+TEST(Controls, ReopenedPumpStartsFromItsDesignFlowTimesSpeed) {
+    // A pump with a three-point curve (design flow 30 L/s) closed at 1 h by a control and opened
+    // again at 2 h, and a second one whose speed pattern takes it from 0 to 0.8 at 2 h: each
+    // solve after the reopening starts from speed × design flow (EPANET's initial flow of an open
+    // pump), not from the zero flow of the closed pump, and converges.
+    const Network net =
+        parse_ok("[JUNCTIONS]\n J1 0 10\n J2 0 10\n[RESERVOIRS]\n R1 10\n R2 10\n"
+                 "[TANKS]\n T1 20 5 0 20 20 0\n"
+                 "[PIPES]\n P1 J1 T1 500 300 130\n P2 J2 T1 500 300 130\n"
+                 "[PUMPS]\n PU1 R1 J1 HEAD C1\n PU2 R2 J2 HEAD C1 PATTERN S\n"
+                 "[CURVES]\n C1 0 60\n C1 30 50\n C1 45 30\n"
+                 "[PATTERNS]\n S 1 0 0.8 0.8\n"
+                 "[CONTROLS]\n LINK PU1 CLOSED AT TIME 1\n LINK PU1 OPEN AT TIME 2\n"
+                 "[TIMES]\n DURATION 3\n[OPTIONS]\n UNITS LPS\n");
+    const HydraulicTopology topo(net);
+    const auto pu1 = static_cast<std::size_t>(net.pumps.link[0].idx());
+    const auto pu2 = static_cast<std::size_t>(net.pumps.link[1].idx());
+    EpsOptions opt;
+    std::vector<std::pair<Seconds, std::array<double, 2>>> starts;
+    opt.before_solve = [&](Seconds t, HydraulicState& s) {
+        starts.push_back({t, {s.flow_m3s[pu1], s.flow_m3s[pu2]}});
+    };
+    bool all_converged = true;
+    opt.after_solve = [&](Seconds, const HydraulicState&, const HydraulicSummary& sum) {
+        all_converged = all_converged && sum.converged;
+    };
+    const EpsResult res = simulate_eps(net, topo, opt);
+    ASSERT_TRUE(res.converged) << res.message;
+    EXPECT_TRUE(all_converged);
+    bool seen = false;
+    for (const auto& [t, q] : starts)
+        if (t == 7200) {
+            seen = true;
+            EXPECT_DOUBLE_EQ(q[0], 0.030);
+            EXPECT_DOUBLE_EQ(q[1], 0.8 * 0.030);
+        }
+    EXPECT_TRUE(seen);
+    // Both pumps run after the reopening.
+    EXPECT_GT(res.reports[2].flow_m3s[pu1], 0.001);
+    EXPECT_GT(res.reports[2].flow_m3s[pu2], 0.001);
+    EXPECT_DOUBLE_EQ(res.reports[1].flow_m3s[pu1], 0.0);
+    EXPECT_DOUBLE_EQ(res.reports[1].flow_m3s[pu2], 0.0);
 }
 
 TEST(Rules, HigherPriorityWins) {
