@@ -512,7 +512,11 @@ void initialize_state(const Network& net, const HydraulicTopology& topo, Hydraul
         double setting = kNaN;
         if (kind == LinkKind::kPump) {
             const auto p = static_cast<std::size_t>(net.pump_of_link[k]);
-            setting = st == LinkState::kClosed ? 0.0 : net.pumps.speed[p];
+            // EPANET's pump setting is its speed whether the [STATUS] closes it or not (a closed
+            // pump keeps it: a level control closing it again still changes its setting, 1 → 0,
+            // and so still splits the time step at its level, as in EPANET 2.2's
+            // controltimestep); speed 0 closes it.
+            setting = net.pumps.speed[p];
             if (setting == 0.0)
                 st = LinkState::kClosed;
         } else if (kind == LinkKind::kValve) {

@@ -616,6 +616,43 @@ TEST(Controls, ReopenedPumpStartsFromItsDesignFlowTimesSpeed) {
     EXPECT_DOUBLE_EQ(res.reports[1].flow_m3s[pu2], 0.0);
 }
 
+TEST(Controls, PumpClosedByStatusKeepsItsSpeedAndALevelControlSplitsTheStep) {
+    // PU1 is closed in [STATUS]: as in EPANET 2.2 its setting stays its speed (1), so a level
+    // control that closes it again still changes its setting (1 → 0) and the time step stops
+    // when the filling tank reaches that level (EPANET's controltimestep), not at the next
+    // hour.
+    const Network net =
+        parse_ok("[JUNCTIONS]\n J1 0 0\n[RESERVOIRS]\n R1 50\n R2 10\n"
+                 "[TANKS]\n T1 20 2 0 10 10 0\n"
+                 "[PIPES]\n P1 R1 T1 500 300 130\n P2 J1 T1 500 300 130\n"
+                 "[PUMPS]\n PU1 R2 J1 HEAD C1\n[CURVES]\n C1 0 60\n C1 30 50\n C1 45 30\n"
+                 "[STATUS]\n PU1 CLOSED\n"
+                 "[CONTROLS]\n LINK PU1 CLOSED IF NODE T1 ABOVE 3\n"
+                 "[TIMES]\n DURATION 2\n[OPTIONS]\n UNITS LPS\n");
+    const HydraulicTopology topo(net);
+    const auto pu1 = static_cast<std::size_t>(net.pumps.link[0].idx());
+    HydraulicState s0(net, topo);
+    initialize_state(net, topo, s0);
+    EXPECT_DOUBLE_EQ(s0.setting[pu1], 1.0);
+    EXPECT_TRUE(is_closed(s0.status[pu1]));
+    const std::size_t tank = static_cast<std::size_t>(net.tanks.node[0].idx());
+    EpsOptions opt;
+    std::vector<std::pair<Seconds, double>> levels; // level at the start of each solve
+    opt.before_solve = [&](Seconds t, HydraulicState& s) {
+        levels.emplace_back(t, s.head_m[tank] - net.elevation_m[tank]);
+    };
+    const EpsResult res = simulate_eps(net, topo, opt);
+    ASSERT_TRUE(res.converged) << res.message;
+    ASSERT_GE(levels.size(), 2u);
+    ASSERT_LT(levels[0].second, 3.0);
+    // A solve starts within a second's inflow of the control's level, inside the first hour.
+    bool split = false;
+    for (const auto& [t, level] : levels)
+        split = split || (t > 0 && t < 3600 && std::fabs(level - 3.0) < 2e-3);
+    EXPECT_TRUE(split);
+    EXPECT_DOUBLE_EQ(res.reports.back().flow_m3s[pu1], 0.0);
+}
+
 TEST(Rules, HigherPriorityWins) {
     // Both rules hold from the start; the one with priority 5 opens P1, the other would close it.
     const Network net =
