@@ -6,7 +6,8 @@
 // time (dlopen), so this program builds without it and then times RenCheng alone.
 //
 // Usage: EPANET_LIBRARY=/path/libepanet2.so bench_water_vs_epanet [-n RUNS] [-d HOURS] [--grid]
-//                                                [--accuracy A] [--whole] [--lag] [NET.inp...]
+//                                                [--accuracy A] [--whole] [--lag] [--leakage]
+//                                                [NET.inp...]
 //   -n RUNS       timed runs per network and engine (default 5; the best is kept)
 //   -d HOURS      simulated duration (default 24; the largest shared networks are single-period)
 //   --grid        also the generated ~100k-node street grid of bench_water_hydraulics (written to
@@ -18,9 +19,17 @@
 //                 in (HydraulicOptions::eliminate_trees false)
 //   --lag         RenCheng takes EPANET's lag for active PRVs and PSVs, their flows from the last
 //                 step's (HydraulicOptions::implicit_pressure_valves false)
+//   --leakage     RenCheng takes EPANET's model of closed links, a conductance of 1e-8 cfs/ft
+//                 instead of none (HydraulicOptions::closed_link_leakage): a zone fed through a
+//                 few small pipes and bounded by closed valves or pumps then gets the same heads
+//                 as EPANET's, which the leakage through the closed links shifts (ky9: 1.2 mm)
 // Where both engines ran, the largest differences between them over RenCheng's reporting times
-// are printed beside the times (heads in m, leaving out nodes cut off from every source, whose
-// head is undefined; flows in L/s): what "the same results" means here.
+// are printed beside the times (heads in m, leaving out nodes whose head is undefined, see
+// undefined_heads(); flows in L/s): what "the same results" means here. The two runs stay the
+// same history only while their hydraulic steps fall at the same times: where a tank's time to
+// fill rounds to the other whole second (EPANET's ROUND(v/q), v/q within its solver's error of
+// n + 0.5 s), or a control's level is crossed a second apart, the histories part; the first
+// different step is printed, with the largest differences before it.
 // Without NET.inp the networks of kSharedNetworks under $RENCHENG_REFERENCE_DATA/water (else
 // ../shared/data/water) are used.
 //
@@ -225,6 +234,55 @@ fs::path shared_water_root() {
     return fs::is_directory(p) ? p : fs::path();
 }
 
+/// Per node, 1 where the head is not defined by the physics: nodes cut off from every source
+/// (EPANET leaves a head from its last solve there, REFERENCE.md §2.2), and nodes that reach a
+/// tank or reservoir only through a constant-power pump carrying no flow (its head gain P/(ρgQ) is
+/// unbounded at Q = 0: RenCheng's pump passes the inlet head on, EPANET's the head that makes its
+/// closed-link leakage balance, neither of them physical).
+std::vector<std::uint8_t> undefined_heads(const Network& net, const EpsSnapshot& snapshot) {
+    const auto nodes = static_cast<std::size_t>(net.node_count());
+    std::vector<std::vector<std::size_t>> links_at(nodes);
+    for (std::size_t k = 0; k < static_cast<std::size_t>(net.link_count()); ++k) {
+        if (snapshot.link_open[k] == 0)
+            continue;
+        const std::int32_t pump = net.pump_of_link[k];
+        if (pump >= 0 && net.pumps.type[static_cast<std::size_t>(pump)] == Pumps::Type::kPower &&
+            snapshot.flow_m3s[k] == 0)
+            continue;
+        links_at[net.from_node[k].idx()].push_back(k);
+        links_at[net.to_node[k].idx()].push_back(k);
+    }
+    std::vector<std::uint8_t> undefined(nodes, 1);
+    std::vector<std::size_t> queue;
+    for (std::size_t n = 0; n < nodes; ++n)
+        if (net.node_kind[n] != NodeKind::kJunction) {
+            undefined[n] = 0;
+            queue.push_back(n);
+        }
+    while (!queue.empty()) {
+        const std::size_t n = queue.back();
+        queue.pop_back();
+        for (const std::size_t k : links_at[n]) {
+            const std::size_t m =
+                net.from_node[k].idx() == n ? net.to_node[k].idx() : net.from_node[k].idx();
+            if (undefined[m] != 0) {
+                undefined[m] = 0;
+                queue.push_back(m);
+            }
+        }
+    }
+    for (std::size_t n = 0; n < nodes; ++n)
+        undefined[n] = static_cast<std::uint8_t>(undefined[n] != 0 || snapshot.cut_off[n] != 0);
+    return undefined;
+}
+
+/// h:mm:ss of a simulation time in seconds.
+std::string clock_time(long t) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+    return text;
+}
+
 /// The largest shared networks with EPANET reference results, then the three largest of all,
 /// relative to the data root.
 const char* const kSharedNetworks[] = {
@@ -233,9 +291,10 @@ const char* const kSharedNetworks[] = {
     "emt/networks/asce-tf-wdst/ky4/ky4.inp",
     "emt/networks/exeter-benchmarks/DesignResiliance/EXN.inp",
     "epanet-nrtestsuite/public/exeter/exnet.inp",
+    // ky9 and the three largest shared networks have no EPANET reference (REFERENCE.md §2.4:
+    // EPANET 2.2 and 2.3 disagree on them), so the reference test does not check them; here they
+    // are timed and compared with this EPANET all the same.
     "emt/networks/asce-tf-wdst/ky9/ky9.inp",
-    // The three largest shared networks have no EPANET reference (REFERENCE.md §2.4: EPANET 2.2
-    // and 2.3 disagree on them), so "the same results" is not checked there; timed all the same.
     "emt/networks/asce-tf-wdst/Battle of the Water Sensor Networks/BWSN_Network_2.inp",
     "emt/networks/pangaea/PacificCity.inp",
     "wntr/wntr/tests/networks_for_testing/Net6_plus.inp",
@@ -251,6 +310,7 @@ int main(int argc, char** argv) {
     double accuracy = 0;
     bool whole = false;
     bool lag = false;
+    bool leakage = false;
     for (int a = 1; a < argc; ++a) {
         if (std::strcmp(argv[a], "-n") == 0 && a + 1 < argc)
             runs = std::max(1, std::atoi(argv[++a]));
@@ -264,6 +324,8 @@ int main(int argc, char** argv) {
             whole = true;
         else if (std::strcmp(argv[a], "--lag") == 0)
             lag = true;
+        else if (std::strcmp(argv[a], "--leakage") == 0)
+            leakage = true;
         else
             nets.emplace_back(argv[a]);
     }
@@ -309,9 +371,17 @@ int main(int argc, char** argv) {
         opt.duration = duration_s;
         opt.hydraulic.eliminate_trees = !whole;
         opt.hydraulic.implicit_pressure_valves = !lag;
+        opt.hydraulic.closed_link_leakage = leakage;
         Best ours;
         EpsResult res;
+        std::vector<long> our_steps; // hydraulic times of the first run
         for (int r = 0; r < runs; ++r) {
+            if (r == 0)
+                opt.after_solve = [&](Seconds t, const HydraulicState&, const HydraulicSummary&) {
+                    our_steps.push_back(static_cast<long>(t));
+                };
+            else
+                opt.after_solve = nullptr;
             const Stopwatch watch;
             res = simulate_eps(net, topo, opt);
             ours.add(watch);
@@ -323,8 +393,17 @@ int main(int argc, char** argv) {
         const double head_factor = is_si(net.options.flow_units) ? 1.0 : 0.3048;
         const double flow_factor_m3s = flow_factor(net.options.flow_units);
         std::vector<int> node_of, link_of; // EPANET index - 1 -> RenCheng index
-        double max_dhead_m = -1, max_dflow_ls = -1;
+        // per reporting time both reached: the largest differences there and the node of the
+        // largest head difference
+        struct Difference {
+            long t = 0;
+            double head_m = 0, flow_ls = 0;
+            int node = -1;
+        };
+        std::vector<Difference> differences;
+        std::vector<long> their_steps;
         const auto compare = [&](Epanet::Handle ph, long t) {
+            their_steps.push_back(t);
             const auto it = std::find_if(res.reports.begin(), res.reports.end(),
                                          [&](const EpsSnapshot& r) { return r.time_s == t; });
             if (it == res.reports.end())
@@ -349,29 +428,32 @@ int main(int argc, char** argv) {
                 }
             }
             constexpr int kHead = 10, kFlow = 8; // EN_HEAD, EN_FLOW
-            max_dhead_m = std::max(max_dhead_m, 0.0);
-            max_dflow_ls = std::max(max_dflow_ls, 0.0);
+            Difference d{t};
+            const std::vector<std::uint8_t> undefined = undefined_heads(net, *it);
             for (std::size_t i = 0; i < node_of.size(); ++i) {
                 // nodes cut off from every source have no defined head (EPANET leaves one from
                 // its last solve there, REFERENCE.md §2.2)
-                if (node_of[i] < 0 || it->cut_off[static_cast<std::size_t>(node_of[i])] != 0)
+                if (node_of[i] < 0 || undefined[static_cast<std::size_t>(node_of[i])] != 0)
                     continue;
                 double h = 0;
                 epanet.getnodevalue(ph, static_cast<int>(i) + 1, kHead, &h);
-                max_dhead_m = std::max(
-                    max_dhead_m,
-                    std::abs(h * head_factor - it->head_m[static_cast<std::size_t>(node_of[i])]));
+                const double dh =
+                    std::abs(h * head_factor - it->head_m[static_cast<std::size_t>(node_of[i])]);
+                if (dh > d.head_m) {
+                    d.head_m = dh;
+                    d.node = node_of[i];
+                }
             }
             for (std::size_t i = 0; i < link_of.size(); ++i) {
                 if (link_of[i] < 0)
                     continue;
                 double q = 0;
                 epanet.getlinkvalue(ph, static_cast<int>(i) + 1, kFlow, &q);
-                max_dflow_ls =
-                    std::max(max_dflow_ls,
-                             1e3 * std::abs(q * flow_factor_m3s -
-                                            it->flow_m3s[static_cast<std::size_t>(link_of[i])]));
+                d.flow_ls = std::max(
+                    d.flow_ls, 1e3 * std::abs(q * flow_factor_m3s -
+                                              it->flow_m3s[static_cast<std::size_t>(link_of[i])]));
             }
+            differences.push_back(d);
         };
         const Best theirs = with_epanet ? epanet.time_eps(path, duration_s, runs, accuracy,
                                                           epanet_steps, epanet_iterations, compare)
@@ -392,10 +474,51 @@ int main(int argc, char** argv) {
                     res.converged ? "" : "  (not every step converged)");
         if (theirs.cpu > 0 && epanet_steps != res.hydraulic_steps)
             std::printf("%-16s   (EPANET took %d hydraulic steps)\n", "", epanet_steps);
-        if (max_dhead_m >= 0)
-            std::printf("%-16s   results: largest |head difference| %.3g m, |flow difference| "
-                        "%.3g L/s over RenCheng's reporting times\n",
-                        "", max_dhead_m, max_dflow_ls);
+        if (!differences.empty()) {
+            // The step times stay the same until a tank event, a control or a status change
+            // falls differently: from there on the two runs are two different histories.
+            const auto split = std::mismatch(our_steps.begin(), our_steps.end(),
+                                             their_steps.begin(), their_steps.end());
+            const bool same_steps =
+                split.first == our_steps.end() && split.second == their_steps.end();
+            const long diverge_t = same_steps                       ? 0
+                                   : split.first != our_steps.end() ? *split.first
+                                                                    : *split.second;
+            const auto largest = [&](bool before_divergence) {
+                Difference m;
+                for (const Difference& d : differences) {
+                    if (before_divergence && !same_steps && d.t >= diverge_t)
+                        continue;
+                    if (d.head_m > m.head_m || m.node < 0) {
+                        m.head_m = d.head_m;
+                        m.node = d.node;
+                        m.t = d.t;
+                    }
+                    m.flow_ls = std::max(m.flow_ls, d.flow_ls);
+                }
+                return m;
+            };
+            const auto print = [&](const char* what, const Difference& m) {
+                std::printf("%-16s   %s: largest |head difference| %.3g m (node %s at %s), |flow "
+                            "difference| %.3g L/s\n",
+                            "", what, m.head_m,
+                            m.node < 0 ? "-"
+                                       : net.node_id[static_cast<std::size_t>(m.node)].c_str(),
+                            clock_time(m.t).c_str(), m.flow_ls);
+            };
+            print("results over RenCheng's reporting times", largest(false));
+            if (!same_steps) {
+                const auto at = [](const std::vector<long>& v,
+                                   std::vector<long>::const_iterator i) {
+                    return i == v.end() ? std::string("(end)") : clock_time(*i);
+                };
+                std::printf("%-16s   first different hydraulic step: RenCheng %s, EPANET %s\n", "",
+                            at(our_steps, split.first).c_str(),
+                            at(their_steps, split.second).c_str());
+                if (diverge_t > differences.front().t)
+                    print("results before it", largest(true));
+            }
+        }
     }
     std::printf("(best of %d runs; rencheng_ms and epanet_ms are CPU time of the process, every "
                 "thread counted (RenCheng works side by side on large networks), wall_ms "
