@@ -2,60 +2,15 @@
 #include "drainage/results_csv.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
+#include <utility>
 
 #include "core/atomic_file.hpp"
+#include "core/long_csv.hpp"
 
 namespace rencheng::drainage {
 
 namespace {
-
-void append_number(std::string& out, double v) {
-    char buf[32];
-    const auto r = std::to_chars(buf, buf + sizeof buf, v == 0 ? 0.0 : v); // no "-0"
-    out.append(buf, r.ptr);
-}
-
-void append_id(std::string& out, const std::string& id) {
-    if (id.find_first_of(",\"\n\r") == std::string::npos) {
-        out += id;
-        return;
-    }
-    out += '"';
-    for (const char c : id) {
-        if (c == '"')
-            out += '"';
-        out += c;
-    }
-    out += '"';
-}
-
-void row(std::string& out, std::int64_t t, const char* type, const std::string& id, const char* q,
-         double v) {
-    out += std::to_string(t);
-    out += ',';
-    out += type;
-    out += ',';
-    append_id(out, id);
-    out += ',';
-    out += q;
-    out += ',';
-    append_number(out, v);
-    out += '\n';
-}
-
-void summary_row(std::string& out, const char* type, const std::string& id, const char* q,
-                 double v) {
-    out += type;
-    out += ',';
-    append_id(out, id);
-    out += ',';
-    out += q;
-    out += ',';
-    append_number(out, v);
-    out += '\n';
-}
 
 /// SWMM's report tables as summary rows (docs/drainage.md "Report statistics"): node depths and
 /// inflows for every node, flooding and surcharge where they happened, storage units, outfalls,
@@ -69,28 +24,30 @@ void append_report_statistics(std::string& out, const Network& net, const Simula
         const auto& st = m.subcatch_stats[i];
         const std::string& id = net.subcatchments.id[i];
         const auto mm = [area](double m3) { return 1000.0 * m3 / area; };
-        summary_row(out, "subcatch", id, "total_precip_mm", mm(st.precip_m3));
-        summary_row(out, "subcatch", id, "total_runon_mm", mm(st.runon_m3));
-        summary_row(out, "subcatch", id, "total_evap_mm", mm(st.evap_m3));
-        summary_row(out, "subcatch", id, "total_infil_mm", mm(st.infil_m3));
-        summary_row(out, "subcatch", id, "impervious_runoff_mm", mm(st.impervious_runoff_m3));
-        summary_row(out, "subcatch", id, "pervious_runoff_mm", mm(st.pervious_runoff_m3));
-        summary_row(out, "subcatch", id, "total_runoff_mm", mm(st.runoff_m3));
-        summary_row(out, "subcatch", id, "total_runoff_m3", st.runoff_m3);
-        summary_row(out, "subcatch", id, "peak_runoff_m3s", st.max_runoff_m3s);
+        append_summary_row(out, "subcatch", id, "total_precip_mm", mm(st.precip_m3));
+        append_summary_row(out, "subcatch", id, "total_runon_mm", mm(st.runon_m3));
+        append_summary_row(out, "subcatch", id, "total_evap_mm", mm(st.evap_m3));
+        append_summary_row(out, "subcatch", id, "total_infil_mm", mm(st.infil_m3));
+        append_summary_row(out, "subcatch", id, "impervious_runoff_mm",
+                           mm(st.impervious_runoff_m3));
+        append_summary_row(out, "subcatch", id, "pervious_runoff_mm", mm(st.pervious_runoff_m3));
+        append_summary_row(out, "subcatch", id, "total_runoff_mm", mm(st.runoff_m3));
+        append_summary_row(out, "subcatch", id, "total_runoff_m3", st.runoff_m3);
+        append_summary_row(out, "subcatch", id, "peak_runoff_m3s", st.max_runoff_m3s);
         const double in = st.precip_m3 + st.runon_m3;
-        summary_row(out, "subcatch", id, "runoff_coeff", in > 0 ? st.runoff_m3 / in : 0.0);
+        append_summary_row(out, "subcatch", id, "runoff_coeff", in > 0 ? st.runoff_m3 / in : 0.0);
         if (st.has_groundwater) { // Groundwater Summary (averages over the runoff time)
             const double t = st.gw_time_s > 0 ? st.gw_time_s : 1.0;
-            summary_row(out, "subcatch", id, "gw_infil_mm", mm(st.gw_infil_m3));
-            summary_row(out, "subcatch", id, "gw_evap_mm", mm(st.gw_evap_m3));
-            summary_row(out, "subcatch", id, "gw_lower_seepage_mm", mm(st.gw_deep_m3));
-            summary_row(out, "subcatch", id, "gw_lateral_outflow_mm", mm(st.gw_lateral_m3));
-            summary_row(out, "subcatch", id, "gw_max_lateral_outflow_m3s", st.gw_max_lateral_m3s);
-            summary_row(out, "subcatch", id, "gw_avg_upper_moisture", st.gw_theta_s / t);
-            summary_row(out, "subcatch", id, "gw_avg_water_table_m", st.gw_table_m_s / t);
-            summary_row(out, "subcatch", id, "gw_final_upper_moisture", st.gw_final_theta);
-            summary_row(out, "subcatch", id, "gw_final_water_table_m", st.gw_final_table_m);
+            append_summary_row(out, "subcatch", id, "gw_infil_mm", mm(st.gw_infil_m3));
+            append_summary_row(out, "subcatch", id, "gw_evap_mm", mm(st.gw_evap_m3));
+            append_summary_row(out, "subcatch", id, "gw_lower_seepage_mm", mm(st.gw_deep_m3));
+            append_summary_row(out, "subcatch", id, "gw_lateral_outflow_mm", mm(st.gw_lateral_m3));
+            append_summary_row(out, "subcatch", id, "gw_max_lateral_outflow_m3s",
+                               st.gw_max_lateral_m3s);
+            append_summary_row(out, "subcatch", id, "gw_avg_upper_moisture", st.gw_theta_s / t);
+            append_summary_row(out, "subcatch", id, "gw_avg_water_table_m", st.gw_table_m_s / t);
+            append_summary_row(out, "subcatch", id, "gw_final_upper_moisture", st.gw_final_theta);
+            append_summary_row(out, "subcatch", id, "gw_final_water_table_m", st.gw_final_table_m);
         }
     }
     // LID Performance Summary: one row set per unit, id "subcatchment control" (SWMM names hold
@@ -98,29 +55,29 @@ void append_report_statistics(std::string& out, const Network& net, const Simula
     for (const auto& p : m.lid) {
         const std::string id = net.subcatchments.id[static_cast<std::size_t>(p.subcatchment)] +
                                " " + net.lid_controls[static_cast<std::size_t>(p.control)].id;
-        summary_row(out, "lid", id, "total_inflow_mm", 1000.0 * p.inflow_m);
-        summary_row(out, "lid", id, "evap_loss_mm", 1000.0 * p.evap_m);
-        summary_row(out, "lid", id, "infil_loss_mm", 1000.0 * p.infil_m);
-        summary_row(out, "lid", id, "surface_outflow_mm", 1000.0 * p.surface_outflow_m);
-        summary_row(out, "lid", id, "drain_outflow_mm", 1000.0 * p.drain_m);
-        summary_row(out, "lid", id, "initial_storage_mm", 1000.0 * p.initial_storage_m);
-        summary_row(out, "lid", id, "final_storage_mm", 1000.0 * p.final_storage_m);
+        append_summary_row(out, "lid", id, "total_inflow_mm", 1000.0 * p.inflow_m);
+        append_summary_row(out, "lid", id, "evap_loss_mm", 1000.0 * p.evap_m);
+        append_summary_row(out, "lid", id, "infil_loss_mm", 1000.0 * p.infil_m);
+        append_summary_row(out, "lid", id, "surface_outflow_mm", 1000.0 * p.surface_outflow_m);
+        append_summary_row(out, "lid", id, "drain_outflow_mm", 1000.0 * p.drain_m);
+        append_summary_row(out, "lid", id, "initial_storage_mm", 1000.0 * p.initial_storage_m);
+        append_summary_row(out, "lid", id, "final_storage_mm", 1000.0 * p.final_storage_m);
         const double in = p.initial_storage_m + p.inflow_m;
         const double out_m =
             p.final_storage_m + p.evap_m + p.infil_m + p.surface_outflow_m + p.drain_m;
-        summary_row(out, "lid", id, "continuity_error_pct",
-                    in > 0 ? 100.0 * (in - out_m) / in : 100.0);
+        append_summary_row(out, "lid", id, "continuity_error_pct",
+                           in > 0 ? 100.0 * (in - out_m) / in : 100.0);
     }
     if (!m.has_routing || net.link_count() == 0 || m.node_stats.empty())
         return;
     // Routing Time Step Summary
-    summary_row(out, "system", "system", "routing_min_step_s", m.min_step_s);
-    summary_row(out, "system", "system", "routing_avg_step_s", m.mean_step_s);
-    summary_row(out, "system", "system", "routing_max_step_s", m.max_step_s);
+    append_summary_row(out, "system", "system", "routing_min_step_s", m.min_step_s);
+    append_summary_row(out, "system", "system", "routing_avg_step_s", m.mean_step_s);
+    append_summary_row(out, "system", "system", "routing_max_step_s", m.max_step_s);
     if (m.dynamic_wave) { // Picard trials (SWMM's kinematic wave counts its Newton evaluations)
-        summary_row(out, "system", "system", "routing_avg_trials", m.mean_trials);
-        summary_row(out, "system", "system", "routing_pct_not_converging",
-                    percent_of_steps(m.nonconverged_steps, m.routing_steps));
+        append_summary_row(out, "system", "system", "routing_avg_trials", m.mean_trials);
+        append_summary_row(out, "system", "system", "routing_pct_not_converging",
+                           percent_of_steps(m.nonconverged_steps, m.routing_steps));
     }
     const double steps = m.report_steps > 0 ? static_cast<double>(m.report_steps) : 1.0;
     const bool dynwave = m.dynamic_wave;
@@ -129,89 +86,96 @@ void append_report_statistics(std::string& out, const Network& net, const Simula
         const std::string& id = net.node_id[i];
         const NodeKind kind = net.node_kind[i];
         const double max_depth = m.max_depth_m[i];
-        summary_row(out, "node", id, "avg_depth_m", st.depth_sum_m / steps);
+        append_summary_row(out, "node", id, "avg_depth_m", st.depth_sum_m / steps);
         if (st.critical_steps > 0)
-            summary_row(out, "node", id, "pct_time_step_critical",
-                        percent_of_steps(st.critical_steps, m.routing_steps));
-        summary_row(out, "node", id, "time_of_max_depth_s", st.max_depth_time_s);
-        summary_row(out, "node", id, "max_lateral_inflow_m3s", st.max_lateral_inflow_m3s);
-        summary_row(out, "node", id, "max_total_inflow_m3s", st.max_inflow_m3s);
-        summary_row(out, "node", id, "time_of_max_inflow_s", st.max_inflow_time_s);
-        summary_row(out, "node", id, "lateral_inflow_volume_m3", st.lateral_inflow_m3);
-        summary_row(out, "node", id, "total_inflow_volume_m3", st.inflow_m3);
+            append_summary_row(out, "node", id, "pct_time_step_critical",
+                               percent_of_steps(st.critical_steps, m.routing_steps));
+        append_summary_row(out, "node", id, "time_of_max_depth_s", st.max_depth_time_s);
+        append_summary_row(out, "node", id, "max_lateral_inflow_m3s", st.max_lateral_inflow_m3s);
+        append_summary_row(out, "node", id, "max_total_inflow_m3s", st.max_inflow_m3s);
+        append_summary_row(out, "node", id, "time_of_max_inflow_s", st.max_inflow_time_s);
+        append_summary_row(out, "node", id, "lateral_inflow_volume_m3", st.lateral_inflow_m3);
+        append_summary_row(out, "node", id, "total_inflow_volume_m3", st.inflow_m3);
         // SWMM's Flow Balance Error: percent of the outflow, a volume where that is under 1 ft³
-        summary_row(out, "node", id, "flow_balance_error_m3", st.inflow_m3 - st.outflow_m3);
+        append_summary_row(out, "node", id, "flow_balance_error_m3", st.inflow_m3 - st.outflow_m3);
         if (std::abs(st.outflow_m3) >= kCubicFoot)
-            summary_row(out, "node", id, "flow_balance_error_pct",
-                        100.0 * (st.inflow_m3 - st.outflow_m3) / st.outflow_m3);
+            append_summary_row(out, "node", id, "flow_balance_error_pct",
+                               100.0 * (st.inflow_m3 - st.outflow_m3) / st.outflow_m3);
         if (kind != NodeKind::kOutfall && st.flooded_s > 0) {
-            summary_row(out, "node", id, "hours_flooded", st.flooded_s / 3600.0);
-            summary_row(out, "node", id, "max_flood_rate_m3s", st.max_overflow_m3s);
-            summary_row(out, "node", id, "time_of_max_flood_s", st.max_overflow_time_s);
-            summary_row(out, "node", id, "max_ponded_volume_m3", st.max_ponded_m3);
+            append_summary_row(out, "node", id, "hours_flooded", st.flooded_s / 3600.0);
+            append_summary_row(out, "node", id, "max_flood_rate_m3s", st.max_overflow_m3s);
+            append_summary_row(out, "node", id, "time_of_max_flood_s", st.max_overflow_time_s);
+            append_summary_row(out, "node", id, "max_ponded_volume_m3", st.max_ponded_m3);
             if (dynwave)
-                summary_row(out, "node", id, "max_ponded_depth_m", max_depth - st.full_depth_m);
+                append_summary_row(out, "node", id, "max_ponded_depth_m",
+                                   max_depth - st.full_depth_m);
         }
         if (kind != NodeKind::kOutfall && st.surcharged_s > 0) {
-            summary_row(out, "node", id, "hours_surcharged", st.surcharged_s / 3600.0);
-            summary_row(out, "node", id, "max_height_above_crown_m",
-                        std::max(0.0, max_depth - st.crown_depth_m));
-            summary_row(out, "node", id, "min_depth_below_rim_m",
-                        std::max(0.0, st.full_depth_m - max_depth));
+            append_summary_row(out, "node", id, "hours_surcharged", st.surcharged_s / 3600.0);
+            append_summary_row(out, "node", id, "max_height_above_crown_m",
+                               std::max(0.0, max_depth - st.crown_depth_m));
+            append_summary_row(out, "node", id, "min_depth_below_rim_m",
+                               std::max(0.0, st.full_depth_m - max_depth));
         }
         if (kind == NodeKind::kStorage) {
             const double avg = st.volume_sum_m3 / steps;
             const double full = st.full_volume_m3;
-            summary_row(out, "node", id, "avg_volume_m3", avg);
-            summary_row(out, "node", id, "avg_pct_full", full > 0 ? 100.0 * avg / full : 0.0);
-            summary_row(out, "node", id, "max_volume_m3", st.max_volume_m3);
-            summary_row(out, "node", id, "max_pct_full",
-                        full > 0 ? 100.0 * st.max_volume_m3 / full : 0.0);
-            summary_row(out, "node", id, "time_of_max_volume_s", st.max_volume_time_s);
-            summary_row(out, "node", id, "max_outflow_m3s", st.max_outflow_m3s);
+            append_summary_row(out, "node", id, "avg_volume_m3", avg);
+            append_summary_row(out, "node", id, "avg_pct_full",
+                               full > 0 ? 100.0 * avg / full : 0.0);
+            append_summary_row(out, "node", id, "max_volume_m3", st.max_volume_m3);
+            append_summary_row(out, "node", id, "max_pct_full",
+                               full > 0 ? 100.0 * st.max_volume_m3 / full : 0.0);
+            append_summary_row(out, "node", id, "time_of_max_volume_s", st.max_volume_time_s);
+            append_summary_row(out, "node", id, "max_outflow_m3s", st.max_outflow_m3s);
         }
         if (kind == NodeKind::kOutfall) {
             const auto k = static_cast<double>(st.outflow_steps);
-            summary_row(out, "node", id, "discharge_frequency_pct", 100.0 * k / steps);
-            summary_row(out, "node", id, "avg_discharge_m3s", k > 0 ? st.outflow_sum_m3s / k : 0.0);
-            summary_row(out, "node", id, "max_discharge_m3s", st.max_outflow_rate_m3s);
-            summary_row(out, "node", id, "discharge_volume_m3", st.inflow_m3);
+            append_summary_row(out, "node", id, "discharge_frequency_pct", 100.0 * k / steps);
+            append_summary_row(out, "node", id, "avg_discharge_m3s",
+                               k > 0 ? st.outflow_sum_m3s / k : 0.0);
+            append_summary_row(out, "node", id, "max_discharge_m3s", st.max_outflow_rate_m3s);
+            append_summary_row(out, "node", id, "discharge_volume_m3", st.inflow_m3);
         }
     }
     for (std::size_t j = 0; j < m.link_stats.size(); ++j) {
         const auto& st = m.link_stats[j];
         const std::string& id = net.link_id[j];
-        summary_row(out, "link", id, "time_of_max_flow_s", st.max_flow_time_s);
+        append_summary_row(out, "link", id, "time_of_max_flow_s", st.max_flow_time_s);
         if (st.critical_steps > 0)
-            summary_row(out, "link", id, "pct_time_step_critical",
-                        percent_of_steps(st.critical_steps, m.routing_steps));
+            append_summary_row(out, "link", id, "pct_time_step_critical",
+                               percent_of_steps(st.critical_steps, m.routing_steps));
         if (m.report_steps > 2)
-            summary_row(out, "link", id, "flow_instability_index",
-                        flow_instability_index(st, m.report_steps));
+            append_summary_row(out, "link", id, "flow_instability_index",
+                               flow_instability_index(st, m.report_steps));
         if (net.link_kind[j] == LinkKind::kPump) {
             const auto on = static_cast<double>(st.pump_on_steps);
-            summary_row(out, "link", id, "percent_utilized",
-                        m.report_span_s > 0 ? 100.0 * st.pump_on_s / m.report_span_s : 0.0);
-            summary_row(out, "link", id, "startups", static_cast<double>(st.pump_startups));
-            summary_row(out, "link", id, "min_flow_m3s", st.pump_min_flow_m3s);
-            summary_row(out, "link", id, "avg_flow_m3s", on > 0 ? st.pump_flow_sum_m3s / on : 0.0);
-            summary_row(out, "link", id, "pumped_volume_m3", st.pump_volume_m3);
-            summary_row(out, "link", id, "energy_kwh", st.pump_energy_kwh);
+            append_summary_row(out, "link", id, "percent_utilized",
+                               m.report_span_s > 0 ? 100.0 * st.pump_on_s / m.report_span_s : 0.0);
+            append_summary_row(out, "link", id, "startups", static_cast<double>(st.pump_startups));
+            append_summary_row(out, "link", id, "min_flow_m3s", st.pump_min_flow_m3s);
+            append_summary_row(out, "link", id, "avg_flow_m3s",
+                               on > 0 ? st.pump_flow_sum_m3s / on : 0.0);
+            append_summary_row(out, "link", id, "pumped_volume_m3", st.pump_volume_m3);
+            append_summary_row(out, "link", id, "energy_kwh", st.pump_energy_kwh);
             const double on_s = st.pump_on_s > 0 ? st.pump_on_s : 1.0;
-            summary_row(out, "link", id, "pct_off_curve_low", 100.0 * st.pump_off_low_s / on_s);
-            summary_row(out, "link", id, "pct_off_curve_high", 100.0 * st.pump_off_high_s / on_s);
+            append_summary_row(out, "link", id, "pct_off_curve_low",
+                               100.0 * st.pump_off_low_s / on_s);
+            append_summary_row(out, "link", id, "pct_off_curve_high",
+                               100.0 * st.pump_off_high_s / on_s);
             continue;
         }
         if (st.full_depth_m <= 0)
             continue;                                       // not a conduit, or a dummy one
         if (net.xsection[j].shape == XsectShape::kStreet) { // Street Flow Summary
-            summary_row(out, "link", id, "street_max_spread_m", st.max_spread_m);
-            summary_row(out, "link", id, "street_max_depth_m", st.max_depth_m);
+            append_summary_row(out, "link", id, "street_max_spread_m", st.max_spread_m);
+            append_summary_row(out, "link", id, "street_max_depth_m", st.max_depth_m);
         }
-        summary_row(out, "link", id, "max_velocity_ms", st.max_velocity_ms);
-        summary_row(out, "link", id, "max_over_full_flow",
-                    st.full_flow_m3s > 0 ? m.max_flow_m3s[j] / st.full_flow_m3s : 0.0);
-        summary_row(out, "link", id, "max_over_full_depth", st.max_depth_m / st.full_depth_m);
+        append_summary_row(out, "link", id, "max_velocity_ms", st.max_velocity_ms);
+        append_summary_row(out, "link", id, "max_over_full_flow",
+                           st.full_flow_m3s > 0 ? m.max_flow_m3s[j] / st.full_flow_m3s : 0.0);
+        append_summary_row(out, "link", id, "max_over_full_depth",
+                           st.max_depth_m / st.full_depth_m);
         if (m.dynamic_wave && m.report_span_s > 0) { // Flow Classification Summary
             static constexpr const char* kClass[] = {"frac_dry",
                                                      "frac_upstream_dry",
@@ -220,21 +184,26 @@ void append_report_statistics(std::string& out, const Network& net, const Simula
                                                      "frac_supercritical",
                                                      "frac_upstream_critical",
                                                      "frac_downstream_critical"};
-            summary_row(out, "link", id, "adjusted_length_ratio", st.length_ratio);
+            append_summary_row(out, "link", id, "adjusted_length_ratio", st.length_ratio);
             for (std::size_t k = 0; k < st.flow_class_s.size(); ++k)
-                summary_row(out, "link", id, kClass[k], st.flow_class_s[k] / m.report_span_s);
-            summary_row(out, "link", id, "frac_normal_flow_limited",
-                        st.normal_flow_s / m.report_span_s);
-            summary_row(out, "link", id, "frac_inlet_control",
-                        st.inlet_control_s / m.report_span_s);
+                append_summary_row(out, "link", id, kClass[k],
+                                   st.flow_class_s[k] / m.report_span_s);
+            append_summary_row(out, "link", id, "frac_normal_flow_limited",
+                               st.normal_flow_s / m.report_span_s);
+            append_summary_row(out, "link", id, "frac_inlet_control",
+                               st.inlet_control_s / m.report_span_s);
         }
         if (st.both_ends_full_s + st.upstream_full_s + st.downstream_full_s + st.above_full_flow_s >
             0) {
-            summary_row(out, "link", id, "hours_both_ends_full", st.both_ends_full_s / 3600.0);
-            summary_row(out, "link", id, "hours_upstream_full", st.upstream_full_s / 3600.0);
-            summary_row(out, "link", id, "hours_downstream_full", st.downstream_full_s / 3600.0);
-            summary_row(out, "link", id, "hours_above_full_flow", st.above_full_flow_s / 3600.0);
-            summary_row(out, "link", id, "hours_capacity_limited", st.capacity_limited_s / 3600.0);
+            append_summary_row(out, "link", id, "hours_both_ends_full",
+                               st.both_ends_full_s / 3600.0);
+            append_summary_row(out, "link", id, "hours_upstream_full", st.upstream_full_s / 3600.0);
+            append_summary_row(out, "link", id, "hours_downstream_full",
+                               st.downstream_full_s / 3600.0);
+            append_summary_row(out, "link", id, "hours_above_full_flow",
+                               st.above_full_flow_s / 3600.0);
+            append_summary_row(out, "link", id, "hours_capacity_limited",
+                               st.capacity_limited_s / 3600.0);
         }
     }
     // Street Flow Summary: the inlets on each street conduit (inlet.c writeStreetStats)
@@ -247,23 +216,23 @@ void append_report_statistics(std::string& out, const Network& net, const Simula
                               ? net.streets[static_cast<std::size_t>(x.street_index)].sides
                               : 1;
         const double q_max = m.max_flow_m3s[j];
-        summary_row(out, "link", id, "inlet_on_sag", in.on_sag ? 1.0 : 0.0);
-        summary_row(out, "link", id, "inlet_count", u.count);
+        append_summary_row(out, "link", id, "inlet_on_sag", in.on_sag ? 1.0 : 0.0);
+        append_summary_row(out, "link", id, "inlet_count", u.count);
         if (in.flow_periods == 0)
             continue;
         const double fp = static_cast<double>(in.flow_periods) / 100.0;
         const double cp = static_cast<double>(in.capture_periods) / 100.0;
-        summary_row(out, "link", id, "peak_flow_capture_pct", in.peak_flow_capture_pct);
-        summary_row(out, "link", id, "avg_flow_capture_pct",
-                    cp > 0 ? in.capture_fraction_sum / cp : 0.0);
-        summary_row(out, "link", id, "bypass_frequency_pct",
-                    cp > 0 ? static_cast<double>(in.bypass_periods) / cp : 0.0);
-        summary_row(out, "link", id, "backflow_frequency_pct",
-                    static_cast<double>(in.backflow_periods) / fp);
-        summary_row(out, "link", id, "peak_capture_per_inlet_m3s",
-                    q_max / sides * 0.01 * in.peak_flow_capture_pct / std::max(u.count, 1));
-        summary_row(out, "link", id, "peak_bypass_m3s",
-                    q_max * 0.01 * (100.0 - in.peak_flow_capture_pct));
+        append_summary_row(out, "link", id, "peak_flow_capture_pct", in.peak_flow_capture_pct);
+        append_summary_row(out, "link", id, "avg_flow_capture_pct",
+                           cp > 0 ? in.capture_fraction_sum / cp : 0.0);
+        append_summary_row(out, "link", id, "bypass_frequency_pct",
+                           cp > 0 ? static_cast<double>(in.bypass_periods) / cp : 0.0);
+        append_summary_row(out, "link", id, "backflow_frequency_pct",
+                           static_cast<double>(in.backflow_periods) / fp);
+        append_summary_row(out, "link", id, "peak_capture_per_inlet_m3s",
+                           q_max / sides * 0.01 * in.peak_flow_capture_pct / std::max(u.count, 1));
+        append_summary_row(out, "link", id, "peak_bypass_m3s",
+                           q_max * 0.01 * (100.0 - in.peak_flow_capture_pct));
     }
 }
 
@@ -285,7 +254,7 @@ void append_quality(std::string& out, const Network& net, const SimulationSummar
         const std::string q = "quality_" + m.pollutants[p].id + "_";
         const std::string u = mass_suffix(m.pollutants[p]);
         const auto add = [&](const char* term, double v) {
-            summary_row(out, "system", "system", (q + term + u).c_str(), v);
+            append_summary_row(out, "system", "system", (q + term + u).c_str(), v);
         };
         add("initial_buildup", t.initial_buildup);
         add("surface_buildup", t.surface_buildup);
@@ -295,22 +264,22 @@ void append_quality(std::string& out, const Network& net, const SimulationSummar
         add("bmp_removal", t.bmp_removal);
         add("surface_runoff", t.surface_runoff);
         add("remaining_buildup", t.remaining_buildup);
-        summary_row(out, "system", "system", (q + "continuity_error_pct").c_str(),
-                    t.continuity_error_pct);
+        append_summary_row(out, "system", "system", (q + "continuity_error_pct").c_str(),
+                           t.continuity_error_pct);
     }
     std::vector<double> total(np, 0.0);
     for (std::size_t i = 0; i < static_cast<std::size_t>(net.subcatchments.count()); ++i)
         for (std::size_t p = 0; p < np; ++p) {
             const double w = m.subcatch_washoff_kg[i * np + p];
             total[p] += w;
-            summary_row(out, "subcatch", net.subcatchments.id[i],
-                        ("washoff_" + m.pollutants[p].id + mass_suffix(m.pollutants[p])).c_str(),
-                        w);
+            append_summary_row(
+                out, "subcatch", net.subcatchments.id[i],
+                ("washoff_" + m.pollutants[p].id + mass_suffix(m.pollutants[p])).c_str(), w);
         }
     for (std::size_t p = 0; p < np && runoff; ++p)
-        summary_row(out, "system", "system",
-                    ("washoff_" + m.pollutants[p].id + mass_suffix(m.pollutants[p])).c_str(),
-                    total[p]);
+        append_summary_row(out, "system", "system",
+                           ("washoff_" + m.pollutants[p].id + mass_suffix(m.pollutants[p])).c_str(),
+                           total[p]);
     if (!m.has_quality_routing)
         return;
     // SWMM's Quality Routing Continuity and the outfalls' loads (Outfall Loading Summary)
@@ -319,22 +288,25 @@ void append_quality(std::string& out, const Network& net, const SimulationSummar
         const std::string q = "quality_" + m.pollutants[p].id + "_";
         const std::string u = mass_suffix(m.pollutants[p]);
         for (const auto& term : routing_quality_terms(t))
-            summary_row(out, "system", "system", (q + term.quantity + u).c_str(), term.value);
-        summary_row(out, "system", "system", (q + "routing_continuity_error_pct").c_str(),
-                    t.continuity_error_pct);
+            append_summary_row(out, "system", "system", (q + term.quantity + u).c_str(),
+                               term.value);
+        append_summary_row(out, "system", "system", (q + "routing_continuity_error_pct").c_str(),
+                           t.continuity_error_pct);
     }
     std::vector<double> outfall_total(np, 0.0);
     for (std::size_t o = 0; o < static_cast<std::size_t>(net.outfalls.count()); ++o)
         for (std::size_t p = 0; p < np; ++p) {
             const double w = m.outfall_load_kg[o * np + p];
             outfall_total[p] += w;
-            summary_row(out, "node", net.node_id[net.outfalls.node[o].idx()],
-                        ("load_" + m.pollutants[p].id + mass_suffix(m.pollutants[p])).c_str(), w);
+            append_summary_row(
+                out, "node", net.node_id[net.outfalls.node[o].idx()],
+                ("load_" + m.pollutants[p].id + mass_suffix(m.pollutants[p])).c_str(), w);
         }
     for (std::size_t p = 0; p < np; ++p)
-        summary_row(out, "system", "system",
-                    ("outfall_load_" + m.pollutants[p].id + mass_suffix(m.pollutants[p])).c_str(),
-                    outfall_total[p]);
+        append_summary_row(
+            out, "system", "system",
+            ("outfall_load_" + m.pollutants[p].id + mass_suffix(m.pollutants[p])).c_str(),
+            outfall_total[p]);
 }
 
 } // namespace
@@ -367,8 +339,12 @@ std::string washoff_quantity(const Pollutant& p) {
     return "washoff_" + p.id + unit;
 }
 
-std::string format_results_csv(const Network& net, const SimulationResult& result) {
-    std::string out = "time_s,type,id,quantity,value\n";
+namespace {
+
+/// The rows into `buffer`, handed on after each reporting time.
+void format_results_rows(const Network& net, const SimulationResult& result, CsvBuffer& buffer) {
+    std::string& out = buffer.text();
+    out += "time_s,type,id,quantity,value\n";
     const auto& s = result.series;
     const auto nn = static_cast<std::size_t>(net.node_count());
     const auto nl = static_cast<std::size_t>(net.link_count());
@@ -378,57 +354,80 @@ std::string format_results_csv(const Network& net, const SimulationResult& resul
         const auto t = s.time_s[k];
         for (std::size_t i = 0; i < ns; ++i) {
             const std::string& id = net.subcatchments.id[i];
-            row(out, t, "subcatch", id, "rainfall_mmh", 3.6e6 * s.subcatch_rain_ms[k * ns + i]);
-            row(out, t, "subcatch", id, "runoff_m3s", s.subcatch_runoff_m3s[k * ns + i]);
-            row(out, t, "subcatch", id, "evap_loss_mmd", 8.64e7 * s.subcatch_evap_ms[k * ns + i]);
-            row(out, t, "subcatch", id, "infil_loss_mmh", 3.6e6 * s.subcatch_infil_ms[k * ns + i]);
+            append_long_row(out, t, "subcatch", id, "rainfall_mmh",
+                            3.6e6 * s.subcatch_rain_ms[k * ns + i]);
+            append_long_row(out, t, "subcatch", id, "runoff_m3s",
+                            s.subcatch_runoff_m3s[k * ns + i]);
+            append_long_row(out, t, "subcatch", id, "evap_loss_mmd",
+                            8.64e7 * s.subcatch_evap_ms[k * ns + i]);
+            append_long_row(out, t, "subcatch", id, "infil_loss_mmh",
+                            3.6e6 * s.subcatch_infil_ms[k * ns + i]);
             if (result.summary.has_snow)
-                row(out, t, "subcatch", id, "snow_depth_mm",
-                    1000.0 * s.subcatch_snow_depth_m[k * ns + i]);
+                append_long_row(out, t, "subcatch", id, "snow_depth_mm",
+                                1000.0 * s.subcatch_snow_depth_m[k * ns + i]);
             if (i < has_aquifer.size() && has_aquifer[i] != 0) {
-                row(out, t, "subcatch", id, "gw_flow_m3s", s.subcatch_gw_flow_m3s[k * ns + i]);
-                row(out, t, "subcatch", id, "gw_elevation_m",
-                    s.subcatch_gw_elevation_m[k * ns + i]);
-                row(out, t, "subcatch", id, "soil_moisture", s.subcatch_soil_moisture[k * ns + i]);
+                append_long_row(out, t, "subcatch", id, "gw_flow_m3s",
+                                s.subcatch_gw_flow_m3s[k * ns + i]);
+                append_long_row(out, t, "subcatch", id, "gw_elevation_m",
+                                s.subcatch_gw_elevation_m[k * ns + i]);
+                append_long_row(out, t, "subcatch", id, "soil_moisture",
+                                s.subcatch_soil_moisture[k * ns + i]);
             }
             if (result.summary.has_quality) { // washoff concentrations
                 const auto& pols = result.summary.pollutants;
                 for (std::size_t p = 0; p < pols.size(); ++p)
-                    row(out, t, "subcatch", id, washoff_quantity(pols[p]).c_str(),
-                        s.subcatch_washoff[(k * ns + i) * pols.size() + p]);
+                    append_long_row(out, t, "subcatch", id, washoff_quantity(pols[p]).c_str(),
+                                    s.subcatch_washoff[(k * ns + i) * pols.size() + p]);
             }
         }
         for (std::size_t i = 0; i < nn; ++i) {
             const double depth = s.node_depth_m[k * nn + i];
-            row(out, t, "node", net.node_id[i], "depth_m", depth);
-            row(out, t, "node", net.node_id[i], "head_m", depth + net.invert_m[i]);
-            row(out, t, "node", net.node_id[i], "volume_m3", s.node_volume_m3[k * nn + i]);
-            row(out, t, "node", net.node_id[i], "lateral_inflow_m3s",
-                s.node_lateral_m3s[k * nn + i]);
-            row(out, t, "node", net.node_id[i], "flood_m3s", s.node_flood_m3s[k * nn + i]);
-            row(out, t, "node", net.node_id[i], "total_inflow_m3s", s.node_inflow_m3s[k * nn + i]);
+            append_long_row(out, t, "node", net.node_id[i], "depth_m", depth);
+            append_long_row(out, t, "node", net.node_id[i], "head_m", depth + net.invert_m[i]);
+            append_long_row(out, t, "node", net.node_id[i], "volume_m3",
+                            s.node_volume_m3[k * nn + i]);
+            append_long_row(out, t, "node", net.node_id[i], "lateral_inflow_m3s",
+                            s.node_lateral_m3s[k * nn + i]);
+            append_long_row(out, t, "node", net.node_id[i], "flood_m3s",
+                            s.node_flood_m3s[k * nn + i]);
+            append_long_row(out, t, "node", net.node_id[i], "total_inflow_m3s",
+                            s.node_inflow_m3s[k * nn + i]);
             if (result.summary.has_quality_routing) {
                 const auto& pols = result.summary.pollutants;
                 for (std::size_t p = 0; p < pols.size(); ++p)
-                    row(out, t, "node", net.node_id[i], concentration_quantity(pols[p]).c_str(),
-                        s.node_quality[(k * nn + i) * pols.size() + p]);
+                    append_long_row(out, t, "node", net.node_id[i],
+                                    concentration_quantity(pols[p]).c_str(),
+                                    s.node_quality[(k * nn + i) * pols.size() + p]);
             }
         }
         for (std::size_t j = 0; j < nl; ++j) {
-            row(out, t, "link", net.link_id[j], "flow_m3s", s.link_flow_m3s[k * nl + j]);
-            row(out, t, "link", net.link_id[j], "depth_m", s.link_depth_m[k * nl + j]);
-            row(out, t, "link", net.link_id[j], "velocity_ms", s.link_velocity_ms[k * nl + j]);
-            row(out, t, "link", net.link_id[j], "volume_m3", s.link_volume_m3[k * nl + j]);
-            row(out, t, "link", net.link_id[j], "capacity", s.link_capacity[k * nl + j]);
+            append_long_row(out, t, "link", net.link_id[j], "flow_m3s",
+                            s.link_flow_m3s[k * nl + j]);
+            append_long_row(out, t, "link", net.link_id[j], "depth_m", s.link_depth_m[k * nl + j]);
+            append_long_row(out, t, "link", net.link_id[j], "velocity_ms",
+                            s.link_velocity_ms[k * nl + j]);
+            append_long_row(out, t, "link", net.link_id[j], "volume_m3",
+                            s.link_volume_m3[k * nl + j]);
+            append_long_row(out, t, "link", net.link_id[j], "capacity",
+                            s.link_capacity[k * nl + j]);
             if (result.summary.has_quality_routing) {
                 const auto& pols = result.summary.pollutants;
                 for (std::size_t p = 0; p < pols.size(); ++p)
-                    row(out, t, "link", net.link_id[j], concentration_quantity(pols[p]).c_str(),
-                        s.link_quality[(k * nl + j) * pols.size() + p]);
+                    append_long_row(out, t, "link", net.link_id[j],
+                                    concentration_quantity(pols[p]).c_str(),
+                                    s.link_quality[(k * nl + j) * pols.size() + p]);
             }
         }
+        buffer.flush_block();
     }
-    return out;
+}
+
+} // namespace
+
+std::string format_results_csv(const Network& net, const SimulationResult& result) {
+    CsvBuffer buffer;
+    format_results_rows(net, result, buffer);
+    return std::move(buffer.text());
 }
 
 std::vector<BalanceTerm> balance_terms(const SimulationSummary& m) {
@@ -489,22 +488,22 @@ std::string format_summary_csv(const Network& net, const SimulationResult& resul
     const bool routed = m.has_routing && net.link_count() > 0;
     for (std::size_t i = 0; i < static_cast<std::size_t>(net.node_count()); ++i) {
         if (routed)
-            summary_row(out, "node", net.node_id[i], "max_depth_m", m.max_depth_m[i]);
-        summary_row(out, "node", net.node_id[i], "flood_volume_m3", m.flood_volume_m3[i]);
+            append_summary_row(out, "node", net.node_id[i], "max_depth_m", m.max_depth_m[i]);
+        append_summary_row(out, "node", net.node_id[i], "flood_volume_m3", m.flood_volume_m3[i]);
     }
     if (routed)
         for (std::size_t j = 0; j < static_cast<std::size_t>(net.link_count()); ++j)
-            summary_row(out, "link", net.link_id[j], "max_flow_m3s", m.max_flow_m3s[j]);
+            append_summary_row(out, "link", net.link_id[j], "max_flow_m3s", m.max_flow_m3s[j]);
     if (!m.runoff_from_file) // SWMM reports no runoff continuity for runoff read from a file
-        summary_row(out, "system", "system", "runoff_continuity_error_pct",
-                    m.runoff_continuity_error_pct);
-    summary_row(out, "system", "system", "flow_routing_continuity_error_pct",
-                m.flow_routing_continuity_error_pct);
+        append_summary_row(out, "system", "system", "runoff_continuity_error_pct",
+                           m.runoff_continuity_error_pct);
+    append_summary_row(out, "system", "system", "flow_routing_continuity_error_pct",
+                       m.flow_routing_continuity_error_pct);
     if (m.has_groundwater)
-        summary_row(out, "system", "system", "groundwater_continuity_error_pct",
-                    m.groundwater_continuity_error_pct);
+        append_summary_row(out, "system", "system", "groundwater_continuity_error_pct",
+                           m.groundwater_continuity_error_pct);
     for (const auto& t : balance_terms(m))
-        summary_row(out, "system", "system", t.quantity, t.value_m3);
+        append_summary_row(out, "system", "system", t.quantity, t.value_m3);
     append_quality(out, net, m);
     append_report_statistics(out, net, m);
     return out;
@@ -512,7 +511,7 @@ std::string format_summary_csv(const Network& net, const SimulationResult& resul
 
 void write_results_csv(const std::filesystem::path& path, const Network& net,
                        const SimulationResult& result) {
-    write_file_atomic(path, format_results_csv(net, result));
+    write_csv_atomic(path, [&](CsvBuffer& buffer) { format_results_rows(net, result, buffer); });
 }
 
 void write_summary_csv(const std::filesystem::path& path, const Network& net,

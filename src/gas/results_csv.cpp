@@ -1,44 +1,20 @@
 // Writer of gas steady-state results in the long CSV form shared by every lifeline.
 #include "gas/results_csv.hpp"
 
-#include <charconv>
 #include <cmath>
 
 #include "core/atomic_file.hpp"
+#include "core/long_csv.hpp"
 
 namespace rencheng::gas {
 
 namespace {
 
-void append_id(std::string& out, const std::string& id) {
-    if (id.find_first_of(",\"\n\r") == std::string::npos) {
-        out += id;
-        return;
-    }
-    out += '"';
-    for (const char c : id) {
-        if (c == '"')
-            out += '"';
-        out += c;
-    }
-    out += '"';
-}
-
+/// A row at time 0; none where the value is not finite (a node no source reaches).
 void row(std::string& out, const char* type, const std::string& id, const char* quantity,
          double v) {
-    if (!std::isfinite(v))
-        return;
-    out += "0,";
-    out += type;
-    out += ',';
-    append_id(out, id);
-    out += ',';
-    out += quantity;
-    out += ',';
-    char buf[32];
-    const auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, r.ptr);
-    out += '\n';
+    if (std::isfinite(v))
+        append_long_row(out, 0, type, id, quantity, v);
 }
 
 } // namespace

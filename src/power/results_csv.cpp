@@ -1,32 +1,11 @@
 // Power flow results as long CSV: buses, generators, branches in MW, MVAr, p.u. and degrees.
 #include "power/results_csv.hpp"
 
-#include <charconv>
-#include <string_view>
-
 #include "core/atomic_file.hpp"
+#include "core/long_csv.hpp"
 #include "core/units.hpp"
 
 namespace rencheng::power {
-
-namespace {
-
-void row(std::string& out, std::string_view type, const std::string& id, std::string_view quantity,
-         double value) {
-    out += "0,";
-    out += type;
-    out += ',';
-    out += id;
-    out += ',';
-    out += quantity;
-    out += ',';
-    char buf[32];
-    const auto r = std::to_chars(buf, buf + sizeof buf, value + 0.0); // no "-0"
-    out.append(buf, r.ptr);
-    out += '\n';
-}
-
-} // namespace
 
 std::string format_results_csv(const Network& net, const PowerFlowResult& result) {
     const bool dc = result.method == PowerFlowMethod::kDc;
@@ -37,25 +16,25 @@ std::string format_results_csv(const Network& net, const PowerFlowResult& result
         const auto k = static_cast<std::size_t>(i);
         const std::string id = std::to_string(net.buses.number[k]);
         if (!dc)
-            row(out, "bus", id, "vm_pu", result.vm_pu[k]);
-        row(out, "bus", id, "va_deg", result.va_rad[k] * to_deg);
+            append_long_row(out, 0, "bus", id, "vm_pu", result.vm_pu[k]);
+        append_long_row(out, 0, "bus", id, "va_deg", result.va_rad[k] * to_deg);
     }
     for (std::int32_t g = 0; g < net.gens.count(); ++g) {
         const auto k = static_cast<std::size_t>(g);
         const std::string id = std::to_string(g + 1);
-        row(out, "gen", id, "p_mw", result.pg_pu[k] * base);
+        append_long_row(out, 0, "gen", id, "p_mw", result.pg_pu[k] * base);
         if (!dc)
-            row(out, "gen", id, "q_mvar", result.qg_pu[k] * base);
+            append_long_row(out, 0, "gen", id, "q_mvar", result.qg_pu[k] * base);
     }
     for (std::int32_t l = 0; l < net.branches.count(); ++l) {
         const auto k = static_cast<std::size_t>(l);
         const std::string id = std::to_string(l + 1);
-        row(out, "branch", id, "p_from_mw", result.p_from_pu[k] * base);
+        append_long_row(out, 0, "branch", id, "p_from_mw", result.p_from_pu[k] * base);
         if (!dc)
-            row(out, "branch", id, "q_from_mvar", result.q_from_pu[k] * base);
-        row(out, "branch", id, "p_to_mw", result.p_to_pu[k] * base);
+            append_long_row(out, 0, "branch", id, "q_from_mvar", result.q_from_pu[k] * base);
+        append_long_row(out, 0, "branch", id, "p_to_mw", result.p_to_pu[k] * base);
         if (!dc)
-            row(out, "branch", id, "q_to_mvar", result.q_to_pu[k] * base);
+            append_long_row(out, 0, "branch", id, "q_to_mvar", result.q_to_pu[k] * base);
     }
     return out;
 }

@@ -1,55 +1,20 @@
 // Writer of water solver results in the long CSV form shared by every lifeline (DESIGN.md §5).
 #include "water/results_csv.hpp"
 
-#include <charconv>
 #include <cmath>
+#include <utility>
 
-#include "core/atomic_file.hpp"
+#include "core/long_csv.hpp"
 
 namespace rencheng::water {
 
 namespace {
 
-void append_number(std::string& out, double v) {
-    char buf[32];
-    const auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, r.ptr);
-}
-
-void append_id(std::string& out, const std::string& id) {
-    if (id.find_first_of(",\"\n\r") == std::string::npos) {
-        out += id;
-        return;
-    }
-    out += '"';
-    for (const char c : id) {
-        if (c == '"')
-            out += '"';
-        out += c;
-    }
-    out += '"';
-}
-
-void row(std::string& out, Seconds t, const char* type, const std::string& id, const char* q,
-         double v) {
-    out += std::to_string(t);
-    out += ',';
-    out += type;
-    out += ',';
-    append_id(out, id);
-    out += ',';
-    out += q;
-    out += ',';
-    append_number(out, v);
-    out += '\n';
-}
-
-} // namespace
-
-namespace {
-
-std::string format_rows(const Network& net, const EpsResult& result, const QualityResult* quality) {
-    std::string out = "time_s,type,id,quantity,value\n";
+/// The rows into `buffer`, handed on after each reporting time.
+void format_rows(const Network& net, const EpsResult& result, const QualityResult* quality,
+                 CsvBuffer& buffer) {
+    std::string& out = buffer.text();
+    out += "time_s,type,id,quantity,value\n";
     constexpr double kPi = 3.14159265358979323846;
     const std::string qname = quality ? quality_quantity_name(quality->model) : std::string();
     std::size_t qi = 0;
@@ -62,39 +27,40 @@ std::string format_rows(const Network& net, const EpsResult& result, const Quali
                 q = &quality->reports[qi];
         }
         for (std::size_t i = 0; i < static_cast<std::size_t>(net.node_count()); ++i) {
-            row(out, s.time_s, "node", net.node_id[i], "head_m", s.head_m[i]);
-            row(out, s.time_s, "node", net.node_id[i], "pressure_m",
-                s.head_m[i] - net.elevation_m[i]);
-            row(out, s.time_s, "node", net.node_id[i], "demand_m3s", s.demand_m3s[i]);
+            append_long_row(out, s.time_s, "node", net.node_id[i], "head_m", s.head_m[i]);
+            append_long_row(out, s.time_s, "node", net.node_id[i], "pressure_m",
+                            s.head_m[i] - net.elevation_m[i]);
+            append_long_row(out, s.time_s, "node", net.node_id[i], "demand_m3s", s.demand_m3s[i]);
             // EPANET 2.3 pipe leakage out of the junction (in demand_m3s too), where it has any
             if (i < s.leakage_m3s.size() && s.leakage_m3s[i] != 0.0)
-                row(out, s.time_s, "node", net.node_id[i], "leakage_m3s", s.leakage_m3s[i]);
+                append_long_row(out, s.time_s, "node", net.node_id[i], "leakage_m3s",
+                                s.leakage_m3s[i]);
             if (net.node_kind[i] == NodeKind::kTank) {
-                row(out, s.time_s, "node", net.node_id[i], "level_m",
-                    s.head_m[i] - net.elevation_m[i]);
+                append_long_row(out, s.time_s, "node", net.node_id[i], "level_m",
+                                s.head_m[i] - net.elevation_m[i]);
                 // Tanks that may overflow (EPANET 2.2 `Overflow YES`): the spill rate now and,
                 // at the last reporting time, the volume spilled over the whole run.
                 const auto t = static_cast<std::size_t>(net.tank_of_node[i]);
                 if (net.tanks.overflow[t]) {
-                    row(out, s.time_s, "node", net.node_id[i], "overflow_m3s",
-                        t < s.tank_overflow_m3s.size() ? s.tank_overflow_m3s[t] : 0.0);
+                    append_long_row(out, s.time_s, "node", net.node_id[i], "overflow_m3s",
+                                    t < s.tank_overflow_m3s.size() ? s.tank_overflow_m3s[t] : 0.0);
                     if (&s == &result.reports.back() && t < result.tank_overflow_volume_m3.size())
-                        row(out, s.time_s, "node", net.node_id[i], "overflow_volume_m3",
-                            result.tank_overflow_volume_m3[t]);
+                        append_long_row(out, s.time_s, "node", net.node_id[i], "overflow_volume_m3",
+                                        result.tank_overflow_volume_m3[t]);
                 }
             }
             if (q)
-                row(out, s.time_s, "node", net.node_id[i], qname.c_str(), q->node[i]);
+                append_long_row(out, s.time_s, "node", net.node_id[i], qname.c_str(), q->node[i]);
         }
         for (std::size_t k = 0; k < static_cast<std::size_t>(net.link_count()); ++k) {
-            row(out, s.time_s, "link", net.link_id[k], "flow_m3s", s.flow_m3s[k]);
+            append_long_row(out, s.time_s, "link", net.link_id[k], "flow_m3s", s.flow_m3s[k]);
             double v = 0;
             const double d = net.diameter_m[k];
             if (net.link_kind[k] != LinkKind::kPump && d > 0)
                 v = std::fabs(s.flow_m3s[k]) / (kPi * d * d / 4.0);
-            row(out, s.time_s, "link", net.link_id[k], "velocity_ms", v);
+            append_long_row(out, s.time_s, "link", net.link_id[k], "velocity_ms", v);
             if (k < s.link_open.size())
-                row(out, s.time_s, "link", net.link_id[k], "status", s.link_open[k]);
+                append_long_row(out, s.time_s, "link", net.link_id[k], "status", s.link_open[k]);
             // Pumps, at the last reporting time: their energy use over the run (EPANET's
             // energy report).
             if (net.link_kind[k] == LinkKind::kPump && &s == &result.reports.back()) {
@@ -102,20 +68,27 @@ std::string format_rows(const Network& net, const EpsResult& result, const Quali
                 if (j < result.pump_energy.size()) {
                     const PumpEnergy& e = result.pump_energy[j];
                     const std::string& id = net.link_id[k];
-                    row(out, s.time_s, "link", id, "utilization_pct", e.utilization_pct);
-                    row(out, s.time_s, "link", id, "efficiency_pct", e.efficiency_pct);
-                    row(out, s.time_s, "link", id, "energy_kwh_per_m3", e.kwh_per_m3);
-                    row(out, s.time_s, "link", id, "power_average_kw", e.average_kw);
-                    row(out, s.time_s, "link", id, "power_peak_kw", e.peak_kw);
-                    row(out, s.time_s, "link", id, "energy_kwh", e.energy_kwh);
-                    row(out, s.time_s, "link", id, "cost_per_day", e.cost_per_day);
+                    append_long_row(out, s.time_s, "link", id, "utilization_pct",
+                                    e.utilization_pct);
+                    append_long_row(out, s.time_s, "link", id, "efficiency_pct", e.efficiency_pct);
+                    append_long_row(out, s.time_s, "link", id, "energy_kwh_per_m3", e.kwh_per_m3);
+                    append_long_row(out, s.time_s, "link", id, "power_average_kw", e.average_kw);
+                    append_long_row(out, s.time_s, "link", id, "power_peak_kw", e.peak_kw);
+                    append_long_row(out, s.time_s, "link", id, "energy_kwh", e.energy_kwh);
+                    append_long_row(out, s.time_s, "link", id, "cost_per_day", e.cost_per_day);
                 }
             }
             if (q)
-                row(out, s.time_s, "link", net.link_id[k], qname.c_str(), q->link[k]);
+                append_long_row(out, s.time_s, "link", net.link_id[k], qname.c_str(), q->link[k]);
         }
+        buffer.flush_block();
     }
-    return out;
+}
+
+std::string format_rows(const Network& net, const EpsResult& result, const QualityResult* quality) {
+    CsvBuffer buffer;
+    format_rows(net, result, quality, buffer);
+    return std::move(buffer.text());
 }
 
 } // namespace
@@ -144,12 +117,13 @@ std::string format_results_csv(const Network& net, const QualityResult& quality)
 
 void write_results_csv(const std::filesystem::path& path, const Network& net,
                        const EpsResult& result) {
-    write_file_atomic(path, format_results_csv(net, result));
+    write_csv_atomic(path, [&](CsvBuffer& buffer) { format_rows(net, result, nullptr, buffer); });
 }
 
 void write_results_csv(const std::filesystem::path& path, const Network& net,
                        const QualityResult& quality) {
-    write_file_atomic(path, format_results_csv(net, quality));
+    write_csv_atomic(
+        path, [&](CsvBuffer& buffer) { format_rows(net, quality.hydraulics, &quality, buffer); });
 }
 
 } // namespace rencheng::water

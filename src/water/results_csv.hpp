@@ -15,7 +15,7 @@ namespace rencheng::water {
 /// `overflow_m3s`, the spill rate, and at the last reporting time `overflow_volume_m3`, the volume
 /// spilled over the whole run) and `link` rows `flow_m3s`,
 /// `velocity_ms` (0 for pumps and closed links), `status` (1 open or active, 0 closed), values in
-/// shortest round-trip form; ids quoted as RFC 4180 requires.
+/// shortest round-trip form (-0 as 0); ids quoted as RFC 4180 requires.
 std::string format_results_csv(const Network& net, const EpsResult& result);
 
 /// The same with the water quality at each reporting time: `node` and `link` rows named by the
@@ -26,7 +26,9 @@ std::string format_results_csv(const Network& net, const QualityResult& quality)
 /// The quantity name of a quality result in the long CSV ("" for no analysis).
 std::string quality_quantity_name(const QualityModel& model);
 
-/// Writes format_results_csv() to `path` atomically. Throws Error(kWriteFailed) on failure.
+/// Writes format_results_csv() to `path` atomically, streamed: the text is handed to the file
+/// after each reporting time once about 1 MiB has built up, never held whole. Throws
+/// Error(kWriteFailed) on failure.
 void write_results_csv(const std::filesystem::path& path, const Network& net,
                        const EpsResult& result);
 void write_results_csv(const std::filesystem::path& path, const Network& net,
