@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "citygen/citygen.hpp"
+#include "core/fixed_power.hpp"
 #include "drainage/simulation.hpp"
-#include "drainage/xsection.hpp"
 
 namespace {
 
@@ -70,7 +70,7 @@ BENCHMARK(BM_friction_power_std);
 
 void BM_friction_power_fixed(benchmark::State& state) {
     const auto r = hydraulic_radii();
-    const rencheng::drainage::FixedPower power(1.33333);
+    const rencheng::FixedPower power(1.33333);
     for (auto _ : state) {
         double sum = 0;
         for (const double x : r)

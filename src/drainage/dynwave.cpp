@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/fixed_power.hpp"
 #include "drainage/culvert.hpp"
 #include "drainage/routing.hpp"
 
@@ -35,7 +36,7 @@ double slot_width(const CrossSection& xs, double y) {
 }
 
 // The friction term's R^1.33333 (SWMM dwflow.c's exponent) and Manning's R^(2/3), evaluated
-// once per conduit and trial: tabulated powers instead of std::pow (see FixedPower).
+// once per conduit and trial: tabulated powers instead of std::pow (core/fixed_power.hpp).
 const FixedPower kFrictionPower(1.33333);
 const FixedPower kManningPower(2.0 / 3.0);
 } // namespace

@@ -312,27 +312,6 @@ struct CrossSection::DepthLookup {
     }
 };
 
-FixedPower::FixedPower(double p) : p_(p) {
-    double c = 1.0;
-    for (int j = 0; j < 5; ++j) {
-        c *= (p - j) / (j + 1);
-        c_[static_cast<std::size_t>(j)] = c;
-    }
-    for (std::size_t k = 0; k < centre_.size(); ++k) {
-        centre_[k] = 1.0 + (static_cast<double>(k) + 0.5) / 256.0; // exact in binary
-        inv_centre_[k] = 1.0 / centre_[k];
-        centre_power_[k] = std::pow(centre_[k], p);
-    }
-    // 2^(p·e) with the product's rounding error carried separately (p·e = hi + lo exactly),
-    // as rounding p·e alone would cost up to ten ulps
-    for (int e = kMinExponent; e <= kMaxExponent; ++e) {
-        const double hi = p * e;
-        const double lo = std::fma(p, static_cast<double>(e), -hi);
-        scale_[static_cast<std::size_t>(e - kMinExponent)] =
-            std::exp2(hi) * (1.0 + lo * std::numbers::ln2);
-    }
-}
-
 CrossSection CrossSection::dummy() {
     return CrossSection();
 }

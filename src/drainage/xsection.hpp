@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <memory>
@@ -75,41 +74,6 @@ struct CircleRows {
 };
 const CircleRows& circle_rows();
 } // namespace detail
-
-/// x^p for one exponent p fixed at construction, equal to std::pow(x, p) within a few ulps and
-/// several times faster: the dynamic wave raises a hydraulic radius to a power (friction
-/// R^(4/3), normal flow R^(2/3)) once or twice per conduit and Picard trial, and std::pow was a
-/// tenth of its time. With x = 2^e·m (1 ≤ m < 2) and m = m_k·(1 + t), m_k the centre of one of
-/// 256 equal intervals of [1, 2) (|t| < 2^-9): x^p = (2^p)^e · m_k^p · (1 + t)^p, the first two
-/// factors from tables made with std::pow and the last from its binomial series to t^5 (the
-/// next term is below 1e-18). Outside 2^-64 ≤ x < 2^64 (zero, negative, infinite, NaN
-/// included) it is std::pow itself.
-class FixedPower {
-public:
-    explicit FixedPower(double p);
-    double operator()(double x) const {
-        const auto bits = std::bit_cast<std::uint64_t>(x);
-        // the biased exponent; a sign bit makes it >= 2048, out of range like zero and inf/NaN
-        const int e = static_cast<int>(bits >> 52) - 1023;
-        if (e < kMinExponent || e > kMaxExponent)
-            return std::pow(x, p_);
-        const auto k = static_cast<std::size_t>((bits >> 44) & 0xff);
-        const double m =
-            std::bit_cast<double>((bits & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL);
-        const double t = (m - centre_[k]) * inv_centre_[k];
-        const double series =
-            1.0 + t * (c_[0] + t * (c_[1] + t * (c_[2] + t * (c_[3] + t * c_[4]))));
-        return scale_[static_cast<std::size_t>(e - kMinExponent)] * centre_power_[k] * series;
-    }
-    double exponent() const { return p_; }
-
-private:
-    static constexpr int kMinExponent = -64, kMaxExponent = 63;
-    double p_;
-    std::array<double, 5> c_{}; // binomial coefficients of t^1 … t^5
-    std::array<double, 256> centre_{}, inv_centre_{}, centre_power_{};
-    std::array<double, kMaxExponent - kMinExponent + 1> scale_{}; // (2^p)^e
-};
 
 /// A conduit cross-section. Immutable after construction; every query is in SI (m, m², m³/s).
 class CrossSection {

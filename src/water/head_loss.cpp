@@ -7,6 +7,8 @@
 #include <cstring>
 #include <optional>
 
+#include "core/fixed_power.hpp"
+
 namespace rencheng::water {
 
 namespace {
@@ -169,37 +171,9 @@ using I4 = std::int64_t __attribute__((vector_size(32)));
     return I4{x, x, x, x};
 }
 
-/// Tables of |x|^e for one exponent e: the mantissa's 256 intervals [1 + k/256, 1 + (k+1)/256)
-/// by their centres c_k = 1 + (k + ½)/256 (1/c_k and c_k^e) and, per biased binary exponent b,
-/// (2^(b−1023))^e; computed in long double and rounded once.
-struct PowerTables {
-    double e = 0;
-    double c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0; ///< binomial coefficients C(e, 1..5)
-    std::array<double, 256> inv_centre{}, centre_power{};
-    std::array<double, 2048> scale{};
-    explicit PowerTables(double exponent) : e(exponent) {
-        c1 = e;
-        c2 = c1 * (e - 1.0) / 2.0;
-        c3 = c2 * (e - 2.0) / 3.0;
-        c4 = c3 * (e - 3.0) / 4.0;
-        c5 = c4 * (e - 4.0) / 5.0;
-        const auto el = static_cast<long double>(e);
-        for (std::size_t k = 0; k < 256; ++k) {
-            const long double c = 1.0L + (static_cast<long double>(k) + 0.5L) / 256.0L;
-            inv_centre[k] = static_cast<double>(1.0L / c);
-            centre_power[k] = static_cast<double>(std::pow(c, el));
-        }
-        // Zero and subnormals (b = 0) and infinity and NaN (b = 2047) are masked afterwards.
-        for (std::size_t b = 1; b < 2047; ++b)
-            scale[b] = static_cast<double>(std::exp2(el * (static_cast<long double>(b) - 1023.0L)));
-    }
-};
-
-/// |x|^e on four lanes (see flow_powers). x = 2^E·m, m ∈ [1, 2) in interval k of centre c_k:
-/// |x|^e = (2^E)^e · c_k^e · (1 + t)^e with t = (m − c_k)/c_k, |t| < 1/512, and
-/// (1 + t)^e = 1 + s, s the binomial series to t⁵ (the next term is below 1e-18 relative). The
-/// tables' values are rounded once; c_k^e·(1 + s) is taken as c_k^e + c_k^e·s.
-[[gnu::always_inline]] inline void power4(const double* in, double* result, const PowerTables& pt) {
+/// |x|^e on four lanes (see flow_powers): FixedPower's operator() on |x| lane by lane, the same
+/// operations in the same order.
+[[gnu::always_inline]] inline void power4(const double* in, double* result, const FixedPower& pt) {
     V4 x;
     std::memcpy(&x, in, sizeof x);
     const I4 xb = bits(x) & splat_i(0x7fffffffffffffffLL); // |x|
@@ -233,8 +207,8 @@ struct PowerTables {
 }
 
 /// Tables of the exponent in use (Hazen-Williams: 0.852), made once.
-const PowerTables& hazen_williams_tables() {
-    static const PowerTables tables(1.852 - 1.0);
+const FixedPower& hazen_williams_tables() {
+    static const FixedPower tables(1.852 - 1.0);
     return tables;
 }
 
@@ -244,12 +218,12 @@ const PowerTables& hazen_williams_tables() {
 // lanes (no FMA), so the results are identical to the default clone's.
 __attribute__((target_clones("avx2", "default"))) void flow_powers(const double* q, double* out,
                                                                    std::size_t count, double e) {
-    const PowerTables& hw = hazen_williams_tables();
+    const FixedPower& hw = hazen_williams_tables();
     // Another exponent (tests): its tables, made once per thread for the last one asked for.
-    thread_local std::optional<PowerTables> other;
-    if (e != hw.e && (!other || other->e != e))
+    thread_local std::optional<FixedPower> other;
+    if (e != hw.exponent() && (!other || other->exponent() != e))
         other.emplace(e);
-    const PowerTables& pt = e == hw.e ? hw : *other;
+    const FixedPower& pt = e == hw.exponent() ? hw : *other;
     std::size_t i = 0;
     for (; i + 4 <= count; i += 4)
         power4(q + i, out + i, pt);

@@ -58,14 +58,12 @@ double minor_loss_coefficient(double k, double diameter_m, double cfs_m3s = epan
 HeadLoss pipe_head_loss(HeadLossFormula formula, double r, double m, double q, double diameter_m,
                         double roughness_m, double viscosity_m2s);
 
-/// out[i] = |q[i]|^e for i < count, e in (0, 1], with one fixed sequence of double operations
-/// (tables of 2^(E·e) per binary exponent E and of c^e at the centres c of 256 intervals of the
-/// mantissa, then a binomial series in the mantissa's offset from its centre, below 1/512; no
-/// fused multiply-add), so the result is the same on every machine; the loop is vectorised where
-/// the CPU has AVX2. Within 4e-16 relative of the exact power (mean 8e-17; libm's pow is within
-/// 1.1e-16); 0 below 1e-290 (and for q = 0). The Newton iteration raises every Hazen-Williams
-/// pipe's flow to 0.852 at every iteration: one batch instead of a libm call each. The tables of
-/// 0.852 are made once; another exponent's once per thread for the last one asked for.
+/// out[i] = |q[i]|^e for i < count, e in (0, 1]: FixedPower(e)(|q[i]|) (core/fixed_power.hpp,
+/// the same bits), four flows at a time, vectorised where the CPU has AVX2. Within 4e-16 relative
+/// of the exact power (mean 8e-17; libm's pow is within 1.1e-16); 0 below 1e-290 (and for q = 0).
+/// The Newton iteration raises every Hazen-Williams pipe's flow to 0.852 at every iteration: one
+/// batch instead of a libm call each. The tables of 0.852 are made once; another exponent's once
+/// per thread for the last one asked for.
 void flow_powers(const double* q, double* out, std::size_t count, double e);
 
 /// The Hazen-Williams (n = 1.852) and Chezy-Manning (n = 2) case of pipe_head_loss(), inline:

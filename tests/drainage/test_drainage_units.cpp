@@ -685,27 +685,3 @@ TEST(CrossSection, FastLookupsAgreeWithExactSolutions) {
         }
     }
 }
-
-TEST(FixedPower, EqualsStdPowWithinAFewUlps) {
-    // the dynamic wave's friction and Manning powers over hydraulic radii from 1e-7 m to 60 m,
-    // and the values at the ends of the table range and outside it (std::pow itself there)
-    for (const double p : {1.33333, 2.0 / 3.0}) {
-        const FixedPower power(p);
-        EXPECT_EQ(power.exponent(), p);
-        double worst = 0;
-        for (double x = 1e-7; x < 60.0; x *= 1.0007) {
-            const double exact = std::pow(x, p);
-            worst = std::max(worst, std::abs(power(x) - exact) / exact);
-        }
-        EXPECT_LT(worst, 8e-16) << "p = " << p;
-        for (const double x : {std::ldexp(1.0, -64), std::ldexp(1.0, 64) * 0.999, 1.0, 2.0,
-                               std::nextafter(2.0, 0.0)}) {
-            EXPECT_NEAR(power(x), std::pow(x, p), 8e-16 * std::pow(x, p)) << x;
-        }
-        EXPECT_EQ(power(0.0), 0.0);
-        EXPECT_EQ(power(1e-300), std::pow(1e-300, p));
-        EXPECT_EQ(power(1e30), std::pow(1e30, p));
-        EXPECT_TRUE(std::isnan(power(-1.0)));
-        EXPECT_TRUE(std::isinf(power(std::numeric_limits<double>::infinity())));
-    }
-}
