@@ -5,10 +5,14 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/fixed_power.hpp"
+
 namespace rencheng::drainage {
 namespace {
 
-constexpr double kManningExponent = 5.0 / 3.0;
+/// Manning's d^(5/3) of the ponded depth above depression storage, six times per Runge-Kutta
+/// step of every sub-area: tabulated (core/fixed_power.hpp) instead of std::pow.
+const FixedPower kManningPower(5.0 / 3.0);
 /// Relative accuracy of the ponded-depth integration (SWMM's ODETOL).
 constexpr double kOdeTolerance = 1e-4;
 /// Ponded depth above depression storage below which no runoff is produced (SWMM ZERO, 1e-10 ft).
@@ -17,7 +21,7 @@ constexpr double kZeroDepth = 1e-10 * 0.3048;
 /// dd/dt = i − alpha·(d − ds)^(5/3) for d > ds (Manual eq. 3-6).
 double depth_rate(double d, double inflow, double alpha, double ds) {
     const double x = d - ds;
-    return inflow - (x > 0 ? alpha * std::pow(x, kManningExponent) : 0.0);
+    return inflow - (x > 0 ? alpha * kManningPower(x) : 0.0);
 }
 
 /// Integrates the ponded depth over `t` seconds with embedded Runge-Kutta 4(5) steps (Cash & Karp
@@ -198,7 +202,7 @@ double SubcatchmentRunoff::subarea_step(int i, double area, double precip, doubl
     if (excess <= kZeroDepth)
         return 0;
     if (s.n > 0)
-        return alpha * std::pow(excess, kManningExponent);
+        return alpha * kManningPower(excess);
     // no overland routing: the whole excess leaves within the step
     s.depth_m = dstore;
     return t_runoff > 0 ? excess / t_runoff : 0.0;
