@@ -243,7 +243,7 @@ std::vector<std::uint8_t> undefined_heads(const Network& net, const EpsSnapshot&
     const auto nodes = static_cast<std::size_t>(net.node_count());
     std::vector<std::vector<std::size_t>> links_at(nodes);
     for (std::size_t k = 0; k < static_cast<std::size_t>(net.link_count()); ++k) {
-        if (snapshot.link_open[k] == 0)
+        if (k < snapshot.link_open.size() && snapshot.link_open[k] == 0)
             continue;
         const std::int32_t pump = net.pump_of_link[k];
         if (pump >= 0 && net.pumps.type[static_cast<std::size_t>(pump)] == Pumps::Type::kPower &&
