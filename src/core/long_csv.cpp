@@ -22,6 +22,12 @@ void append_csv_field(std::string& out, std::string_view field) {
     out += '"';
 }
 
+std::string csv_field(std::string_view field) {
+    std::string out;
+    append_csv_field(out, field);
+    return out;
+}
+
 void append_csv_number(std::string& out, double v) {
     char buf[32];
     const auto r = std::to_chars(buf, buf + sizeof buf, v == 0 ? 0.0 : v);

@@ -15,6 +15,9 @@ namespace rencheng {
 /// where it holds a comma, a quote or a line end (RFC 4180).
 void append_csv_field(std::string& out, std::string_view field);
 
+/// `field` as one CSV field (append_csv_field()'s text).
+std::string csv_field(std::string_view field);
+
 /// Appends `v` in the shortest form that reads back to the same double; -0 as 0.
 void append_csv_number(std::string& out, double v);
 

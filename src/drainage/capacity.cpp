@@ -8,6 +8,7 @@
 #include <limits>
 #include <numeric>
 
+#include "core/long_csv.hpp"
 #include "core/parallel.hpp"
 #include "drainage/routing.hpp"
 #include "drainage/simulation.hpp"
@@ -190,15 +191,6 @@ double sum_over(const std::vector<double>& v, const std::vector<std::int32_t>& n
     for (const std::int32_t n : nodes)
         s += v[n];
     return s;
-}
-
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos)
-        return s;
-    std::string q = "\"";
-    for (const char c : s)
-        q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
 }
 
 std::string num(double v) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/geojson.hpp"
+#include "core/long_csv.hpp"
 
 namespace rencheng::model {
 
@@ -25,20 +26,6 @@ std::string toml_string(const std::string& s) {
         } else {
             out += ch;
         }
-    }
-    return out + "\"";
-}
-
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\r\n") == std::string::npos) {
-        return s;
-    }
-    std::string out = "\"";
-    for (char ch : s) {
-        if (ch == '"') {
-            out += '"';
-        }
-        out += ch;
     }
     return out + "\"";
 }

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.hpp"
+#include "core/long_csv.hpp"
 #include "sim/metrics.hpp"
 
 namespace rencheng::report {
@@ -488,15 +489,6 @@ std::string g9(double v) {
     char buf[40];
     std::snprintf(buf, sizeof buf, "%.9g", v);
     return buf;
-}
-
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos)
-        return s;
-    std::string out = "\"";
-    for (const char c : s)
-        out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
 }
 
 } // namespace

@@ -31,6 +31,14 @@ TEST(LongCsv, RowQuotesIdsAsRfc4180AndWritesShortestNumbers) {
                    "system,\"line\nend\",flood_volume_m3,2.5\n");
 }
 
+TEST(LongCsv, FieldsAreQuotedOnlyWhereTheyMustBe) {
+    EXPECT_EQ(csv_field("Jn51"), "Jn51");
+    EXPECT_EQ(csv_field(""), "");
+    EXPECT_EQ(csv_field("a,b"), "\"a,b\"");
+    EXPECT_EQ(csv_field("12\" main"), "\"12\"\" main\"");
+    EXPECT_EQ(csv_field("two\r\nlines"), "\"two\r\nlines\"");
+}
+
 TEST(LongCsv, NumbersReadBackExactly) {
     for (const double v : {1.0 / 3.0, -2.718281828459045, 6.02214076e23, 5e-324,
                            std::numeric_limits<double>::max()}) {
