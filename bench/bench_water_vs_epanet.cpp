@@ -36,9 +36,10 @@
 // What is timed, per run: RenCheng simulate_eps (from initial conditions to the end, results kept
 // at every reporting time), the HydraulicTopology (ordering and symbolic factorisation, done once
 // per network and shared by every scenario) reported apart; EPANET EN_initH + the EN_runH/EN_nextH
-// loop (its EN_openH set-up apart). Parsing is not timed on either side. Times are CPU seconds of
-// the process, every thread counted (the machine may be shared; RenCheng's solver works side by
-// side on large networks, EPANET on one thread), and wall seconds.
+// loop (its EN_openH set-up apart), the two engines' runs alternating (ours, EPANET's, ours, …).
+// Parsing is not timed on either side. Times are CPU seconds of the process, every thread counted
+// (the machine may be shared; RenCheng's solver works side by side on large networks, EPANET on
+// one thread), and wall seconds.
 #include <dlfcn.h>
 
 #include <algorithm>
@@ -155,9 +156,11 @@ struct Epanet {
     /// EN_runH), of the run with the best CPU time.
     /// `accuracy` > 0 replaces the file's ACCURACY (TRIALS raised to 1000 at least). After each
     /// EN_runH of the first run, `at_time(handle, t)` is called (untimed) to compare results.
-    template <class AtTime>
+    /// `before_run()` is called before each run, outside the timing: the caller's own run of
+    /// the same network goes there, so that the two engines alternate.
+    template <typename AtTime, typename BeforeRun>
     Best time_eps(const std::string& inp, long duration_s, int runs, double accuracy, int& steps,
-                  long long& iterations, AtTime&& at_time) const {
+                  long long& iterations, AtTime&& at_time, BeforeRun&& before_run) const {
         Handle ph = nullptr;
         createproject(&ph);
         const std::string rpt = (fs::temp_directory_path() / "rencheng-bench-epanet.rpt").string();
@@ -179,6 +182,7 @@ struct Epanet {
         // second run in the same EN_openH does not start from the file's state (PacificCity:
         // 1,591 trials instead of 290).
         for (int r = 0; r < runs; ++r) {
+            before_run();
             if (openH(ph) > 100) {
                 best = {};
                 break;
@@ -375,8 +379,12 @@ int main(int argc, char** argv) {
         Best ours;
         EpsResult res;
         std::vector<long> our_steps; // hydraulic times of the first run
-        for (int r = 0; r < runs; ++r) {
-            if (r == 0)
+        int our_runs = 0;
+        // One run of ours; with EPANET loaded, each one just before one of EPANET's, so that
+        // both meet the machine in the same state (on a shared machine one core may run at
+        // two thirds of the other's speed for minutes at a time).
+        const auto run_ours = [&]() {
+            if (our_runs++ == 0)
                 opt.after_solve = [&](Seconds t, const HydraulicState&, const HydraulicSummary&) {
                     our_steps.push_back(static_cast<long>(t));
                 };
@@ -385,7 +393,7 @@ int main(int argc, char** argv) {
             const Stopwatch watch;
             res = simulate_eps(net, topo, opt);
             ours.add(watch);
-        }
+        };
         int epanet_steps = 0;
         long long epanet_iterations = 0;
         // The same results: at each of RenCheng's reporting times EPANET reaches, the largest
@@ -455,9 +463,12 @@ int main(int argc, char** argv) {
             }
             differences.push_back(d);
         };
-        const Best theirs = with_epanet ? epanet.time_eps(path, duration_s, runs, accuracy,
-                                                          epanet_steps, epanet_iterations, compare)
-                                        : Best{};
+        const Best theirs = with_epanet
+                                ? epanet.time_eps(path, duration_s, runs, accuracy, epanet_steps,
+                                                  epanet_iterations, compare, run_ours)
+                                : Best{};
+        while (our_runs < runs) // EPANET not loaded, or it stopped early
+            run_ours();
         const std::string name = fs::path(path).stem().string();
         char ratio[32] = "n/a", wall_ratio[32] = "n/a", their_ms[32] = "n/a",
              their_iters[32] = "n/a";
